@@ -1,0 +1,28 @@
+package io.runnel.api;
+
+/**
+ * Observes every delivery of a processor: before the processor sees it and after it
+ * succeeded or failed. Built-in middleware (dead letters, metrics) and users' middleware
+ * are the same kind of thing and compose as a list: {@code beforeProcessing} runs in list
+ * order, the after-callbacks in reverse order.
+ *
+ * <p>Callbacks run on the partition's processing thread, so they see deliveries of one
+ * partition in order. A callback that throws counts as a processing failure.
+ */
+public interface Middleware {
+
+    /** Called before the processor receives the delivery. */
+    default void beforeProcessing(Delivery delivery) {
+    }
+
+    /** Called once the processor finished with the delivery, just before it is acknowledged. */
+    default void afterSuccess(Delivery delivery) {
+    }
+
+    /**
+     * Called when the processor threw while holding the delivery; the processor's exception
+     * policy is applied afterwards.
+     */
+    default void afterFailure(Delivery delivery, Throwable error) {
+    }
+}

@@ -1,0 +1,12 @@
+package io.runnel.api;
+
+/**
+ * An executor could not acquire the partitions assigned to it within
+ * {@code assignment_attempts} tries: another worker holds them and does not let go. The
+ * executor and its worker stop with this error.
+ */
+public class RebalanceFailed extends RunnelException {
+    public RebalanceFailed(String message) {
+        super(message);
+    }
+}

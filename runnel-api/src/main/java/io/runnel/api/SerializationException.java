@@ -1,0 +1,16 @@
+package io.runnel.api;
+
+/**
+ * A record could not be encoded, or an event's bytes could not be decoded (corrupt
+ * payload, unknown schema, failed decompression). While processing, it is handled by the
+ * processor's {@link ExceptionPolicy} like any other failure.
+ */
+public class SerializationException extends RunnelException {
+    public SerializationException(String message) {
+        super(message);
+    }
+
+    public SerializationException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,18 @@
+package io.runnel.api;
+
+/**
+ * Turns structured records into the bytes of an event's {@code data} field and back.
+ * Implementations must be thread-safe. To make one discoverable by name, list it in
+ * {@code META-INF/services/io.runnel.api.Serializer} with a public no-argument constructor.
+ */
+public interface Serializer {
+
+    /** Name used by the {@code default_serializer} setting, e.g. {@code json}. */
+    String name();
+
+    /** Encodes a record. */
+    <T> byte[] serialize(RecordType<T> type, T value) throws SerializationException;
+
+    /** Decodes a record; corrupt input throws {@link SerializationException}. */
+    <T> T deserialize(RecordType<T> type, byte[] bytes) throws SerializationException;
+}

@@ -1,0 +1,26 @@
+package io.runnel.api.transport;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One XADD: the stream key, an explicit id or {@code null} for a server-assigned one,
+ * the entry's fields and the approximate maximum length to trim to ({@code 0} for none).
+ *
+ * @param key    stream key
+ * @param id     explicit entry id, or null for {@code *}
+ * @param fields field name to raw value, in insertion order
+ * @param maxLen {@code MAXLEN ~ maxLen} applied with the append; 0 means no trimming
+ */
+public record Append(String key, String id, Map<String, byte[]> fields, long maxLen) {
+    public Append {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(fields, "fields");
+        if (fields.isEmpty()) {
+            throw new IllegalArgumentException("a stream entry needs at least one field");
+        }
+        if (maxLen < 0) {
+            throw new IllegalArgumentException("maxLen must be >= 0");
+        }
+    }
+}

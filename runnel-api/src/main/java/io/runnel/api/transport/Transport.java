@@ -1,0 +1,154 @@
+package io.runnel.api.transport;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the Runnel engine asks of a Redis-like server. The engine never talks to a
+ * client library directly, so Lettuce, Jedis and the in-memory transport are
+ * interchangeable.
+ *
+ * <p>Contract shared by every implementation (and pinned by the conformance suite in
+ * {@code runnel-testkit}):
+ * <ul>
+ *   <li>All methods are thread-safe and may be called from many (virtual) threads at once.
+ *   <li>A blocking read ({@code block} not null) never delays other calls on the same
+ *       transport: implementations give blocking reads their own connections.
+ *   <li>Stream ids are Redis ids ({@code "1700000000000-0"}); the special ids {@code "0-0"},
+ *       {@code ">"} and {@code "$"} mean what they mean in Redis.
+ *   <li>Failures to talk to the server surface as {@link TransportException}; messages
+ *       never contain credentials.
+ * </ul>
+ */
+public interface Transport extends AutoCloseable {
+
+    // ---------------------------------------------------------------- streams
+
+    /**
+     * Appends entries (XADD), pipelined in one round trip, in list order.
+     *
+     * @return the id of each appended entry, in the same order
+     */
+    List<String> append(List<Append> appends);
+
+    /** Number of entries in a stream (XLEN); 0 when the key does not exist. */
+    long length(String key);
+
+    /** Entries with ids in {@code [start, end]} (XRANGE), at most {@code count} of them. */
+    List<StreamEntry> range(String key, String start, String end, int count);
+
+    /** Id of the newest entry of a stream, or {@code "0-0"} when it is empty or missing. */
+    String lastId(String key);
+
+    /**
+     * Reads entries after {@code afterId} (XREAD, no consumer group). With a non-null
+     * {@code block} it waits up to that long for the first entry; {@code afterId} may be
+     * {@code "$"}.
+     */
+    List<StreamEntry> read(String key, String afterId, int count, Duration block);
+
+    /** Deletes keys of any type (DEL). */
+    void delete(List<String> keys);
+
+    // --------------------------------------------------------- consumer groups
+
+    /**
+     * Creates the consumer group on every key (XGROUP CREATE ... MKSTREAM) starting after
+     * {@code startId}. A group that already exists on a key is left as it is.
+     */
+    void createGroup(List<String> keys, String group, String startId);
+
+    /** Destroys the consumer group on every key where it exists (XGROUP DESTROY). */
+    void destroyGroup(List<String> keys, String group);
+
+    /** Whether the stream at {@code key} exists and has the consumer group. */
+    boolean groupExists(String key, String group);
+
+    /**
+     * Multi-key XREADGROUP. {@code idsByKey} maps each stream key to the id to read after:
+     * {@code ">"} for new entries or an explicit id to re-read this consumer's pending
+     * entries. Keys with no entries are absent from the result. With a non-null
+     * {@code block}, waits up to that long when every key asked for {@code ">"} is empty.
+     *
+     * @param count at most this many entries per key
+     * @return entries per key, in key order of the request
+     */
+    Map<String, List<StreamEntry>> readGroup(String group, String consumer,
+                                             Map<String, String> idsByKey, int count,
+                                             Duration block);
+
+    /** Acknowledges entries (XACK), pipelined: one round trip for all keys. */
+    void ack(String group, Map<String, List<String>> idsByKey);
+
+    /** Number of entries delivered to the group but not yet acknowledged (XPENDING). */
+    long pendingCount(String key, String group);
+
+    // ------------------------------------------------------------ keys, locks
+
+    /** The string value of a key (GET). */
+    Optional<String> get(String key);
+
+    /** The values of many keys in one round trip (MGET); missing keys give empty. */
+    List<Optional<String>> getAll(List<String> keys);
+
+    /** Sets a string value (SET), with a time to live when {@code ttl} is not null. */
+    void set(String key, String value, Duration ttl);
+
+    /**
+     * Sets each key to {@code value} only where it does not exist (SET NX PX), pipelined.
+     *
+     * @return per key, whether it was set (the caller now holds it)
+     */
+    List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl);
+
+    /**
+     * Resets the time to live of each key that holds {@code owner}, atomically per key.
+     *
+     * @return per key, whether it still held {@code owner} and was extended
+     */
+    List<Boolean> extendIfOwner(List<String> keys, String owner, Duration ttl);
+
+    /**
+     * Deletes each key that holds {@code owner}, atomically per key; other keys are left.
+     *
+     * @return per key, whether it was deleted
+     */
+    List<Boolean> deleteIfOwner(List<String> keys, String owner);
+
+    /** Remaining time to live of a key, or empty when it has none or does not exist. */
+    Optional<Duration> timeToLive(String key);
+
+    /** Releases connections. Blocked calls end with a {@link TransportException}. */
+    @Override
+    void close();
+
+    // -------------------------------------------------------- conveniences
+
+    /** One-key form of {@link #setIfAbsent(List, String, Duration)}. */
+    default boolean setIfAbsent(String key, String value, Duration ttl) {
+        return setIfAbsent(List.of(key), value, ttl).get(0);
+    }
+
+    /** One-key form of {@link #extendIfOwner(List, String, Duration)}. */
+    default boolean extendIfOwner(String key, String owner, Duration ttl) {
+        return extendIfOwner(List.of(key), owner, ttl).get(0);
+    }
+
+    /** One-key form of {@link #deleteIfOwner(List, String)}. */
+    default boolean deleteIfOwner(String key, String owner) {
+        return deleteIfOwner(List.of(key), owner).get(0);
+    }
+
+    /** One-entry form of {@link #append(List)}. */
+    default String append(Append append) {
+        return append(List.of(append)).get(0);
+    }
+
+    /** Every key, for calls that take lists. */
+    static List<String> keys(String... keys) {
+        return new ArrayList<>(List.of(keys));
+    }
+}
