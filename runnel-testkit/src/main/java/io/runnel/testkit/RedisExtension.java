@@ -1,0 +1,64 @@
+package io.runnel.testkit;
+
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Gives tests a Redis server shared by the whole JVM and empties it before each test.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static RedisExtension redis = new RedisExtension();
+ *
+ * @Test
+ * void writes() {
+ *     try (Transport transport = open(redis.url())) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>The server starts on first use (see {@link RedisServer#start(String...)} for where it
+ * comes from) and stops when the JVM exits. Because every test starts with FLUSHALL, tests
+ * that share it must not run concurrently; a test that needs special options, or to stop
+ * the server, starts its own {@link RedisServer}.
+ */
+public final class RedisExtension implements BeforeEachCallback {
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        server().flushAll();
+    }
+
+    /** The shared server, started on the first call. */
+    public RedisServer server() {
+        return SharedServer.get();
+    }
+
+    /** The shared server's URL. */
+    public String url() {
+        return server().url();
+    }
+
+    /** Holds the one server per JVM; a failed start is remembered so every test reports it quickly. */
+    private static final class SharedServer {
+        private static RedisServer server;
+        private static RuntimeException failure;
+
+        static synchronized RedisServer get() {
+            if (server != null) {
+                return server;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                server = RedisServer.start();
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+            RedisServer started = server;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "runnel-redis-shared-stop"));
+            return started;
+        }
+    }
+}

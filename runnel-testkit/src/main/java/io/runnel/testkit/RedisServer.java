@@ -1,0 +1,142 @@
+package io.runnel.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A real Redis server for tests. {@link #start(String...)} takes the first of:
+ * <ol>
+ *   <li>the server named by the {@code REDIS_URL} environment variable (only when no extra
+ *       arguments are asked for, since they could not be applied to it; it cannot be
+ *       stopped or restarted);
+ *   <li>a {@code redis-server} process on a free loopback port, found on the PATH or in
+ *       {@code /usr/bin} or {@code /usr/local/bin}, with a fresh temporary data directory;
+ *   <li>a {@code redis:7} container, when Testcontainers finds a Docker engine.
+ * </ol>
+ * If none is possible it throws, so tests fail loudly rather than being skipped.
+ *
+ * <pre>{@code
+ * try (RedisServer redis = RedisServer.start("--requirepass", "s3cret")) {
+ *     connectTo("redis://:s3cret@127.0.0.1:" + redis.port());
+ * }
+ * }</pre>
+ */
+public final class RedisServer implements AutoCloseable {
+    static final String NOTHING_TO_RUN = "Cannot start Redis for the tests: no redis-server on PATH, no"
+            + " REDIS_URL and no Docker engine. Install it with `apt-get install -y redis-server` or set"
+            + " REDIS_URL.";
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
+
+    private final RedisBackend backend;
+
+    private RedisServer(RedisBackend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * Starts (or finds) a server and waits until it answers PING.
+     *
+     * @param extraArgs {@code redis-server} options such as {@code "--appendonly", "yes"};
+     *                  they override the testkit's defaults ({@code --save ""},
+     *                  {@code --appendonly no})
+     * @throws IllegalStateException when no server can be provided, or it fails to start
+     *                               (with the tail of its log)
+     */
+    public static RedisServer start(String... extraArgs) {
+        List<String> args = List.of(extraArgs);
+        String external = System.getenv("REDIS_URL");
+        boolean useExternal = external != null && !external.isBlank();
+        if (useExternal && args.isEmpty()) {
+            return new RedisServer(ExternalRedis.connect(external));
+        }
+        var executable = RedisExecutable.find();
+        if (executable.isPresent()) {
+            return new RedisServer(RedisProcess.launch(executable.get(), args));
+        }
+        if (RedisContainer.dockerAvailable()) {
+            return new RedisServer(RedisContainer.launch(args));
+        }
+        if (useExternal) {
+            throw new IllegalStateException(NOTHING_TO_RUN + " (REDIS_URL is set, but a server with the"
+                    + " options " + args + " has to be started locally.)");
+        }
+        throw new IllegalStateException(NOTHING_TO_RUN);
+    }
+
+    /**
+     * The URL to connect to, e.g. {@code redis://127.0.0.1:32768}. A server the testkit
+     * starts needs no credentials (tests that pass {@code --requirepass} add them); the
+     * external one is returned exactly as {@code REDIS_URL} gives it.
+     */
+    public String url() {
+        return backend.url();
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return backend.port();
+    }
+
+    /** Removes every key of every database. */
+    public void flushAll() {
+        call("FLUSHALL");
+    }
+
+    /**
+     * Sends one command as the administrator (authenticating with {@code --requirepass}
+     * when it was given), e.g. {@code call("ACL", "SETUSER", "alice", "on", ">pw", "~*", "+@all")}
+     * or {@code call("INFO", "clients")}.
+     *
+     * @return {@code String} for status and bulk replies, {@code Long} for integers,
+     *     {@code List<Object>} for arrays, {@code null} for nil
+     * @throws IllegalStateException when the server answers with an error
+     * @throws UncheckedIOException  when it cannot be reached
+     */
+    public Object call(String... command) {
+        Objects.requireNonNull(command, "command");
+        try {
+            return Resp.call(backend.adminEndpoint(), ADMIN_TIMEOUT, command);
+        } catch (Resp.ErrorReply e) {
+            throw new IllegalStateException("Redis rejected " + command[0] + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach Redis at " + backend.adminEndpoint()
+                    + " for " + command[0], e);
+        }
+    }
+
+    /**
+     * Shuts the server down without saving (an AOF, if enabled, is still flushed) and waits
+     * until it has exited; the data directory is kept for {@link #restart()}.
+     *
+     * @throws UnsupportedOperationException for the external server named by {@code REDIS_URL}
+     */
+    public void stop() {
+        backend.stop();
+    }
+
+    /**
+     * Stops the server (if running) and starts it again on the same port with the same
+     * arguments and data directory, e.g. to test reconnection, or recovery with
+     * {@code --appendonly yes}.
+     *
+     * @throws UnsupportedOperationException for the external server named by {@code REDIS_URL}
+     */
+    public void restart() {
+        backend.stop();
+        backend.startAgain();
+    }
+
+    /** Stops the server and deletes its data directory; does nothing to an external server. */
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisServer[port=" + port() + "]";
+    }
+}

@@ -1,0 +1,712 @@
+package io.runnel.testkit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.runnel.api.transport.Append;
+import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The behaviour every Redis {@link Transport} must share, run against a real server. A
+ * transport module pins itself to it with one small subclass in its tests:
+ *
+ * <pre>{@code
+ * class LettuceTransportConformanceTest extends TransportConformanceTest {
+ *     @Override
+ *     protected Transport openTransport(String url) {
+ *         return new LettuceTransportProvider().open(ConnectionUrl.parse(url));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Waiting is done with latches and Awaitility, never with sleeps, and timing assertions
+ * are lower bounds only, so the suite stays reliable on a loaded machine. Where a test must
+ * know that a read is really blocked in the server it asks Redis for {@code blocked_clients}.
+ */
+public abstract class TransportConformanceTest {
+
+    /** The shared server, flushed before each test. */
+    @RegisterExtension
+    protected static final RedisExtension redis = new RedisExtension();
+
+    /** Generous bound for anything that should happen "soon", so load never fails a test. */
+    protected static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    /** A block long enough that only the event under test can end it within the test. */
+    private static final Duration LONG_BLOCK = Duration.ofSeconds(30);
+
+    /** The transport under test, connected to {@link #redis} before each test. */
+    protected Transport transport;
+
+    private ExecutorService threads;
+
+    /**
+     * Opens the transport under test.
+     *
+     * @param url a {@code redis://} URL, possibly with credentials
+     */
+    protected abstract Transport openTransport(String url);
+
+    @BeforeEach
+    void openTransportUnderTest() {
+        threads = Executors.newVirtualThreadPerTaskExecutor();
+        transport = openTransport(redis.url());
+    }
+
+    @AfterEach
+    void closeTransportUnderTest() {
+        try {
+            if (transport != null) {
+                transport.close();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    @Test
+    void appendStoresFieldsInOrderAndBinarySafe() {
+        byte[] binary = new byte[256];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = (byte) i;
+        }
+        Map<String, byte[]> fields = new LinkedHashMap<>();
+        fields.put("zeta", bytes("last letter first"));
+        fields.put("alpha", binary);
+        fields.put("mid", bytes("ünïcödé"));
+
+        String id = transport.append(new Append("s", null, fields, 0));
+
+        assertThat(id).matches("\\d+-\\d+");
+        List<StreamEntry> entries = transport.range("s", "-", "+", 10);
+        assertThat(entries).hasSize(1);
+        StreamEntry entry = entries.get(0);
+        assertThat(entry.id()).isEqualTo(id);
+        assertThat(entry.fields().keySet()).containsExactly("zeta", "alpha", "mid");
+        assertThat(entry.fields().get("alpha")).isEqualTo(binary);
+        assertThat(text(entry.fields().get("mid"))).isEqualTo("ünïcödé");
+    }
+
+    @Test
+    void appendBatchReturnsIdsInListOrderAcrossKeys() {
+        List<Append> appends = new ArrayList<>();
+        for (int n = 0; n < 200; n++) {
+            appends.add(new Append(n % 2 == 0 ? "even" : "odd", null, fields("n", Integer.toString(n)), 0));
+        }
+
+        List<String> ids = transport.append(appends);
+
+        assertThat(ids).hasSize(200);
+        for (String key : List.of("even", "odd")) {
+            List<String> expectedIds = new ArrayList<>();
+            List<String> expectedNumbers = new ArrayList<>();
+            for (int n = 0; n < 200; n++) {
+                if (appends.get(n).key().equals(key)) {
+                    expectedIds.add(ids.get(n));
+                    expectedNumbers.add(Integer.toString(n));
+                }
+            }
+            List<StreamEntry> stored = transport.range(key, "-", "+", 1000);
+            assertThat(stored).extracting(StreamEntry::id).containsExactlyElementsOf(expectedIds);
+            assertThat(stored).extracting(e -> text(e.fields().get("n"))).containsExactlyElementsOf(expectedNumbers);
+        }
+        assertThat(transport.append(List.of())).isEmpty();
+    }
+
+    @Test
+    void appendUsesExplicitIdsAndRejectsOlderOnes() {
+        List<String> ids = transport.append(List.of(
+                new Append("s", "5-1", fields("v", "a"), 0),
+                new Append("s", "5-2", fields("v", "b"), 0)));
+
+        assertThat(ids).containsExactly("5-1", "5-2");
+        assertThat(transport.lastId("s")).isEqualTo("5-2");
+        assertThatThrownBy(() -> transport.append(new Append("s", "4-0", fields("v", "c"), 0)))
+                .isInstanceOf(TransportException.class);
+        assertThat(transport.length("s")).isEqualTo(2);
+    }
+
+    @Test
+    void appendWithMaxLenTrimsApproximately() {
+        for (int batch = 0; batch < 10; batch++) {
+            List<Append> appends = new ArrayList<>();
+            for (int n = 0; n < 500; n++) {
+                appends.add(new Append("s", null, fields("n", Integer.toString(batch * 500 + n)), 100));
+            }
+            transport.append(appends);
+        }
+
+        long length = transport.length("s");
+        assertThat(length).isGreaterThanOrEqualTo(100).isLessThan(1000);
+        // Trimming drops the oldest entries, never the newest.
+        List<StreamEntry> newest = transport.read("s", "0-0", 100_000, null);
+        assertThat(text(newest.get(newest.size() - 1).fields().get("n"))).isEqualTo("4999");
+    }
+
+    @Test
+    void appendWithoutMaxLenKeepsEverything() {
+        List<Append> appends = IntStream.range(0, 300)
+                .mapToObj(n -> new Append("s", null, fields("n", Integer.toString(n)), 0))
+                .toList();
+
+        transport.append(appends);
+
+        assertThat(transport.length("s")).isEqualTo(300);
+    }
+
+    @Test
+    void missingStreamIsEmpty() {
+        assertThat(transport.length("missing")).isZero();
+        assertThat(transport.lastId("missing")).isEqualTo("0-0");
+        assertThat(transport.range("missing", "-", "+", 10)).isEmpty();
+        assertThat(transport.read("missing", "0-0", 10, null)).isEmpty();
+    }
+
+    @Test
+    void lastIdIsTheNewestEntry() {
+        transport.createGroup(List.of("s"), "g", "0");
+        assertThat(transport.lastId("s")).as("empty stream").isEqualTo("0-0");
+
+        List<String> ids = transport.append(List.of(
+                new Append("s", null, fields("v", "1"), 0),
+                new Append("s", null, fields("v", "2"), 0)));
+
+        assertThat(transport.lastId("s")).isEqualTo(ids.get(1));
+    }
+
+    @Test
+    void rangeIsInclusiveAndHonoursCount() {
+        List<String> ids = appendNumbered("s", 5);
+
+        assertThat(transport.range("s", "-", "+", 2)).extracting(StreamEntry::id)
+                .containsExactly(ids.get(0), ids.get(1));
+        assertThat(transport.range("s", ids.get(1), ids.get(3), 10)).extracting(StreamEntry::id)
+                .containsExactly(ids.get(1), ids.get(2), ids.get(3));
+        assertThat(transport.range("s", ids.get(4), "+", 10)).extracting(StreamEntry::id)
+                .containsExactly(ids.get(4));
+    }
+
+    @Test
+    void readReturnsEntriesAfterTheGivenId() {
+        List<String> ids = appendNumbered("s", 3);
+
+        assertThat(transport.read("s", ids.get(0), 10, null)).extracting(StreamEntry::id)
+                .containsExactly(ids.get(1), ids.get(2));
+        assertThat(transport.read("s", "0-0", 2, null)).extracting(StreamEntry::id)
+                .containsExactly(ids.get(0), ids.get(1));
+        assertThat(transport.read("s", ids.get(2), 10, null)).isEmpty();
+        assertThat(transport.read("s", ids.get(0), 10, null).get(0).fields().get("n")).isEqualTo(bytes("1"));
+    }
+
+    @Test
+    void readWithBlockTimesOutEmpty() {
+        appendNumbered("s", 1);
+        long started = System.nanoTime();
+
+        List<StreamEntry> entries = transport.read("s", "$", 10, Duration.ofMillis(300));
+
+        assertThat(entries).isEmpty();
+        assertThat(elapsedSince(started)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    void readFromDollarWithBlockReturnsAnEntryAppendedMeanwhile() throws Exception {
+        awaitNoBlockedClients();
+        appendNumbered("s", 2);
+        Future<List<StreamEntry>> read = threads.submit(() -> transport.read("s", "$", 10, LONG_BLOCK));
+        awaitBlockedClients(1);
+
+        String id = transport.append(new Append("s", null, fields("v", "new"), 0));
+
+        List<StreamEntry> entries = read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(entries).extracting(StreamEntry::id).containsExactly(id);
+        assertThat(entries.get(0).fields().get("v")).isEqualTo(bytes("new"));
+    }
+
+    @Test
+    void deleteRemovesKeysOfAnyType() {
+        appendNumbered("s", 2);
+        transport.set("k", "v", null);
+
+        transport.delete(List.of("s", "k", "missing"));
+        transport.delete(List.of());
+
+        assertThat(transport.length("s")).isZero();
+        assertThat(transport.get("k")).isEmpty();
+    }
+
+    // ---------------------------------------------------------- consumer groups
+
+    @Test
+    void createGroupMakesStreamsAndIsIdempotent() {
+        transport.createGroup(List.of("a", "b"), "g", "0");
+        transport.createGroup(List.of("a", "b"), "g", "0");
+
+        assertThat(transport.groupExists("a", "g")).isTrue();
+        assertThat(transport.groupExists("b", "g")).isTrue();
+        assertThat(transport.length("a")).isZero();
+    }
+
+    @Test
+    void createGroupLeavesAnExistingGroupAsItIs() {
+        appendNumbered("s", 2);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.readGroup("g", "c", Map.of("s", ">"), 10, null);
+
+        transport.createGroup(List.of("s"), "g", "0");
+
+        assertThat(transport.pendingCount("s", "g")).isEqualTo(2);
+        assertThat(transport.readGroup("g", "c", Map.of("s", ">"), 10, null)).isEmpty();
+    }
+
+    @Test
+    void createGroupStartIdDecidesWhatIsNew() {
+        List<String> ids = appendNumbered("s", 2);
+
+        transport.createGroup(List.of("s"), "from-start", "0");
+        transport.createGroup(List.of("s"), "from-now", "$");
+        transport.createGroup(List.of("s"), "from-first", ids.get(0));
+
+        assertThat(transport.readGroup("from-start", "c", Map.of("s", ">"), 10, null).get("s"))
+                .extracting(StreamEntry::id).containsExactlyElementsOf(ids);
+        assertThat(transport.readGroup("from-now", "c", Map.of("s", ">"), 10, null)).isEmpty();
+        assertThat(transport.readGroup("from-first", "c", Map.of("s", ">"), 10, null).get("s"))
+                .extracting(StreamEntry::id).containsExactly(ids.get(1));
+    }
+
+    @Test
+    void groupExistsOnlyForAStreamWithThatGroup() {
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.set("string", "v", null);
+
+        assertThat(transport.groupExists("s", "g")).isTrue();
+        assertThat(transport.groupExists("s", "other")).isFalse();
+        assertThat(transport.groupExists("missing", "g")).isFalse();
+        assertThat(transport.groupExists("string", "g")).isFalse();
+    }
+
+    @Test
+    void destroyGroupRemovesItAndIgnoresKeysWithoutIt() {
+        transport.createGroup(List.of("a", "b"), "g", "0");
+        transport.createGroup(List.of("a"), "keep", "0");
+
+        transport.destroyGroup(List.of("a", "b", "missing"), "g");
+        assertThatCode(() -> transport.destroyGroup(List.of("a", "missing"), "g")).doesNotThrowAnyException();
+
+        assertThat(transport.groupExists("a", "g")).isFalse();
+        assertThat(transport.groupExists("b", "g")).isFalse();
+        assertThat(transport.groupExists("a", "keep")).isTrue();
+    }
+
+    @Test
+    void readGroupReadsManyKeysAtMostCountEach() {
+        List<String> a = appendNumbered("a", 5);
+        List<String> b = appendNumbered("b", 2);
+        transport.createGroup(List.of("a", "b", "c"), "g", "0");
+        Map<String, String> request = new LinkedHashMap<>();
+        request.put("b", ">");
+        request.put("c", ">");
+        request.put("a", ">");
+
+        Map<String, List<StreamEntry>> first = transport.readGroup("g", "c1", request, 3, null);
+
+        assertThat(first.keySet()).as("keys with entries, in request order").containsExactly("b", "a");
+        assertThat(first.get("b")).extracting(StreamEntry::id).containsExactlyElementsOf(b);
+        assertThat(first.get("a")).extracting(StreamEntry::id).containsExactly(a.get(0), a.get(1), a.get(2));
+        assertThat(first.get("a").get(0).fields().get("n")).isEqualTo(bytes("0"));
+
+        Map<String, List<StreamEntry>> second = transport.readGroup("g", "c1", request, 3, null);
+
+        assertThat(second.keySet()).containsExactly("a");
+        assertThat(second.get("a")).extracting(StreamEntry::id).containsExactly(a.get(3), a.get(4));
+    }
+
+    @Test
+    void readGroupWithBlockTimesOutEmpty() {
+        transport.createGroup(List.of("a", "b"), "g", "0");
+        long started = System.nanoTime();
+
+        Map<String, List<StreamEntry>> result =
+                transport.readGroup("g", "c", Map.of("a", ">", "b", ">"), 10, Duration.ofMillis(500));
+
+        assertThat(result).isEmpty();
+        assertThat(elapsedSince(started)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    }
+
+    @Test
+    void readGroupWithBlockReturnsAnEntryAppendedMeanwhile() throws Exception {
+        awaitNoBlockedClients();
+        transport.createGroup(List.of("a", "b"), "g", "$");
+        Future<Map<String, List<StreamEntry>>> read =
+                threads.submit(() -> transport.readGroup("g", "c", Map.of("a", ">", "b", ">"), 10, LONG_BLOCK));
+        awaitBlockedClients(1);
+
+        String id = transport.append(new Append("b", null, fields("v", "new"), 0));
+
+        Map<String, List<StreamEntry>> result = read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(result.keySet()).containsExactly("b");
+        assertThat(result.get("b")).extracting(StreamEntry::id).containsExactly(id);
+    }
+
+    @Test
+    void readGroupRereadsPendingEntriesUntilAcked() {
+        List<String> ids = appendNumbered("s", 3);
+        transport.createGroup(List.of("s"), "g", "0");
+
+        List<StreamEntry> delivered = transport.readGroup("g", "c", Map.of("s", ">"), 10, null).get("s");
+        assertThat(delivered).extracting(StreamEntry::id).containsExactlyElementsOf(ids);
+        assertThat(transport.pendingCount("s", "g")).isEqualTo(3);
+
+        List<StreamEntry> pending = transport.readGroup("g", "c", Map.of("s", "0-0"), 10, null).get("s");
+        assertThat(pending).extracting(StreamEntry::id).containsExactlyElementsOf(ids);
+        assertThat(pending).extracting(e -> text(e.fields().get("n"))).containsExactly("0", "1", "2");
+        assertThat(transport.readGroup("g", "c", Map.of("s", "0-0"), 2, null).get("s"))
+                .extracting(StreamEntry::id).containsExactly(ids.get(0), ids.get(1));
+
+        transport.ack("g", Map.of("s", List.of(ids.get(0))));
+        assertThat(transport.pendingCount("s", "g")).isEqualTo(2);
+        assertThat(transport.readGroup("g", "c", Map.of("s", "0-0"), 10, null).get("s"))
+                .extracting(StreamEntry::id).containsExactly(ids.get(1), ids.get(2));
+
+        transport.ack("g", Map.of("s", List.of(ids.get(1), ids.get(2))));
+        assertThat(transport.pendingCount("s", "g")).isZero();
+        assertThat(transport.readGroup("g", "c", Map.of("s", "0-0"), 10, null)).isEmpty();
+        assertThat(transport.readGroup("g", "c", Map.of("s", ">"), 10, null)).isEmpty();
+    }
+
+    @Test
+    void pendingEntriesBelongToTheirConsumer() {
+        appendNumbered("s", 2);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.readGroup("g", "first", Map.of("s", ">"), 10, null);
+
+        assertThat(transport.readGroup("g", "second", Map.of("s", "0-0"), 10, null)).isEmpty();
+        assertThat(transport.readGroup("g", "first", Map.of("s", "0-0"), 10, null).get("s")).hasSize(2);
+    }
+
+    @Test
+    void ackCoversManyKeysAtOnce() {
+        appendNumbered("a", 2);
+        appendNumbered("b", 3);
+        transport.createGroup(List.of("a", "b"), "g", "0");
+        Map<String, List<StreamEntry>> read =
+                transport.readGroup("g", "c", Map.of("a", ">", "b", ">"), 10, null);
+        Map<String, List<String>> acks = new LinkedHashMap<>();
+        read.forEach((key, entries) -> acks.put(key, entries.stream().map(StreamEntry::id).toList()));
+
+        transport.ack("g", acks);
+        transport.ack("g", Map.of());
+
+        assertThat(transport.pendingCount("a", "g")).isZero();
+        assertThat(transport.pendingCount("b", "g")).isZero();
+    }
+
+    @Test
+    void readGroupWithoutTheGroupFails() {
+        appendNumbered("s", 1);
+
+        assertThatThrownBy(() -> transport.readGroup("nope", "c", Map.of("s", ">"), 10, null))
+                .isInstanceOf(TransportException.class);
+    }
+
+    @Test
+    void blockingReadGroupDoesNotDelayOtherCalls() throws Exception {
+        awaitNoBlockedClients();
+        transport.createGroup(List.of("s"), "g", "$");
+        CountDownLatch reading = new CountDownLatch(1);
+        Future<Map<String, List<StreamEntry>>> read = threads.submit(() -> {
+            reading.countDown();
+            return transport.readGroup("g", "c", Map.of("s", ">"), 10, LONG_BLOCK);
+        });
+        assertThat(reading.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        awaitBlockedClients(1);
+
+        transport.set("k", "v", null);
+        assertThat(transport.get("k")).contains("v");
+        assertThat(transport.length("s")).isZero();
+
+        assertThat(read.isDone()).as("the blocking read is still waiting").isFalse();
+        String id = transport.append(new Append("s", null, fields("v", "wake"), 0));
+        assertThat(read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).get("s"))
+                .extracting(StreamEntry::id).containsExactly(id);
+    }
+
+    @Test
+    void manyBlockingReadsRunSideBySide() throws Exception {
+        awaitNoBlockedClients();
+        List<String> keys = List.of("a", "b", "c", "d");
+        transport.createGroup(keys, "g", "$");
+        List<Future<Map<String, List<StreamEntry>>>> reads = new ArrayList<>();
+        for (String key : keys) {
+            reads.add(threads.submit(() -> transport.readGroup("g", "c-" + key, Map.of(key, ">"), 10, LONG_BLOCK)));
+        }
+        awaitBlockedClients(keys.size());
+
+        transport.append(keys.stream().map(key -> new Append(key, null, fields("k", key), 0)).toList());
+
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(reads.get(i).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).containsOnlyKeys(keys.get(i));
+        }
+    }
+
+    // ----------------------------------------------------------- keys and locks
+
+    @Test
+    void getSetAndGetAllWithMissingKeys() {
+        transport.set("a", "1", null);
+        transport.set("b", "ünï", null);
+        transport.set("a", "2", null);
+
+        assertThat(transport.get("a")).contains("2");
+        assertThat(transport.get("missing")).isEmpty();
+        assertThat(transport.getAll(List.of("a", "missing", "b")))
+                .containsExactly(Optional.of("2"), Optional.empty(), Optional.of("ünï"));
+        assertThat(transport.getAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void setWithTtlHasATimeToLiveAndSetWithoutClearsIt() {
+        transport.set("k", "v", Duration.ofSeconds(60));
+
+        assertThat(transport.timeToLive("k")).hasValueSatisfying(ttl ->
+                assertThat(ttl).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(60)));
+
+        transport.set("k", "w", null);
+        assertThat(transport.timeToLive("k")).isEmpty();
+        assertThat(transport.get("k")).contains("w");
+        assertThat(transport.timeToLive("missing")).isEmpty();
+    }
+
+    @Test
+    void setIfAbsentLetsExactlyOneOwnerWin() throws Exception {
+        int contenders = 8;
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> attempts = new ArrayList<>();
+        for (int i = 0; i < contenders; i++) {
+            String owner = "owner-" + i;
+            attempts.add(threads.submit(() -> {
+                go.await();
+                return transport.setIfAbsent("lock", owner, Duration.ofSeconds(60));
+            }));
+        }
+        go.countDown();
+
+        List<String> winners = new ArrayList<>();
+        for (int i = 0; i < contenders; i++) {
+            if (attempts.get(i).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                winners.add("owner-" + i);
+            }
+        }
+        assertThat(winners).hasSize(1);
+        assertThat(transport.get("lock")).contains(winners.get(0));
+        assertThat(transport.timeToLive("lock")).isPresent();
+    }
+
+    @Test
+    void setIfAbsentBatchReportsPerKey() {
+        transport.set("taken", "someone", null);
+
+        List<Boolean> acquired = transport.setIfAbsent(List.of("free-1", "taken", "free-2"), "me",
+                Duration.ofSeconds(60));
+
+        assertThat(acquired).containsExactly(true, false, true);
+        assertThat(transport.getAll(List.of("free-1", "taken", "free-2")))
+                .containsExactly(Optional.of("me"), Optional.of("someone"), Optional.of("me"));
+        assertThat(transport.timeToLive("free-1")).isPresent();
+        assertThat(transport.timeToLive("taken")).isEmpty();
+    }
+
+    @Test
+    void extendIfOwnerRenewsOnlyTheOwnersKeys() {
+        transport.setIfAbsent(List.of("mine"), "me", Duration.ofSeconds(60));
+        transport.set("theirs", "them", Duration.ofSeconds(60));
+
+        List<Boolean> extended = transport.extendIfOwner(List.of("mine", "theirs", "missing"), "me",
+                Duration.ofSeconds(600));
+
+        assertThat(extended).containsExactly(true, false, false);
+        assertThat(transport.timeToLive("mine")).hasValueSatisfying(ttl ->
+                assertThat(ttl).isGreaterThan(Duration.ofSeconds(300)));
+        assertThat(transport.timeToLive("theirs")).hasValueSatisfying(ttl ->
+                assertThat(ttl).isLessThanOrEqualTo(Duration.ofSeconds(60)));
+        assertThat(transport.get("missing")).isEmpty();
+        assertThat(transport.extendIfOwner("theirs", "me", Duration.ofSeconds(600))).isFalse();
+        assertThat(transport.extendIfOwner("theirs", "them", Duration.ofSeconds(600))).isTrue();
+    }
+
+    @Test
+    void deleteIfOwnerDeletesOnlyTheOwnersKeys() {
+        transport.set("mine", "me", Duration.ofSeconds(60));
+        transport.set("theirs", "them", Duration.ofSeconds(60));
+
+        assertThat(transport.deleteIfOwner("theirs", "me")).isFalse();
+        assertThat(transport.deleteIfOwner(List.of("mine", "theirs", "missing"), "me"))
+                .containsExactly(true, false, false);
+
+        assertThat(transport.get("mine")).isEmpty();
+        assertThat(transport.get("theirs")).contains("them");
+    }
+
+    @Test
+    void lockExpiresAfterItsTtl() {
+        assertThat(transport.setIfAbsent("lock", "me", Duration.ofMillis(200))).isTrue();
+
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+                .until(() -> transport.get("lock").isEmpty());
+
+        assertThat(transport.setIfAbsent("lock", "you", Duration.ofSeconds(60))).isTrue();
+        assertThat(transport.extendIfOwner("lock", "me", Duration.ofSeconds(60))).isFalse();
+    }
+
+    // --------------------------------------------------------------- lifecycle
+
+    @Test
+    void callsAfterCloseFail() {
+        Transport closed = openTransport(redis.url());
+        closed.close();
+
+        assertThatThrownBy(() -> closed.get("k")).isInstanceOf(TransportException.class);
+        assertThatThrownBy(() -> closed.set("k", "v", null)).isInstanceOf(TransportException.class);
+        assertThatThrownBy(() -> closed.append(new Append("s", null, fields("v", "x"), 0)))
+                .isInstanceOf(TransportException.class);
+        assertThatThrownBy(() -> closed.readGroup("g", "c", Map.of("s", ">"), 10, Duration.ofMillis(100)))
+                .isInstanceOf(TransportException.class);
+        assertThatThrownBy(() -> closed.setIfAbsent("k", "v", Duration.ofSeconds(1)))
+                .isInstanceOf(TransportException.class);
+        assertThatCode(closed::close).as("closing twice").doesNotThrowAnyException();
+    }
+
+    @Test
+    void closeEndsABlockedRead() throws Exception {
+        awaitNoBlockedClients();
+        Transport closing = openTransport(redis.url());
+        try {
+            closing.createGroup(List.of("s"), "g", "$");
+            Future<Map<String, List<StreamEntry>>> read =
+                    threads.submit(() -> closing.readGroup("g", "c", Map.of("s", ">"), 10, LONG_BLOCK));
+            awaitBlockedClients(1);
+
+            closing.close();
+
+            assertThatThrownBy(() -> read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(TransportException.class);
+        } finally {
+            closing.close();
+        }
+    }
+
+    @Test
+    void failuresNeverRevealThePassword() {
+        String secret = "s3cret";
+        String url = "redis://user:" + secret + "@127.0.0.1:" + FreePort.find();
+
+        Throwable failure = catchFailure(() -> {
+            try (Transport unreachable = openTransport(url)) {
+                unreachable.get("k");
+            }
+        });
+
+        assertThat(failure).isInstanceOf(TransportException.class);
+        assertThat(failure.getMessage()).doesNotContain(secret);
+        assertThat(failure.toString()).doesNotContain(secret);
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).as("stack trace with causes").doesNotContain(secret);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** UTF-8 bytes of a string. */
+    protected static byte[] bytes(String text) {
+        return text.getBytes(UTF_8);
+    }
+
+    /** A string from UTF-8 bytes. */
+    protected static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, UTF_8);
+    }
+
+    /** Fields from alternating names and UTF-8 values, in order. */
+    protected static Map<String, byte[]> fields(String... namesAndValues) {
+        Map<String, byte[]> fields = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            fields.put(namesAndValues[i], bytes(namesAndValues[i + 1]));
+        }
+        return fields;
+    }
+
+    /** Appends entries with field {@code n} = 0, 1, ... and returns their ids. */
+    protected List<String> appendNumbered(String key, int count) {
+        return transport.append(IntStream.range(0, count)
+                .mapToObj(n -> new Append(key, null, fields("n", Integer.toString(n)), 0))
+                .toList());
+    }
+
+    /**
+     * Waits until no client is blocked in the server, so that a blocked read left over by
+     * an earlier test cannot be mistaken for the one a test is about to start.
+     */
+    protected static void awaitNoBlockedClients() {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
+                .until(() -> blockedClients() == 0);
+    }
+
+    /** Waits until the server reports at least this many clients blocked in a command. */
+    protected static void awaitBlockedClients(int atLeast) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
+                .until(() -> blockedClients() >= atLeast);
+    }
+
+    private static long blockedClients() {
+        Object info = redis.server().call("INFO", "clients");
+        Matcher matcher = Pattern.compile("blocked_clients:(\\d+)").matcher(String.valueOf(info));
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+    }
+
+    private static Duration elapsedSince(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    private static Throwable catchFailure(ThrowingRunnable action) {
+        try {
+            action.run();
+        } catch (Throwable t) {
+            return t;
+        }
+        throw new AssertionError("expected a failure");
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+}
