@@ -1,0 +1,444 @@
+package io.runnel.redis.lettuce;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.runnel.api.transport.Append;
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The {@link Transport} on Lettuce. Ordinary commands share one connection and are
+ * pipelined: a batch (appends, acks, lock operations) is sent in full before any reply is
+ * awaited, so it costs one round trip. Blocking reads borrow a dedicated connection each, so
+ * they never hold up the shared one. Lock checks run as Lua scripts, atomic per key.
+ *
+ * <p>Accepts {@code redis://[user:password@]host:port[/db]}, {@code rediss://} and
+ * {@code redis-sentinel://} URLs as Lettuce understands them; Lettuce's {@code timeout}
+ * URL parameter (default 60 s) bounds every command, plus the block time for blocking reads.
+ * Create it through {@link LettuceTransportProvider} or directly.
+ */
+public final class LettuceTransport implements Transport {
+    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    private static final int IDLE_BLOCKING_CONNECTIONS = 16;
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
+    private static final String NO_ENTRY = "0-0";
+
+    private final Failures failures;
+    private final Replies replies;
+    private final Duration timeout;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, byte[]> shared;
+    private final RedisAsyncCommands<String, byte[]> commands;
+    private final BlockingConnections blocking;
+    private volatile boolean closed;
+
+    /**
+     * Connects to the server.
+     *
+     * @throws TransportException if the URL is invalid or the server cannot be reached or
+     *                            refuses the credentials; the message shows the URL redacted
+     */
+    public LettuceTransport(ConnectionUrl url) {
+        Objects.requireNonNull(url, "url");
+        this.failures = new Failures(url);
+        this.replies = new Replies(failures);
+        RedisURI uri = parse(url);
+        this.timeout = uri.getTimeout();
+        this.client = RedisClient.create(uri);
+        try {
+            this.shared = connect();
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
+            throw e;
+        }
+        this.commands = shared.async();
+        this.blocking = new BlockingConnections(this::connect, IDLE_BLOCKING_CONNECTIONS, this::closedError);
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    @Override
+    public List<String> append(List<Append> appends) {
+        ensureOpen();
+        List<RedisFuture<String>> adds = new ArrayList<>(appends.size());
+        for (Append append : appends) {
+            XAddArgs args = new XAddArgs();
+            if (append.id() != null) {
+                args.id(append.id());
+            }
+            if (append.maxLen() > 0) {
+                args.maxlen(append.maxLen()).approximateTrimming();
+            }
+            adds.add(commands.xadd(append.key(), args, append.fields()));
+        }
+        return replies.awaitAll("XADD", adds, timeout);
+    }
+
+    @Override
+    public long length(String key) {
+        ensureOpen();
+        return replies.await("XLEN", commands.xlen(key), timeout);
+    }
+
+    @Override
+    public List<StreamEntry> range(String key, String start, String end, int count) {
+        ensureOpen();
+        List<StreamMessage<String, byte[]>> messages =
+                replies.await("XRANGE", commands.xrange(key, Range.create(start, end), limit(count)), timeout);
+        return entries(messages);
+    }
+
+    @Override
+    public String lastId(String key) {
+        ensureOpen();
+        // XREVRANGE puts the upper bound first; Lettuce swaps the range's ends for us.
+        List<StreamMessage<String, byte[]>> newest =
+                replies.await("XREVRANGE", commands.xrevrange(key, Range.create("-", "+"), Limit.from(1)), timeout);
+        return newest.isEmpty() ? NO_ENTRY : newest.get(0).getId();
+    }
+
+    @Override
+    public List<StreamEntry> read(String key, String afterId, int count, Duration block) {
+        ensureOpen();
+        XReadArgs args = readArgs(count, block);
+        StreamOffset<String>[] offset = arrayOf(StreamOffset.from(key, afterId));
+        List<StreamMessage<String, byte[]>> messages = isBlocking(block)
+                ? onBlockingConnection("XREAD", block, async -> async.xread(args, offset))
+                : replies.await("XREAD", commands.xread(args, offset), timeout);
+        return entries(messages);
+    }
+
+    @Override
+    public void delete(List<String> keys) {
+        ensureOpen();
+        if (!keys.isEmpty()) {
+            replies.await("DEL", commands.del(keys.toArray(String[]::new)), timeout);
+        }
+    }
+
+    // --------------------------------------------------------- consumer groups
+
+    @Override
+    public void createGroup(List<String> keys, String group, String startId) {
+        ensureOpen();
+        List<RedisFuture<String>> creates = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            creates.add(commands.xgroupCreate(StreamOffset.from(key, startId), group,
+                    new XGroupCreateArgs().mkstream(true)));
+        }
+        for (Replies.Settled<String> created : replies.settleAll("XGROUP CREATE", creates, timeout)) {
+            // BUSYGROUP: the group exists and must be left as it is (its offset included).
+            if (created.failed() && !hasErrorCode(created.error(), "BUSYGROUP")) {
+                throw replies.failure("XGROUP CREATE", created.error());
+            }
+        }
+    }
+
+    @Override
+    public void destroyGroup(List<String> keys, String group) {
+        ensureOpen();
+        List<RedisFuture<Boolean>> destroys = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            destroys.add(commands.xgroupDestroy(key, group));
+        }
+        for (Replies.Settled<Boolean> destroyed : replies.settleAll("XGROUP DESTROY", destroys, timeout)) {
+            // A missing key has no group to destroy; Redis calls that an error, we do not.
+            if (destroyed.failed() && !String.valueOf(destroyed.error().getMessage()).contains("requires the key to exist")) {
+                throw replies.failure("XGROUP DESTROY", destroyed.error());
+            }
+        }
+    }
+
+    @Override
+    public boolean groupExists(String key, String group) {
+        ensureOpen();
+        return LuaScript.GROUP_EXISTS.runPerKey(commands, replies, "group check", List.of(key), timeout,
+                utf8(group)).get(0) == 1L;
+    }
+
+    @Override
+    public Map<String, List<StreamEntry>> readGroup(String group, String consumer, Map<String, String> idsByKey,
+                                                    int count, Duration block) {
+        ensureOpen();
+        if (idsByKey.isEmpty()) {
+            return Map.of();
+        }
+        XReadArgs args = readArgs(count, block);
+        StreamOffset<String>[] offsets = idsByKey.entrySet().stream()
+                .map(e -> StreamOffset.from(e.getKey(), e.getValue()))
+                .toList()
+                .toArray(LettuceTransport.<StreamOffset<String>>arrayOf());
+        Consumer<String> reader = Consumer.from(group, consumer);
+        List<StreamMessage<String, byte[]>> messages = isBlocking(block)
+                ? onBlockingConnection("XREADGROUP", block, async -> async.xreadgroup(reader, args, offsets))
+                : replies.await("XREADGROUP", commands.xreadgroup(reader, args, offsets), timeout);
+        return byKey(idsByKey.keySet(), messages);
+    }
+
+    @Override
+    public void ack(String group, Map<String, List<String>> idsByKey) {
+        ensureOpen();
+        List<RedisFuture<Long>> acks = new ArrayList<>(idsByKey.size());
+        idsByKey.forEach((key, ids) -> {
+            if (!ids.isEmpty()) {
+                acks.add(commands.xack(key, group, ids.toArray(String[]::new)));
+            }
+        });
+        replies.awaitAll("XACK", acks, timeout);
+    }
+
+    @Override
+    public long pendingCount(String key, String group) {
+        ensureOpen();
+        return replies.await("XPENDING", commands.xpending(key, group), timeout).getCount();
+    }
+
+    // ------------------------------------------------------------ keys, locks
+
+    @Override
+    public Optional<String> get(String key) {
+        ensureOpen();
+        return Optional.ofNullable(replies.await("GET", commands.get(key), timeout)).map(LettuceTransport::text);
+    }
+
+    @Override
+    public List<Optional<String>> getAll(List<String> keys) {
+        ensureOpen();
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        List<KeyValue<String, byte[]>> values = replies.await("MGET", commands.mget(keys.toArray(String[]::new)), timeout);
+        List<Optional<String>> result = new ArrayList<>(values.size());
+        for (KeyValue<String, byte[]> value : values) {
+            result.add(value.hasValue() ? Optional.of(text(value.getValue())) : Optional.empty());
+        }
+        return result;
+    }
+
+    @Override
+    public void set(String key, String value, Duration ttl) {
+        ensureOpen();
+        RedisFuture<String> reply = ttl == null
+                ? commands.set(key, utf8(value))
+                : commands.set(key, utf8(value), SetArgs.Builder.px(millis(ttl)));
+        replies.await("SET", reply, timeout);
+    }
+
+    @Override
+    public List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl) {
+        ensureOpen();
+        SetArgs args = ttl == null ? SetArgs.Builder.nx() : SetArgs.Builder.nx().px(millis(ttl));
+        List<RedisFuture<String>> sets = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            sets.add(commands.set(key, utf8(value), args));
+        }
+        // SET NX answers OK when it set the key and nil when the key already existed.
+        return replies.awaitAll("SET NX", sets, timeout).stream().map("OK"::equals).toList();
+    }
+
+    @Override
+    public List<Boolean> extendIfOwner(List<String> keys, String owner, Duration ttl) {
+        ensureOpen();
+        Objects.requireNonNull(ttl, "ttl");
+        return LuaScript.EXTEND_IF_OWNER.runPerKey(commands, replies, "lock extension", keys, timeout,
+                utf8(owner), utf8(Long.toString(millis(ttl)))).stream().map(n -> n == 1L).toList();
+    }
+
+    @Override
+    public List<Boolean> deleteIfOwner(List<String> keys, String owner) {
+        ensureOpen();
+        return LuaScript.DELETE_IF_OWNER.runPerKey(commands, replies, "lock release", keys, timeout,
+                utf8(owner)).stream().map(n -> n == 1L).toList();
+    }
+
+    @Override
+    public Optional<Duration> timeToLive(String key) {
+        ensureOpen();
+        // PTTL answers -2 for a missing key and -1 for a key without expiry.
+        long millis = replies.await("PTTL", commands.pttl(key), timeout);
+        return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            blocking.close();
+            shared.close();
+        } finally {
+            client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LettuceTransport[" + failures.where() + "]";
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private StatefulRedisConnection<String, byte[]> connect() {
+        try {
+            return client.connect(CODEC);
+        } catch (RuntimeException e) {
+            throw failures.translate("", e);
+        }
+    }
+
+    /**
+     * Runs one blocking command on a connection of its own. A connection whose command did
+     * not end normally may still be blocked in the server, so it is discarded, not reused.
+     */
+    private <T> T onBlockingConnection(String operation, Duration block,
+                                       Function<RedisAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
+        StatefulRedisConnection<String, byte[]> connection = blocking.borrow();
+        boolean reusable = false;
+        try {
+            T result = replies.await(operation, command.apply(connection.async()), timeout.plus(block));
+            reusable = true;
+            return result;
+        } finally {
+            if (reusable) {
+                blocking.giveBack(connection);
+            } else {
+                blocking.discard(connection);
+            }
+        }
+    }
+
+    private RedisURI parse(ConnectionUrl url) {
+        try {
+            return RedisURI.create(url.secretValue());
+        } catch (RuntimeException e) {
+            // No cause: the parser's message may quote the URL with its credentials.
+            throw new TransportException("invalid Redis URL " + url.redacted() + " ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw closedError();
+        }
+    }
+
+    private TransportException closedError() {
+        return failures.failure("the transport is closed");
+    }
+
+    /** A zero or negative block would mean "forever" to Redis; we read it as "do not block". */
+    private static boolean isBlocking(Duration block) {
+        return block != null && block.isPositive();
+    }
+
+    private static XReadArgs readArgs(int count, Duration block) {
+        XReadArgs args = new XReadArgs();
+        if (count > 0) {
+            args.count(count);
+        }
+        if (isBlocking(block)) {
+            args.block(millis(block));
+        }
+        return args;
+    }
+
+    private static Limit limit(int count) {
+        return count > 0 ? Limit.from(count) : Limit.unlimited();
+    }
+
+    private static Map<String, List<StreamEntry>> byKey(Iterable<String> requestOrder,
+                                                         List<StreamMessage<String, byte[]>> messages) {
+        if (messages.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<StreamEntry>> found = new HashMap<>();
+        for (StreamMessage<String, byte[]> message : messages) {
+            found.computeIfAbsent(message.getStream(), k -> new ArrayList<>()).add(entry(message));
+        }
+        Map<String, List<StreamEntry>> ordered = new LinkedHashMap<>();
+        for (String key : requestOrder) {
+            List<StreamEntry> entries = found.get(key);
+            if (entries != null) {
+                ordered.put(key, Collections.unmodifiableList(entries));
+            }
+        }
+        return Collections.unmodifiableMap(ordered);
+    }
+
+    private static List<StreamEntry> entries(List<StreamMessage<String, byte[]>> messages) {
+        return messages.stream().map(LettuceTransport::entry).toList();
+    }
+
+    /**
+     * A pending entry that was trimmed or deleted since its delivery comes back from
+     * XREADGROUP without fields; it keeps its id so it can still be acknowledged.
+     */
+    private static StreamEntry entry(StreamMessage<String, byte[]> message) {
+        Map<String, byte[]> body = message.getBody();
+        Map<String, byte[]> fields = body == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(body));
+        return new StreamEntry(message.getId(), fields);
+    }
+
+    /** Redis counts PX in whole milliseconds and rejects 0, so any positive duration rounds up. */
+    private static long millis(Duration duration) {
+        if (!duration.isPositive()) {
+            throw new IllegalArgumentException("a time to live must be positive, not " + duration);
+        }
+        long millis = duration.toMillis();
+        return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
+    }
+
+    private static boolean hasErrorCode(Throwable error, String code) {
+        String message = error.getMessage();
+        return message != null && message.startsWith(code);
+    }
+
+    /** Lettuce takes stream offsets as generic varargs; this builds the array without raw types. */
+    @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only handed straight to Lettuce, never written to
+    private static <T> T[] arrayOf(T... items) {
+        return items;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

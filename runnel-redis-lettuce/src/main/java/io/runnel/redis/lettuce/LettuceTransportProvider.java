@@ -1,0 +1,35 @@
+package io.runnel.redis.lettuce;
+
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportProvider;
+import java.util.Set;
+
+/**
+ * Offers {@link LettuceTransport} for {@code redis://}, {@code rediss://} and
+ * {@code redis-sentinel://} URLs. Lettuce is the default Redis client, hence the higher
+ * priority than other Redis transports that may be on the classpath.
+ */
+public final class LettuceTransportProvider implements TransportProvider {
+    private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel");
+
+    @Override
+    public String name() {
+        return "lettuce";
+    }
+
+    @Override
+    public boolean supports(ConnectionUrl url) {
+        return SCHEMES.contains(url.scheme());
+    }
+
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public Transport open(ConnectionUrl url) {
+        return new LettuceTransport(url);
+    }
+}

@@ -1,0 +1,14 @@
+package io.runnel.redis.lettuce;
+
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Transport;
+import io.runnel.testkit.TransportConformanceTest;
+
+/** Pins {@link LettuceTransport} to the shared transport contract. */
+class LettuceTransportConformanceTest extends TransportConformanceTest {
+
+    @Override
+    protected Transport openTransport(String url) {
+        return new LettuceTransportProvider().open(ConnectionUrl.parse(url));
+    }
+}
