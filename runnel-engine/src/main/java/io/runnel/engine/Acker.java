@@ -1,0 +1,142 @@
+package io.runnel.engine;
+
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Acknowledges processed events for one executor. Consumers hand ids over without
+ * waiting; one background thread sends everything collected so far in a single pipelined
+ * XACK round trip, so acks coalesce under load while staying prompt when idle.
+ * {@link #flush()} sends synchronously, and must be called before a partition's lock is
+ * released so no processed event is handed to the next owner again.
+ */
+final class Acker {
+    private static final Logger log = LoggerFactory.getLogger(Acker.class);
+
+    private final Transport transport;
+    private final String group;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition added = lock.newCondition();
+    /** Serialises flushes, so a flush that returns knows every earlier one has finished. */
+    private final ReentrantLock sending = new ReentrantLock();
+    private final Outage outage;
+    private final Map<String, String> mdc;
+    private Map<String, List<String>> pending = new HashMap<>();
+    private volatile boolean stopped;
+    private Thread thread;
+
+    Acker(Transport transport, String group, Map<String, String> mdc) {
+        this.transport = transport;
+        this.group = group;
+        this.outage = new Outage(log, "acknowledging events of group " + group);
+        this.mdc = mdc;
+    }
+
+    void add(String key, List<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        lock.lock();
+        try {
+            pending.computeIfAbsent(key, k -> new ArrayList<>()).addAll(ids);
+            added.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends every ack collected so far and waits for the server's reply.
+     *
+     * @throws TransportException if the server can't be reached (the acks are kept for a retry)
+     */
+    void flush() {
+        sending.lock();
+        try {
+            Map<String, List<String>> batch;
+            lock.lock();
+            try {
+                if (pending.isEmpty()) {
+                    return;
+                }
+                batch = pending;
+                pending = new HashMap<>();
+            } finally {
+                lock.unlock();
+            }
+            try {
+                transport.ack(group, batch);
+            } catch (TransportException e) {
+                lock.lock();
+                try {
+                    batch.forEach((k, ids) -> pending.computeIfAbsent(k, x -> new ArrayList<>()).addAll(0, ids));
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
+            }
+        } finally {
+            sending.unlock();
+        }
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("runnel-acker-" + group).start(this::loop);
+    }
+
+    /** Stops the background thread (call {@link #flush()} afterwards for what is left). */
+    void stop() {
+        stopped = true;
+        // Wake it with a signal rather than an interrupt, so an ack in flight completes.
+        lock.lock();
+        try {
+            added.signal();
+        } finally {
+            lock.unlock();
+        }
+        if (thread != null) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop() {
+        MDC.setContextMap(mdc);
+        while (!stopped) {
+            try {
+                lock.lock();
+                try {
+                    while (pending.isEmpty() && !stopped) {
+                        added.await(1, TimeUnit.SECONDS);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                flush();
+                outage.succeeded();
+            } catch (InterruptedException e) {
+                return;
+            } catch (TransportException e) {
+                try {
+                    Thread.sleep(outage.failed(e));
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,437 @@
+package io.runnel.engine;
+
+import com.codahale.metrics.MetricRegistry;
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
+import io.runnel.api.Compressor;
+import io.runnel.api.Hasher;
+import io.runnel.api.Misconfigured;
+import io.runnel.api.RecordType;
+import io.runnel.api.Serializer;
+import io.runnel.api.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * A Runnel application: its streams, processors and background tasks, and the settings and
+ * connection they share. Define everything first, then run workers:
+ *
+ * <pre>{@code
+ * App app = App.builder("shop").redisUrl("redis://127.0.0.1:6379").build();
+ * Stream<Order> orders = app.stream("orders", Order.class, Order::orderId);
+ * app.processor(orders, "printer", events -> {
+ *     for (Order order : events.records()) {
+ *         System.out.println(order.amount());
+ *     }
+ * });
+ * app.run();   // a worker; stops cleanly on SIGTERM
+ * }</pre>
+ *
+ * <p>Thread-safe. Workers share the app's single transport (connection pool).
+ */
+public final class App implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(App.class);
+    private static final Pattern STREAM_ID = Pattern.compile("\\$|0|\\d+(-\\d+)?");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final Settings settings;
+    private final Injector injector;
+    private final Map<String, Stream<?>> streams = new LinkedHashMap<>();
+    private final Map<String, Processor<?>> processors = new LinkedHashMap<>();
+    private final List<BackgroundTask> tasks = new CopyOnWriteArrayList<>();
+    private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+    private volatile Transport transport;
+
+    private App(String name, Settings settings, List<Module> modules) {
+        this.name = Keys.checkName("app", name);
+        this.settings = settings;
+        this.injector = Guice.createInjector(Modules.override(new EngineModule(settings)).with(modules));
+    }
+
+    /** Starts building an app; settings come from {@code RUNNEL_*} variables unless overridden. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** An app with settings from the environment. */
+    public static App create(String name) {
+        return builder(name).build();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** The metric registry (bound through Guice; override it with your own module). */
+    public MetricRegistry metrics() {
+        return injector.getInstance(MetricRegistry.class);
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /** Defines a stream partitioned by {@code partitionKey} (e.g. {@code Order::customerId}), other options from the settings. */
+    public <T> Stream<T> stream(String name, Class<T> type, Function<? super T, ?> partitionKey) {
+        return stream(name, type, partitionKey, o -> { });
+    }
+
+    /** Defines a stream partitioned by the record component named {@code keyComponent}. */
+    public <T> Stream<T> stream(String name, Class<T> type, String keyComponent) {
+        return stream(name, type, keyComponent, o -> { });
+    }
+
+    /** Defines a stream partitioned by the record component named {@code keyComponent}, with options. */
+    public <T> Stream<T> stream(String name, Class<T> type, String keyComponent, Consumer<StreamOptions<T>> options) {
+        RecordType.Component component = RecordType.of(type).component(keyComponent);
+        return stream(name, type, component::get, options);
+    }
+
+    /**
+     * Defines a stream.
+     *
+     * @param partitionKey extracts the partition key; may be null only for a single-partition stream
+     * @throws Misconfigured if the name is unsafe in keys or taken, the type is not a record
+     *                       (or a primitive record with non-primitive components), or a
+     *                       stream of several partitions has no partition key
+     */
+    public <T> Stream<T> stream(String name, Class<T> type, Function<? super T, ?> partitionKey,
+                                Consumer<StreamOptions<T>> options) {
+        Keys.checkName("stream", name);
+        RecordType<T> recordType = RecordType.of(type);
+        StreamOptions<T> o = new StreamOptions<>();
+        options.accept(o);
+        int partitionCount = o.partitionCount != null ? o.partitionCount : settings.defaultPartitionCount();
+        if (partitionKey == null && partitionCount > 1) {
+            throw new Misconfigured("stream " + name + " has " + partitionCount
+                    + " partitions but no partition key");
+        }
+        Hasher hasher = o.hasher != null ? o.hasher : injector.getInstance(Hasher.class);
+        RecordCodec<T> codec;
+        if (recordType.primitive()) {
+            codec = new PrimitiveCodec<>(recordType);
+        } else {
+            Serializer serializer = o.serializer != null ? o.serializer : Plugins.serializer(settings.defaultSerializer())
+                    .orElseThrow(() -> new Misconfigured("stream " + name + " holds structured records ("
+                            + type.getSimpleName() + ") but no serializer is on the classpath: add io.runnel:runnel-serde-json, "
+                            + "pass one with serializer(...), or mark the record @Primitive"));
+            Compressor compressor = o.compressor != null ? o.compressor : Plugins.compressor(settings.defaultCompressor()).orElse(null);
+            codec = RecordCodec.of(recordType, serializer, compressor);
+        }
+        long size = o.partitionSize != null ? o.partitionSize : settings.defaultPartitionSize();
+        return register(new Stream<>(this, name, recordType, partitionKey, partitionCount, size, hasher, codec));
+    }
+
+    /**
+     * A stream defined earlier, by name.
+     *
+     * @throws Misconfigured if there is none
+     */
+    public Stream<?> streamNamed(String name) {
+        synchronized (streams) {
+            Stream<?> s = streams.get(name);
+            if (s == null) {
+                throw new Misconfigured("app " + this.name + " has no stream '" + name + "'; its streams are " + streams.keySet());
+            }
+            return s;
+        }
+    }
+
+    <T> Stream<T> register(Stream<T> stream) {
+        synchronized (streams) {
+            if (streams.containsKey(stream.name())) {
+                throw new Misconfigured("stream " + stream.name() + " is already defined in app " + name);
+            }
+            streams.put(stream.name(), stream);
+        }
+        return stream;
+    }
+
+    // --------------------------------------------------------------- processors
+
+    /** Registers a processor with default options. */
+    public <T> void processor(Stream<T> stream, String name, ProcessorFunction<T> function) {
+        processor(stream, name, o -> { }, function);
+    }
+
+    /**
+     * Registers a processor: {@code function} runs for each partition of {@code stream}
+     * owned by a worker, and the processor's name is its consumer group.
+     *
+     * @throws Misconfigured on a duplicate or unsafe name, or impossible options (a read
+     *                       timeout not shorter than the grace period)
+     */
+    public <T> void processor(Stream<T> stream, String name, Consumer<ProcessorOptions> options,
+                              ProcessorFunction<T> function) {
+        Objects.requireNonNull(function, "function");
+        Keys.checkName("processor", name);
+        if (stream.app() != this) {
+            throw new Misconfigured("stream " + stream.name() + " belongs to another app");
+        }
+        ProcessorOptions o = new ProcessorOptions();
+        options.accept(o);
+        Processor<T> p = Processor.resolve(stream, name, function, o, settings);
+        synchronized (processors) {
+            if (processors.containsKey(name)) {
+                throw new Misconfigured("processor " + name + " is already defined in app " + this.name
+                        + " (processor names are consumer group names and must be unique)");
+            }
+            processors.put(name, p);
+        }
+    }
+
+    /** Names of the registered processors. */
+    public List<String> processors() {
+        synchronized (processors) {
+            return List.copyOf(processors.keySet());
+        }
+    }
+
+    /**
+     * Resets a processor's consumer group on every partition to start after {@code startId}
+     * ({@code 0} replays the whole stream, {@code $} skips to new events), dropping its
+     * pending entries. Run it while no worker runs the processor.
+     */
+    public void resetProcessor(String processor, String startId) {
+        if (!STREAM_ID.matcher(startId).matches()) {
+            throw new Misconfigured("start id '" + startId + "' is not a stream id (use 0, $ or <millis>-<seq>)");
+        }
+        Processor<?> p = processor(processor);
+        membership(p).withAdminLock(() -> {
+            transport().destroyGroup(p.stream().keys(), p.group());
+            transport().createGroup(p.stream().keys(), p.group(), startId);
+            return null;
+        });
+        log.info("reset processor {} to start after {}", processor, startId);
+    }
+
+    // -------------------------------------------------------------------- tasks
+
+    /** Runs {@code task} once on every worker when it starts. */
+    public void task(String name, Task task) {
+        task(name, false, task);
+    }
+
+    /** Runs {@code task} once when a worker starts; with {@code leaderOnly}, only on the leader. */
+    public void task(String name, boolean leaderOnly, Task task) {
+        tasks.add(new BackgroundTask.Once(name, leaderOnly, Objects.requireNonNull(task)));
+    }
+
+    /** Runs {@code task} every {@code interval} on every worker. */
+    public void timer(Duration interval, Task task) {
+        timer("timer-" + tasks.size(), interval, false, task);
+    }
+
+    /** Runs {@code task} every {@code interval}; with {@code leaderOnly}, only on the leader. */
+    public void timer(String name, Duration interval, boolean leaderOnly, Task task) {
+        if (interval.isZero() || interval.isNegative()) {
+            throw new Misconfigured("timer " + name + ": interval must be positive, got " + interval);
+        }
+        tasks.add(new BackgroundTask.Timer(name, interval, leaderOnly, Objects.requireNonNull(task)));
+    }
+
+    /** Runs {@code task} on a cron schedule, in the {@code timezone} setting, on every worker. */
+    public void crontab(String spec, Task task) {
+        crontab("crontab-" + tasks.size(), spec, settings.timezone(), false, task);
+    }
+
+    /**
+     * Runs {@code task} on a cron schedule: five fields (minute hour day month weekday, as
+     * in Unix cron) or six with seconds first.
+     *
+     * @throws Misconfigured if the expression is invalid
+     */
+    public void crontab(String name, String spec, ZoneId zone, boolean leaderOnly, Task task) {
+        ExecutionTime schedule;
+        try {
+            CronType type = spec.trim().split("\\s+").length == 6 ? CronType.SPRING53 : CronType.UNIX;
+            schedule = ExecutionTime.forCron(new CronParser(CronDefinitionBuilder.instanceDefinitionFor(type)).parse(spec));
+        } catch (IllegalArgumentException e) {
+            throw new Misconfigured("crontab " + name + ": invalid cron expression '" + spec + "': " + e.getMessage(), e);
+        }
+        tasks.add(new BackgroundTask.Cron(name, spec, schedule, zone, leaderOnly, Objects.requireNonNull(task)));
+    }
+
+    // ------------------------------------------------------------------ workers
+
+    /**
+     * A worker for the named processors (all when none are named), not yet started.
+     *
+     * @throws Misconfigured if a name is not a registered processor
+     */
+    public Worker worker(String... processorNames) {
+        List<Processor<?>> chosen = new ArrayList<>();
+        if (processorNames.length == 0) {
+            synchronized (processors) {
+                chosen.addAll(processors.values());
+            }
+        } else {
+            for (String n : processorNames) {
+                chosen.add(processor(n));
+            }
+        }
+        Worker w = new Worker(this, chosen);
+        workers.add(w);
+        return w;
+    }
+
+    /**
+     * Runs a worker for the named processors (all when none are named) until the process
+     * receives SIGTERM or SIGINT — then drains within the grace period, flushes acks,
+     * releases locks and announces its departure — or until a processor halts it.
+     *
+     * @throws io.runnel.api.RunnelException the error that stopped the worker, if any
+     */
+    public void run(String... processorNames) throws InterruptedException {
+        Worker worker = worker(processorNames);
+        Thread hook = new Thread(() -> {
+            log.info("shutdown signal received; stopping worker {}", worker.id());
+            worker.stop();
+        }, "runnel-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            worker.start();
+            worker.await();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: the JVM is exiting after it.
+            }
+        }
+    }
+
+    /** Stops every worker of this app and closes the connection. */
+    @Override
+    public void close() {
+        for (Worker w : List.copyOf(workers)) {
+            w.stop();
+        }
+        Transport t = transport;
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    Transport transport() {
+        Transport t = transport;
+        if (t == null) {
+            synchronized (this) {
+                t = transport;
+                if (t == null) {
+                    t = injector.getInstance(Transport.class);
+                    transport = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    Processor<?> processor(String name) {
+        synchronized (processors) {
+            Processor<?> p = processors.get(name);
+            if (p == null) {
+                throw new Misconfigured("app " + this.name + " has no processor '" + name + "'; its processors are "
+                        + processors.keySet());
+            }
+            return p;
+        }
+    }
+
+    List<BackgroundTask> tasks() {
+        return List.copyOf(tasks);
+    }
+
+    Membership membership(Processor<?> p) {
+        return new Membership(p, transport(), injector.getInstance(AssignmentStrategy.class),
+                injector.getInstance(Clock.class), JSON);
+    }
+
+    /** Creates the processor's consumer group on every partition if missing, from the start of the stream. */
+    void prepare(Processor<?> p) {
+        membership(p).withAdminLock(() -> {
+            transport().createGroup(p.stream().keys(), p.group(), "0");
+            return null;
+        });
+    }
+
+    void workerStopped(Worker w) {
+        workers.remove(w);
+    }
+
+    /**
+     * Builds an {@link App}: settings from {@code RUNNEL_*} environment variables, overridden
+     * here; Guice modules to override engine bindings.
+     */
+    public static final class Builder {
+        private final String name;
+        private final Map<String, Object> overrides = new LinkedHashMap<>();
+        private final List<Module> modules = new ArrayList<>();
+        private Map<String, String> environment = System.getenv();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** Setting {@code redis_url}. */
+        public Builder redisUrl(String url) {
+            return setting("redis_url", url);
+        }
+
+        /**
+         * Overrides a setting by name ({@code default_pool_size}, {@code defaultPoolSize} or
+         * {@code RUNNEL_DEFAULT_POOL_SIZE}); values are text, numbers, durations or enums.
+         */
+        public Builder setting(String name, Object value) {
+            overrides.put(name, value);
+            return this;
+        }
+
+        /** Reads {@code RUNNEL_*} settings from this map instead of the process environment. */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /** Guice modules whose bindings override the engine's (clock, metrics, hasher, assignment strategy, transport). */
+        public Builder module(Module... modules) {
+            this.modules.addAll(List.of(modules));
+            return this;
+        }
+
+        /**
+         * @throws Misconfigured naming the setting when one is unknown or invalid, or when
+         *                       the app name is unsafe in Redis keys
+         */
+        public App build() {
+            return new App(name, Settings.resolve(environment, overrides), modules);
+        }
+    }
+}

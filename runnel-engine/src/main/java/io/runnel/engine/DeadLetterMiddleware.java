@@ -1,0 +1,61 @@
+package io.runnel.engine;
+
+import io.runnel.api.Delivery;
+import io.runnel.api.Event;
+import io.runnel.api.Middleware;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Forwards failed deliveries to a dead-letter stream, byte for byte (deserialization may
+ * be what failed), plus fields saying where and why it failed. The exception policy still
+ * applies afterwards; pair it with IGNORE to keep a partition moving.
+ */
+final class DeadLetterMiddleware<T> implements Middleware {
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterMiddleware.class);
+
+    private final Stream<T> sink;
+    private final String processor;
+
+    DeadLetterMiddleware(Stream<T> sink, String processor) {
+        this.sink = sink;
+        this.processor = processor;
+    }
+
+    @Override
+    public void afterFailure(Delivery delivery, Throwable error) {
+        if (delivery.events().isEmpty()) {
+            return;
+        }
+        String failedAt = Instant.now().toString();
+        String reason = error.getClass().getName() + ": " + error.getMessage();
+        List<Map<String, byte[]>> entries = new ArrayList<>(delivery.events().size());
+        for (Event e : delivery.events()) {
+            Map<String, byte[]> fields = new LinkedHashMap<>(e.fields());
+            fields.put("dead_failed_at", bytes(failedAt));
+            fields.put("dead_partition", bytes(Integer.toString(e.partition())));
+            fields.put("dead_id", bytes(e.id()));
+            fields.put("dead_processor", bytes(processor));
+            fields.put("dead_error", bytes(reason));
+            entries.add(fields);
+        }
+        try {
+            sink.appendRaw(0, entries);
+            log.warn("forwarded {} failed event(s) of partition {} to dead-letter stream {}: {}",
+                    entries.size(), delivery.partition(), sink.name(), reason);
+        } catch (RuntimeException e) {
+            log.error("could not forward {} failed event(s) to dead-letter stream {}", entries.size(), sink.name(), e);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

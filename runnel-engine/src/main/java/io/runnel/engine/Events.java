@@ -1,0 +1,55 @@
+package io.runnel.engine;
+
+import io.runnel.api.Event;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The events of one partition, handed to a {@link ProcessorFunction}. Iteration blocks
+ * until the next event arrives and ends when the partition is revoked or the worker stops.
+ * A delivery is acknowledged when the loop asks for the next one (at-least-once: a crash
+ * mid-iteration means the event is delivered again).
+ *
+ * <p>Use one of the three views per call of the function.
+ *
+ * @param <T> the record type
+ */
+public interface Events<T> {
+
+    /** Records one at a time, deserialized. */
+    Iterable<T> records();
+
+    /** Raw events one at a time (partition, id, fields), without deserialization. */
+    Iterable<Event> events();
+
+    /**
+     * Batches of up to {@code n} events: a batch is handed out when it is full or
+     * {@code within} has passed since its first event arrived (never empty).
+     *
+     * @throws io.runnel.api.Misconfigured if {@code within} is not shorter than the
+     *                                     processor's grace period, or {@code n < 1}
+     */
+    Batches<T> take(int n, Duration within);
+
+    /** The partition these events come from. */
+    int partition();
+
+    /** The processor's name. */
+    String processor();
+
+    /**
+     * Batches of events from {@link Events#take(int, Duration)}; a batch is acknowledged
+     * when the loop asks for the next one.
+     *
+     * @param <T> the record type
+     */
+    interface Batches<T> {
+
+        /** Batches of deserialized records. */
+        Iterable<List<T>> records();
+
+        /** Batches of raw events. */
+        Iterable<List<Event>> events();
+    }
+}

@@ -1,0 +1,418 @@
+package io.runnel.engine;
+
+import io.runnel.api.RebalanceFailed;
+import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one processor inside one worker: it joins the processor's members, owns the
+ * partitions assigned to it (holding their locks), runs a consumer per owned partition,
+ * and follows every membership change announced on the control stream — releasing what it
+ * lost (after the current iteration, within the grace period, acks flushed) before
+ * acquiring what it gained.
+ */
+final class Executor implements PartitionConsumer.ExecutorCallbacks {
+    private static final Logger log = LoggerFactory.getLogger(Executor.class);
+
+    /** One owned partition. */
+    private record Owned(PartitionBuffer buffer, PartitionConsumer<?> consumer, Thread thread) {
+    }
+
+    final String id = Ids.random();
+    private final Processor<?> processor;
+    private final Transport transport;
+    private final Membership membership;
+    private final Worker worker;
+    private final Map<String, String> mdc = new LinkedHashMap<>();
+    private final Map<Integer, Owned> owned = new ConcurrentHashMap<>();
+    private final Set<Integer> poisoned = ConcurrentHashMap.newKeySet();
+    private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final List<Thread> helpers = new ArrayList<>();
+    private final Outage coordinationOutage = new Outage(log, "coordinating partitions");
+    private final Acker acker;
+    private final Fetcher fetcher;
+    private volatile Set<Integer> assigned = Set.of();
+    private int failedAttempts;
+    private boolean warnedIdle;
+
+    Executor(Processor<?> processor, Transport transport, Membership membership, Worker worker) {
+        this.processor = processor;
+        this.transport = transport;
+        this.membership = membership;
+        this.worker = worker;
+        mdc.put("worker", worker.id());
+        mdc.put("executor", id);
+        mdc.put("stream", processor.stream().name());
+        mdc.put("processor", processor.name());
+        this.acker = new Acker(transport, processor.group(), mdc);
+        this.fetcher = new Fetcher(processor, transport, mdc);
+    }
+
+    void start() {
+        Thread.ofVirtual().name("runnel-executor-" + processor.name()).start(this::run);
+    }
+
+    /** Asks the executor to stop; {@link #awaitFinished} waits for it to drain and leave. */
+    void stop() {
+        stopSignal.countDown();
+        wakeups.offer(Boolean.TRUE);
+    }
+
+    boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    Set<Integer> ownedPartitions() {
+        return new TreeSet<>(owned.keySet());
+    }
+
+    Set<Integer> assignedPartitions() {
+        return assigned;
+    }
+
+    Set<Integer> poisonedPartitions() {
+        return Set.copyOf(poisoned);
+    }
+
+    String processorName() {
+        return processor.name();
+    }
+
+    // ----------------------------------------------------------------- lifecycle
+
+    private void run() {
+        MDC.setContextMap(mdc);
+        try {
+            String controlFrom = transport.lastId(processor.controlKey());
+            beat();
+            membership.join(id);
+            log.info("executor joined processor {} of stream {}", processor.name(), processor.stream().name());
+            if (!processor.joinDelay().isZero() && stopSignal.await(processor.joinDelay().toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            acker.start();
+            fetcher.start();
+            helpers.add(Thread.ofVirtual().name("runnel-heartbeat-" + processor.name()).start(this::heartbeatLoop));
+            helpers.add(Thread.ofVirtual().name("runnel-maintenance-" + processor.name()).start(this::maintenanceLoop));
+            helpers.add(Thread.ofVirtual().name("runnel-control-" + processor.name()).start(() -> controlLoop(controlFrom)));
+            rebalanceLoop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            if (!stopping()) {
+                log.error("executor of processor {} failed", processor.name(), t);
+                worker.fail(t);
+            }
+        } finally {
+            shutdown();
+            finished.countDown();
+            MDC.clear();
+        }
+    }
+
+    private void shutdown() {
+        try {
+            release(new TreeSet<>(owned.keySet()));
+        } catch (RuntimeException e) {
+            log.error("could not release partitions cleanly; their locks expire after {}", processor.lockExpiry(), e);
+        }
+        fetcher.stop();
+        acker.stop();
+        // No interrupts: every loop wakes on the stop signal, and interrupting a blocking
+        // read could break its pooled connection. The control read blocks at most 1 s.
+        for (Thread t : helpers) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            acker.flush();
+            membership.leave(id);
+            transport.delete(List.of(processor.heartbeatKey(id)));
+            log.info("executor left processor {}", processor.name());
+        } catch (RuntimeException e) {
+            log.error("could not announce departure; other executors will find this one dead after {}",
+                    processor.lockExpiry(), e);
+        }
+    }
+
+    private boolean stopping() {
+        return stopSignal.getCount() == 0;
+    }
+
+    /** Sleeps until the timeout or a stop; true if stopping. */
+    private boolean pause(Duration d) throws InterruptedException {
+        return stopSignal.await(d.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    // ----------------------------------------------------------------- rebalance
+
+    private void rebalanceLoop() throws InterruptedException {
+        while (!stopping()) {
+            try {
+                maybeRebalance();
+                coordinationOutage.succeeded();
+            } catch (TransportException e) {
+                pause(coordinationOutage.failed(e));
+                continue;
+            }
+            // Wait for a control message, or check anyway after assignment_sleep.
+            wakeups.poll(processor.assignmentSleep().toNanos(), TimeUnit.NANOSECONDS);
+            wakeups.clear();
+        }
+    }
+
+    private void maybeRebalance() {
+        membership.reap();
+        Map<String, Membership.Member> members = membership.read();
+        Membership.Member me = members.get(id);
+        if (me == null) {
+            // Only possible if our heartbeat expired (e.g. a long pause) and we were reaped.
+            log.warn("executor was removed from the members (its heartbeat expired); joining again");
+            beat();
+            membership.join(id);
+            return;
+        }
+        Set<Integer> target = new TreeSet<>(me.partitions());
+        assigned = Set.copyOf(target);
+        Set<Integer> toRelease = new TreeSet<>(owned.keySet());
+        toRelease.removeAll(target);
+        Set<Integer> toAcquire = new TreeSet<>(target);
+        toAcquire.removeAll(owned.keySet());
+        if (!toRelease.isEmpty() || !toAcquire.isEmpty()) {
+            log.info("rebalancing processor {}: assigned {}, owned {}", processor.name(), target, ownedPartitions());
+        }
+        if (!toRelease.isEmpty()) {
+            release(toRelease);
+        }
+        if (!toAcquire.isEmpty()) {
+            Set<Integer> failed = acquire(toAcquire);
+            if (failed.isEmpty()) {
+                failedAttempts = 0;
+                log.info("rebalance of processor {} complete: owns {}", processor.name(), ownedPartitions());
+            } else if (++failedAttempts >= processor.assignmentAttempts()) {
+                throw new RebalanceFailed("processor " + processor.name() + ": could not acquire partitions " + failed
+                        + " after " + failedAttempts + " attempts (assignment_attempts); their previous owner does not let go");
+            } else {
+                log.info("partitions {} are still locked by their previous owner; retry {} of {} in {}",
+                        failed, failedAttempts, processor.assignmentAttempts(), processor.assignmentSleep());
+            }
+        }
+        if (target.isEmpty()) {
+            if (!warnedIdle) {
+                log.warn("processor {} has more executors ({}) than partitions ({}): this one stays idle until one leaves",
+                        processor.name(), members.size(), processor.stream().partitionCount());
+                warnedIdle = true;
+            }
+        } else {
+            warnedIdle = false;
+        }
+    }
+
+    /** @return the partitions whose lock is held by someone else */
+    private Set<Integer> acquire(Set<Integer> partitions) {
+        List<Integer> order = new ArrayList<>(partitions);
+        List<Boolean> got = transport.setIfAbsent(order.stream().map(processor::lockKey).toList(), id, processor.lockExpiry());
+        Set<Integer> failed = new TreeSet<>();
+        for (int i = 0; i < order.size(); i++) {
+            if (got.get(i)) {
+                startPartition(order.get(i));
+            } else {
+                failed.add(order.get(i));
+            }
+        }
+        return failed;
+    }
+
+    private <T> void startPartition(int partition) {
+        @SuppressWarnings("unchecked")
+        Processor<T> p = (Processor<T>) processor;
+        PartitionBuffer buffer = new PartitionBuffer(p.stream().name(), partition, p.stream().partitionKey(partition),
+                p.prefetchCount(), fetcher::schedule);
+        PartitionConsumer<T> consumer = new PartitionConsumer<>(p, buffer, acker, this, mdc);
+        Thread thread = Thread.ofVirtual().name("runnel-" + p.name() + "-" + partition).start(consumer);
+        owned.put(partition, new Owned(buffer, consumer, thread));
+        buffer.scheduleIfRoom();
+    }
+
+    /**
+     * Lets partitions go: each finishes its current iteration within the grace period,
+     * in-flight reads complete, acks are flushed, and only then are the locks deleted
+     * (if still ours).
+     */
+    private void release(Set<Integer> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        List<Owned> leaving = new ArrayList<>();
+        for (int p : partitions) {
+            Owned o = owned.get(p);
+            if (o != null) {
+                o.buffer().close();
+                leaving.add(o);
+            }
+        }
+        long deadline = System.nanoTime() + processor.gracePeriod().toNanos();
+        try {
+            for (Owned o : leaving) {
+                Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+                if (!o.consumer().awaitExit(left)) {
+                    log.error("partition {} did not finish its iteration within grace_period {}; interrupting it, "
+                            + "its current events will be delivered again", o.buffer().partition, processor.gracePeriod());
+                    o.thread().interrupt();
+                    o.consumer().awaitExit(Duration.ofSeconds(1));
+                }
+            }
+            for (Owned o : leaving) {
+                o.buffer().awaitFetchIdle(processor.readTimeout().plusSeconds(1));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            acker.flush();
+        } catch (TransportException e) {
+            log.error("could not flush acks before releasing partitions {}; those events will be delivered again",
+                    partitions, e);
+        }
+        List<Integer> order = new ArrayList<>(partitions);
+        transport.deleteIfOwner(order.stream().map(processor::lockKey).toList(), id);
+        for (int p : partitions) {
+            owned.remove(p);
+            poisoned.remove(p);
+        }
+        log.info("released partitions {} of processor {}", partitions, processor.name());
+    }
+
+    // ------------------------------------------------------- background loops
+
+    private void beat() {
+        transport.set(processor.heartbeatKey(id), "beat", processor.lockExpiry());
+    }
+
+    private void heartbeatLoop() {
+        MDC.setContextMap(mdc);
+        Outage outage = new Outage(log, "heartbeat");
+        try {
+            while (!pause(processor.lockExpiry().dividedBy(4))) {
+                try {
+                    beat();
+                    extendLocks();
+                    outage.succeeded();
+                } catch (TransportException e) {
+                    outage.failed(e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void extendLocks() {
+        List<Integer> order = new ArrayList<>(owned.keySet());
+        if (order.isEmpty()) {
+            return;
+        }
+        List<Boolean> extended = transport.extendIfOwner(order.stream().map(processor::lockKey).toList(), id,
+                processor.lockExpiry());
+        for (int i = 0; i < order.size(); i++) {
+            if (!extended.get(i)) {
+                int p = order.get(i);
+                log.error("lost the lock of partition {} (expired or taken over); stopping it at once", p);
+                Owned o = owned.remove(p);
+                if (o != null) {
+                    o.buffer().close();
+                }
+                wakeups.offer(Boolean.TRUE);
+            }
+        }
+    }
+
+    private void maintenanceLoop() {
+        MDC.setContextMap(mdc);
+        long half = Math.max(1, processor.lockExpiry().toMillis() / 2);
+        long floor = Math.min(1000, Math.max(1, processor.lockExpiry().toMillis() / 4));
+        try {
+            while (!pause(Duration.ofMillis(floor + ThreadLocalRandom.current().nextLong(half)))) {
+                try {
+                    if (!membership.reap().isEmpty()) {
+                        wakeups.offer(Boolean.TRUE);
+                    }
+                } catch (RuntimeException e) {
+                    log.debug("reaping dead executors failed; will retry", e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void controlLoop(String from) {
+        MDC.setContextMap(mdc);
+        Outage outage = new Outage(log, "reading control stream");
+        String last = from;
+        Duration block = processor.readTimeout().compareTo(Duration.ofSeconds(1)) < 0 ? processor.readTimeout() : Duration.ofSeconds(1);
+        while (!stopping()) {
+            try {
+                List<StreamEntry> messages = transport.read(processor.controlKey(), last, 16, block);
+                outage.succeeded();
+                for (StreamEntry m : messages) {
+                    last = m.id();
+                    byte[] reason = m.fields().get("reason");
+                    log.debug("control message {}: {}", m.id(), reason == null ? null : new String(reason, StandardCharsets.UTF_8));
+                    wakeups.offer(Boolean.TRUE);
+                }
+            } catch (TransportException e) {
+                if (stopping()) {
+                    return;
+                }
+                try {
+                    if (pause(outage.failed(e))) {
+                        return;
+                    }
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    // --------------------------------------------------- consumer callbacks
+
+    @Override
+    public void halt(int partition, Throwable error) {
+        worker.fail(error);
+    }
+
+    @Override
+    public void quarantine(int partition, Throwable error) {
+        poisoned.add(partition);
+        Owned o = owned.get(partition);
+        if (o != null) {
+            // Keep the lock (nobody else should process it either), stop reading it.
+            o.buffer().close();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.runnel.engine;
+
+import io.runnel.api.Misconfigured;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Redis key names. They are the Python runnel's, so tools and data written by either
+ * implementation interoperate.
+ */
+final class Keys {
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_\\-.]{1,200}");
+
+    private Keys() {
+    }
+
+    /** Rejects names that would make ambiguous or unsafe keys (spaces, colons, glob characters...). */
+    static String checkName(String what, String name) {
+        if (name == null || !SAFE_NAME.matcher(name).matches()) {
+            throw new Misconfigured(what + " name '" + name + "' is not allowed: use 1 to 200 letters, digits, '_', '-' or '.'");
+        }
+        return name;
+    }
+
+    static String partition(String app, String stream, int partition) {
+        return "__strm:" + app + "." + stream + "." + partition;
+    }
+
+    static List<String> partitions(String app, String stream, int count) {
+        List<String> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            keys.add(partition(app, stream, i));
+        }
+        return keys;
+    }
+
+    static String members(String app, String stream, String processor) {
+        return "__memb:" + app + "." + stream + "." + processor;
+    }
+
+    static String control(String app, String stream, String processor) {
+        return "__ctrl:" + app + "." + stream + "." + processor;
+    }
+
+    static String lock(String app, String stream, String processor, int partition) {
+        return "__lock:" + app + "." + stream + "." + processor + "." + partition;
+    }
+
+    static String adminLock(String app, String stream, String processor) {
+        return "__lock:" + app + "." + stream + "." + processor + ".admin";
+    }
+
+    static String heartbeat(String app, String stream, String processor, String executorId) {
+        return "__beat:" + app + "." + stream + "." + processor + "." + executorId;
+    }
+
+    static String leader(String app) {
+        return "__lead:" + app;
+    }
+}

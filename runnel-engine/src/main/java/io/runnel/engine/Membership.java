@@ -1,0 +1,228 @@
+package io.runnel.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runnel.api.RunnelException;
+import io.runnel.api.transport.Append;
+import io.runnel.api.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * The members of one processor and their partitions, stored as JSON in
+ * {@code __memb:<app>.<stream>.<processor>} in the Python original's shape:
+ * {@code {"<executor>": {"joined_at": "<iso>", "partitions": [..]}}}. Every change happens
+ * under the admin lock and is announced on the control stream, where every executor
+ * listens and rebalances.
+ */
+final class Membership {
+    private static final Logger log = LoggerFactory.getLogger(Membership.class);
+    /** Python's {@code datetime.isoformat()} with microseconds: sorts as text in time order. */
+    private static final DateTimeFormatter JOINED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+    private static final int CONTROL_MAXLEN = 256;
+
+    enum Reason {
+        JOIN, LEAVE, DEAD;
+
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** One member: when it joined and what it was assigned. */
+    record Member(String joinedAt, List<Integer> partitions) {
+    }
+
+    private final Processor<?> processor;
+    private final Transport transport;
+    private final AssignmentStrategy strategy;
+    private final Clock clock;
+    private final ObjectMapper json;
+
+    Membership(Processor<?> processor, Transport transport, AssignmentStrategy strategy, Clock clock, ObjectMapper json) {
+        this.processor = processor;
+        this.transport = transport;
+        this.strategy = strategy;
+        this.clock = clock;
+        this.json = json;
+    }
+
+    /** Current members, oldest first. */
+    Map<String, Member> read() {
+        return parse(transport.get(processor.membersKey()));
+    }
+
+    /** Adds an executor and reassigns partitions; announced as {@code join}. */
+    void join(String executorId) {
+        boolean changed = withAdminLock(() -> {
+            Map<String, Member> members = read();
+            if (members.containsKey(executorId)) {
+                return false;
+            }
+            Map<String, String> joined = joinTimes(members);
+            joined.put(executorId, LocalDateTime.now(clock.withZone(ZoneOffset.UTC)).format(JOINED_AT));
+            write(assign(joined));
+            return true;
+        });
+        if (changed) {
+            announce(Reason.JOIN, List.of(executorId));
+        }
+    }
+
+    /** Removes an executor and reassigns its partitions; announced as {@code leave}. */
+    void leave(String executorId) {
+        boolean changed = withAdminLock(() -> {
+            Map<String, Member> members = read();
+            if (!members.containsKey(executorId)) {
+                return false;
+            }
+            Map<String, String> joined = joinTimes(members);
+            joined.remove(executorId);
+            write(assign(joined));
+            return true;
+        });
+        if (changed) {
+            announce(Reason.LEAVE, List.of(executorId));
+        }
+    }
+
+    /**
+     * Removes members whose heartbeat expired and reassigns their partitions; announced
+     * as {@code dead} on the control stream (where every executor listens).
+     *
+     * @return the executors found dead
+     */
+    List<String> reap() {
+        List<String> dead = withAdminLock(() -> {
+            Map<String, Member> members = read();
+            if (members.isEmpty()) {
+                return List.<String>of();
+            }
+            List<String> ids = new ArrayList<>(members.keySet());
+            List<Optional<String>> beats = transport.getAll(ids.stream().map(processor::heartbeatKey).toList());
+            Map<String, String> alive = joinTimes(members);
+            List<String> gone = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                if (beats.get(i).isEmpty()) {
+                    alive.remove(ids.get(i));
+                    gone.add(ids.get(i));
+                }
+            }
+            if (!gone.isEmpty()) {
+                write(assign(alive));
+            }
+            return gone;
+        });
+        if (!dead.isEmpty()) {
+            log.warn("executors {} of processor {} stopped beating; their partitions are reassigned", dead, processor.name());
+            announce(Reason.DEAD, dead);
+        }
+        return dead;
+    }
+
+    /** Runs an action holding the processor's admin lock. */
+    <R> R withAdminLock(Supplier<R> action) {
+        String key = processor.adminLockKey();
+        String token = Ids.random();
+        long deadline = System.nanoTime() + processor.lockExpiry().multipliedBy(2).toNanos();
+        long backoffMillis = 2;
+        while (!transport.setIfAbsent(key, token, processor.lockExpiry())) {
+            if (System.nanoTime() > deadline) {
+                throw new RunnelException("admin lock " + key + " stayed taken for twice lock_expiry");
+            }
+            try {
+                Thread.sleep(backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis + 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunnelException("interrupted waiting for admin lock " + key, e);
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 50);
+        }
+        try {
+            return action.get();
+        } finally {
+            transport.deleteIfOwner(key, token);
+        }
+    }
+
+    private void announce(Reason reason, List<String> executorIds) {
+        Map<String, byte[]> fields = new LinkedHashMap<>();
+        fields.put("reason", reason.wire().getBytes(StandardCharsets.UTF_8));
+        try {
+            fields.put("executor_ids", json.writeValueAsBytes(executorIds));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        transport.append(new Append(processor.controlKey(), null, fields, CONTROL_MAXLEN));
+    }
+
+    private Map<String, Member> assign(Map<String, String> joinedAt) {
+        List<String> order = new ArrayList<>(joinedAt.keySet());
+        order.sort(Comparator.comparing((String id) -> joinedAt.get(id)).thenComparing(id -> id));
+        Map<String, List<Integer>> assignment = strategy.assign(order, processor.stream().partitionCount());
+        Map<String, Member> members = new LinkedHashMap<>();
+        for (String id : order) {
+            members.put(id, new Member(joinedAt.get(id), List.copyOf(assignment.getOrDefault(id, List.of()))));
+        }
+        return members;
+    }
+
+    private static Map<String, String> joinTimes(Map<String, Member> members) {
+        Map<String, String> joined = new LinkedHashMap<>();
+        members.forEach((id, m) -> joined.put(id, m.joinedAt()));
+        return joined;
+    }
+
+    private void write(Map<String, Member> members) {
+        ObjectNode root = json.createObjectNode();
+        members.forEach((id, m) -> {
+            ObjectNode node = root.putObject(id);
+            node.put("joined_at", m.joinedAt());
+            ArrayNode partitions = node.putArray("partitions");
+            m.partitions().forEach(partitions::add);
+        });
+        transport.set(processor.membersKey(), root.toString(), null);
+    }
+
+    private Map<String, Member> parse(Optional<String> value) {
+        Map<String, Member> members = new LinkedHashMap<>();
+        if (value.isEmpty() || value.get().isBlank()) {
+            return members;
+        }
+        try {
+            JsonNode root = json.readTree(value.get());
+            List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+                entries.add(it.next());
+            }
+            entries.sort(Comparator.comparing((Map.Entry<String, JsonNode> e) -> e.getValue().path("joined_at").asText())
+                    .thenComparing(Map.Entry::getKey));
+            for (Map.Entry<String, JsonNode> e : entries) {
+                List<Integer> partitions = new ArrayList<>();
+                e.getValue().path("partitions").forEach(p -> partitions.add(p.asInt()));
+                members.put(e.getKey(), new Member(e.getValue().path("joined_at").asText(), List.copyOf(partitions)));
+            }
+            return members;
+        } catch (JsonProcessingException e) {
+            throw new RunnelException("membership record " + processor.membersKey() + " is not valid JSON", e);
+        }
+    }
+}

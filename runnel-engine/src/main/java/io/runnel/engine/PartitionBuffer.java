@@ -1,0 +1,249 @@
+package io.runnel.engine;
+
+import io.runnel.api.Event;
+import io.runnel.api.transport.StreamEntry;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The bounded hand-off between the fetcher and the consumer of one owned partition.
+ *
+ * <p>The fetcher only reads for a partition whose buffer has room (fewer than
+ * {@code prefetch_count} events) and reads at most {@code prefetch_count} at a time, so a
+ * buffer never holds more than {@code 2 × prefetch_count - 1} events and a slow partition
+ * only ever holds back itself.
+ *
+ * <p>It also keeps the read pointer: a new owner starts at {@code 0-0} to re-read the
+ * entries its predecessor was delivered but never acknowledged, and switches to
+ * {@code >} (new entries) once that history is exhausted.
+ */
+final class PartitionBuffer {
+    static final String NEW_ENTRIES = ">";
+
+    final int partition;
+    final String key;
+    private final String streamName;
+    private final int capacity;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Event> events = new ArrayDeque<>();
+    /** True while the partition is in the fetcher's ready queue or has a read in flight. */
+    final AtomicBoolean scheduled = new AtomicBoolean();
+    private final java.util.function.Consumer<PartitionBuffer> schedule;
+    private boolean closed;
+    private boolean fetching;
+    private volatile String pointer = "0-0";
+
+    PartitionBuffer(String streamName, int partition, String key, int capacity,
+                    java.util.function.Consumer<PartitionBuffer> schedule) {
+        this.streamName = streamName;
+        this.partition = partition;
+        this.key = key;
+        this.capacity = capacity;
+        this.schedule = schedule;
+    }
+
+    // ------------------------------------------------------------ fetcher side
+
+    /** Where the next read starts: an id while recovering pending entries, then {@code >}. */
+    String pointer() {
+        return pointer;
+    }
+
+    /** Marks a read as in flight; false if the buffer was closed meanwhile (skip it). */
+    boolean beginFetch() {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            fetching = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends a read. Entries read after the buffer was closed are dropped: they stay in the
+     * group's pending list, where the next owner finds them.
+     *
+     * @param entries what the read returned for this partition
+     * @param ok      whether the read reached the server (a failed read keeps the pointer)
+     */
+    void endFetch(List<StreamEntry> entries, boolean ok) {
+        lock.lock();
+        try {
+            fetching = false;
+            if (!closed && ok) {
+                for (StreamEntry e : entries) {
+                    events.add(new Event(streamName, partition, e.id(), e.fields()));
+                }
+                if (!NEW_ENTRIES.equals(pointer)) {
+                    pointer = entries.isEmpty() ? NEW_ENTRIES : entries.get(entries.size() - 1).id();
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (hasRoom()) {
+            schedule.accept(this);
+        } else {
+            scheduled.set(false);
+            scheduleIfRoom();
+        }
+    }
+
+    // ----------------------------------------------------------- consumer side
+
+    /**
+     * The next event, waiting for one to arrive.
+     *
+     * @return null once the buffer is closed (revoked or stopping), even if events remain
+     */
+    Event next() throws InterruptedException {
+        Event e;
+        lock.lock();
+        try {
+            while (events.isEmpty() && !closed) {
+                changed.await();
+            }
+            if (closed) {
+                return null;
+            }
+            e = events.poll();
+        } finally {
+            lock.unlock();
+        }
+        scheduleIfRoom();
+        return e;
+    }
+
+    /**
+     * Up to {@code n} events: waits for the first, then collects until {@code n} are there
+     * or {@code within} has passed since the first arrived.
+     *
+     * @return an empty list once the buffer is closed
+     */
+    List<Event> next(int n, Duration within) throws InterruptedException {
+        List<Event> batch = new ArrayList<>(Math.min(n, 1024));
+        lock.lock();
+        try {
+            while (events.isEmpty() && !closed) {
+                changed.await();
+            }
+            long deadline = System.nanoTime() + within.toNanos();
+            while (!closed) {
+                while (!events.isEmpty() && batch.size() < n) {
+                    batch.add(events.poll());
+                }
+                if (batch.size() >= n) {
+                    break;
+                }
+                // Room was just made: let the fetcher top us up while we wait.
+                lock.unlock();
+                try {
+                    scheduleIfRoom();
+                } finally {
+                    lock.lock();
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0 || (events.isEmpty() && !changed.await(remaining, TimeUnit.NANOSECONDS))) {
+                    while (!events.isEmpty() && batch.size() < n) {
+                        batch.add(events.poll());
+                    }
+                    break;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        scheduleIfRoom();
+        return batch;
+    }
+
+    // ------------------------------------------------------------ lifecycle
+
+    /** Stops handing out events and fetching; wakes a waiting consumer. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void awaitClosed() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!closed) {
+                changed.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until no read for this partition is in flight (call after {@link #close()}). */
+    boolean awaitFetchIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (fetching) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                changed.await(remaining, TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Number of buffered events (for gauges and tests). */
+    int size() {
+        lock.lock();
+        try {
+            return events.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean hasRoom() {
+        lock.lock();
+        try {
+            return !closed && events.size() < capacity;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Hands the partition to the fetcher unless it is already queued or being read. */
+    void scheduleIfRoom() {
+        if (hasRoom() && scheduled.compareAndSet(false, true)) {
+            schedule.accept(this);
+        }
+    }
+}

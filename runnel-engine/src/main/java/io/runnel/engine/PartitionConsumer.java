@@ -1,0 +1,230 @@
+package io.runnel.engine;
+
+import io.runnel.api.Delivery;
+import io.runnel.api.Event;
+import io.runnel.api.Middleware;
+import io.runnel.api.Misconfigured;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the processor function over one owned partition, on its own virtual thread, and
+ * applies the exception policy when it throws. It tracks the delivery the function is
+ * holding: the delivery is acknowledged (and middleware told of its success) when the
+ * function asks for the next one, or told of its failure when the function throws.
+ */
+final class PartitionConsumer<T> implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
+
+    private final Processor<T> processor;
+    private final PartitionBuffer buffer;
+    private final Acker acker;
+    private final ExecutorCallbacks executor;
+    private final Map<String, String> mdc;
+    private final CountDownLatch exited = new CountDownLatch(1);
+    /** The delivery the function currently holds; only touched by the consumer thread. */
+    private Delivery current;
+    private long delivered;
+
+    /** What a consumer reports back to its executor. */
+    interface ExecutorCallbacks {
+        /** The policy is HALT (or the processor is misconfigured): stop the worker with this error. */
+        void halt(int partition, Throwable error);
+
+        /** The policy is QUARANTINE: the partition is poisoned. */
+        void quarantine(int partition, Throwable error);
+    }
+
+    PartitionConsumer(Processor<T> processor, PartitionBuffer buffer, Acker acker, ExecutorCallbacks executor,
+                      Map<String, String> mdc) {
+        this.processor = processor;
+        this.buffer = buffer;
+        this.acker = acker;
+        this.executor = executor;
+        this.mdc = mdc;
+    }
+
+    @Override
+    public void run() {
+        MDC.setContextMap(mdc);
+        MDC.put("partition", Integer.toString(buffer.partition));
+        try {
+            while (true) {
+                long before = delivered;
+                try {
+                    processor.function().process(new EventsView<>(this));
+                    completeCurrent();
+                    if (buffer.isClosed()) {
+                        return;
+                    }
+                    if (delivered == before) {
+                        // The function returns without reading anything; restarting it would spin.
+                        log.warn("processor function returned without reading; partition {} stays idle until released",
+                                buffer.partition);
+                        awaitClosed();
+                        return;
+                    }
+                    log.debug("processor function returned while partition {} is owned; restarting it", buffer.partition);
+                } catch (Throwable error) {
+                    if (buffer.isClosed() && isInterruption(error)) {
+                        // Cut short after the grace period: the delivery stays pending for the next owner.
+                        log.warn("processor interrupted while stopping partition {}; its current events will be delivered again",
+                                buffer.partition);
+                        return;
+                    }
+                    if (!handleFailure(error)) {
+                        return;
+                    }
+                }
+            }
+        } finally {
+            exited.countDown();
+            MDC.clear();
+        }
+    }
+
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    // ------------------------------------------------------- used by EventsView
+
+    /**
+     * Completes the current delivery and returns the next one: a single event when
+     * {@code n == 0}, else a batch.
+     *
+     * @return null when the partition is revoked or the worker stops
+     */
+    Delivery next(int n, Duration within) {
+        completeCurrent();
+        List<Event> events;
+        try {
+            if (n == 0) {
+                Event e = buffer.next();
+                events = e == null ? List.of() : List.of(e);
+            } else {
+                events = buffer.next(n, within);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        if (events.isEmpty()) {
+            return null;
+        }
+        Delivery delivery = new Delivery(processor.name(), buffer.partition, events);
+        current = delivery;
+        delivered++;
+        for (Middleware m : processor.middleware()) {
+            m.beforeProcessing(delivery);
+        }
+        return delivery;
+    }
+
+    /** Checks a batch window against the grace period (a window that long could never drain in time). */
+    void checkBatchWindow(int n, Duration within) {
+        if (n < 1) {
+            throw new Misconfigured("processor " + processor.name() + ": take(n, within) needs n >= 1, got " + n);
+        }
+        if (within.isNegative() || within.compareTo(processor.gracePeriod()) >= 0) {
+            throw new Misconfigured("processor " + processor.name() + ": batch window " + within.toMillis()
+                    + " ms must be shorter than grace_period (" + processor.gracePeriod().toMillis() + " ms)");
+        }
+    }
+
+    Processor<T> processor() {
+        return processor;
+    }
+
+    int partition() {
+        return buffer.partition;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void completeCurrent() {
+        Delivery done = current;
+        if (done == null) {
+            return;
+        }
+        current = null;
+        List<Middleware> middleware = processor.middleware();
+        for (int i = middleware.size() - 1; i >= 0; i--) {
+            middleware.get(i).afterSuccess(done);
+        }
+        acker.add(buffer.key, ids(done));
+    }
+
+    /** @return whether to restart the function on this partition */
+    private boolean handleFailure(Throwable error) {
+        Delivery failed = current != null ? current : new Delivery(processor.name(), buffer.partition, List.of());
+        current = null;
+        List<Middleware> middleware = processor.middleware();
+        for (int i = middleware.size() - 1; i >= 0; i--) {
+            try {
+                middleware.get(i).afterFailure(failed, error);
+            } catch (RuntimeException e) {
+                log.error("middleware {} failed while handling a failure", middleware.get(i).getClass().getName(), e);
+            }
+        }
+        List<String> ids = ids(failed);
+        if (error instanceof Misconfigured) {
+            log.error("processor {} is misconfigured; halting", processor.name(), error);
+            executor.halt(buffer.partition, error);
+            return false;
+        }
+        return switch (processor.exceptionPolicy()) {
+            case HALT -> {
+                log.error("processor {} failed on partition {} (events {}); policy HALT stops the worker",
+                        processor.name(), buffer.partition, ids, error);
+                executor.halt(buffer.partition, error);
+                yield false;
+            }
+            case QUARANTINE -> {
+                log.error("processor {} failed on partition {} (events {}); policy QUARANTINE poisons the partition, "
+                        + "the others keep going", processor.name(), buffer.partition, ids, error);
+                executor.quarantine(buffer.partition, error);
+                yield false;
+            }
+            case IGNORE -> {
+                log.warn("processor {} failed on partition {} (events {}); policy IGNORE acknowledges them and goes on",
+                        processor.name(), buffer.partition, ids, error);
+                acker.add(buffer.key, ids);
+                yield !buffer.isClosed();
+            }
+        };
+    }
+
+    private void awaitClosed() {
+        try {
+            buffer.awaitClosed();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean isInterruption(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
+    }
+
+    private static List<String> ids(Delivery d) {
+        List<String> ids = new ArrayList<>(d.events().size());
+        for (Event e : d.events()) {
+            ids.add(e.id());
+        }
+        return ids;
+    }
+}

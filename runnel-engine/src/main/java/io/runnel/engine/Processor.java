@@ -1,0 +1,87 @@
+package io.runnel.engine;
+
+import io.runnel.api.ExceptionPolicy;
+import io.runnel.api.Middleware;
+import io.runnel.api.Misconfigured;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A registered processor with every option resolved against the app's settings.
+ * Validated once, at registration.
+ */
+record Processor<T>(
+        Stream<T> stream,
+        String name,
+        ProcessorFunction<T> function,
+        ExceptionPolicy exceptionPolicy,
+        List<Middleware> middleware,
+        Duration lockExpiry,
+        Duration readTimeout,
+        int prefetchCount,
+        int assignmentAttempts,
+        Duration assignmentSleep,
+        Duration gracePeriod,
+        int poolSize,
+        Duration joinDelay) {
+
+    /** Only one consumer name per group: a partition has one owner at a time, and a new owner must see the old one's pending entries. */
+    static final String CONSUMER = "1";
+
+    Processor {
+        middleware = List.copyOf(middleware);
+        if (readTimeout.compareTo(gracePeriod) >= 0) {
+            throw new Misconfigured("processor " + name + ": read_timeout (" + readTimeout.toMillis()
+                    + " ms) must be shorter than grace_period (" + gracePeriod.toMillis()
+                    + " ms), because a revoked partition waits for its last read within the grace period");
+        }
+    }
+
+    static <T> Processor<T> resolve(Stream<T> stream, String name, ProcessorFunction<T> function,
+                                    ProcessorOptions o, Settings s) {
+        List<Middleware> middleware = new java.util.ArrayList<>(o.middleware);
+        if (o.deadLetters) {
+            middleware.add(new DeadLetterMiddleware<>(stream.deadLetters(), name));
+        }
+        return new Processor<>(stream, name, function,
+                o.exceptionPolicy != null ? o.exceptionPolicy : s.defaultExceptionPolicy(),
+                middleware,
+                o.lockExpiry != null ? o.lockExpiry : s.defaultLockExpiry(),
+                o.readTimeout != null ? o.readTimeout : s.defaultReadTimeout(),
+                o.prefetchCount != null ? o.prefetchCount : s.defaultPrefetchCount(),
+                o.assignmentAttempts != null ? o.assignmentAttempts : s.defaultAssignmentAttempts(),
+                o.assignmentSleep != null ? o.assignmentSleep : s.defaultAssignmentSleep(),
+                o.gracePeriod != null ? o.gracePeriod : s.defaultGracePeriod(),
+                o.poolSize != null ? o.poolSize : s.defaultPoolSize(),
+                o.joinDelay != null ? o.joinDelay : s.defaultJoinDelay());
+    }
+
+    String app() {
+        return stream.app().name();
+    }
+
+    String group() {
+        return name;
+    }
+
+    String membersKey() {
+        return Keys.members(app(), stream.name(), name);
+    }
+
+    String controlKey() {
+        return Keys.control(app(), stream.name(), name);
+    }
+
+    String adminLockKey() {
+        return Keys.adminLock(app(), stream.name(), name);
+    }
+
+    String lockKey(int partition) {
+        return Keys.lock(app(), stream.name(), name, partition);
+    }
+
+    String heartbeatKey(String executorId) {
+        return Keys.heartbeat(app(), stream.name(), name, executorId);
+    }
+}

@@ -1,0 +1,122 @@
+package io.runnel.engine;
+
+import io.runnel.api.ExceptionPolicy;
+import io.runnel.api.Middleware;
+import io.runnel.api.Misconfigured;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Options of one processor, given to {@link App#processor(Stream, String, java.util.function.Consumer, ProcessorFunction)}.
+ * Anything not set comes from the app's {@code default_*} settings.
+ */
+public final class ProcessorOptions {
+    ExceptionPolicy exceptionPolicy;
+    final List<Middleware> middleware = new ArrayList<>();
+    boolean deadLetters;
+    Duration lockExpiry;
+    Duration readTimeout;
+    Integer prefetchCount;
+    Integer assignmentAttempts;
+    Duration assignmentSleep;
+    Duration gracePeriod;
+    Integer poolSize;
+    Duration joinDelay;
+
+    ProcessorOptions() {
+    }
+
+    /** What to do when the function throws (default: setting {@code default_exception_policy}). */
+    public ProcessorOptions exceptionPolicy(ExceptionPolicy policy) {
+        this.exceptionPolicy = Objects.requireNonNull(policy, "exception policy");
+        return this;
+    }
+
+    /** Adds middleware, in order. */
+    public ProcessorOptions middleware(Middleware... middleware) {
+        for (Middleware m : middleware) {
+            this.middleware.add(Objects.requireNonNull(m, "middleware"));
+        }
+        return this;
+    }
+
+    /**
+     * Forwards every failed delivery, byte for byte, to the stream's dead-letter stream
+     * {@code dead.<stream>} (see {@link Stream#deadLetters()}) before the exception policy
+     * applies. Combine with {@link ExceptionPolicy#IGNORE} to always make progress.
+     */
+    public ProcessorOptions deadLetters() {
+        this.deadLetters = true;
+        return this;
+    }
+
+    /** Partition lock and heartbeat time to live. */
+    public ProcessorOptions lockExpiry(Duration d) {
+        this.lockExpiry = positive("lock_expiry", d);
+        return this;
+    }
+
+    /** How long one read blocks waiting for events; must be shorter than the grace period. */
+    public ProcessorOptions readTimeout(Duration d) {
+        this.readTimeout = positive("read_timeout", d);
+        return this;
+    }
+
+    /** Events buffered per owned partition. */
+    public ProcessorOptions prefetchCount(int n) {
+        this.prefetchCount = positive("prefetch_count", n);
+        return this;
+    }
+
+    /** Tries to acquire assigned partitions before giving up with {@code RebalanceFailed}. */
+    public ProcessorOptions assignmentAttempts(int n) {
+        this.assignmentAttempts = positive("assignment_attempts", n);
+        return this;
+    }
+
+    /** Wait between acquisition tries and between periodic rebalance checks. */
+    public ProcessorOptions assignmentSleep(Duration d) {
+        this.assignmentSleep = positive("assignment_sleep", d);
+        return this;
+    }
+
+    /** Time a revoked or stopping partition has to finish its current iteration. */
+    public ProcessorOptions gracePeriod(Duration d) {
+        this.gracePeriod = positive("grace_period", d);
+        return this;
+    }
+
+    /** Concurrent reads (connections) of this processor's executor. */
+    public ProcessorOptions poolSize(int n) {
+        this.poolSize = positive("pool_size", n);
+        return this;
+    }
+
+    /** Wait after joining before acquiring partitions (lets simultaneous starters settle). */
+    public ProcessorOptions joinDelay(Duration d) {
+        Objects.requireNonNull(d, "join_delay");
+        if (d.isNegative()) {
+            throw new Misconfigured("join_delay must not be negative, got " + d);
+        }
+        this.joinDelay = d;
+        return this;
+    }
+
+    private static Duration positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isZero() || d.isNegative()) {
+            throw new Misconfigured(name + " must be positive, got " + d);
+        }
+        return d;
+    }
+
+    private static int positive(String name, int n) {
+        if (n < 1) {
+            throw new Misconfigured(name + " must be at least 1, got " + n);
+        }
+        return n;
+    }
+}

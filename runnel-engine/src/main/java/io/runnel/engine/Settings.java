@@ -1,0 +1,291 @@
+package io.runnel.engine;
+
+import io.runnel.api.ExceptionPolicy;
+import io.runnel.api.Misconfigured;
+import io.runnel.api.transport.ConnectionUrl;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every setting of an app, resolved. Each has a default, can be set by the environment
+ * variable {@code RUNNEL_<NAME>} (e.g. {@code RUNNEL_DEFAULT_PARTITION_COUNT=4}) and
+ * overridden on {@link App.Builder#setting(String, Object)}; the {@code default_*} ones can
+ * be overridden again per stream or processor. A bad value fails at start-up with a
+ * message naming the setting.
+ *
+ * <p>Durations accept a plain number in the setting's unit (as the Python original:
+ * seconds for lock expiry, assignment sleep, grace period and join delay; milliseconds for
+ * read timeout and leadership poll interval), a number with a unit ({@code 250ms},
+ * {@code 2s}, {@code 1m}) or an ISO-8601 duration ({@code PT2S}).
+ *
+ * @param redisUrl                  server URL ({@code redis://}, {@code rediss://}, {@code redis-sentinel://})
+ * @param transport                 transport name ({@code lettuce}, {@code jedis}, …), or null to pick by URL and classpath
+ * @param logFormat                 {@code console} or {@code json}
+ * @param logLevel                  minimum log level
+ * @param timezone                  default time zone of crontabs
+ * @param leadershipPollInterval    how often workers try to become or stay leader
+ * @param defaultPartitionCount     partitions per stream
+ * @param defaultPartitionSize      approximate maximum length of each partition
+ * @param defaultSerializer         serializer name for structured records, or null for the one on the classpath
+ * @param defaultCompressor         compressor name, or null for none
+ * @param defaultHasher             hasher name, or null for the built-in default
+ * @param defaultExceptionPolicy    what processors do when their function throws
+ * @param defaultLockExpiry         partition lock and heartbeat time to live
+ * @param defaultReadTimeout        how long one XREADGROUP blocks
+ * @param defaultPrefetchCount      events buffered per owned partition
+ * @param defaultAssignmentAttempts tries to acquire assigned partitions before {@code RebalanceFailed}
+ * @param defaultAssignmentSleep    wait between those tries (and between periodic rebalance checks)
+ * @param defaultGracePeriod        time a revoked or stopping partition has to finish its iteration
+ * @param defaultPoolSize           concurrent reads (connections) per executor
+ * @param defaultJoinDelay          wait after joining before acquiring partitions
+ */
+public record Settings(
+        String redisUrl,
+        String transport,
+        String logFormat,
+        String logLevel,
+        ZoneId timezone,
+        Duration leadershipPollInterval,
+        int defaultPartitionCount,
+        long defaultPartitionSize,
+        String defaultSerializer,
+        String defaultCompressor,
+        String defaultHasher,
+        ExceptionPolicy defaultExceptionPolicy,
+        Duration defaultLockExpiry,
+        Duration defaultReadTimeout,
+        int defaultPrefetchCount,
+        int defaultAssignmentAttempts,
+        Duration defaultAssignmentSleep,
+        Duration defaultGracePeriod,
+        int defaultPoolSize,
+        Duration defaultJoinDelay) {
+
+    /** Setting names with their defaults, in documentation order. */
+    static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("redis_url", "redis://127.0.0.1:6379");
+        d.put("transport", "");
+        d.put("log_format", "console");
+        d.put("log_level", "info");
+        d.put("timezone", "UTC");
+        d.put("leadership_poll_interval", "4000");
+        d.put("default_partition_count", "16");
+        d.put("default_partition_size", "50000");
+        d.put("default_serializer", "");
+        d.put("default_compressor", "");
+        d.put("default_hasher", "");
+        d.put("default_exception_policy", "HALT");
+        d.put("default_lock_expiry", "120");
+        d.put("default_read_timeout", "2000");
+        d.put("default_prefetch_count", "8");
+        d.put("default_assignment_attempts", "32");
+        d.put("default_assignment_sleep", "2");
+        d.put("default_grace_period", "8");
+        d.put("default_pool_size", "16");
+        d.put("default_join_delay", "2");
+        DEFAULTS = java.util.Collections.unmodifiableMap(d);
+    }
+
+    private static final Set<String> LOG_FORMATS = Set.of("console", "json");
+    private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "warning", "error");
+
+    /** The defaults, ignoring the environment. */
+    public static Settings defaults() {
+        return resolve(Map.of(), Map.of());
+    }
+
+    /** Defaults overridden by {@code RUNNEL_*} variables of this process's environment. */
+    public static Settings fromEnvironment() {
+        return resolve(System.getenv(), Map.of());
+    }
+
+    /**
+     * Resolves settings: defaults, then {@code RUNNEL_<NAME>} entries of {@code environment},
+     * then {@code overrides} (keyed by setting name, e.g. {@code default_pool_size}).
+     *
+     * @throws Misconfigured naming the first setting that is unknown or has a bad value
+     */
+    public static Settings resolve(Map<String, String> environment, Map<String, ?> overrides) {
+        Map<String, String> raw = new LinkedHashMap<>(DEFAULTS);
+        for (String name : DEFAULTS.keySet()) {
+            String value = environment.get("RUNNEL_" + name.toUpperCase(Locale.ROOT));
+            if (value != null) {
+                raw.put(name, value.trim());
+            }
+        }
+        overrides.forEach((name, value) -> {
+            String key = normalise(name);
+            if (!DEFAULTS.containsKey(key)) {
+                throw new Misconfigured("unknown setting '" + name + "'; known settings: " + DEFAULTS.keySet());
+            }
+            raw.put(key, value == null ? "" : asText(value));
+        });
+        return parse(raw);
+    }
+
+    /** Accepts {@code default_pool_size}, {@code DEFAULT_POOL_SIZE}, {@code RUNNEL_DEFAULT_POOL_SIZE} or {@code defaultPoolSize}. */
+    static String normalise(String name) {
+        String n = name.trim();
+        if (n.toUpperCase(Locale.ROOT).startsWith("RUNNEL_")) {
+            n = n.substring("RUNNEL_".length());
+        }
+        n = n.replaceAll("([a-z0-9])([A-Z])", "$1_$2");
+        return n.toLowerCase(Locale.ROOT);
+    }
+
+    private static String asText(Object value) {
+        if (value instanceof Duration d) {
+            return d.toMillis() + "ms";
+        }
+        if (value instanceof Enum<?> e) {
+            return e.name();
+        }
+        return value.toString().trim();
+    }
+
+    private static Settings parse(Map<String, String> raw) {
+        String redisUrl = raw.get("redis_url");
+        try {
+            ConnectionUrl.parse(redisUrl);
+        } catch (IllegalArgumentException e) {
+            throw bad("redis_url", ConnectionUrl.redact(redisUrl), "a URL such as redis://host:6379 (" + e.getMessage() + ")");
+        }
+        String logFormat = raw.get("log_format").toLowerCase(Locale.ROOT);
+        if (!LOG_FORMATS.contains(logFormat)) {
+            throw bad("log_format", logFormat, "one of " + LOG_FORMATS);
+        }
+        String logLevel = raw.get("log_level").toLowerCase(Locale.ROOT);
+        if (!LOG_LEVELS.contains(logLevel)) {
+            throw bad("log_level", logLevel, "one of trace, debug, info, warn, error");
+        }
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(raw.get("timezone"));
+        } catch (RuntimeException e) {
+            throw bad("timezone", raw.get("timezone"), "a time zone id such as UTC or Europe/London");
+        }
+        Settings s = new Settings(
+                redisUrl,
+                emptyToNull(raw.get("transport")),
+                logFormat,
+                logLevel,
+                zone,
+                duration(raw, "leadership_poll_interval", "ms"),
+                positiveInt(raw, "default_partition_count"),
+                positiveLong(raw, "default_partition_size"),
+                emptyToNull(raw.get("default_serializer")),
+                emptyToNull(raw.get("default_compressor")),
+                emptyToNull(raw.get("default_hasher")),
+                policy(raw.get("default_exception_policy")),
+                duration(raw, "default_lock_expiry", "s"),
+                duration(raw, "default_read_timeout", "ms"),
+                positiveInt(raw, "default_prefetch_count"),
+                positiveInt(raw, "default_assignment_attempts"),
+                duration(raw, "default_assignment_sleep", "s"),
+                duration(raw, "default_grace_period", "s"),
+                positiveInt(raw, "default_pool_size"),
+                durationAllowZero(raw, "default_join_delay", "s"));
+        if (s.defaultReadTimeout.compareTo(s.defaultGracePeriod) >= 0) {
+            throw new Misconfigured("setting default_read_timeout (" + s.defaultReadTimeout.toMillis()
+                    + " ms) must be shorter than default_grace_period (" + s.defaultGracePeriod.toMillis()
+                    + " ms): a revoked partition waits for its last read to finish within the grace period");
+        }
+        return s;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static ExceptionPolicy policy(String value) {
+        try {
+            return ExceptionPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw bad("default_exception_policy", value, "one of HALT, QUARANTINE, IGNORE");
+        }
+    }
+
+    private static int positiveInt(Map<String, String> raw, String name) {
+        long v = positiveLong(raw, name);
+        if (v > Integer.MAX_VALUE) {
+            throw bad(name, raw.get(name), "a positive whole number below 2^31");
+        }
+        return (int) v;
+    }
+
+    private static long positiveLong(Map<String, String> raw, String name) {
+        String value = raw.get(name).replace("_", "");
+        try {
+            long v = Long.parseLong(value);
+            if (v <= 0) {
+                throw bad(name, raw.get(name), "a positive whole number");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw bad(name, raw.get(name), "a positive whole number");
+        }
+    }
+
+    private static Duration duration(Map<String, String> raw, String name, String unit) {
+        Duration d = durationAllowZero(raw, name, unit);
+        if (d.isZero()) {
+            throw bad(name, raw.get(name), "a positive duration");
+        }
+        return d;
+    }
+
+    private static Duration durationAllowZero(Map<String, String> raw, String name, String unit) {
+        String value = raw.get(name);
+        Duration d = parseDuration(value, unit);
+        if (d == null || d.isNegative()) {
+            throw bad(name, value, "a duration: a number of " + (unit.equals("s") ? "seconds" : "milliseconds")
+                    + ", or with a unit (250ms, 2s, 1m), or ISO-8601 (PT2S)");
+        }
+        return d;
+    }
+
+    /** Parses a duration; a bare number is in {@code unit} ({@code s} or {@code ms}). Null if malformed. */
+    static Duration parseDuration(String value, String unit) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (v.startsWith("pt") || v.startsWith("p")) {
+                return Duration.parse(v.toUpperCase(Locale.ROOT));
+            }
+            String number = v;
+            String u = unit;
+            for (String suffix : new String[] {"ms", "s", "m", "h"}) {
+                if (v.endsWith(suffix)) {
+                    number = v.substring(0, v.length() - suffix.length()).trim();
+                    u = suffix;
+                    break;
+                }
+            }
+            BigDecimal amount = new BigDecimal(number);
+            BigDecimal millis = switch (u) {
+                case "ms" -> amount;
+                case "s" -> amount.movePointRight(3);
+                case "m" -> amount.multiply(BigDecimal.valueOf(60_000));
+                case "h" -> amount.multiply(BigDecimal.valueOf(3_600_000));
+                default -> throw new IllegalStateException(u);
+            };
+            return Duration.ofMillis(millis.longValueExact());
+        } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    static Misconfigured bad(String name, String value, String expected) {
+        return new Misconfigured("setting " + name + " (env RUNNEL_" + name.toUpperCase(Locale.ROOT)
+                + ") has invalid value '" + value + "': expected " + expected);
+    }
+}

@@ -1,0 +1,184 @@
+package io.runnel.engine;
+
+import io.runnel.api.Hasher;
+import io.runnel.api.Misconfigured;
+import io.runnel.api.RecordType;
+import io.runnel.api.transport.Append;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A partitioned stream of records of type {@code T}, created by {@link App#stream}. Each
+ * partition is a Redis stream {@code __strm:<app>.<stream>.<i>}; a record goes to partition
+ * {@code hash(partition key) mod partition count}.
+ *
+ * <p>Sending is safe from any thread.
+ *
+ * @param <T> the record type
+ */
+public final class Stream<T> {
+    private final App app;
+    private final String name;
+    private final RecordType<T> type;
+    private final Function<? super T, ?> partitionKey;
+    private final int partitionCount;
+    private final long partitionSize;
+    private final Hasher hasher;
+    private final RecordCodec<T> codec;
+    private final List<String> keys;
+    private volatile Stream<T> deadLetters;
+
+    Stream(App app, String name, RecordType<T> type, Function<? super T, ?> partitionKey, int partitionCount,
+           long partitionSize, Hasher hasher, RecordCodec<T> codec) {
+        this.app = app;
+        this.name = name;
+        this.type = type;
+        this.partitionKey = partitionKey;
+        this.partitionCount = partitionCount;
+        this.partitionSize = partitionSize;
+        this.hasher = hasher;
+        this.codec = codec;
+        this.keys = List.copyOf(Keys.partitions(app.name(), name, partitionCount));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RecordType<T> recordType() {
+        return type;
+    }
+
+    public int partitionCount() {
+        return partitionCount;
+    }
+
+    public long partitionSize() {
+        return partitionSize;
+    }
+
+    /** The Redis key of a partition. */
+    public String partitionKey(int partition) {
+        return keys.get(partition);
+    }
+
+    /** The partition a record is routed to. */
+    public int partitionOf(T record) {
+        if (partitionKey == null) {
+            return 0;
+        }
+        Object key = partitionKey.apply(record);
+        if (key == null) {
+            throw new IllegalArgumentException("record has a null partition key: " + record);
+        }
+        return hasher.partition(key, partitionCount);
+    }
+
+    /**
+     * Sends one record.
+     *
+     * @return its stream id
+     */
+    public String send(T record) {
+        return sendAll(List.of(record)).get(0);
+    }
+
+    /**
+     * Sends one record with an explicit stream id, which must be greater than the
+     * partition's last id.
+     *
+     * @return its stream id
+     */
+    public String send(T record, String id) {
+        return sendAll(List.of(record), List.of(id)).get(0);
+    }
+
+    /**
+     * Sends records in one round trip (pipelined), in order.
+     *
+     * @return their stream ids, in the same order
+     */
+    public List<String> sendAll(List<? extends T> records) {
+        return sendAll(records, null);
+    }
+
+    /**
+     * Sends records with explicit stream ids in one round trip.
+     *
+     * @param ids one id per record, or null for server-assigned ids
+     * @return their stream ids, in the same order
+     */
+    public List<String> sendAll(List<? extends T> records, List<String> ids) {
+        if (ids != null && ids.size() != records.size()) {
+            throw new IllegalArgumentException("got " + records.size() + " records but " + ids.size() + " ids");
+        }
+        List<Append> appends = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            T record = records.get(i);
+            appends.add(new Append(keys.get(partitionOf(record)), ids == null ? null : ids.get(i),
+                    codec.encode(record), partitionSize));
+        }
+        return appends.isEmpty() ? List.of() : app.transport().append(appends);
+    }
+
+    /**
+     * The dead-letter stream {@code dead.<name>} of this stream (one partition, same record
+     * type and serialization). Failed events are forwarded there, byte for byte, by
+     * {@link ProcessorOptions#deadLetters()}, with extra fields {@code dead_failed_at},
+     * {@code dead_partition}, {@code dead_id}, {@code dead_processor} and {@code dead_error}.
+     */
+    public Stream<T> deadLetters() {
+        Stream<T> dead = deadLetters;
+        if (dead == null) {
+            synchronized (this) {
+                dead = deadLetters;
+                if (dead == null) {
+                    dead = app.register(new Stream<>(app, "dead." + name, type, null, 1, partitionSize, hasher, codec));
+                    deadLetters = dead;
+                }
+            }
+        }
+        return dead;
+    }
+
+    /** Appends raw fields to one partition (used to forward dead letters without decoding). */
+    void appendRaw(int partition, List<Map<String, byte[]>> entries) {
+        List<Append> appends = new ArrayList<>(entries.size());
+        for (Map<String, byte[]> fields : entries) {
+            appends.add(new Append(keys.get(partition), null, new LinkedHashMap<>(fields), partitionSize));
+        }
+        if (!appends.isEmpty()) {
+            app.transport().append(appends);
+        }
+    }
+
+    List<String> keys() {
+        return keys;
+    }
+
+    RecordCodec<T> codec() {
+        return codec;
+    }
+
+    App app() {
+        return app;
+    }
+
+    int partitionOfKey(String key) {
+        int dot = key.lastIndexOf('.');
+        try {
+            return Integer.parseInt(key.substring(dot + 1));
+        } catch (NumberFormatException e) {
+            throw new Misconfigured("not a partition key of stream " + name + ": " + key);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Stream[" + name + ", " + partitionCount + " partitions, " + type.type().getSimpleName() + "]";
+    }
+}

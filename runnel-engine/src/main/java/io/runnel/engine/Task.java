@@ -1,0 +1,11 @@
+package io.runnel.engine;
+
+/**
+ * Code run by a worker in the background: once per worker start ({@link App#task}), on a
+ * fixed interval ({@link App#timer}) or on a cron schedule ({@link App#crontab}). It runs
+ * on a virtual thread, may block, and is interrupted when the worker stops.
+ */
+@FunctionalInterface
+public interface Task {
+    void run() throws Exception;
+}

@@ -1,0 +1,72 @@
+package io.runnel.engine;
+
+import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import static io.runnel.engine.TestApps.Order;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class BackpressureTest {
+    @RegisterExtension
+    static RedisExtension redis = new RedisExtension();
+
+    private App app;
+
+    @AfterEach
+    void close() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void a_stuck_partition_neither_stalls_the_others_nor_buffers_more_than_its_prefetch() throws Exception {
+        int prefetch = 5;
+        app = TestApps.builder(TestApps.uniqueName("bp"), redis.url()).setting("default_partition_count", 2).build();
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        String slow = "slow";
+        String fast = "fast-0";
+        for (int i = 0; orders.partitionOf(new Order(fast, 0)) == orders.partitionOf(new Order(slow, 0)); i++) {
+            fast = "fast-" + i;
+        }
+        CountDownLatch unblock = new CountDownLatch(1);
+        ProcessedLog log = new ProcessedLog();
+        app.processor(orders, "proc", o -> o.prefetchCount(prefetch), events -> {
+            for (Order order : events.records()) {
+                if (order.key().equals(slow)) {
+                    unblock.await();
+                }
+                log.add(order);
+            }
+        });
+        List<Order> batch = new ArrayList<>();
+        for (int seq = 0; seq < 200; seq++) {
+            batch.add(new Order(slow, seq));
+            batch.add(new Order(fast, seq));
+        }
+        orders.sendAll(batch);
+
+        Worker worker = app.worker().start();
+
+        String fastKey = fast;
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.snapshot().getOrDefault(fastKey, List.of()).size() == 200);
+        assertThat(log.snapshot().get(slow)).isNull();
+        // Delivered but unacked for the stuck partition: the event in hand plus at most one
+        // buffer's worth (reads only go out while the buffer has room, prefetch at a time).
+        int slowPartition = orders.partitionOf(new Order(slow, 0));
+        assertThat(app.transport().pendingCount(orders.partitionKey(slowPartition), "proc")).isLessThanOrEqualTo(2L * prefetch);
+
+        unblock.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.count() == 400);
+        worker.stop();
+        log.assertExactlyOnceInOrder(2, 200);
+    }
+}

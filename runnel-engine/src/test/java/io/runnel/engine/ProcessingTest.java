@@ -1,0 +1,148 @@
+package io.runnel.engine;
+
+import io.runnel.api.Event;
+import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.runnel.engine.TestApps.Order;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class ProcessingTest {
+    @RegisterExtension
+    static RedisExtension redis = new RedisExtension();
+
+    private App app;
+
+    @AfterEach
+    void close() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void records_are_processed_once_each_in_order_per_key_and_acked() {
+        app = TestApps.app(TestApps.uniqueName("proc"), redis.url());
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        ProcessedLog log = new ProcessedLog();
+        app.processor(orders, "printer", events -> {
+            for (Order o : events.records()) {
+                log.add(o);
+            }
+        });
+        orders.sendAll(TestApps.orders(20, 25));
+
+        Worker worker = app.worker().start();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.count() >= 500);
+        worker.stop();
+        log.assertExactlyOnceInOrder(20, 25);
+        for (int p = 0; p < orders.partitionCount(); p++) {
+            assertThat(app.transport().pendingCount(orders.partitionKey(p), "printer")).isZero();
+        }
+    }
+
+    @Test
+    void events_started_before_the_worker_and_after_are_both_processed() {
+        app = TestApps.app(TestApps.uniqueName("live"), redis.url());
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        ProcessedLog log = new ProcessedLog();
+        app.processor(orders, "printer", events -> events.records().forEach(log::add));
+        orders.sendAll(TestApps.orders(5, 10).subList(0, 25));
+        Worker worker = app.worker().start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.count() >= 25);
+
+        orders.sendAll(TestApps.orders(5, 10).subList(25, 50));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.count() >= 50);
+        worker.stop();
+        log.assertExactlyOnceInOrder(5, 10);
+    }
+
+    @Test
+    void raw_events_carry_partition_id_and_fields() {
+        app = TestApps.app(TestApps.uniqueName("raw"), redis.url());
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        ConcurrentLinkedQueue<Event> seen = new ConcurrentLinkedQueue<>();
+        app.processor(orders, "raw", events -> events.events().forEach(seen::add));
+        Order order = new Order("k", 1);
+        String id = orders.send(order);
+
+        Worker worker = app.worker().start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !seen.isEmpty());
+        worker.stop();
+        Event e = seen.peek();
+        assertThat(e.id()).isEqualTo(id);
+        assertThat(e.partition()).isEqualTo(orders.partitionOf(order));
+        assertThat(e.stream()).isEqualTo("orders");
+        assertThat(e.fields()).containsKey("data");
+        assertThat(orders.codec().decode(e.fields())).isEqualTo(order);
+    }
+
+    @Test
+    void take_hands_out_batches_of_at_most_n_that_cover_everything_in_order() {
+        app = TestApps.builder(TestApps.uniqueName("take"), redis.url()).setting("default_partition_count", 1).build();
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        ProcessedLog log = new ProcessedLog();
+        app.processor(orders, "batcher", o -> o.prefetchCount(50), events -> {
+            for (List<Order> batch : events.take(11, Duration.ofMillis(300)).records()) {
+                sizes.add(batch.size());
+                batch.forEach(log::add);
+            }
+        });
+        orders.sendAll(TestApps.orders(1, 100));
+
+        Worker worker = app.worker().start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.count() >= 100);
+        worker.stop();
+        log.assertExactlyOnceInOrder(1, 100);
+        assertThat(sizes).allMatch(s -> s >= 1 && s <= 11);
+        assertThat(sizes).contains(11);
+        assertThat(app.transport().pendingCount(orders.partitionKey(0), "batcher")).isZero();
+    }
+
+    /** Everything the JSON serializer must carry exactly. */
+    record Item(String sku, int quantity, BigDecimal price) {
+    }
+
+    enum Status { NEW, PAID }
+
+    record Invoice(long id, Instant at, LocalDate due, Status status, List<Item> items, Map<String, Item> bySku,
+                   BigDecimal total, byte[] signature) {
+    }
+
+    @Test
+    void nested_structured_records_round_trip_through_redis_exactly() {
+        app = TestApps.app(TestApps.uniqueName("nested"), redis.url());
+        Stream<Invoice> invoices = app.stream("invoices", Invoice.class, Invoice::id);
+        Item a = new Item("a-1", 2, new BigDecimal("12345678901234567890.123456789"));
+        Item b = new Item("b-2", 1, new BigDecimal("0.10"));
+        Invoice sent = new Invoice(42, Instant.parse("2024-05-06T07:08:09.123456789Z"), LocalDate.of(2024, 6, 30),
+                Status.PAID, List.of(a, b), Map.of("a-1", a, "b-2", b), new BigDecimal("24691357802469135780.35"),
+                new byte[] {1, 2, 3, (byte) 0xff});
+        ConcurrentLinkedQueue<Invoice> seen = new ConcurrentLinkedQueue<>();
+        app.processor(invoices, "reader", events -> events.records().forEach(seen::add));
+        invoices.send(sent);
+
+        Worker worker = app.worker().start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !seen.isEmpty());
+        worker.stop();
+        assertThat(seen.peek()).usingRecursiveComparison().isEqualTo(sent);
+    }
+}

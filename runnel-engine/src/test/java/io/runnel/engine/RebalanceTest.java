@@ -1,0 +1,144 @@
+package io.runnel.engine;
+
+import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.runnel.engine.TestApps.Order;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Workers join one at a time up to three while events keep arriving, then leave one at a
+ * time: every event is processed exactly once, in order per key, whatever moved where.
+ */
+class RebalanceTest {
+    @RegisterExtension
+    static RedisExtension redis = new RedisExtension();
+
+    private static final int KEYS = 24;
+    private static final int PER_KEY = 60;
+    private final List<App> apps = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        apps.forEach(App::close);
+    }
+
+    /** One "process": its own App (and connections) with the same app name. */
+    private Worker startWorker(String name, ProcessedLog log, int batch) {
+        App app = TestApps.builder(name, redis.url()).setting("default_partition_count", 8).build();
+        apps.add(app);
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        app.processor(orders, "proc", events -> {
+            if (batch == 1) {
+                for (Order o : events.records()) {
+                    log.add(o);
+                }
+            } else {
+                for (List<Order> b : events.take(batch, Duration.ofMillis(50)).records()) {
+                    b.forEach(log::add);
+                }
+            }
+        });
+        return app.worker().start();
+    }
+
+    @ParameterizedTest(name = "batch size {0}")
+    @ValueSource(ints = {1, 11})
+    void workers_joining_and_leaving_never_lose_duplicate_or_reorder_events(int batch) throws Exception {
+        String name = TestApps.uniqueName("rebal");
+        ProcessedLog log = new ProcessedLog();
+        App producerApp = TestApps.builder(name, redis.url()).setting("default_partition_count", 8).build();
+        apps.add(producerApp);
+        Stream<Order> orders = producerApp.stream("orders", Order.class, Order::key);
+        List<Order> all = TestApps.orders(KEYS, PER_KEY);
+        AtomicInteger sent = new AtomicInteger();
+        AtomicBoolean producing = new AtomicBoolean(true);
+        // Send in small batches throughout the membership changes.
+        Thread producer = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < all.size() && producing.get(); i += KEYS) {
+                orders.sendAll(all.subList(i, Math.min(all.size(), i + KEYS)));
+                sent.addAndGet(KEYS);
+                try {
+                    Thread.sleep(15);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+
+        List<Worker> workers = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            workers.add(startWorker(name, log, batch));
+            awaitBalanced(workers, 8);
+            int before = log.count();
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.count() > before || sent.get() == all.size());
+        }
+        for (int n = 3; n > 1; n--) {
+            Worker leaving = workers.remove(workers.size() - 1);
+            leaving.stop();
+            awaitBalanced(workers, 8);
+            int before = log.count();
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.count() > before || sent.get() == all.size());
+        }
+        producer.join();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> log.count() >= all.size());
+        workers.forEach(Worker::stop);
+        log.assertExactlyOnceInOrder(KEYS, PER_KEY);
+        for (int p = 0; p < 8; p++) {
+            assertThat(producerApp.transport().pendingCount(orders.partitionKey(p), "proc")).isZero();
+        }
+    }
+
+    @Test
+    void extra_executors_beyond_the_partition_count_stay_idle_and_take_over_when_one_leaves() {
+        String name = TestApps.uniqueName("idle");
+        ProcessedLog log = new ProcessedLog();
+        List<Worker> workers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            App app = TestApps.builder(name, redis.url()).setting("default_partition_count", 2).build();
+            apps.add(app);
+            Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+            app.processor(orders, "proc", events -> events.records().forEach(log::add));
+            workers.add(app.worker().start());
+        }
+        awaitBalanced(workers, 2);
+        assertThat(workers.get(2).ownedPartitions("proc")).isEmpty();
+
+        workers.get(0).stop();
+        List<Worker> rest = workers.subList(1, 3);
+
+        awaitBalanced(rest, 2);
+        assertThat(rest.get(0).ownedPartitions("proc")).hasSize(1);
+        assertThat(rest.get(1).ownedPartitions("proc")).hasSize(1);
+    }
+
+    /** Every worker owns exactly what it is assigned, and together they own every partition once. */
+    static void awaitBalanced(List<Worker> workers, int partitions) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Set<Integer> union = new HashSet<>();
+            int total = 0;
+            for (Worker w : workers) {
+                Set<Integer> owned = w.ownedPartitions("proc");
+                assertThat(owned).isEqualTo(w.assignedPartitions("proc"));
+                union.addAll(owned);
+                total += owned.size();
+            }
+            assertThat(total).isEqualTo(partitions);
+            assertThat(union).hasSize(partitions);
+        });
+    }
+}

@@ -1,0 +1,100 @@
+package io.runnel.engine;
+
+import io.runnel.api.transport.StreamEntry;
+import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static io.runnel.engine.TestApps.Click;
+import static io.runnel.engine.TestApps.Order;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SendTest {
+    @RegisterExtension
+    static RedisExtension redis = new RedisExtension();
+
+    private App app;
+
+    @AfterEach
+    void close() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void sendAll_routes_each_record_to_its_partition_in_one_batch() {
+        app = TestApps.app(TestApps.uniqueName("send"), redis.url());
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        List<Order> batch = TestApps.orders(10, 5);
+
+        List<String> ids = orders.sendAll(batch);
+
+        assertThat(ids).hasSize(50); // unique per partition only: each partition is its own Redis stream
+        long total = 0;
+        for (int p = 0; p < orders.partitionCount(); p++) {
+            List<StreamEntry> entries = app.transport().range(orders.partitionKey(p), "-", "+", 1000);
+            total += entries.size();
+            for (StreamEntry e : entries) {
+                Order o = orders.codec().decode(e.fields());
+                assertThat(orders.partitionOf(o)).isEqualTo(p);
+            }
+        }
+        assertThat(total).isEqualTo(50);
+    }
+
+    @Test
+    void explicit_ids_are_used_as_given() {
+        app = TestApps.builder(TestApps.uniqueName("ids"), redis.url()).setting("default_partition_count", 1).build();
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+
+        assertThat(orders.send(new Order("a", 1), "1000-1")).isEqualTo("1000-1");
+        assertThat(orders.sendAll(List.of(new Order("a", 2), new Order("a", 3)), List.of("2000-0", "2000-5")))
+                .containsExactly("2000-0", "2000-5");
+        assertThat(app.transport().range(orders.partitionKey(0), "-", "+", 10))
+                .extracting(StreamEntry::id).containsExactly("1000-1", "2000-0", "2000-5");
+    }
+
+    @Test
+    void partitions_are_trimmed_to_about_partition_size() {
+        app = TestApps.app(TestApps.uniqueName("trim"), redis.url());
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key, o -> o.partitionCount(1).partitionSize(100));
+
+        for (int i = 0; i < 20; i++) {
+            orders.sendAll(TestApps.orders(1, 250).stream().map(o -> new Order("k", o.seq())).toList());
+        }
+
+        long length = app.transport().length(orders.partitionKey(0));
+        assertThat(length).isGreaterThanOrEqualTo(100).isLessThan(1000);
+    }
+
+    @Test
+    void primitive_records_are_native_fields_and_round_trip_exactly() {
+        app = TestApps.app(TestApps.uniqueName("prim"), redis.url());
+        Stream<Click> clicks = app.stream("clicks", Click.class, "user");
+        Click click = new Click("ada", 1_700_000_000_123L, 7, 0.25, true, new byte[] {0, 1, (byte) 255});
+
+        clicks.send(click);
+
+        int p = clicks.partitionOf(click);
+        StreamEntry entry = app.transport().range(clicks.partitionKey(p), "-", "+", 1).get(0);
+        assertThat(entry.fields().keySet()).containsExactly("user", "at", "count", "score", "mobile", "payload");
+        assertThat(new String(entry.fields().get("at"), StandardCharsets.UTF_8)).isEqualTo("1700000000123");
+        assertThat(new String(entry.fields().get("mobile"), StandardCharsets.UTF_8)).isEqualTo("true");
+        Click back = clicks.codec().decode(entry.fields());
+        assertThat(back).usingRecursiveComparison().isEqualTo(click);
+    }
+
+    @Test
+    void a_stream_key_component_that_does_not_exist_is_rejected_at_definition() {
+        app = TestApps.app(TestApps.uniqueName("bad"), redis.url());
+        assertThatThrownBy(() -> app.stream("clicks", Click.class, "nope"))
+                .isInstanceOf(io.runnel.api.Misconfigured.class)
+                .hasMessageContaining("no component 'nope'");
+    }
+}

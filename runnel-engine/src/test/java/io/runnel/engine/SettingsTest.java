@@ -1,0 +1,107 @@
+package io.runnel.engine;
+
+import io.runnel.api.ExceptionPolicy;
+import io.runnel.api.Misconfigured;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SettingsTest {
+
+    @Test
+    void defaults_follow_the_original() {
+        Settings s = Settings.defaults();
+        assertThat(s.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(s.defaultPartitionCount()).isEqualTo(16);
+        assertThat(s.defaultPartitionSize()).isEqualTo(50_000);
+        assertThat(s.defaultExceptionPolicy()).isEqualTo(ExceptionPolicy.HALT);
+        assertThat(s.defaultLockExpiry()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(s.defaultReadTimeout()).isEqualTo(Duration.ofMillis(2000));
+        assertThat(s.defaultPrefetchCount()).isEqualTo(8);
+        assertThat(s.defaultAssignmentAttempts()).isEqualTo(32);
+        assertThat(s.defaultAssignmentSleep()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(s.defaultGracePeriod()).isEqualTo(Duration.ofSeconds(8));
+        assertThat(s.defaultPoolSize()).isEqualTo(16);
+        assertThat(s.defaultJoinDelay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(s.leadershipPollInterval()).isEqualTo(Duration.ofMillis(4000));
+        assertThat(s.timezone()).isEqualTo(ZoneId.of("UTC"));
+        assertThat(s.logFormat()).isEqualTo("console");
+        assertThat(s.logLevel()).isEqualTo("info");
+    }
+
+    @Test
+    void environment_variables_override_defaults_and_the_builder_overrides_both() {
+        Map<String, String> env = Map.of(
+                "RUNNEL_REDIS_URL", "redis://10.0.0.1:6380",
+                "RUNNEL_DEFAULT_PARTITION_COUNT", "4",
+                "RUNNEL_DEFAULT_EXCEPTION_POLICY", "quarantine",
+                "RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "0.5",
+                "RUNNEL_DEFAULT_READ_TIMEOUT", "250ms",
+                "RUNNEL_TIMEZONE", "Europe/London",
+                "UNRELATED", "x");
+
+        Settings s = Settings.resolve(env, Map.of("defaultPartitionCount", 6, "RUNNEL_DEFAULT_POOL_SIZE", "3"));
+
+        assertThat(s.redisUrl()).isEqualTo("redis://10.0.0.1:6380");
+        assertThat(s.defaultPartitionCount()).isEqualTo(6);
+        assertThat(s.defaultPoolSize()).isEqualTo(3);
+        assertThat(s.defaultExceptionPolicy()).isEqualTo(ExceptionPolicy.QUARANTINE);
+        assertThat(s.defaultAssignmentSleep()).isEqualTo(Duration.ofMillis(500));
+        assertThat(s.defaultReadTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(s.timezone()).isEqualTo(ZoneId.of("Europe/London"));
+    }
+
+    @Test
+    void the_app_builder_reads_the_environment_it_is_given() {
+        App app = App.builder("envapp").environment(Map.of("RUNNEL_DEFAULT_PREFETCH_COUNT", "99")).build();
+        assertThat(app.settings().defaultPrefetchCount()).isEqualTo(99);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "RUNNEL_DEFAULT_PARTITION_COUNT | abc      | default_partition_count",
+            "RUNNEL_DEFAULT_PARTITION_COUNT | 0        | default_partition_count",
+            "RUNNEL_DEFAULT_PARTITION_SIZE  | -5       | default_partition_size",
+            "RUNNEL_DEFAULT_LOCK_EXPIRY     | soon     | default_lock_expiry",
+            "RUNNEL_DEFAULT_EXCEPTION_POLICY| explode  | default_exception_policy",
+            "RUNNEL_TIMEZONE                | Mars/Base| timezone",
+            "RUNNEL_LOG_FORMAT              | xml      | log_format",
+            "RUNNEL_LOG_LEVEL               | loud     | log_level",
+            "RUNNEL_REDIS_URL               | ::nope   | redis_url",
+            "RUNNEL_DEFAULT_JOIN_DELAY      | -1       | default_join_delay",
+    })
+    void bad_values_are_rejected_with_the_setting_name(String variable, String value, String setting) {
+        assertThatThrownBy(() -> Settings.resolve(Map.of(variable, value), Map.of()))
+                .isInstanceOf(Misconfigured.class)
+                .hasMessageContaining(setting)
+                .hasMessageContaining(variable);
+    }
+
+    @Test
+    void unknown_settings_on_the_builder_are_rejected() {
+        assertThatThrownBy(() -> App.builder("x").environment(Map.of()).setting("partition_cnt", 3).build())
+                .isInstanceOf(Misconfigured.class).hasMessageContaining("unknown setting 'partition_cnt'");
+    }
+
+    @Test
+    void a_read_timeout_not_shorter_than_the_grace_period_is_rejected() {
+        assertThatThrownBy(() -> Settings.resolve(Map.of("RUNNEL_DEFAULT_READ_TIMEOUT", "9000"), Map.of()))
+                .isInstanceOf(Misconfigured.class)
+                .hasMessageContaining("default_read_timeout").hasMessageContaining("default_grace_period");
+    }
+
+    @Test
+    void credentials_in_a_bad_redis_url_are_not_echoed() {
+        assertThatThrownBy(() -> Settings.resolve(Map.of("RUNNEL_REDIS_URL", "redis://bob:hunter2@host:bad port"), Map.of()))
+                .isInstanceOf(Misconfigured.class)
+                .hasMessageContaining("redis_url")
+                .hasMessageNotContaining("hunter2");
+    }
+}
