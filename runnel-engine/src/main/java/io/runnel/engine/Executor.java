@@ -65,7 +65,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         mdc.put("stream", processor.stream().name());
         mdc.put("processor", processor.name());
         this.acker = new Acker(transport, processor.group(), mdc);
-        this.fetcher = new Fetcher(processor, transport, mdc);
+        this.fetcher = new Fetcher(processor, transport, acker, mdc);
     }
 
     void start() {

@@ -28,6 +28,7 @@ final class Fetcher {
 
     private final Processor<?> processor;
     private final Transport transport;
+    private final Acker acker;
     private final LinkedBlockingQueue<PartitionBuffer> ready = new LinkedBlockingQueue<>();
     private final Semaphore reads;
     private final Outage outage;
@@ -35,9 +36,10 @@ final class Fetcher {
     private volatile boolean stopped;
     private Thread thread;
 
-    Fetcher(Processor<?> processor, Transport transport, Map<String, String> mdc) {
+    Fetcher(Processor<?> processor, Transport transport, Acker acker, Map<String, String> mdc) {
         this.processor = processor;
         this.transport = transport;
+        this.acker = acker;
         this.reads = new Semaphore(processor.poolSize());
         this.outage = new Outage(log, "reading events of " + processor.stream().name() + "/" + processor.name());
         this.mdc = mdc;
@@ -103,7 +105,13 @@ final class Fetcher {
         } finally {
             reads.release();
             for (PartitionBuffer b : reading) {
-                b.endFetch(result.getOrDefault(b.key, List.of()), ok);
+                List<String> vanished = b.endFetch(result.getOrDefault(b.key, List.of()), ok);
+                if (!vanished.isEmpty()) {
+                    log.warn("{} pending event(s) of partition {} were trimmed from the stream before being processed "
+                            + "(partition_size too small for the backlog?); acknowledging them: {}",
+                            vanished.size(), b.partition, vanished);
+                    acker.add(b.key, vanished);
+                }
             }
         }
     }

@@ -77,14 +77,25 @@ final class PartitionBuffer {
      *
      * @param entries what the read returned for this partition
      * @param ok      whether the read reached the server (a failed read keeps the pointer)
+     * @return ids of pending entries that were trimmed from the stream meanwhile (Redis
+     *         returns them without fields): nothing is left to process, so the caller
+     *         acknowledges them
      */
-    void endFetch(List<StreamEntry> entries, boolean ok) {
+    List<String> endFetch(List<StreamEntry> entries, boolean ok) {
+        List<String> vanished = List.of();
         lock.lock();
         try {
             fetching = false;
             if (!closed && ok) {
                 for (StreamEntry e : entries) {
-                    events.add(new Event(streamName, partition, e.id(), e.fields()));
+                    if (e.fields().isEmpty()) {
+                        if (vanished.isEmpty()) {
+                            vanished = new ArrayList<>();
+                        }
+                        vanished.add(e.id());
+                    } else {
+                        events.add(new Event(streamName, partition, e.id(), e.fields()));
+                    }
                 }
                 if (!NEW_ENTRIES.equals(pointer)) {
                     pointer = entries.isEmpty() ? NEW_ENTRIES : entries.get(entries.size() - 1).id();
@@ -100,6 +111,7 @@ final class PartitionBuffer {
             scheduled.set(false);
             scheduleIfRoom();
         }
+        return vanished;
     }
 
     // ----------------------------------------------------------- consumer side

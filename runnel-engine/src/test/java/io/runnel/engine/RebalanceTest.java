@@ -126,14 +126,18 @@ class RebalanceTest {
         assertThat(rest.get(1).ownedPartitions("proc")).hasSize(1);
     }
 
-    /** Every worker owns exactly what it is assigned, and together they own every partition once. */
     static void awaitBalanced(List<Worker> workers, int partitions) {
+        awaitBalancedFor(workers, partitions, "proc");
+    }
+
+    /** Every worker owns exactly what it is assigned, and together they own every partition once. */
+    static void awaitBalancedFor(List<Worker> workers, int partitions, String processor) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Set<Integer> union = new HashSet<>();
             int total = 0;
             for (Worker w : workers) {
-                Set<Integer> owned = w.ownedPartitions("proc");
-                assertThat(owned).isEqualTo(w.assignedPartitions("proc"));
+                Set<Integer> owned = w.ownedPartitions(processor);
+                assertThat(owned).isEqualTo(w.assignedPartitions(processor));
                 union.addAll(owned);
                 total += owned.size();
             }

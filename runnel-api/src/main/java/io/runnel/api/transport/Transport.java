@@ -15,12 +15,23 @@ import java.util.Optional;
  * {@code runnel-testkit}):
  * <ul>
  *   <li>All methods are thread-safe and may be called from many (virtual) threads at once.
- *   <li>A blocking read ({@code block} not null) never delays other calls on the same
+ *   <li>A blocking read ({@code block} positive) never delays other calls on the same
  *       transport: implementations give blocking reads their own connections.
  *   <li>Stream ids are Redis ids ({@code "1700000000000-0"}); the special ids {@code "0-0"},
  *       {@code ">"} and {@code "$"} mean what they mean in Redis.
  *   <li>Failures to talk to the server surface as {@link TransportException}; messages
  *       never contain credentials.
+ *   <li>A {@code block} that is null, zero or negative means "do not block" (unlike Redis's
+ *       {@code BLOCK 0}, which waits forever). A {@code count} of zero or less means no limit.
+ *   <li>A {@code ttl} must be positive; null (where allowed) means no expiry.
+ *   <li>Re-reading pending entries ({@code readGroup} with an explicit id) returns entries
+ *       that were trimmed from the stream meanwhile with an <em>empty</em> fields map, as
+ *       Redis does; the engine acknowledges and skips them.
+ *   <li>Reading or acknowledging through a consumer group that does not exist fails with
+ *       {@link TransportException}.
+ *   <li>If the connection drops while a batch of appends is in flight, a client that
+ *       re-sends it may append some entries twice: appends are at-least-once, like every
+ *       delivery in Runnel.
  * </ul>
  */
 public interface Transport extends AutoCloseable {
