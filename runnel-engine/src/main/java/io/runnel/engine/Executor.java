@@ -331,20 +331,18 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     }
 
     private void extendLocks() {
-        List<Integer> order = new ArrayList<>(owned.keySet());
-        if (order.isEmpty()) {
+        List<Map.Entry<Integer, Owned>> held = new ArrayList<>(owned.entrySet());
+        if (held.isEmpty()) {
             return;
         }
-        List<Boolean> extended = transport.extendIfOwner(order.stream().map(processor::lockKey).toList(), id,
-                processor.lockExpiry());
-        for (int i = 0; i < order.size(); i++) {
-            if (!extended.get(i)) {
-                int p = order.get(i);
+        List<Boolean> extended = transport.extendIfOwner(held.stream().map(e -> processor.lockKey(e.getKey())).toList(),
+                id, processor.lockExpiry());
+        for (int i = 0; i < held.size(); i++) {
+            int p = held.get(i).getKey();
+            // Only a loss if we still own it as we did: a release may have deleted the lock meanwhile.
+            if (!extended.get(i) && owned.remove(p, held.get(i).getValue())) {
                 log.error("lost the lock of partition {} (expired or taken over); stopping it at once", p);
-                Owned o = owned.remove(p);
-                if (o != null) {
-                    o.buffer().close();
-                }
+                held.get(i).getValue().buffer().close();
                 wakeups.offer(Boolean.TRUE);
             }
         }

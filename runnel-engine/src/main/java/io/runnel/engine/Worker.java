@@ -222,6 +222,16 @@ public final class Worker implements AutoCloseable {
             stopSignal.countDown();
             executors.forEach(Executor::stop);
             tasks.forEach(Thread::interrupt);
+            // Once stop() returns, no task runs any more: wait for the interrupted ones.
+            for (Thread t : tasks) {
+                try {
+                    if (!t.join(Duration.ofSeconds(10))) {
+                        log.warn("task thread {} ignores interrupts and is still running", t.getName());
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             for (Executor e : executors) {
                 try {
                     // Each drains within its grace period; allow for the last read and the leave.

@@ -1,20 +1,24 @@
 package io.runnel.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static io.runnel.engine.TestApps.Order;
@@ -22,108 +26,173 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Real worker processes, killed with real signals: SIGKILL mid-stream loses nothing (the
- * next owner re-reads the pending entries), SIGTERM drains, releases and leaves.
+ * Real worker processes sharing a processor with an in-process worker, killed with real
+ * signals: SIGKILL mid-stream loses nothing (the dead worker is reaped and the next owner
+ * re-reads its pending entries); SIGTERM drains, releases and leaves.
  */
 class ProcessCrashTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();
 
-    private static final int KEYS = 8;
-    private static final int PER_KEY = 150;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int KEYS = 16;
+    private static final int PER_KEY = 100;
+    /** Slow enough that a kill lands mid-stream, with work left on both sides. */
+    private static final long WORK_MILLIS = 20;
+    private static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+
+    static {
+        SETTINGS.put("RUNNEL_DEFAULT_PARTITION_COUNT", "8");
+        SETTINGS.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
+        SETTINGS.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
+        SETTINGS.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
+        SETTINGS.put("RUNNEL_DEFAULT_LOCK_EXPIRY", "3");
+        SETTINGS.put("RUNNEL_DEFAULT_GRACE_PERIOD", "5");
+        SETTINGS.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
+    }
+
     private final List<Process> processes = new ArrayList<>();
-    private App app;
+    private final List<App> apps = new ArrayList<>();
 
     @AfterEach
     void cleanUp() {
         processes.forEach(Process::destroyForcibly);
-        if (app != null) {
-            app.close();
-        }
+        apps.forEach(App::close);
     }
 
-    private Process startWorker(String appName, long workMillis, String label) throws IOException {
+    private Path logOf(String appName, String label) {
+        return Path.of("target", "worker-" + appName + "-" + label + ".log");
+    }
+
+    private Process startChild(String appName, long workMillis, String label) throws IOException {
+        Files.createDirectories(Path.of("target"));
         String java = ProcessHandle.current().info().command().orElse("java");
-        Path log = Path.of("target", "worker-" + appName + "-" + label + ".log");
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 WorkerProcessMain.class.getName(), appName, Long.toString(workMillis))
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+                .redirectOutput(logOf(appName, label).toFile());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("RUNNEL_"));
+        env.putAll(SETTINGS);
         env.put("RUNNEL_REDIS_URL", redis.url());
-        env.put("RUNNEL_DEFAULT_PARTITION_COUNT", "8");
-        env.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
-        env.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
-        env.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
-        env.put("RUNNEL_DEFAULT_LOCK_EXPIRY", "3");
-        env.put("RUNNEL_DEFAULT_GRACE_PERIOD", "5");
-        env.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
         env.put("RUNNEL_TEST_LOG_LEVEL", "INFO"); // the shutdown lines are asserted below
         Process p = pb.start();
         processes.add(p);
         return p;
     }
 
-    private List<StreamEntry> seen(Stream<?> seenStream) {
-        return app.transport().range(seenStream.partitionKey(0), "-", "+", 100_000);
-    }
-
     @Test
     void sigkill_mid_stream_loses_nothing_and_sigterm_leaves_cleanly() throws Exception {
         String name = TestApps.uniqueName("crash");
-        app = TestApps.builder(name, redis.url()).setting("default_partition_count", 8).build();
-        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
-        Stream<WorkerProcessMain.Seen> seenStream = app.stream("seen", WorkerProcessMain.Seen.class,
-                WorkerProcessMain.Seen::key, o -> o.partitionCount(1));
+        Map<String, String> env = new LinkedHashMap<>(SETTINGS);
+        env.put("RUNNEL_REDIS_URL", redis.url());
+        App local = WorkerProcessMain.define(App.builder(name).environment(env), WORK_MILLIS);
+        apps.add(local);
+        @SuppressWarnings("unchecked")
+        Stream<Order> orders = (Stream<Order>) local.streamNamed("orders");
+        @SuppressWarnings("unchecked")
+        Stream<WorkerProcessMain.Seen> seen = (Stream<WorkerProcessMain.Seen>) local.streamNamed("seen");
+
+        // A child JVM and this JVM's worker share the processor: both own partitions before any event exists.
+        Process doomed = startChild(name, WORK_MILLIS, "doomed");
+        await().atMost(Duration.ofSeconds(60)).until(() -> memberCount(local) == 1);
+        Worker worker = local.worker().start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("proc").size() == 4);
         orders.sendAll(TestApps.orders(KEYS, PER_KEY));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(pids(seen)).contains(doomed.pid(), ProcessHandle.current().pid());
+            assertThat(local.transport().length(seen.partitionKey(0))).isGreaterThanOrEqualTo(100);
+        });
+        String doomedExecutor = otherMember(local, worker);
 
-        Process first = startWorker(name, 5, "first");
-        await().atMost(Duration.ofSeconds(60)).until(() -> app.transport().length(seenStream.partitionKey(0)) >= 100);
-        first.destroyForcibly(); // SIGKILL: no shutdown hook, no release, no leave
-        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(app.transport().length(seenStream.partitionKey(0))).isLessThan((long) KEYS * PER_KEY);
+        doomed.destroyForcibly(); // SIGKILL: no shutdown hook, no release, no leave
+        assertThat(doomed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(distinct(seen)).as("killed mid-stream").isLessThan(KEYS * PER_KEY);
 
-        Process second = startWorker(name, 0, "second");
-        await().atMost(Duration.ofSeconds(90)).until(() -> distinct(seen(seenStream)) == KEYS * PER_KEY);
-
+        // Its heartbeat expires, it is reaped, and this worker finishes everything.
+        await().atMost(Duration.ofSeconds(90)).until(() -> distinct(seen) == KEYS * PER_KEY);
+        assertThat(worker.ownedPartitions("proc")).hasSize(8);
         ProcessedLog log = new ProcessedLog();
-        long firstPid = first.pid();
-        long secondPid = second.pid();
-        List<Long> pids = new ArrayList<>();
-        for (StreamEntry e : seen(seenStream)) {
-            WorkerProcessMain.Seen s = seenStream.codec().decode(e.fields());
+        for (StreamEntry e : local.transport().range(seen.partitionKey(0), "-", "+", 100_000)) {
+            WorkerProcessMain.Seen s = seen.codec().decode(e.fields());
             log.add(s.key(), s.seq());
-            pids.add(s.pid());
         }
         log.assertAtLeastOnceInOrder(KEYS, PER_KEY);
-        assertThat(pids).contains(firstPid, secondPid);
-        // Only events delivered but not acknowledged at the kill can repeat: at most a
-        // buffer and the event in hand per partition.
-        assertThat(log.duplicates()).isLessThanOrEqualTo(8 * (2 * 8 + 1));
+        // Only what the killed worker had been delivered but not acknowledged can repeat:
+        // at most a buffer and the event in hand for each of its 4 partitions.
+        assertThat(log.duplicates()).isLessThanOrEqualTo(4 * (2 * 8 + 1));
+        assertThat(controlMessages(local)).contains("dead [\"" + doomedExecutor + "\"]");
 
-        second.destroy(); // SIGTERM: drain, flush acks, release locks, announce leave
-        assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String members = app.transport().get(Keys.members(name, "orders", "proc")).orElse("{}");
-        assertThat(members).isEqualTo("{}");
-        for (int p = 0; p < 8; p++) {
-            assertThat(app.transport().get(Keys.lock(name, "orders", "proc", p))).as("lock %s", p).isEmpty();
-            assertThat(app.transport().pendingCount(orders.partitionKey(p), "proc")).isZero();
-        }
-        String output = Files.readString(Path.of("target", "worker-" + name + "-second.log"), StandardCharsets.UTF_8);
+        // A second child joins and takes half; SIGTERM makes it drain and leave.
+        Process polite = startChild(name, 0, "polite");
+        await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("proc").size() == 4);
+        String politeExecutor = otherMember(local, worker);
+        orders.sendAll(TestApps.orders(KEYS, 5).stream().map(o -> new Order(o.key(), PER_KEY + o.seq())).toList());
+
+        polite.destroy(); // SIGTERM
+        assertThat(polite.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(controlMessages(local)).contains("leave [\"" + politeExecutor + "\"]");
+        JsonNode members = JSON.readTree(local.transport().get(Keys.members(name, "orders", "proc")).orElseThrow());
+        assertThat(members.size()).isEqualTo(1);
+        assertThat(local.transport().get(Keys.heartbeat(name, "orders", "proc", politeExecutor))).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> worker.ownedPartitions("proc").size() == 8);
+        await().atMost(Duration.ofSeconds(30)).until(() -> distinct(seen) == KEYS * (PER_KEY + 5));
+        String output = Files.readString(logOf(name, "polite"), StandardCharsets.UTF_8);
         assertThat(output).contains("shutdown signal received").contains("worker stopped");
+
+        worker.stop();
+        for (int p = 0; p < 8; p++) {
+            assertThat(local.transport().get(Keys.lock(name, "orders", "proc", p))).as("lock %s", p).isEmpty();
+            assertThat(local.transport().pendingCount(orders.partitionKey(p), "proc")).isZero();
+        }
     }
 
-    private static int distinct(List<StreamEntry> entries) {
-        java.util.Set<String> keys = new java.util.HashSet<>();
-        for (StreamEntry e : entries) {
+    private static int memberCount(App app) throws IOException {
+        return app.transport().get(Keys.members(app.name(), "orders", "proc"))
+                .map(json -> {
+                    try {
+                        return JSON.readTree(json).size();
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).orElse(0);
+    }
+
+    private static String otherMember(App app, Worker local) throws IOException {
+        JsonNode members = JSON.readTree(app.transport().get(Keys.members(app.name(), "orders", "proc")).orElseThrow());
+        List<String> ids = new ArrayList<>();
+        members.fieldNames().forEachRemaining(ids::add);
+        String mine = app.transport().get(Keys.lock(app.name(), "orders", "proc",
+                local.ownedPartitions("proc").iterator().next())).orElseThrow();
+        ids.remove(mine);
+        assertThat(ids).hasSize(1);
+        return ids.get(0);
+    }
+
+    private static List<String> controlMessages(App app) {
+        List<String> out = new ArrayList<>();
+        for (StreamEntry e : app.transport().range(Keys.control(app.name(), "orders", "proc"), "-", "+", 1000)) {
+            out.add(new String(e.fields().get("reason"), StandardCharsets.UTF_8) + " "
+                    + new String(e.fields().get("executor_ids"), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static Set<Long> pids(Stream<WorkerProcessMain.Seen> seen) {
+        Set<Long> pids = new HashSet<>();
+        for (StreamEntry e : seen.app().transport().range(seen.partitionKey(0), "-", "+", 100_000)) {
+            pids.add(Long.parseLong(new String(e.fields().get("pid"), StandardCharsets.UTF_8)));
+        }
+        return pids;
+    }
+
+    private static int distinct(Stream<WorkerProcessMain.Seen> seen) {
+        Set<String> keys = new HashSet<>();
+        for (StreamEntry e : seen.app().transport().range(seen.partitionKey(0), "-", "+", 100_000)) {
             keys.add(new String(e.fields().get("key"), StandardCharsets.UTF_8) + "/"
                     + new String(e.fields().get("seq"), StandardCharsets.UTF_8));
         }
         return keys.size();
-    }
-
-    static {
-        new File("target").mkdirs();
     }
 }

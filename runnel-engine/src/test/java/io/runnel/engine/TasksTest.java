@@ -88,7 +88,9 @@ class TasksTest {
         Map<String, AtomicInteger> ticksByWorker = new ConcurrentHashMap<>();
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            App app = app(name);
+            // A lease of 4 × 500 ms: a JVM stall on a loaded machine must not let it lapse mid-test.
+            App app = TestApps.builder(name, redis.url()).setting("leadership_poll_interval", "500ms").build();
+            apps.add(app);
             Worker[] self = new Worker[1];
             app.task("once", true, () -> onceByWorker.computeIfAbsent(self[0].id(), k -> new AtomicInteger()).incrementAndGet());
             app.timer("tick", Duration.ofMillis(50), true,

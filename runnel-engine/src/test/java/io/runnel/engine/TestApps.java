@@ -43,6 +43,8 @@ final class TestApps {
                 .setting("default_partition_count", 4)
                 .setting("default_join_delay", "0")
                 .setting("default_assignment_sleep", "100ms")
+                // 15 s of retries: a loaded machine can take seconds to release a partition.
+                .setting("default_assignment_attempts", 150)
                 .setting("default_read_timeout", "200ms")
                 .setting("default_grace_period", "5s")
                 .setting("default_lock_expiry", "4s")

@@ -5,7 +5,8 @@ import io.runnel.api.Primitive;
 /**
  * A worker run as its own JVM by {@link ProcessCrashTest}. Settings come from RUNNEL_*
  * environment variables; args: app name, milliseconds of work per event. Every processed
- * order is recorded in the stream "seen" so the test can check what was processed.
+ * order is recorded in the stream "seen" so the test can check what was processed, and by
+ * which process.
  */
 public final class WorkerProcessMain {
 
@@ -17,21 +18,11 @@ public final class WorkerProcessMain {
     private WorkerProcessMain() {
     }
 
-    static App define(String appName) {
-        App app = App.create(appName);
+    /** The app every process of the test defines the same way. */
+    static App define(App.Builder builder, long workMillis) {
+        App app = builder.build();
         Stream<TestApps.Order> orders = app.stream("orders", TestApps.Order.class, TestApps.Order::key);
-        app.stream("seen", Seen.class, Seen::key, o -> o.partitionCount(1));
-        return app;
-    }
-
-    public static void main(String[] args) throws Exception {
-        String appName = args[0];
-        long workMillis = Long.parseLong(args[1]);
-        App app = define(appName);
-        @SuppressWarnings("unchecked")
-        Stream<TestApps.Order> orders = (Stream<TestApps.Order>) app.streamNamed("orders");
-        @SuppressWarnings("unchecked")
-        Stream<Seen> seen = (Stream<Seen>) app.streamNamed("seen");
+        Stream<Seen> seen = app.stream("seen", Seen.class, Seen::key, o -> o.partitionCount(1));
         long pid = ProcessHandle.current().pid();
         app.processor(orders, "proc", events -> {
             for (TestApps.Order order : events.records()) {
@@ -41,7 +32,12 @@ public final class WorkerProcessMain {
                 seen.send(new Seen(order.key(), order.seq(), pid));
             }
         });
-        System.out.println("worker starting in pid " + pid);
+        return app;
+    }
+
+    public static void main(String[] args) throws Exception {
+        App app = define(App.builder(args[0]), Long.parseLong(args[1]));
+        System.out.println("worker starting in pid " + ProcessHandle.current().pid());
         app.run();
     }
 }
