@@ -116,6 +116,27 @@ class ProcessingTest {
         assertThat(app.transport().pendingCount(orders.partitionKey(0), "batcher")).isZero();
     }
 
+    @Test
+    void pending_events_trimmed_before_recovery_are_skipped_and_acknowledged() {
+        app = TestApps.builder(TestApps.uniqueName("trimmed"), redis.url()).setting("default_partition_count", 1).build();
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        List<String> ids = orders.sendAll(TestApps.orders(1, 5));
+        String key = orders.partitionKey(0);
+        // A previous owner was delivered the first three and died; then the second was trimmed away.
+        app.transport().createGroup(List.of(key), "proc", "0");
+        app.transport().readGroup("proc", Processor.CONSUMER, Map.of(key, ">"), 3, null);
+        redis.server().call("XDEL", key, ids.get(1));
+        ProcessedLog log = new ProcessedLog();
+        app.processor(orders, "proc", events -> events.records().forEach(log::add));
+
+        Worker worker = app.worker().start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.count() == 4);
+        worker.stop();
+        assertThat(log.snapshot().get("key-0")).containsExactly(0, 2, 3, 4);
+        assertThat(app.transport().pendingCount(key, "proc")).isZero();
+    }
+
     /** Everything the JSON serializer must carry exactly. */
     record Item(String sku, int quantity, BigDecimal price) {
     }
