@@ -48,6 +48,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Waiting is done with latches and Awaitility, never with sleeps, and timing assertions
  * are lower bounds only, so the suite stays reliable on a loaded machine. Where a test must
  * know that a read is really blocked in the server it asks Redis for {@code blocked_clients}.
+ *
+ * <p>A transport that keeps its data in-process rather than in the server overrides the two
+ * hooks that would otherwise need the server: {@link #blockedClients()} and
+ * {@link #failureCarryingSecret(String)}.
  */
 public abstract class TransportConformanceTest {
 
@@ -627,13 +631,8 @@ public abstract class TransportConformanceTest {
     @Test
     void failuresNeverRevealThePassword() {
         String secret = "s3cret";
-        String url = "redis://user:" + secret + "@127.0.0.1:" + FreePort.find();
 
-        Throwable failure = catchFailure(() -> {
-            try (Transport unreachable = openTransport(url)) {
-                unreachable.get("k");
-            }
-        });
+        Throwable failure = failureCarryingSecret(secret);
 
         assertThat(failure).isInstanceOf(TransportException.class);
         assertThat(failure.getMessage()).doesNotContain(secret);
@@ -675,28 +674,49 @@ public abstract class TransportConformanceTest {
      * Waits until no client is blocked in the server, so that a blocked read left over by
      * an earlier test cannot be mistaken for the one a test is about to start.
      */
-    protected static void awaitNoBlockedClients() {
+    protected void awaitNoBlockedClients() {
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
                 .until(() -> blockedClients() == 0);
     }
 
     /** Waits until the server reports at least this many clients blocked in a command. */
-    protected static void awaitBlockedClients(int atLeast) {
+    protected void awaitBlockedClients(int atLeast) {
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
                 .until(() -> blockedClients() >= atLeast);
     }
 
-    private static long blockedClients() {
+    /**
+     * Number of reads blocked right now in what the transport under test talks to. By default
+     * the Redis server's {@code blocked_clients}; a transport that does not use the server
+     * overrides it with its own count of blocked reads.
+     */
+    protected long blockedClients() {
         Object info = redis.server().call("INFO", "clients");
         Matcher matcher = Pattern.compile("blocked_clients:(\\d+)").matcher(String.valueOf(info));
         return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+    }
+
+    /**
+     * Makes the transport fail in a way whose error could mention a URL holding
+     * {@code secret} as its password, and returns that failure. By default: connecting to a
+     * server that is not there. A transport with no server to miss overrides it with another
+     * failure (for example a refused command) on a URL that holds the secret.
+     */
+    protected Throwable failureCarryingSecret(String secret) {
+        String url = "redis://user:" + secret + "@127.0.0.1:" + FreePort.find();
+        return catchFailure(() -> {
+            try (Transport unreachable = openTransport(url)) {
+                unreachable.get("k");
+            }
+        });
     }
 
     private static Duration elapsedSince(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    private static Throwable catchFailure(ThrowingRunnable action) {
+    /** The failure an action throws; an AssertionError if it throws none. */
+    protected static Throwable catchFailure(ThrowingRunnable action) {
         try {
             action.run();
         } catch (Throwable t) {
@@ -706,7 +726,7 @@ public abstract class TransportConformanceTest {
     }
 
     @FunctionalInterface
-    private interface ThrowingRunnable {
+    protected interface ThrowingRunnable {
         void run() throws Exception;
     }
 }
