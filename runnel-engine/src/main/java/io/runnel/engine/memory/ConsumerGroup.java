@@ -1,0 +1,92 @@
+package io.runnel.engine.memory;
+
+import io.runnel.api.transport.StreamEntry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A consumer group of one stream: how far it has delivered and which delivered entries are
+ * still unacknowledged (the pending entries list), overall and per consumer. Not
+ * thread-safe; {@link MemoryStore}'s lock guards it.
+ */
+final class ConsumerGroup {
+    private StreamId lastDelivered;
+    /** Pending id to the consumer it was last delivered to. */
+    private final TreeMap<StreamId, String> pending = new TreeMap<>();
+    private final Map<String, NavigableSet<StreamId>> pendingByConsumer = new HashMap<>();
+
+    ConsumerGroup(StreamId lastDelivered) {
+        this.lastDelivered = lastDelivered;
+    }
+
+    /**
+     * XREADGROUP {@code >}: entries never delivered to the group, now pending for
+     * {@code consumer}.
+     */
+    List<StreamEntry> deliverNew(MemoryStream stream, String consumer, int count) {
+        List<StreamEntry> delivered = new ArrayList<>();
+        for (Map.Entry<StreamId, Map<String, byte[]>> entry : stream.entriesAfter(lastDelivered).entrySet()) {
+            if (count > 0 && delivered.size() == count) {
+                break;
+            }
+            StreamId id = entry.getKey();
+            String previousOwner = pending.put(id, consumer);
+            if (previousOwner != null) {
+                // Only reachable when the group's offset was moved back; Redis hands the entry over.
+                pendingOf(previousOwner).remove(id);
+            }
+            pendingOf(consumer).add(id);
+            lastDelivered = id;
+            delivered.add(MemoryStream.entry(id, entry.getValue()));
+        }
+        return Collections.unmodifiableList(delivered);
+    }
+
+    /**
+     * XREADGROUP with an explicit id: this consumer's pending entries above {@code after}.
+     * An entry trimmed since its delivery comes back with no fields, so it can still be acked.
+     */
+    List<StreamEntry> redeliver(MemoryStream stream, String consumer, StreamId after, int count) {
+        NavigableSet<StreamId> own = pendingByConsumer.get(consumer);
+        if (own == null) {
+            return List.of();
+        }
+        List<StreamEntry> delivered = new ArrayList<>();
+        for (Iterator<StreamId> ids = own.tailSet(after, false).iterator(); ids.hasNext()
+                && (count <= 0 || delivered.size() < count); ) {
+            StreamId id = ids.next();
+            delivered.add(MemoryStream.entry(id, stream.fieldsOf(id)));
+        }
+        return Collections.unmodifiableList(delivered);
+    }
+
+    /** XACK: removes the ids from the pending lists; unknown ids are ignored. */
+    int ack(Collection<StreamId> ids) {
+        int acked = 0;
+        for (StreamId id : ids) {
+            String owner = pending.remove(id);
+            if (owner != null) {
+                NavigableSet<StreamId> own = pendingByConsumer.get(owner);
+                own.remove(id);
+                acked++;
+            }
+        }
+        return acked;
+    }
+
+    long pendingCount() {
+        return pending.size();
+    }
+
+    private NavigableSet<StreamId> pendingOf(String consumer) {
+        return pendingByConsumer.computeIfAbsent(consumer, c -> new TreeSet<>());
+    }
+}

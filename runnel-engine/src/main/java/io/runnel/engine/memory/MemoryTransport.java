@@ -1,0 +1,429 @@
+package io.runnel.engine.memory;
+
+import io.runnel.api.transport.Append;
+import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link Transport} that keeps streams, consumer groups and keys in this JVM's memory, so
+ * processors, rebalances and failure policies can be tested in one JVM without a Redis
+ * server.
+ *
+ * <p><strong>Not durable, single process only: for tests and demos.</strong> Nothing is
+ * written anywhere, everything is lost when the JVM exits, and no other process can see the
+ * data. Use a Redis transport for anything else.
+ *
+ * <p>As far as the engine can tell it behaves like the Redis transports (the transport
+ * conformance suite pins this): Redis stream ids, consumer groups with per-consumer pending
+ * entries, blocking reads that wake as soon as an entry is appended, PX times to live,
+ * owner-checked locks, and Redis's refusals (WRONGTYPE, NOGROUP, ids not above the last
+ * one) as {@link TransportException}s carrying Redis's error text. Like them, it lets a
+ * call made on an interrupted thread take effect and then fail with a
+ * {@link TransportException}, keeping the interrupt. Two deliberate
+ * differences: {@code MAXLEN ~} trims to exactly {@code maxLen}, and a batch runs
+ * atomically where Redis only pipelines it.
+ *
+ * <p>Each instance is a <em>handle</em> on a store, as a connection is to a server:
+ * <ul>
+ *   <li>{@link #create()} makes a new, isolated store;
+ *   <li>{@link #newHandle()} opens another handle on the same store;
+ *   <li>{@link MemoryTransportProvider} hands out handles on JVM-wide stores named by
+ *       {@code memory://name} URLs, so several apps in one JVM share data like several
+ *       processes sharing a Redis.
+ * </ul>
+ * Closing a handle fails every later call on it and ends its blocked reads with a
+ * {@link TransportException}; the store, its data and the other handles carry on.
+ */
+public final class MemoryTransport implements Transport {
+    private static final AtomicLong ISOLATED_STORES = new AtomicLong();
+    private static final String NO_ENTRY = "0-0";
+
+    private final MemoryStore store;
+    private final String where;
+    private volatile boolean closed;
+
+    /**
+     * @param where names the store in messages; it must never contain credentials
+     */
+    MemoryTransport(MemoryStore store, String where) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.where = Objects.requireNonNull(where, "where");
+    }
+
+    /** A handle on a new store that nothing else shares. */
+    public static MemoryTransport create() {
+        return new MemoryTransport(new MemoryStore(), isolatedName());
+    }
+
+    /** Like {@link #create()}, on given clocks, so tests can move time at will. */
+    static MemoryTransport create(LongSupplier wallClock, LongSupplier monotonicMillis) {
+        return new MemoryTransport(new MemoryStore(wallClock, monotonicMillis), isolatedName());
+    }
+
+    /**
+     * Another handle on this handle's store, as a second process would connect to the same
+     * Redis. Closing either handle leaves the other working. Works even after this handle
+     * was closed: the store lives on.
+     */
+    public MemoryTransport newHandle() {
+        return new MemoryTransport(store, where);
+    }
+
+    /**
+     * Number of reads blocked in this store right now, over all its handles: the analogue
+     * of Redis's {@code blocked_clients}, for tests that must know a read is really waiting.
+     * A diagnostic, so it also answers on a closed handle.
+     */
+    public int blockedReads() {
+        return store.blockedReads();
+    }
+
+    /** Deletes every key of the store (FLUSHALL), for all its handles. */
+    public void flushAll() {
+        ensureOpen();
+        store.flushAll();
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    @Override
+    public List<String> append(List<Append> appends) {
+        return run("XADD", keys -> pipeline(appends, append -> appendOne(keys, append).toString()));
+    }
+
+    @Override
+    public long length(String key) {
+        return run("XLEN", keys -> {
+            MemoryStream stream = keys.stream(key);
+            return stream == null ? 0L : stream.length();
+        });
+    }
+
+    @Override
+    public List<StreamEntry> range(String key, String start, String end, int count) {
+        return run("XRANGE", keys -> {
+            StreamId from = StreamId.rangeStart(start);
+            StreamId to = StreamId.rangeEnd(end);
+            MemoryStream stream = keys.stream(key);
+            return stream == null ? List.of() : stream.range(from, to, count);
+        });
+    }
+
+    @Override
+    public String lastId(String key) {
+        return run("XREVRANGE", keys -> {
+            MemoryStream stream = keys.stream(key);
+            return stream == null ? NO_ENTRY : stream.newestId().toString();
+        });
+    }
+
+    @Override
+    public List<StreamEntry> read(String key, String afterId, int count, Duration block) {
+        return blockingRead("XREAD", List.of(key), block, StreamReads.read(key, afterId, count));
+    }
+
+    @Override
+    public void delete(List<String> keys) {
+        run("DEL", space -> {
+            for (String key : keys) {
+                if (space.remove(key) != null) {
+                    store.keyChanged(key);
+                }
+            }
+            return null;
+        });
+    }
+
+    // --------------------------------------------------------- consumer groups
+
+    @Override
+    public void createGroup(List<String> keys, String group, String startId) {
+        run("XGROUP CREATE", space -> pipeline(keys, key -> {
+            MemoryStream stream = space.stream(key);
+            StreamId start = startId.equals(StreamReads.LAST_ID)
+                    ? (stream == null ? StreamId.MIN : stream.lastId())
+                    : StreamId.parse(startId, 0);
+            if (stream == null) {
+                stream = new MemoryStream();
+                space.put(key, stream, 0);
+            }
+            // An existing group (BUSYGROUP in Redis) keeps its offset and pending entries.
+            return stream.createGroup(group, start);
+        }));
+    }
+
+    @Override
+    public void destroyGroup(List<String> keys, String group) {
+        run("XGROUP DESTROY", space -> pipeline(keys, key -> {
+            MemoryStream stream = space.stream(key);
+            boolean destroyed = stream != null && stream.destroyGroup(group);
+            if (destroyed) {
+                // Reads blocked on the group must fail now, as Redis unblocks them with an error.
+                store.keyChanged(key);
+            }
+            return destroyed;
+        }));
+    }
+
+    @Override
+    public boolean groupExists(String key, String group) {
+        return run("group check", keys -> keys.value(key) instanceof MemoryStream stream && stream.group(group) != null);
+    }
+
+    @Override
+    public Map<String, List<StreamEntry>> readGroup(String group, String consumer, Map<String, String> idsByKey,
+                                                    int count, Duration block) {
+        ensureOpen();
+        if (idsByKey.isEmpty()) {
+            return Map.of();
+        }
+        // A copy: the caller's map must not change under a read that waits.
+        Map<String, String> request = new LinkedHashMap<>(idsByKey);
+        // A re-read of pending entries always answers at once in Redis, so only ">" reads block.
+        boolean onlyNew = request.values().stream().allMatch(StreamReads.NEW_ENTRIES::equals);
+        return blockingRead("XREADGROUP", request.keySet(), onlyNew ? block : null,
+                StreamReads.readGroup(group, consumer, request, count));
+    }
+
+    @Override
+    public void ack(String group, Map<String, List<String>> idsByKey) {
+        run("XACK", keys -> pipeline(List.copyOf(idsByKey.entrySet()), request -> {
+            if (request.getValue().isEmpty()) {
+                return 0;
+            }
+            List<StreamId> ids = request.getValue().stream().map(id -> StreamId.parse(id, 0)).toList();
+            MemoryStream stream = keys.stream(request.getKey());
+            ConsumerGroup consumers = stream == null ? null : stream.group(group);
+            return consumers == null ? 0 : consumers.ack(ids);
+        }));
+    }
+
+    @Override
+    public long pendingCount(String key, String group) {
+        return run("XPENDING", keys -> StreamReads.existingGroup(keys, key, group, "").pendingCount());
+    }
+
+    // ------------------------------------------------------------ keys, locks
+
+    @Override
+    public Optional<String> get(String key) {
+        return run("GET", keys -> Optional.ofNullable(keys.string(key)));
+    }
+
+    @Override
+    public List<Optional<String>> getAll(List<String> keys) {
+        return run("MGET", space -> {
+            List<Optional<String>> values = new ArrayList<>(keys.size());
+            for (String key : keys) {
+                // MGET answers nil for a key of another type instead of failing.
+                values.add(space.value(key) instanceof String value ? Optional.of(value) : Optional.empty());
+            }
+            return Collections.unmodifiableList(values);
+        });
+    }
+
+    @Override
+    public void set(String key, String value, Duration ttl) {
+        ensureOpen();
+        Objects.requireNonNull(value, "value");
+        long ttlMillis = ttl == null ? 0 : millis(ttl);
+        run("SET", keys -> {
+            if (keys.put(key, value, ttlMillis) instanceof MemoryStream) {
+                store.keyChanged(key);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl) {
+        ensureOpen();
+        Objects.requireNonNull(value, "value");
+        long ttlMillis = ttl == null ? 0 : millis(ttl);
+        return run("SET NX", space -> pipeline(keys, key -> {
+            if (space.exists(key)) {
+                return false;
+            }
+            space.put(key, value, ttlMillis);
+            return true;
+        }));
+    }
+
+    @Override
+    public List<Boolean> extendIfOwner(List<String> keys, String owner, Duration ttl) {
+        ensureOpen();
+        Objects.requireNonNull(ttl, "ttl");
+        long ttlMillis = millis(ttl);
+        return run("lock extension", space -> pipeline(keys, key -> {
+            if (!Objects.equals(space.string(key), owner)) {
+                return false;
+            }
+            space.expire(key, ttlMillis);
+            return true;
+        }));
+    }
+
+    @Override
+    public List<Boolean> deleteIfOwner(List<String> keys, String owner) {
+        return run("lock release", space -> pipeline(keys, key -> {
+            if (!Objects.equals(space.string(key), owner)) {
+                return false;
+            }
+            space.remove(key);
+            return true;
+        }));
+    }
+
+    @Override
+    public Optional<Duration> timeToLive(String key) {
+        return run("PTTL", keys -> {
+            long millis = keys.timeToLiveMillis(key);
+            return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+        });
+    }
+
+    /** Closes this handle only; the store and its other handles are unaffected. */
+    @Override
+    public void close() {
+        closed = true;
+        store.wakeReadsOf(this);
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryTransport[" + where + "]";
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private StreamId appendOne(Keyspace keys, Append append) {
+        MemoryStream existing = keys.stream(append.key());
+        MemoryStream stream = existing == null ? new MemoryStream() : existing;
+        StreamId id = stream.add(append.id(), append.fields(), store.wallMillis());
+        // Stored only once the entry is in, so a refused XADD leaves no empty stream behind.
+        if (existing == null) {
+            keys.put(append.key(), stream, 0);
+        }
+        if (append.maxLen() > 0) {
+            stream.trimTo(append.maxLen());
+        }
+        store.keyChanged(append.key());
+        return id;
+    }
+
+    /** Runs one command on the store; Redis-style refusals become {@link TransportException}s. */
+    private <T> T run(String operation, Function<Keyspace, T> command) {
+        ensureOpen();
+        T result;
+        try {
+            result = store.atomically(command);
+        } catch (RedisError e) {
+            throw rejected(operation, e);
+        }
+        failIfInterrupted(operation);
+        return result;
+    }
+
+    /**
+     * An interrupted thread cannot wait for a Redis reply: the Redis transports send the
+     * command (so it takes effect) and then fail. Doing the same here keeps tests from
+     * passing on code that would break on Redis.
+     */
+    private void failIfInterrupted(String operation) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw interrupted(operation, null);
+        }
+    }
+
+    private TransportException interrupted(String operation, InterruptedException cause) {
+        return new TransportException(operation + " was interrupted (" + where + ")", cause);
+    }
+
+    /**
+     * A read that, while it finds no entries, waits up to {@code block} (null or not
+     * positive: not at all) for a change to one of {@code keys} and tries again.
+     */
+    private <T> T blockingRead(String operation, Collection<String> keys, Duration block,
+                               Function<Keyspace, T> attempt) {
+        ensureOpen();
+        long blockNanos = isBlocking(block) ? TimeUnit.MILLISECONDS.toNanos(millis(block)) : 0;
+        T result;
+        try {
+            result = store.read(this, keys, blockNanos, this::ensureOpen, attempt, MemoryTransport::hasEntries);
+        } catch (RedisError e) {
+            throw rejected(operation, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted(operation, e);
+        }
+        failIfInterrupted(operation);
+        return result;
+    }
+
+    private static boolean hasEntries(Object result) {
+        return result instanceof Map<?, ?> map ? !map.isEmpty() : !((Collection<?>) result).isEmpty();
+    }
+
+    /**
+     * Runs a command per item as a Redis pipeline does: every item runs, even after one is
+     * refused, and then the first refusal is thrown.
+     */
+    private static <I, R> List<R> pipeline(Collection<I> items, Function<I, R> command) {
+        List<R> results = new ArrayList<>(items.size());
+        RedisError refused = null;
+        for (I item : items) {
+            try {
+                results.add(command.apply(item));
+            } catch (RedisError e) {
+                refused = refused == null ? e : refused;
+                results.add(null);
+            }
+        }
+        if (refused != null) {
+            throw refused;
+        }
+        return Collections.unmodifiableList(results);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new TransportException("the transport is closed (" + where + ")");
+        }
+    }
+
+    private TransportException rejected(String operation, RedisError error) {
+        return new TransportException(operation + " was rejected by " + where + ": " + error.getMessage());
+    }
+
+    /** A zero or negative block would mean "forever" to Redis; the Redis transports read it as "do not block". */
+    private static boolean isBlocking(Duration block) {
+        return block != null && block.isPositive();
+    }
+
+    /** Redis counts PX in whole milliseconds and rejects 0, so any positive duration rounds up. */
+    private static long millis(Duration duration) {
+        if (!duration.isPositive()) {
+            throw new IllegalArgumentException("a time to live must be positive, not " + duration);
+        }
+        long millis = duration.toMillis();
+        return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
+    }
+
+    private static String isolatedName() {
+        return "isolated in-memory store " + ISOLATED_STORES.incrementAndGet();
+    }
+}

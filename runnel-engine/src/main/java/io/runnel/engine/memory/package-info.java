@@ -1,0 +1,8 @@
+/**
+ * The in-memory {@link io.runnel.api.transport.Transport}: streams, consumer groups and keys
+ * held in this JVM, so apps can be tested without a Redis server. Not durable and single
+ * process only: for tests and demos. Start with
+ * {@link io.runnel.engine.memory.MemoryTransport#create()} or a {@code memory://name} URL
+ * (found through {@link io.runnel.engine.memory.MemoryTransportProvider}).
+ */
+package io.runnel.engine.memory;
