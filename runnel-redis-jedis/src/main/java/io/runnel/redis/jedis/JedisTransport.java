@@ -1,0 +1,478 @@
+package io.runnel.redis.jedis;
+
+import io.runnel.api.transport.Append;
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.providers.ConnectionProvider;
+
+/**
+ * The {@link Transport} on Jedis. Jedis connections serve one caller at a time, so ordinary
+ * commands borrow a connection from a pool for a single round trip: a batch (appends, acks,
+ * lock operations) is written in full before any reply is read. Blocking reads borrow from
+ * a second, unbounded pool, so they never hold up, or wait for, ordinary commands. Lock
+ * checks run as Lua scripts, atomic per key. It behaves as the Lettuce transport does.
+ *
+ * <p>Accepts {@code redis://[user:password@]host:port[/db]}, {@code rediss://} and
+ * {@code redis-sentinel://[user:password@]host:port[,host2:port2]/db#masterName} (or
+ * {@code ?sentinelMasterId=masterName}) URLs, with Lettuce's query parameters; the
+ * {@code timeout} parameter (default 60 s) bounds every command, plus the block time for
+ * blocking reads. Create it through {@link JedisTransportProvider} or directly.
+ */
+public final class JedisTransport implements Transport {
+    private static final String NO_ENTRY = "0-0";
+
+    private final Failures failures;
+    private final Duration timeout;
+    private final ConnectionProvider commands;
+    private final BlockingConnections blocking;
+    private volatile boolean closed;
+
+    /**
+     * Connects to the server.
+     *
+     * @throws TransportException if the URL is invalid or the server cannot be reached or
+     *                            refuses the credentials; the message shows the URL redacted
+     */
+    public JedisTransport(ConnectionUrl url) {
+        Objects.requireNonNull(url, "url");
+        this.failures = new Failures(url);
+        RedisAddress address = parse(url);
+        this.timeout = address.timeout();
+        this.commands = open(address, Pools.forCommands(timeout));
+        try {
+            this.blocking = new BlockingConnections(open(address, Pools.forBlockingReads()), this::closedError);
+        } catch (RuntimeException e) {
+            Pools.close(commands);
+            throw e;
+        }
+        try {
+            // Pools connect lazily; an unreachable server or wrong password should fail here, not later.
+            checkConnection();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    @Override
+    public List<String> append(List<Append> appends) {
+        ensureOpen();
+        List<CommandArguments> adds = new ArrayList<>(appends.size());
+        for (Append append : appends) {
+            adds.add(Commands.xadd(append));
+        }
+        return callAll("XADD", adds).stream().map(Replies::text).toList();
+    }
+
+    @Override
+    public long length(String key) {
+        ensureOpen();
+        return Replies.integer(call("XLEN", Commands.xlen(key)));
+    }
+
+    @Override
+    public List<StreamEntry> range(String key, String start, String end, int count) {
+        ensureOpen();
+        return Replies.entries(call("XRANGE", Commands.xrange(key, start, end, count)));
+    }
+
+    @Override
+    public String lastId(String key) {
+        ensureOpen();
+        List<StreamEntry> newest = Replies.entries(call("XREVRANGE", Commands.newest(key)));
+        return newest.isEmpty() ? NO_ENTRY : newest.get(0).id();
+    }
+
+    @Override
+    public List<StreamEntry> read(String key, String afterId, int count, Duration block) {
+        ensureOpen();
+        Object reply = isBlocking(block)
+                ? onBlockingConnection("XREAD", block, Commands.xread(key, afterId, count, millis(block)))
+                : call("XREAD", Commands.xread(key, afterId, count, 0));
+        return Replies.onlyStream(reply);
+    }
+
+    @Override
+    public void delete(List<String> keys) {
+        ensureOpen();
+        if (!keys.isEmpty()) {
+            call("DEL", Commands.del(keys));
+        }
+    }
+
+    // --------------------------------------------------------- consumer groups
+
+    @Override
+    public void createGroup(List<String> keys, String group, String startId) {
+        ensureOpen();
+        List<CommandArguments> creates = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            creates.add(Commands.xgroupCreate(key, group, startId));
+        }
+        for (Object created : pipeline("XGROUP CREATE", creates)) {
+            // BUSYGROUP: the group exists and must be left as it is (its offset included).
+            if (created instanceof JedisDataException error && !hasErrorCode(error, "BUSYGROUP")) {
+                throw failures.translate("XGROUP CREATE", error);
+            }
+        }
+    }
+
+    @Override
+    public void destroyGroup(List<String> keys, String group) {
+        ensureOpen();
+        List<CommandArguments> destroys = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            destroys.add(Commands.xgroupDestroy(key, group));
+        }
+        for (Object destroyed : pipeline("XGROUP DESTROY", destroys)) {
+            // A missing key has no group to destroy; Redis calls that an error, we do not.
+            if (destroyed instanceof JedisDataException error
+                    && !String.valueOf(error.getMessage()).contains("requires the key to exist")) {
+                throw failures.translate("XGROUP DESTROY", error);
+            }
+        }
+    }
+
+    @Override
+    public boolean groupExists(String key, String group) {
+        ensureOpen();
+        return LuaScript.GROUP_EXISTS.runPerKey(this::pipeline, failures, "group check", List.of(key),
+                Commands.utf8(group)).get(0) == 1L;
+    }
+
+    @Override
+    public Map<String, List<StreamEntry>> readGroup(String group, String consumer, Map<String, String> idsByKey,
+                                                    int count, Duration block) {
+        ensureOpen();
+        if (idsByKey.isEmpty()) {
+            return Map.of();
+        }
+        Object reply = isBlocking(block)
+                ? onBlockingConnection("XREADGROUP", block,
+                        Commands.xreadgroup(group, consumer, idsByKey, count, millis(block)))
+                : call("XREADGROUP", Commands.xreadgroup(group, consumer, idsByKey, count, 0));
+        return Replies.byKey(idsByKey.keySet(), reply);
+    }
+
+    @Override
+    public void ack(String group, Map<String, List<String>> idsByKey) {
+        ensureOpen();
+        List<CommandArguments> acks = new ArrayList<>(idsByKey.size());
+        idsByKey.forEach((key, ids) -> {
+            if (!ids.isEmpty()) {
+                acks.add(Commands.xack(key, group, ids));
+            }
+        });
+        callAll("XACK", acks);
+    }
+
+    @Override
+    public long pendingCount(String key, String group) {
+        ensureOpen();
+        return Replies.integer(Replies.array(call("XPENDING", Commands.xpending(key, group))).get(0));
+    }
+
+    // ------------------------------------------------------------ keys, locks
+
+    @Override
+    public Optional<String> get(String key) {
+        ensureOpen();
+        return Optional.ofNullable(Replies.text(call("GET", Commands.get(key))));
+    }
+
+    @Override
+    public List<Optional<String>> getAll(List<String> keys) {
+        ensureOpen();
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        List<Object> values = Replies.array(call("MGET", Commands.mget(keys)));
+        List<Optional<String>> result = new ArrayList<>(values.size());
+        for (Object value : values) {
+            result.add(Optional.ofNullable(Replies.text(value)));
+        }
+        return result;
+    }
+
+    @Override
+    public void set(String key, String value, Duration ttl) {
+        ensureOpen();
+        call("SET", Commands.set(key, value, ttl == null ? 0 : millis(ttl), false));
+    }
+
+    @Override
+    public List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl) {
+        ensureOpen();
+        long ttlMillis = ttl == null ? 0 : millis(ttl);
+        List<CommandArguments> sets = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            sets.add(Commands.set(key, value, ttlMillis, true));
+        }
+        return callAll("SET NX", sets).stream().map(Replies::ok).toList();
+    }
+
+    @Override
+    public List<Boolean> extendIfOwner(List<String> keys, String owner, Duration ttl) {
+        ensureOpen();
+        Objects.requireNonNull(ttl, "ttl");
+        return LuaScript.EXTEND_IF_OWNER.runPerKey(this::pipeline, failures, "lock extension", keys,
+                Commands.utf8(owner), Commands.utf8(Long.toString(millis(ttl)))).stream().map(n -> n == 1L).toList();
+    }
+
+    @Override
+    public List<Boolean> deleteIfOwner(List<String> keys, String owner) {
+        ensureOpen();
+        return LuaScript.DELETE_IF_OWNER.runPerKey(this::pipeline, failures, "lock release", keys,
+                Commands.utf8(owner)).stream().map(n -> n == 1L).toList();
+    }
+
+    @Override
+    public Optional<Duration> timeToLive(String key) {
+        ensureOpen();
+        // PTTL answers -2 for a missing key and -1 for a key without expiry.
+        long millis = Replies.integer(call("PTTL", Commands.pttl(key)));
+        return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            blocking.close();
+        } finally {
+            Pools.close(commands);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JedisTransport[" + failures.where() + "]";
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** One command; an error reply fails it. */
+    private Object call(String operation, CommandArguments command) {
+        return callAll(operation, List.of(command)).get(0);
+    }
+
+    /** A pipeline that fails on the first command, in list order, that got an error reply. */
+    private List<Object> callAll(String operation, List<CommandArguments> commands) {
+        List<Object> replies = pipeline(operation, commands);
+        for (Object reply : replies) {
+            if (reply instanceof JedisDataException error) {
+                throw failures.translate(operation, error);
+            }
+        }
+        return replies;
+    }
+
+    /**
+     * Sends commands on one pooled connection in one round trip and reads every reply, so
+     * the connection goes back to the pool in step. Error replies come back in place as
+     * {@link JedisDataException}, for callers that tolerate some (BUSYGROUP, NOSCRIPT).
+     */
+    private List<Object> pipeline(String operation, List<CommandArguments> batch) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        Connection connection = borrow(operation);
+        RuntimeException failed = null;
+        try {
+            for (CommandArguments command : batch) {
+                connection.sendCommand(command);
+            }
+            return connection.getMany(batch.size());
+        } catch (RuntimeException e) {
+            failed = e;
+            throw failure(operation, e);
+        } finally {
+            release(connection, failed);
+        }
+    }
+
+    private Connection borrow(String operation) {
+        try {
+            return commands.getConnection();
+        } catch (RuntimeException e) {
+            throw connectFailure(operation, e);
+        }
+    }
+
+    /** Back to the pool, which drops it if it broke. */
+    private void release(Connection connection, RuntimeException failed) {
+        boolean broken = connection.isBroken();
+        try {
+            connection.close();
+        } catch (RuntimeException e) {
+            // The pool closed meanwhile; it has disconnected the connection or will.
+        }
+        if (broken) {
+            dropIdleConnectionsAfter(failed);
+        }
+    }
+
+    /**
+     * A connection that broke for any reason but a slow reply suggests the server dropped its
+     * clients (a restart, a failover), and then the idle connections of both pools are dead
+     * too: each would otherwise fail one more command before the pool noticed. Closing the
+     * transport and interrupting a thread also break connections, but only their own.
+     */
+    private void dropIdleConnectionsAfter(RuntimeException failed) {
+        if (!closed && !Thread.currentThread().isInterrupted() && !Failures.timedOut(failed)) {
+            Pools.clearIdle(commands);
+            blocking.clearIdle();
+        }
+    }
+
+    /**
+     * Runs one blocking command on a connection of its own, whose socket timeout covers the
+     * block. A connection whose command did not end with a reply may still be blocked in
+     * the server, so it is discarded, not reused.
+     */
+    private Object onBlockingConnection(String operation, Duration block, CommandArguments command) {
+        Connection connection;
+        try {
+            connection = blocking.borrow();
+        } catch (RuntimeException e) {
+            throw connectFailure(operation, e);
+        }
+        boolean reusable = false;
+        try {
+            connection.setSoTimeout(RedisAddress.saturatedMillis(timeout.plus(block)));
+            Object reply = connection.executeCommand(command);
+            reusable = true;
+            return reply;
+        } catch (JedisDataException e) {
+            // An error reply ends the command too: the connection is in step, fit for reuse.
+            reusable = true;
+            throw failures.translate(operation, e);
+        } catch (RuntimeException e) {
+            dropIdleConnectionsAfter(e);
+            throw failure(operation, e);
+        } finally {
+            if (reusable) {
+                blocking.giveBack(connection);
+            } else {
+                blocking.discard(connection);
+            }
+        }
+    }
+
+    /** A command that broke off: closing and interruption explain it better than the symptom. */
+    private TransportException failure(String operation, RuntimeException error) {
+        if (closed) {
+            return failures.failure(operation + " was cancelled, the transport is closing", error);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            return failures.failure(operation + " was interrupted", error);
+        }
+        return failures.translate(operation, error);
+    }
+
+    private TransportException connectFailure(String operation, RuntimeException error) {
+        if (closed) {
+            return closedError();
+        }
+        if (restoreInterrupt(error)) {
+            return failures.failure(operation + " was interrupted", error);
+        }
+        return failures.cannotConnect(operation, error);
+    }
+
+    /** Waiting in the pool ends with InterruptedException, which clears the flag: set it again. */
+    private static boolean restoreInterrupt(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
+    }
+
+    private void checkConnection() {
+        Connection connection;
+        try {
+            connection = commands.getConnection();
+        } catch (RuntimeException e) {
+            throw connectFailure("", e);
+        }
+        RuntimeException failed = null;
+        try {
+            connection.executeCommand(Commands.ping());
+        } catch (RuntimeException e) {
+            failed = e;
+            throw failures.cannotConnect("", e);
+        } finally {
+            release(connection, failed);
+        }
+    }
+
+    private ConnectionProvider open(RedisAddress address, GenericObjectPoolConfig<Connection> pool) {
+        try {
+            return address.connect(pool);
+        } catch (RuntimeException e) {
+            // Sentinel pools ask the sentinels for the master at once.
+            throw failures.cannotConnect("", e);
+        }
+    }
+
+    private RedisAddress parse(ConnectionUrl url) {
+        try {
+            return RedisAddress.parse(url);
+        } catch (RuntimeException e) {
+            // Our parser's messages never quote the credentials, but scrub them all the same.
+            throw new TransportException("invalid Redis URL " + url.redacted() + " ("
+                    + failures.scrub(String.valueOf(e.getMessage())) + ")");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw closedError();
+        }
+    }
+
+    private TransportException closedError() {
+        return failures.failure("the transport is closed");
+    }
+
+    /** A zero or negative block would mean "forever" to Redis; we read it as "do not block". */
+    private static boolean isBlocking(Duration block) {
+        return block != null && block.isPositive();
+    }
+
+    /** Redis counts PX in whole milliseconds and rejects 0, so any positive duration rounds up. */
+    private static long millis(Duration duration) {
+        if (!duration.isPositive()) {
+            throw new IllegalArgumentException("a time to live must be positive, not " + duration);
+        }
+        long millis = duration.toMillis();
+        return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
+    }
+
+    private static boolean hasErrorCode(Throwable error, String code) {
+        String message = error.getMessage();
+        return message != null && message.startsWith(code);
+    }
+}

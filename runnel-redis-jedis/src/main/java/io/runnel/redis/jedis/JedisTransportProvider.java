@@ -1,0 +1,36 @@
+package io.runnel.redis.jedis;
+
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportProvider;
+import java.util.Set;
+
+/**
+ * Offers {@link JedisTransport} for {@code redis://}, {@code rediss://} and
+ * {@code redis-sentinel://} URLs. Its priority is below the Lettuce transport's, so Lettuce
+ * stays the default when both jars are on the classpath; name {@code jedis} in the
+ * {@code transport} setting to choose this one.
+ */
+public final class JedisTransportProvider implements TransportProvider {
+    private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel");
+
+    @Override
+    public String name() {
+        return "jedis";
+    }
+
+    @Override
+    public boolean supports(ConnectionUrl url) {
+        return SCHEMES.contains(url.scheme());
+    }
+
+    @Override
+    public int priority() {
+        return 5;
+    }
+
+    @Override
+    public Transport open(ConnectionUrl url) {
+        return new JedisTransport(url);
+    }
+}
