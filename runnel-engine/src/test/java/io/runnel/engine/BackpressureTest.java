@@ -9,6 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.reflect.Proxy;
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Transport;
 
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,5 +72,50 @@ class BackpressureTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> log.count() == 400);
         worker.stop();
         log.assertExactlyOnceInOrder(2, 200);
+    }
+
+    @Test
+    void at_most_pool_size_reads_are_in_flight_and_every_partition_is_still_served() {
+        int poolSize = 2;
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxInFlight = new AtomicInteger();
+        Transport real = new io.runnel.redis.lettuce.LettuceTransportProvider().open(ConnectionUrl.parse(redis.url()));
+        // The real transport, with every group read held 100 ms so that reads overlap and get counted.
+        Transport counting = (Transport) Proxy.newProxyInstance(Transport.class.getClassLoader(),
+                new Class<?>[] {Transport.class}, (proxy, method, args) -> {
+                    boolean read = method.getName().equals("readGroup");
+                    if (read) {
+                        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        Thread.sleep(100);
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        if (read) {
+                            inFlight.decrementAndGet();
+                        }
+                    }
+                });
+        app = TestApps.builder(TestApps.uniqueName("pool"), redis.url()).setting("default_partition_count", 8)
+                .module(binder -> binder.bind(Transport.class).toInstance(counting)).build();
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        ProcessedLog log = new ProcessedLog();
+        orders.sendAll(TestApps.orders(32, 10));
+        // Prefetch 1 and uneven work: partitions drain, and ask for more, at different moments.
+        app.processor(orders, "proc", o -> o.poolSize(poolSize).prefetchCount(1), events -> {
+            for (Order order : events.records()) {
+                Thread.sleep(order.key().hashCode() & 15);
+                log.add(order);
+            }
+        });
+
+        Worker worker = app.worker().start();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> log.count() == 320);
+        worker.stop();
+        log.assertExactlyOnceInOrder(32, 10);
+        assertThat(maxInFlight.get()).isBetween(1, poolSize);
     }
 }
