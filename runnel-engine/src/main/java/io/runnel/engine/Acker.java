@@ -114,6 +114,17 @@ final class Acker {
         }
     }
 
+    /** Stops at once, dropping unsent acks (a simulated crash): those events will be delivered again. */
+    void discard() {
+        lock.lock();
+        try {
+            pending = new HashMap<>();
+        } finally {
+            lock.unlock();
+        }
+        stop();
+    }
+
     private void loop() {
         MDC.setContextMap(mdc);
         while (!stopped) {

@@ -52,6 +52,8 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private final Acker acker;
     private final Fetcher fetcher;
     private volatile Set<Integer> assigned = Set.of();
+    /** Set by {@link #abandon()}: stop like a killed process, leaving everything to expire. */
+    private volatile boolean abandoned;
     private int failedAttempts;
     private boolean warnedIdle;
 
@@ -76,6 +78,16 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     void stop() {
         stopSignal.countDown();
         wakeups.offer(Boolean.TRUE);
+    }
+
+    /**
+     * Stops as if the process had been killed: no drain, no ack flush, no release, no leave.
+     * Locks and heartbeat expire and other executors recover the partitions; for tests of
+     * crash recovery without a second process.
+     */
+    void abandon() {
+        abandoned = true;
+        stop();
     }
 
     boolean awaitFinished(Duration timeout) throws InterruptedException {
@@ -131,6 +143,16 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     }
 
     private void shutdown() {
+        if (abandoned) {
+            fetcher.stop();
+            acker.discard();
+            owned.values().forEach(o -> {
+                o.buffer().close();
+                o.thread().interrupt();
+            });
+            log.warn("executor abandoned without releasing partitions {}", ownedPartitions());
+            return;
+        }
         try {
             release(new TreeSet<>(owned.keySet()));
         } catch (RuntimeException e) {

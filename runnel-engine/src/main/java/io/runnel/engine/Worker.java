@@ -153,6 +153,32 @@ public final class Worker implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals
 
+    /**
+     * Stops as if the process had been killed (SIGKILL): nothing is drained, acknowledged,
+     * released or announced, so the other workers have to notice the silence and recover.
+     * For crash-recovery tests in one JVM, e.g. on the in-memory transport.
+     */
+    void abandon() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        stopSignal.countDown();
+        executors.forEach(Executor::abandon);
+        tasks.forEach(Thread::interrupt);
+        try {
+            for (Executor e : executors) {
+                e.awaitFinished(Duration.ofSeconds(10));
+            }
+            if (electionThread != null) {
+                electionThread.join(Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        app.workerStopped(this);
+        stopped.countDown();
+    }
+
     /** Stops the worker with an error (HALT, RebalanceFailed…); {@link #await()} rethrows it. */
     void fail(Throwable error) {
         if (failure.compareAndSet(null, error)) {

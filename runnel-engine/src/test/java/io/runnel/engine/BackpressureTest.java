@@ -1,7 +1,6 @@
 package io.runnel.engine;
 
 import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,19 +21,15 @@ class BackpressureTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();
 
-    private App app;
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
 
-    @AfterEach
-    void close() {
-        if (app != null) {
-            app.close();
-        }
-    }
+    private App app;
 
     @Test
     void a_stuck_partition_neither_stalls_the_others_nor_buffers_more_than_its_prefetch() throws Exception {
         int prefetch = 5;
-        app = TestApps.builder(TestApps.uniqueName("bp"), redis.url()).setting("default_partition_count", 2).build();
+        app = apps.app(TestApps.uniqueName("bp"), b -> b.setting("default_partition_count", 2));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         String slow = "slow";
         String fast = "fast-0";
@@ -98,8 +93,8 @@ class BackpressureTest {
                         }
                     }
                 });
-        app = TestApps.builder(TestApps.uniqueName("pool"), redis.url()).setting("default_partition_count", 8)
-                .module(binder -> binder.bind(Transport.class).toInstance(counting)).build();
+        app = apps.app(TestApps.uniqueName("pool"), b -> b.setting("default_partition_count", 8)
+                .module(binder -> binder.bind(Transport.class).toInstance(counting)));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         ProcessedLog log = new ProcessedLog();
         orders.sendAll(TestApps.orders(32, 10));

@@ -10,7 +10,6 @@ import io.runnel.api.Misconfigured;
 import io.runnel.api.RebalanceFailed;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
@@ -33,19 +32,12 @@ class CoordinationTest {
     static RedisExtension redis = new RedisExtension();
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final List<App> apps = new ArrayList<>();
 
-    @AfterEach
-    void close() {
-        apps.forEach(App::close);
-    }
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
 
     private App app(String name, Map<String, Object> settings) {
-        App.Builder b = TestApps.builder(name, redis.url());
-        settings.forEach(b::setting);
-        App app = b.build();
-        apps.add(app);
-        return app;
+        return apps.app(name, b -> settings.forEach(b::setting));
     }
 
     private List<Map<String, String>> controlMessages(App app, String processor) {

@@ -6,8 +6,9 @@ import io.runnel.api.Middleware;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
@@ -32,18 +33,19 @@ class FailurePolicyTest {
         }
     }
 
-    private App app;
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
 
-    @AfterEach
-    void close() {
-        if (app != null) {
-            app.close();
-        }
-    }
+    private App app;
 
     /** Two partitions; key "bad" lives in one of them, and its seq 3 throws. */
     private Stream<Order> setUp(ExceptionPolicy policy, ProcessedLog log, List<Middleware> middleware, boolean deadLetters) {
-        app = TestApps.builder(TestApps.uniqueName("fail"), redis.url()).setting("default_partition_count", 2).build();
+        return setUp(TransportKind.LETTUCE, policy, log, middleware, deadLetters);
+    }
+
+    private Stream<Order> setUp(TransportKind transport, ExceptionPolicy policy, ProcessedLog log,
+                                List<Middleware> middleware, boolean deadLetters) {
+        app = apps.app(transport, TestApps.uniqueName("fail"), b -> b.setting("default_partition_count", 2));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         app.processor(orders, "proc", o -> {
             o.exceptionPolicy(policy).middleware(middleware.toArray(Middleware[]::new));
@@ -76,10 +78,11 @@ class FailurePolicyTest {
         }
     }
 
-    @Test
-    void halt_stops_the_worker_with_the_error_and_leaves_the_failed_event_pending() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void halt_stops_the_worker_with_the_error_and_leaves_the_failed_event_pending(TransportKind transport) throws Exception {
         ProcessedLog log = new ProcessedLog();
-        Stream<Order> orders = setUp(ExceptionPolicy.HALT, log, List.of(), false);
+        Stream<Order> orders = setUp(transport, ExceptionPolicy.HALT, log, List.of(), false);
         send(orders, goodKeyOnOtherPartition(orders));
 
         Worker worker = app.worker().start();
@@ -93,10 +96,11 @@ class FailurePolicyTest {
         assertThat(app.transport().get(Keys.lock(app.name(), "orders", "proc", p))).isEmpty();
     }
 
-    @Test
-    void quarantine_poisons_only_the_failing_partition_and_the_others_go_on() {
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void quarantine_poisons_only_the_failing_partition_and_the_others_go_on(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
-        Stream<Order> orders = setUp(ExceptionPolicy.QUARANTINE, log, List.of(), false);
+        Stream<Order> orders = setUp(transport, ExceptionPolicy.QUARANTINE, log, List.of(), false);
         String good = goodKeyOnOtherPartition(orders);
         send(orders, good);
         int bad = orders.partitionOf(new Order("bad", 0));
@@ -115,10 +119,11 @@ class FailurePolicyTest {
         assertThat(worker.poisonedPartitions("proc")).containsExactly(bad);
     }
 
-    @Test
-    void ignore_acks_the_failed_event_and_processing_goes_on_after_it() {
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void ignore_acks_the_failed_event_and_processing_goes_on_after_it(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
-        Stream<Order> orders = setUp(ExceptionPolicy.IGNORE, log, List.of(), false);
+        Stream<Order> orders = setUp(transport, ExceptionPolicy.IGNORE, log, List.of(), false);
         String good = goodKeyOnOtherPartition(orders);
         send(orders, good);
 
@@ -165,10 +170,11 @@ class FailurePolicyTest {
                 "before 1", "success");
     }
 
-    @Test
-    void dead_letters_receive_failed_events_byte_for_byte_with_the_reason() {
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void dead_letters_receive_failed_events_byte_for_byte_with_the_reason(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
-        Stream<Order> orders = setUp(ExceptionPolicy.IGNORE, log, List.of(), true);
+        Stream<Order> orders = setUp(transport, ExceptionPolicy.IGNORE, log, List.of(), true);
         String id = orders.sendAll(List.of(new Order("bad", 2), new Order("bad", 3))).get(1);
         int p = orders.partitionOf(new Order("bad", 3));
         StreamEntry original = app.transport().range(orders.partitionKey(p), id, id, 1).get(0);

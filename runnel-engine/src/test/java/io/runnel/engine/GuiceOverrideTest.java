@@ -4,7 +4,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.google.inject.AbstractModule;
 import io.runnel.api.Hasher;
 import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,14 +18,10 @@ class GuiceOverrideTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();
 
-    private App app;
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
 
-    @AfterEach
-    void close() {
-        if (app != null) {
-            app.close();
-        }
-    }
+    private App app;
 
     static final class EverythingToPartitionTwo implements Hasher {
         @Override
@@ -52,14 +47,14 @@ class GuiceOverrideTest {
             m.put(executors.get(0), all);
             return m;
         };
-        app = TestApps.builder(TestApps.uniqueName("guice"), redis.url()).module(new AbstractModule() {
+        app = apps.app(TestApps.uniqueName("guice"), b -> b.module(new AbstractModule() {
             @Override
             protected void configure() {
                 bind(Hasher.class).toInstance(new EverythingToPartitionTwo());
                 bind(MetricRegistry.class).toInstance(registry);
                 bind(AssignmentStrategy.class).toInstance(reversed);
             }
-        }).build();
+        }));
 
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
 

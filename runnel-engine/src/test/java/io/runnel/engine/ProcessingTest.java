@@ -2,8 +2,9 @@ package io.runnel.engine;
 
 import io.runnel.api.Event;
 import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
@@ -23,18 +24,15 @@ class ProcessingTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();
 
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
+
     private App app;
 
-    @AfterEach
-    void close() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    @Test
-    void records_are_processed_once_each_in_order_per_key_and_acked() {
-        app = TestApps.app(TestApps.uniqueName("proc"), redis.url());
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void records_are_processed_once_each_in_order_per_key_and_acked(TransportKind transport) {
+        app = apps.app(transport, TestApps.uniqueName("proc"), b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         ProcessedLog log = new ProcessedLog();
         app.processor(orders, "printer", events -> {
@@ -56,7 +54,7 @@ class ProcessingTest {
 
     @Test
     void events_started_before_the_worker_and_after_are_both_processed() {
-        app = TestApps.app(TestApps.uniqueName("live"), redis.url());
+        app = apps.app(TestApps.uniqueName("live"));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         ProcessedLog log = new ProcessedLog();
         app.processor(orders, "printer", events -> events.records().forEach(log::add));
@@ -73,7 +71,7 @@ class ProcessingTest {
 
     @Test
     void raw_events_carry_partition_id_and_fields() {
-        app = TestApps.app(TestApps.uniqueName("raw"), redis.url());
+        app = apps.app(TestApps.uniqueName("raw"));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         ConcurrentLinkedQueue<Event> seen = new ConcurrentLinkedQueue<>();
         app.processor(orders, "raw", events -> events.events().forEach(seen::add));
@@ -92,9 +90,10 @@ class ProcessingTest {
         assertThat(orders.codec().decode(e.fields())).isEqualTo(order);
     }
 
-    @Test
-    void take_hands_out_batches_of_at_most_n_that_cover_everything_in_order() {
-        app = TestApps.builder(TestApps.uniqueName("take"), redis.url()).setting("default_partition_count", 1).build();
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void take_hands_out_batches_of_at_most_n_that_cover_everything_in_order(TransportKind transport) {
+        app = apps.app(transport, TestApps.uniqueName("take"), b -> b.setting("default_partition_count", 1));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         List<Integer> sizes = new CopyOnWriteArrayList<>();
         ProcessedLog log = new ProcessedLog();
@@ -118,7 +117,7 @@ class ProcessingTest {
 
     @Test
     void pending_events_trimmed_before_recovery_are_skipped_and_acknowledged() {
-        app = TestApps.builder(TestApps.uniqueName("trimmed"), redis.url()).setting("default_partition_count", 1).build();
+        app = apps.app(TestApps.uniqueName("trimmed"), b -> b.setting("default_partition_count", 1));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         List<String> ids = orders.sendAll(TestApps.orders(1, 5));
         String key = orders.partitionKey(0);
@@ -149,7 +148,7 @@ class ProcessingTest {
 
     @Test
     void nested_structured_records_round_trip_through_redis_exactly() {
-        app = TestApps.app(TestApps.uniqueName("nested"), redis.url());
+        app = apps.app(TestApps.uniqueName("nested"));
         Stream<Invoice> invoices = app.stream("invoices", Invoice.class, Invoice::id);
         Item a = new Item("a-1", 2, new BigDecimal("12345678901234567890.123456789"));
         Item b = new Item("b-2", 1, new BigDecimal("0.10"));

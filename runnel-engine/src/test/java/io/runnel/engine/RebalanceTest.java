@@ -1,11 +1,11 @@
 package io.runnel.engine;
 
 import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,17 +29,13 @@ class RebalanceTest {
 
     private static final int KEYS = 24;
     private static final int PER_KEY = 60;
-    private final List<App> apps = new ArrayList<>();
 
-    @AfterEach
-    void close() {
-        apps.forEach(App::close);
-    }
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
 
     /** One "process": its own App (and connections) with the same app name. */
-    private Worker startWorker(String name, ProcessedLog log, int batch) {
-        App app = TestApps.builder(name, redis.url()).setting("default_partition_count", 8).build();
-        apps.add(app);
+    private Worker startWorker(TransportKind transport, String name, ProcessedLog log, int batch) {
+        App app = apps.app(transport, name, b -> b.setting("default_partition_count", 8));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         app.processor(orders, "proc", events -> {
             if (batch == 1) {
@@ -55,13 +51,18 @@ class RebalanceTest {
         return app.worker().start();
     }
 
-    @ParameterizedTest(name = "batch size {0}")
-    @ValueSource(ints = {1, 11})
-    void workers_joining_and_leaving_never_lose_duplicate_or_reorder_events(int batch) throws Exception {
+    static java.util.stream.Stream<Arguments> transportsAndBatchSizes() {
+        return java.util.stream.Stream.of(TransportKind.values())
+                .flatMap(t -> java.util.stream.Stream.of(Arguments.of(t, 1), Arguments.of(t, 11)));
+    }
+
+    @ParameterizedTest(name = "{0}, batch size {1}")
+    @MethodSource("transportsAndBatchSizes")
+    void workers_joining_and_leaving_never_lose_duplicate_or_reorder_events(TransportKind transport, int batch)
+            throws Exception {
         String name = TestApps.uniqueName("rebal");
         ProcessedLog log = new ProcessedLog();
-        App producerApp = TestApps.builder(name, redis.url()).setting("default_partition_count", 8).build();
-        apps.add(producerApp);
+        App producerApp = apps.app(transport, name, b -> b.setting("default_partition_count", 8));
         Stream<Order> orders = producerApp.stream("orders", Order.class, Order::key);
         List<Order> all = TestApps.orders(KEYS, PER_KEY);
         AtomicInteger sent = new AtomicInteger();
@@ -81,7 +82,7 @@ class RebalanceTest {
 
         List<Worker> workers = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
-            workers.add(startWorker(name, log, batch));
+            workers.add(startWorker(transport, name, log, batch));
             awaitBalanced(workers, 8);
             int before = log.count();
             await().atMost(Duration.ofSeconds(30)).until(() -> log.count() > before || sent.get() == all.size());
@@ -103,15 +104,15 @@ class RebalanceTest {
         }
     }
 
-    @Test
-    void extra_executors_beyond_the_partition_count_stay_idle_and_take_over_when_one_leaves() {
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void extra_executors_beyond_the_partition_count_stay_idle_and_take_over_when_one_leaves(TransportKind transport) {
         String name = TestApps.uniqueName("idle");
         ProcessedLog log = new ProcessedLog();
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            App app = TestApps.builder(name, redis.url()).setting("default_partition_count", 2).build();
-            apps.add(app);
-            Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+            App app = apps.app(transport, name, b -> b.setting("default_partition_count", 2));
+                Stream<Order> orders = app.stream("orders", Order.class, Order::key);
             app.processor(orders, "proc", events -> events.records().forEach(log::add));
             workers.add(app.worker().start());
         }

@@ -2,7 +2,6 @@ package io.runnel.engine;
 
 import io.runnel.api.Misconfigured;
 import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,18 +17,14 @@ class ResetTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();
 
-    private App app;
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
 
-    @AfterEach
-    void close() {
-        if (app != null) {
-            app.close();
-        }
-    }
+    private App app;
 
     @Test
     void reset_to_an_id_replays_everything_after_it_and_drops_pending_entries() {
-        app = TestApps.builder(TestApps.uniqueName("reset"), redis.url()).setting("default_partition_count", 1).build();
+        app = apps.app(TestApps.uniqueName("reset"), b -> b.setting("default_partition_count", 1));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         ProcessedLog first = new ProcessedLog();
         ProcessedLog[] current = {first};
@@ -51,7 +46,7 @@ class ResetTest {
 
     @Test
     void reset_rejects_unknown_processors_and_bad_ids() {
-        app = TestApps.app(TestApps.uniqueName("reset"), redis.url());
+        app = apps.app(TestApps.uniqueName("reset"));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         app.processor(orders, "proc", events -> { });
         assertThatThrownBy(() -> app.resetProcessor("nope", "0")).isInstanceOf(Misconfigured.class)

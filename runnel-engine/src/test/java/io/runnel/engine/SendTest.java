@@ -2,7 +2,6 @@ package io.runnel.engine;
 
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,18 +17,14 @@ class SendTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();
 
-    private App app;
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
 
-    @AfterEach
-    void close() {
-        if (app != null) {
-            app.close();
-        }
-    }
+    private App app;
 
     @Test
     void sendAll_routes_each_record_to_its_partition_in_one_batch() {
-        app = TestApps.app(TestApps.uniqueName("send"), redis.url());
+        app = apps.app(TestApps.uniqueName("send"));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         List<Order> batch = TestApps.orders(10, 5);
 
@@ -50,7 +45,7 @@ class SendTest {
 
     @Test
     void explicit_ids_are_used_as_given() {
-        app = TestApps.builder(TestApps.uniqueName("ids"), redis.url()).setting("default_partition_count", 1).build();
+        app = apps.app(TestApps.uniqueName("ids"), b -> b.setting("default_partition_count", 1));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
 
         assertThat(orders.send(new Order("a", 1), "1000-1")).isEqualTo("1000-1");
@@ -62,7 +57,7 @@ class SendTest {
 
     @Test
     void partitions_are_trimmed_to_about_partition_size() {
-        app = TestApps.app(TestApps.uniqueName("trim"), redis.url());
+        app = apps.app(TestApps.uniqueName("trim"));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key, o -> o.partitionCount(1).partitionSize(100));
 
         for (int i = 0; i < 20; i++) {
@@ -75,7 +70,7 @@ class SendTest {
 
     @Test
     void primitive_records_are_native_fields_and_round_trip_exactly() {
-        app = TestApps.app(TestApps.uniqueName("prim"), redis.url());
+        app = apps.app(TestApps.uniqueName("prim"));
         Stream<Click> clicks = app.stream("clicks", Click.class, "user");
         Click click = new Click("ada", 1_700_000_000_123L, 7, 0.25, true, new byte[] {0, 1, (byte) 255});
 
@@ -92,7 +87,7 @@ class SendTest {
 
     @Test
     void a_stream_key_component_that_does_not_exist_is_rejected_at_definition() {
-        app = TestApps.app(TestApps.uniqueName("bad"), redis.url());
+        app = apps.app(TestApps.uniqueName("bad"));
         assertThatThrownBy(() -> app.stream("clicks", Click.class, "nope"))
                 .isInstanceOf(io.runnel.api.Misconfigured.class)
                 .hasMessageContaining("no component 'nope'");

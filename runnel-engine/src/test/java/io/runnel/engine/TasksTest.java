@@ -2,7 +2,6 @@ package io.runnel.engine;
 
 import io.runnel.api.Misconfigured;
 import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,17 +21,11 @@ class TasksTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();
 
-    private final List<App> apps = new ArrayList<>();
-
-    @AfterEach
-    void close() {
-        apps.forEach(App::close);
-    }
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
 
     private App app(String name) {
-        App app = TestApps.app(name, redis.url());
-        apps.add(app);
-        return app;
+        return apps.app(name);
     }
 
     @Test
@@ -89,8 +82,7 @@ class TasksTest {
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             // A lease of 4 × 500 ms: a JVM stall on a loaded machine must not let it lapse mid-test.
-            App app = TestApps.builder(name, redis.url()).setting("leadership_poll_interval", "500ms").build();
-            apps.add(app);
+            App app = apps.app(name, b -> b.setting("leadership_poll_interval", "500ms"));
             Worker[] self = new Worker[1];
             app.task("once", true, () -> onceByWorker.computeIfAbsent(self[0].id(), k -> new AtomicInteger()).incrementAndGet());
             app.timer("tick", Duration.ofMillis(50), true,
