@@ -40,6 +40,8 @@ final class PartitionBuffer {
     private boolean closed;
     private boolean fetching;
     private volatile String pointer = "0-0";
+    /** Id of the newest entry any read handed us; guarded by {@link #lock}. */
+    private String lastReceived;
 
     PartitionBuffer(String streamName, int partition, String key, int capacity,
                     java.util.function.Consumer<PartitionBuffer> schedule) {
@@ -86,7 +88,16 @@ final class PartitionBuffer {
         lock.lock();
         try {
             fetching = false;
+            if (!closed && !ok && NEW_ENTRIES.equals(pointer)) {
+                // The server may have delivered entries whose reply we never got (the
+                // connection dropped mid-read): they sit in the pending list, where ">" never
+                // looks. Re-read what is pending after the last entry we did receive.
+                pointer = lastReceived != null ? lastReceived : "0-0";
+            }
             if (!closed && ok) {
+                if (!entries.isEmpty()) {
+                    lastReceived = entries.get(entries.size() - 1).id();
+                }
                 for (StreamEntry e : entries) {
                     if (e.fields().isEmpty()) {
                         if (vanished.isEmpty()) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.lang.reflect.Proxy;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
 
@@ -76,23 +75,15 @@ class BackpressureTest {
         AtomicInteger maxInFlight = new AtomicInteger();
         Transport real = new io.runnel.redis.lettuce.LettuceTransportProvider().open(ConnectionUrl.parse(redis.url()));
         // The real transport, with every group read held 100 ms so that reads overlap and get counted.
-        Transport counting = (Transport) Proxy.newProxyInstance(Transport.class.getClassLoader(),
-                new Class<?>[] {Transport.class}, (proxy, method, args) -> {
-                    boolean read = method.getName().equals("readGroup");
-                    if (read) {
-                        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                        Thread.sleep(100);
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    } finally {
-                        if (read) {
-                            inFlight.decrementAndGet();
-                        }
-                    }
-                });
+        Transport counting = Intercepted.method(real, "readGroup", (args, proceed) -> {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(100);
+                return proceed.call();
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
         app = apps.app(TestApps.uniqueName("pool"), b -> b.setting("default_partition_count", 8)
                 .module(binder -> binder.bind(Transport.class).toInstance(counting)));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);

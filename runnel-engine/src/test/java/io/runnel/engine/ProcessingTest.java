@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
 
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -134,6 +138,36 @@ class ProcessingTest {
         worker.stop();
         assertThat(log.snapshot().get("key-0")).containsExactly(0, 2, 3, 4);
         assertThat(app.transport().pendingCount(key, "proc")).isZero();
+    }
+
+    @Test
+    void events_whose_read_reply_was_lost_are_recovered_from_the_pending_list() {
+        Transport real = new io.runnel.redis.lettuce.LettuceTransportProvider().open(ConnectionUrl.parse(redis.url()));
+        AtomicInteger lost = new AtomicInteger();
+        // The server runs one XREADGROUP that delivers events, but its reply never arrives,
+        // as when a connection drops mid-read: the events sit in the pending list.
+        Transport lossy = Intercepted.method(real, "readGroup", (args, proceed) -> {
+            Object result = proceed.call();
+            if (!((Map<?, ?>) result).isEmpty() && lost.compareAndSet(0, 1)) {
+                throw new TransportException("connection reset (simulated)");
+            }
+            return result;
+        });
+        app = apps.app(TestApps.uniqueName("lost"), b -> b.setting("default_partition_count", 1)
+                .module(binder -> binder.bind(Transport.class).toInstance(lossy)));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        ProcessedLog log = new ProcessedLog();
+        app.processor(orders, "proc", events -> events.records().forEach(log::add));
+        orders.sendAll(TestApps.orders(3, 10));
+
+        Worker worker = app.worker().start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.count() == 30);
+        worker.stop();
+        assertThat(lost).hasValue(1);
+        log.assertExactlyOnceInOrder(3, 10);
+        assertThat(real.pendingCount(orders.partitionKey(0), "proc")).isZero();
+        real.close();
     }
 
     /** Everything the JSON serializer must carry exactly. */

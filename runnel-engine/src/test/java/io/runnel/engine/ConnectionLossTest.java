@@ -1,0 +1,113 @@
+package io.runnel.engine;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.runnel.api.transport.TransportException;
+import io.runnel.testkit.RedisExtension;
+import io.runnel.testkit.RedisServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static io.runnel.engine.TestApps.Order;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Redis restarts (with AOF) while a worker processes and a producer sends: the worker
+ * retries with backoff, logs each outage once rather than on every call, and resumes with
+ * nothing lost and per-key order kept.
+ */
+class ConnectionLossTest {
+    @RegisterExtension
+    static RedisExtension redis = new RedisExtension();
+
+    @RegisterExtension
+    final Apps apps = new Apps(redis);
+
+    private static final int KEYS = 16;
+    private static final int PER_KEY = 60;
+
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void workers_ride_out_a_redis_restart(TransportKind transport) throws Exception {
+        Logger runnel = (Logger) LoggerFactory.getLogger("io.runnel");
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        runnel.addAppender(logs);
+        Level before = runnel.getLevel();
+        runnel.setLevel(Level.INFO);
+        try (RedisServer server = RedisServer.start("--appendonly", "yes", "--appendfsync", "always")) {
+            String name = TestApps.uniqueName("loss");
+            App app = apps.app(transport, name, b -> b.redisUrl(server.url()));
+            Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+            ProcessedLog log = new ProcessedLog();
+            app.processor(orders, "proc", events -> {
+                for (Order order : events.records()) {
+                    Thread.sleep(1);
+                    log.add(order);
+                }
+            });
+            Worker worker = app.worker().start();
+            RebalanceTest.awaitBalanced(List.of(worker), 4);
+
+            AtomicBoolean sentAll = new AtomicBoolean();
+            Thread producer = Thread.ofVirtual().start(() -> {
+                List<Order> all = TestApps.orders(KEYS, PER_KEY);
+                for (int i = 0; i < all.size(); i += KEYS) {
+                    List<Order> batch = all.subList(i, i + KEYS);
+                    while (true) {
+                        try {
+                            orders.sendAll(batch); // a refused batch is sent again: at-least-once
+                            break;
+                        } catch (TransportException e) {
+                            pause(50);
+                        }
+                    }
+                    pause(5);
+                }
+                sentAll.set(true);
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.count() >= 150);
+
+            server.restart();
+
+            producer.join(Duration.ofSeconds(120));
+            assertThat(sentAll).isTrue();
+            await().atMost(Duration.ofSeconds(60)).until(() -> log.snapshot().values().stream()
+                    .mapToLong(seqs -> seqs.stream().distinct().count()).sum() == KEYS * PER_KEY);
+            log.assertAtLeastOnceInOrder(KEYS, PER_KEY);
+            assertThat(worker.failure()).isEmpty();
+            assertThat(worker.ownedPartitions("proc")).hasSize(4);
+
+            // Each activity that failed said so once for this outage, not once per retry.
+            Map<String, Long> outageWarnings = logs.list.stream()
+                    .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("retrying with backoff"))
+                    .map(e -> e.getFormattedMessage().replaceAll(": .*", ""))
+                    .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+            assertThat(outageWarnings.values()).allMatch(n -> n == 1);
+            worker.stop(); // while the server is still there to release to
+        } finally {
+            runnel.detachAppender(logs);
+            runnel.setLevel(before);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
