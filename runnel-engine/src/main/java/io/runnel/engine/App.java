@@ -346,7 +346,15 @@ public final class App implements AutoCloseable {
             synchronized (this) {
                 t = transport;
                 if (t == null) {
-                    t = injector.getInstance(Transport.class);
+                    try {
+                        t = injector.getInstance(Transport.class);
+                    } catch (com.google.inject.ProvisionException e) {
+                        // Show our own error (Misconfigured, TransportException), not Guice's wrapper.
+                        if (e.getCause() instanceof RuntimeException cause) {
+                            throw cause;
+                        }
+                        throw e;
+                    }
                     transport = t;
                 }
             }
