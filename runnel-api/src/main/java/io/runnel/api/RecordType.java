@@ -17,7 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Describes an event type: a plain Java {@code record}'s components, whether it is
  * {@link Primitive primitive}, and how to build one from component values. Users never
- * extend anything; Runnel derives this from the record class.
+ * extend anything; Runnel derives this from the record class. Other classes (for example
+ * Avro-generated {@code SpecificRecord}s) are <em>opaque</em> structured types: no
+ * components, never primitive, and their serializer alone knows their shape.
  *
  * @param <T> the record class
  */
@@ -34,10 +36,19 @@ public final class RecordType<T> {
     private final Constructor<T> constructor;
 
     private RecordType(Class<T> type) {
-        if (!type.isRecord()) {
-            throw new Misconfigured(type.getName() + " is not a Java record: event types must be records");
-        }
         this.type = type;
+        if (!type.isRecord()) {
+            // An opaque structured type (an Avro SpecificRecord, a POJO): the serializer alone
+            // knows its shape. It cannot be primitive and has no components to partition by.
+            if (type.isAnnotationPresent(Primitive.class)) {
+                throw new Misconfigured(type.getName() + " is marked @Primitive but is not a Java record");
+            }
+            this.components = List.of();
+            this.byName = Map.of();
+            this.primitive = false;
+            this.constructor = null;
+            return;
+        }
         RecordComponent[] rc = type.getRecordComponents();
         List<Component> list = new ArrayList<>(rc.length);
         Map<String, Component> names = new LinkedHashMap<>();
@@ -74,8 +85,8 @@ public final class RecordType<T> {
     /**
      * The description of a record class (cached).
      *
-     * @throws Misconfigured if the class is not a record, or is a primitive record with a
-     *                       component that is not a primitive type
+     * @throws Misconfigured if the class is a primitive record with a component that is not
+     *                       a primitive type, or is marked primitive without being a record
      */
     @SuppressWarnings("unchecked")
     public static <T> RecordType<T> of(Class<T> type) {
@@ -92,6 +103,11 @@ public final class RecordType<T> {
         return components;
     }
 
+    /** Whether the type is a Java record (else it is opaque: see the class documentation). */
+    public boolean isRecord() {
+        return type.isRecord();
+    }
+
     /** Whether each component maps to its own stream field (see {@link Primitive}). */
     public boolean primitive() {
         return primitive;
@@ -104,6 +120,10 @@ public final class RecordType<T> {
      */
     public Component component(String name) {
         Component c = byName.get(name);
+        if (c == null && !type.isRecord()) {
+            throw new Misconfigured(type.getSimpleName() + " is not a Java record, so it has no component '" + name
+                    + "' to partition by: pass a key function instead");
+        }
         if (c == null) {
             throw new Misconfigured("record " + type.getSimpleName() + " has no component '" + name
                     + "'; its components are " + byName.keySet());
@@ -113,6 +133,9 @@ public final class RecordType<T> {
 
     /** Builds a record from component values given in declaration order. */
     public T construct(Object... values) {
+        if (constructor == null) {
+            throw new SerializationException(type.getSimpleName() + " is not a Java record; its serializer must build it");
+        }
         try {
             return constructor.newInstance(values);
         } catch (InvocationTargetException e) {

@@ -3,6 +3,7 @@ package io.runnel.engine;
 import io.runnel.api.Hasher;
 import io.runnel.api.Misconfigured;
 import io.runnel.api.RecordType;
+import io.runnel.api.TransportAware;
 import io.runnel.api.transport.Append;
 
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class Stream<T> {
     private final RecordCodec<T> codec;
     private final List<String> keys;
     private volatile Stream<T> deadLetters;
+    private volatile boolean attached;
 
     Stream(App app, String name, RecordType<T> type, Function<? super T, ?> partitionKey, int partitionCount,
            long partitionSize, Hasher hasher, RecordCodec<T> codec) {
@@ -120,7 +122,7 @@ public final class Stream<T> {
         for (int i = 0; i < records.size(); i++) {
             T record = records.get(i);
             appends.add(new Append(keys.get(partitionOf(record)), ids == null ? null : ids.get(i),
-                    codec.encode(record), partitionSize));
+                    codec().encode(record), partitionSize));
         }
         return appends.isEmpty() ? List.of() : app.transport().append(appends);
     }
@@ -160,8 +162,25 @@ public final class Stream<T> {
         return keys;
     }
 
+    /** The codec, with any transport-aware serializer attached to the app's connection first. */
     RecordCodec<T> codec() {
+        if (!attached) {
+            attachPlugins();
+        }
         return codec;
+    }
+
+    private synchronized void attachPlugins() {
+        if (!attached) {
+            if (codec instanceof RecordCodec.Structured<T> structured) {
+                for (Object plugin : new Object[] {structured.serializer(), structured.compressor()}) {
+                    if (plugin instanceof TransportAware aware) {
+                        aware.attach(app.transport(), app.name());
+                    }
+                }
+            }
+            attached = true;
+        }
     }
 
     App app() {

@@ -34,8 +34,22 @@ class DefinitionTest {
     }
 
     @Test
-    void event_types_must_be_records() {
-        assertThatThrownBy(() -> app().stream("s", NotARecord.class, Object::hashCode))
+    void other_classes_are_opaque_structured_types_without_components() {
+        App app = app();
+        Stream<NotARecord> s = app.stream("s", NotARecord.class, Object::hashCode);
+        assertThat(s.recordType().isRecord()).isFalse();
+        assertThat(s.recordType().primitive()).isFalse();
+        assertThatThrownBy(() -> app.stream("t", NotARecord.class, "id"))
+                .isInstanceOf(Misconfigured.class).hasMessageContaining("not a Java record");
+    }
+
+    @Primitive
+    static final class PrimitiveButNotARecord {
+    }
+
+    @Test
+    void only_records_can_be_primitive() {
+        assertThatThrownBy(() -> app().stream("s", PrimitiveButNotARecord.class, Object::hashCode))
                 .isInstanceOf(Misconfigured.class).hasMessageContaining("not a Java record");
     }
 
