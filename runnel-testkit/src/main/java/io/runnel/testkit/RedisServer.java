@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real Redis server for tests. {@link #start(String...)} takes the first of:
@@ -29,6 +31,7 @@ public final class RedisServer implements AutoCloseable {
             + " REDIS_URL and no Docker engine. Install it with `apt-get install -y redis-server` or set"
             + " REDIS_URL.";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern BLOCKED_CLIENTS = Pattern.compile("blocked_clients:(\\d+)");
 
     private final RedisBackend backend;
 
@@ -105,6 +108,16 @@ public final class RedisServer implements AutoCloseable {
             throw new UncheckedIOException("cannot reach Redis at " + backend.adminEndpoint()
                     + " for " + command[0], e);
         }
+    }
+
+    /**
+     * Number of clients blocked in a command right now ({@code blocked_clients} of
+     * {@code INFO clients}), for tests that must know a read is really waiting in the server.
+     */
+    public long blockedClients() {
+        Object info = call("INFO", "clients");
+        Matcher matcher = BLOCKED_CLIENTS.matcher(String.valueOf(info));
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
     }
 
     /**

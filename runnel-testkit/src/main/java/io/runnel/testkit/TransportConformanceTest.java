@@ -1,6 +1,5 @@
 package io.runnel.testkit;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,20 +19,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The behaviour every Redis {@link Transport} must share, run against a real server. A
+ * The behaviour every {@link Transport} must share, run against a real server. A
  * transport module pins itself to it with one small subclass in its tests:
  *
  * <pre>{@code
@@ -49,50 +43,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * are lower bounds only, so the suite stays reliable on a loaded machine. Where a test must
  * know that a read is really blocked in the server it asks Redis for {@code blocked_clients}.
  *
- * <p>A transport that keeps its data in-process rather than in the server overrides the two
- * hooks that would otherwise need the server: {@link #blockedClients()} and
- * {@link #failureCarryingSecret(String)}.
+ * <p>A transport that keeps its data in-process rather than in the server overrides the
+ * hooks that would otherwise need the server: {@link #blockedClients()},
+ * {@link #failureCarryingSecret(String)} and {@link #trimBehindTheTransport(String, long)}.
+ * What only a transport on a real Redis server can show is in {@link RedisTransportTest}.
  */
-public abstract class TransportConformanceTest {
-
-    /** The shared server, flushed before each test. */
-    @RegisterExtension
-    protected static final RedisExtension redis = new RedisExtension();
-
-    /** Generous bound for anything that should happen "soon", so load never fails a test. */
-    protected static final Duration PATIENCE = Duration.ofSeconds(20);
-
-    /** A block long enough that only the event under test can end it within the test. */
-    private static final Duration LONG_BLOCK = Duration.ofSeconds(30);
-
-    /** The transport under test, connected to {@link #redis} before each test. */
-    protected Transport transport;
-
-    private ExecutorService threads;
+public abstract class TransportConformanceTest extends TransportTestBase {
 
     /**
-     * Opens the transport under test.
-     *
-     * @param url a {@code redis://} URL, possibly with credentials
+     * More blocking reads at once than any transport keeps connections for (the Redis
+     * transports keep 16 idle blocking connections, Jedis 32 more for ordinary commands).
      */
-    protected abstract Transport openTransport(String url);
-
-    @BeforeEach
-    void openTransportUnderTest() {
-        threads = Executors.newVirtualThreadPerTaskExecutor();
-        transport = openTransport(redis.url());
-    }
-
-    @AfterEach
-    void closeTransportUnderTest() {
-        try {
-            if (transport != null) {
-                transport.close();
-            }
-        } finally {
-            threads.shutdownNow();
-        }
-    }
+    private static final int MANY_BLOCKING_READS = 64;
 
     // ------------------------------------------------------------------ streams
 
@@ -417,6 +379,42 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void pendingEntryTrimmedSinceDeliveryComesBackWithoutFields() {
+        List<String> ids = appendNumbered("s", 2);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.readGroup("g", "c", Map.of("s", ">"), 10, null);
+
+        trimBehindTheTransport("s", 1);
+        List<StreamEntry> pending = transport.readGroup("g", "c", Map.of("s", "0-0"), 10, null).get("s");
+
+        assertThat(pending).extracting(StreamEntry::id).containsExactlyElementsOf(ids);
+        assertThat(pending.get(0).fields()).isEmpty();
+        assertThat(text(pending.get(1).fields().get("n"))).isEqualTo("1");
+        transport.ack("g", Map.of("s", ids));
+        assertThat(transport.pendingCount("s", "g")).isZero();
+    }
+
+    @Test
+    void countZeroOrLessMeansNoLimit() {
+        appendNumbered("s", 3);
+        transport.createGroup(List.of("s"), "g", "0");
+
+        assertThat(transport.range("s", "-", "+", 0)).hasSize(3);
+        assertThat(transport.read("s", "0-0", -1, null)).hasSize(3);
+        assertThat(transport.readGroup("g", "c", Map.of("s", ">"), 0, null).get("s")).hasSize(3);
+        assertThat(transport.readGroup("g", "c", Map.of("s", "0-0"), -1, null).get("s")).hasSize(3);
+    }
+
+    @Test
+    void blockOfZeroOrLessDoesNotBlock() {
+        transport.createGroup(List.of("s"), "g", "$");
+
+        // Redis would read BLOCK 0 as "forever"; the test would hang if it were sent.
+        assertThat(transport.read("s", "$", 10, Duration.ZERO)).isEmpty();
+        assertThat(transport.readGroup("g", "c", Map.of("s", ">"), 10, Duration.ofMillis(-1))).isEmpty();
+    }
+
+    @Test
     void ackCoversManyKeysAtOnce() {
         appendNumbered("a", 2);
         appendNumbered("b", 3);
@@ -464,9 +462,9 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
-    void manyBlockingReadsRunSideBySide() throws Exception {
+    void moreBlockingReadsThanThePoolsKeepRunSideBySide() throws Exception {
         awaitNoBlockedClients();
-        List<String> keys = List.of("a", "b", "c", "d");
+        List<String> keys = IntStream.range(0, MANY_BLOCKING_READS).mapToObj(i -> "s" + i).toList();
         transport.createGroup(keys, "g", "$");
         List<Future<Map<String, List<StreamEntry>>>> reads = new ArrayList<>();
         for (String key : keys) {
@@ -474,11 +472,43 @@ public abstract class TransportConformanceTest {
         }
         awaitBlockedClients(keys.size());
 
+        transport.set("k", "v", null);
+        assertThat(transport.get("k")).as("ordinary calls meanwhile").contains("v");
         transport.append(keys.stream().map(key -> new Append(key, null, fields("k", key), 0)).toList());
 
         for (int i = 0; i < keys.size(); i++) {
             assertThat(reads.get(i).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).containsOnlyKeys(keys.get(i));
         }
+    }
+
+    @Test
+    void interruptingABlockedReadEndsItAndLeavesTheTransportUsable() throws Exception {
+        awaitNoBlockedClients();
+        transport.createGroup(List.of("s"), "g", "$");
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        Future<Map<String, List<StreamEntry>>> read = threads.submit(() -> {
+            reader.set(Thread.currentThread());
+            try {
+                return transport.readGroup("g", "c", Map.of("s", ">"), 10, LONG_BLOCK);
+            } finally {
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        awaitBlockedClients(1);
+
+        reader.get().interrupt();
+
+        assertThatThrownBy(() -> read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(TransportException.class)
+                .hasMessageStartingWith("XREADGROUP was interrupted");
+        assertThat(stillInterrupted).as("the interrupt is kept").isTrue();
+        awaitNoBlockedClients();
+        String id = transport.append(new Append("s", null, fields("v", "after"), 0));
+        assertThat(transport.readGroup("g", "c", Map.of("s", ">"), 10, Duration.ofSeconds(5)).get("s"))
+                .extracting(StreamEntry::id).containsExactly(id);
     }
 
     // ----------------------------------------------------------- keys and locks
@@ -590,6 +620,21 @@ public abstract class TransportConformanceTest {
         assertThat(transport.extendIfOwner("lock", "me", Duration.ofSeconds(60))).isFalse();
     }
 
+    @Test
+    void timesToLiveMustBePositiveAndRoundUpToWholeMilliseconds() {
+        assertThatThrownBy(() -> transport.set("k", "v", Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> transport.setIfAbsent("k", "v", Duration.ofMillis(-5)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> transport.extendIfOwner(List.of(), "v", Duration.ZERO))
+                .as("checked even with no keys").isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> transport.extendIfOwner("k", "v", null)).isInstanceOf(NullPointerException.class);
+
+        // PX 0 would be refused: a nanosecond must round up to a millisecond.
+        transport.set("k", "v", Duration.ofNanos(1));
+        assertThat(transport.setIfAbsent("lock", "me", null)).as("NX without expiry").isTrue();
+        assertThat(transport.timeToLive("lock")).isEmpty();
+    }
+
     // --------------------------------------------------------------- lifecycle
 
     @Test
@@ -642,59 +687,7 @@ public abstract class TransportConformanceTest {
         assertThat(trace.toString()).as("stack trace with causes").doesNotContain(secret);
     }
 
-    // ------------------------------------------------------------------ helpers
-
-    /** UTF-8 bytes of a string. */
-    protected static byte[] bytes(String text) {
-        return text.getBytes(UTF_8);
-    }
-
-    /** A string from UTF-8 bytes. */
-    protected static String text(byte[] bytes) {
-        return bytes == null ? null : new String(bytes, UTF_8);
-    }
-
-    /** Fields from alternating names and UTF-8 values, in order. */
-    protected static Map<String, byte[]> fields(String... namesAndValues) {
-        Map<String, byte[]> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put(namesAndValues[i], bytes(namesAndValues[i + 1]));
-        }
-        return fields;
-    }
-
-    /** Appends entries with field {@code n} = 0, 1, ... and returns their ids. */
-    protected List<String> appendNumbered(String key, int count) {
-        return transport.append(IntStream.range(0, count)
-                .mapToObj(n -> new Append(key, null, fields("n", Integer.toString(n)), 0))
-                .toList());
-    }
-
-    /**
-     * Waits until no client is blocked in the server, so that a blocked read left over by
-     * an earlier test cannot be mistaken for the one a test is about to start.
-     */
-    protected void awaitNoBlockedClients() {
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
-                .until(() -> blockedClients() == 0);
-    }
-
-    /** Waits until the server reports at least this many clients blocked in a command. */
-    protected void awaitBlockedClients(int atLeast) {
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
-                .until(() -> blockedClients() >= atLeast);
-    }
-
-    /**
-     * Number of reads blocked right now in what the transport under test talks to. By default
-     * the Redis server's {@code blocked_clients}; a transport that does not use the server
-     * overrides it with its own count of blocked reads.
-     */
-    protected long blockedClients() {
-        Object info = redis.server().call("INFO", "clients");
-        Matcher matcher = Pattern.compile("blocked_clients:(\\d+)").matcher(String.valueOf(info));
-        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
-    }
+    // -------------------------------------------------------------------- hooks
 
     /**
      * Makes the transport fail in a way whose error could mention a URL holding
@@ -711,22 +704,13 @@ public abstract class TransportConformanceTest {
         });
     }
 
-    private static Duration elapsedSince(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
-
-    /** The failure an action throws; an AssertionError if it throws none. */
-    protected static Throwable catchFailure(ThrowingRunnable action) {
-        try {
-            action.run();
-        } catch (Throwable t) {
-            return t;
-        }
-        throw new AssertionError("expected a failure");
-    }
-
-    @FunctionalInterface
-    protected interface ThrowingRunnable {
-        void run() throws Exception;
+    /**
+     * Takes entries away behind the transport's back, as an operator or another client
+     * might: trims stream {@code key} to its newest {@code maxLen} entries, exactly. By
+     * default {@code XTRIM key MAXLEN maxLen} on the server; a transport with no server
+     * overrides it.
+     */
+    protected void trimBehindTheTransport(String key, long maxLen) {
+        redis.server().call("XTRIM", key, "MAXLEN", Long.toString(maxLen));
     }
 }

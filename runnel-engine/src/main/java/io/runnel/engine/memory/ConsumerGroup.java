@@ -1,6 +1,7 @@
 package io.runnel.engine.memory;
 
 import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.TransportArgs;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -34,7 +35,7 @@ final class ConsumerGroup {
     List<StreamEntry> deliverNew(MemoryStream stream, String consumer, int count) {
         List<StreamEntry> delivered = new ArrayList<>();
         for (Map.Entry<StreamId, Map<String, byte[]>> entry : stream.entriesAfter(lastDelivered).entrySet()) {
-            if (count > 0 && delivered.size() == count) {
+            if (TransportArgs.hasLimit(count) && delivered.size() == count) {
                 break;
             }
             StreamId id = entry.getKey();
@@ -61,7 +62,7 @@ final class ConsumerGroup {
         }
         List<StreamEntry> delivered = new ArrayList<>();
         for (Iterator<StreamId> ids = own.tailSet(after, false).iterator(); ids.hasNext()
-                && (count <= 0 || delivered.size() < count); ) {
+                && (!TransportArgs.hasLimit(count) || delivered.size() < count); ) {
             StreamId id = ids.next();
             delivered.add(MemoryStream.entry(id, stream.fieldsOf(id)));
         }

@@ -1,6 +1,7 @@
 package io.runnel.engine.memory;
 
 import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.TransportArgs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -129,7 +130,7 @@ final class MemoryStream {
     }
 
     private static List<StreamEntry> entries(Map<StreamId, Map<String, byte[]>> selected, int count) {
-        int limit = count > 0 ? Math.min(count, selected.size()) : selected.size();
+        int limit = TransportArgs.hasLimit(count) ? Math.min(count, selected.size()) : selected.size();
         List<StreamEntry> result = new ArrayList<>(limit);
         for (Map.Entry<StreamId, Map<String, byte[]>> stored : selected.entrySet()) {
             if (result.size() == limit) {

@@ -3,6 +3,7 @@ package io.runnel.engine.memory;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,6 +97,21 @@ public final class MemoryTransport implements Transport {
     public void flushAll() {
         ensureOpen();
         store.flushAll();
+    }
+
+    /**
+     * XTRIM {@code key} MAXLEN {@code maxLen}: drops the oldest entries beyond {@code maxLen},
+     * exactly. Not part of the {@link Transport} contract: for tests that take entries away
+     * behind the engine's back, as an operator might on Redis.
+     */
+    void trim(String key, long maxLen) {
+        run("XTRIM", keys -> {
+            MemoryStream stream = keys.stream(key);
+            if (stream != null) {
+                stream.trimTo(maxLen);
+            }
+            return null;
+        });
     }
 
     // ---------------------------------------------------------------- streams
@@ -240,7 +256,7 @@ public final class MemoryTransport implements Transport {
     public void set(String key, String value, Duration ttl) {
         ensureOpen();
         Objects.requireNonNull(value, "value");
-        long ttlMillis = ttl == null ? 0 : millis(ttl);
+        long ttlMillis = TransportArgs.ttlMillisOrZero(ttl);
         run("SET", keys -> {
             if (keys.put(key, value, ttlMillis) instanceof MemoryStream) {
                 store.keyChanged(key);
@@ -253,7 +269,7 @@ public final class MemoryTransport implements Transport {
     public List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl) {
         ensureOpen();
         Objects.requireNonNull(value, "value");
-        long ttlMillis = ttl == null ? 0 : millis(ttl);
+        long ttlMillis = TransportArgs.ttlMillisOrZero(ttl);
         return run("SET NX", space -> pipeline(keys, key -> {
             if (space.exists(key)) {
                 return false;
@@ -266,8 +282,7 @@ public final class MemoryTransport implements Transport {
     @Override
     public List<Boolean> extendIfOwner(List<String> keys, String owner, Duration ttl) {
         ensureOpen();
-        Objects.requireNonNull(ttl, "ttl");
-        long ttlMillis = millis(ttl);
+        long ttlMillis = TransportArgs.ttlMillis(ttl);
         return run("lock extension", space -> pipeline(keys, key -> {
             if (!Objects.equals(space.string(key), owner)) {
                 return false;
@@ -360,7 +375,7 @@ public final class MemoryTransport implements Transport {
     private <T> T blockingRead(String operation, Collection<String> keys, Duration block,
                                Function<Keyspace, T> attempt) {
         ensureOpen();
-        long blockNanos = isBlocking(block) ? TimeUnit.MILLISECONDS.toNanos(millis(block)) : 0;
+        long blockNanos = TimeUnit.MILLISECONDS.toNanos(TransportArgs.blockMillis(block));
         T result;
         try {
             result = store.read(this, keys, blockNanos, this::ensureOpen, attempt, MemoryTransport::hasEntries);
@@ -407,20 +422,6 @@ public final class MemoryTransport implements Transport {
 
     private TransportException rejected(String operation, RedisError error) {
         return new TransportException(operation + " was rejected by " + where + ": " + error.getMessage());
-    }
-
-    /** A zero or negative block would mean "forever" to Redis; the Redis transports read it as "do not block". */
-    private static boolean isBlocking(Duration block) {
-        return block != null && block.isPositive();
-    }
-
-    /** Redis counts PX in whole milliseconds and rejects 0, so any positive duration rounds up. */
-    private static long millis(Duration duration) {
-        if (!duration.isPositive()) {
-            throw new IllegalArgumentException("a time to live must be positive, not " + duration);
-        }
-        long millis = duration.toMillis();
-        return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
     }
 
     private static String isolatedName() {

@@ -26,6 +26,12 @@ class MemoryTransportConformanceTest extends TransportConformanceTest {
         return store == null ? 0 : store.blockedReads();
     }
 
+    /** No server to trim behind: the store trims its own stream, exactly as XTRIM would. */
+    @Override
+    protected void trimBehindTheTransport(String key, long maxLen) {
+        store.trim(key, maxLen);
+    }
+
     /** No server to miss: a command refused on a URL whose password is the secret. */
     @Override
     protected Throwable failureCarryingSecret(String secret) {

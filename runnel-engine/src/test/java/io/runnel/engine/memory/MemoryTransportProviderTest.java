@@ -5,6 +5,7 @@ import static io.runnel.engine.memory.MemoryTransportTest.awaitBlockedReads;
 import static io.runnel.engine.memory.MemoryTransportTest.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.StreamEntry;
@@ -133,9 +134,9 @@ class MemoryTransportProviderTest {
         MemoryTransport transport = provider.open(url("memory://user:" + secret + "@" + name));
         append(transport, "stream");
 
-        Throwable rejected = catchFailure(() -> transport.get("stream"));
+        Throwable rejected = catchThrowable(() -> transport.get("stream"));
         transport.close();
-        Throwable closed = catchFailure(() -> transport.get("stream"));
+        Throwable closed = catchThrowable(() -> transport.get("stream"));
 
         for (Throwable failure : List.of(rejected, closed)) {
             assertThat(failure).isInstanceOf(TransportException.class);
@@ -148,14 +149,5 @@ class MemoryTransportProviderTest {
 
     private static ConnectionUrl url(String text) {
         return ConnectionUrl.parse(text);
-    }
-
-    private static Throwable catchFailure(Runnable action) {
-        try {
-            action.run();
-        } catch (Throwable t) {
-            return t;
-        }
-        throw new AssertionError("expected a failure");
     }
 }

@@ -1,6 +1,7 @@
 package io.runnel.redis.jedis;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.TransportArgs;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +136,7 @@ final class Commands {
     }
 
     private static CommandArguments withCount(CommandArguments args, int count) {
-        return count > 0 ? args.add("COUNT").add(count) : args;
+        return TransportArgs.hasLimit(count) ? args.add("COUNT").add(count) : args;
     }
 
     private static CommandArguments withBlock(CommandArguments args, long blockMillis) {

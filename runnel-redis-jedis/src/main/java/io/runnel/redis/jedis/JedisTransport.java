@@ -4,7 +4,13 @@ import io.runnel.api.transport.Append;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
+import io.runnel.redis.common.CommandTimeout;
+import io.runnel.redis.common.LuaScript;
+import io.runnel.redis.common.OpenState;
+import io.runnel.redis.common.RedisFailures;
+import io.runnel.redis.common.RedisReplies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +20,7 @@ import java.util.Optional;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.Protocol.Command;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.providers.ConnectionProvider;
 
@@ -27,17 +34,18 @@ import redis.clients.jedis.providers.ConnectionProvider;
  * <p>Accepts {@code redis://[user:password@]host:port[/db]}, {@code rediss://} and
  * {@code redis-sentinel://[user:password@]host:port[,host2:port2]/db#masterName} (or
  * {@code ?sentinelMasterId=masterName}) URLs, with Lettuce's query parameters; the
- * {@code timeout} parameter (default 60 s) bounds every command, plus the block time for
- * blocking reads. Create it through {@link JedisTransportProvider} or directly.
+ * {@code timeout} parameter (default 60 s, and it must be positive) bounds every command,
+ * plus the block time for blocking reads. Create it through {@link JedisTransportProvider}
+ * or directly.
  */
 public final class JedisTransport implements Transport {
     private static final String NO_ENTRY = "0-0";
 
-    private final Failures failures;
+    private final RedisFailures failures;
+    private final OpenState state;
     private final Duration timeout;
     private final ConnectionProvider commands;
     private final BlockingConnections blocking;
-    private volatile boolean closed;
 
     /**
      * Connects to the server.
@@ -47,12 +55,13 @@ public final class JedisTransport implements Transport {
      */
     public JedisTransport(ConnectionUrl url) {
         Objects.requireNonNull(url, "url");
-        this.failures = new Failures(url);
+        this.failures = new RedisFailures(url, Failures::kind);
+        this.state = new OpenState(failures::closed);
         RedisAddress address = parse(url);
         this.timeout = address.timeout();
         this.commands = open(address, Pools.forCommands(timeout));
         try {
-            this.blocking = new BlockingConnections(open(address, Pools.forBlockingReads()), this::closedError);
+            this.blocking = new BlockingConnections(open(address, Pools.forBlockingReads()), failures::closed);
         } catch (RuntimeException e) {
             Pools.close(commands);
             throw e;
@@ -70,7 +79,7 @@ public final class JedisTransport implements Transport {
 
     @Override
     public List<String> append(List<Append> appends) {
-        ensureOpen();
+        state.ensureOpen();
         List<CommandArguments> adds = new ArrayList<>(appends.size());
         for (Append append : appends) {
             adds.add(Commands.xadd(append));
@@ -80,35 +89,35 @@ public final class JedisTransport implements Transport {
 
     @Override
     public long length(String key) {
-        ensureOpen();
+        state.ensureOpen();
         return Replies.integer(call("XLEN", Commands.xlen(key)));
     }
 
     @Override
     public List<StreamEntry> range(String key, String start, String end, int count) {
-        ensureOpen();
+        state.ensureOpen();
         return Replies.entries(call("XRANGE", Commands.xrange(key, start, end, count)));
     }
 
     @Override
     public String lastId(String key) {
-        ensureOpen();
+        state.ensureOpen();
         List<StreamEntry> newest = Replies.entries(call("XREVRANGE", Commands.newest(key)));
         return newest.isEmpty() ? NO_ENTRY : newest.get(0).id();
     }
 
     @Override
     public List<StreamEntry> read(String key, String afterId, int count, Duration block) {
-        ensureOpen();
-        Object reply = isBlocking(block)
-                ? onBlockingConnection("XREAD", block, Commands.xread(key, afterId, count, millis(block)))
-                : call("XREAD", Commands.xread(key, afterId, count, 0));
+        state.ensureOpen();
+        long blockMillis = TransportArgs.blockMillis(block);
+        CommandArguments xread = Commands.xread(key, afterId, count, blockMillis);
+        Object reply = blockMillis > 0 ? onBlockingConnection("XREAD", block, xread) : call("XREAD", xread);
         return Replies.onlyStream(reply);
     }
 
     @Override
     public void delete(List<String> keys) {
-        ensureOpen();
+        state.ensureOpen();
         if (!keys.isEmpty()) {
             call("DEL", Commands.del(keys));
         }
@@ -118,14 +127,14 @@ public final class JedisTransport implements Transport {
 
     @Override
     public void createGroup(List<String> keys, String group, String startId) {
-        ensureOpen();
+        state.ensureOpen();
         List<CommandArguments> creates = new ArrayList<>(keys.size());
         for (String key : keys) {
             creates.add(Commands.xgroupCreate(key, group, startId));
         }
         for (Object created : pipeline("XGROUP CREATE", creates)) {
             // BUSYGROUP: the group exists and must be left as it is (its offset included).
-            if (created instanceof JedisDataException error && !hasErrorCode(error, "BUSYGROUP")) {
+            if (created instanceof JedisDataException error && !RedisReplies.groupExists(error)) {
                 throw failures.translate("XGROUP CREATE", error);
             }
         }
@@ -133,15 +142,14 @@ public final class JedisTransport implements Transport {
 
     @Override
     public void destroyGroup(List<String> keys, String group) {
-        ensureOpen();
+        state.ensureOpen();
         List<CommandArguments> destroys = new ArrayList<>(keys.size());
         for (String key : keys) {
             destroys.add(Commands.xgroupDestroy(key, group));
         }
         for (Object destroyed : pipeline("XGROUP DESTROY", destroys)) {
             // A missing key has no group to destroy; Redis calls that an error, we do not.
-            if (destroyed instanceof JedisDataException error
-                    && !String.valueOf(error.getMessage()).contains("requires the key to exist")) {
+            if (destroyed instanceof JedisDataException error && !RedisReplies.keyMissing(error)) {
                 throw failures.translate("XGROUP DESTROY", error);
             }
         }
@@ -149,28 +157,28 @@ public final class JedisTransport implements Transport {
 
     @Override
     public boolean groupExists(String key, String group) {
-        ensureOpen();
-        return LuaScript.GROUP_EXISTS.runPerKey(this::pipeline, failures, "group check", List.of(key),
-                Commands.utf8(group)).get(0) == 1L;
+        state.ensureOpen();
+        return runPerKey(LuaScript.GROUP_EXISTS, "group check", List.of(key), Commands.utf8(group)).get(0) == 1L;
     }
 
     @Override
     public Map<String, List<StreamEntry>> readGroup(String group, String consumer, Map<String, String> idsByKey,
                                                     int count, Duration block) {
-        ensureOpen();
+        state.ensureOpen();
         if (idsByKey.isEmpty()) {
-            return Map.of();
+            return Map.of(); // XREADGROUP needs a stream: nothing to ask the server
         }
-        Object reply = isBlocking(block)
-                ? onBlockingConnection("XREADGROUP", block,
-                        Commands.xreadgroup(group, consumer, idsByKey, count, millis(block)))
-                : call("XREADGROUP", Commands.xreadgroup(group, consumer, idsByKey, count, 0));
+        long blockMillis = TransportArgs.blockMillis(block);
+        CommandArguments xreadgroup = Commands.xreadgroup(group, consumer, idsByKey, count, blockMillis);
+        Object reply = blockMillis > 0
+                ? onBlockingConnection("XREADGROUP", block, xreadgroup)
+                : call("XREADGROUP", xreadgroup);
         return Replies.byKey(idsByKey.keySet(), reply);
     }
 
     @Override
     public void ack(String group, Map<String, List<String>> idsByKey) {
-        ensureOpen();
+        state.ensureOpen();
         List<CommandArguments> acks = new ArrayList<>(idsByKey.size());
         idsByKey.forEach((key, ids) -> {
             if (!ids.isEmpty()) {
@@ -182,7 +190,7 @@ public final class JedisTransport implements Transport {
 
     @Override
     public long pendingCount(String key, String group) {
-        ensureOpen();
+        state.ensureOpen();
         return Replies.integer(Replies.array(call("XPENDING", Commands.xpending(key, group))).get(0));
     }
 
@@ -190,13 +198,13 @@ public final class JedisTransport implements Transport {
 
     @Override
     public Optional<String> get(String key) {
-        ensureOpen();
+        state.ensureOpen();
         return Optional.ofNullable(Replies.text(call("GET", Commands.get(key))));
     }
 
     @Override
     public List<Optional<String>> getAll(List<String> keys) {
-        ensureOpen();
+        state.ensureOpen();
         if (keys.isEmpty()) {
             return List.of();
         }
@@ -210,14 +218,14 @@ public final class JedisTransport implements Transport {
 
     @Override
     public void set(String key, String value, Duration ttl) {
-        ensureOpen();
-        call("SET", Commands.set(key, value, ttl == null ? 0 : millis(ttl), false));
+        state.ensureOpen();
+        call("SET", Commands.set(key, value, TransportArgs.ttlMillisOrZero(ttl), false));
     }
 
     @Override
     public List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl) {
-        ensureOpen();
-        long ttlMillis = ttl == null ? 0 : millis(ttl);
+        state.ensureOpen();
+        long ttlMillis = TransportArgs.ttlMillisOrZero(ttl);
         List<CommandArguments> sets = new ArrayList<>(keys.size());
         for (String key : keys) {
             sets.add(Commands.set(key, value, ttlMillis, true));
@@ -227,40 +235,29 @@ public final class JedisTransport implements Transport {
 
     @Override
     public List<Boolean> extendIfOwner(List<String> keys, String owner, Duration ttl) {
-        ensureOpen();
-        Objects.requireNonNull(ttl, "ttl");
-        return LuaScript.EXTEND_IF_OWNER.runPerKey(this::pipeline, failures, "lock extension", keys,
-                Commands.utf8(owner), Commands.utf8(Long.toString(millis(ttl)))).stream().map(n -> n == 1L).toList();
+        state.ensureOpen();
+        byte[] ttlMillis = Commands.utf8(Long.toString(TransportArgs.ttlMillis(ttl)));
+        return runPerKey(LuaScript.EXTEND_IF_OWNER, "lock extension", keys, Commands.utf8(owner), ttlMillis)
+                .stream().map(n -> n == 1L).toList();
     }
 
     @Override
     public List<Boolean> deleteIfOwner(List<String> keys, String owner) {
-        ensureOpen();
-        return LuaScript.DELETE_IF_OWNER.runPerKey(this::pipeline, failures, "lock release", keys,
-                Commands.utf8(owner)).stream().map(n -> n == 1L).toList();
+        state.ensureOpen();
+        return runPerKey(LuaScript.DELETE_IF_OWNER, "lock release", keys, Commands.utf8(owner))
+                .stream().map(n -> n == 1L).toList();
     }
 
     @Override
     public Optional<Duration> timeToLive(String key) {
-        ensureOpen();
-        // PTTL answers -2 for a missing key and -1 for a key without expiry.
-        long millis = Replies.integer(call("PTTL", Commands.pttl(key)));
-        return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+        state.ensureOpen();
+        return RedisReplies.timeToLive(Replies.integer(call("PTTL", Commands.pttl(key))));
     }
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        try {
-            blocking.close();
-        } finally {
-            Pools.close(commands);
-        }
+        // Disconnecting the blocked reads ends them; the pools go after.
+        state.close(blocking::close, () -> Pools.close(commands));
     }
 
     @Override
@@ -338,7 +335,7 @@ public final class JedisTransport implements Transport {
      * transport and interrupting a thread also break connections, but only their own.
      */
     private void dropIdleConnectionsAfter(RuntimeException failed) {
-        if (!closed && !Thread.currentThread().isInterrupted() && !Failures.timedOut(failed)) {
+        if (!state.isClosed() && !Thread.currentThread().isInterrupted() && !Failures.timedOut(failed)) {
             Pools.clearIdle(commands);
             blocking.clearIdle();
         }
@@ -358,7 +355,7 @@ public final class JedisTransport implements Transport {
         }
         boolean reusable = false;
         try {
-            connection.setSoTimeout(RedisAddress.saturatedMillis(timeout.plus(block)));
+            connection.setSoTimeout(RedisAddress.saturatedMillis(CommandTimeout.forBlockingRead(timeout, block)));
             Object reply = connection.executeCommand(command);
             reusable = true;
             return reply;
@@ -380,23 +377,23 @@ public final class JedisTransport implements Transport {
 
     /** A command that broke off: closing and interruption explain it better than the symptom. */
     private TransportException failure(String operation, RuntimeException error) {
-        if (closed) {
-            return failures.failure(operation + " was cancelled, the transport is closing", error);
+        if (state.isClosed()) {
+            return failures.closing(operation, error);
         }
         if (Thread.currentThread().isInterrupted()) {
-            return failures.failure(operation + " was interrupted", error);
+            return failures.interrupted(operation, error);
         }
         return failures.translate(operation, error);
     }
 
     private TransportException connectFailure(String operation, RuntimeException error) {
-        if (closed) {
-            return closedError();
+        if (state.isClosed()) {
+            return failures.closed();
         }
         if (restoreInterrupt(error)) {
-            return failures.failure(operation + " was interrupted", error);
+            return failures.interrupted(operation, error);
         }
-        return failures.cannotConnect(operation, error);
+        return Failures.cannotConnect(failures, operation, error);
     }
 
     /** Waiting in the pool ends with InterruptedException, which clears the flag: set it again. */
@@ -422,7 +419,7 @@ public final class JedisTransport implements Transport {
             connection.executeCommand(Commands.ping());
         } catch (RuntimeException e) {
             failed = e;
-            throw failures.cannotConnect("", e);
+            throw Failures.cannotConnect(failures, "", e);
         } finally {
             release(connection, failed);
         }
@@ -433,7 +430,7 @@ public final class JedisTransport implements Transport {
             return address.connect(pool);
         } catch (RuntimeException e) {
             // Sentinel pools ask the sentinels for the master at once.
-            throw failures.cannotConnect("", e);
+            throw Failures.cannotConnect(failures, "", e);
         }
     }
 
@@ -441,38 +438,19 @@ public final class JedisTransport implements Transport {
         try {
             return RedisAddress.parse(url);
         } catch (RuntimeException e) {
-            // Our parser's messages never quote the credentials, but scrub them all the same.
-            throw new TransportException("invalid Redis URL " + url.redacted() + " ("
-                    + failures.scrub(String.valueOf(e.getMessage())) + ")");
+            // Our parser's messages never quote the credentials, but they are scrubbed all the same.
+            throw failures.invalidUrl(String.valueOf(e.getMessage()));
         }
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw closedError();
-        }
-    }
-
-    private TransportException closedError() {
-        return failures.failure("the transport is closed");
-    }
-
-    /** A zero or negative block would mean "forever" to Redis; we read it as "do not block". */
-    private static boolean isBlocking(Duration block) {
-        return block != null && block.isPositive();
-    }
-
-    /** Redis counts PX in whole milliseconds and rejects 0, so any positive duration rounds up. */
-    private static long millis(Duration duration) {
-        if (!duration.isPositive()) {
-            throw new IllegalArgumentException("a time to live must be positive, not " + duration);
-        }
-        long millis = duration.toMillis();
-        return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
-    }
-
-    private static boolean hasErrorCode(Throwable error, String code) {
-        String message = error.getMessage();
-        return message != null && message.startsWith(code);
+    /**
+     * Runs a lock script per key, pipelined on one pooled connection; keys whose run found
+     * the script unloaded are run again with its source.
+     */
+    private List<Long> runPerKey(LuaScript script, String operation, List<String> keys, byte[]... args) {
+        return script.runPerKey(keys, (command, scriptOrSha, runKeys) -> pipeline(operation, runKeys.stream()
+                        .map(key -> Commands.script(Command.valueOf(command), scriptOrSha, key, args))
+                        .toList()),
+                error -> failures.translate(operation, error));
     }
 }

@@ -3,7 +3,7 @@ package io.runnel.redis.jedis;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportProvider;
-import java.util.Set;
+import io.runnel.redis.common.RedisUrls;
 
 /**
  * Offers {@link JedisTransport} for {@code redis://}, {@code rediss://} and
@@ -12,8 +12,6 @@ import java.util.Set;
  * {@code transport} setting to choose this one.
  */
 public final class JedisTransportProvider implements TransportProvider {
-    private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel");
-
     @Override
     public String name() {
         return "jedis";
@@ -21,7 +19,7 @@ public final class JedisTransportProvider implements TransportProvider {
 
     @Override
     public boolean supports(ConnectionUrl url) {
-        return SCHEMES.contains(url.scheme());
+        return RedisUrls.isRedis(url);
     }
 
     @Override

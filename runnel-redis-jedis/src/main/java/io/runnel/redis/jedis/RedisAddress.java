@@ -1,6 +1,7 @@
 package io.runnel.redis.jedis;
 
 import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.redis.common.CommandTimeout;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,6 @@ import redis.clients.jedis.providers.SentineledConnectionProvider;
  * The password is held only to configure Jedis; {@link #toString()} leaves it out.
  */
 final class RedisAddress {
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final int REDIS_PORT = 6379;
     private static final int SENTINEL_PORT = 26379;
@@ -282,10 +282,7 @@ final class RedisAddress {
         } catch (ArithmeticException | NumberFormatException e) {
             throw new IllegalArgumentException("timeout '" + text + "' is too long");
         }
-        if (!timeout.isPositive()) {
-            throw new IllegalArgumentException("the timeout must be positive, not '" + text + "'");
-        }
-        return timeout;
+        return CommandTimeout.requirePositive(timeout, text);
     }
 
     private static SslVerifyMode verifyPeer(String text) {
@@ -317,7 +314,7 @@ final class RedisAddress {
         int database;
         boolean ssl;
         SslVerifyMode verifyPeer = SslVerifyMode.FULL;
-        Duration timeout = DEFAULT_TIMEOUT;
+        Duration timeout = CommandTimeout.DEFAULT;
         String clientName;
     }
 

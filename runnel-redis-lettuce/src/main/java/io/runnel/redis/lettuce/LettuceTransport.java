@@ -7,6 +7,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
@@ -22,7 +23,13 @@ import io.runnel.api.transport.Append;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
+import io.runnel.redis.common.CommandTimeout;
+import io.runnel.redis.common.LuaScript;
+import io.runnel.redis.common.OpenState;
+import io.runnel.redis.common.RedisFailures;
+import io.runnel.redis.common.RedisReplies;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +50,8 @@ import java.util.function.Function;
  *
  * <p>Accepts {@code redis://[user:password@]host:port[/db]}, {@code rediss://} and
  * {@code redis-sentinel://} URLs as Lettuce understands them; Lettuce's {@code timeout}
- * URL parameter (default 60 s) bounds every command, plus the block time for blocking reads.
- * Create it through {@link LettuceTransportProvider} or directly.
+ * URL parameter (default 60 s, and it must be positive) bounds every command, plus the block
+ * time for blocking reads. Create it through {@link LettuceTransportProvider} or directly.
  */
 public final class LettuceTransport implements Transport {
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
@@ -52,14 +59,14 @@ public final class LettuceTransport implements Transport {
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
     private static final String NO_ENTRY = "0-0";
 
-    private final Failures failures;
+    private final RedisFailures failures;
     private final Replies replies;
     private final Duration timeout;
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> shared;
     private final RedisAsyncCommands<String, byte[]> commands;
     private final BlockingConnections blocking;
-    private volatile boolean closed;
+    private final OpenState state;
 
     /**
      * Connects to the server.
@@ -69,9 +76,10 @@ public final class LettuceTransport implements Transport {
      */
     public LettuceTransport(ConnectionUrl url) {
         Objects.requireNonNull(url, "url");
-        this.failures = new Failures(url);
+        this.failures = new RedisFailures(url, Replies::kind);
         this.replies = new Replies(failures);
-        RedisURI uri = parse(url);
+        this.state = new OpenState(failures::closed);
+        RedisURI uri = LettuceUrl.parse(url, failures);
         this.timeout = uri.getTimeout();
         this.client = RedisClient.create(uri);
         try {
@@ -81,14 +89,14 @@ public final class LettuceTransport implements Transport {
             throw e;
         }
         this.commands = shared.async();
-        this.blocking = new BlockingConnections(this::connect, IDLE_BLOCKING_CONNECTIONS, this::closedError);
+        this.blocking = new BlockingConnections(this::connect, IDLE_BLOCKING_CONNECTIONS, failures::closed);
     }
 
     // ---------------------------------------------------------------- streams
 
     @Override
     public List<String> append(List<Append> appends) {
-        ensureOpen();
+        state.ensureOpen();
         List<RedisFuture<String>> adds = new ArrayList<>(appends.size());
         for (Append append : appends) {
             XAddArgs args = new XAddArgs();
@@ -105,13 +113,13 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public long length(String key) {
-        ensureOpen();
+        state.ensureOpen();
         return replies.await("XLEN", commands.xlen(key), timeout);
     }
 
     @Override
     public List<StreamEntry> range(String key, String start, String end, int count) {
-        ensureOpen();
+        state.ensureOpen();
         List<StreamMessage<String, byte[]>> messages =
                 replies.await("XRANGE", commands.xrange(key, Range.create(start, end), limit(count)), timeout);
         return entries(messages);
@@ -119,7 +127,7 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public String lastId(String key) {
-        ensureOpen();
+        state.ensureOpen();
         // XREVRANGE puts the upper bound first; Lettuce swaps the range's ends for us.
         List<StreamMessage<String, byte[]>> newest =
                 replies.await("XREVRANGE", commands.xrevrange(key, Range.create("-", "+"), Limit.from(1)), timeout);
@@ -128,10 +136,10 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public List<StreamEntry> read(String key, String afterId, int count, Duration block) {
-        ensureOpen();
+        state.ensureOpen();
         XReadArgs args = readArgs(count, block);
         StreamOffset<String>[] offset = arrayOf(StreamOffset.from(key, afterId));
-        List<StreamMessage<String, byte[]>> messages = isBlocking(block)
+        List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
                 ? onBlockingConnection("XREAD", block, async -> async.xread(args, offset))
                 : replies.await("XREAD", commands.xread(args, offset), timeout);
         return entries(messages);
@@ -139,7 +147,7 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public void delete(List<String> keys) {
-        ensureOpen();
+        state.ensureOpen();
         if (!keys.isEmpty()) {
             replies.await("DEL", commands.del(keys.toArray(String[]::new)), timeout);
         }
@@ -149,7 +157,7 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public void createGroup(List<String> keys, String group, String startId) {
-        ensureOpen();
+        state.ensureOpen();
         List<RedisFuture<String>> creates = new ArrayList<>(keys.size());
         for (String key : keys) {
             creates.add(commands.xgroupCreate(StreamOffset.from(key, startId), group,
@@ -157,7 +165,7 @@ public final class LettuceTransport implements Transport {
         }
         for (Replies.Settled<String> created : replies.settleAll("XGROUP CREATE", creates, timeout)) {
             // BUSYGROUP: the group exists and must be left as it is (its offset included).
-            if (created.failed() && !hasErrorCode(created.error(), "BUSYGROUP")) {
+            if (created.failed() && !RedisReplies.groupExists(created.error())) {
                 throw replies.failure("XGROUP CREATE", created.error());
             }
         }
@@ -165,14 +173,14 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public void destroyGroup(List<String> keys, String group) {
-        ensureOpen();
+        state.ensureOpen();
         List<RedisFuture<Boolean>> destroys = new ArrayList<>(keys.size());
         for (String key : keys) {
             destroys.add(commands.xgroupDestroy(key, group));
         }
         for (Replies.Settled<Boolean> destroyed : replies.settleAll("XGROUP DESTROY", destroys, timeout)) {
             // A missing key has no group to destroy; Redis calls that an error, we do not.
-            if (destroyed.failed() && !String.valueOf(destroyed.error().getMessage()).contains("requires the key to exist")) {
+            if (destroyed.failed() && !RedisReplies.keyMissing(destroyed.error())) {
                 throw replies.failure("XGROUP DESTROY", destroyed.error());
             }
         }
@@ -180,15 +188,14 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public boolean groupExists(String key, String group) {
-        ensureOpen();
-        return LuaScript.GROUP_EXISTS.runPerKey(commands, replies, "group check", List.of(key), timeout,
-                utf8(group)).get(0) == 1L;
+        state.ensureOpen();
+        return runPerKey(LuaScript.GROUP_EXISTS, "group check", List.of(key), utf8(group)).get(0) == 1L;
     }
 
     @Override
     public Map<String, List<StreamEntry>> readGroup(String group, String consumer, Map<String, String> idsByKey,
                                                     int count, Duration block) {
-        ensureOpen();
+        state.ensureOpen();
         if (idsByKey.isEmpty()) {
             return Map.of();
         }
@@ -198,7 +205,7 @@ public final class LettuceTransport implements Transport {
                 .toList()
                 .toArray(LettuceTransport.<StreamOffset<String>>arrayOf());
         Consumer<String> reader = Consumer.from(group, consumer);
-        List<StreamMessage<String, byte[]>> messages = isBlocking(block)
+        List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
                 ? onBlockingConnection("XREADGROUP", block, async -> async.xreadgroup(reader, args, offsets))
                 : replies.await("XREADGROUP", commands.xreadgroup(reader, args, offsets), timeout);
         return byKey(idsByKey.keySet(), messages);
@@ -206,7 +213,7 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public void ack(String group, Map<String, List<String>> idsByKey) {
-        ensureOpen();
+        state.ensureOpen();
         List<RedisFuture<Long>> acks = new ArrayList<>(idsByKey.size());
         idsByKey.forEach((key, ids) -> {
             if (!ids.isEmpty()) {
@@ -218,7 +225,7 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public long pendingCount(String key, String group) {
-        ensureOpen();
+        state.ensureOpen();
         return replies.await("XPENDING", commands.xpending(key, group), timeout).getCount();
     }
 
@@ -226,13 +233,13 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public Optional<String> get(String key) {
-        ensureOpen();
+        state.ensureOpen();
         return Optional.ofNullable(replies.await("GET", commands.get(key), timeout)).map(LettuceTransport::text);
     }
 
     @Override
     public List<Optional<String>> getAll(List<String> keys) {
-        ensureOpen();
+        state.ensureOpen();
         if (keys.isEmpty()) {
             return List.of();
         }
@@ -246,17 +253,17 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public void set(String key, String value, Duration ttl) {
-        ensureOpen();
+        state.ensureOpen();
         RedisFuture<String> reply = ttl == null
                 ? commands.set(key, utf8(value))
-                : commands.set(key, utf8(value), SetArgs.Builder.px(millis(ttl)));
+                : commands.set(key, utf8(value), SetArgs.Builder.px(TransportArgs.ttlMillis(ttl)));
         replies.await("SET", reply, timeout);
     }
 
     @Override
     public List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl) {
-        ensureOpen();
-        SetArgs args = ttl == null ? SetArgs.Builder.nx() : SetArgs.Builder.nx().px(millis(ttl));
+        state.ensureOpen();
+        SetArgs args = ttl == null ? SetArgs.Builder.nx() : SetArgs.Builder.nx().px(TransportArgs.ttlMillis(ttl));
         List<RedisFuture<String>> sets = new ArrayList<>(keys.size());
         for (String key : keys) {
             sets.add(commands.set(key, utf8(value), args));
@@ -267,41 +274,29 @@ public final class LettuceTransport implements Transport {
 
     @Override
     public List<Boolean> extendIfOwner(List<String> keys, String owner, Duration ttl) {
-        ensureOpen();
-        Objects.requireNonNull(ttl, "ttl");
-        return LuaScript.EXTEND_IF_OWNER.runPerKey(commands, replies, "lock extension", keys, timeout,
-                utf8(owner), utf8(Long.toString(millis(ttl)))).stream().map(n -> n == 1L).toList();
+        state.ensureOpen();
+        byte[] ttlMillis = utf8(Long.toString(TransportArgs.ttlMillis(ttl)));
+        return runPerKey(LuaScript.EXTEND_IF_OWNER, "lock extension", keys, utf8(owner), ttlMillis)
+                .stream().map(n -> n == 1L).toList();
     }
 
     @Override
     public List<Boolean> deleteIfOwner(List<String> keys, String owner) {
-        ensureOpen();
-        return LuaScript.DELETE_IF_OWNER.runPerKey(commands, replies, "lock release", keys, timeout,
-                utf8(owner)).stream().map(n -> n == 1L).toList();
+        state.ensureOpen();
+        return runPerKey(LuaScript.DELETE_IF_OWNER, "lock release", keys, utf8(owner))
+                .stream().map(n -> n == 1L).toList();
     }
 
     @Override
     public Optional<Duration> timeToLive(String key) {
-        ensureOpen();
-        // PTTL answers -2 for a missing key and -1 for a key without expiry.
-        long millis = replies.await("PTTL", commands.pttl(key), timeout);
-        return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+        state.ensureOpen();
+        return RedisReplies.timeToLive(replies.await("PTTL", commands.pttl(key), timeout));
     }
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        try {
-            blocking.close();
-            shared.close();
-        } finally {
-            client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
-        }
+        // The blocking connections first: closing them ends the reads blocked on them.
+        state.close(blocking::close, shared::close, () -> client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT));
     }
 
     @Override
@@ -326,9 +321,13 @@ public final class LettuceTransport implements Transport {
     private <T> T onBlockingConnection(String operation, Duration block,
                                        Function<RedisAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
         StatefulRedisConnection<String, byte[]> connection = blocking.borrow();
+        Duration wait = CommandTimeout.forBlockingRead(timeout, block);
         boolean reusable = false;
         try {
-            T result = replies.await(operation, command.apply(connection.async()), timeout.plus(block));
+            // Lettuce would otherwise expire the command after the URL's timeout, even one
+            // shorter than the block; the connection is ours alone until it is given back.
+            connection.setTimeout(wait);
+            T result = replies.await(operation, command.apply(connection.async()), wait);
             reusable = true;
             return result;
         } finally {
@@ -340,44 +339,36 @@ public final class LettuceTransport implements Transport {
         }
     }
 
-    private RedisURI parse(ConnectionUrl url) {
-        try {
-            return RedisURI.create(url.secretValue());
-        } catch (RuntimeException e) {
-            // No cause: the parser's message may quote the URL with its credentials.
-            throw new TransportException("invalid Redis URL " + url.redacted() + " ("
-                    + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw closedError();
-        }
-    }
-
-    private TransportException closedError() {
-        return failures.failure("the transport is closed");
-    }
-
-    /** A zero or negative block would mean "forever" to Redis; we read it as "do not block". */
-    private static boolean isBlocking(Duration block) {
-        return block != null && block.isPositive();
+    /**
+     * Runs a lock script per key, pipelined on the shared connection; keys whose run found
+     * the script unloaded are run again with its source.
+     */
+    private List<Long> runPerKey(LuaScript script, String operation, List<String> keys, byte[]... args) {
+        return script.runPerKey(keys, (command, scriptOrSha, runKeys) -> {
+            List<RedisFuture<Long>> runs = new ArrayList<>(runKeys.size());
+            for (String key : runKeys) {
+                String[] oneKey = {key};
+                runs.add(command.equals("EVALSHA")
+                        ? commands.evalsha(scriptOrSha, ScriptOutputType.INTEGER, oneKey, args)
+                        : commands.eval(scriptOrSha, ScriptOutputType.INTEGER, oneKey, args));
+            }
+            return replies.settleAll(operation, runs, timeout).stream().map(Replies.Settled::valueOrError).toList();
+        }, error -> replies.failure(operation, error));
     }
 
     private static XReadArgs readArgs(int count, Duration block) {
         XReadArgs args = new XReadArgs();
-        if (count > 0) {
+        if (TransportArgs.hasLimit(count)) {
             args.count(count);
         }
-        if (isBlocking(block)) {
-            args.block(millis(block));
+        if (TransportArgs.isBlocking(block)) {
+            args.block(TransportArgs.blockMillis(block));
         }
         return args;
     }
 
     private static Limit limit(int count) {
-        return count > 0 ? Limit.from(count) : Limit.unlimited();
+        return TransportArgs.hasLimit(count) ? Limit.from(count) : Limit.unlimited();
     }
 
     private static Map<String, List<StreamEntry>> byKey(Iterable<String> requestOrder,
@@ -411,20 +402,6 @@ public final class LettuceTransport implements Transport {
         Map<String, byte[]> body = message.getBody();
         Map<String, byte[]> fields = body == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(body));
         return new StreamEntry(message.getId(), fields);
-    }
-
-    /** Redis counts PX in whole milliseconds and rejects 0, so any positive duration rounds up. */
-    private static long millis(Duration duration) {
-        if (!duration.isPositive()) {
-            throw new IllegalArgumentException("a time to live must be positive, not " + duration);
-        }
-        long millis = duration.toMillis();
-        return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
-    }
-
-    private static boolean hasErrorCode(Throwable error, String code) {
-        String message = error.getMessage();
-        return message != null && message.startsWith(code);
     }
 
     /** Lettuce takes stream offsets as generic varargs; this builds the array without raw types. */

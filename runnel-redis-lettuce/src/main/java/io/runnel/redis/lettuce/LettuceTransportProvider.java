@@ -3,7 +3,7 @@ package io.runnel.redis.lettuce;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportProvider;
-import java.util.Set;
+import io.runnel.redis.common.RedisUrls;
 
 /**
  * Offers {@link LettuceTransport} for {@code redis://}, {@code rediss://} and
@@ -11,8 +11,6 @@ import java.util.Set;
  * priority than other Redis transports that may be on the classpath.
  */
 public final class LettuceTransportProvider implements TransportProvider {
-    private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel");
-
     @Override
     public String name() {
         return "lettuce";
@@ -20,7 +18,7 @@ public final class LettuceTransportProvider implements TransportProvider {
 
     @Override
     public boolean supports(ConnectionUrl url) {
-        return SCHEMES.contains(url.scheme());
+        return RedisUrls.isRedis(url);
     }
 
     @Override

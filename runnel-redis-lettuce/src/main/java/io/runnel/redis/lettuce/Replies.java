@@ -1,6 +1,10 @@
 package io.runnel.redis.lettuce;
 
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.runnel.api.transport.TransportException;
+import io.runnel.redis.common.RedisFailures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +21,9 @@ import java.util.concurrent.TimeoutException;
  * BLOCK is longer than the ordinary timeout. Commands that miss the deadline are cancelled.
  */
 final class Replies {
-    private final Failures failures;
+    private final RedisFailures failures;
 
-    Replies(Failures failures) {
+    Replies(RedisFailures failures) {
         this.failures = failures;
     }
 
@@ -28,6 +32,21 @@ final class Replies {
         boolean failed() {
             return error != null;
         }
+
+        /** The value, or the error in its place, as {@link io.runnel.redis.common.LuaScript} takes replies. */
+        Object valueOrError() {
+            return failed() ? error : value;
+        }
+    }
+
+    /** How Lettuce's exceptions read in failure messages. */
+    static RedisFailures.Kind kind(Throwable error) {
+        return switch (error) {
+            case RedisConnectionException e -> RedisFailures.Kind.CONNECTION;
+            case RedisCommandTimeoutException e -> RedisFailures.Kind.TIMEOUT;
+            case RedisCommandExecutionException e -> RedisFailures.Kind.ERROR_REPLY;
+            default -> RedisFailures.Kind.OTHER;
+        };
     }
 
     <T> T await(String operation, CompletionStage<T> reply, Duration timeout) {
@@ -67,11 +86,11 @@ final class Replies {
                 throw failures.failure(operation + " got no reply within " + timeout.toMillis() + " ms");
             } catch (CancellationException e) {
                 cancel(replies, i);
-                throw failures.failure(operation + " was cancelled, the transport is closing");
+                throw failures.closing(operation, null);
             } catch (InterruptedException e) {
                 cancel(replies, i);
                 Thread.currentThread().interrupt();
-                throw new TransportException(operation + " was interrupted (" + failures.where() + ")", e);
+                throw failures.interrupted(operation, e);
             }
         }
         return settled;

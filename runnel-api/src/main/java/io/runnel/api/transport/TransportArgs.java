@@ -1,0 +1,67 @@
+package io.runnel.api.transport;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link Transport} reads the {@code block}, {@code count} and {@code ttl} arguments
+ * of its methods. The rules are part of the contract (see {@link Transport}), and they differ
+ * from Redis's own where Redis would surprise a caller: {@code BLOCK 0} waits forever and
+ * {@code PX} takes whole milliseconds only. Every implementation applies them through this
+ * class, so the Redis clients and the in-memory transport cannot drift apart.
+ */
+public final class TransportArgs {
+
+    private TransportArgs() {
+    }
+
+    /**
+     * Whether a read should wait for entries: only for a positive {@code block}. Null, zero
+     * and negative durations mean "do not block", unlike Redis's {@code BLOCK 0}.
+     */
+    public static boolean isBlocking(Duration block) {
+        return block != null && block.isPositive();
+    }
+
+    /**
+     * The {@code BLOCK} argument for a read: {@code 0} when it should not block at all (see
+     * {@link #isBlocking(Duration)}), else the block in milliseconds, rounded up so a short
+     * positive block still waits.
+     */
+    public static long blockMillis(Duration block) {
+        return isBlocking(block) ? roundUpToMillis(block) : 0;
+    }
+
+    /** Whether {@code count} limits how many entries a read returns: zero or less means no limit. */
+    public static boolean hasLimit(int count) {
+        return count > 0;
+    }
+
+    /**
+     * A time to live in whole milliseconds, for {@code PX}: Redis counts whole milliseconds
+     * and rejects 0, so any positive duration rounds up.
+     *
+     * @throws NullPointerException     if {@code ttl} is null
+     * @throws IllegalArgumentException if {@code ttl} is zero or negative
+     */
+    public static long ttlMillis(Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (!ttl.isPositive()) {
+            throw new IllegalArgumentException("a time to live must be positive, not " + ttl);
+        }
+        return roundUpToMillis(ttl);
+    }
+
+    /**
+     * Like {@link #ttlMillis(Duration)} for the methods where a null {@code ttl} means "no
+     * expiry", which this answers with {@code 0}.
+     */
+    public static long ttlMillisOrZero(Duration ttl) {
+        return ttl == null ? 0 : ttlMillis(ttl);
+    }
+
+    private static long roundUpToMillis(Duration duration) {
+        long millis = duration.toMillis();
+        return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
+    }
+}

@@ -1,0 +1,139 @@
+package io.runnel.redis.common;
+
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.TransportException;
+import java.util.function.Function;
+
+/**
+ * Builds the {@link TransportException}s of a Redis transport, so both clients word their
+ * failures alike: each names the command and the server by its redacted URL, and neither
+ * its message nor its causes carry the URL's {@link Secrets}. The one client-specific part
+ * is telling what kind of failure a client exception is (a {@link Kind}).
+ */
+public final class RedisFailures {
+
+    /** What went wrong, as far as the wording of a failure goes. */
+    public enum Kind {
+        /** No connection could be made. */
+        CONNECTION,
+        /** No reply came in time. */
+        TIMEOUT,
+        /** The server answered with an error reply. */
+        ERROR_REPLY,
+        /** Anything else, e.g. a connection that broke during the command. */
+        OTHER
+    }
+
+    private final ConnectionUrl url;
+    private final Secrets secrets;
+    private final Function<Throwable, Kind> kinds;
+
+    /** @param kinds tells the kind of the client's exceptions */
+    public RedisFailures(ConnectionUrl url, Function<Throwable, Kind> kinds) {
+        this.url = url;
+        this.secrets = Secrets.of(url);
+        this.kinds = kinds;
+    }
+
+    /** The URL fit for messages. */
+    public String where() {
+        return url.redacted();
+    }
+
+    /** The text with the URL's secrets replaced by {@code ***}. */
+    public String scrub(String text) {
+        return secrets.scrub(text);
+    }
+
+    /**
+     * A client exception as a {@link TransportException}, worded by its {@link Kind}.
+     *
+     * @param operation the command or step that failed, e.g. {@code XADD}; empty for
+     *                  opening a connection
+     */
+    public TransportException translate(String operation, Throwable error) {
+        String what = switch (kinds.apply(error)) {
+            case CONNECTION -> cannotConnect(operation);
+            case TIMEOUT -> operation + " timed out on " + where();
+            case ERROR_REPLY -> operation + " was rejected by " + where();
+            case OTHER -> operation + " failed on " + where();
+        };
+        return because(what, error);
+    }
+
+    /** @param operation the command needing the connection; empty when opening the transport */
+    public String cannotConnect(String operation) {
+        return "cannot connect to " + where() + (operation.isEmpty() ? "" : " for " + operation);
+    }
+
+    /**
+     * A failure worded {@code what}, explained by a client exception: the message ends
+     * with the client's own explanation (see {@link #describe(Throwable)}), scrubbed.
+     */
+    public TransportException because(String what, Throwable error) {
+        return new TransportException(what + ": " + scrub(describe(error)), secrets.sanitize(error));
+    }
+
+    /** A failure with no client exception behind it: {@code "<message> (<where>)"}. */
+    public TransportException failure(String message) {
+        return new TransportException(scrub(message) + " (" + where() + ")");
+    }
+
+    /**
+     * A failure of ours that a client exception caused, e.g. the transport closing under a
+     * read; {@code cause} may be null.
+     */
+    public TransportException failure(String message, Throwable cause) {
+        return new TransportException(scrub(message) + " (" + where() + ")", secrets.sanitize(cause));
+    }
+
+    /** A call on a closed transport. */
+    public TransportException closed() {
+        return failure("the transport is closed");
+    }
+
+    /** A call that the transport closing broke off; {@code cause} may be null. */
+    public TransportException closing(String operation, Throwable cause) {
+        return failure(operation + " was cancelled, the transport is closing", cause);
+    }
+
+    /** A call whose thread was interrupted; {@code cause} may be null. The caller keeps the interrupt set. */
+    public TransportException interrupted(String operation, Throwable cause) {
+        return failure(operation + " was interrupted", cause);
+    }
+
+    /**
+     * A URL the transport cannot use. There is no cause: a parser's message may quote the
+     * URL with its credentials, so only {@code reason}, scrubbed, is kept.
+     */
+    public TransportException invalidUrl(String reason) {
+        return new TransportException("invalid Redis URL " + where() + " (" + scrub(reason) + ")");
+    }
+
+    /**
+     * A client exception's message, with the telling reason added when the client wrapped
+     * it in a generic message: the root cause's message (or its class), found through the
+     * causes or, for an exception without one, its first suppressed exception.
+     */
+    static String describe(Throwable error) {
+        String message = String.valueOf(error.getMessage());
+        Throwable root = rootCause(error);
+        if (root == error && root.getSuppressed().length > 0) {
+            root = rootCause(root.getSuppressed()[0]);
+        }
+        String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        if (root == error || message.contains(reason)) {
+            return message;
+        }
+        return message + " (" + reason + ")";
+    }
+
+    /** The last exception of a cause chain. */
+    public static Throwable rootCause(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+}

@@ -1,0 +1,18 @@
+package io.runnel.redis.common;
+
+import io.runnel.api.transport.ConnectionUrl;
+import java.util.Set;
+
+/** The URLs a Redis transport opens, whichever client it uses. */
+public final class RedisUrls {
+    /** A server, a server over TLS, and a master found through Sentinel. */
+    public static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel");
+
+    private RedisUrls() {
+    }
+
+    /** Whether the URL's scheme (in any case) is one of {@link #SCHEMES}. */
+    public static boolean isRedis(ConnectionUrl url) {
+        return SCHEMES.contains(url.scheme());
+    }
+}

@@ -1,0 +1,154 @@
+package io.runnel.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every transport on a real Redis server must do besides the {@link TransportConformanceTest}
+ * contract, where only a server can show it: the server forgetting the lock scripts or
+ * restarting, and the URL's database and {@code timeout}. A Redis transport module runs it
+ * with one small subclass, as it runs the conformance suite:
+ *
+ * <pre>{@code
+ * class LettuceTransportTest extends RedisTransportTest {
+ *     @Override
+ *     protected Transport openTransport(String url) {
+ *         return new LettuceTransportProvider().open(ConnectionUrl.parse(url));
+ *     }
+ * }
+ * }</pre>
+ */
+public abstract class RedisTransportTest extends TransportTestBase {
+
+    @Test
+    void lockScriptsSurviveAFlushedScriptCache() {
+        transport.set("lock", "me", Duration.ofSeconds(60));
+        assertThat(transport.extendIfOwner("lock", "me", Duration.ofSeconds(60))).isTrue();
+
+        redis.server().call("SCRIPT", "FLUSH");
+
+        assertThat(transport.extendIfOwner(List.of("lock", "other"), "me", Duration.ofSeconds(90)))
+                .containsExactly(true, false);
+        redis.server().call("SCRIPT", "FLUSH");
+        assertThat(transport.deleteIfOwner("lock", "me")).isTrue();
+        redis.server().call("SCRIPT", "FLUSH");
+        assertThat(transport.groupExists("lock", "g")).isFalse();
+    }
+
+    @Test
+    void afterAServerRestartAtMostOneCallFails() throws Exception {
+        try (RedisServer restarting = RedisServer.start();
+             Transport survivor = openTransport(restarting.url())) {
+            // Leave several idle connections behind; the restart kills them all.
+            setConcurrently(survivor, "before");
+
+            restarting.restart();
+
+            try {
+                survivor.set("k", "first", null);
+            } catch (TransportException e) {
+                // It may have taken a dead connection: the price of not testing each one before use.
+            }
+            assertThat(setConcurrently(survivor, "after")).as("failed calls after the first").isZero();
+            assertThat(survivor.get("k")).contains("after");
+        }
+    }
+
+    @Test
+    void blockingReadMayOutlastTheUrlTimeout() {
+        try (Transport shortTimeout = openTransport(redis.url() + "?timeout=500ms")) {
+            shortTimeout.createGroup(List.of("s"), "g", "$");
+            long started = System.nanoTime();
+
+            Map<String, List<StreamEntry>> read =
+                    shortTimeout.readGroup("g", "c", Map.of("s", ">"), 10, Duration.ofMillis(1500));
+
+            assertThat(read).isEmpty();
+            assertThat(elapsedSince(started)).isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+            assertThat(shortTimeout.read("s", "$", 10, Duration.ofMillis(800))).isEmpty();
+            assertThat(shortTimeout.get("k")).as("ordinary commands still work").isEmpty();
+        }
+    }
+
+    @Test
+    void aTimeoutOfZeroOrLessIsRefusedWhenOpening() {
+        for (String timeout : List.of("0", "0ms", "-5", "-1s")) {
+            String url = redis.url() + "?timeout=" + timeout;
+
+            assertThatThrownBy(() -> openTransport(url).close())
+                    .as(url)
+                    .isInstanceOf(TransportException.class)
+                    .hasMessageStartingWith("invalid Redis URL " + url)
+                    .hasMessageContaining("timeout");
+        }
+    }
+
+    @Test
+    void databaseInTheUrlIsSelected() {
+        try (Transport db3 = openTransport(redis.url() + "/3")) {
+            db3.set("k", "three", null);
+
+            assertThat(db3.get("k")).contains("three");
+            assertThat(transport.get("k")).isEmpty();
+        }
+    }
+
+    @Test
+    void errorRepliesNameTheCommandAndTheServer() {
+        transport.set("string", "v", null);
+
+        assertThatThrownBy(() -> transport.length("string"))
+                .isInstanceOf(TransportException.class)
+                .hasMessageStartingWith("XLEN was rejected by " + redis.url())
+                .hasMessageContaining("WRONGTYPE");
+        assertThatThrownBy(() -> transport.pendingCount("string", "g"))
+                .isInstanceOf(TransportException.class)
+                .hasMessageContaining("XPENDING");
+        assertThat(transport.get("string")).as("the connection is still in step").contains("v");
+    }
+
+    @Test
+    void toStringNamesTheServer() {
+        assertThat(transport.toString()).endsWith("[" + redis.url() + "]");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Many threads setting a key at once, so the transport uses several connections; returns the failed calls. */
+    private int setConcurrently(Transport target, String value) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            calls.add(threads.submit(() -> {
+                go.await();
+                int failures = 0;
+                for (int n = 0; n < 50; n++) {
+                    try {
+                        target.set("k", value, null);
+                    } catch (TransportException e) {
+                        failures++;
+                    }
+                }
+                return failures;
+            }));
+        }
+        go.countDown();
+        int failures = 0;
+        for (Future<Integer> call : calls) {
+            failures += call.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return failures;
+    }
+}
