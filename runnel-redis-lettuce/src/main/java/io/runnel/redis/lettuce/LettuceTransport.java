@@ -1,5 +1,10 @@
 package io.runnel.redis.lettuce;
 
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.util.concurrent.TimeUnit;
+
 import io.lettuce.core.Consumer;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
@@ -62,6 +67,7 @@ public final class LettuceTransport implements Transport {
     private final RedisFailures failures;
     private final Replies replies;
     private final Duration timeout;
+    private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> shared;
     private final RedisAsyncCommands<String, byte[]> commands;
@@ -81,11 +87,18 @@ public final class LettuceTransport implements Transport {
         this.state = new OpenState(failures::closed);
         RedisURI uri = LettuceUrl.parse(url, failures);
         this.timeout = uri.getTimeout();
-        this.client = RedisClient.create(uri);
+        // Reconnect within a second of the server coming back: Lettuce's default backs off to
+        // 30 s, which would stall every worker that long after a short Redis restart. Commands
+        // issued while disconnected stay queued (Lettuce's default) and run on reconnection.
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
         try {
             this.shared = connect();
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
+            resources.shutdown(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             throw e;
         }
         this.commands = shared.async();
@@ -296,7 +309,8 @@ public final class LettuceTransport implements Transport {
     @Override
     public void close() {
         // The blocking connections first: closing them ends the reads blocked on them.
-        state.close(blocking::close, shared::close, () -> client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT));
+        state.close(blocking::close, shared::close, () -> client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT),
+                () -> resources.shutdown(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     @Override
