@@ -1,8 +1,6 @@
 package io.runnel.engine;
 
-import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,13 +14,7 @@ import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class BackpressureTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
-
+class BackpressureTest extends RedisBackedTest {
     private App app;
 
     @Test

@@ -5,9 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.runnel.api.transport.TransportException;
-import io.runnel.testkit.RedisExtension;
 import io.runnel.testkit.RedisServer;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
@@ -28,13 +26,7 @@ import static org.awaitility.Awaitility.await;
  * retries with backoff, logs each outage once rather than on every call, and resumes with
  * nothing lost and per-key order kept.
  */
-class ConnectionLossTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
-
+class ConnectionLossTest extends RedisBackedTest {
     private static final int KEYS = 16;
     private static final int PER_KEY = 60;
 

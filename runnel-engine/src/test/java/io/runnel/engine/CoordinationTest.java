@@ -9,9 +9,7 @@ import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Misconfigured;
 import io.runnel.api.RebalanceFailed;
 import io.runnel.api.transport.StreamEntry;
-import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
@@ -27,14 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Membership, control messages, locks and heartbeats as other workers (and tools) see them in Redis. */
-class CoordinationTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
+class CoordinationTest extends RedisBackedTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
 
     private App app(String name, Map<String, Object> settings) {
         return apps.app(name, b -> settings.forEach(b::setting));

@@ -5,9 +5,7 @@ import io.runnel.api.SerializationException;
 import io.runnel.api.Serializer;
 import io.runnel.api.TransportAware;
 import io.runnel.api.transport.Transport;
-import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,13 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A serializer a user writes against runnel-api alone, and the hook that hands plugins the connection. */
-class CustomSerializerTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
-
+class CustomSerializerTest extends RedisBackedTest {
     record Temperature(String sensor, double celsius) {
     }
 

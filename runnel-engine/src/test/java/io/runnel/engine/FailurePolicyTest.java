@@ -5,11 +5,9 @@ import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.StreamEntry;
-import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,18 +21,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** HALT, QUARANTINE and IGNORE, middleware visibility and dead letters, with a poison event among good ones. */
-class FailurePolicyTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
+class FailurePolicyTest extends RedisBackedTest {
     static final class Poison extends RuntimeException {
         Poison(String message) {
             super(message);
         }
     }
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
 
     private App app;
 

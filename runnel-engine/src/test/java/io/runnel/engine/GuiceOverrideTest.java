@@ -3,9 +3,7 @@ package io.runnel.engine;
 import com.codahale.metrics.MetricRegistry;
 import com.google.inject.AbstractModule;
 import io.runnel.api.Hasher;
-import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -14,13 +12,7 @@ import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A user's Guice module replaces engine bindings. */
-class GuiceOverrideTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
-
+class GuiceOverrideTest extends RedisBackedTest {
     private App app;
 
     static final class EverythingToPartitionTwo implements Hasher {

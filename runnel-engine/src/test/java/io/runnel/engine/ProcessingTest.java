@@ -1,11 +1,9 @@
 package io.runnel.engine;
 
 import io.runnel.api.Event;
-import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -24,13 +22,7 @@ import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class ProcessingTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
-
+class ProcessingTest extends RedisBackedTest {
     private App app;
 
     @ParameterizedTest

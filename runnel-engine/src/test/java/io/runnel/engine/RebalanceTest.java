@@ -1,7 +1,5 @@
 package io.runnel.engine;
 
-import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,15 +21,9 @@ import static org.awaitility.Awaitility.await;
  * Workers join one at a time up to three while events keep arriving, then leave one at a
  * time: every event is processed exactly once, in order per key, whatever moved where.
  */
-class RebalanceTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
+class RebalanceTest extends RedisBackedTest {
     private static final int KEYS = 24;
     private static final int PER_KEY = 60;
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
 
     /** One "process": its own App (and connections) with the same app name. */
     private Worker startWorker(TransportKind transport, String name, ProcessedLog log, int batch) {

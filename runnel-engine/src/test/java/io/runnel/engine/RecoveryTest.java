@@ -1,8 +1,6 @@
 package io.runnel.engine;
 
 import io.runnel.api.transport.StreamEntry;
-import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,13 +18,7 @@ import static org.awaitility.Awaitility.await;
  * delivered but never acknowledged, and nothing is lost. (ProcessCrashTest does the same
  * with a real process and a real SIGKILL.)
  */
-class RecoveryTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
-
+class RecoveryTest extends RedisBackedTest {
     private static final int KEYS = 16;
     private static final int PER_KEY = 40;
 

@@ -1,9 +1,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.Misconfigured;
-import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -13,13 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class ResetTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
-
+class ResetTest extends RedisBackedTest {
     private App app;
 
     @Test

@@ -1,9 +1,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.transport.StreamEntry;
-import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,13 +11,7 @@ import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SendTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
-
+class SendTest extends RedisBackedTest {
     private App app;
 
     @Test

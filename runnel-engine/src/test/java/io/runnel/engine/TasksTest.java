@@ -1,9 +1,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.Misconfigured;
-import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.ZoneId;
@@ -17,13 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class TasksTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
-
-    @RegisterExtension
-    final Apps apps = new Apps(redis);
-
+class TasksTest extends RedisBackedTest {
     private App app(String name) {
         return apps.app(name);
     }
