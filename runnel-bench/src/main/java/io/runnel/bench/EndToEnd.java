@@ -1,0 +1,467 @@
+package io.runnel.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.runnel.api.RecordType;
+import io.runnel.engine.App;
+import io.runnel.engine.Stream;
+import io.runnel.engine.Worker;
+import io.runnel.serde.json.JsonSerializer;
+import io.runnel.testkit.RedisServer;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.resps.StreamEntryBinary;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * End-to-end throughput harness: Runnel consumers and producers against raw Lettuce/Jedis
+ * loops doing the same Redis work, alternated and repeated in one run.
+ *
+ * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.EndToEnd [--events N] [--repeats R] [--warmup-events W] [--redis-url URL] [--out FILE]</pre>
+ */
+public final class EndToEnd {
+
+    static final String APP = "bench";
+    static final String STREAM = "orders";
+    static final String SEND_STREAM = "send";
+    static final int PARTITIONS = 16;
+    static final int BATCH = 1000;
+    static final long PARTITION_SIZE = 50_000; // the default_partition_size (MAXLEN ~)
+    static final String RAW_GROUP = "raw";
+
+    static volatile long sink;
+
+    private final int events;
+    private final int repeats;
+    private final int warmupEvents;
+    private final String redisUrl;
+    private final Path out;
+
+    private final JsonSerializer json = new JsonSerializer();
+    private final RecordType<Order> type = RecordType.of(Order.class);
+    private final List<String> orderKeys = keys(STREAM);
+    private final List<String> sendKeys = keys(SEND_STREAM);
+    private final LongAdder counted = new LongAdder();
+    /** For Runnel consumer rows: nanoseconds from worker start to the first counted event, else -1. */
+    private long firstEventNanos = -1;
+
+    private App lettuceApp;
+    private App jedisApp;
+    private Stream<Order> sendStream;
+    private RedisClient lettuce;
+    private StatefulRedisConnection<String, byte[]> lettuceConn;
+
+    private EndToEnd(int events, int repeats, int warmupEvents, String redisUrl, Path out) {
+        this.events = events;
+        this.repeats = repeats;
+        this.warmupEvents = warmupEvents;
+        this.redisUrl = redisUrl;
+        this.out = out;
+    }
+
+    static List<String> keys(String stream) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < PARTITIONS; i++) {
+            keys.add("__strm:" + APP + "." + stream + "." + i); // Runnel's key layout (see README)
+        }
+        return keys;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = 200_000;
+        int repeats = 3;
+        Integer warmup = null;
+        String url = null;
+        Path out = Path.of("runnel-bench/target/e2e-results.json");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--events" -> events = Integer.parseInt(args[++i]);
+                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                case "--warmup-events" -> warmup = Integer.parseInt(args[++i]);
+                case "--redis-url" -> url = args[++i];
+                case "--out" -> out = Path.of(args[++i]);
+                case "-h", "--help" -> {
+                    System.out.println("usage: EndToEnd [--events N] [--repeats R] [--warmup-events W] [--redis-url URL] [--out FILE]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (out.getParent() != null && !Files.isDirectory(out.getParent())) {
+            out = Path.of("e2e-results.json");
+        }
+        int w = warmup != null ? warmup : Math.min(events, 20_000);
+        RedisServer server = null;
+        if (url == null) {
+            server = RedisServer.start();
+            url = server.url();
+        }
+        try {
+            new EndToEnd(events, repeats, w, url, out).run();
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+        System.exit(0);
+    }
+
+    // ---------------------------------------------------------------- scenarios
+
+    interface Scenario {
+        /** Runs once over {@code n} events; returns elapsed nanoseconds. */
+        long run(int n) throws Exception;
+    }
+
+    record Row(String name, String baseline, Scenario scenario, List<Double> rates) {
+        Row(String name, String baseline, Scenario scenario) {
+            this(name, baseline, scenario, new ArrayList<>());
+        }
+    }
+
+    private void run() throws Exception {
+        lettuce = RedisClient.create(redisUrl);
+        lettuceConn = lettuce.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        lettuceApp = app("lettuce");
+        jedisApp = app("jedis");
+        Stream<Order> lettuceOrders = lettuceApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+        Stream<Order> jedisOrders = jedisApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+        sendStream = lettuceApp.stream(SEND_STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+        lettuceApp.processor(lettuceOrders, "e2e-lettuce", events -> {
+            long s = 0;
+            for (Order o : events.records()) {
+                s += o.id();
+                counted.increment();
+            }
+            sink += s;
+        });
+        lettuceApp.processor(lettuceOrders, "e2e-lettuce-take100", events -> {
+            long s = 0;
+            for (List<Order> batch : events.take(100, Duration.ofMillis(50)).records()) {
+                for (Order o : batch) {
+                    s += o.id();
+                }
+                counted.add(batch.size());
+            }
+            sink += s;
+        });
+        jedisApp.processor(jedisOrders, "e2e-jedis", events -> {
+            long s = 0;
+            for (Order o : events.records()) {
+                s += o.id();
+                counted.increment();
+            }
+            sink += s;
+        });
+
+        preload(lettuceOrders);
+
+        List<Row> rows = List.of(
+                new Row("raw-lettuce", null, this::rawLettuce),
+                new Row("runnel-lettuce", "raw-lettuce", n -> runnel(lettuceApp, "e2e-lettuce", n)),
+                new Row("runnel-lettuce-take100", "raw-lettuce", n -> runnel(lettuceApp, "e2e-lettuce-take100", n)),
+                new Row("raw-jedis", null, this::rawJedis),
+                new Row("runnel-jedis", "raw-jedis", n -> runnel(jedisApp, "e2e-jedis", n)),
+                new Row("raw-send-lettuce", null, this::rawSend),
+                new Row("send-lettuce", "raw-send-lettuce", this::runnelSend));
+
+        if (warmupEvents > 0) {
+            System.out.printf("warm-up round (%d events per row, not recorded)%n", warmupEvents);
+            for (Row row : rows) {
+                row.scenario.run(warmupEvents);
+            }
+        }
+        for (int r = 1; r <= repeats; r++) {
+            for (Row row : rows) {
+                firstEventNanos = -1;
+                long nanos = row.scenario.run(events);
+                double rate = events / (nanos / 1e9);
+                row.rates.add(rate);
+                System.out.printf("round %d/%d  %-24s %,12.0f events/s  (%,d ms%s)%n", r, repeats, row.name, rate,
+                        nanos / 1_000_000, firstEventNanos < 0 ? ""
+                                : "; first event " + firstEventNanos / 1_000_000 + " ms after worker start");
+            }
+        }
+        report(rows);
+        lettuceApp.close();
+        jedisApp.close();
+        lettuceConn.close();
+        lettuce.shutdown();
+    }
+
+    private long partitionSize() {
+        // Keep every preloaded event: MAXLEN ~ must exceed a partition's share of N.
+        return Math.max(PARTITION_SIZE, 2L * events / PARTITIONS + 1000);
+    }
+
+    private App app(String transport) {
+        return App.builder(APP)
+                .environment(Map.of())
+                .redisUrl(redisUrl)
+                .setting("transport", transport)
+                .setting("default_join_delay", 0)
+                .build();
+    }
+
+    private void preload(Stream<Order> orders) {
+        RedisCommands<String, byte[]> sync = lettuceConn.sync();
+        sync.del(orderKeys.toArray(String[]::new));
+        sync.del(sendKeys.toArray(String[]::new));
+        long t0 = System.nanoTime();
+        List<Order> batch = new ArrayList<>(BATCH);
+        for (int i = 0; i < events; i++) {
+            batch.add(Order.sample(i));
+            if (batch.size() == BATCH || i == events - 1) {
+                orders.sendAll(batch);
+                batch.clear();
+            }
+        }
+        long total = 0;
+        for (String key : orderKeys) {
+            total += sync.xlen(key);
+        }
+        System.out.printf("preloaded %,d events (%d bytes of JSON each) into %d partitions in %d ms%n",
+                total, json.serialize(type, Order.sample(events - 1)).length, PARTITIONS,
+                (System.nanoTime() - t0) / 1_000_000);
+        if (total != events) {
+            throw new IllegalStateException("expected " + events + " events in the stream, found " + total);
+        }
+    }
+
+    /** One Runnel worker from start until {@code n} records were deserialized and counted. */
+    private long runnel(App app, String processor, int n) throws Exception {
+        app.resetProcessor(processor, "0");
+        counted.reset();
+        long t0 = System.nanoTime();
+        Worker worker = app.worker(processor).start();
+        long deadline = t0 + TimeUnit.MINUTES.toNanos(5);
+        try {
+            long c;
+            while ((c = counted.sum()) < n) {
+                if (c > 0 && firstEventNanos < 0) {
+                    firstEventNanos = System.nanoTime() - t0;
+                }
+                if (worker.failure().isPresent()) {
+                    throw new IllegalStateException("worker failed", worker.failure().get());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(processor + ": only " + counted.sum() + " of " + n + " events in 5 min");
+                }
+                Thread.sleep(0, 200_000);
+            }
+            return System.nanoTime() - t0;
+        } finally {
+            worker.stop();
+            worker.awaitStopped(Duration.ofSeconds(30));
+        }
+    }
+
+    private void resetRawGroup() {
+        RedisCommands<String, byte[]> sync = lettuceConn.sync();
+        for (String key : orderKeys) {
+            sync.xgroupDestroy(key, RAW_GROUP);
+            sync.xgroupCreate(XReadArgs.StreamOffset.from(key, "0"), RAW_GROUP);
+        }
+    }
+
+    /** Multi-key XREADGROUP COUNT 100 over the 16 keys + pipelined XACKs per batch, deserializing each record. */
+    private long rawLettuce(int n) {
+        resetRawGroup();
+        RedisCommands<String, byte[]> sync = lettuceConn.sync();
+        RedisAsyncCommands<String, byte[]> async = lettuceConn.async();
+        Consumer<String> consumer = Consumer.from(RAW_GROUP, "c1");
+        @SuppressWarnings("unchecked")
+        XReadArgs.StreamOffset<String>[] offsets = orderKeys.stream()
+                .map(XReadArgs.StreamOffset::lastConsumed).toArray(XReadArgs.StreamOffset[]::new);
+        XReadArgs count = XReadArgs.Builder.count(100);
+        long t0 = System.nanoTime();
+        long consumed = 0;
+        long s = 0;
+        while (consumed < n) {
+            List<StreamMessage<String, byte[]>> messages = sync.xreadgroup(consumer, count, offsets);
+            if (messages.isEmpty()) {
+                throw new IllegalStateException("raw-lettuce: stream exhausted after " + consumed + " events");
+            }
+            Map<String, List<String>> idsByKey = new LinkedHashMap<>();
+            for (StreamMessage<String, byte[]> m : messages) {
+                s += json.deserialize(type, m.getBody().get("data")).id();
+                idsByKey.computeIfAbsent(m.getStream(), k -> new ArrayList<>()).add(m.getId());
+            }
+            List<RedisFuture<Long>> acks = new ArrayList<>(idsByKey.size());
+            idsByKey.forEach((key, ids) -> acks.add(async.xack(key, RAW_GROUP, ids.toArray(String[]::new))));
+            LettuceFutures.awaitAll(Duration.ofSeconds(10), acks.toArray(RedisFuture[]::new));
+            consumed += messages.size();
+        }
+        long nanos = System.nanoTime() - t0;
+        sink += s;
+        return nanos;
+    }
+
+    /** The same loop as {@link #rawLettuce} with Jedis (binary API, pipelined XACKs). */
+    private long rawJedis(int n) {
+        resetRawGroup();
+        byte[] group = RAW_GROUP.getBytes(StandardCharsets.UTF_8);
+        byte[] consumer = "c1".getBytes(StandardCharsets.UTF_8);
+        byte[] data = "data".getBytes(StandardCharsets.UTF_8);
+        Map<byte[], StreamEntryID> streams = new LinkedHashMap<>();
+        for (String key : orderKeys) {
+            streams.put(key.getBytes(StandardCharsets.UTF_8), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
+        }
+        XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(100);
+        try (Jedis jedis = new Jedis(URI.create(redisUrl))) {
+            long t0 = System.nanoTime();
+            long consumed = 0;
+            long s = 0;
+            while (consumed < n) {
+                List<Map.Entry<byte[], List<StreamEntryBinary>>> reply = jedis.xreadGroupBinary(group, consumer, params, streams);
+                if (reply == null || reply.isEmpty()) {
+                    throw new IllegalStateException("raw-jedis: stream exhausted after " + consumed + " events");
+                }
+                Pipeline p = jedis.pipelined();
+                for (Map.Entry<byte[], List<StreamEntryBinary>> perKey : reply) {
+                    List<StreamEntryBinary> entries = perKey.getValue();
+                    byte[][] ids = new byte[entries.size()][];
+                    for (int i = 0; i < entries.size(); i++) {
+                        StreamEntryBinary e = entries.get(i);
+                        s += json.deserialize(type, field(e.getFields(), data)).id();
+                        ids[i] = e.getID().toString().getBytes(StandardCharsets.US_ASCII);
+                    }
+                    consumed += entries.size();
+                    if (ids.length > 0) {
+                        p.xack(perKey.getKey(), group, ids);
+                    }
+                }
+                p.sync();
+            }
+            long nanos = System.nanoTime() - t0;
+            sink += s;
+            return nanos;
+        }
+    }
+
+    private static byte[] field(Map<byte[], byte[]> fields, byte[] name) {
+        byte[] v = fields.get(name); // works when Jedis uses a content-keyed map
+        if (v != null) {
+            return v;
+        }
+        for (Map.Entry<byte[], byte[]> f : fields.entrySet()) {
+            if (Arrays.equals(f.getKey(), name)) {
+                return f.getValue();
+            }
+        }
+        throw new IllegalStateException("no data field");
+    }
+
+    /** Pipelined XADD of the same fields ({@code data} = JSON) with MAXLEN ~, in batches of 1000. */
+    private long rawSend(int n) {
+        RedisCommands<String, byte[]> sync = lettuceConn.sync();
+        sync.del(sendKeys.toArray(String[]::new));
+        RedisAsyncCommands<String, byte[]> async = lettuceConn.async();
+        XAddArgs args = new XAddArgs().maxlen(partitionSize()).approximateTrimming();
+        long t0 = System.nanoTime();
+        List<RedisFuture<String>> adds = new ArrayList<>(BATCH);
+        for (int i = 0; i < n; i++) {
+            Order o = Order.sample(i);
+            adds.add(async.xadd(sendKeys.get((int) (o.id() % PARTITIONS)), args, Map.of("data", json.serialize(type, o))));
+            if (adds.size() == BATCH || i == n - 1) {
+                LettuceFutures.awaitAll(Duration.ofSeconds(10), adds.toArray(RedisFuture[]::new));
+                adds.clear();
+            }
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** {@code stream.sendAll} in batches of 1000. */
+    private long runnelSend(int n) {
+        lettuceConn.sync().del(sendKeys.toArray(String[]::new));
+        long t0 = System.nanoTime();
+        List<Order> batch = new ArrayList<>(BATCH);
+        for (int i = 0; i < n; i++) {
+            batch.add(Order.sample(i));
+            if (batch.size() == BATCH || i == n - 1) {
+                sendStream.sendAll(batch);
+                batch.clear();
+            }
+        }
+        return System.nanoTime() - t0;
+    }
+
+    // ------------------------------------------------------------------ report
+
+    private void report(List<Row> rows) throws Exception {
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (Row row : rows) {
+            medians.put(row.name, median(row.rates));
+        }
+        String jdk = System.getProperty("java.vm.name") + " " + Runtime.version();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        System.out.println();
+        System.out.printf("events=%,d repeats=%d  jdk=%s  cpus=%d  %s%n", events, repeats, jdk, cpus, Instant.now());
+        System.out.printf("%-24s %14s %14s %14s %8s  %s%n", "name", "median ev/s", "min ev/s", "max ev/s", "ratio", "vs");
+        List<Map<String, Object>> jsonRows = new ArrayList<>();
+        for (Row row : rows) {
+            double med = medians.get(row.name);
+            double min = row.rates.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+            double max = row.rates.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            Double ratio = row.baseline == null ? null : med / medians.get(row.baseline);
+            System.out.printf("%-24s %,14.0f %,14.0f %,14.0f %8s  %s%n", row.name, med, min, max,
+                    ratio == null ? "-" : "%.2f".formatted(ratio), row.baseline == null ? "" : row.baseline);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", row.name);
+            m.put("median", Math.round(med));
+            m.put("min", Math.round(min));
+            m.put("max", Math.round(max));
+            m.put("baseline", row.baseline);
+            m.put("ratio", ratio == null ? null : Math.round(ratio * 1000) / 1000.0);
+            m.put("samples", row.rates.stream().map(Math::round).toList());
+            jsonRows.add(m);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("date", Instant.now().toString());
+        doc.put("jdk", jdk);
+        doc.put("cpus", cpus);
+        doc.put("events", events);
+        doc.put("repeats", repeats);
+        doc.put("warmupEvents", warmupEvents);
+        doc.put("unit", "events/s");
+        doc.put("rows", jsonRows);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
+        System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (v.length == 0) {
+            return 0;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}
