@@ -99,9 +99,19 @@ public final class RedisServer implements AutoCloseable {
      * @throws UncheckedIOException  when it cannot be reached
      */
     public Object call(String... command) {
+        return callInDatabase(0, command);
+    }
+
+    /**
+     * Sends one command as the administrator to the given database, e.g.
+     * {@code callInDatabase(2, "GET", "k")} to see what a client with {@code /2} in its URL wrote.
+     *
+     * @see #call(String...)
+     */
+    public Object callInDatabase(int database, String... command) {
         Objects.requireNonNull(command, "command");
         try {
-            return Resp.call(backend.adminEndpoint(), ADMIN_TIMEOUT, command);
+            return Resp.call(backend.adminEndpoint(), ADMIN_TIMEOUT, database, command);
         } catch (Resp.ErrorReply e) {
             throw new IllegalStateException("Redis rejected " + command[0] + ": " + e.getMessage(), e);
         } catch (IOException e) {

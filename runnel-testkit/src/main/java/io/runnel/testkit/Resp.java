@@ -60,6 +60,16 @@ final class Resp {
      * @throws IOException  when the server cannot be reached
      */
     static Object call(Endpoint endpoint, Duration timeout, String... command) throws IOException {
+        return call(endpoint, timeout, 0, command);
+    }
+
+    /**
+     * Sends one command to a database other than 0, selecting it first on the same
+     * connection (the selection ends with the connection).
+     *
+     * @see #call(Endpoint, Duration, String...)
+     */
+    static Object call(Endpoint endpoint, Duration timeout, int database, String... command) throws IOException {
         try (Socket socket = open(endpoint, timeout)) {
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
@@ -69,6 +79,10 @@ final class Resp {
                 } else {
                     write(out, "AUTH", endpoint.password());
                 }
+                read(in);
+            }
+            if (database != 0) {
+                write(out, "SELECT", Integer.toString(database));
                 read(in);
             }
             write(out, command);

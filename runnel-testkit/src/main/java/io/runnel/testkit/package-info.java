@@ -3,6 +3,8 @@
  * {@link io.runnel.testkit.RedisExtension}), the conformance suite every transport must pass
  * ({@link io.runnel.testkit.TransportConformanceTest}), and the suites every transport on a
  * real Redis server must pass besides ({@link io.runnel.testkit.RedisTransportTest},
- * {@link io.runnel.testkit.TransportAuthenticationTest}).
+ * {@link io.runnel.testkit.TransportAuthenticationTest}, and against servers of their own,
+ * {@link io.runnel.testkit.RedisTlsTest} for {@code rediss://} and
+ * {@link io.runnel.testkit.RedisSentinelTest} for {@code redis-sentinel://}).
  */
 package io.runnel.testkit;

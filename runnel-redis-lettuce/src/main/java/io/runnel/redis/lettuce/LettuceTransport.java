@@ -57,6 +57,16 @@ import java.util.function.Function;
  * {@code redis-sentinel://} URLs as Lettuce understands them; Lettuce's {@code timeout}
  * URL parameter (default 60 s, and it must be positive) bounds every command, plus the block
  * time for blocking reads. Create it through {@link LettuceTransportProvider} or directly.
+ *
+ * <p>With {@code rediss://} the server's certificate must be signed by a CA in the JVM's
+ * trust store, as for any TLS client in Java: the JDK's {@code cacerts}, or instead the
+ * store named by {@code -Djavax.net.ssl.trustStore=/path/redis-ca.p12
+ * -Djavax.net.ssl.trustStorePassword=...}, which is where a private CA or a self-signed
+ * certificate goes. That store serves the whole JVM, so start from a copy of
+ * {@code cacerts} if the application also talks to public TLS servers; the Jedis transport
+ * reads the same properties. {@code verifyPeer=FULL} (the default) also checks that the
+ * certificate names the URL's host, {@code verifyPeer=CA} does not, and
+ * {@code verifyPeer=NONE} trusts any certificate, which is for tests only.
  */
 public final class LettuceTransport implements Transport {
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);

@@ -9,6 +9,11 @@ import io.runnel.redis.common.RedisUrls;
  * Offers {@link LettuceTransport} for {@code redis://}, {@code rediss://} and
  * {@code redis-sentinel://} URLs. Lettuce is the default Redis client, hence the higher
  * priority than other Redis transports that may be on the classpath.
+ *
+ * <p>For {@code rediss://} the server's certificate is checked against the JVM's trust
+ * store: to trust a private CA or a self-signed certificate, start the JVM with
+ * {@code -Djavax.net.ssl.trustStore=/path/redis-ca.p12 -Djavax.net.ssl.trustStorePassword=...}
+ * (see {@link LettuceTransport} for {@code verifyPeer}).
  */
 public final class LettuceTransportProvider implements TransportProvider {
     @Override

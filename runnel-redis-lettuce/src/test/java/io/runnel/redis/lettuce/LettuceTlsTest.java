@@ -1,0 +1,14 @@
+package io.runnel.redis.lettuce;
+
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Transport;
+import io.runnel.testkit.RedisTlsTest;
+
+/** {@code rediss://} URLs against a real TLS server with a self-signed certificate. */
+class LettuceTlsTest extends RedisTlsTest {
+
+    @Override
+    protected Transport openTransport(String url) {
+        return new LettuceTransportProvider().open(ConnectionUrl.parse(url));
+    }
+}
