@@ -131,7 +131,7 @@ public final class App implements AutoCloseable {
             throw new Misconfigured("stream " + name + " has " + partitionCount
                     + " partitions but no partition key");
         }
-        Hasher hasher = o.hasher != null ? o.hasher : injector.getInstance(Hasher.class);
+        Hasher hasher = o.hasher != null ? o.hasher : instance(Hasher.class);
         RecordCodec<T> codec;
         if (recordType.primitive()) {
             codec = new PrimitiveCodec<>(recordType);
@@ -346,20 +346,24 @@ public final class App implements AutoCloseable {
             synchronized (this) {
                 t = transport;
                 if (t == null) {
-                    try {
-                        t = injector.getInstance(Transport.class);
-                    } catch (com.google.inject.ProvisionException e) {
-                        // Show our own error (Misconfigured, TransportException), not Guice's wrapper.
-                        if (e.getCause() instanceof RuntimeException cause) {
-                            throw cause;
-                        }
-                        throw e;
-                    }
+                    t = instance(Transport.class);
                     transport = t;
                 }
             }
         }
         return t;
+    }
+
+    /** A binding of the injector, showing our own error (Misconfigured, TransportException) rather than Guice's wrapper. */
+    private <B> B instance(Class<B> type) {
+        try {
+            return injector.getInstance(type);
+        } catch (com.google.inject.ProvisionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     Processor<?> processor(String name) {

@@ -69,8 +69,8 @@ final class Plugins {
         ServiceLoader.load(Hasher.class).forEach(found::add);
         return found.stream().filter(h -> h.name().equalsIgnoreCase(name)).findFirst()
                 .orElseThrow(() -> new Misconfigured("setting default_hasher (env RUNNEL_DEFAULT_HASHER) is '" + name
-                        + "' but no such hasher is on the classpath; available: murmur3"
-                        + found.stream().map(h -> ", " + h.name()).reduce("", String::concat)));
+                        + "' but no such hasher is on the classpath; available: "
+                        + found.stream().map(Hasher::name).distinct().toList()));
     }
 
     /** The compressor named by {@code default_compressor}, or none. */
