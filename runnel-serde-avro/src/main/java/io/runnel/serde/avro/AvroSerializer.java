@@ -291,9 +291,13 @@ public final class AvroSerializer implements Serializer, TransportAware {
 
         abstract Writer writer(Object value);
 
-        abstract Object toDatum(Object value);
+        Object toDatum(Object value) {
+            return value; // Specific and generic records are already Avro data
+        }
 
-        abstract Object fromDatum(Object datum);
+        Object fromDatum(Object datum) {
+            return datum;
+        }
 
         /** The schema values are read into (empty: each event's writer schema). */
         abstract Optional<Schema> readerSchema();
@@ -361,16 +365,6 @@ public final class AvroSerializer implements Serializer, TransportAware {
         }
 
         @Override
-        Object toDatum(Object value) {
-            return value;
-        }
-
-        @Override
-        Object fromDatum(Object datum) {
-            return datum;
-        }
-
-        @Override
         Optional<Schema> readerSchema() {
             return Optional.of(schema);
         }
@@ -401,16 +395,6 @@ public final class AvroSerializer implements Serializer, TransportAware {
                 writer = writers.computeIfAbsent(schema, Writer::generic);
             }
             return writer;
-        }
-
-        @Override
-        Object toDatum(Object value) {
-            return value;
-        }
-
-        @Override
-        Object fromDatum(Object datum) {
-            return datum;
         }
 
         @Override
