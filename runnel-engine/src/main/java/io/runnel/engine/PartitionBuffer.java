@@ -15,10 +15,12 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The bounded hand-off between the fetcher and the consumer of one owned partition.
  *
- * <p>The fetcher only reads for a partition whose buffer has room (fewer than
- * {@code prefetch_count} events) and reads at most {@code prefetch_count} at a time, so a
- * buffer never holds more than {@code 2 × prefetch_count - 1} events and a slow partition
- * only ever holds back itself.
+ * <p>The fetcher reads for a partition only once its buffer has drained to half of
+ * {@code prefetch_count} (the refill mark) and reads at most {@code prefetch_count} at a
+ * time, so a buffer never holds more than {@code prefetch_count + prefetch_count / 2}
+ * events and a slow partition only ever holds back itself. Waiting for the refill mark,
+ * rather than reading again as soon as one event was taken, keeps reads large under load:
+ * topping up one event at a time cost a round trip per event or two.
  *
  * <p>It also keeps the read pointer: a new owner starts at {@code 0-0} to re-read the
  * entries its predecessor was delivered but never acknowledged, and switches to
@@ -31,6 +33,8 @@ final class PartitionBuffer {
     final String key;
     private final String streamName;
     private final int capacity;
+    /** A read is scheduled once no more than this many events are buffered. */
+    private final int refillMark;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Event> events = new ArrayDeque<>();
@@ -49,6 +53,7 @@ final class PartitionBuffer {
         this.partition = partition;
         this.key = key;
         this.capacity = capacity;
+        this.refillMark = capacity / 2;
         this.schedule = schedule;
     }
 
@@ -134,6 +139,7 @@ final class PartitionBuffer {
      */
     Event next() throws InterruptedException {
         Event e;
+        boolean refill;
         lock.lock();
         try {
             while (events.isEmpty() && !closed) {
@@ -143,10 +149,33 @@ final class PartitionBuffer {
                 return null;
             }
             e = events.poll();
+            refill = events.size() == refillMark;
         } finally {
             lock.unlock();
         }
-        scheduleIfRoom();
+        if (refill) {
+            scheduleIfRoom();
+        }
+        return e;
+    }
+
+    /** The next event if one is buffered, without waiting; null if none is or the buffer is closed. */
+    Event poll() {
+        Event e;
+        boolean refill;
+        lock.lock();
+        try {
+            if (closed) {
+                return null;
+            }
+            e = events.poll();
+            refill = e != null && events.size() == refillMark;
+        } finally {
+            lock.unlock();
+        }
+        if (refill) {
+            scheduleIfRoom();
+        }
         return e;
     }
 
@@ -257,7 +286,7 @@ final class PartitionBuffer {
     private boolean hasRoom() {
         lock.lock();
         try {
-            return !closed && events.size() < capacity;
+            return !closed && events.size() <= refillMark;
         } finally {
             lock.unlock();
         }

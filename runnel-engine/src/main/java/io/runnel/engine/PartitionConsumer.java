@@ -33,6 +33,17 @@ final class PartitionConsumer<T> implements Runnable {
     /** The delivery the function currently holds; only touched by the consumer thread. */
     private Delivery current;
     private long delivered;
+    /**
+     * Ids of completed deliveries not yet handed to the acker. Handing them over in groups
+     * saves a lock round per event; they go over before the consumer waits for more
+     * events, once {@link #ACK_GROUP} have gathered or {@link #ACK_DELAY_NANOS} have passed,
+     * and when the consumer exits (so before its partition's lock can be released).
+     */
+    private final List<String> completed = new ArrayList<>();
+    private long firstCompletedAt;
+
+    static final int ACK_GROUP = 128;
+    static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /** What a consumer reports back to its executor. */
     interface ExecutorCallbacks {
@@ -86,6 +97,7 @@ final class PartitionConsumer<T> implements Runnable {
                 }
             }
         } finally {
+            handOverAcks();
             exited.countDown();
             MDC.clear();
         }
@@ -108,9 +120,14 @@ final class PartitionConsumer<T> implements Runnable {
         List<Event> events;
         try {
             if (n == 0) {
-                Event e = buffer.next();
+                Event e = buffer.poll();
+                if (e == null) {
+                    handOverAcks(); // nothing buffered: don't sit on acks while waiting
+                    e = buffer.next();
+                }
                 events = e == null ? List.of() : List.of(e);
             } else {
+                handOverAcks();
                 events = buffer.next(n, within);
             }
         } catch (InterruptedException e) {
@@ -160,7 +177,23 @@ final class PartitionConsumer<T> implements Runnable {
         for (int i = middleware.size() - 1; i >= 0; i--) {
             middleware.get(i).afterSuccess(done);
         }
-        acker.add(buffer.key, ids(done));
+        List<Event> events = done.events();
+        if (completed.isEmpty()) {
+            firstCompletedAt = System.nanoTime();
+        }
+        for (int i = 0; i < events.size(); i++) {
+            completed.add(events.get(i).id());
+        }
+        if (completed.size() >= ACK_GROUP || System.nanoTime() - firstCompletedAt >= ACK_DELAY_NANOS) {
+            handOverAcks();
+        }
+    }
+
+    private void handOverAcks() {
+        if (!completed.isEmpty()) {
+            acker.add(buffer.key, List.copyOf(completed));
+            completed.clear();
+        }
     }
 
     /** @return whether to restart the function on this partition */

