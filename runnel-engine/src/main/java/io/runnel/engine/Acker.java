@@ -36,9 +36,12 @@ final class Acker {
     private volatile boolean stopped;
     private Thread thread;
 
-    Acker(Transport transport, String group, Map<String, String> mdc) {
+    private final ProcessorMetrics metrics;
+
+    Acker(Transport transport, String group, ProcessorMetrics metrics, Map<String, String> mdc) {
         this.transport = transport;
         this.group = group;
+        this.metrics = metrics;
         this.outage = new Outage(log, "acknowledging events of group " + group);
         this.mdc = mdc;
     }
@@ -77,6 +80,7 @@ final class Acker {
             }
             try {
                 transport.ack(group, batch);
+                metrics.acked(batch);
             } catch (TransportException e) {
                 lock.lock();
                 try {

@@ -64,6 +64,8 @@ public final class App implements AutoCloseable {
     private final List<BackgroundTask> tasks = new CopyOnWriteArrayList<>();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private volatile Transport transport;
+    /** Metric reporters, started with the first worker (guarded by this). */
+    private MetricsReporting reporting;
 
     private App(String name, Settings settings, List<Module> modules) {
         this.name = Keys.checkName("app", name);
@@ -195,13 +197,14 @@ public final class App implements AutoCloseable {
         }
         ProcessorOptions o = new ProcessorOptions();
         options.accept(o);
-        Processor<T> p = Processor.resolve(stream, name, function, o, settings);
         synchronized (processors) {
             if (processors.containsKey(name)) {
                 throw new Misconfigured("processor " + name + " is already defined in app " + this.name
                         + " (processor names are consumer group names and must be unique)");
             }
-            processors.put(name, p);
+            ProcessorMetrics metrics = new ProcessorMetrics(metrics(), injector.getInstance(Clock.class), this.name,
+                    stream, name, this::transport);
+            processors.put(name, Processor.resolve(stream, name, function, o, settings, metrics));
         }
     }
 
@@ -332,9 +335,22 @@ public final class App implements AutoCloseable {
         for (Worker w : List.copyOf(workers)) {
             w.stop();
         }
+        synchronized (this) {
+            if (reporting != null) {
+                reporting.close();
+                reporting = null;
+            }
+        }
         Transport t = transport;
         if (t != null) {
             t.close();
+        }
+    }
+
+    /** Starts the {@code metrics_reporters} once, when a worker of this app starts. */
+    synchronized void startReporting() {
+        if (reporting == null) {
+            reporting = MetricsReporting.start(metrics(), settings);
         }
     }
 

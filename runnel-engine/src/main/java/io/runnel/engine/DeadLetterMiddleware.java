@@ -23,10 +23,12 @@ final class DeadLetterMiddleware<T> implements Middleware {
 
     private final Stream<T> sink;
     private final String processor;
+    private final ProcessorMetrics metrics;
 
-    DeadLetterMiddleware(Stream<T> sink, String processor) {
+    DeadLetterMiddleware(Stream<T> sink, String processor, ProcessorMetrics metrics) {
         this.sink = sink;
         this.processor = processor;
+        this.metrics = metrics;
     }
 
     @Override
@@ -48,6 +50,7 @@ final class DeadLetterMiddleware<T> implements Middleware {
         }
         try {
             sink.appendRaw(0, entries);
+            metrics.deadLettered(delivery.partition(), entries.size());
             log.warn("forwarded {} failed event(s) of partition {} to dead-letter stream {}: {}",
                     entries.size(), delivery.partition(), sink.name(), reason);
         } catch (RuntimeException e) {

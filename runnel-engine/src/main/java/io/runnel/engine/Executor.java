@@ -56,6 +56,8 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private volatile boolean abandoned;
     private int failedAttempts;
     private boolean warnedIdle;
+    /** This executor's share of the processor's owned-partitions gauge. */
+    private final java.util.function.Supplier<Set<Integer>> ownedView = owned::keySet;
 
     Executor(Processor<?> processor, Transport transport, Membership membership, Worker worker) {
         this.processor = processor;
@@ -66,7 +68,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         mdc.put("executor", id);
         mdc.put("stream", processor.stream().name());
         mdc.put("processor", processor.name());
-        this.acker = new Acker(transport, processor.group(), mdc);
+        this.acker = new Acker(transport, processor.group(), processor.metrics(), mdc);
         this.fetcher = new Fetcher(processor, transport, acker, mdc);
     }
 
@@ -114,6 +116,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
 
     private void run() {
         MDC.setContextMap(mdc);
+        processor.metrics().addOwner(ownedView);
         try {
             String controlFrom = transport.lastId(processor.controlKey());
             beat();
@@ -137,6 +140,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             }
         } finally {
             shutdown();
+            processor.metrics().removeOwner(ownedView);
             finished.countDown();
             MDC.clear();
         }
@@ -223,25 +227,6 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         toRelease.removeAll(target);
         Set<Integer> toAcquire = new TreeSet<>(target);
         toAcquire.removeAll(owned.keySet());
-        if (!toRelease.isEmpty() || !toAcquire.isEmpty()) {
-            log.info("rebalancing processor {}: assigned {}, owned {}", processor.name(), target, ownedPartitions());
-        }
-        if (!toRelease.isEmpty()) {
-            release(toRelease);
-        }
-        if (!toAcquire.isEmpty()) {
-            Set<Integer> failed = acquire(toAcquire);
-            if (failed.isEmpty()) {
-                failedAttempts = 0;
-                log.info("rebalance of processor {} complete: owns {}", processor.name(), ownedPartitions());
-            } else if (++failedAttempts >= processor.assignmentAttempts()) {
-                throw new RebalanceFailed("processor " + processor.name() + ": could not acquire partitions " + failed
-                        + " after " + failedAttempts + " attempts (assignment_attempts); their previous owner does not let go");
-            } else {
-                log.info("partitions {} are still locked by their previous owner; retry {} of {} in {}",
-                        failed, failedAttempts, processor.assignmentAttempts(), processor.assignmentSleep());
-            }
-        }
         if (target.isEmpty()) {
             if (!warnedIdle) {
                 log.warn("processor {} has more executors ({}) than partitions ({}): this one stays idle until one leaves",
@@ -251,6 +236,32 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         } else {
             warnedIdle = false;
         }
+        if (toRelease.isEmpty() && toAcquire.isEmpty()) {
+            return;
+        }
+        log.info("rebalancing processor {}: assigned {}, owned {}", processor.name(), target, ownedPartitions());
+        try (var timing = processor.metrics().rebalance()) {
+            if (!toRelease.isEmpty()) {
+                release(toRelease);
+            }
+            if (!toAcquire.isEmpty()) {
+                acquireOrRetry(toAcquire);
+            }
+        }
+    }
+
+    private void acquireOrRetry(Set<Integer> partitions) {
+        Set<Integer> failed = acquire(partitions);
+        if (failed.isEmpty()) {
+            failedAttempts = 0;
+            log.info("rebalance of processor {} complete: owns {}", processor.name(), ownedPartitions());
+        } else if (++failedAttempts >= processor.assignmentAttempts()) {
+            throw new RebalanceFailed("processor " + processor.name() + ": could not acquire partitions " + failed
+                    + " after " + failedAttempts + " attempts (assignment_attempts); their previous owner does not let go");
+        } else {
+            log.info("partitions {} are still locked by their previous owner; retry {} of {} in {}",
+                    failed, failedAttempts, processor.assignmentAttempts(), processor.assignmentSleep());
+        }
     }
 
     /** @return the partitions whose lock is held by someone else */
@@ -258,12 +269,22 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         List<Integer> order = new ArrayList<>(partitions);
         List<Boolean> got = transport.setIfAbsent(order.stream().map(processor::lockKey).toList(), id, processor.lockExpiry());
         Set<Integer> failed = new TreeSet<>();
+        Set<Integer> acquired = new TreeSet<>();
         for (int i = 0; i < order.size(); i++) {
-            if (got.get(i)) {
-                startPartition(order.get(i));
-            } else {
-                failed.add(order.get(i));
+            (got.get(i) ? acquired : failed).add(order.get(i));
+        }
+        if (!acquired.isEmpty()) {
+            try {
+                for (RebalanceListener l : processor.rebalanceListeners()) {
+                    l.onPartitionsAssigned(processor.name(), sortedView(acquired));
+                }
+            } catch (RuntimeException e) {
+                // The partitions can't be made ready: give their locks back and stop the worker.
+                transport.deleteIfOwner(acquired.stream().map(processor::lockKey).toList(), id);
+                throw new io.runnel.api.RunnelException("rebalance listener of processor " + processor.name()
+                        + " failed for assigned partitions " + acquired, e);
             }
+            acquired.forEach(this::startPartition);
         }
         return failed;
     }
@@ -319,6 +340,13 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             log.error("could not flush acks before releasing partitions {}; those events will be delivered again",
                     partitions, e);
         }
+        for (RebalanceListener l : processor.rebalanceListeners()) {
+            try {
+                l.onPartitionsRevoked(processor.name(), sortedView(partitions));
+            } catch (RuntimeException e) {
+                log.error("rebalance listener failed for revoked partitions {}; releasing them anyway", partitions, e);
+            }
+        }
         List<Integer> order = new ArrayList<>(partitions);
         transport.deleteIfOwner(order.stream().map(processor::lockKey).toList(), id);
         for (int p : partitions) {
@@ -359,14 +387,25 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         }
         List<Boolean> extended = transport.extendIfOwner(held.stream().map(e -> processor.lockKey(e.getKey())).toList(),
                 id, processor.lockExpiry());
+        Set<Integer> lost = new TreeSet<>();
         for (int i = 0; i < held.size(); i++) {
             int p = held.get(i).getKey();
             // Only a loss if we still own it as we did: a release may have deleted the lock meanwhile.
             if (!extended.get(i) && owned.remove(p, held.get(i).getValue())) {
                 log.error("lost the lock of partition {} (expired or taken over); stopping it at once", p);
                 held.get(i).getValue().buffer().close();
-                wakeups.offer(Boolean.TRUE);
+                lost.add(p);
             }
+        }
+        if (!lost.isEmpty()) {
+            for (RebalanceListener l : processor.rebalanceListeners()) {
+                try {
+                    l.onPartitionsLost(processor.name(), sortedView(lost));
+                } catch (RuntimeException e) {
+                    log.error("rebalance listener failed for lost partitions {}", lost, e);
+                }
+            }
+            wakeups.offer(Boolean.TRUE);
         }
     }
 
@@ -417,6 +456,11 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                 }
             }
         }
+    }
+
+    /** What rebalance listeners get: read-only, iterating in partition order. */
+    private static Set<Integer> sortedView(Set<Integer> partitions) {
+        return java.util.Collections.unmodifiableSet(new TreeSet<>(partitions));
     }
 
     // --------------------------------------------------- consumer callbacks

@@ -95,6 +95,7 @@ final class Fetcher {
                 result = transport.readGroup(processor.group(), Processor.CONSUMER, ids,
                         processor.prefetchCount(), processor.readTimeout());
                 outage.succeeded();
+                processor.metrics().fetched(count(result));
             }
             ok = true;
         } catch (TransportException e) {
@@ -114,6 +115,14 @@ final class Fetcher {
                 }
             }
         }
+    }
+
+    private static int count(Map<String, List<StreamEntry>> result) {
+        int n = 0;
+        for (List<StreamEntry> entries : result.values()) {
+            n += entries.size();
+        }
+        return n;
     }
 
     private static void sleep(Duration d) {

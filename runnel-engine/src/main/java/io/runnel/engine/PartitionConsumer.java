@@ -32,6 +32,8 @@ final class PartitionConsumer<T> implements Runnable {
     private final CountDownLatch exited = new CountDownLatch(1);
     /** The delivery the function currently holds; only touched by the consumer thread. */
     private Delivery current;
+    /** When {@link #current} was handed out (System.nanoTime), for the processing-time timer. */
+    private long currentSince;
     private long delivered;
     /**
      * Ids of completed deliveries not yet handed to the acker. Handing them over in groups
@@ -138,7 +140,9 @@ final class PartitionConsumer<T> implements Runnable {
             return null;
         }
         Delivery delivery = new Delivery(processor.name(), buffer.partition, events);
+        processor.metrics().delivered(delivery);
         current = delivery;
+        currentSince = System.nanoTime();
         delivered++;
         for (Middleware m : processor.middleware()) {
             m.beforeProcessing(delivery);
@@ -173,6 +177,7 @@ final class PartitionConsumer<T> implements Runnable {
             return;
         }
         current = null;
+        processor.metrics().succeeded(done, System.nanoTime() - currentSince);
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
             middleware.get(i).afterSuccess(done);
@@ -200,6 +205,7 @@ final class PartitionConsumer<T> implements Runnable {
     private boolean handleFailure(Throwable error) {
         Delivery failed = current != null ? current : new Delivery(processor.name(), buffer.partition, List.of());
         current = null;
+        processor.metrics().failed(failed);
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
             try {

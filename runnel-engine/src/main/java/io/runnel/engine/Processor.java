@@ -17,6 +17,8 @@ record Processor<T>(
         ProcessorFunction<T> function,
         ExceptionPolicy exceptionPolicy,
         List<Middleware> middleware,
+        List<RebalanceListener> rebalanceListeners,
+        ProcessorMetrics metrics,
         Duration lockExpiry,
         Duration readTimeout,
         int prefetchCount,
@@ -31,6 +33,7 @@ record Processor<T>(
 
     Processor {
         middleware = List.copyOf(middleware);
+        rebalanceListeners = List.copyOf(rebalanceListeners);
         if (readTimeout.compareTo(gracePeriod) >= 0) {
             throw new Misconfigured("processor " + name + ": read_timeout (" + readTimeout.toMillis()
                     + " ms) must be shorter than grace_period (" + gracePeriod.toMillis()
@@ -39,14 +42,16 @@ record Processor<T>(
     }
 
     static <T> Processor<T> resolve(Stream<T> stream, String name, ProcessorFunction<T> function,
-                                    ProcessorOptions o, Settings s) {
+                                    ProcessorOptions o, Settings s, ProcessorMetrics metrics) {
         List<Middleware> middleware = new java.util.ArrayList<>(o.middleware);
         if (o.deadLetters) {
-            middleware.add(new DeadLetterMiddleware<>(stream.deadLetters(), name));
+            middleware.add(new DeadLetterMiddleware<>(stream.deadLetters(), name, metrics));
         }
         return new Processor<>(stream, name, function,
                 o.exceptionPolicy != null ? o.exceptionPolicy : s.defaultExceptionPolicy(),
                 middleware,
+                o.rebalanceListeners,
+                metrics,
                 o.lockExpiry != null ? o.lockExpiry : s.defaultLockExpiry(),
                 o.readTimeout != null ? o.readTimeout : s.defaultReadTimeout(),
                 o.prefetchCount != null ? o.prefetchCount : s.defaultPrefetchCount(),

@@ -16,6 +16,7 @@ import java.util.Objects;
 public final class ProcessorOptions {
     ExceptionPolicy exceptionPolicy;
     final List<Middleware> middleware = new ArrayList<>();
+    final List<RebalanceListener> rebalanceListeners = new ArrayList<>();
     boolean deadLetters;
     Duration lockExpiry;
     Duration readTimeout;
@@ -43,6 +44,12 @@ public final class ProcessorOptions {
         return this;
     }
 
+    /** Adds a listener told of partitions assigned to, revoked from and lost by each worker. */
+    public ProcessorOptions rebalanceListener(RebalanceListener listener) {
+        this.rebalanceListeners.add(Objects.requireNonNull(listener, "rebalance listener"));
+        return this;
+    }
+
     /**
      * Forwards every failed delivery, byte for byte, to the stream's dead-letter stream
      * {@code dead.<stream>} (see {@link Stream#deadLetters()}) before the exception policy
@@ -65,7 +72,7 @@ public final class ProcessorOptions {
         return this;
     }
 
-    /** Events buffered per owned partition. */
+    /** Events read at once, and buffered, per owned partition. */
     public ProcessorOptions prefetchCount(int n) {
         this.prefetchCount = positive("prefetch_count", n);
         return this;

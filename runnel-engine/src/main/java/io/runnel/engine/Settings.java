@@ -45,6 +45,9 @@ import java.util.Set;
  * @param defaultGracePeriod        time a revoked or stopping partition has to finish its iteration
  * @param defaultPoolSize           concurrent reads (connections) per executor
  * @param defaultJoinDelay          wait after joining before acquiring partitions
+ * @param metricsReporters          where a running worker reports metrics: any of {@code jmx}, {@code slf4j}, {@code csv}; empty for none
+ * @param metricsInterval           how often the {@code slf4j} and {@code csv} reporters write
+ * @param metricsCsvDirectory       directory the {@code csv} reporter writes its files to
  */
 public record Settings(
         String redisUrl,
@@ -66,7 +69,10 @@ public record Settings(
         Duration defaultAssignmentSleep,
         Duration defaultGracePeriod,
         int defaultPoolSize,
-        Duration defaultJoinDelay) {
+        Duration defaultJoinDelay,
+        Set<String> metricsReporters,
+        Duration metricsInterval,
+        String metricsCsvDirectory) {
 
     /** Setting names with their defaults, in documentation order. */
     static final Map<String, String> DEFAULTS;
@@ -93,10 +99,14 @@ public record Settings(
         d.put("default_grace_period", "8");
         d.put("default_pool_size", "16");
         d.put("default_join_delay", "2");
+        d.put("metrics_reporters", "jmx");
+        d.put("metrics_interval", "60");
+        d.put("metrics_csv_directory", "metrics");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
     private static final Set<String> LOG_FORMATS = Set.of("console", "json");
+    private static final Set<String> REPORTERS = Set.of("jmx", "slf4j", "csv");
     private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "warning", "error");
 
     /** The defaults, ignoring the environment. */
@@ -194,13 +204,39 @@ public record Settings(
                 duration(raw, "default_assignment_sleep", "s"),
                 duration(raw, "default_grace_period", "s"),
                 positiveInt(raw, "default_pool_size"),
-                durationAllowZero(raw, "default_join_delay", "s"));
+                durationAllowZero(raw, "default_join_delay", "s"),
+                reporters(raw.get("metrics_reporters")),
+                duration(raw, "metrics_interval", "s"),
+                nonBlank(raw, "metrics_csv_directory"));
         if (s.defaultReadTimeout.compareTo(s.defaultGracePeriod) >= 0) {
             throw new Misconfigured("setting default_read_timeout (" + s.defaultReadTimeout.toMillis()
                     + " ms) must be shorter than default_grace_period (" + s.defaultGracePeriod.toMillis()
                     + " ms): a revoked partition waits for its last read to finish within the grace period");
         }
         return s;
+    }
+
+    private static Set<String> reporters(String value) {
+        Set<String> chosen = new java.util.TreeSet<>();
+        for (String part : value.split(",")) {
+            String r = part.trim().toLowerCase(Locale.ROOT);
+            if (r.isEmpty() || r.equals("none")) {
+                continue;
+            }
+            if (!REPORTERS.contains(r)) {
+                throw bad("metrics_reporters", value, "a comma-separated list of jmx, slf4j, csv (or none)");
+            }
+            chosen.add(r);
+        }
+        return Set.copyOf(chosen);
+    }
+
+    private static String nonBlank(Map<String, String> raw, String name) {
+        String v = raw.get(name);
+        if (v == null || v.isBlank()) {
+            throw bad(name, v, "a non-empty value");
+        }
+        return v.trim();
     }
 
     private static String emptyToNull(String s) {

@@ -65,6 +65,7 @@ public final class Worker implements AutoCloseable {
         MDC.put("worker", id);
         try {
             Transport transport = app.transport();
+            app.startReporting();
             for (Processor<?> p : processors) {
                 app.prepare(p);
             }

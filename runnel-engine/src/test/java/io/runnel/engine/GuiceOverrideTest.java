@@ -52,7 +52,9 @@ class GuiceOverrideTest extends RedisBackedTest {
 
         assertThat(orders.partitionOf(new Order("anything", 1))).isEqualTo(2);
         assertThat(app.metrics()).isSameAs(registry);
-        Processor<?> p = Processor.resolve(orders, "p", e -> { }, new ProcessorOptions(), app.settings());
+        app.processor(orders, "p", e -> { });
+        assertThat(registry.getMeters()).containsKey("runnel." + app.name() + ".p.processed");
+        Processor<?> p = app.processor("p");
         app.membership(p).join("only");
         assertThat(app.membership(p).read().get("only").partitions()).containsExactly(3, 2, 1, 0);
     }

@@ -1,0 +1,206 @@
+package io.runnel.engine;
+
+import com.codahale.metrics.CachedGauge;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import io.runnel.api.Delivery;
+import io.runnel.api.Event;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The Dropwizard metrics of one processor, registered once per app (every worker of the
+ * app in this JVM adds to the same ones). Names are
+ * {@code runnel.<app>.<processor>.<metric>} for the processor as a whole and
+ * {@code runnel.<app>.<processor>.partition.<n>.<metric>} per partition; the README lists
+ * them. Recording is a few adder increments per delivery, cheap enough for the hot path.
+ */
+final class ProcessorMetrics {
+    /** How long a Redis-backed gauge (pending, lag) reuses its last reading. */
+    static final long GAUGE_REFRESH_SECONDS = 5;
+
+    /** Metrics of one scope: the processor as a whole, or one of its partitions. */
+    record Scope(Meter processed, Meter acked, Meter failed, Meter deadLettered, Timer processingTime,
+                 Histogram latency, Histogram batchSize) {
+
+        static Scope register(MetricRegistry registry, String prefix) {
+            return new Scope(
+                    registry.meter(prefix + ".processed"),
+                    registry.meter(prefix + ".acked"),
+                    registry.meter(prefix + ".failed"),
+                    registry.meter(prefix + ".dead-lettered"),
+                    registry.timer(prefix + ".processing-time", () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())),
+                    registry.histogram(prefix + ".latency-ms", ProcessorMetrics::histogram),
+                    registry.histogram(prefix + ".batch-size", ProcessorMetrics::histogram));
+        }
+    }
+
+    /** Pending count and lag of every partition, read together and cached. */
+    record GroupReading(long[] pending, long[] lag) {
+    }
+
+    private final String prefix;
+    private final Clock clock;
+    private final Scope total;
+    private final Scope[] partitions;
+    private final Map<String, Integer> partitionOfKey = new HashMap<>();
+    private final Meter fetchCalls;
+    private final Meter fetched;
+    private final Timer rebalances;
+    /** Owned-partition counts of every live executor of this processor in the app. */
+    private final List<Supplier<Set<Integer>>> owners = new CopyOnWriteArrayList<>();
+
+    ProcessorMetrics(MetricRegistry registry, Clock clock, String app, Stream<?> stream, String processor,
+                     Supplier<Transport> transport) {
+        this.prefix = MetricRegistry.name("runnel", app, processor);
+        this.clock = clock;
+        this.total = Scope.register(registry, prefix);
+        this.partitions = new Scope[stream.partitionCount()];
+        List<String> keys = stream.keys();
+        for (int p = 0; p < partitions.length; p++) {
+            partitions[p] = Scope.register(registry, partitionPrefix(p));
+            partitionOfKey.put(keys.get(p), p);
+        }
+        this.fetchCalls = registry.meter(prefix + ".fetch-calls");
+        this.fetched = registry.meter(prefix + ".fetched");
+        this.rebalances = registry.timer(prefix + ".rebalances");
+        gauge(registry, prefix + ".owned-partitions",
+                () -> owners.stream().mapToInt(o -> o.get().size()).sum());
+
+        // One reading of every partition's pending count and lag serves all of these
+        // gauges for a few seconds, so a reporter polling them costs a few round trips.
+        CachedGauge<GroupReading> reading = new CachedGauge<>(GAUGE_REFRESH_SECONDS, TimeUnit.SECONDS) {
+            @Override
+            protected GroupReading loadValue() {
+                return read(transport.get(), keys, processor);
+            }
+        };
+        gauge(registry, prefix + ".pending", () -> sum(reading.getValue().pending()));
+        gauge(registry, prefix + ".lag", () -> sum(reading.getValue().lag()));
+        for (int p = 0; p < partitions.length; p++) {
+            int partition = p;
+            gauge(registry, partitionPrefix(p) + ".pending", () -> reading.getValue().pending()[partition]);
+            gauge(registry, partitionPrefix(p) + ".lag", () -> reading.getValue().lag()[partition]);
+        }
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    // ------------------------------------------------------------ recording
+
+    /** A delivery was handed to the processor function. */
+    void delivered(Delivery d) {
+        Scope s = partitions[d.partition()];
+        int n = d.events().size();
+        s.batchSize().update(n);
+        total.batchSize().update(n);
+        long now = clock.millis();
+        for (Event e : d.events()) {
+            long age = Math.max(0, now - Ids.millis(e.id()));
+            s.latency().update(age);
+            total.latency().update(age);
+        }
+    }
+
+    /** The function asked for the next delivery: this one succeeded. */
+    void succeeded(Delivery d, long nanos) {
+        Scope s = partitions[d.partition()];
+        int n = d.events().size();
+        s.processed().mark(n);
+        total.processed().mark(n);
+        s.processingTime().update(nanos, TimeUnit.NANOSECONDS);
+        total.processingTime().update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void failed(Delivery d) {
+        int n = d.events().size();
+        partitions[d.partition()].failed().mark(n);
+        total.failed().mark(n);
+    }
+
+    void deadLettered(int partition, int n) {
+        partitions[partition].deadLettered().mark(n);
+        total.deadLettered().mark(n);
+    }
+
+    /** Acks reached the server. */
+    void acked(Map<String, List<String>> idsByKey) {
+        idsByKey.forEach((key, ids) -> {
+            Integer p = partitionOfKey.get(key);
+            if (p != null) {
+                partitions[p].acked().mark(ids.size());
+            }
+            total.acked().mark(ids.size());
+        });
+    }
+
+    void fetched(int events) {
+        fetchCalls.mark();
+        fetched.mark(events);
+    }
+
+    Timer.Context rebalance() {
+        return rebalances.time();
+    }
+
+    void addOwner(Supplier<Set<Integer>> owned) {
+        owners.add(owned);
+    }
+
+    void removeOwner(Supplier<Set<Integer>> owned) {
+        owners.remove(owned);
+    }
+
+    // ------------------------------------------------------------- internals
+
+    private String partitionPrefix(int p) {
+        return prefix + ".partition." + p;
+    }
+
+    private static Histogram histogram() {
+        return new Histogram(LockFreeExponentiallyDecayingReservoir.builder().build());
+    }
+
+    private static void gauge(MetricRegistry registry, String name, Gauge<?> gauge) {
+        // getGauge returns the registered one if an earlier app instance made it: keep that.
+        registry.gauge(name, () -> gauge);
+    }
+
+    private static long sum(long[] values) {
+        long s = 0;
+        for (long v : values) {
+            s = v < 0 || s < 0 ? -1 : s + v;
+        }
+        return s;
+    }
+
+    /** -1 marks a value that could not be read (Redis unreachable, no group yet). */
+    private static GroupReading read(Transport transport, List<String> keys, String group) {
+        long[] pending = new long[keys.size()];
+        long[] lag = new long[keys.size()];
+        for (int p = 0; p < keys.size(); p++) {
+            try {
+                pending[p] = transport.pendingCount(keys.get(p), group);
+            } catch (TransportException | UnsupportedOperationException e) {
+                pending[p] = -1;
+            }
+            lag[p] = -1; // TODO(status): filled from the group info once the transport reports it
+        }
+        return new GroupReading(pending, lag);
+    }
+}
