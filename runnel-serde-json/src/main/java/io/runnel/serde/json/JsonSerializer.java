@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.runnel.api.RecordType;
 import io.runnel.api.SerializationException;
 import io.runnel.api.Serializer;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -73,6 +75,8 @@ public final class JsonSerializer implements Serializer {
     public static ObjectMapper defaultObjectMapper() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
+                // Registered after JavaTimeModule, so it takes precedence for Instant.
+                .addModule(new SimpleModule("runnel-instant").addDeserializer(Instant.class, new UtcInstantDeserializer()))
                 // ISO-8601 text is unambiguous across languages; epoch numbers lose the
                 // type (date vs instant) and, as floats, precision.
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
