@@ -15,7 +15,13 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAddArgs;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandKeyword;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
@@ -120,18 +126,30 @@ public final class LettuceTransport implements Transport {
     @Override
     public List<String> append(List<Append> appends) {
         state.ensureOpen();
-        List<RedisFuture<String>> adds = new ArrayList<>(appends.size());
+        List<AsyncCommand<String, byte[], String>> adds = new ArrayList<>(appends.size());
         for (Append append : appends) {
-            XAddArgs args = new XAddArgs();
-            if (append.id() != null) {
-                args.id(append.id());
-            }
+            CommandArgs<String, byte[]> args = new CommandArgs<>(CODEC).addKey(append.key());
             if (append.maxLen() > 0) {
-                args.maxlen(append.maxLen()).approximateTrimming();
+                args.add(CommandKeyword.MAXLEN).add("~").add(append.maxLen());
             }
-            adds.add(commands.xadd(append.key(), args, append.fields()));
+            args.add(append.id() != null ? append.id() : "*").add(append.fields());
+            adds.add(new AsyncCommand<>(new Command<>(CommandType.XADD, new StatusOutput<>(CODEC), args)));
         }
+        dispatch(adds);
         return replies.awaitAll("XADD", adds, timeout);
+    }
+
+    /**
+     * Writes a batch of commands to the shared connection in one go. Issuing them one by one
+     * through the async API wakes the event loop and flushes the socket per command, which
+     * cost more than the commands themselves for a batch of small XADDs or XACKs.
+     */
+    private void dispatch(List<? extends AsyncCommand<String, byte[], ?>> batch) {
+        if (batch.size() == 1) {
+            shared.dispatch(batch.get(0));
+        } else {
+            shared.dispatch(batch);
+        }
     }
 
     @Override
@@ -237,13 +255,20 @@ public final class LettuceTransport implements Transport {
     @Override
     public void ack(String group, Map<String, List<String>> idsByKey) {
         state.ensureOpen();
-        List<RedisFuture<Long>> acks = new ArrayList<>(idsByKey.size());
+        List<AsyncCommand<String, byte[], Long>> acks = new ArrayList<>(idsByKey.size());
         idsByKey.forEach((key, ids) -> {
             if (!ids.isEmpty()) {
-                acks.add(commands.xack(key, group, ids.toArray(String[]::new)));
+                CommandArgs<String, byte[]> args = new CommandArgs<>(CODEC).addKey(key).add(group);
+                for (String id : ids) {
+                    args.add(id);
+                }
+                acks.add(new AsyncCommand<>(new Command<>(CommandType.XACK, new IntegerOutput<>(CODEC), args)));
             }
         });
-        replies.awaitAll("XACK", acks, timeout);
+        if (!acks.isEmpty()) {
+            dispatch(acks);
+            replies.awaitAll("XACK", acks, timeout);
+        }
     }
 
     @Override
