@@ -51,11 +51,21 @@ final class DeadLetterMiddleware<T> implements Middleware {
         try {
             sink.appendRaw(0, entries);
             metrics.deadLettered(delivery.partition(), entries.size());
-            log.warn("forwarded {} failed event(s) of partition {} to dead-letter stream {}: {}",
-                    entries.size(), delivery.partition(), sink.name(), reason);
+            log.warn("forwarded {} failed event(s) of partition {} to dead-letter stream {} (ids {}): {}",
+                    entries.size(), delivery.partition(), sink.name(), ids(delivery), reason);
         } catch (RuntimeException e) {
             log.error("could not forward {} failed event(s) to dead-letter stream {}", entries.size(), sink.name(), e);
         }
+    }
+
+    /** The failed events' ids, the first few of a large batch. */
+    private static String ids(Delivery delivery) {
+        List<Event> events = delivery.events();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(events.size(), 10); i++) {
+            b.append(i == 0 ? "" : ", ").append(events.get(i).id());
+        }
+        return events.size() > 10 ? b + ", ... " + (events.size() - 10) + " more" : b.toString();
     }
 
     private static byte[] bytes(String s) {
