@@ -46,7 +46,18 @@ final class Bench {
         m.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
         m.put("cpus", Runtime.getRuntime().availableProcessors());
         m.put("maxHeapMiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        m.put("loadAverage", loadAverage());
         return m;
+    }
+
+    /** The 1/5/15-minute load averages (Linux), so a reader can see how busy the machine was. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     static void writeJson(Path out, Map<String, Object> doc) {

@@ -5,6 +5,7 @@ import io.runnel.api.RecordType;
 import io.runnel.engine.App;
 import io.runnel.engine.BenchAccess;
 import io.runnel.engine.Stream;
+import io.runnel.serde.avro.AvroSerializer;
 import io.runnel.serde.json.JsonSerializer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Serialization of the benchmark {@link Order}: through Runnel's {@link JsonSerializer}
- * alone, and through a stream's record codec (what {@code send} and {@code records()} really
+ * Serialization of the benchmark {@link Order}: through Runnel's {@link JsonSerializer} and
+ * {@link AvroSerializer} alone (Avro: single-object encoding, schema cached in the process), and through a stream's record codec (what {@code send} and {@code records()} really
  * call: serializer plus the {@code data} field map) for JSON and for a {@code @Primitive}
  * record, whose components map to native stream fields without a serializer.
  */
@@ -50,6 +51,8 @@ public class SerdeBenchmark {
     @Primitive
     public record PrimitiveOrder(long id, String customer, double amount, long atMillis) {}
 
+    private AvroSerializer avro;
+    private byte[] avroBytes;
     private App app;
     private Function<Order, Map<String, byte[]>> jsonEncode;
     private Function<Map<String, byte[]>, Order> jsonDecode;
@@ -68,6 +71,9 @@ public class SerdeBenchmark {
         epochType = RecordType.of(EpochOrder.class);
         epochBytes = json.serialize(epochType, new EpochOrder(order.id(), order.customer(), order.amount(),
                 order.at().toEpochMilli()));
+
+        avro = new AvroSerializer(); // not attached to an app: writer schemas stay in this process
+        avroBytes = avro.serialize(type, order);
 
         app = App.builder("serde").environment(Map.of()).redisUrl("memory://serde").setting("transport", "memory").build();
         Stream<Order> orders = app.stream("orders", Order.class, Order::id);
@@ -99,6 +105,16 @@ public class SerdeBenchmark {
     @Benchmark
     public EpochOrder jsonDeserializeEpochMillis() {
         return json.deserialize(epochType, epochBytes);
+    }
+
+    @Benchmark
+    public byte[] avroSerialize() {
+        return avro.serialize(type, order);
+    }
+
+    @Benchmark
+    public Order avroDeserialize() {
+        return avro.deserialize(type, avroBytes);
     }
 
     @Benchmark
