@@ -305,7 +305,6 @@ public final class Failover {
             for (int p : survivorParts) {
                 survivorGap = Math.max(survivorGap, Timelines.maxGap(p, killedAt, System.nanoTime(), survivorLog));
             }
-            Thread.sleep(AFTER.toMillis() / 3);
             producer.close();
             survivor.stop();
 

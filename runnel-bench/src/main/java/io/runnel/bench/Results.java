@@ -66,6 +66,7 @@ public final class Results {
             line("- Note: %s", note);
         }
         line("");
+        targets(throughput, latency, backlog);
         if (throughput != null) {
             throughput(throughput);
         }
@@ -81,6 +82,45 @@ public final class Results {
         if (jmh != null) {
             jmh(jmh);
         }
+    }
+
+    /** Issue 6's targets next to what this run measured; the verdict is only as good as the machine was quiet. */
+    private void targets(JsonNode throughput, JsonNode latency, JsonNode backlog) {
+        if (throughput == null && latency == null && backlog == null) {
+            return;
+        }
+        line("## Targets (issue 6) in this run").line("");
+        line("| target | measured | met |");
+        line("|---|---|---|");
+        if (throughput != null) {
+            for (JsonNode r : throughput.path("rows")) {
+                if (!r.path("ratio").isNull()) {
+                    double ratio = r.path("ratio").asDouble();
+                    line("| `%s` ≥ 0.8 × `%s` | %.2f × | %s |", r.path("name").asText(), r.path("baseline").asText(), ratio,
+                            ratio >= 0.8 ? "yes" : "no");
+                }
+            }
+        }
+        if (latency != null) {
+            for (JsonNode r : latency.path("results")) {
+                double p99 = r.path("idLatency").path("p99").asDouble();
+                line("| p99 end-to-end latency < 5 ms at %,d events/s, %s | %.3f ms (achieved %,.0f events/s) | %s |",
+                        r.path("offeredRate").asInt(), r.path("transport").asText(), p99, r.path("achievedRate").asDouble(),
+                        p99 < 5 ? "yes" : "no");
+            }
+        }
+        if (backlog != null) {
+            double mib = 1024 * 1024;
+            line("| heap bounded by prefetch under a %,d-event backlog | max growth %.2f MiB (idle worker %.2f MiB; buffer bound "
+                            + "%.2f MiB; backlog payload %.1f MiB) | see below |", b(backlog, "events"),
+                    b(backlog, "maxGrowthBytes") / mib, b(backlog, "idleWorkerGrowthBytes") / mib,
+                    b(backlog, "bufferBoundBytes") / mib, b(backlog, "backlogPayloadBytes") / mib);
+        }
+        line("");
+    }
+
+    private static long b(JsonNode doc, String field) {
+        return doc.path(field).asLong();
     }
 
     private void header(String title, JsonNode doc) {
