@@ -1,7 +1,5 @@
 package io.runnel.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
@@ -20,7 +18,6 @@ import io.runnel.engine.App;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 import io.runnel.serde.json.JsonSerializer;
-import io.runnel.testkit.RedisServer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.StreamEntryID;
@@ -29,15 +26,16 @@ import redis.clients.jedis.resps.StreamEntryBinary;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -45,7 +43,11 @@ import java.util.concurrent.atomic.LongAdder;
  * End-to-end throughput harness: Runnel consumers and producers against raw Lettuce/Jedis
  * loops doing the same Redis work, alternated and repeated in one run.
  *
- * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.EndToEnd [--events N] [--repeats R] [--warmup-events W] [--redis-url URL] [--out FILE]</pre>
+ * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.EndToEnd [--events N] [--repeats R] [--warmup-events W] [--rows a,b] [--redis-url URL] [--out FILE]</pre>
+ *
+ * <p>The {@code runnel-memory} row runs the same processor on the in-memory transport: no
+ * Redis, no network, so it shows what the engine itself costs per event. It has no raw
+ * baseline.
  */
 public final class EndToEnd {
 
@@ -56,6 +58,12 @@ public final class EndToEnd {
     static final int BATCH = 1000;
     static final long PARTITION_SIZE = 50_000; // the default_partition_size (MAXLEN ~)
     static final String RAW_GROUP = "raw";
+    /** The JVM-wide in-memory store of the {@code runnel-memory} row. */
+    static final String MEMORY_URL = "memory://bench";
+    static final List<String> ROWS = List.of("raw-lettuce", "runnel-lettuce", "runnel-lettuce-take100", "raw-jedis",
+            "runnel-jedis", "raw-send-lettuce", "send-lettuce", "runnel-memory");
+    private static final String USAGE = "usage: EndToEnd [--events N] [--repeats R] [--warmup-events W] [--rows a,b,...] "
+            + "[--redis-url URL] [--out FILE]\n  rows: " + String.join(",", ROWS);
 
     static volatile long sink;
 
@@ -64,6 +72,7 @@ public final class EndToEnd {
     private final int warmupEvents;
     private final String redisUrl;
     private final Path out;
+    private final List<String> rowFilter;
 
     private final JsonSerializer json = new JsonSerializer();
     private final RecordType<Order> type = RecordType.of(Order.class);
@@ -75,11 +84,13 @@ public final class EndToEnd {
 
     private App lettuceApp;
     private App jedisApp;
+    private App memoryApp;
     private Stream<Order> sendStream;
     private RedisClient lettuce;
     private StatefulRedisConnection<String, byte[]> lettuceConn;
 
-    private EndToEnd(int events, int repeats, int warmupEvents, String redisUrl, Path out) {
+    private EndToEnd(int events, int repeats, int warmupEvents, String redisUrl, Path out, List<String> rowFilter) {
+        this.rowFilter = rowFilter;
         this.events = events;
         this.repeats = repeats;
         this.warmupEvents = warmupEvents;
@@ -96,40 +107,23 @@ public final class EndToEnd {
     }
 
     public static void main(String[] args) throws Exception {
-        int events = 200_000;
-        int repeats = 3;
-        Integer warmup = null;
-        String url = null;
-        Path out = Path.of("runnel-bench/target/e2e-results.json");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--events" -> events = Integer.parseInt(args[++i]);
-                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
-                case "--warmup-events" -> warmup = Integer.parseInt(args[++i]);
-                case "--redis-url" -> url = args[++i];
-                case "--out" -> out = Path.of(args[++i]);
-                case "-h", "--help" -> {
-                    System.out.println("usage: EndToEnd [--events N] [--repeats R] [--warmup-events W] [--redis-url URL] [--out FILE]");
-                    return;
-                }
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+        Cli cli = Cli.parse(args, USAGE);
+        int events = cli.integer("events", 200_000);
+        int repeats = cli.integer("repeats", 3);
+        int warmup = cli.integer("warmup-events", Math.min(events, 20_000));
+        String url = cli.string("redis-url", null);
+        Path out = Path.of(cli.string("out", Bench.defaultOut("throughput").toString()));
+        List<String> rows = cli.list("rows", String.join(",", ROWS));
+        cli.rejectUnknown();
+        for (String r : rows) {
+            if (!ROWS.contains(r)) {
+                throw new IllegalArgumentException("unknown row " + r + "\n" + USAGE);
             }
         }
-        if (out.getParent() != null && !Files.isDirectory(out.getParent())) {
-            out = Path.of("e2e-results.json");
-        }
-        int w = warmup != null ? warmup : Math.min(events, 20_000);
-        RedisServer server = null;
-        if (url == null) {
-            server = RedisServer.start();
-            url = server.url();
-        }
-        try {
-            new EndToEnd(events, repeats, w, url, out).run();
-        } finally {
-            if (server != null) {
-                server.close();
-            }
+        // The in-memory row alone needs no Redis at all.
+        boolean needsRedis = rows.stream().anyMatch(r -> !r.equals("runnel-memory"));
+        try (Bench.Redis redis = needsRedis ? Bench.Redis.startOrUse(url) : null) {
+            new EndToEnd(events, repeats, warmup, redis == null ? null : redis.url(), out, rows).run();
         }
         System.exit(0);
     }
@@ -148,50 +142,54 @@ public final class EndToEnd {
     }
 
     private void run() throws Exception {
-        lettuce = RedisClient.create(redisUrl);
-        lettuceConn = lettuce.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-        lettuceApp = app("lettuce");
-        jedisApp = app("jedis");
-        Stream<Order> lettuceOrders = lettuceApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
-        Stream<Order> jedisOrders = jedisApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
-        sendStream = lettuceApp.stream(SEND_STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
-        lettuceApp.processor(lettuceOrders, "e2e-lettuce", events -> {
-            long s = 0;
-            for (Order o : events.records()) {
-                s += o.id();
-                counted.increment();
-            }
-            sink += s;
-        });
-        lettuceApp.processor(lettuceOrders, "e2e-lettuce-take100", events -> {
-            long s = 0;
-            for (List<Order> batch : events.take(100, Duration.ofMillis(50)).records()) {
-                for (Order o : batch) {
-                    s += o.id();
-                }
-                counted.add(batch.size());
-            }
-            sink += s;
-        });
-        jedisApp.processor(jedisOrders, "e2e-jedis", events -> {
-            long s = 0;
-            for (Order o : events.records()) {
-                s += o.id();
-                counted.increment();
-            }
-            sink += s;
-        });
-
-        preload(lettuceOrders);
-
-        List<Row> rows = List.of(
+        List<Row> all = List.of(
                 new Row("raw-lettuce", null, this::rawLettuce),
                 new Row("runnel-lettuce", "raw-lettuce", n -> runnel(lettuceApp, "e2e-lettuce", n)),
                 new Row("runnel-lettuce-take100", "raw-lettuce", n -> runnel(lettuceApp, "e2e-lettuce-take100", n)),
                 new Row("raw-jedis", null, this::rawJedis),
                 new Row("runnel-jedis", "raw-jedis", n -> runnel(jedisApp, "e2e-jedis", n)),
                 new Row("raw-send-lettuce", null, this::rawSend),
-                new Row("send-lettuce", "raw-send-lettuce", this::runnelSend));
+                new Row("send-lettuce", "raw-send-lettuce", this::runnelSend),
+                new Row("runnel-memory", null, n -> runnel(memoryApp, "e2e-memory", n)));
+        // A Runnel row without its raw row would have no ratio: bring the baseline along.
+        Set<String> wanted = new LinkedHashSet<>(rowFilter);
+        for (Row row : all) {
+            if (wanted.contains(row.name) && row.baseline != null) {
+                wanted.add(row.baseline);
+            }
+        }
+        List<Row> rows = all.stream().filter(r -> wanted.contains(r.name)).toList();
+        boolean redisRows = rows.stream().anyMatch(r -> !r.name.equals("runnel-memory"));
+
+        if (redisRows) {
+            lettuce = RedisClient.create(redisUrl);
+            lettuceConn = lettuce.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+            lettuceApp = app("lettuce", redisUrl);
+            jedisApp = app("jedis", redisUrl);
+            Stream<Order> lettuceOrders = lettuceApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+            Stream<Order> jedisOrders = jedisApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+            sendStream = lettuceApp.stream(SEND_STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+            lettuceApp.processor(lettuceOrders, "e2e-lettuce", this::countRecords);
+            lettuceApp.processor(lettuceOrders, "e2e-lettuce-take100", events -> {
+                long s = 0;
+                for (List<Order> batch : events.take(100, Duration.ofMillis(50)).records()) {
+                    for (Order o : batch) {
+                        s += o.id();
+                    }
+                    counted.add(batch.size());
+                }
+                sink += s;
+            });
+            jedisApp.processor(jedisOrders, "e2e-jedis", this::countRecords);
+            preload(lettuceOrders);
+        }
+        if (wanted.contains("runnel-memory")) {
+            memoryApp = app("memory", MEMORY_URL);
+            Stream<Order> memoryOrders = memoryApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+            memoryApp.processor(memoryOrders, "e2e-memory", this::countRecords);
+            // The memory store lives in this JVM: only this app's own stream can fill it.
+            preloadMemory(memoryOrders);
+        }
 
         if (warmupEvents > 0) {
             System.out.printf("warm-up round (%d events per row, not recorded)%n", warmupEvents);
@@ -211,10 +209,25 @@ public final class EndToEnd {
             }
         }
         report(rows);
-        lettuceApp.close();
-        jedisApp.close();
-        lettuceConn.close();
-        lettuce.shutdown();
+        for (App app : new App[] {lettuceApp, jedisApp, memoryApp}) {
+            if (app != null) {
+                app.close();
+            }
+        }
+        if (lettuce != null) {
+            lettuceConn.close();
+            lettuce.shutdown();
+        }
+    }
+
+    /** The processor of the single-event rows: deserialize each record and count it. */
+    private void countRecords(io.runnel.engine.Events<Order> events) {
+        long s = 0;
+        for (Order o : events.records()) {
+            s += o.id();
+            counted.increment();
+        }
+        sink += s;
     }
 
     private long partitionSize() {
@@ -222,10 +235,10 @@ public final class EndToEnd {
         return Math.max(PARTITION_SIZE, 2L * events / PARTITIONS + 1000);
     }
 
-    private App app(String transport) {
+    private static App app(String transport, String url) {
         return App.builder(APP)
                 .environment(Map.of())
-                .redisUrl(redisUrl)
+                .redisUrl(url)
                 .setting("transport", transport)
                 .setting("default_join_delay", 0)
                 .build();
@@ -254,6 +267,21 @@ public final class EndToEnd {
         if (total != events) {
             throw new IllegalStateException("expected " + events + " events in the stream, found " + total);
         }
+    }
+
+    /** Fills the in-memory store through the memory app's stream (nothing outside this JVM can reach it). */
+    private void preloadMemory(Stream<Order> orders) {
+        long t0 = System.nanoTime();
+        List<Order> batch = new ArrayList<>(BATCH);
+        for (int i = 0; i < events; i++) {
+            batch.add(Order.sample(i));
+            if (batch.size() == BATCH || i == events - 1) {
+                orders.sendAll(batch);
+                batch.clear();
+            }
+        }
+        System.out.printf("preloaded %,d events into the in-memory store %s in %d ms%n", events, MEMORY_URL,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** One Runnel worker from start until {@code n} records were deserialized and counted. */
@@ -444,17 +472,13 @@ public final class EndToEnd {
             m.put("samples", row.rates.stream().map(Math::round).toList());
             jsonRows.add(m);
         }
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("date", Instant.now().toString());
-        doc.put("jdk", jdk);
-        doc.put("cpus", cpus);
+        Map<String, Object> doc = Bench.machine();
         doc.put("events", events);
         doc.put("repeats", repeats);
         doc.put("warmupEvents", warmupEvents);
         doc.put("unit", "events/s");
         doc.put("rows", jsonRows);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
-        System.out.println("wrote " + out.toAbsolutePath());
+        Bench.writeJson(out, doc);
     }
 
     private static double median(List<Double> values) {
