@@ -91,6 +91,15 @@ public final class ZstdCompressor implements Compressor {
         if (bytes.length == 0) {
             throw new SerializationException("cannot decompress zstd payload (0 bytes): empty payload");
         }
+        try {
+            byte[] oneFrame = decompressSingleFrame(bytes);
+            if (oneFrame != null) {
+                return oneFrame;
+            }
+        } catch (RuntimeException e) {
+            throw new SerializationException("cannot decompress zstd payload (" + bytes.length + " bytes): "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
         try (InputStream in = new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(bytes))) {
             return readBounded(in, bytes.length);
         } catch (SerializationException e) {
@@ -99,6 +108,25 @@ public final class ZstdCompressor implements Compressor {
             throw new SerializationException("cannot decompress zstd payload (" + bytes.length + " bytes): "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
+    }
+
+    /**
+     * The one-shot path for what {@link #compress} writes: a single frame that records its
+     * content size. Opening a streaming decoder cost tens of microseconds per event for
+     * small payloads. Returns null for anything else (several frames, no content size),
+     * which the streaming path reads.
+     */
+    private byte[] decompressSingleFrame(byte[] bytes) {
+        long size = Zstd.getFrameContentSize(bytes);
+        if (size < 0 || Zstd.findFrameCompressedSize(bytes) != bytes.length) {
+            return null; // unknown size, an error code, or more than one frame
+        }
+        if (size > maxDecompressedBytes) {
+            throw new SerializationException("zstd payload (" + bytes.length + " bytes) expands beyond "
+                    + maxDecompressedBytes + " bytes, the limit of this compressor");
+        }
+        // Zstd.decompress checks the frame's checksum and fails unless exactly size bytes come out.
+        return Zstd.decompress(bytes, (int) size);
     }
 
     private byte[] readBounded(InputStream in, int compressedLength) throws IOException {
