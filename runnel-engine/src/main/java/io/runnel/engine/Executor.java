@@ -51,6 +51,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private final Outage coordinationOutage = new Outage(log, "coordinating partitions");
     private final Acker acker;
     private final Fetcher fetcher;
+    private final PoisonMarks poisonMarks;
     private volatile Set<Integer> assigned = Set.of();
     /** Set by {@link #abandon()}: stop like a killed process, leaving everything to expire. */
     private volatile boolean abandoned;
@@ -68,6 +69,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         mdc.put("processor", processor.name());
         this.acker = new Acker(transport, processor.group(), mdc);
         this.fetcher = new Fetcher(processor, transport, acker, mdc);
+        this.poisonMarks = new PoisonMarks(processor, transport, id, worker.id());
     }
 
     void start() {
@@ -271,6 +273,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private <T> void startPartition(int partition) {
         @SuppressWarnings("unchecked")
         Processor<T> p = (Processor<T>) processor;
+        poisonMarks.clear(List.of(partition)); // a previous owner's mark: this owner retries the partition
         PartitionBuffer buffer = new PartitionBuffer(p.stream().name(), partition, p.stream().partitionKey(partition),
                 p.prefetchCount(), fetcher::schedule);
         PartitionConsumer<T> consumer = new PartitionConsumer<>(p, buffer, acker, this, mdc);
@@ -319,6 +322,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             log.error("could not flush acks before releasing partitions {}; those events will be delivered again",
                     partitions, e);
         }
+        poisonMarks.clear(partitions.stream().filter(poisoned::contains).toList()); // while the lock is still ours
         List<Integer> order = new ArrayList<>(partitions);
         transport.deleteIfOwner(order.stream().map(processor::lockKey).toList(), id);
         for (int p : partitions) {
@@ -429,6 +433,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     @Override
     public void quarantine(int partition, Throwable error) {
         poisoned.add(partition);
+        poisonMarks.mark(partition, error);
         Owned o = owned.get(partition);
         if (o != null) {
             // Keep the lock (nobody else should process it either), stop reading it.
