@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
 
 /** {@code runnel send <AppClass> <stream> <json>}: sends one record and prints its id. */
 @Command(name = "send", description = {
-        "Sends one record, given as JSON with every component of the stream's record type, and prints its stream id."})
+        "Sends one record and prints its stream id.",
+        "The record is JSON with every component of the stream's record type (null for none)."})
 final class SendCommand implements Callable<Integer> {
     private final RunnelCommand root;
 

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
  * sends them all — or, if any line is bad, nothing.
  */
 @Command(name = "sendmany", description = {
-        "Sends records from a file (or standard input, '-') holding one JSON record per line; blank lines are skipped.",
+        "Sends records from a file of JSON lines (or standard input, '-').",
+        "Each line holds one record as 'send' takes it; blank lines are skipped.",
         "Every line is checked first: if any is not a record of the stream, each bad line is reported and nothing is sent."})
 final class SendManyCommand implements Callable<Integer> {
     /** Pipelined batches: large files go out in a few round trips without holding one huge batch. */

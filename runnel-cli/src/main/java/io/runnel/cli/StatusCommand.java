@@ -9,8 +9,9 @@ import java.util.concurrent.Callable;
 
 /** {@code runnel status <AppClass> [--json]}: members, owners, backlogs and the leader. */
 @Command(name = "status", description = {
-        "Shows each processor's members (join time, heartbeat age, assigned partitions) and partitions",
-        "(owner, length, pending, oldest pending age, lag, poisoned), and the leader. Changes nothing."})
+        "Shows who owns what and how far behind each partition is.",
+        "For each processor: members (join time, heartbeat age, assigned partitions) and partitions (owner,",
+        "length, pending, oldest pending age, lag, poisoned); and the leader. Changes nothing."})
 final class StatusCommand implements Callable<Integer> {
     private final RunnelCommand root;
 

@@ -11,8 +11,9 @@ import java.util.concurrent.Callable;
 
 /** {@code runnel worker <AppClass> [--processors a,b]}: runs a worker until SIGTERM or SIGINT. */
 @Command(name = "worker", description = {
-        "Runs a worker for the app's processors (all, or those named) and its tasks until SIGTERM or SIGINT,",
-        "then drains within the grace period, flushes acks, releases its partitions and exits 0.",
+        "Runs a worker until SIGTERM or SIGINT.",
+        "It runs the app's processors (all, or those named) and its tasks; on the signal it drains within the",
+        "grace period, flushes acks, releases its partitions, leaves and exits 0.",
         "Exits 1 if a processor halts the worker."})
 final class WorkerCommand implements Callable<Integer> {
     private final RunnelCommand root;
