@@ -39,7 +39,7 @@ final class RunnelCommand implements Runnable {
     private CommandSpec spec;
 
     @Option(names = {"-cp", "--classpath"}, paramLabel = "PATH",
-            description = "Where the app's classes are: jars and directories separated by '${sys:path.separator}' "
+            description = "Where the app's classes are: jars, directories and dir/* (every jar in dir), separated by '${sys:path.separator}' "
                     + "(added to RUNNEL_CLASSPATH).")
     private String classpath;
 
@@ -100,7 +100,7 @@ final class RunnelCommand implements Runnable {
             for (String path : List.of(env.getOrDefault("RUNNEL_CLASSPATH", ""), classpath == null ? "" : classpath)) {
                 for (String entry : path.split(File.pathSeparator)) {
                     if (!entry.isBlank()) {
-                        urls.add(url(entry));
+                        urls.addAll(urls(entry.strip()));
                     }
                 }
             }
@@ -110,11 +110,29 @@ final class RunnelCommand implements Runnable {
         return loader;
     }
 
-    private static URL url(String entry) {
-        Path path = Path.of(entry.strip());
+    /** One classpath entry; {@code dir/*} means every jar in {@code dir}, as for {@code java -cp}. */
+    private static List<URL> urls(String entry) {
+        if (entry.equals("*") || entry.endsWith(File.separator + "*")) {
+            Path dir = Path.of(entry.substring(0, entry.length() - 1).isEmpty() ? "." : entry.substring(0, entry.length() - 1));
+            File[] jars = dir.toFile().listFiles((d, name) -> name.endsWith(".jar") || name.endsWith(".JAR"));
+            if (jars == null) {
+                throw CliFailure.configuration("classpath entry " + entry + ": " + dir + " is not a directory");
+            }
+            java.util.Arrays.sort(jars);
+            List<URL> urls = new ArrayList<>();
+            for (File jar : jars) {
+                urls.add(url(jar.toPath()));
+            }
+            return urls;
+        }
+        Path path = Path.of(entry);
         if (!path.toFile().exists()) {
             throw CliFailure.configuration("classpath entry " + path + " does not exist");
         }
+        return List.of(url(path));
+    }
+
+    private static URL url(Path path) {
         try {
             return path.toAbsolutePath().toUri().toURL();
         } catch (MalformedURLException e) {

@@ -159,6 +159,17 @@ class OperateCommandsTest extends CliTestBase {
     }
 
     @Test
+    void a_classpath_entry_that_does_not_exist_is_a_configuration_error() throws Exception {
+        CliProcess.Result option = cli.run("--classpath", "target/no-such-dir", "status", APP);
+        CliProcess.Result variable = cli.with("RUNNEL_CLASSPATH", "target/no-such.jar").run("status", APP);
+
+        assertThat(option.exit()).isEqualTo(3);
+        assertThat(option.stderr()).contains("classpath entry target/no-such-dir does not exist");
+        assertThat(variable.exit()).isEqualTo(3);
+        assertThat(variable.stderr()).contains("classpath entry target/no-such.jar does not exist");
+    }
+
+    @Test
     void an_unknown_stream_or_processor_is_bad_input() throws Exception {
         CliProcess.Result stream = cli.run("send", APP, "ordres", "{}");
         CliProcess.Result processor = cli.run("worker", APP, "--processors", "printer,nope");
