@@ -76,14 +76,19 @@ public final class Main {
         return Exit.FAILURE.code;
     }
 
-    /** Our exceptions' messages never hold credentials; anything else is redacted defensively. */
+    /**
+     * The message for the terminal. Transport and settings messages are redacted at the
+     * source, but our messages may quote a user's exception, so URLs with credentials are
+     * masked here too, whatever the message.
+     */
     private static String message(Throwable error) {
-        if (error instanceof CliFailure || error instanceof TransportException || error instanceof Misconfigured) {
-            return error.getMessage();
-        }
-        return "unexpected error: " + redactUrls(String.valueOf(error));
+        String text = error instanceof CliFailure || error instanceof TransportException || error instanceof Misconfigured
+                ? error.getMessage()
+                : "unexpected error: " + error;
+        return redactUrls(String.valueOf(text));
     }
 
+    /** {@code scheme://user:secret@host} becomes {@code scheme://***@host}, as {@link ConnectionUrl#redact} does. */
     private static String redactUrls(String text) {
         return text.replaceAll("(\\w[\\w+.-]*://)[^\\s/@]*@", "$1***@");
     }
