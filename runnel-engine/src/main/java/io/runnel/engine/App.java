@@ -233,6 +233,16 @@ public final class App implements AutoCloseable {
         log.info("reset processor {} to start after {}", processor, startId);
     }
 
+    /**
+     * A snapshot of every processor's members, partition owners, backlogs and poisoned
+     * partitions, and the leader, as Redis holds them (see {@link Status}). It only reads:
+     * it joins nothing, takes no lock and creates no consumer group, so it is safe to call
+     * from any process while workers run.
+     */
+    public Status status() {
+        return new StatusReader(this, transport(), injector.getInstance(Clock.class)).read();
+    }
+
     // -------------------------------------------------------------------- tasks
 
     /** Runs {@code task} once on every worker when it starts. */

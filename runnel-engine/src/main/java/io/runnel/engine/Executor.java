@@ -51,6 +51,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private final Outage coordinationOutage = new Outage(log, "coordinating partitions");
     private final Acker acker;
     private final Fetcher fetcher;
+    private final PoisonMarks poisonMarks;
     private volatile Set<Integer> assigned = Set.of();
     /** Set by {@link #abandon()}: stop like a killed process, leaving everything to expire. */
     private volatile boolean abandoned;
@@ -70,6 +71,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         mdc.put("processor", processor.name());
         this.acker = new Acker(transport, processor.group(), processor.metrics(), mdc);
         this.fetcher = new Fetcher(processor, transport, acker, mdc);
+        this.poisonMarks = new PoisonMarks(processor, transport, id, worker.id());
     }
 
     void start() {
@@ -274,6 +276,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             (got.get(i) ? acquired : failed).add(order.get(i));
         }
         if (!acquired.isEmpty()) {
+            poisonMarks.clear(List.copyOf(acquired)); // a previous owner's marks: this owner retries the partitions
             try {
                 for (RebalanceListener l : processor.rebalanceListeners()) {
                     l.onPartitionsAssigned(processor.name(), sortedView(acquired));
@@ -347,6 +350,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                 log.error("rebalance listener failed for revoked partitions {}; releasing them anyway", partitions, e);
             }
         }
+        poisonMarks.clear(partitions.stream().filter(poisoned::contains).toList()); // while the lock is still ours
         List<Integer> order = new ArrayList<>(partitions);
         transport.deleteIfOwner(order.stream().map(processor::lockKey).toList(), id);
         for (int p : partitions) {
@@ -473,6 +477,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     @Override
     public void quarantine(int partition, Throwable error) {
         poisoned.add(partition);
+        poisonMarks.mark(partition, error);
         Owned o = owned.get(partition);
         if (o != null) {
             // Keep the lock (nobody else should process it either), stop reading it.

@@ -56,6 +56,14 @@ final class Keys {
         return "__beat:" + app + "." + stream + "." + processor + "." + executorId;
     }
 
+    /**
+     * Marks a quarantined partition while its poisoning executor holds it, so status views in
+     * other processes see it. Not in Python runnel, which keeps poisoned partitions in memory.
+     */
+    static String poisoned(String app, String stream, String processor, int partition) {
+        return "__pois:" + app + "." + stream + "." + processor + "." + partition;
+    }
+
     static String leader(String app) {
         return "__lead:" + app;
     }

@@ -86,6 +86,10 @@ record Processor<T>(
         return Keys.lock(app(), stream.name(), name, partition);
     }
 
+    String poisonedKey(int partition) {
+        return Keys.poisoned(app(), stream.name(), name, partition);
+    }
+
     String heartbeatKey(String executorId) {
         return Keys.heartbeat(app(), stream.name(), name, executorId);
     }

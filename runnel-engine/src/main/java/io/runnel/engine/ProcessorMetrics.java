@@ -9,6 +9,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.runnel.api.Delivery;
 import io.runnel.api.Event;
+import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -196,17 +198,22 @@ final class ProcessorMetrics {
         return s;
     }
 
-    /** -1 marks a value that could not be read (Redis unreachable, no group yet). */
+    /** -1 marks a value that could not be read (Redis unreachable, no group yet, lag unknown to the server). */
     private static GroupReading read(Transport transport, List<String> keys, String group) {
         long[] pending = new long[keys.size()];
         long[] lag = new long[keys.size()];
         for (int p = 0; p < keys.size(); p++) {
+            pending[p] = -1;
+            lag[p] = -1;
             try {
-                pending[p] = transport.pendingCount(keys.get(p), group);
+                Optional<GroupInfo> info = transport.groupInfo(keys.get(p), group);
+                if (info.isPresent()) {
+                    pending[p] = info.get().pending();
+                    lag[p] = info.get().lag().orElse(-1);
+                }
             } catch (TransportException | UnsupportedOperationException e) {
-                pending[p] = -1;
+                // stays -1: unknown
             }
-            lag[p] = -1; // TODO(status): filled from the group info once the transport reports it
         }
         return new GroupReading(pending, lag);
     }

@@ -88,6 +88,7 @@ class MetricsTest extends RedisBackedTest {
         assertThat(m.timer(proc + ".rebalances").getCount()).isEqualTo(1);
         assertThat(gauge(m, proc + ".pending")).isEqualTo(0L);
         assertThat(gauge(m, proc + ".partition.1.pending")).isEqualTo(0L);
+        assertThat(gauge(m, proc + ".lag")).isEqualTo(0L);
 
         worker.stop();
         assertThat(gauge(m, proc + ".owned-partitions")).isEqualTo(0);
@@ -119,6 +120,31 @@ class MetricsTest extends RedisBackedTest {
         release.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> m.meter(proc + ".acked").getCount() == 12);
         assertThat(m.histogram(proc + ".batch-size").getSnapshot().getValues()).containsExactly(2, 5, 5);
+        worker.stop();
+    }
+
+    @Test
+    void the_lag_gauge_counts_what_the_group_has_not_been_given_yet() throws Exception {
+        App app = apps.app(TestApps.uniqueName("met"), b -> b.setting("default_partition_count", 1));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        app.processor(orders, "stuck", o -> o.prefetchCount(2), events -> {
+            for (Order o : events.records()) {
+                release.await();
+            }
+        });
+        orders.sendAll(TestApps.orders(1, 10));
+        Worker worker = app.worker().start();
+        MetricRegistry m = app.metrics();
+        String proc = "runnel." + app.name() + ".stuck";
+        // At most prefetch + prefetch / 2 buffered plus one in hand were delivered; the rest lag.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            long pending = (Long) gauge(m, proc + ".pending");
+            long lag = (Long) gauge(m, proc + ".partition.0.lag");
+            return pending >= 1 && pending + lag == 10;
+        });
+        assertThat((Long) gauge(m, proc + ".lag")).isBetween(6L, 9L);
+        release.countDown();
         worker.stop();
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -429,6 +431,52 @@ public abstract class TransportConformanceTest extends TransportTestBase {
 
         assertThat(transport.pendingCount("a", "g")).isZero();
         assertThat(transport.pendingCount("b", "g")).isZero();
+    }
+
+    @Test
+    void groupInfoIsEmptyWithoutTheStreamOrTheGroup() {
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.set("string", "v", null);
+
+        assertThat(transport.groupInfo("missing", "g")).isEmpty();
+        assertThat(transport.groupInfo("string", "g")).isEmpty();
+        assertThat(transport.groupInfo("s", "other")).isEmpty();
+        assertThat(transport.groupInfo("s", "g")).contains(
+                new GroupInfo(0, Optional.empty(), "0-0", OptionalLong.of(0)));
+    }
+
+    @Test
+    void groupInfoFollowsDeliveriesAcksAndAppends() {
+        List<String> ids = appendNumbered("s", 5);
+        transport.createGroup(List.of("s"), "g", "0");
+        assertThat(transport.groupInfo("s", "g")).contains(
+                new GroupInfo(0, Optional.empty(), "0-0", OptionalLong.of(5)));
+
+        transport.readGroup("g", "c", Map.of("s", ">"), 3, null);
+        assertThat(transport.groupInfo("s", "g")).contains(
+                new GroupInfo(3, Optional.of(ids.get(0)), ids.get(2), OptionalLong.of(2)));
+
+        transport.ack("g", Map.of("s", List.of(ids.get(0))));
+        String appended = appendNumbered("s", 1).get(0);
+        assertThat(transport.groupInfo("s", "g")).contains(
+                new GroupInfo(2, Optional.of(ids.get(1)), ids.get(2), OptionalLong.of(3)));
+
+        List<String> rest = transport.readGroup("g", "c", Map.of("s", ">"), 10, null).get("s").stream()
+                .map(StreamEntry::id).toList();
+        transport.ack("g", Map.of("s", List.of(ids.get(1), ids.get(2), ids.get(3), ids.get(4), appended)));
+        assertThat(rest).containsExactly(ids.get(3), ids.get(4), appended);
+        assertThat(transport.groupInfo("s", "g")).contains(
+                new GroupInfo(0, Optional.empty(), appended, OptionalLong.of(0)));
+    }
+
+    @Test
+    void groupInfoOfAGroupStartingAtTheEndHasNoLag() {
+        List<String> ids = appendNumbered("s", 2);
+        transport.createGroup(List.of("s"), "g", "$");
+
+        assertThat(transport.groupInfo("s", "g")).contains(
+                new GroupInfo(0, Optional.empty(), ids.get(1), OptionalLong.of(0)));
+        assertThat(transport.pendingCount("s", "g")).isZero();
     }
 
     @Test

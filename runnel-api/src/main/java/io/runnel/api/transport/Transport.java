@@ -97,6 +97,14 @@ public interface Transport extends AutoCloseable {
     /** Number of entries delivered to the group but not yet acknowledged (XPENDING). */
     long pendingCount(String key, String group);
 
+    /**
+     * The consumer group's state on one stream (XPENDING summary and XINFO GROUPS, read
+     * atomically where the server allows). Reading it changes nothing.
+     *
+     * @return empty when {@code key} is not a stream or has no such group
+     */
+    Optional<GroupInfo> groupInfo(String key, String group);
+
     // ------------------------------------------------------------ keys, locks
 
     /** The string value of a key (GET). */

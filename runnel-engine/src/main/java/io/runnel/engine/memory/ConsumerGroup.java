@@ -87,6 +87,15 @@ final class ConsumerGroup {
         return pending.size();
     }
 
+    /** The smallest pending id, null when nothing is pending. */
+    StreamId oldestPending() {
+        return pending.isEmpty() ? null : pending.firstKey();
+    }
+
+    StreamId lastDelivered() {
+        return lastDelivered;
+    }
+
     private NavigableSet<StreamId> pendingOf(String consumer) {
         return pendingByConsumer.computeIfAbsent(consumer, c -> new TreeSet<>());
     }

@@ -1,6 +1,7 @@
 package io.runnel.engine.memory;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -231,6 +233,27 @@ public final class MemoryTransport implements Transport {
     @Override
     public long pendingCount(String key, String group) {
         return run("XPENDING", keys -> StreamReads.existingGroup(keys, key, group, "").pendingCount());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The lag is always known here: the entries stored after the last delivered one. (Redis
+     * also counts entries trimmed away before they were delivered; this store forgets them.)
+     */
+    @Override
+    public Optional<GroupInfo> groupInfo(String key, String group) {
+        return run("group info", keys -> {
+            if (!(keys.value(key) instanceof MemoryStream stream) || stream.group(group) == null) {
+                return Optional.<GroupInfo>empty();
+            }
+            ConsumerGroup consumers = stream.group(group);
+            StreamId oldest = consumers.oldestPending();
+            return Optional.of(new GroupInfo(consumers.pendingCount(),
+                    oldest == null ? Optional.empty() : Optional.of(oldest.toString()),
+                    consumers.lastDelivered().toString(),
+                    OptionalLong.of(stream.entriesAfter(consumers.lastDelivered()).size())));
+        });
     }
 
     // ------------------------------------------------------------ keys, locks

@@ -2,11 +2,13 @@ package io.runnel.redis.jedis;
 
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
 import io.runnel.redis.common.CommandTimeout;
+import io.runnel.redis.common.GroupInfoScript;
 import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
@@ -192,6 +194,14 @@ public final class JedisTransport implements Transport {
     public long pendingCount(String key, String group) {
         state.ensureOpen();
         return Replies.integer(Replies.array(call("XPENDING", Commands.xpending(key, group))).get(0));
+    }
+
+    @Override
+    public Optional<GroupInfo> groupInfo(String key, String group) {
+        state.ensureOpen();
+        // Status reads are rare: plain EVAL, not worth caching the script by its SHA-1.
+        Object reply = call("group info", Commands.script(Command.EVAL, GroupInfoScript.SOURCE, key, Commands.utf8(group)));
+        return GroupInfoScript.parse(Replies.array(reply));
     }
 
     // ------------------------------------------------------------ keys, locks

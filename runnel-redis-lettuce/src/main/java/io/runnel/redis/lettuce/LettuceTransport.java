@@ -32,11 +32,13 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
 import io.runnel.redis.common.CommandTimeout;
+import io.runnel.redis.common.GroupInfoScript;
 import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
@@ -275,6 +277,15 @@ public final class LettuceTransport implements Transport {
     public long pendingCount(String key, String group) {
         state.ensureOpen();
         return replies.await("XPENDING", commands.xpending(key, group), timeout).getCount();
+    }
+
+    @Override
+    public Optional<GroupInfo> groupInfo(String key, String group) {
+        state.ensureOpen();
+        // Status reads are rare: plain EVAL, not worth caching the script by its SHA-1.
+        List<Object> reply = replies.await("group info", commands.<List<Object>>eval(GroupInfoScript.SOURCE,
+                ScriptOutputType.MULTI, new String[] {key}, utf8(group)), timeout);
+        return GroupInfoScript.parse(reply);
     }
 
     // ------------------------------------------------------------ keys, locks

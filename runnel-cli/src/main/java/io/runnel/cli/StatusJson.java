@@ -1,0 +1,58 @@
+package io.runnel.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runnel.engine.Status;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The status as JSON, for scripts: snake_case names like the membership records in Redis,
+ * times as ISO-8601 text, ages in milliseconds, and null where a value is absent.
+ */
+final class StatusJson {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private StatusJson() {
+    }
+
+    static String render(Status status) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("app", status.app());
+        root.put("at", status.at().toString());
+        root.put("leader", status.leader().orElse(null));
+        ArrayNode processors = root.putArray("processors");
+        for (Status.ProcessorStatus p : status.processors()) {
+            ObjectNode processor = processors.addObject();
+            processor.put("name", p.name());
+            processor.put("stream", p.stream());
+            ArrayNode members = processor.putArray("members");
+            for (Status.MemberStatus m : p.members()) {
+                ObjectNode member = members.addObject();
+                member.put("executor", m.executor());
+                member.put("joined_at", m.joinedAt().toString());
+                member.put("heartbeat_age_ms", millis(m.heartbeatAge()));
+                m.partitions().forEach(member.putArray("partitions")::add);
+            }
+            ArrayNode partitions = processor.putArray("partitions");
+            for (Status.PartitionStatus s : p.partitions()) {
+                ObjectNode partition = partitions.addObject();
+                partition.put("partition", s.partition());
+                partition.put("owner", s.owner().orElse(null));
+                partition.put("length", s.length());
+                partition.put("pending", s.pending());
+                partition.put("oldest_pending_age_ms", millis(s.oldestPendingAge()));
+                partition.put("lag", s.lag().isPresent() ? s.lag().getAsLong() : null);
+                partition.put("poisoned", s.poisoned());
+            }
+        }
+        return root.toPrettyString() + System.lineSeparator();
+    }
+
+    private static Long millis(Optional<Duration> duration) {
+        return duration.map(Duration::toMillis).orElse(null);
+    }
+}

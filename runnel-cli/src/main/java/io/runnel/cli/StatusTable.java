@@ -1,0 +1,83 @@
+package io.runnel.cli;
+
+import io.runnel.engine.Status;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** The status as plain-text tables for a terminal; "-" marks an absent value. */
+final class StatusTable {
+    private static final String NL = System.lineSeparator();
+
+    private StatusTable() {
+    }
+
+    static String render(Status status) {
+        StringBuilder out = new StringBuilder();
+        out.append("app ").append(status.app()).append(" at ").append(status.at())
+                .append("   leader: ").append(status.leader().orElse("none")).append(NL);
+        for (Status.ProcessorStatus p : status.processors()) {
+            out.append(NL).append("processor ").append(p.name()).append(" (stream ").append(p.stream()).append(")").append(NL);
+            if (p.members().isEmpty()) {
+                out.append("  no members").append(NL);
+            } else {
+                List<List<String>> rows = new ArrayList<>();
+                rows.add(List.of("MEMBER", "JOINED", "HEARTBEAT", "PARTITIONS"));
+                for (Status.MemberStatus m : p.members()) {
+                    rows.add(List.of(m.executor(), m.joinedAt().toString(),
+                            m.heartbeatAge().map(age -> age(age) + " ago").orElse("expired"),
+                            m.partitions().isEmpty() ? "-" : m.partitions().stream().map(String::valueOf)
+                                    .collect(Collectors.joining(","))));
+                }
+                table(out, rows);
+            }
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("PARTITION", "OWNER", "LENGTH", "PENDING", "OLDEST PENDING", "LAG", "POISONED"));
+            for (Status.PartitionStatus s : p.partitions()) {
+                rows.add(List.of(String.valueOf(s.partition()), s.owner().orElse("-"), String.valueOf(s.length()),
+                        String.valueOf(s.pending()), optionalAge(s.oldestPendingAge()),
+                        s.lag().isPresent() ? String.valueOf(s.lag().getAsLong()) : "-", s.poisoned() ? "yes" : "no"));
+            }
+            table(out, rows);
+        }
+        return out.toString();
+    }
+
+    private static void table(StringBuilder out, List<List<String>> rows) {
+        int[] widths = new int[rows.get(0).size()];
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder("  ");
+            for (int i = 0; i < row.size(); i++) {
+                line.append(String.format("%-" + widths[i] + "s", row.get(i)));
+                if (i < row.size() - 1) {
+                    line.append("  ");
+                }
+            }
+            out.append(line.toString().stripTrailing()).append(NL);
+        }
+    }
+
+    private static String optionalAge(Optional<Duration> age) {
+        return age.map(StatusTable::age).orElse("-");
+    }
+
+    /** Ages to a tenth of a second below a minute, whole units above. */
+    static String age(Duration d) {
+        long millis = d.toMillis();
+        if (millis < 60_000) {
+            return String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
+        }
+        if (millis < 3_600_000) {
+            return (millis / 60_000) + "m" + (millis % 60_000 / 1000) + "s";
+        }
+        return (millis / 3_600_000) + "h" + (millis % 3_600_000 / 60_000) + "m";
+    }
+}

@@ -1,0 +1,109 @@
+package io.runnel.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A snapshot of an app's processors as Redis holds them, from {@link App#status()}: who the
+ * members are, which partitions each was assigned and which it holds, and how far behind
+ * each partition is. Reading it changes nothing, so any process can take one beside
+ * running workers (the {@code runnel status} command does).
+ *
+ * <p>The values are read one key after another, not atomically: during a rebalance a
+ * snapshot can show a partition assigned to one member and still locked by another.
+ *
+ * @param app        the app's name
+ * @param at         when the snapshot was taken (the app's clock); ages are relative to it
+ * @param leader     the id of the worker holding the leadership ({@code __lead:<app>}), if any
+ * @param processors every processor the app defines, in definition order
+ */
+public record Status(String app, Instant at, Optional<String> leader, List<ProcessorStatus> processors) {
+    public Status {
+        Objects.requireNonNull(app, "app");
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(leader, "leader");
+        processors = List.copyOf(processors);
+    }
+
+    /**
+     * The status of one processor.
+     *
+     * @throws IllegalArgumentException if the app has no processor of that name
+     */
+    public ProcessorStatus processor(String name) {
+        return processors.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no processor '" + name + "' in app " + app));
+    }
+
+    /**
+     * One processor: its members (executors, one per worker running it) and its partitions.
+     *
+     * @param name       the processor (and consumer group) name
+     * @param stream     the stream it reads
+     * @param members    the members recorded in {@code __memb:…}, oldest first
+     * @param partitions every partition of the stream, in order
+     */
+    public record ProcessorStatus(String name, String stream, List<MemberStatus> members,
+                                  List<PartitionStatus> partitions) {
+        public ProcessorStatus {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(stream, "stream");
+            members = List.copyOf(members);
+            partitions = List.copyOf(partitions);
+        }
+
+        /** The status of one partition. */
+        public PartitionStatus partition(int partition) {
+            return partitions.get(partition);
+        }
+    }
+
+    /**
+     * One member of a processor: an executor inside a worker.
+     *
+     * @param executor     the executor id (the value of the partition locks it holds)
+     * @param joinedAt     when it joined, as recorded in the membership ({@link Instant#EPOCH}
+     *                     if another writer recorded a time this cannot read)
+     * @param heartbeatAge time since its last heartbeat ({@code lock_expiry} minus the
+     *                     heartbeat key's remaining time to live); empty when the heartbeat
+     *                     has expired, i.e. the member is dead and about to be reaped
+     * @param partitions   the partitions the membership assigns to it (whether or not it has
+     *                     acquired them yet: compare with {@link PartitionStatus#owner()})
+     */
+    public record MemberStatus(String executor, Instant joinedAt, Optional<Duration> heartbeatAge,
+                               List<Integer> partitions) {
+        public MemberStatus {
+            Objects.requireNonNull(executor, "executor");
+            Objects.requireNonNull(joinedAt, "joinedAt");
+            Objects.requireNonNull(heartbeatAge, "heartbeatAge");
+            partitions = List.copyOf(partitions);
+        }
+    }
+
+    /**
+     * One partition of a processor's stream, seen through the processor's consumer group.
+     *
+     * @param partition        the partition number
+     * @param owner            the executor holding the partition's lock, if any
+     * @param length           entries in the partition's stream (XLEN)
+     * @param pending          entries delivered to the processor and not acknowledged yet
+     * @param oldestPendingAge how long ago the oldest pending entry was added (from its
+     *                         stream id), empty when nothing is pending
+     * @param lag              entries not delivered to the processor yet; empty when the
+     *                         group does not exist yet (no worker ever ran the processor) or
+     *                         Redis cannot tell (see {@link io.runnel.api.transport.GroupInfo})
+     * @param poisoned         whether an executor quarantined the partition and still holds it
+     */
+    public record PartitionStatus(int partition, Optional<String> owner, long length, long pending,
+                                  Optional<Duration> oldestPendingAge, OptionalLong lag, boolean poisoned) {
+        public PartitionStatus {
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(oldestPendingAge, "oldestPendingAge");
+            Objects.requireNonNull(lag, "lag");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.runnel.engine;
+
+import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.Transport;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Builds a {@link Status} from what Redis holds. Strictly a reader: it only GETs, reads
+ * times to live, lengths and group info, so it never joins, locks or creates anything.
+ */
+final class StatusReader {
+    private final App app;
+    private final Transport transport;
+    private final Clock clock;
+
+    StatusReader(App app, Transport transport, Clock clock) {
+        this.app = app;
+        this.transport = transport;
+        this.clock = clock;
+    }
+
+    Status read() {
+        Instant at = clock.instant();
+        Optional<String> leader = transport.get(Keys.leader(app.name()));
+        List<Status.ProcessorStatus> processors = new ArrayList<>();
+        for (String name : app.processors()) {
+            processors.add(processor(app.processor(name), at));
+        }
+        return new Status(app.name(), at, leader, processors);
+    }
+
+    private Status.ProcessorStatus processor(Processor<?> p, Instant at) {
+        List<Status.MemberStatus> members = new ArrayList<>();
+        for (Map.Entry<String, Membership.Member> m : app.membership(p).read().entrySet()) {
+            Optional<Duration> ttl = transport.timeToLive(p.heartbeatKey(m.getKey()));
+            Optional<Duration> age = ttl.map(left -> max(Duration.ZERO, p.lockExpiry().minus(left)));
+            members.add(new Status.MemberStatus(m.getKey(), joinedAt(m.getValue().joinedAt()), age,
+                    m.getValue().partitions()));
+        }
+        int count = p.stream().partitionCount();
+        List<Integer> numbers = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            numbers.add(i);
+        }
+        List<Optional<String>> owners = transport.getAll(numbers.stream().map(p::lockKey).toList());
+        List<Optional<String>> poisons = transport.getAll(numbers.stream().map(p::poisonedKey).toList());
+        List<Status.PartitionStatus> partitions = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String key = p.stream().partitionKey(i);
+            long length = transport.length(key);
+            Optional<GroupInfo> group = transport.groupInfo(key, p.group());
+            partitions.add(new Status.PartitionStatus(i, owners.get(i), length,
+                    group.map(GroupInfo::pending).orElse(0L),
+                    group.flatMap(GroupInfo::oldestPendingId).map(id -> ageOf(id, at)),
+                    group.map(GroupInfo::lag).orElse(OptionalLong.empty()),
+                    poisons.get(i).isPresent()));
+        }
+        return new Status.ProcessorStatus(p.name(), p.stream().name(), members, partitions);
+    }
+
+    /** The age of a stream entry: its id starts with the millisecond it was added. */
+    private static Duration ageOf(String streamId, Instant at) {
+        int dash = streamId.indexOf('-');
+        long millis = Long.parseLong(dash < 0 ? streamId : streamId.substring(0, dash));
+        return max(Duration.ZERO, Duration.between(Instant.ofEpochMilli(millis), at));
+    }
+
+    /** Membership times are naive UTC ISO times (Python's isoformat); tolerate an offset too. */
+    private static Instant joinedAt(String text) {
+        try {
+            return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException naiveFailed) {
+            try {
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException e) {
+                return Instant.EPOCH;
+            }
+        }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}

@@ -1,0 +1,71 @@
+package io.runnel.redis.common;
+
+import io.runnel.api.transport.GroupInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads a consumer group's state in one Lua script, so the pending summary and the group's
+ * offset and lag come from the same instant (two separate commands could straddle a
+ * delivery). Both Redis transports send {@link #SOURCE} with EVAL (one key: the stream;
+ * one argument: the group) and hand the multi-bulk reply to {@link #parse(List)}.
+ *
+ * <p>Lua sees XINFO GROUPS in its RESP2 form whatever protocol the client speaks: a flat
+ * list of names and values per group, nil as {@code false}. The script answers an empty
+ * list when there is no such stream or group, else {@code [pending, oldest pending id or
+ * "", last delivered id, lag or -1]} — -1 standing for a nil (or, before Redis 7, absent)
+ * lag, because a nil inside a Lua array would cut the reply short.
+ */
+public final class GroupInfoScript {
+
+    /** The script; KEYS[1] the stream, ARGV[1] the group. Read-only. */
+    public static final String SOURCE = """
+            if redis.call('type', KEYS[1]).ok ~= 'stream' then
+              return {}
+            end
+            for _, group in ipairs(redis.call('xinfo', 'groups', KEYS[1])) do
+              local info = {}
+              for i = 1, #group, 2 do
+                info[group[i]] = group[i + 1]
+              end
+              if info['name'] == ARGV[1] then
+                local pending = redis.call('xpending', KEYS[1], ARGV[1])
+                local lag = info['lag']
+                if type(lag) ~= 'number' then
+                  lag = -1
+                end
+                return {pending[1], pending[2] or '', info['last-delivered-id'], lag}
+              end
+            end
+            return {}
+            """;
+
+    private GroupInfoScript() {
+    }
+
+    /**
+     * The group's state from the script's reply.
+     *
+     * @param reply integers as {@code Long}, strings as {@code byte[]} or {@code String}
+     */
+    public static Optional<GroupInfo> parse(List<?> reply) {
+        if (reply == null || reply.isEmpty()) {
+            return Optional.empty();
+        }
+        if (reply.size() != 4) {
+            throw new IllegalArgumentException("unexpected group info reply of " + reply.size() + " elements");
+        }
+        String oldest = text(reply.get(1));
+        long lag = ((Number) reply.get(3)).longValue();
+        return Optional.of(new GroupInfo(((Number) reply.get(0)).longValue(),
+                oldest.isEmpty() ? Optional.empty() : Optional.of(oldest),
+                text(reply.get(2)),
+                lag < 0 ? OptionalLong.empty() : OptionalLong.of(lag)));
+    }
+
+    private static String text(Object value) {
+        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
+    }
+}
