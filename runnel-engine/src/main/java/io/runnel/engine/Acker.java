@@ -16,8 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Acknowledges processed events for one executor. Consumers hand ids over without
- * waiting; one background thread sends everything collected so far in a single pipelined
- * XACK round trip, so acks coalesce under load while staying prompt when idle.
+ * waiting; one background thread sends what has gathered in a single pipelined XACK round
+ * trip, at most {@link #LINGER_NANOS} after the first of them arrived (sooner once
+ * {@link #FULL} are waiting). Without the linger, a live stream of sparse events cost an
+ * XACK round trip per event or two, as much as reading them.
  * {@link #flush()} sends synchronously, and must be called before a partition's lock is
  * released so no processed event is handed to the next owner again.
  */
@@ -32,7 +34,12 @@ final class Acker {
     private final ReentrantLock sending = new ReentrantLock();
     private final Outage outage;
     private final Map<String, String> mdc;
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    static final int FULL = 1024;
+
     private Map<String, List<String>> pending = new HashMap<>();
+    /** Ids in {@link #pending}; guarded by {@link #lock}. */
+    private int pendingIds;
     private volatile boolean stopped;
     private Thread thread;
 
@@ -53,7 +60,12 @@ final class Acker {
         lock.lock();
         try {
             pending.computeIfAbsent(key, k -> new ArrayList<>()).addAll(ids);
-            added.signal();
+            int before = pendingIds;
+            pendingIds += ids.size();
+            // Wake the sender for the first ids (its linger starts) and when a batch is full.
+            if (before == 0 || (before < FULL && pendingIds >= FULL)) {
+                added.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -75,6 +87,7 @@ final class Acker {
                 }
                 batch = pending;
                 pending = new HashMap<>();
+                pendingIds = 0;
             } finally {
                 lock.unlock();
             }
@@ -84,7 +97,10 @@ final class Acker {
             } catch (TransportException e) {
                 lock.lock();
                 try {
-                    batch.forEach((k, ids) -> pending.computeIfAbsent(k, x -> new ArrayList<>()).addAll(0, ids));
+                    batch.forEach((k, ids) -> {
+                        pending.computeIfAbsent(k, x -> new ArrayList<>()).addAll(0, ids);
+                        pendingIds += ids.size();
+                    });
                 } finally {
                     lock.unlock();
                 }
@@ -123,6 +139,7 @@ final class Acker {
         lock.lock();
         try {
             pending = new HashMap<>();
+            pendingIds = 0;
         } finally {
             lock.unlock();
         }
@@ -137,6 +154,11 @@ final class Acker {
                 try {
                     while (pending.isEmpty() && !stopped) {
                         added.await(1, TimeUnit.SECONDS);
+                    }
+                    long lingerEnd = System.nanoTime() + LINGER_NANOS;
+                    long left;
+                    while (!stopped && pendingIds < FULL && (left = lingerEnd - System.nanoTime()) > 0) {
+                        added.awaitNanos(left);
                     }
                 } finally {
                     lock.unlock();
