@@ -101,14 +101,7 @@ public final class Backlog {
         clear(url, orders, empty);
 
         long t0 = System.nanoTime();
-        List<Order> batch = new ArrayList<>(BATCH);
-        for (int i = 0; i < events; i++) {
-            batch.add(Order.sample(i));
-            if (batch.size() == BATCH || i == events - 1) {
-                orders.sendAll(batch);
-                batch.clear();
-            }
-        }
+        Bench.sendSamples(orders, events, BATCH);
         int eventBytes = new JsonSerializer().serialize(RecordType.of(Order.class), Order.sample(events - 1)).length;
         System.out.printf("preloaded %,d events (%d bytes of JSON each, %.1f MB of payload) in %d ms%n", events,
                 eventBytes, events * (double) eventBytes / 1e6, (System.nanoTime() - t0) / 1_000_000);

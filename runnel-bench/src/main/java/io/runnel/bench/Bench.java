@@ -107,6 +107,18 @@ final class Bench {
         }
     }
 
+    /** Sends {@code Order.sample(0 .. n-1)} to {@code orders} with {@code sendAll}, {@code batch} at a time. */
+    static void sendSamples(io.runnel.engine.Stream<Order> orders, int n, int batch) {
+        java.util.List<Order> pending = new java.util.ArrayList<>(batch);
+        for (int i = 0; i < n; i++) {
+            pending.add(Order.sample(i));
+            if (pending.size() == batch || i == n - 1) {
+                orders.sendAll(pending);
+                pending.clear();
+            }
+        }
+    }
+
     static double millis(long nanos) {
         return Math.round(nanos / 10_000.0) / 100.0;
     }

@@ -249,14 +249,7 @@ public final class EndToEnd {
         sync.del(orderKeys.toArray(String[]::new));
         sync.del(sendKeys.toArray(String[]::new));
         long t0 = System.nanoTime();
-        List<Order> batch = new ArrayList<>(BATCH);
-        for (int i = 0; i < events; i++) {
-            batch.add(Order.sample(i));
-            if (batch.size() == BATCH || i == events - 1) {
-                orders.sendAll(batch);
-                batch.clear();
-            }
-        }
+        Bench.sendSamples(orders, events, BATCH);
         long total = 0;
         for (String key : orderKeys) {
             total += sync.xlen(key);
@@ -272,14 +265,7 @@ public final class EndToEnd {
     /** Fills the in-memory store through the memory app's stream (nothing outside this JVM can reach it). */
     private void preloadMemory(Stream<Order> orders) {
         long t0 = System.nanoTime();
-        List<Order> batch = new ArrayList<>(BATCH);
-        for (int i = 0; i < events; i++) {
-            batch.add(Order.sample(i));
-            if (batch.size() == BATCH || i == events - 1) {
-                orders.sendAll(batch);
-                batch.clear();
-            }
-        }
+        Bench.sendSamples(orders, events, BATCH);
         System.out.printf("preloaded %,d events into the in-memory store %s in %d ms%n", events, MEMORY_URL,
                 (System.nanoTime() - t0) / 1_000_000);
     }
