@@ -38,11 +38,13 @@ final class PartitionConsumer<T> implements Runnable {
     /**
      * Ids of completed deliveries not yet handed to the acker. Handing them over in groups
      * saves a lock round per event; they go over before the consumer waits for more
-     * events, once {@link #ACK_GROUP} have gathered or {@link #ACK_DELAY_NANOS} have passed,
-     * and when the consumer exits (so before its partition's lock can be released).
+     * events, once {@link #ACK_GROUP} have gathered, at the first completion
+     * {@link #ACK_DELAY_NANOS} or more after the previous hand-over (so a processor slower
+     * than that hands every ack over at once), and when the consumer exits (so before its
+     * partition's lock can be released).
      */
     private final List<String> completed = new ArrayList<>();
-    private long firstCompletedAt;
+    private long lastHandOver = System.nanoTime();
 
     static final int ACK_GROUP = 128;
     static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -183,13 +185,10 @@ final class PartitionConsumer<T> implements Runnable {
             middleware.get(i).afterSuccess(done);
         }
         List<Event> events = done.events();
-        if (completed.isEmpty()) {
-            firstCompletedAt = System.nanoTime();
-        }
         for (int i = 0; i < events.size(); i++) {
             completed.add(events.get(i).id());
         }
-        if (completed.size() >= ACK_GROUP || System.nanoTime() - firstCompletedAt >= ACK_DELAY_NANOS) {
+        if (completed.size() >= ACK_GROUP || System.nanoTime() - lastHandOver >= ACK_DELAY_NANOS) {
             handOverAcks();
         }
     }
@@ -198,6 +197,7 @@ final class PartitionConsumer<T> implements Runnable {
         if (!completed.isEmpty()) {
             acker.add(buffer.key, List.copyOf(completed));
             completed.clear();
+            lastHandOver = System.nanoTime();
         }
     }
 

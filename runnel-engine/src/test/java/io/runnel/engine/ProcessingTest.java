@@ -48,6 +48,36 @@ class ProcessingTest extends RedisBackedTest {
         }
     }
 
+    @Test
+    void a_slow_processor_with_a_full_buffer_gets_each_event_acked_when_it_completes() throws Exception {
+        app = apps.app(TestApps.uniqueName("proc"), b -> b.setting("default_partition_count", 1));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        java.util.concurrent.Semaphore finish = new java.util.concurrent.Semaphore(0);
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        app.processor(orders, "slow", events -> {
+            for (Order o : events.records()) {
+                started.incrementAndGet();
+                finish.acquire(); // each event takes as long as the test says
+            }
+        });
+        orders.sendAll(TestApps.orders(1, 5));
+        Worker worker = app.worker().start();
+        String key = orders.partitionKey(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> started.get() == 1);
+        for (int done = 1; done <= 3; done++) {
+            int expectedPending = 5 - done;
+            int expectedStarted = done + 1;
+            // Let more than the 20 ms grouping window pass, as a slow processor would.
+            await().pollDelay(Duration.ofMillis(30)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            finish.release();
+            // The next event is buffered, so the consumer never waits: the ack must go anyway.
+            await().atMost(Duration.ofSeconds(10)).until(() -> started.get() == expectedStarted
+                    && app.transport().pendingCount(key, "slow") == expectedPending);
+        }
+        finish.release(10);
+        worker.stop();
+    }
+
     @ParameterizedTest
     @EnumSource(TransportKind.class)
     void acks_grouped_for_speed_still_go_out_as_soon_as_a_partition_has_nothing_left(TransportKind transport) {
