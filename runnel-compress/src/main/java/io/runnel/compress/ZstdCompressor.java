@@ -7,7 +7,6 @@ import io.runnel.api.Compressor;
 import io.runnel.api.SerializationException;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Objects;
@@ -96,12 +95,9 @@ public final class ZstdCompressor implements Compressor {
             if (oneFrame != null) {
                 return oneFrame;
             }
-        } catch (RuntimeException e) {
-            throw new SerializationException("cannot decompress zstd payload (" + bytes.length + " bytes): "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
-        }
-        try (InputStream in = new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(bytes))) {
-            return readBounded(in, bytes.length);
+            try (InputStream in = new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(bytes))) {
+                return Compressor.readBounded(in, "zstd", bytes.length, maxDecompressedBytes);
+            }
         } catch (SerializationException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -127,22 +123,6 @@ public final class ZstdCompressor implements Compressor {
         }
         // Zstd.decompress checks the frame's checksum and fails unless exactly size bytes come out.
         return Zstd.decompress(bytes, (int) size);
-    }
-
-    private byte[] readBounded(InputStream in, int compressedLength) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(maxDecompressedBytes,
-                Math.max(256L, compressedLength * 4L)));
-        byte[] buffer = new byte[16 * 1024];
-        long total = 0;
-        for (int n; (n = in.read(buffer)) != -1; ) {
-            total += n;
-            if (total > maxDecompressedBytes) {
-                throw new SerializationException("zstd payload (" + compressedLength + " bytes) expands beyond "
-                        + maxDecompressedBytes + " bytes, the limit of this compressor");
-            }
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
     }
 
     @Override

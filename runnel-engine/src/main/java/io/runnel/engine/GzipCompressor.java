@@ -92,29 +92,13 @@ public final class GzipCompressor implements Compressor {
             throw new SerializationException("cannot gunzip: no payload");
         }
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes), 8192)) {
-            return readBounded(in, bytes.length);
+            return Compressor.readBounded(in, "gzip", bytes.length, maxDecompressedBytes);
         } catch (SerializationException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot gunzip payload (" + bytes.length + " bytes): "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
-    }
-
-    private byte[] readBounded(InputStream in, int compressedLength) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(maxDecompressedBytes,
-                Math.max(256L, compressedLength * 4L)));
-        byte[] buffer = new byte[8192];
-        long total = 0;
-        for (int n; (n = in.read(buffer)) != -1; ) {
-            total += n;
-            if (total > maxDecompressedBytes) {
-                throw new SerializationException("gzip payload (" + compressedLength + " bytes) expands beyond "
-                        + maxDecompressedBytes + " bytes, the limit of this compressor");
-            }
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
     }
 
     @Override

@@ -147,11 +147,7 @@ public final class LettuceTransport implements Transport {
      * cost more than the commands themselves for a batch of small XADDs or XACKs.
      */
     private void dispatch(List<? extends AsyncCommand<String, byte[], ?>> batch) {
-        if (batch.size() == 1) {
-            shared.dispatch(batch.get(0));
-        } else {
-            shared.dispatch(batch);
-        }
+        shared.dispatch(batch);
     }
 
     @Override
