@@ -122,4 +122,24 @@ class ZstdCompressorTest {
         assertThatThrownBy(() -> bounded.decompress(bounded.compress(new byte[100_001])))
                 .isExactlyInstanceOf(SerializationException.class).hasMessageContaining("100000");
     }
+
+    @Test
+    void the_limit_also_holds_for_frames_that_do_not_declare_their_size() throws Exception {
+        ZstdCompressor bounded = new ZstdCompressor(3, 100_000);
+        byte[] fits = streamed(new byte[100_000]);
+        byte[] tooBig = streamed(new byte[100_001]);
+        // A streaming encoder leaves the size out, so these take the streaming decoder's path.
+        assertThat(Zstd.getFrameContentSize(tooBig)).isNegative();
+        assertThat(bounded.decompress(fits)).hasSize(100_000);
+        assertThatThrownBy(() -> bounded.decompress(tooBig))
+                .isExactlyInstanceOf(SerializationException.class).hasMessageContaining("expands beyond 100000");
+    }
+
+    private static byte[] streamed(byte[] data) throws java.io.IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var zstd = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(out)) {
+            zstd.write(data);
+        }
+        return out.toByteArray();
+    }
 }
