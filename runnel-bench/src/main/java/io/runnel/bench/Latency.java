@@ -36,14 +36,16 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Latency {
     static final String USAGE = "usage: Latency [--rate EVENTS_PER_S] [--seconds S] [--warmup-seconds S] "
-            + "[--transport lettuce,jedis,memory] [--tick 1ms] [--redis-url URL] [--out FILE]";
+            + "[--warmup-max-seconds S] [--transport lettuce,jedis,memory] [--tick 1ms] [--redis-url URL] [--out FILE]";
     private static final String PROCESSOR = "latency";
 
     static volatile long sink;
 
     /** One transport's measurement. */
     record Result(String transport, int offeredRate, double achievedRate, long measuredEvents, long sentTotal,
-                  double longestSendMs, Percentiles idLatency, Percentiles sendLatency) {
+                  double longestSendMs, Percentiles idLatency, Percentiles sendLatency,
+                  double warmupSeconds, double warmupLongestSendMs, Percentiles warmupIdLatency,
+                  long jitMillisDuringWarmup, long jitMillisDuringMeasurement) {
     }
 
     /** Percentiles in milliseconds (with µs precision). */
@@ -61,13 +63,15 @@ public final class Latency {
     private final int rate;
     private final Duration measure;
     private final Duration warmup;
+    private final Duration warmupMax;
     private final Duration tick;
     private final String redisUrl;
 
-    private Latency(int rate, Duration measure, Duration warmup, Duration tick, String redisUrl) {
+    private Latency(int rate, Duration measure, Duration warmup, Duration warmupMax, Duration tick, String redisUrl) {
         this.rate = rate;
         this.measure = measure;
         this.warmup = warmup;
+        this.warmupMax = warmupMax;
         this.tick = tick;
         this.redisUrl = redisUrl;
     }
@@ -77,6 +81,7 @@ public final class Latency {
         int rate = cli.integer("rate", 20_000);
         Duration seconds = Duration.ofSeconds(cli.integer("seconds", 30));
         Duration warmup = Duration.ofSeconds(cli.integer("warmup-seconds", 5));
+        Duration warmupMax = Duration.ofSeconds(cli.integer("warmup-max-seconds", 120));
         Duration tick = cli.duration("tick", Duration.ofMillis(1));
         List<String> transports = cli.list("transport", "lettuce,jedis");
         String url = cli.string("redis-url", null);
@@ -85,24 +90,28 @@ public final class Latency {
 
         List<Result> results = new ArrayList<>();
         try (Bench.Redis redis = Bench.Redis.startOrUse(url)) {
-            Latency latency = new Latency(rate, seconds, warmup, tick, redis.url());
+            Latency latency = new Latency(rate, seconds, warmup, warmupMax, tick, redis.url());
             for (String transport : transports) {
                 results.add(latency.run(transport));
             }
         }
         System.out.println();
-        System.out.printf("offered %,d events/s for %d s (after %d s warm-up), sendAll every %d ms%n", rate,
-                seconds.toSeconds(), warmup.toSeconds(), tick.toMillis());
-        System.out.printf("%-9s %-5s %12s %9s %9s %9s %9s %9s%n", "transport", "kind", "achieved/s", "p50 ms", "p90 ms",
+        System.out.printf("offered %,d events/s for %d s (after a warm-up of at least %d s, until the JIT was quiet), "
+                + "sendAll every %d ms%n", rate, seconds.toSeconds(), warmup.toSeconds(), tick.toMillis());
+        System.out.printf("%-9s %-10s %12s %9s %9s %9s %9s %9s%n", "transport", "kind", "achieved/s", "p50 ms", "p90 ms",
                 "p99 ms", "p999 ms", "max ms");
         for (Result r : results) {
             print(r, "id", r.idLatency());
             print(r, "send", r.sendLatency());
+            print(r, "id-warm-up", r.warmupIdLatency());
         }
         Map<String, Object> doc = Bench.machine();
         doc.put("offeredRate", rate);
         doc.put("seconds", seconds.toSeconds());
         doc.put("warmupSeconds", warmup.toSeconds());
+        doc.put("warmupMaxSeconds", warmupMax.toSeconds());
+        doc.put("jitQuietShare", JitWarmup.QUIET_SHARE);
+        doc.put("jitQuietWindowSeconds", JitWarmup.WINDOW.toSeconds());
         doc.put("tickMillis", tick.toMillis());
         doc.put("unit", "ms");
         doc.put("results", results);
@@ -111,7 +120,7 @@ public final class Latency {
     }
 
     private static void print(Result r, String kind, Percentiles p) {
-        System.out.printf("%-9s %-5s %,12.0f %9.3f %9.3f %9.3f %9.3f %9.3f%n", r.transport(), kind, r.achievedRate(),
+        System.out.printf("%-9s %-10s %,12.0f %9.3f %9.3f %9.3f %9.3f %9.3f%n", r.transport(), kind, r.achievedRate(),
                 p.p50(), p.p90(), p.p99(), p.p999(), p.max());
     }
 
@@ -120,8 +129,9 @@ public final class Latency {
         RecordType<Order> type = RecordType.of(Order.class);
         LatencyHistogram byId = new LatencyHistogram();
         LatencyHistogram bySend = new LatencyHistogram();
+        LatencyHistogram warmingById = new LatencyHistogram();
         LongAdder received = new LongAdder();
-        // Events received during the warm-up are counted but not recorded.
+        // Events received during the warm-up go to their own histogram, reported apart.
         AtomicBoolean recording = new AtomicBoolean();
 
         try (App app = App.builder("latency-" + transport)
@@ -141,6 +151,8 @@ public final class Latency {
                     if (recording.get()) {
                         byId.record(now - idMillis(e.id()) * 1000);
                         bySend.record(now - wallMicros(o.at()));
+                    } else {
+                        warmingById.record(now - idMillis(e.id()) * 1000);
                     }
                     received.increment();
                 }
@@ -151,17 +163,23 @@ public final class Latency {
             Worker worker = app.worker(PROCESSOR).start();
             Bench.await("the worker to own all partitions", Duration.ofSeconds(60),
                     () -> worker.ownedPartitions(PROCESSOR).size() == ticks.partitionCount());
-            System.out.printf("%s: worker owns %d partitions; producing %,d events/s for %d s + %d s warm-up%n",
-                    transport, ticks.partitionCount(), rate, measure.toSeconds(), warmup.toSeconds());
+            System.out.printf("%s: worker owns %d partitions; producing %,d events/s: warm-up of %d to %d s "
+                            + "(until the JIT is quiet), then %d s measured%n", transport, ticks.partitionCount(), rate,
+                    warmup.toSeconds(), warmupMax.toSeconds(), measure.toSeconds());
 
+            JitWarmup jit = new JitWarmup();
+            long jitAtStart = jit.compileMillis();
             PacedProducer<Order> producer = new PacedProducer<>(ticks, rate, tick, Latency::order);
-            Thread.sleep(warmup.toMillis()); // the warm-up's length, not a synchronisation
+            Duration warmedFor = jit.await(warmup, warmupMax);
+            long warmupLongestSend = producer.takeLongestSendNanos();
+            long jitAtMeasure = jit.compileMillis();
             long measureStart = System.nanoTime();
             long sentBefore = producer.sent();
             recording.set(true);
             Thread.sleep(measure.toMillis()); // the measurement's length
             long sentDuring = producer.sent() - sentBefore;
             long measureNanos = System.nanoTime() - measureStart;
+            long jitDuring = jit.compileMillis() - jitAtMeasure;
             producer.close();
             long sent = producer.sent();
             // Every sent event must arrive before the numbers are read (and before the worker stops).
@@ -173,10 +191,14 @@ public final class Latency {
             worker.stop();
             double achieved = sentDuring / (measureNanos / 1e9);
             Result r = new Result(transport, rate, Math.round(achieved * 10) / 10.0, byId.count(), sent,
-                    Bench.millis(producer.longestSendNanos()), Percentiles.of(byId), Percentiles.of(bySend));
-            System.out.printf("%s: sent %,d, measured %,d events, achieved %,.0f events/s; id p99 %.3f ms, send p99 %.3f ms; "
-                    + "longest sendAll %.1f ms%n", transport, sent, byId.count(), achieved, r.idLatency().p99(),
-                    r.sendLatency().p99(), r.longestSendMs());
+                    Bench.millis(producer.takeLongestSendNanos()), Percentiles.of(byId), Percentiles.of(bySend),
+                    Math.round(warmedFor.toMillis() / 100.0) / 10.0, Bench.millis(warmupLongestSend),
+                    Percentiles.of(warmingById), jitAtStart < 0 ? -1 : jitAtMeasure - jitAtStart,
+                    jitAtStart < 0 ? -1 : jitDuring);
+            System.out.printf("%s: warmed up for %.1f s (JIT %d ms), then sent %,d, measured %,d events, achieved "
+                            + "%,.0f events/s; id p99 %.3f ms, send p99 %.3f ms; longest sendAll %.1f ms; JIT %d ms "
+                            + "during the measurement%n", transport, r.warmupSeconds(), r.jitMillisDuringWarmup(), sent,
+                    byId.count(), achieved, r.idLatency().p99(), r.sendLatency().p99(), r.longestSendMs(), jitDuring);
             return r;
         }
     }

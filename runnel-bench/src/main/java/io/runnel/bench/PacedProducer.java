@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 
@@ -28,7 +29,7 @@ final class PacedProducer<T> implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile long sent;
-    private volatile long longestSendNanos;
+    private final AtomicLong longestSendNanos = new AtomicLong();
     private volatile Throwable failure;
 
     /**
@@ -50,11 +51,12 @@ final class PacedProducer<T> implements AutoCloseable {
     }
 
     /**
-     * The longest single {@code sendAll} so far: when it is long, a pause seen by the
-     * consumers may come from the producer (or the machine), not from the engine.
+     * The longest single {@code sendAll} since the previous call (or the start), and starts
+     * a new period: when it is long, a pause seen by the consumers may come from the
+     * producer (or the machine), not from the engine.
      */
-    long longestSendNanos() {
-        return longestSendNanos;
+    long takeLongestSendNanos() {
+        return longestSendNanos.getAndSet(0);
     }
 
     /** Stops after the current batch and waits for it; rethrows a send failure. */
@@ -83,7 +85,7 @@ final class PacedProducer<T> implements AutoCloseable {
                     }
                     long t = System.nanoTime();
                     stream.sendAll(batch);
-                    longestSendNanos = Math.max(longestSendNanos, System.nanoTime() - t);
+                    longestSendNanos.accumulateAndGet(System.nanoTime() - t, Math::max);
                     n += size;
                     sent = n;
                 }

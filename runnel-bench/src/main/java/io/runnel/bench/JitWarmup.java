@@ -1,0 +1,60 @@
+package io.runnel.bench;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+
+/**
+ * Decides when a run is warm: after a minimum time, once the JIT compilers have gone quiet.
+ *
+ * <p>On a 2-core machine, C2 compiling a client's code path (Lettuce with Netty is much
+ * larger than Jedis) took 50–70 % of a core for 15–20 s after the load started; the worker,
+ * Redis and the producer then shared what was left, and a fixed 5 s warm-up measured that
+ * compilation, not Runnel (p99 37 ms, against 2.5 ms once compilation had settled). A
+ * benchmark of steady-state latency has to wait for it, and report how long it waited.
+ */
+final class JitWarmup {
+    /** The window over which compilation must stay below {@link #QUIET_SHARE}. */
+    static final Duration WINDOW = Duration.ofSeconds(2);
+    /** Compilation below 5 % of one core over the window counts as quiet. */
+    static final double QUIET_SHARE = 0.05;
+    private static final long POLL_MILLIS = 250;
+
+    private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+
+    /**
+     * Total compilation time so far in milliseconds (summed over compiler threads), or -1
+     * when the JVM does not report it.
+     */
+    long compileMillis() {
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    /**
+     * Waits at least {@code min}, then until compilation took less than 5 % of a core over
+     * the last 2 s, or until {@code max} in all.
+     *
+     * @return how long it waited
+     */
+    Duration await(Duration min, Duration max) throws InterruptedException {
+        long start = System.nanoTime();
+        Thread.sleep(min.toMillis()); // the minimum warm-up's length, not a synchronisation
+        if (compileMillis() < 0) {
+            return Duration.ofNanos(System.nanoTime() - start);
+        }
+        long windowSteps = WINDOW.toMillis() / POLL_MILLIS;
+        long[] history = new long[(int) windowSteps + 1];
+        int filled = 0;
+        long quietBudget = Math.round(WINDOW.toMillis() * QUIET_SHARE);
+        while (System.nanoTime() - start < max.toNanos()) {
+            System.arraycopy(history, 1, history, 0, history.length - 1);
+            history[history.length - 1] = compileMillis();
+            filled = Math.min(filled + 1, history.length);
+            if (filled == history.length && history[history.length - 1] - history[0] < quietBudget) {
+                break;
+            }
+            Thread.sleep(POLL_MILLIS); // polling the JIT's counter, which has no notification
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+}
