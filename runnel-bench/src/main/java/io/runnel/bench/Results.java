@@ -154,8 +154,8 @@ public final class Results {
                         + "receipt − producer clock before `sendAll` (µs); *id, warm-up*: the id latency of the warm-up, "
                         + "JIT compilation included (not a target, reported for what a freshly started worker sees). "
                         + "Target: p99 < 5 ms.", l.path("offeredRate").asInt(), l.path("tickMillis").asInt(),
-                l.path("warmupSeconds").asInt(), l.path("jitQuietShare").asDouble(0.05) * 100,
-                l.path("jitQuietWindowSeconds").asInt(2), l.path("warmupMaxSeconds").asInt(),
+                l.path("warmupSeconds").asInt(), l.path("jitQuietShare").asDouble(JitWarmup.QUIET_SHARE) * 100,
+                l.path("jitQuietWindowSeconds").asInt((int) JitWarmup.WINDOW.toSeconds()), l.path("warmupMaxSeconds").asInt(),
                 l.path("seconds").asInt());
         line("");
         line("| transport | achieved ev/s | kind | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | longest sendAll ms "
