@@ -9,6 +9,7 @@ import org.slf4j.MDC;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * up here; each read takes every queued partition into one multi-key XREADGROUP (BLOCK
  * {@code read_timeout}), and at most {@code pool_size} reads are in flight. A partition is
  * in at most one read at a time, so a partition that is slow to drain simply stops being
- * read while the others go on.
+ * read while the others go on. A read refused because a partition's key (and with it the
+ * consumer group) was deleted puts the group back, so the other partitions of the read are
+ * not held up.
  */
 final class Fetcher {
     private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
@@ -29,6 +32,7 @@ final class Fetcher {
     private final Processor<?> processor;
     private final Transport transport;
     private final Acker acker;
+    private final Membership membership;
     private final LinkedBlockingQueue<PartitionBuffer> ready = new LinkedBlockingQueue<>();
     private final Semaphore reads;
     private final Outage outage;
@@ -36,10 +40,11 @@ final class Fetcher {
     private volatile boolean stopped;
     private Thread thread;
 
-    Fetcher(Processor<?> processor, Transport transport, Acker acker, Map<String, String> mdc) {
+    Fetcher(Processor<?> processor, Transport transport, Acker acker, Membership membership, Map<String, String> mdc) {
         this.processor = processor;
         this.transport = transport;
         this.acker = acker;
+        this.membership = membership;
         this.reads = new Semaphore(processor.poolSize());
         this.outage = new Outage(log, "reading events of " + processor.stream().name() + "/" + processor.name());
         this.mdc = mdc;
@@ -99,7 +104,9 @@ final class Fetcher {
             }
             ok = true;
         } catch (TransportException e) {
-            sleep(outage.failed(e));
+            if (!restoredMissingGroups(ids.keySet())) {
+                sleep(outage.failed(e));
+            }
         } catch (RuntimeException e) {
             log.error("unexpected failure reading partitions {}", ids.keySet(), e);
             sleep(Duration.ofSeconds(1));
@@ -114,6 +121,29 @@ final class Fetcher {
                     acker.add(b.key, vanished);
                 }
             }
+        }
+    }
+
+    /**
+     * After a failed read: when some of its partitions lost their consumer group (their key
+     * was deleted, so XREADGROUP over all of them answers NOGROUP), creates the group again
+     * so the next read goes through, instead of stalling every partition of the read until a
+     * restart. Returns false when every group is there (an outage or another refusal), or
+     * when checking failed too.
+     */
+    private boolean restoredMissingGroups(Collection<String> keys) {
+        try {
+            if (keys.stream().allMatch(key -> transport.groupExists(key, processor.group()))) {
+                return false;
+            }
+            List<String> restored = membership.createMissingGroups(List.copyOf(keys));
+            if (!restored.isEmpty()) {
+                log.warn("consumer group {} was missing on {} (stream key deleted?); created it again from the start "
+                        + "of the stream", processor.group(), restored);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

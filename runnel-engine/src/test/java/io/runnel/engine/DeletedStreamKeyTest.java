@@ -1,0 +1,53 @@
+package io.runnel.engine;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.List;
+
+import static io.runnel.engine.TestApps.Order;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A partition's stream key deleted under a running worker (by hand, or a FLUSHDB): Redis
+ * then refuses every read that names it with NOGROUP, which used to stall the worker's
+ * other partitions too, since one read covers them all. The worker puts the group back
+ * and goes on, on every transport.
+ */
+class DeletedStreamKeyTest extends RedisBackedTest {
+    private static final int KEYS = 8;
+
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void a_deleted_partition_key_gets_its_group_back_and_no_partition_stalls(TransportKind transport) {
+        String name = TestApps.uniqueName("deleted");
+        App app = apps.app(transport, name, b -> { });
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        ProcessedLog log = new ProcessedLog();
+        app.processor(orders, "proc", events -> {
+            for (Order order : events.records()) {
+                log.add(order);
+            }
+        });
+        Worker worker = app.worker().start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> worker.ownedPartitions("proc").size() == 4);
+        List<Order> all = TestApps.orders(KEYS, 10);
+        orders.sendAll(all.stream().filter(o -> o.seq() < 5).toList());
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.count() == KEYS * 5);
+
+        int deleted = orders.partitionOf(new Order("key-0", 0));
+        app.transport().delete(List.of(orders.partitionKey(deleted)));
+        orders.sendAll(all.stream().filter(o -> o.seq() >= 5).toList());
+
+        // Every later event arrives, on the deleted partition (re-created by the XADDs, or by
+        // the group's re-creation, whichever came first) as on the others.
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.count() == KEYS * 10);
+        log.assertExactlyOnceInOrder(KEYS, 10);
+        assertThat(app.transport().groupExists(orders.partitionKey(deleted), "proc")).isTrue();
+        assertThat(worker.failure()).isEmpty();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> app.transport().pendingCount(orders.partitionKey(deleted), "proc") == 0);
+    }
+}
