@@ -18,8 +18,8 @@ import java.util.Arrays;
  * {@code LZ4FrameInputStream} rejects), block and content checksums, the content size,
  * concatenated frames and skippable frames. Blocks are decoded by a bounds-checked,
  * pure-Java decoder, so a malicious payload can at worst fail with a
- * {@link SerializationException}; the native decompressors of lz4-java 1.8.0 are never
- * given untrusted input.
+ * {@link SerializationException}; lz4-java's decompressors (whose native and unsafe
+ * variants were behind CVE-2025-12183 up to org.lz4 1.8.0) are never given untrusted input.
  */
 final class Lz4Frame {
     static final int MAGIC = 0x184D2204;

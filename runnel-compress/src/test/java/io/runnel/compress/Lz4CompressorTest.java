@@ -126,7 +126,9 @@ class Lz4CompressorTest {
             try (LZ4FrameInputStream in = new LZ4FrameInputStream(new ByteArrayInputStream(linked))) {
                 in.readAllBytes();
             }
-        }).hasMessageContaining("BLOCK_INDEPENDENCE");
+        }).isInstanceOf(IOException.class)
+                // at.yawk.lz4 1.14 says "Invalid or unsupported frame descriptor", org.lz4 1.8 named the flag
+                .hasMessageMatching("(?s).*(BLOCK_INDEPENDENCE|unsupported frame descriptor).*");
         // And the vector really links: read as independent blocks, the second block's matches point nowhere.
         byte[] asIndependent = linked.clone();
         asIndependent[4] |= 0x20;
