@@ -1,5 +1,7 @@
 package io.runnel.cli;
 
+import io.runnel.testkit.Sigint;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,7 +98,8 @@ final class CliProcess {
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb = new ProcessBuilder(Sigint.restoredFor(command)).redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("RUNNEL_"));
         pb.environment().putAll(env);
         if (stdin == null) {

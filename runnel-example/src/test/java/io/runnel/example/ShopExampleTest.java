@@ -1,6 +1,7 @@
 package io.runnel.example;
 
 import io.runnel.testkit.RedisExtension;
+import io.runnel.testkit.Sigint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,7 +49,8 @@ class ShopExampleTest {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.runnel.cli.Main",
                 "worker", ShopExample.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb = new ProcessBuilder(Sigint.restoredFor(command)).redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("RUNNEL_"));
         if (redisUrl != null) {
             pb.environment().put("RUNNEL_REDIS_URL", redisUrl);
