@@ -414,10 +414,7 @@ public final class App implements AutoCloseable {
 
     /** Creates the processor's consumer group on every partition if missing, from the start of the stream. */
     void prepare(Processor<?> p) {
-        membership(p).withAdminLock(() -> {
-            transport().createGroup(p.stream().keys(), p.group(), "0");
-            return null;
-        });
+        membership(p).createGroups(p.stream().keys());
     }
 
     void workerStopped(Worker w) {

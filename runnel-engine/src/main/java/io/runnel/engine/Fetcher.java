@@ -133,14 +133,13 @@ final class Fetcher {
      */
     private boolean restoredMissingGroups(Collection<String> keys) {
         try {
-            if (keys.stream().allMatch(key -> transport.groupExists(key, processor.group()))) {
+            List<String> missing = keys.stream().filter(key -> !transport.groupExists(key, processor.group())).toList();
+            if (missing.isEmpty()) {
                 return false;
             }
-            List<String> restored = membership.createMissingGroups(List.copyOf(keys));
-            if (!restored.isEmpty()) {
-                log.warn("consumer group {} was missing on {} (stream key deleted?); created it again from the start "
-                        + "of the stream", processor.group(), restored);
-            }
+            membership.createGroups(missing);
+            log.warn("consumer group {} was missing on {} (stream key deleted?); created it again from the start of "
+                    + "the stream", processor.group(), missing);
             return true;
         } catch (RuntimeException e) {
             return false;

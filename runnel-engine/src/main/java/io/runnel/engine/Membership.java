@@ -140,18 +140,14 @@ final class Membership {
 
     /**
      * Creates the processor's consumer group, from the start of the stream, on those of
-     * {@code keys} that lack it (a stream key deleted while workers ran, by hand or by a
-     * FLUSHDB), and returns them. Checked under the admin lock, so it cannot undo a
-     * concurrent {@code resetProcessor}, which destroys and recreates the group under the
-     * same lock.
+     * {@code keys} that lack it; existing groups are left as they are. Under the admin lock,
+     * so it cannot interleave with {@code resetProcessor}, which destroys and recreates the
+     * group under the same lock.
      */
-    List<String> createMissingGroups(List<String> keys) {
-        return withAdminLock(() -> {
-            List<String> missing = keys.stream().filter(key -> !transport.groupExists(key, processor.group())).toList();
-            if (!missing.isEmpty()) {
-                transport.createGroup(missing, processor.group(), "0");
-            }
-            return missing;
+    void createGroups(List<String> keys) {
+        withAdminLock(() -> {
+            transport.createGroup(keys, processor.group(), "0");
+            return null;
         });
     }
 
