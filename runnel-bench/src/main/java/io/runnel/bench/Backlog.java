@@ -25,11 +25,12 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code --work-micros} per event, so it can never catch up) and samples the heap after a
  * full GC every {@code --sample} while the backlog is being consumed.
  *
- * <p>Backpressure means the worker may hold at most {@code 2 × prefetch_count − 1} events per
- * partition (buffered plus one read in flight) and one in hand, whatever the backlog. The
- * harness reports the largest heap growth next to that bound, and — because a worker also has
- * fixed costs (threads, buffers of the client library) — next to the growth of the same worker
- * on an empty stream, measured first.
+ * <p>Backpressure means the worker holds at most {@code 1.5 × prefetch_count} events per
+ * partition (a buffer is read again once down to half) and one in hand, whatever the backlog;
+ * the bound used here, {@code 2 × prefetch_count}, leaves room for a read's raw reply while it
+ * is decoded. The harness reports the largest heap growth next to that bound, and — because
+ * a worker also has fixed costs (threads, buffers of the client library) — next to the growth
+ * of the same worker on an empty stream, measured first.
  *
  * <p>Run it with a small fixed heap to make the point, e.g. {@code -Xmx256m}: the backlog's
  * payload alone (about 100 MB) would not fit.
