@@ -7,11 +7,11 @@ import java.time.Duration;
 /**
  * Decides when a run is warm: after a minimum time, once the JIT compilers have gone quiet.
  *
- * <p>On a 2-core machine, C2 compiling a client's code path (Lettuce with Netty is much
- * larger than Jedis) took 50–70 % of a core for 15–20 s after the load started; the worker,
- * Redis and the producer then shared what was left, and a fixed 5 s warm-up measured that
- * compilation, not Runnel (p99 37 ms, against 2.5 ms once compilation had settled). A
- * benchmark of steady-state latency has to wait for it, and report how long it waited.
+ * <p>On a 2-core machine, C2 compiling the engine's and the client's code took 50–70 % of a
+ * core for 15–20 s after the load started; the worker, Redis and the producer then shared
+ * what was left, and a fixed 5 s warm-up measured that compilation, not Runnel (p99 37 ms,
+ * against 2.5 ms once compilation had settled). A benchmark of steady-state latency has to
+ * wait for it, and report how long it waited.
  */
 final class JitWarmup {
     /**

@@ -152,7 +152,9 @@ public final class Results {
                         + "at least %d s, then until the JIT compilers used under %.0f %% of a core for %d s (at most %d s); "
                         + "then %d s measured. *id*: receipt − stream-id millisecond (over-states by 0–1 ms); *send*: "
                         + "receipt − producer clock before `sendAll` (µs); *id, warm-up*: the id latency of the warm-up, "
-                        + "JIT compilation included (not a target, reported for what a freshly started worker sees). "
+                        + "JIT compilation included (not a target: what a freshly started worker sees; transports run one "
+                        + "after another in one JVM and the first also compiles the shared code, so these rows do not "
+                        + "compare across transports). "
                         + "Target: p99 < 5 ms.", l.path("offeredRate").asInt(), l.path("tickMillis").asInt(),
                 l.path("warmupSeconds").asInt(), l.path("jitQuietShare").asDouble(JitWarmup.QUIET_SHARE) * 100,
                 l.path("jitQuietWindowSeconds").asInt((int) JitWarmup.WINDOW.toSeconds()), l.path("warmupMaxSeconds").asInt(),
