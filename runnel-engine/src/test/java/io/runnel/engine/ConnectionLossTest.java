@@ -95,6 +95,36 @@ class ConnectionLossTest extends RedisBackedTest {
         }
     }
 
+    /**
+     * Stopping during an outage cannot release or announce anything, but it must not wait a
+     * command timeout (60 s by default) per thing it tries: it gives up at once and leaves the
+     * locks and heartbeat to expire.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void a_worker_stops_promptly_while_redis_is_down(TransportKind transport) {
+        try (RedisServer server = RedisServer.start()) {
+            String name = TestApps.uniqueName("down");
+            App app = apps.app(transport, name, b -> b.redisUrl(server.url()));
+            Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+            app.processor(orders, "proc", events -> events.records().forEach(o -> { }));
+            Worker worker = app.worker().start();
+            RebalanceTest.awaitBalanced(List.of(worker), 4);
+
+            server.stop();
+            long start = System.nanoTime();
+            app.close();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            // The worker's own bound (grace_period 5 s + read_timeout + 10 s) plus the leader's
+            // 5 s: well under the 60 s that one queued command would wait.
+            assertThat(took).isLessThan(Duration.ofSeconds(25));
+            assertThat(worker.awaitStopped(Duration.ZERO)).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static void pause(long millis) {
         try {
             Thread.sleep(millis);

@@ -3,6 +3,8 @@ package io.runnel.engine;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.runnel.testkit.RedisServer;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -11,10 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A partition's stream key deleted under a running worker (by hand, or a FLUSHDB): Redis
- * then refuses every read that names it with NOGROUP, which used to stall the worker's
- * other partitions too, since one read covers them all. The worker puts the group back
- * and goes on, on every transport.
+ * Redis state deleted under a running worker. One partition's stream key (a DEL by hand):
+ * Redis then refuses every read that names it with NOGROUP, which used to stall the
+ * worker's other partitions too, since one read covers them all; the worker puts the group
+ * back and goes on, on every transport. Everything (a FLUSHALL, or a restart of a Redis
+ * without persistence): streams, groups, membership, locks and leadership are rebuilt.
  */
 class DeletedStreamKeyTest extends RedisBackedTest {
     private static final int KEYS = 8;
@@ -49,5 +52,42 @@ class DeletedStreamKeyTest extends RedisBackedTest {
         assertThat(worker.failure()).isEmpty();
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> app.transport().pendingCount(orders.partitionKey(deleted), "proc") == 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void a_worker_rebuilds_everything_after_a_flushall(TransportKind transport) {
+        try (RedisServer server = RedisServer.start()) {
+            String name = TestApps.uniqueName("flushed");
+            App app = apps.app(transport, name, b -> b.redisUrl(server.url()));
+            Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+            ProcessedLog log = new ProcessedLog();
+            app.processor(orders, "proc", events -> {
+                for (Order order : events.records()) {
+                    log.add(order);
+                }
+            });
+            Worker worker = app.worker().start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> worker.ownedPartitions("proc").size() == 4);
+            List<Order> all = TestApps.orders(KEYS, 10);
+            orders.sendAll(all.stream().filter(o -> o.seq() < 5).toList());
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.count() == KEYS * 5);
+
+            server.flushAll();
+            orders.sendAll(all.stream().filter(o -> o.seq() >= 5).toList());
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> log.snapshot().values().stream()
+                    .mapToLong(seqs -> seqs.stream().distinct().count()).sum() == KEYS * 10);
+            log.assertAtLeastOnceInOrder(KEYS, 10);
+            assertThat(worker.failure()).isEmpty();
+            // Membership, partition locks and leadership are back in Redis, held by this worker.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Status.ProcessorStatus proc = app.status().processor("proc");
+                assertThat(proc.members()).hasSize(1);
+                assertThat(proc.partitions()).allSatisfy(p -> assertThat(p.owner()).isPresent());
+                assertThat(app.status().leader()).isPresent();
+            });
+            assertThat(worker.ownedPartitions("proc")).hasSize(4);
+        }
     }
 }

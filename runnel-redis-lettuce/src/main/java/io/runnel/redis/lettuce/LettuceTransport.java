@@ -5,6 +5,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
@@ -106,12 +107,19 @@ public final class LettuceTransport implements Transport {
         RedisURI uri = LettuceUrl.parse(url, failures);
         this.timeout = uri.getTimeout();
         // Reconnect within a second of the server coming back: Lettuce's default backs off to
-        // 30 s, which would stall every worker that long after a short Redis restart. Commands
-        // issued while disconnected stay queued (Lettuce's default) and run on reconnection.
+        // 30 s, which would stall every worker that long after a short Redis restart.
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, uri);
+        // A command issued while the connection is down fails at once, as with Jedis, instead
+        // of Lettuce's default of queueing it until reconnection or the command timeout (60 s
+        // by default): the engine retries with its own backoff anyway, stream.send throws
+        // promptly, and a worker stopping during an outage is not held up for a minute per
+        // command (the lock releases, the departure, the leadership).
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .build());
         try {
             this.shared = connect();
         } catch (RuntimeException e) {
