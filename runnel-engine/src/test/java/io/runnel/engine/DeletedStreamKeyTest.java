@@ -3,6 +3,7 @@ package io.runnel.engine;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.runnel.api.transport.Transport;
 import io.runnel.testkit.RedisServer;
 
 import java.time.Duration;
@@ -21,45 +22,11 @@ import static org.awaitility.Awaitility.await;
  */
 class DeletedStreamKeyTest extends RedisBackedTest {
     private static final int KEYS = 8;
+    private static final List<Order> ALL = TestApps.orders(KEYS, 10);
 
-    @ParameterizedTest
-    @EnumSource(TransportKind.class)
-    void a_deleted_partition_key_gets_its_group_back_and_no_partition_stalls(TransportKind transport) {
-        String name = TestApps.uniqueName("deleted");
-        App app = apps.app(transport, name, b -> { });
-        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
-        ProcessedLog log = new ProcessedLog();
-        app.processor(orders, "proc", events -> {
-            for (Order order : events.records()) {
-                log.add(order);
-            }
-        });
-        Worker worker = app.worker().start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> worker.ownedPartitions("proc").size() == 4);
-        List<Order> all = TestApps.orders(KEYS, 10);
-        orders.sendAll(all.stream().filter(o -> o.seq() < 5).toList());
-        await().atMost(Duration.ofSeconds(30)).until(() -> log.count() == KEYS * 5);
-
-        int deleted = orders.partitionOf(new Order("key-0", 0));
-        app.transport().delete(List.of(orders.partitionKey(deleted)));
-        orders.sendAll(all.stream().filter(o -> o.seq() >= 5).toList());
-
-        // Every later event arrives, on the deleted partition (re-created by the XADDs, or by
-        // the group's re-creation, whichever came first) as on the others.
-        await().atMost(Duration.ofSeconds(30)).until(() -> log.count() == KEYS * 10);
-        log.assertExactlyOnceInOrder(KEYS, 10);
-        assertThat(app.transport().groupExists(orders.partitionKey(deleted), "proc")).isTrue();
-        assertThat(worker.failure()).isEmpty();
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> app.transport().pendingCount(orders.partitionKey(deleted), "proc") == 0);
-    }
-
-    @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
-    void a_worker_rebuilds_everything_after_a_flushall(TransportKind transport) {
-        try (RedisServer server = RedisServer.start()) {
-            String name = TestApps.uniqueName("flushed");
-            App app = apps.app(transport, name, b -> b.redisUrl(server.url()));
+    /** A running worker that logs what it processes, after the first half of {@link #ALL} went through it. */
+    private record Running(App app, Stream<Order> orders, ProcessedLog log, Worker worker) {
+        static Running halfwayThrough(App app) {
             Stream<Order> orders = app.stream("orders", Order.class, Order::key);
             ProcessedLog log = new ProcessedLog();
             app.processor(orders, "proc", events -> {
@@ -69,17 +36,49 @@ class DeletedStreamKeyTest extends RedisBackedTest {
             });
             Worker worker = app.worker().start();
             await().atMost(Duration.ofSeconds(30)).until(() -> worker.ownedPartitions("proc").size() == 4);
-            List<Order> all = TestApps.orders(KEYS, 10);
-            orders.sendAll(all.stream().filter(o -> o.seq() < 5).toList());
+            orders.sendAll(ALL.stream().filter(o -> o.seq() < 5).toList());
             await().atMost(Duration.ofSeconds(30)).until(() -> log.count() == KEYS * 5);
+            return new Running(app, orders, log, worker);
+        }
+
+        void sendSecondHalf() {
+            orders.sendAll(ALL.stream().filter(o -> o.seq() >= 5).toList());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void a_deleted_partition_key_gets_its_group_back_and_no_partition_stalls(TransportKind transport) {
+        Running run = Running.halfwayThrough(apps.app(transport, TestApps.uniqueName("deleted"), b -> { }));
+        Transport redis = run.app().transport();
+        String deleted = run.orders().partitionKey(run.orders().partitionOf(new Order("key-0", 0)));
+
+        redis.delete(List.of(deleted));
+        run.sendSecondHalf();
+
+        // Every later event arrives, on the deleted partition (re-created by the XADDs, or by
+        // the group's re-creation, whichever came first) as on the others.
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.log().count() == KEYS * 10);
+        run.log().assertExactlyOnceInOrder(KEYS, 10);
+        assertThat(redis.groupExists(deleted, "proc")).isTrue();
+        assertThat(run.worker().failure()).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.pendingCount(deleted, "proc") == 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void a_worker_rebuilds_everything_after_a_flushall(TransportKind transport) {
+        try (RedisServer server = RedisServer.start()) {
+            App app = apps.app(transport, TestApps.uniqueName("flushed"), b -> b.redisUrl(server.url()));
+            Running run = Running.halfwayThrough(app);
 
             server.flushAll();
-            orders.sendAll(all.stream().filter(o -> o.seq() >= 5).toList());
+            run.sendSecondHalf();
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> log.snapshot().values().stream()
+            await().atMost(Duration.ofSeconds(60)).until(() -> run.log().snapshot().values().stream()
                     .mapToLong(seqs -> seqs.stream().distinct().count()).sum() == KEYS * 10);
-            log.assertAtLeastOnceInOrder(KEYS, 10);
-            assertThat(worker.failure()).isEmpty();
+            run.log().assertAtLeastOnceInOrder(KEYS, 10);
+            assertThat(run.worker().failure()).isEmpty();
             // Membership, partition locks and leadership are back in Redis, held by this worker.
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 Status.ProcessorStatus proc = app.status().processor("proc");
@@ -87,7 +86,7 @@ class DeletedStreamKeyTest extends RedisBackedTest {
                 assertThat(proc.partitions()).allSatisfy(p -> assertThat(p.owner()).isPresent());
                 assertThat(app.status().leader()).isPresent();
             });
-            assertThat(worker.ownedPartitions("proc")).hasSize(4);
+            assertThat(run.worker().ownedPartitions("proc")).hasSize(4);
         }
     }
 }
