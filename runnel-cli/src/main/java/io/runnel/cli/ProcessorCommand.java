@@ -3,6 +3,7 @@ package io.runnel.cli;
 import io.runnel.api.Misconfigured;
 import io.runnel.engine.App;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -30,8 +31,8 @@ final class ProcessorCommand implements Runnable {
     static final class Reset implements Callable<Integer> {
         private final RunnelCommand root;
 
-        @Parameters(index = "0", paramLabel = "<AppClass>", description = "the app's class")
-        private String appClass;
+        @Mixin
+        private AppClassParameter appClass;
 
         @Parameters(index = "1", paramLabel = "<processor>", description = "the processor's name")
         private String processor;
@@ -47,7 +48,7 @@ final class ProcessorCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (App app = root.loadApp(appClass)) {
+            try (App app = root.loadApp(appClass.name)) {
                 RunnelCommand.checkProcessors(app, List.of(processor));
                 try {
                     app.resetProcessor(processor, start);

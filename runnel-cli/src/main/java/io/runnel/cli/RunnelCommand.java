@@ -4,6 +4,7 @@ import io.runnel.api.Misconfigured;
 import io.runnel.engine.App;
 import io.runnel.engine.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,7 +25,8 @@ import java.util.Map;
  * The root {@code runnel} command: global options, and what the subcommands share —
  * loading the user's app from the extra classpath, and the process's streams.
  */
-@Command(name = "runnel", mixinStandardHelpOptions = true, version = "runnel 0.1.0-SNAPSHOT",
+// scope INHERIT: every subcommand gets --help and --version too (`runnel send --help`).
+@Command(name = "runnel", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "runnel 0.1.0-SNAPSHOT",
         description = "Runs and operates Runnel apps: workers, test events, processor resets, status.",
         synopsisSubcommandLabel = "COMMAND",
         footer = {"",

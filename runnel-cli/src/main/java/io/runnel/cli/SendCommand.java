@@ -3,6 +3,7 @@ package io.runnel.cli;
 import io.runnel.engine.App;
 import io.runnel.engine.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
@@ -14,8 +15,8 @@ import java.util.concurrent.Callable;
 final class SendCommand implements Callable<Integer> {
     private final RunnelCommand root;
 
-    @Parameters(index = "0", paramLabel = "<AppClass>", description = "the app's class")
-    private String appClass;
+    @Mixin
+    private AppClassParameter appClass;
 
     @Parameters(index = "1", paramLabel = "<stream>", description = "the stream's name")
     private String streamName;
@@ -29,7 +30,7 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (App app = root.loadApp(appClass)) {
+        try (App app = root.loadApp(appClass.name)) {
             root.out().println(send(RunnelCommand.stream(app, streamName)));
             return Exit.OK.code;
         }

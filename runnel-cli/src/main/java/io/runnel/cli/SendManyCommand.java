@@ -4,6 +4,7 @@ import io.runnel.api.transport.TransportException;
 import io.runnel.engine.App;
 import io.runnel.engine.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.io.BufferedReader;
@@ -33,8 +34,8 @@ final class SendManyCommand implements Callable<Integer> {
 
     private final RunnelCommand root;
 
-    @Parameters(index = "0", paramLabel = "<AppClass>", description = "the app's class")
-    private String appClass;
+    @Mixin
+    private AppClassParameter appClass;
 
     @Parameters(index = "1", paramLabel = "<stream>", description = "the stream's name")
     private String streamName;
@@ -48,7 +49,7 @@ final class SendManyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (App app = root.loadApp(appClass)) {
+        try (App app = root.loadApp(appClass.name)) {
             return sendAll(RunnelCommand.stream(app, streamName));
         }
     }

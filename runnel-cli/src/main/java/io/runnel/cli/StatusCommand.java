@@ -2,8 +2,8 @@ package io.runnel.cli;
 
 import io.runnel.engine.App;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
@@ -15,8 +15,8 @@ import java.util.concurrent.Callable;
 final class StatusCommand implements Callable<Integer> {
     private final RunnelCommand root;
 
-    @Parameters(index = "0", paramLabel = "<AppClass>", description = "the app's class")
-    private String appClass;
+    @Mixin
+    private AppClassParameter appClass;
 
     @Option(names = "--json", description = "print JSON instead of tables")
     private boolean json;
@@ -27,7 +27,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (App app = root.loadApp(appClass)) {
+        try (App app = root.loadApp(appClass.name)) {
             var status = app.status();
             root.out().print(json ? StatusJson.render(status) : StatusTable.render(status));
             root.out().flush();

@@ -3,8 +3,8 @@ package io.runnel.cli;
 import io.runnel.engine.App;
 import io.runnel.engine.Worker;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 final class WorkerCommand implements Callable<Integer> {
     private final RunnelCommand root;
 
-    @Parameters(index = "0", paramLabel = "<AppClass>", description = "the app's class")
-    private String appClass;
+    @Mixin
+    private AppClassParameter appClass;
 
     @Option(names = "--processors", split = ",", paramLabel = "NAME", description = "only these processors (comma-separated)")
     private List<String> processors = List.of();
@@ -30,7 +30,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        try (App app = root.loadApp(appClass)) {
+        try (App app = root.loadApp(appClass.name)) {
             RunnelCommand.checkProcessors(app, processors);
             Worker worker = app.worker(processors.toArray(String[]::new));
             if (!SignalStop.install(worker::stop)) {

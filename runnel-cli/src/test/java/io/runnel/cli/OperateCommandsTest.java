@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -143,6 +144,23 @@ class OperateCommandsTest extends CliTestBase {
         assertThat(fussy.path("members")).isEmpty();
         assertThat(fussy.path("partitions").get(0).path("owner").isNull()).isTrue();
         assertThat(fussy.path("partitions").get(0).path("lag").isNull()).as("no group yet").isTrue();
+    }
+
+    @Test
+    void every_command_answers_help_with_its_usage_and_exit_0() throws Exception {
+        Map<List<String>, String> usages = Map.of(
+                List.of("--help"), "Usage: runnel [-hV] [-cp=PATH] COMMAND",
+                List.of("--version"), "runnel 0.1.0-SNAPSHOT",
+                List.of("worker", "--help"), "Usage: runnel worker [-hV] [--processors=NAME[,NAME...]]... <AppClass>",
+                List.of("send", "--help"), "Usage: runnel send [-hV] <AppClass> <stream> <json>",
+                List.of("sendmany", "-h"), "Usage: runnel sendmany [-hV] <AppClass> <stream> <file.jsonl|->",
+                List.of("processor", "reset", "--help"), "Usage: runnel processor reset [-hV] [--start=ID] <AppClass>",
+                List.of("status", "--help"), "Usage: runnel status [-hV] [--json] <AppClass>");
+        for (Map.Entry<List<String>, String> usage : usages.entrySet()) {
+            CliProcess.Result result = cli.run(usage.getKey().toArray(String[]::new));
+            assertThat(result.exit()).as(usage.getKey() + ": " + result.stderr()).isZero();
+            assertThat(result.stdout()).as(usage.getKey().toString()).startsWith(usage.getValue());
+        }
     }
 
     @Test
