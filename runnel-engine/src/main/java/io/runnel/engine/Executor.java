@@ -1,6 +1,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.RebalanceFailed;
+import io.runnel.api.RunnelException;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -11,6 +12,7 @@ import org.slf4j.MDC;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Runs one processor inside one worker: it joins the processor's members, owns the
@@ -58,7 +61,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private int failedAttempts;
     private boolean warnedIdle;
     /** This executor's share of the processor's owned-partitions gauge. */
-    private final java.util.function.Supplier<Set<Integer>> ownedView = owned::keySet;
+    private final Supplier<Set<Integer>> ownedView = owned::keySet;
 
     Executor(Processor<?> processor, Transport transport, Membership membership, Worker worker) {
         this.processor = processor;
@@ -284,7 +287,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             } catch (RuntimeException e) {
                 // The partitions can't be made ready: give their locks back and stop the worker.
                 transport.deleteIfOwner(acquired.stream().map(processor::lockKey).toList(), id);
-                throw new io.runnel.api.RunnelException("rebalance listener of processor " + processor.name()
+                throw new RunnelException("rebalance listener of processor " + processor.name()
                         + " failed for assigned partitions " + acquired, e);
             }
             acquired.forEach(this::startPartition);
@@ -343,13 +346,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             log.error("could not flush acks before releasing partitions {}; those events will be delivered again",
                     partitions, e);
         }
-        for (RebalanceListener l : processor.rebalanceListeners()) {
-            try {
-                l.onPartitionsRevoked(processor.name(), sortedView(partitions));
-            } catch (RuntimeException e) {
-                log.error("rebalance listener failed for revoked partitions {}; releasing them anyway", partitions, e);
-            }
-        }
+        tellListeners("revoked partitions {}; releasing them anyway", partitions, RebalanceListener::onPartitionsRevoked);
         poisonMarks.clear(partitions.stream().filter(poisoned::contains).toList()); // while the lock is still ours
         List<Integer> order = new ArrayList<>(partitions);
         transport.deleteIfOwner(order.stream().map(processor::lockKey).toList(), id);
@@ -402,13 +399,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             }
         }
         if (!lost.isEmpty()) {
-            for (RebalanceListener l : processor.rebalanceListeners()) {
-                try {
-                    l.onPartitionsLost(processor.name(), sortedView(lost));
-                } catch (RuntimeException e) {
-                    log.error("rebalance listener failed for lost partitions {}", lost, e);
-                }
-            }
+            tellListeners("lost partitions {}", lost, RebalanceListener::onPartitionsLost);
             wakeups.offer(Boolean.TRUE);
         }
     }
@@ -462,9 +453,26 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         }
     }
 
+    /** A listener call whose failure is logged (with {@code what}) and does not stop the others. */
+    private void tellListeners(String what, Set<Integer> partitions, ListenerCall call) {
+        for (RebalanceListener l : processor.rebalanceListeners()) {
+            try {
+                call.tell(l, processor.name(), sortedView(partitions));
+            } catch (RuntimeException e) {
+                log.error("rebalance listener failed for " + what, partitions, e);
+            }
+        }
+    }
+
+    /** One of the {@link RebalanceListener} callbacks. */
+    @FunctionalInterface
+    private interface ListenerCall {
+        void tell(RebalanceListener listener, String processor, Set<Integer> partitions);
+    }
+
     /** What rebalance listeners get: read-only, iterating in partition order. */
     private static Set<Integer> sortedView(Set<Integer> partitions) {
-        return java.util.Collections.unmodifiableSet(new TreeSet<>(partitions));
+        return Collections.unmodifiableSet(new TreeSet<>(partitions));
     }
 
     // --------------------------------------------------- consumer callbacks
