@@ -1,5 +1,6 @@
 package io.runnel.engine;
 
+import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
@@ -8,6 +9,7 @@ import org.slf4j.MDC;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -92,8 +94,7 @@ final class Acker {
                 lock.unlock();
             }
             try {
-                transport.ack(group, batch);
-                metrics.acked(batch);
+                send(batch);
             } catch (TransportException e) {
                 lock.lock();
                 try {
@@ -108,6 +109,40 @@ final class Acker {
             }
         } finally {
             sending.unlock();
+        }
+    }
+
+    /**
+     * Sends a batch; on a WRONGTYPE refusal, key by key, dropping the acks of keys that no
+     * longer hold a stream. Their entries are gone with the stream, and a batch kept for a
+     * retry would be refused forever and hold back the acks of every other partition.
+     * Removes from {@code batch} what has been sent or dropped.
+     */
+    private void send(Map<String, List<String>> batch) {
+        try {
+            transport.ack(group, batch);
+            metrics.acked(batch);
+            batch.clear();
+            return;
+        } catch (CommandRejected e) {
+            if (!e.isWrongType()) {
+                throw e;
+            }
+        }
+        for (Iterator<Map.Entry<String, List<String>>> it = batch.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, List<String>> one = it.next();
+            Map<String, List<String>> single = Map.of(one.getKey(), one.getValue());
+            try {
+                transport.ack(group, single);
+                metrics.acked(single);
+            } catch (CommandRejected e) {
+                if (!e.isWrongType()) {
+                    throw e;
+                }
+                log.error("dropping {} ack(s) of {}: the key no longer holds a stream ({})",
+                        one.getValue().size(), one.getKey(), e.getMessage());
+            }
+            it.remove();
         }
     }
 

@@ -73,7 +73,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         mdc.put("stream", processor.stream().name());
         mdc.put("processor", processor.name());
         this.acker = new Acker(transport, processor.group(), processor.metrics(), mdc);
-        this.fetcher = new Fetcher(processor, transport, acker, membership, mdc);
+        this.fetcher = new Fetcher(processor, transport, acker, membership, this, mdc);
         this.poisonMarks = new PoisonMarks(processor, transport, id, worker.id());
     }
 

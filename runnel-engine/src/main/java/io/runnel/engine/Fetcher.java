@@ -1,5 +1,7 @@
 package io.runnel.engine;
 
+import io.runnel.api.RunnelException;
+import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -9,10 +11,10 @@ import org.slf4j.MDC;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * in at most one read at a time, so a partition that is slow to drain simply stops being
  * read while the others go on. A read refused because a partition's key (and with it the
  * consumer group) was deleted puts the group back, so the other partitions of the read are
- * not held up.
+ * not held up; a partition whose key holds something other than a stream (a {@code SET}
+ * by hand) is quarantined, so it stops being read and the others go on.
  */
 final class Fetcher {
     private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
@@ -33,6 +36,7 @@ final class Fetcher {
     private final Transport transport;
     private final Acker acker;
     private final Membership membership;
+    private final PartitionConsumer.ExecutorCallbacks executor;
     private final LinkedBlockingQueue<PartitionBuffer> ready = new LinkedBlockingQueue<>();
     private final Semaphore reads;
     private final Outage outage;
@@ -40,11 +44,13 @@ final class Fetcher {
     private volatile boolean stopped;
     private Thread thread;
 
-    Fetcher(Processor<?> processor, Transport transport, Acker acker, Membership membership, Map<String, String> mdc) {
+    Fetcher(Processor<?> processor, Transport transport, Acker acker, Membership membership,
+            PartitionConsumer.ExecutorCallbacks executor, Map<String, String> mdc) {
         this.processor = processor;
         this.transport = transport;
         this.acker = acker;
         this.membership = membership;
+        this.executor = executor;
         this.reads = new Semaphore(processor.poolSize());
         this.outage = new Outage(log, "reading events of " + processor.stream().name() + "/" + processor.name());
         this.mdc = mdc;
@@ -103,10 +109,12 @@ final class Fetcher {
                 processor.metrics().fetched(count(result));
             }
             ok = true;
-        } catch (TransportException e) {
-            if (!restoredMissingGroups(ids.keySet())) {
+        } catch (CommandRejected e) {
+            if (!repaired(reading)) {
                 sleep(outage.failed(e));
             }
+        } catch (TransportException e) {
+            sleep(outage.failed(e));
         } catch (RuntimeException e) {
             log.error("unexpected failure reading partitions {}", ids.keySet(), e);
             sleep(Duration.ofSeconds(1));
@@ -125,24 +133,51 @@ final class Fetcher {
     }
 
     /**
-     * After a failed read: when some of its partitions lost their consumer group (their key
-     * was deleted, so XREADGROUP over all of them answers NOGROUP), creates the group again
-     * so the next read goes through, instead of stalling every partition of the read until a
-     * restart. Returns false when every group is there (an outage or another refusal), or
-     * when checking failed too.
+     * After a read the server refused: a refusal is about the data, so retrying as after an
+     * outage would stall every partition of the read for good. Quarantines the partitions
+     * whose key holds another type than a stream (they cannot be read until someone fixes
+     * the key), and creates the consumer group again where it is missing (the key was
+     * deleted, so XREADGROUP over all of them answers NOGROUP). Returns false when nothing
+     * needed repair (another refusal), or when checking failed too.
      */
-    private boolean restoredMissingGroups(Collection<String> keys) {
+    private boolean repaired(List<PartitionBuffer> reading) {
         try {
-            List<String> missing = keys.stream().filter(key -> !transport.groupExists(key, processor.group())).toList();
-            if (missing.isEmpty()) {
-                return false;
+            List<PartitionBuffer> missingGroup = new ArrayList<>();
+            boolean quarantined = false;
+            for (PartitionBuffer b : reading) {
+                Optional<CommandRejected> notAStream = notAStream(b.key);
+                if (notAStream.isPresent() && !b.isClosed()) {
+                    log.error("partition {} cannot be read: its key {} holds another type than a stream; quarantining it "
+                            + "(delete or rename the key, then restart or rebalance to read it again)", b.partition, b.key);
+                    executor.quarantine(b.partition, new RunnelException(
+                            "partition key " + b.key + " holds another type than a stream: " + notAStream.get().getMessage()));
+                    quarantined = true;
+                } else if (notAStream.isEmpty() && !transport.groupExists(b.key, processor.group())) {
+                    missingGroup.add(b);
+                }
             }
-            membership.createGroups(missing);
-            log.warn("consumer group {} was missing on {} (stream key deleted?); created it again from the start of "
-                    + "the stream", processor.group(), missing);
-            return true;
+            if (!missingGroup.isEmpty()) {
+                List<String> keys = missingGroup.stream().map(b -> b.key).toList();
+                membership.createGroups(keys);
+                log.warn("consumer group {} was missing on {} (stream key deleted?); created it again from the start of "
+                        + "the stream", processor.group(), keys);
+            }
+            return quarantined || !missingGroup.isEmpty();
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /** The WRONGTYPE refusal of a stream command on {@code key}, if it holds another type. */
+    private Optional<CommandRejected> notAStream(String key) {
+        try {
+            transport.length(key);
+            return Optional.empty();
+        } catch (CommandRejected e) {
+            if (e.isWrongType()) {
+                return Optional.of(e);
+            }
+            throw e;
         }
     }
 

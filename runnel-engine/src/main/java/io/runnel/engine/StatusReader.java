@@ -1,5 +1,6 @@
 package io.runnel.engine;
 
+import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.Transport;
 
@@ -59,7 +60,7 @@ final class StatusReader {
         List<Status.PartitionStatus> partitions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String key = p.stream().partitionKey(i);
-            long length = transport.length(key);
+            long length = lengthOf(key);
             Optional<GroupInfo> group = transport.groupInfo(key, p.group());
             partitions.add(new Status.PartitionStatus(i, owners.get(i), length,
                     group.map(GroupInfo::pending).orElse(0L),
@@ -68,6 +69,22 @@ final class StatusReader {
                     poisons.get(i).isPresent()));
         }
         return new Status.ProcessorStatus(p.name(), p.stream().name(), members, partitions);
+    }
+
+    /**
+     * A key overwritten with another type holds no entries to show (its executor has
+     * quarantined the partition, which {@code poisoned} shows); one such key must not make
+     * the whole status fail.
+     */
+    private long lengthOf(String key) {
+        try {
+            return transport.length(key);
+        } catch (CommandRejected e) {
+            if (e.isWrongType()) {
+                return 0;
+            }
+            throw e;
+        }
     }
 
     /** The age of a stream entry: its id starts with the millisecond it was added. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
@@ -431,6 +432,23 @@ public abstract class TransportConformanceTest extends TransportTestBase {
 
         assertThat(transport.pendingCount("a", "g")).isZero();
         assertThat(transport.pendingCount("b", "g")).isZero();
+    }
+
+    @Test
+    void refusalsCarryTheServersErrorCode() {
+        transport.set("string", "v", null);
+        appendNumbered("s", 1);
+
+        // The engine tells a refusal (same answer until the data changes) from an outage by these.
+        assertThatThrownBy(() -> transport.length("string"))
+                .isInstanceOfSatisfying(CommandRejected.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo("WRONGTYPE");
+                    assertThat(e.isWrongType()).isTrue();
+                });
+        assertThatThrownBy(() -> transport.readGroup("g", "c", Map.of("s", ">"), 10, null))
+                .isInstanceOfSatisfying(CommandRejected.class, e -> assertThat(e.errorCode()).isEqualTo("NOGROUP"));
+        assertThatThrownBy(() -> transport.ack("g", Map.of("string", List.of("1-1"))))
+                .isInstanceOfSatisfying(CommandRejected.class, e -> assertThat(e.isWrongType()).isTrue());
     }
 
     @Test

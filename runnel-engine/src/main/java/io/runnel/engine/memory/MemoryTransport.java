@@ -1,6 +1,7 @@
 package io.runnel.engine.memory;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
@@ -444,7 +445,8 @@ public final class MemoryTransport implements Transport {
     }
 
     private TransportException rejected(String operation, RedisError error) {
-        return new TransportException(operation + " was rejected by " + where + ": " + error.getMessage());
+        return new CommandRejected(operation + " was rejected by " + where + ": " + error.getMessage(),
+                CommandRejected.codeOf(error.getMessage()), null);
     }
 
     private static String isolatedName() {

@@ -1,5 +1,6 @@
 package io.runnel.redis.common;
 
+import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.TransportException;
 import java.util.function.Function;
@@ -52,13 +53,14 @@ public final class RedisFailures {
      *                  opening a connection
      */
     public TransportException translate(String operation, Throwable error) {
-        String what = switch (kinds.apply(error)) {
-            case CONNECTION -> cannotConnect(operation);
-            case TIMEOUT -> operation + " timed out on " + where();
-            case ERROR_REPLY -> operation + " was rejected by " + where();
-            case OTHER -> operation + " failed on " + where();
+        return switch (kinds.apply(error)) {
+            case CONNECTION -> because(cannotConnect(operation), error);
+            case TIMEOUT -> because(operation + " timed out on " + where(), error);
+            // Error codes are Redis's own words (WRONGTYPE, NOGROUP), never the user's secrets.
+            case ERROR_REPLY -> new CommandRejected(operation + " was rejected by " + where() + ": " + scrub(describe(error)),
+                    CommandRejected.codeOf(error.getMessage()), secrets.sanitize(error));
+            case OTHER -> because(operation + " failed on " + where(), error);
         };
-        return because(what, error);
     }
 
     /** @param operation the command needing the connection; empty when opening the transport */
