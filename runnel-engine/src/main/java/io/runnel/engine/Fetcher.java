@@ -134,7 +134,8 @@ final class Fetcher {
 
     /**
      * After a read the server refused: a refusal is about the data, so retrying as after an
-     * outage would stall every partition of the read for good. Quarantines the partitions
+     * outage would get the same answer forever, and hold back the read's other partitions
+     * each time, with growing pauses. Quarantines the partitions
      * whose key holds another type than a stream (they cannot be read until someone fixes
      * the key), and creates the consumer group again where it is missing (the key was
      * deleted, so XREADGROUP over all of them answers NOGROUP). Returns false when nothing
