@@ -56,9 +56,8 @@ public final class RedisFailures {
         return switch (kinds.apply(error)) {
             case CONNECTION -> because(cannotConnect(operation), error);
             case TIMEOUT -> because(operation + " timed out on " + where(), error);
-            // Error codes are Redis's own words (WRONGTYPE, NOGROUP), never the user's secrets.
             case ERROR_REPLY -> new CommandRejected(operation + " was rejected by " + where() + ": " + scrub(describe(error)),
-                    CommandRejected.codeOf(error.getMessage()), secrets.sanitize(error));
+                    scrub(CommandRejected.codeOf(error.getMessage())), secrets.sanitize(error));
             case OTHER -> because(operation + " failed on " + where(), error);
         };
     }

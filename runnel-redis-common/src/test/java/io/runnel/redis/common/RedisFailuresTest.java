@@ -3,6 +3,7 @@ package io.runnel.redis.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.ConnectionUrl;
 import java.io.IOException;
 import java.time.Duration;
@@ -26,6 +27,21 @@ class RedisFailuresTest {
                 .hasMessage("cannot connect to redis://***@h:1: refused");
         assertThat(failures.translate("SET", new RuntimeException("broken")))
                 .hasMessage("SET failed on redis://***@h:1: broken");
+    }
+
+    @Test
+    void errorRepliesAreRefusalsWithTheServersErrorCode() {
+        assertThat(failures.translate("XLEN", new IllegalStateException("WRONGTYPE Operation against a key")))
+                .isInstanceOfSatisfying(CommandRejected.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo("WRONGTYPE");
+                    assertThat(e.isWrongType()).isTrue();
+                });
+        assertThat(failures.translate("AUTH", new IllegalStateException("s3cret")))
+                .isInstanceOfSatisfying(CommandRejected.class, e -> assertThat(e.errorCode()).isEqualTo("***"));
+        assertThat(failures.translate("XADD", new IllegalStateException("  ")))
+                .isInstanceOfSatisfying(CommandRejected.class, e -> assertThat(e.errorCode()).isEqualTo("ERR"));
+        assertThat(failures.translate("GET", new IOException("refused"))).isNotInstanceOf(CommandRejected.class);
+        assertThat(failures.translate("SET", new RuntimeException("broken"))).isNotInstanceOf(CommandRejected.class);
     }
 
     @Test
