@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The bounded hand-off between the fetcher and the consumer of one owned partition.
@@ -40,7 +41,7 @@ final class PartitionBuffer {
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     /** True while the partition is in the fetcher's ready queue or has a read in flight. */
     final AtomicBoolean scheduled = new AtomicBoolean();
-    private final java.util.function.Consumer<PartitionBuffer> schedule;
+    private final Consumer<PartitionBuffer> schedule;
     private boolean closed;
     private boolean fetching;
     private volatile String pointer = "0-0";
@@ -48,7 +49,7 @@ final class PartitionBuffer {
     private String lastReceived;
 
     PartitionBuffer(String streamName, int partition, String key, int capacity,
-                    java.util.function.Consumer<PartitionBuffer> schedule) {
+                    Consumer<PartitionBuffer> schedule) {
         this.streamName = streamName;
         this.partition = partition;
         this.key = key;

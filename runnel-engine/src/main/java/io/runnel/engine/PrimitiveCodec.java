@@ -6,6 +6,7 @@ import io.runnel.api.SerializationException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -78,7 +79,7 @@ record PrimitiveCodec<T>(RecordType<T> type) implements RecordCodec<T> {
 
     /** Accepts Java's {@code true/false} and Python's {@code True/False} or {@code 1/0}. */
     private Boolean parseBoolean(String text) {
-        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
             case "true", "1" -> Boolean.TRUE;
             case "false", "0" -> Boolean.FALSE;
             default -> throw new NumberFormatException("not a boolean");

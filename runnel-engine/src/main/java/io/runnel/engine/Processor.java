@@ -5,6 +5,7 @@ import io.runnel.api.Middleware;
 import io.runnel.api.Misconfigured;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -43,7 +44,7 @@ record Processor<T>(
 
     static <T> Processor<T> resolve(Stream<T> stream, String name, ProcessorFunction<T> function,
                                     ProcessorOptions o, Settings s, ProcessorMetrics metrics) {
-        List<Middleware> middleware = new java.util.ArrayList<>(o.middleware);
+        List<Middleware> middleware = new ArrayList<>(o.middleware);
         if (o.deadLetters) {
             middleware.add(new DeadLetterMiddleware<>(stream.deadLetters(), name, metrics));
         }

@@ -8,10 +8,12 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Every setting of an app, resolved. Each has a default, can be set by the environment
@@ -102,7 +104,7 @@ public record Settings(
         d.put("metrics_reporters", "jmx");
         d.put("metrics_interval", "60");
         d.put("metrics_csv_directory", "metrics");
-        DEFAULTS = java.util.Collections.unmodifiableMap(d);
+        DEFAULTS = Collections.unmodifiableMap(d);
     }
 
     private static final Set<String> LOG_FORMATS = Set.of("console", "json");
@@ -217,7 +219,7 @@ public record Settings(
     }
 
     private static Set<String> reporters(String value) {
-        Set<String> chosen = new java.util.TreeSet<>();
+        Set<String> chosen = new TreeSet<>();
         for (String part : value.split(",")) {
             String r = part.trim().toLowerCase(Locale.ROOT);
             if (r.isEmpty() || r.equals("none")) {
