@@ -1,5 +1,6 @@
 package io.runnel.engine;
 
+import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.StreamEntry;
@@ -30,8 +31,10 @@ class AckerTest extends RedisBackedTest {
         List<String> healthyIds = deliveredIds(transport, healthy, 3);
         List<String> brokenIds = deliveredIds(transport, broken, 2);
         transport.set(broken, "not a stream any more", null);
-        ProcessorMetrics metrics = new ProcessorMetrics(new MetricRegistry(), Clock.systemUTC(), app.name(), orders,
-                "proc", app::transport);
+        MetricRegistry registry = new MetricRegistry();
+        ProcessorMetrics metrics = new ProcessorMetrics(registry, Clock.systemUTC(), app.name(), orders, "proc",
+                app::transport);
+        Meter acked = registry.meter("runnel." + app.name() + ".proc.acked");
         Acker acker = new Acker(transport, "proc", metrics, Map.of());
 
         acker.add(healthy, healthyIds);
@@ -40,7 +43,13 @@ class AckerTest extends RedisBackedTest {
         // Kept for a retry, the broken key's acks would be refused forever and hold back the rest.
         assertThatCode(acker::flush).doesNotThrowAnyException();
         assertThat(transport.pendingCount(healthy, "proc")).isZero();
-        assertThatCode(acker::flush).as("nothing was kept for a retry").doesNotThrowAnyException();
+        assertThat(acked.getCount()).isEqualTo(healthyIds.size());
+
+        // Had the broken key's acks been kept, the next flush would send them now that it is a stream again.
+        transport.delete(List.of(broken));
+        transport.createGroup(List.of(broken), "proc", "0");
+        acker.flush();
+        assertThat(acked.getCount()).as("nothing was kept for a retry").isEqualTo(healthyIds.size());
     }
 
     /** Appends entries to a partition key and delivers them to group {@code proc}, unacknowledged. */
