@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.CommandRejected;
+import io.runnel.api.transport.Fence;
+import io.runnel.api.transport.FencedAck;
+import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
@@ -673,6 +676,167 @@ public abstract class TransportConformanceTest extends TransportTestBase {
 
         assertThat(transport.get("mine")).isEmpty();
         assertThat(transport.get("theirs")).contains("them");
+    }
+
+    // --------------------------------------------------------- fenced commands
+
+    @Test
+    void incrementCountsUpFromZero() {
+        assertThat(transport.increment("epoch")).isEqualTo(1);
+        assertThat(transport.increment("epoch")).isEqualTo(2);
+        assertThat(transport.get("epoch")).contains("2");
+    }
+
+    @Test
+    void fencedReadReadsOnlyWhileTheLockHoldsTheToken() {
+        List<String> ids = appendNumbered("s", 3);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.set("lock", "owner:2", Duration.ofSeconds(60));
+        Fence current = new Fence("lock", "owner:2");
+        Fence former = new Fence("lock", "owner:1");
+
+        List<FencedRead.Result> refused = transport.readGroupFenced("g", "c", List.of(new FencedRead(former, "s", ">")), 10);
+
+        assertThat(refused).containsExactly(FencedRead.Result.NOT_HELD);
+        assertThat(transport.pendingCount("s", "g")).as("a refused read delivers nothing").isZero();
+        FencedRead.Result read = transport.readGroupFenced("g", "c", List.of(new FencedRead(current, "s", ">")), 2).get(0);
+        assertThat(read.held()).isTrue();
+        assertThat(read.entries()).extracting(StreamEntry::id).containsExactly(ids.get(0), ids.get(1));
+        assertThat(text(read.entries().get(1).fields().get("n"))).isEqualTo("1");
+        assertThat(read.newestId()).isNull();
+
+        transport.delete(List.of("lock"));
+        assertThat(transport.readGroupFenced("g", "c", List.of(new FencedRead(current, "s", ">")), 10))
+                .as("an expired lock holds no token").containsExactly(FencedRead.Result.NOT_HELD);
+        assertThat(transport.pendingCount("s", "g")).isEqualTo(2);
+    }
+
+    @Test
+    void fencedReadOfNothingNewTellsAfterWhichIdToWait() {
+        List<String> ids = appendNumbered("s", 2);
+        transport.createGroup(List.of("s", "empty"), "g", "0");
+        transport.set("lock-s", "t", Duration.ofSeconds(60));
+        transport.set("lock-e", "t", Duration.ofSeconds(60));
+        Fence s = new Fence("lock-s", "t");
+        Fence e = new Fence("lock-e", "t");
+        transport.readGroupFenced("g", "c", List.of(new FencedRead(s, "s", ">")), 10);
+
+        List<FencedRead.Result> results = transport.readGroupFenced("g", "c",
+                List.of(new FencedRead(s, "s", ">"), new FencedRead(e, "empty", ">"), new FencedRead(s, "s", "0-0")), 10);
+
+        assertThat(results.get(0)).isEqualTo(new FencedRead.Result(true, List.of(), ids.get(1)));
+        assertThat(results.get(1)).isEqualTo(new FencedRead.Result(true, List.of(), "0-0"));
+        assertThat(results.get(2).entries()).as("pending entries, re-read").extracting(StreamEntry::id)
+                .containsExactlyElementsOf(ids);
+        assertThat(results.get(2).newestId()).isNull();
+    }
+
+    @Test
+    void fencedReadOfATrimmedPendingEntryGivesItWithoutFields() {
+        List<String> ids = appendNumbered("s", 2);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.set("lock", "t", Duration.ofSeconds(60));
+        Fence fence = new Fence("lock", "t");
+        transport.readGroupFenced("g", "c", List.of(new FencedRead(fence, "s", ">")), 10);
+
+        trimBehindTheTransport("s", 1);
+        List<StreamEntry> pending = transport.readGroupFenced("g", "c", List.of(new FencedRead(fence, "s", "0-0")), 10)
+                .get(0).entries();
+
+        assertThat(pending).extracting(StreamEntry::id).containsExactlyElementsOf(ids);
+        assertThat(pending.get(0).fields()).isEmpty();
+        assertThat(text(pending.get(1).fields().get("n"))).isEqualTo("1");
+    }
+
+    @Test
+    void fencedReadWithoutTheGroupIsRefusedWithItsCode() {
+        transport.set("lock", "t", Duration.ofSeconds(60));
+
+        assertThatThrownBy(() -> transport.readGroupFenced("g", "c",
+                List.of(new FencedRead(new Fence("lock", "t"), "nothing-here", ">")), 10))
+                .isInstanceOfSatisfying(CommandRejected.class, e -> assertThat(e.errorCode()).isEqualTo("NOGROUP"));
+    }
+
+    @Test
+    void awaitEntriesWaitsForAnEntryAfterTheGivenIds() throws Exception {
+        String last = appendNumbered("a", 1).get(0);
+        long started = System.nanoTime();
+        assertThat(transport.awaitEntries(Map.of("a", last, "b", "0-0"), Duration.ofMillis(300))).isFalse();
+        assertThat(elapsedSince(started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        assertThat(transport.awaitEntries(Map.of("a", "0-0"), null)).as("one is there already").isTrue();
+
+        awaitNoBlockedClients();
+        Future<Boolean> waiting = threads.submit(() -> transport.awaitEntries(Map.of("a", last, "b", "0-0"), LONG_BLOCK));
+        awaitBlockedClients(1);
+        transport.append(new Append("b", null, fields("v", "new"), 0));
+
+        assertThat(waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(transport.length("b")).as("waiting reads nothing away").isEqualTo(1);
+    }
+
+    @Test
+    void fencedAckCountsOnlyWhileTheLockHoldsTheToken() {
+        List<String> ids = appendNumbered("s", 3);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.readGroup("g", "c", Map.of("s", ">"), 10, null);
+        transport.set("lock", "new", Duration.ofSeconds(60));
+
+        List<Boolean> held = transport.ackFenced("g", List.of(
+                new FencedAck(new Fence("lock", "old"), "s", ids),
+                new FencedAck(new Fence("lock", "new"), "s", List.of(ids.get(0)))));
+
+        assertThat(held).containsExactly(false, true);
+        assertThat(transport.pendingCount("s", "g")).as("only the holder's ack counted").isEqualTo(2);
+    }
+
+    @Test
+    void fencedAckOfManyIdsGoesThrough() {
+        List<String> ids = appendNumbered("s", 2500);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.readGroup("g", "c", Map.of("s", ">"), 0, null);
+        transport.set("lock", "t", Duration.ofSeconds(60));
+
+        assertThat(transport.ackFenced("g", List.of(new FencedAck(new Fence("lock", "t"), "s", ids)))).containsExactly(true);
+        assertThat(transport.pendingCount("s", "g")).isZero();
+    }
+
+    @Test
+    void fencedAppendIsAllOrNothing() {
+        transport.set("lock", "t", Duration.ofSeconds(60));
+        List<Append> appends = List.of(new Append("dead", null, fields("a", "1", "b", "2"), 0),
+                new Append("dead", null, fields("a", "3"), 100));
+
+        assertThat(transport.appendFenced(new Fence("lock", "other"), appends)).isEmpty();
+        assertThat(transport.length("dead")).isZero();
+
+        Optional<List<String>> ids = transport.appendFenced(new Fence("lock", "t"), appends);
+        assertThat(ids).hasValueSatisfying(list -> assertThat(list).hasSize(2));
+        List<StreamEntry> stored = transport.range("dead", "-", "+", 10);
+        assertThat(stored).extracting(StreamEntry::id).containsExactlyElementsOf(ids.get());
+        assertThat(stored.get(0).fields().keySet()).containsExactly("a", "b");
+        assertThat(text(stored.get(1).fields().get("a"))).isEqualTo("3");
+    }
+
+    @Test
+    void fencedSetExtendAndReleaseActOnlyForTheTokenHolder() {
+        transport.set("lock-1", "t1", Duration.ofSeconds(60));
+        transport.set("lock-2", "t2", Duration.ofSeconds(60));
+        Fence one = new Fence("lock-1", "t1");
+        Fence stale = new Fence("lock-2", "t1");
+
+        assertThat(transport.setFenced(stale, "mark", "x")).isFalse();
+        assertThat(transport.get("mark")).isEmpty();
+        assertThat(transport.setFenced(one, "mark", "x")).isTrue();
+        assertThat(transport.get("mark")).contains("x");
+        assertThat(transport.timeToLive("mark")).isEmpty();
+
+        assertThat(transport.extendFenced(List.of(one, stale, new Fence("lock-2", "t2")), Duration.ofSeconds(600)))
+                .containsExactly(true, false, true);
+        assertThat(transport.timeToLive("lock-1")).hasValueSatisfying(ttl -> assertThat(ttl).isGreaterThan(Duration.ofSeconds(300)));
+
+        assertThat(transport.releaseFenced(List.of(stale, one))).containsExactly(false, true);
+        assertThat(transport.get("lock-1")).isEmpty();
+        assertThat(transport.get("lock-2")).contains("t2");
     }
 
     @Test

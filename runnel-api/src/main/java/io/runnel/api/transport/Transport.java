@@ -140,6 +140,67 @@ public interface Transport extends AutoCloseable {
     /** Remaining time to live of a key, or empty when it has none or does not exist. */
     Optional<Duration> timeToLive(String key);
 
+    /** Adds one to an integer key (INCR), creating it at 0 first; returns the new value. */
+    long increment(String key);
+
+    // ---------------------------------------------------------- fenced commands
+
+    /**
+     * Resets the time to live of each fence's lock that still holds the fence's token,
+     * atomically per lock.
+     *
+     * @return per fence, whether it still held and was extended
+     */
+    List<Boolean> extendFenced(List<Fence> fences, Duration ttl);
+
+    /**
+     * Deletes each fence's lock that still holds the fence's token, atomically per lock.
+     *
+     * @return per fence, whether it was deleted
+     */
+    List<Boolean> releaseFenced(List<Fence> fences);
+
+    /**
+     * A consumer-group read (XREADGROUP without BLOCK) that reads each stream only while its
+     * fence holds, checked and read atomically: a read that reaches the server after the
+     * lock expired or changed hands moves nothing into the pending list and leaves the
+     * group's cursor where it is. Never blocks; wait with {@link #awaitEntries}.
+     *
+     * @param count at most this many entries per stream
+     * @return per read, in order, what it found
+     */
+    List<FencedRead.Result> readGroupFenced(String group, String consumer, List<FencedRead> reads, int count);
+
+    /**
+     * Waits up to {@code block} until one of the streams has an entry after the given id
+     * (XREAD BLOCK, no consumer group, nothing is delivered).
+     *
+     * @return whether one has
+     */
+    boolean awaitEntries(Map<String, String> afterIdByKey, Duration block);
+
+    /**
+     * Acknowledges entries (XACK) of each stream only while its fence holds, atomically per
+     * stream, pipelined.
+     *
+     * @return per ack, whether its fence held (and the ids were acknowledged)
+     */
+    List<Boolean> ackFenced(String group, List<FencedAck> acks);
+
+    /**
+     * Appends entries (XADD) only while {@code fence} holds, all or none, atomically.
+     *
+     * @return the ids of the appended entries, or empty when the fence no longer held
+     */
+    Optional<List<String>> appendFenced(Fence fence, List<Append> appends);
+
+    /**
+     * Sets a string value without expiry only while {@code fence} holds, atomically.
+     *
+     * @return whether the fence held (and the value was set)
+     */
+    boolean setFenced(Fence fence, String key, String value);
+
     /** Releases connections. Blocked calls end with a {@link TransportException}. */
     @Override
     void close();

@@ -2,6 +2,9 @@ package io.runnel.engine.memory;
 
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.CommandRejected;
+import io.runnel.api.transport.Fence;
+import io.runnel.api.transport.FencedAck;
+import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
@@ -333,6 +336,138 @@ public final class MemoryTransport implements Transport {
             long millis = keys.timeToLiveMillis(key);
             return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
         });
+    }
+
+    @Override
+    public long increment(String key) {
+        return run("INCR", space -> {
+            String current = space.string(key);
+            long next;
+            try {
+                next = current == null ? 1 : Math.addExact(Long.parseLong(current), 1);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new RedisError("ERR value is not an integer or out of range");
+            }
+            space.put(key, Long.toString(next), space.timeToLiveMillis(key) > 0 ? space.timeToLiveMillis(key) : 0);
+            return next;
+        });
+    }
+
+    // ---------------------------------------------------------- fenced commands
+
+    @Override
+    public List<Boolean> extendFenced(List<Fence> fences, Duration ttl) {
+        ensureOpen();
+        long ttlMillis = TransportArgs.ttlMillis(ttl);
+        return run("lock extension", space -> pipeline(fences, fence -> {
+            if (!holds(space, fence)) {
+                return false;
+            }
+            space.expire(fence.lockKey(), ttlMillis);
+            return true;
+        }));
+    }
+
+    @Override
+    public List<Boolean> releaseFenced(List<Fence> fences) {
+        return run("lock release", space -> pipeline(fences, fence -> {
+            if (!holds(space, fence)) {
+                return false;
+            }
+            space.remove(fence.lockKey());
+            return true;
+        }));
+    }
+
+    @Override
+    public List<FencedRead.Result> readGroupFenced(String group, String consumer, List<FencedRead> reads, int count) {
+        return run("fenced XREADGROUP", space -> {
+            List<FencedRead.Result> results = new ArrayList<>(reads.size());
+            for (FencedRead read : reads) {
+                if (!holds(space, read.fence())) {
+                    results.add(FencedRead.Result.NOT_HELD);
+                    continue;
+                }
+                List<StreamEntry> entries = StreamReads.readGroup(group, consumer, Map.of(read.key(), read.afterId()), count)
+                        .apply(space).getOrDefault(read.key(), List.of());
+                if (entries.isEmpty() && StreamReads.NEW_ENTRIES.equals(read.afterId())) {
+                    MemoryStream stream = space.stream(read.key());
+                    results.add(new FencedRead.Result(true, List.of(),
+                            (stream == null ? StreamId.MIN : stream.newestId()).toString()));
+                } else {
+                    results.add(new FencedRead.Result(true, entries, null));
+                }
+            }
+            return Collections.unmodifiableList(results);
+        });
+    }
+
+    @Override
+    public boolean awaitEntries(Map<String, String> afterIdByKey, Duration block) {
+        ensureOpen();
+        if (afterIdByKey.isEmpty()) {
+            return false;
+        }
+        Map<String, String> request = new LinkedHashMap<>(afterIdByKey);
+        List<StreamEntry> found = blockingRead("XREAD", request.keySet(), block, space -> {
+            for (Map.Entry<String, String> e : request.entrySet()) {
+                MemoryStream stream = space.stream(e.getKey());
+                List<StreamEntry> after = stream == null ? List.of() : stream.after(StreamId.parse(e.getValue(), 0), 1);
+                if (!after.isEmpty()) {
+                    return after;
+                }
+            }
+            return List.of();
+        });
+        return !found.isEmpty();
+    }
+
+    @Override
+    public List<Boolean> ackFenced(String group, List<FencedAck> acks) {
+        return run("fenced XACK", space -> pipeline(acks, ack -> {
+            if (!holds(space, ack.fence())) {
+                return false;
+            }
+            MemoryStream stream = space.stream(ack.key());
+            ConsumerGroup consumers = stream == null ? null : stream.group(group);
+            if (consumers != null) {
+                consumers.ack(ack.ids().stream().map(id -> StreamId.parse(id, 0)).toList());
+            }
+            return true;
+        }));
+    }
+
+    @Override
+    public Optional<List<String>> appendFenced(Fence fence, List<Append> appends) {
+        return run("fenced XADD", space -> {
+            if (!holds(space, fence)) {
+                return Optional.<List<String>>empty();
+            }
+            List<String> ids = new ArrayList<>(appends.size());
+            for (Append append : appends) {
+                ids.add(appendOne(space, append).toString());
+            }
+            return Optional.of(List.copyOf(ids));
+        });
+    }
+
+    @Override
+    public boolean setFenced(Fence fence, String key, String value) {
+        Objects.requireNonNull(value, "value");
+        return run("fenced SET", space -> {
+            if (!holds(space, fence)) {
+                return false;
+            }
+            if (space.put(key, value, 0) instanceof MemoryStream) {
+                store.keyChanged(key);
+            }
+            return true;
+        });
+    }
+
+    /** GET on the lock, compared with the token, as the Redis scripts do. */
+    private static boolean holds(Keyspace space, Fence fence) {
+        return fence.token().equals(space.string(fence.lockKey()));
     }
 
     /** Closes this handle only; the store and its other handles are unaffected. */

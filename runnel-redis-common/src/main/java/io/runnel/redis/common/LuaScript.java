@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * A Lua script run once per key, so each key's check-and-act is atomic on the server.
- * Runs are pipelined by EVALSHA; keys whose run finds the script missing from the server's
- * cache (after a restart or SCRIPT FLUSH) are retried with EVAL, which also loads it. The
- * client-specific part, sending the commands, is a {@link Pipeline}.
+ * A Lua script, so a check-and-act is atomic on the server. Runs are pipelined by EVALSHA;
+ * runs that find the script missing from the server's cache (after a restart or SCRIPT
+ * FLUSH) are retried with EVAL, which also loads it. The client-specific part, sending the
+ * commands, is a {@link Runner}.
  */
 public final class LuaScript {
 
@@ -22,7 +22,7 @@ public final class LuaScript {
               return redis.call('pexpire', KEYS[1], ARGV[2])
             end
             return 0
-            """);
+            """, false);
 
     /** Deletes a lock only while it holds the expected owner. ARGV: owner. */
     public static final LuaScript DELETE_IF_OWNER = new LuaScript("""
@@ -30,7 +30,7 @@ public final class LuaScript {
               return redis.call('del', KEYS[1])
             end
             return 0
-            """);
+            """, false);
 
     /**
      * Whether a stream has a consumer group. ARGV: group. XINFO GROUPS fails on a missing
@@ -47,39 +47,68 @@ public final class LuaScript {
               end
             end
             return 0
-            """);
+            """, false);
 
-    /** How a client sends runs of a script, one per key with the same arguments, in one round trip. */
+    /** One run of a script: its keys and arguments. */
+    public record Run(List<String> keys, List<byte[]> args) {
+        public Run {
+            keys = List.copyOf(keys);
+            args = List.copyOf(args);
+        }
+    }
+
+    /** How a client sends runs of a script in one round trip. */
     @FunctionalInterface
-    public interface Pipeline {
+    public interface Runner {
         /**
          * @param command     {@code EVALSHA} with the script's SHA-1, or {@code EVAL} with its source
          * @param scriptOrSha the SHA-1 or the source
-         * @param keys        one run per key, each with {@code numkeys} 1
-         * @return per key, in order, the integer reply ({@code Long}) or the exception its
-         *         error reply became; failing to get replies at all may throw instead
+         * @param array       whether the script answers an array (else an integer)
+         * @param runs        the runs, in order
+         * @return per run, in order, the reply ({@code Long}, {@code byte[]}, a {@code List}
+         *         of those, or null) or the exception its error reply became; failing to get
+         *         replies at all may throw instead
          */
-        List<Object> send(String command, String scriptOrSha, List<String> keys);
+        List<Object> send(String command, String scriptOrSha, boolean array, List<Run> runs);
     }
 
     private final String source;
     private final String sha;
+    private final boolean array;
 
-    private LuaScript(String source) {
+    LuaScript(String source, boolean array) {
         this.source = source;
         this.sha = sha1(source);
+        this.array = array;
     }
 
     /**
-     * Runs the script on each key, in one round trip (two when the script had to be loaded).
+     * Runs the script once per key with the same arguments, in one round trip (two when the
+     * script had to be loaded).
      *
      * @param failure turns an error reply into the exception to throw
      * @return the script's integer result per key, in key order
      */
-    public List<Long> runPerKey(List<String> keys, Pipeline pipeline,
-                                Function<Throwable, ? extends RuntimeException> failure) {
-        List<Object> replies = new ArrayList<>(pipeline.send("EVALSHA", sha, keys));
+    public List<Long> runPerKey(List<String> keys, Runner runner,
+                                Function<Throwable, ? extends RuntimeException> failure, byte[]... args) {
+        List<Run> runs = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            runs.add(new Run(List.of(key), List.of(args)));
+        }
+        return integers(runAll(runs, runner, failure));
+    }
 
+    /**
+     * Runs the script once per run, in one round trip (two when it had to be loaded).
+     *
+     * @param failure turns an error reply into the exception to throw
+     * @return the script's reply per run, in order
+     */
+    public List<Object> runAll(List<Run> runs, Runner runner, Function<Throwable, ? extends RuntimeException> failure) {
+        if (runs.isEmpty()) {
+            return List.of();
+        }
+        List<Object> replies = new ArrayList<>(runner.send("EVALSHA", sha, array, runs));
         List<Integer> unloaded = new ArrayList<>();
         for (int i = 0; i < replies.size(); i++) {
             if (replies.get(i) instanceof Throwable error && RedisReplies.scriptMissing(error)) {
@@ -87,17 +116,23 @@ public final class LuaScript {
             }
         }
         if (!unloaded.isEmpty()) {
-            List<Object> retried = pipeline.send("EVAL", source, unloaded.stream().map(keys::get).toList());
+            List<Object> retried = runner.send("EVAL", source, array, unloaded.stream().map(runs::get).toList());
             for (int retry = 0; retry < unloaded.size(); retry++) {
                 replies.set(unloaded.get(retry), retried.get(retry));
             }
         }
-
-        List<Long> results = new ArrayList<>(replies.size());
         for (Object reply : replies) {
             if (reply instanceof Throwable error) {
                 throw failure.apply(error);
             }
+        }
+        return replies;
+    }
+
+    /** Integer replies as longs. */
+    public static List<Long> integers(List<Object> replies) {
+        List<Long> results = new ArrayList<>(replies.size());
+        for (Object reply : replies) {
             results.add((Long) reply);
         }
         return results;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class LuaScriptTest {
 
     /** A server whose script cache holds the script only for keys in {@code loadedFor}. */
-    private static final class FakeServer implements LuaScript.Pipeline {
+    private static final class FakeServer implements LuaScript.Runner {
         final List<String> sent = new ArrayList<>();
         final List<String> loadedFor;
 
@@ -19,9 +19,10 @@ class LuaScriptTest {
         }
 
         @Override
-        public List<Object> send(String command, String scriptOrSha, List<String> keys) {
+        public List<Object> send(String command, String scriptOrSha, boolean array, List<LuaScript.Run> runs) {
             List<Object> replies = new ArrayList<>();
-            for (String key : keys) {
+            for (LuaScript.Run run : runs) {
+                String key = run.keys().get(0);
                 sent.add(command + " " + key);
                 if (key.startsWith("error")) {
                     replies.add(new IllegalStateException("WRONGTYPE " + key));
@@ -40,7 +41,7 @@ class LuaScriptTest {
         FakeServer server = new FakeServer(List.of("a", "ccc"));
 
         List<Long> results = LuaScript.EXTEND_IF_OWNER.runPerKey(List.of("a", "bb", "ccc"), server,
-                error -> new IllegalArgumentException(error));
+                error -> new IllegalArgumentException(error), new byte[0]);
 
         assertThat(results).containsExactly(1L, 2L, 3L);
         assertThat(server.sent).containsExactly("EVALSHA a", "EVALSHA bb", "EVALSHA ccc", "EVAL bb");
@@ -50,7 +51,7 @@ class LuaScriptTest {
     void oneRoundTripWhenTheScriptIsLoaded() {
         FakeServer server = new FakeServer(List.of("a", "b"));
 
-        assertThat(LuaScript.GROUP_EXISTS.runPerKey(List.of("a", "b"), server, IllegalArgumentException::new))
+        assertThat(LuaScript.GROUP_EXISTS.runPerKey(List.of("a", "b"), server, IllegalArgumentException::new, new byte[0]))
                 .containsExactly(1L, 1L);
         assertThat(server.sent).containsExactly("EVALSHA a", "EVALSHA b");
     }
@@ -60,7 +61,7 @@ class LuaScriptTest {
         FakeServer server = new FakeServer(List.of("a", "error-key"));
 
         assertThatThrownBy(() -> LuaScript.DELETE_IF_OWNER.runPerKey(List.of("a", "error-key"), server,
-                error -> new IllegalArgumentException("failed: " + error.getMessage())))
+                error -> new IllegalArgumentException("failed: " + error.getMessage()), new byte[0]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("failed: WRONGTYPE error-key");
     }
 }

@@ -48,6 +48,18 @@ final class Commands {
         return args.add("STREAMS").key(utf8(key)).add(afterId);
     }
 
+    /** XREAD of several streams, each after its own id. */
+    static CommandArguments xread(Map<String, String> afterIdByKey, int count, long blockMillis) {
+        CommandArguments args = withBlock(withCount(new CommandArguments(Command.XREAD), count), blockMillis).add("STREAMS");
+        for (String key : afterIdByKey.keySet()) {
+            args.key(utf8(key));
+        }
+        for (String id : afterIdByKey.values()) {
+            args.add(id);
+        }
+        return args;
+    }
+
     static CommandArguments xreadgroup(String group, String consumer, Map<String, String> idsByKey, int count,
                                        long blockMillis) {
         CommandArguments args = new CommandArguments(Command.XREADGROUP).add("GROUP").add(utf8(group)).add(utf8(consumer));
@@ -133,6 +145,22 @@ final class Commands {
             args.add(arg);
         }
         return args;
+    }
+
+    /** EVALSHA or EVAL (by {@code command}) of a script with any number of keys. */
+    static CommandArguments script(Command command, String scriptOrSha, List<String> keys, List<byte[]> argv) {
+        CommandArguments args = new CommandArguments(command).add(scriptOrSha).add(keys.size());
+        for (String key : keys) {
+            args.key(utf8(key));
+        }
+        for (byte[] arg : argv) {
+            args.add(arg);
+        }
+        return args;
+    }
+
+    static CommandArguments incr(String key) {
+        return new CommandArguments(Command.INCR).key(utf8(key));
     }
 
     private static CommandArguments withCount(CommandArguments args, int count) {

@@ -2,12 +2,16 @@ package io.runnel.redis.jedis;
 
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Fence;
+import io.runnel.api.transport.FencedAck;
+import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
 import io.runnel.redis.common.CommandTimeout;
+import io.runnel.redis.common.FencedCommands;
 import io.runnel.redis.common.GroupInfoScript;
 import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
@@ -265,6 +269,63 @@ public final class JedisTransport implements Transport {
     }
 
     @Override
+    public long increment(String key) {
+        state.ensureOpen();
+        return Replies.integer(call("INCR", Commands.incr(key)));
+    }
+
+    // ---------------------------------------------------------- fenced commands
+
+    @Override
+    public List<Boolean> extendFenced(List<Fence> fences, Duration ttl) {
+        state.ensureOpen();
+        return fenced("lock extension").extend(fences, TransportArgs.ttlMillis(ttl));
+    }
+
+    @Override
+    public List<Boolean> releaseFenced(List<Fence> fences) {
+        state.ensureOpen();
+        return fenced("lock release").release(fences);
+    }
+
+    @Override
+    public List<FencedRead.Result> readGroupFenced(String group, String consumer, List<FencedRead> reads, int count) {
+        state.ensureOpen();
+        return fenced("fenced XREADGROUP").read(group, consumer, reads, count);
+    }
+
+    @Override
+    public boolean awaitEntries(Map<String, String> afterIdByKey, Duration block) {
+        state.ensureOpen();
+        if (afterIdByKey.isEmpty()) {
+            return false;
+        }
+        long blockMillis = TransportArgs.blockMillis(block);
+        CommandArguments xread = Commands.xread(afterIdByKey, 1, blockMillis);
+        Object reply = blockMillis > 0 ? onBlockingConnection("XREAD", block, xread) : call("XREAD", xread);
+        // RESP3 answers a map of streams, RESP2 a list; nil either way when nothing came.
+        return reply instanceof Map<?, ?> streams ? !streams.isEmpty() : !Replies.array(reply).isEmpty();
+    }
+
+    @Override
+    public List<Boolean> ackFenced(String group, List<FencedAck> acks) {
+        state.ensureOpen();
+        return fenced("fenced XACK").ack(group, acks);
+    }
+
+    @Override
+    public Optional<List<String>> appendFenced(Fence fence, List<Append> appends) {
+        state.ensureOpen();
+        return fenced("fenced XADD").append(fence, appends);
+    }
+
+    @Override
+    public boolean setFenced(Fence fence, String key, String value) {
+        state.ensureOpen();
+        return fenced("fenced SET").set(fence, key, value);
+    }
+
+    @Override
     public void close() {
         // Disconnecting the blocked reads ends them; the pools go after.
         state.close(blocking::close, () -> Pools.close(commands));
@@ -458,9 +519,18 @@ public final class JedisTransport implements Transport {
      * the script unloaded are run again with its source.
      */
     private List<Long> runPerKey(LuaScript script, String operation, List<String> keys, byte[]... args) {
-        return script.runPerKey(keys, (command, scriptOrSha, runKeys) -> pipeline(operation, runKeys.stream()
-                        .map(key -> Commands.script(Command.valueOf(command), scriptOrSha, key, args))
-                        .toList()),
-                error -> failures.translate(operation, error));
+        return script.runPerKey(keys, scripts(operation), error -> failures.translate(operation, error), args);
+    }
+
+    /** Sends runs of a script pipelined on one pooled connection, error replies in place. */
+    private LuaScript.Runner scripts(String operation) {
+        return (command, scriptOrSha, array, runs) -> pipeline(operation, runs.stream()
+                .map(run -> Commands.script(Command.valueOf(command), scriptOrSha, run.keys(), run.args()))
+                .toList());
+    }
+
+    /** The fenced commands; {@code operation} names them in errors. */
+    private FencedCommands fenced(String operation) {
+        return new FencedCommands(scripts(operation), error -> failures.translate(operation, error));
     }
 }

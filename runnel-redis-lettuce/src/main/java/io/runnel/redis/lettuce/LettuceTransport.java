@@ -33,12 +33,16 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Fence;
+import io.runnel.api.transport.FencedAck;
+import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
 import io.runnel.redis.common.CommandTimeout;
+import io.runnel.redis.common.FencedCommands;
 import io.runnel.redis.common.GroupInfoScript;
 import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
@@ -357,6 +361,67 @@ public final class LettuceTransport implements Transport {
     }
 
     @Override
+    public long increment(String key) {
+        state.ensureOpen();
+        return replies.await("INCR", commands.incr(key), timeout);
+    }
+
+    // ---------------------------------------------------------- fenced commands
+
+    @Override
+    public List<Boolean> extendFenced(List<Fence> fences, Duration ttl) {
+        state.ensureOpen();
+        return fenced("lock extension").extend(fences, TransportArgs.ttlMillis(ttl));
+    }
+
+    @Override
+    public List<Boolean> releaseFenced(List<Fence> fences) {
+        state.ensureOpen();
+        return fenced("lock release").release(fences);
+    }
+
+    @Override
+    public List<FencedRead.Result> readGroupFenced(String group, String consumer, List<FencedRead> reads, int count) {
+        state.ensureOpen();
+        return fenced("fenced XREADGROUP").read(group, consumer, reads, count);
+    }
+
+    @Override
+    public boolean awaitEntries(Map<String, String> afterIdByKey, Duration block) {
+        state.ensureOpen();
+        if (afterIdByKey.isEmpty()) {
+            return false;
+        }
+        XReadArgs args = readArgs(1, block);
+        StreamOffset<String>[] offsets = afterIdByKey.entrySet().stream()
+                .map(e -> StreamOffset.from(e.getKey(), e.getValue()))
+                .toList()
+                .toArray(LettuceTransport.<StreamOffset<String>>arrayOf());
+        List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
+                ? onBlockingConnection("XREAD", block, async -> async.xread(args, offsets))
+                : replies.await("XREAD", commands.xread(args, offsets), timeout);
+        return !messages.isEmpty();
+    }
+
+    @Override
+    public List<Boolean> ackFenced(String group, List<FencedAck> acks) {
+        state.ensureOpen();
+        return fenced("fenced XACK").ack(group, acks);
+    }
+
+    @Override
+    public Optional<List<String>> appendFenced(Fence fence, List<Append> appends) {
+        state.ensureOpen();
+        return fenced("fenced XADD").append(fence, appends);
+    }
+
+    @Override
+    public boolean setFenced(Fence fence, String key, String value) {
+        state.ensureOpen();
+        return fenced("fenced SET").set(fence, key, value);
+    }
+
+    @Override
     public void close() {
         // The blocking connections first: closing them ends the reads blocked on them.
         state.close(blocking::close, shared::close, () -> client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT),
@@ -408,16 +473,28 @@ public final class LettuceTransport implements Transport {
      * the script unloaded are run again with its source.
      */
     private List<Long> runPerKey(LuaScript script, String operation, List<String> keys, byte[]... args) {
-        return script.runPerKey(keys, (command, scriptOrSha, runKeys) -> {
-            List<RedisFuture<Long>> runs = new ArrayList<>(runKeys.size());
-            for (String key : runKeys) {
-                String[] oneKey = {key};
-                runs.add(command.equals("EVALSHA")
-                        ? commands.evalsha(scriptOrSha, ScriptOutputType.INTEGER, oneKey, args)
-                        : commands.eval(scriptOrSha, ScriptOutputType.INTEGER, oneKey, args));
+        return script.runPerKey(keys, scripts(operation), error -> replies.failure(operation, error), args);
+    }
+
+    /** Sends runs of a script pipelined on the shared connection, each reply settled in place. */
+    private LuaScript.Runner scripts(String operation) {
+        return (command, scriptOrSha, array, runs) -> {
+            ScriptOutputType output = array ? ScriptOutputType.MULTI : ScriptOutputType.INTEGER;
+            List<RedisFuture<Object>> sent = new ArrayList<>(runs.size());
+            for (LuaScript.Run run : runs) {
+                String[] keys = run.keys().toArray(String[]::new);
+                byte[][] args = run.args().toArray(byte[][]::new);
+                sent.add(command.equals("EVALSHA")
+                        ? commands.evalsha(scriptOrSha, output, keys, args)
+                        : commands.eval(scriptOrSha, output, keys, args));
             }
-            return replies.settleAll(operation, runs, timeout).stream().map(Replies.Settled::valueOrError).toList();
-        }, error -> replies.failure(operation, error));
+            return replies.settleAll(operation, sent, timeout).stream().map(Replies.Settled::valueOrError).toList();
+        };
+    }
+
+    /** The fenced commands, on the shared connection; {@code operation} names them in errors. */
+    private FencedCommands fenced(String operation) {
+        return new FencedCommands(scripts(operation), error -> replies.failure(operation, error));
     }
 
     private static XReadArgs readArgs(int count, Duration block) {

@@ -1,0 +1,19 @@
+package io.runnel.api.transport;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Acknowledgements of one stream's entries that count only while {@code fence} holds.
+ *
+ * @param fence the lock that must still hold its token
+ * @param key   the stream key
+ * @param ids   the entry ids to acknowledge
+ */
+public record FencedAck(Fence fence, String key, List<String> ids) {
+    public FencedAck {
+        Objects.requireNonNull(fence, "fence");
+        Objects.requireNonNull(key, "key");
+        ids = List.copyOf(ids);
+    }
+}
