@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Failover {
     static final String USAGE = "usage: Failover [--parts rebalance,kill] [--rate EVENTS_PER_S] [--lock-expiry 2s,5s] "
-            + "[--assignment-sleep 200ms] [--read-timeout 200ms] [--grace-period 2s] [--transport lettuce|jedis] "
+            + "[--assignment-sleep 200ms] [--read-timeout 200ms] [--grace-period 1s] [--transport lettuce|jedis] "
             + "[--redis-url URL] [--out FILE]";
     static final String STREAM = "ticks";
     static final String PROCESSOR = "proc";
@@ -88,7 +88,7 @@ public final class Failover {
         List<Duration> expiries = cli.list("lock-expiry", "2s,5s").stream().map(Cli::parseDuration).toList();
         Duration assignmentSleep = cli.duration("assignment-sleep", Duration.ofMillis(200));
         Duration readTimeout = cli.duration("read-timeout", Duration.ofMillis(200));
-        Duration grace = cli.duration("grace-period", Duration.ofSeconds(2));
+        Duration grace = cli.duration("grace-period", Duration.ofSeconds(1));
         String transport = cli.string("transport", "lettuce");
         String url = cli.string("redis-url", null);
         Path out = Path.of(cli.string("out", Bench.defaultOut("failover").toString()));

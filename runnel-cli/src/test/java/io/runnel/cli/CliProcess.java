@@ -54,7 +54,7 @@ final class CliProcess {
         env.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
         env.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
         env.put("RUNNEL_DEFAULT_LOCK_EXPIRY", "4");
-        env.put("RUNNEL_DEFAULT_GRACE_PERIOD", "5");
+        env.put("RUNNEL_DEFAULT_GRACE_PERIOD", "2");
         env.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
     }
 

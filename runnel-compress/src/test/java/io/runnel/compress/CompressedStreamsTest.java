@@ -74,7 +74,7 @@ class CompressedStreamsTest {
                 .setting("default_assignment_sleep", "100ms")
                 .setting("default_assignment_attempts", 150)
                 .setting("default_read_timeout", "200ms")
-                .setting("default_grace_period", "5s")
+                .setting("default_grace_period", "2s")
                 .setting("default_lock_expiry", "4s")
                 .setting("leadership_poll_interval", "100ms")
                 .setting("default_compressor", compressor);

@@ -1,6 +1,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.transport.CommandRejected;
+import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
@@ -15,15 +16,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Acknowledges processed events for one executor. Consumers hand ids over without
- * waiting; one background thread sends what has gathered in a single pipelined XACK round
+ * waiting; one background thread sends what has gathered in a single pipelined round
  * trip, at most {@link #LINGER_NANOS} after the first of them arrived (sooner once
  * {@link #FULL} are waiting). Without the linger, a live stream of sparse events cost an
  * XACK round trip per event or two, as much as reading them.
  * {@link #flush()} sends synchronously, and must be called before a partition's lock is
  * released so no processed event is handed to the next owner again.
+ *
+ * <p>Acks are fenced: ids are kept per {@link Lease}, those of a lease no longer valid
+ * here are dropped without a word to the server, and the server refuses the rest unless
+ * the partition's lock still holds the lease's token. A dropped ack costs a redelivery to
+ * the next owner, never a lost event.
  */
 final class Acker {
     private static final Logger log = LoggerFactory.getLogger(Acker.class);
@@ -39,29 +46,33 @@ final class Acker {
     static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     static final int FULL = 1024;
 
-    private Map<String, List<String>> pending = new HashMap<>();
+    private Map<Lease, List<String>> pending = new HashMap<>();
     /** Ids in {@link #pending}; guarded by {@link #lock}. */
     private int pendingIds;
     private volatile boolean stopped;
     private Thread thread;
 
     private final ProcessorMetrics metrics;
+    private final Consumer<Lease> leaseLost;
 
-    Acker(Transport transport, String group, ProcessorMetrics metrics, Map<String, String> mdc) {
+    /** @param leaseLost told (on the acker's thread) of a lease whose acks the server refused */
+    Acker(Transport transport, String group, ProcessorMetrics metrics, Map<String, String> mdc, Consumer<Lease> leaseLost) {
         this.transport = transport;
         this.group = group;
         this.metrics = metrics;
+        this.leaseLost = leaseLost;
         this.outage = new Outage(log, "acknowledging events of group " + group);
         this.mdc = mdc;
     }
 
-    void add(String key, List<String> ids) {
+    /** Queues acks of entries of the lease's partition, processed while the lease was valid. */
+    void add(Lease lease, List<String> ids) {
         if (ids.isEmpty()) {
             return;
         }
         lock.lock();
         try {
-            pending.computeIfAbsent(key, k -> new ArrayList<>()).addAll(ids);
+            pending.computeIfAbsent(lease, k -> new ArrayList<>()).addAll(ids);
             int before = pendingIds;
             pendingIds += ids.size();
             // Wake the sender for the first ids (its linger starts) and when a batch is full.
@@ -81,7 +92,7 @@ final class Acker {
     void flush() {
         sending.lock();
         try {
-            Map<String, List<String>> batch;
+            Map<Lease, List<String>> batch;
             lock.lock();
             try {
                 if (pending.isEmpty()) {
@@ -118,10 +129,13 @@ final class Acker {
      * retry would be refused forever and hold back the acks of every other partition.
      * Removes from {@code batch} what has been sent or dropped.
      */
-    private void send(Map<String, List<String>> batch) {
+    private void send(Map<Lease, List<String>> batch) {
+        dropInvalid(batch);
+        if (batch.isEmpty()) {
+            return;
+        }
         try {
-            transport.ack(group, batch);
-            metrics.acked(batch);
+            sendFenced(batch);
             batch.clear();
             return;
         } catch (CommandRejected e) {
@@ -129,21 +143,52 @@ final class Acker {
                 throw e;
             }
         }
-        for (Iterator<Map.Entry<String, List<String>>> it = batch.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, List<String>> one = it.next();
-            Map<String, List<String>> single = Map.of(one.getKey(), one.getValue());
+        for (Iterator<Map.Entry<Lease, List<String>>> it = batch.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Lease, List<String>> one = it.next();
             try {
-                transport.ack(group, single);
-                metrics.acked(single);
+                sendFenced(Map.of(one.getKey(), one.getValue()));
             } catch (CommandRejected e) {
                 if (!e.isWrongType()) {
                     throw e;
                 }
                 log.error("dropping {} ack(s) of {}: the key no longer holds a stream ({})",
-                        one.getValue().size(), one.getKey(), e.getMessage());
+                        one.getValue().size(), one.getKey().streamKey, e.getMessage());
             }
             it.remove();
         }
+    }
+
+    /** Acks of a lease that is no longer valid here must not be sent: the partition may have a new owner. */
+    private void dropInvalid(Map<Lease, List<String>> batch) {
+        for (Iterator<Map.Entry<Lease, List<String>>> it = batch.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Lease, List<String>> one = it.next();
+            if (!one.getKey().valid()) {
+                log.warn("not acknowledging {} event(s) of partition {}: its lease ended first; its next owner "
+                        + "processes them again", one.getValue().size(), one.getKey().partition);
+                it.remove();
+            }
+        }
+    }
+
+    private void sendFenced(Map<Lease, List<String>> batch) {
+        List<FencedAck> acks = new ArrayList<>(batch.size());
+        List<Lease> leases = new ArrayList<>(batch.size());
+        batch.forEach((lease, ids) -> {
+            acks.add(new FencedAck(lease.fence, lease.streamKey, ids));
+            leases.add(lease);
+        });
+        List<Boolean> held = transport.ackFenced(group, acks);
+        Map<String, List<String>> acked = new HashMap<>();
+        for (int i = 0; i < acks.size(); i++) {
+            if (held.get(i)) {
+                acked.put(acks.get(i).key(), acks.get(i).ids());
+            } else {
+                log.error("the server refused {} ack(s) of partition {}: its lock no longer holds this executor's "
+                        + "token; its next owner processes them again", acks.get(i).ids().size(), leases.get(i).partition);
+                leaseLost.accept(leases.get(i));
+            }
+        }
+        metrics.acked(acked);
     }
 
     void start() {

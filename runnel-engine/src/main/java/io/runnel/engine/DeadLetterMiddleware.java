@@ -17,6 +17,10 @@ import java.util.Map;
  * Forwards failed deliveries to a dead-letter stream, byte for byte (deserialization may
  * be what failed), plus fields saying where and why it failed. The exception policy still
  * applies afterwards; pair it with IGNORE to keep a partition moving.
+ *
+ * <p>On a partition's consumer thread the forward is fenced by the partition's lease: an
+ * executor that lost the partition forwards nothing (its next owner meets the events and
+ * forwards them itself), so a frozen former owner cannot add dead letters late.
  */
 final class DeadLetterMiddleware<T> implements Middleware {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterMiddleware.class);
@@ -49,7 +53,15 @@ final class DeadLetterMiddleware<T> implements Middleware {
             entries.add(fields);
         }
         try {
-            sink.appendRaw(0, entries);
+            Lease lease = PartitionConsumer.leaseOfThisThread();
+            if (lease == null) {
+                sink.appendRaw(0, entries);
+            } else if (!sink.appendRawFenced(lease.fence, 0, entries)) {
+                log.warn("did not forward {} failed event(s) of partition {} to dead-letter stream {}: the partition "
+                        + "no longer belongs to this executor, and its next owner processes them again",
+                        entries.size(), delivery.partition(), sink.name());
+                return;
+            }
             metrics.deadLettered(delivery.partition(), entries.size());
             log.warn("forwarded {} failed event(s) of partition {} to dead-letter stream {} (ids {}): {}",
                     entries.size(), delivery.partition(), sink.name(), ids(delivery), reason);

@@ -31,12 +31,36 @@ import java.util.function.Supplier;
  * and follows every membership change announced on the control stream — releasing what it
  * lost (after the current iteration, within the grace period, acks flushed) before
  * acquiring what it gained.
+ *
+ * <p>One thread, the coordinator (the executor's own), changes what the executor owns and
+ * calls the rebalance listeners, one call at a time. The heartbeat, the control-stream
+ * reader, the fetcher, the acker and the consumers only post {@link Signal}s to it. Each
+ * owned partition has a {@link Lease}; the coordinator also wakes at the earliest lease
+ * deadline, so a partition whose lease ran out is given up at once, whatever the other
+ * threads are doing.
  */
 final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private static final Logger log = LoggerFactory.getLogger(Executor.class);
 
     /** One owned partition. */
-    private record Owned(PartitionBuffer buffer, PartitionConsumer<?> consumer, Thread thread) {
+    private record Owned(Lease lease, PartitionBuffer buffer, PartitionConsumer<?> consumer, Thread thread) {
+    }
+
+    /** What other threads tell the coordinator. */
+    private sealed interface Signal {
+    }
+
+    /** Check the membership now (a control message, a stop, a lost partition to take back). */
+    private record Wake() implements Signal {
+        static final Wake INSTANCE = new Wake();
+    }
+
+    /** A lease ended without the coordinator ending it. */
+    private record LeaseLost(Lease lease, String why) implements Signal {
+    }
+
+    /** The processor failed on a partition under the QUARANTINE policy (or its key is unreadable). */
+    private record Quarantined(Lease lease, Throwable error) implements Signal {
     }
 
     final String id = Ids.random();
@@ -45,16 +69,21 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private final Membership membership;
     private final Worker worker;
     private final Map<String, String> mdc = new LinkedHashMap<>();
+    /** Changed by the coordinator only; read by status views and the heartbeat. */
     private final Map<Integer, Owned> owned = new ConcurrentHashMap<>();
+    /** Changed by the coordinator only. */
     private final Set<Integer> poisoned = ConcurrentHashMap.newKeySet();
-    private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
+    /** The heartbeat goes on until every partition is released, which a stop does last. */
+    private final CountDownLatch heartbeatStop = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final List<Thread> helpers = new ArrayList<>();
     private final Outage coordinationOutage = new Outage(log, "coordinating partitions");
     private final Acker acker;
     private final Fetcher fetcher;
     private final PoisonMarks poisonMarks;
+    private final PartitionLocks locks;
     private volatile Set<Integer> assigned = Set.of();
     /** Set by {@link #abandon()}: stop like a killed process, leaving everything to expire. */
     private volatile boolean abandoned;
@@ -72,9 +101,11 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         mdc.put("executor", id);
         mdc.put("stream", processor.stream().name());
         mdc.put("processor", processor.name());
-        this.acker = new Acker(transport, processor.group(), processor.metrics(), mdc);
+        this.acker = new Acker(transport, processor.group(), processor.metrics(), mdc,
+                lease -> leaseLost(lease, "the server refused its acks: its lock no longer holds this executor's token"));
         this.fetcher = new Fetcher(processor, transport, acker, membership, this, mdc);
         this.poisonMarks = new PoisonMarks(processor, transport, id, worker.id());
+        this.locks = new PartitionLocks(processor, transport, id);
     }
 
     void start() {
@@ -84,7 +115,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     /** Asks the executor to stop; {@link #awaitFinished} waits for it to drain and leave. */
     void stop() {
         stopSignal.countDown();
-        wakeups.offer(Boolean.TRUE);
+        signals.offer(Wake.INSTANCE);
     }
 
     /**
@@ -135,7 +166,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             helpers.add(Thread.ofVirtual().name("runnel-heartbeat-" + processor.name()).start(this::heartbeatLoop));
             helpers.add(Thread.ofVirtual().name("runnel-maintenance-" + processor.name()).start(this::maintenanceLoop));
             helpers.add(Thread.ofVirtual().name("runnel-control-" + processor.name()).start(() -> controlLoop(controlFrom)));
-            rebalanceLoop();
+            coordinate();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
@@ -153,6 +184,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
 
     private void shutdown() {
         if (abandoned) {
+            heartbeatStop.countDown();
             fetcher.stop();
             acker.discard();
             owned.values().forEach(o -> {
@@ -167,6 +199,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         } catch (RuntimeException e) {
             log.error("could not release partitions cleanly; their locks expire after {}", processor.lockExpiry(), e);
         }
+        heartbeatStop.countDown();
         fetcher.stop();
         acker.stop();
         // No interrupts: every loop wakes on the stop signal, and interrupting a blocking
@@ -198,25 +231,100 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         return stopSignal.await(d.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    // ----------------------------------------------------------------- rebalance
+    // ----------------------------------------------------------- coordination
 
-    private void rebalanceLoop() throws InterruptedException {
+    /**
+     * The coordinator: checks the membership and applies it, then waits for a signal, the
+     * next periodic check ({@code assignment_sleep}, or the outage backoff), or the
+     * earliest lease deadline, whichever comes first.
+     */
+    private void coordinate() throws InterruptedException {
+        long nextCheck = System.nanoTime();
         while (!stopping()) {
-            try {
-                maybeRebalance();
-                coordinationOutage.succeeded();
-            } catch (TransportException e) {
-                pause(coordinationOutage.failed(e));
-                continue;
+            if (System.nanoTime() - nextCheck >= 0) {
+                Duration wait = processor.assignmentSleep();
+                try {
+                    maybeRebalance();
+                    coordinationOutage.succeeded();
+                } catch (TransportException e) {
+                    wait = coordinationOutage.failed(e);
+                }
+                nextCheck = System.nanoTime() + wait.toNanos();
             }
-            // Wait for a control message, or check anyway after assignment_sleep.
-            wakeups.poll(processor.assignmentSleep().toNanos(), TimeUnit.NANOSECONDS);
-            wakeups.clear();
+            long timeout = Math.max(0, Math.min(nextCheck - System.nanoTime(), earliestLeaseDeadline()));
+            Signal first = signals.poll(timeout, TimeUnit.NANOSECONDS);
+            List<Signal> received = new ArrayList<>();
+            if (first != null) {
+                received.add(first);
+                signals.drainTo(received);
+            }
+            for (Signal signal : received) {
+                switch (signal) {
+                    case Wake w -> nextCheck = System.nanoTime();
+                    case LeaseLost lost -> {
+                        if (lose(lost.lease(), lost.why())) {
+                            nextCheck = System.nanoTime(); // take it back if it is still ours to have
+                        }
+                    }
+                    case Quarantined q -> poison(q.lease(), q.error());
+                }
+            }
+            for (Owned o : List.copyOf(owned.values())) {
+                if (!o.lease().valid() && lose(o.lease(), "its lease ran out before the heartbeat could renew it")) {
+                    nextCheck = System.nanoTime();
+                }
+            }
         }
     }
 
+    /** Nanoseconds to the earliest deadline of an owned lease (long max if none). */
+    private long earliestLeaseDeadline() {
+        long earliest = Long.MAX_VALUE;
+        for (Owned o : owned.values()) {
+            earliest = Math.min(earliest, o.lease().remainingNanos());
+        }
+        return earliest;
+    }
+
+    /**
+     * Gives a partition up at once because its lease ended without a release: no more
+     * events are handed out or acknowledged under it, its buffered events are dropped (they
+     * stay pending in the server for the next owner), listeners hear {@code lost}.
+     *
+     * @return whether the lease was the one owned (a stale report changes nothing)
+     */
+    private boolean lose(Lease lease, String why) {
+        Owned o = owned.get(lease.partition);
+        if (o == null || o.lease() != lease) {
+            return false;
+        }
+        lease.voidNow();
+        o.buffer().expire();
+        owned.remove(lease.partition);
+        poisoned.remove(lease.partition);
+        log.error("lost partition {} of processor {}: {}; it stops at once, and its unacknowledged events go to its "
+                + "next owner", lease.partition, processor.name(), why);
+        processor.metrics().partitionsLost(1);
+        tellListeners("lost partitions {}", Set.of(lease.partition), RebalanceListener::onPartitionsLost);
+        try {
+            // Still ours only within the lease margin: let the next owner in now.
+            locks.release(List.of(lease));
+        } catch (TransportException e) {
+            log.debug("could not delete the lock of lost partition {}; it expires by itself", lease.partition, e);
+        }
+        return true;
+    }
+
+    private void poison(Lease lease, Throwable error) {
+        Owned o = owned.get(lease.partition);
+        if (o == null || o.lease() != lease) {
+            return;
+        }
+        poisoned.add(lease.partition);
+        poisonMarks.mark(lease, error);
+    }
+
     private void maybeRebalance() {
-        membership.reap();
         Map<String, Membership.Member> members = membership.read();
         Membership.Member me = members.get(id);
         if (me == null) {
@@ -271,45 +379,41 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
 
     /** @return the partitions whose lock is held by someone else */
     private Set<Integer> acquire(Set<Integer> partitions) {
-        List<Integer> order = new ArrayList<>(partitions);
-        List<Boolean> got = transport.setIfAbsent(order.stream().map(processor::lockKey).toList(), id, processor.lockExpiry());
-        Set<Integer> failed = new TreeSet<>();
-        Set<Integer> acquired = new TreeSet<>();
-        for (int i = 0; i < order.size(); i++) {
-            (got.get(i) ? acquired : failed).add(order.get(i));
-        }
+        Map<Integer, Lease> acquired = locks.acquire(partitions);
+        Set<Integer> failed = new TreeSet<>(partitions);
+        failed.removeAll(acquired.keySet());
         if (!acquired.isEmpty()) {
-            poisonMarks.clear(List.copyOf(acquired)); // a previous owner's marks: this owner retries the partitions
+            poisonMarks.clear(List.copyOf(acquired.keySet())); // a previous owner's marks: this owner retries the partitions
             try {
                 for (RebalanceListener l : processor.rebalanceListeners()) {
-                    l.onPartitionsAssigned(processor.name(), sortedView(acquired));
+                    l.onPartitionsAssigned(processor.name(), sortedView(acquired.keySet()));
                 }
             } catch (RuntimeException e) {
                 // The partitions can't be made ready: give their locks back and stop the worker.
-                transport.deleteIfOwner(acquired.stream().map(processor::lockKey).toList(), id);
+                locks.release(acquired.values());
+                acquired.values().forEach(Lease::voidNow);
                 throw new RunnelException("rebalance listener of processor " + processor.name()
-                        + " failed for assigned partitions " + acquired, e);
+                        + " failed for assigned partitions " + acquired.keySet(), e);
             }
-            acquired.forEach(this::startPartition);
+            acquired.values().forEach(this::startPartition);
         }
         return failed;
     }
 
-    private <T> void startPartition(int partition) {
+    private <T> void startPartition(Lease lease) {
         @SuppressWarnings("unchecked")
         Processor<T> p = (Processor<T>) processor;
-        PartitionBuffer buffer = new PartitionBuffer(p.stream().name(), partition, p.stream().partitionKey(partition),
-                p.prefetchCount(), fetcher::schedule);
+        PartitionBuffer buffer = new PartitionBuffer(p.stream().name(), lease, p.prefetchCount(), fetcher::schedule);
         PartitionConsumer<T> consumer = new PartitionConsumer<>(p, buffer, acker, this, mdc);
-        Thread thread = Thread.ofVirtual().name("runnel-" + p.name() + "-" + partition).start(consumer);
-        owned.put(partition, new Owned(buffer, consumer, thread));
+        Thread thread = Thread.ofVirtual().name("runnel-" + p.name() + "-" + lease.partition).start(consumer);
+        owned.put(lease.partition, new Owned(lease, buffer, consumer, thread));
         buffer.scheduleIfRoom();
     }
 
     /**
      * Lets partitions go: each finishes its current iteration within the grace period,
      * in-flight reads complete, acks are flushed, and only then are the locks deleted
-     * (if still ours).
+     * (if still ours). The heartbeat keeps extending them meanwhile.
      */
     private void release(Set<Integer> partitions) {
         if (partitions.isEmpty()) {
@@ -346,15 +450,18 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             log.error("could not flush acks before releasing partitions {}; those events will be delivered again",
                     partitions, e);
         }
-        tellListeners("revoked partitions {}; releasing them anyway", partitions, RebalanceListener::onPartitionsRevoked);
-        poisonMarks.clear(partitions.stream().filter(poisoned::contains).toList()); // while the lock is still ours
-        List<Integer> order = new ArrayList<>(partitions);
-        transport.deleteIfOwner(order.stream().map(processor::lockKey).toList(), id);
-        for (int p : partitions) {
-            owned.remove(p);
-            poisoned.remove(p);
+        Set<Integer> released = new TreeSet<>();
+        leaving.forEach(o -> released.add(o.lease().partition));
+        tellListeners("revoked partitions {}; releasing them anyway", released, RebalanceListener::onPartitionsRevoked);
+        poisonMarks.clear(released.stream().filter(poisoned::contains).toList()); // while the lock is still ours
+        List<Lease> leases = leaving.stream().map(Owned::lease).toList();
+        leases.forEach(Lease::voidNow);
+        for (Owned o : leaving) {
+            owned.remove(o.lease().partition, o);
+            poisoned.remove(o.lease().partition);
         }
-        log.info("released partitions {} of processor {}", partitions, processor.name());
+        locks.release(leases);
+        log.info("released partitions {} of processor {}", released, processor.name());
     }
 
     // ------------------------------------------------------- background loops
@@ -363,14 +470,17 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         transport.set(processor.heartbeatKey(id), "beat", processor.lockExpiry());
     }
 
+    /** Refreshes the heartbeat and the partition locks every lock_expiry / 4, until the last release. */
     private void heartbeatLoop() {
         MDC.setContextMap(mdc);
         Outage outage = new Outage(log, "heartbeat");
         try {
-            while (!pause(processor.lockExpiry().dividedBy(4))) {
+            while (!heartbeatStop.await(processor.lockExpiry().dividedBy(4).toNanos(), TimeUnit.NANOSECONDS)) {
                 try {
                     beat();
-                    extendLocks();
+                    for (Lease lost : locks.extend(owned.values().stream().map(Owned::lease).toList())) {
+                        signals.offer(new LeaseLost(lost, "its lock expired or was taken over (found by the heartbeat)"));
+                    }
                     outage.succeeded();
                 } catch (TransportException e) {
                     outage.failed(e);
@@ -381,29 +491,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         }
     }
 
-    private void extendLocks() {
-        List<Map.Entry<Integer, Owned>> held = new ArrayList<>(owned.entrySet());
-        if (held.isEmpty()) {
-            return;
-        }
-        List<Boolean> extended = transport.extendIfOwner(held.stream().map(e -> processor.lockKey(e.getKey())).toList(),
-                id, processor.lockExpiry());
-        Set<Integer> lost = new TreeSet<>();
-        for (int i = 0; i < held.size(); i++) {
-            int p = held.get(i).getKey();
-            // Only a loss if we still own it as we did: a release may have deleted the lock meanwhile.
-            if (!extended.get(i) && owned.remove(p, held.get(i).getValue())) {
-                log.error("lost the lock of partition {} (expired or taken over); stopping it at once", p);
-                held.get(i).getValue().buffer().close();
-                lost.add(p);
-            }
-        }
-        if (!lost.isEmpty()) {
-            tellListeners("lost partitions {}", lost, RebalanceListener::onPartitionsLost);
-            wakeups.offer(Boolean.TRUE);
-        }
-    }
-
+    /** The one place dead members are reaped: at a random interval, so executors seldom contend for the admin lock. */
     private void maintenanceLoop() {
         MDC.setContextMap(mdc);
         long half = Math.max(1, processor.lockExpiry().toMillis() / 2);
@@ -412,7 +500,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             while (!pause(Duration.ofMillis(floor + ThreadLocalRandom.current().nextLong(half)))) {
                 try {
                     if (!membership.reap().isEmpty()) {
-                        wakeups.offer(Boolean.TRUE);
+                        signals.offer(Wake.INSTANCE);
                     }
                 } catch (RuntimeException e) {
                     log.debug("reaping dead executors failed; will retry", e);
@@ -436,7 +524,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                     last = m.id();
                     byte[] reason = m.fields().get("reason");
                     log.debug("control message {}: {}", m.id(), reason == null ? null : new String(reason, StandardCharsets.UTF_8));
-                    wakeups.offer(Boolean.TRUE);
+                    signals.offer(Wake.INSTANCE);
                 }
             } catch (TransportException e) {
                 if (stopping()) {
@@ -483,13 +571,17 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     }
 
     @Override
-    public void quarantine(int partition, Throwable error) {
-        poisoned.add(partition);
-        poisonMarks.mark(partition, error);
-        Owned o = owned.get(partition);
-        if (o != null) {
-            // Keep the lock (nobody else should process it either), stop reading it.
+    public void quarantine(Lease lease, Throwable error) {
+        // Keep the lock (nobody else should process it either), stop reading it at once.
+        Owned o = owned.get(lease.partition);
+        if (o != null && o.lease() == lease) {
             o.buffer().close();
         }
+        signals.offer(new Quarantined(lease, error));
+    }
+
+    @Override
+    public void leaseLost(Lease lease, String why) {
+        signals.offer(new LeaseLost(lease, why));
     }
 }

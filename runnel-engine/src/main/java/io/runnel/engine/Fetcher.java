@@ -2,7 +2,7 @@ package io.runnel.engine;
 
 import io.runnel.api.RunnelException;
 import io.runnel.api.transport.CommandRejected;
-import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
@@ -21,8 +21,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads events for an executor's partitions. Partitions with room in their buffer queue
- * up here; each read takes every queued partition into one multi-key XREADGROUP (BLOCK
- * {@code read_timeout}), and at most {@code pool_size} reads are in flight. A partition is
+ * up here; each read takes every queued partition into one fenced read (a script that
+ * reads each partition's group only while its lock holds the executor's token, so a read
+ * that reaches the server late, after the partition changed hands, moves nothing), and at
+ * most {@code pool_size} reads are in flight. A fenced read cannot block on the server:
+ * when every partition of a read is caught up, the read waits for new entries with a
+ * plain XREAD (BLOCK {@code read_timeout}) after the newest id the script saw, and then
+ * reads again. A partition is
  * in at most one read at a time, so a partition that is slow to drain simply stops being
  * read while the others go on. A read refused because a partition's key (and with it the
  * consumer group) was deleted puts the group back, so the other partitions of the read are
@@ -91,22 +96,29 @@ final class Fetcher {
 
     private void read(List<PartitionBuffer> batch) {
         MDC.setContextMap(mdc);
-        Map<String, String> ids = new LinkedHashMap<>();
+        List<FencedRead> requests = new ArrayList<>(batch.size());
         List<PartitionBuffer> reading = new ArrayList<>(batch.size());
         for (PartitionBuffer b : batch) {
-            if (b.beginFetch()) {
-                ids.put(b.key, b.pointer());
-                reading.add(b);
+            if (!b.beginFetch()) {
+                continue;
             }
+            if (!b.lease.valid()) {
+                // Its consumer or the executor ends the partition; reading for it could only be refused.
+                b.expire();
+                b.endFetch(List.of(), false);
+                continue;
+            }
+            requests.add(new FencedRead(b.lease.fence, b.key, b.pointer()));
+            reading.add(b);
         }
-        Map<String, List<StreamEntry>> result = Map.of();
+        List<FencedRead.Result> results = List.of();
         boolean ok = false;
         try {
-            if (!ids.isEmpty()) {
-                result = transport.readGroup(processor.group(), Processor.CONSUMER, ids,
-                        processor.prefetchCount(), processor.readTimeout());
+            if (!requests.isEmpty()) {
+                results = transport.readGroupFenced(processor.group(), Processor.CONSUMER, requests, processor.prefetchCount());
                 outage.succeeded();
-                processor.metrics().fetched(count(result));
+                processor.metrics().fetched(count(results));
+                awaitNewEntries(reading, results);
             }
             ok = true;
         } catch (CommandRejected e) {
@@ -116,19 +128,46 @@ final class Fetcher {
         } catch (TransportException e) {
             sleep(outage.failed(e));
         } catch (RuntimeException e) {
-            log.error("unexpected failure reading partitions {}", ids.keySet(), e);
+            log.error("unexpected failure reading partitions {}", requests.stream().map(FencedRead::key).toList(), e);
             sleep(Duration.ofSeconds(1));
         } finally {
             reads.release();
-            for (PartitionBuffer b : reading) {
-                List<String> vanished = b.endFetch(result.getOrDefault(b.key, List.of()), ok);
+            for (int i = 0; i < reading.size(); i++) {
+                PartitionBuffer b = reading.get(i);
+                FencedRead.Result result = i < results.size() ? results.get(i) : null;
+                if (result != null && !result.held()) {
+                    b.expire();
+                    executor.leaseLost(b.lease, "the server no longer holds its lock for this executor (found by a read)");
+                }
+                List<String> vanished = b.endFetch(result == null ? List.of() : result.entries(), ok);
                 if (!vanished.isEmpty()) {
                     log.warn("{} pending event(s) of partition {} were trimmed from the stream before being processed "
                             + "(partition_size too small for the backlog?); acknowledging them: {}",
                             vanished.size(), b.partition, vanished);
-                    acker.add(b.key, vanished);
+                    acker.add(b.lease, vanished);
                 }
             }
+        }
+    }
+
+    /**
+     * When every partition of a read is caught up (each read new entries and found none),
+     * waits up to {@code read_timeout} for one to get an entry after the newest id seen, so
+     * an idle executor does not read in a loop. The wait reads nothing: the next read does.
+     */
+    private void awaitNewEntries(List<PartitionBuffer> reading, List<FencedRead.Result> results) {
+        Map<String, String> newest = new LinkedHashMap<>();
+        for (int i = 0; i < results.size(); i++) {
+            FencedRead.Result r = results.get(i);
+            if (r.held() && r.newestId() == null) {
+                return; // entries came, or a re-read of pending entries: read again at once
+            }
+            if (r.held()) {
+                newest.put(reading.get(i).key, r.newestId());
+            }
+        }
+        if (!newest.isEmpty() && !stopped) {
+            transport.awaitEntries(newest, processor.readTimeout());
         }
     }
 
@@ -150,7 +189,7 @@ final class Fetcher {
                 if (notAStream.isPresent() && !b.isClosed()) {
                     log.error("partition {} cannot be read: its key {} holds another type than a stream; quarantining it "
                             + "(delete or rename the key, then restart or rebalance to read it again)", b.partition, b.key);
-                    executor.quarantine(b.partition, new RunnelException(
+                    executor.quarantine(b.lease, new RunnelException(
                             "partition key " + b.key + " holds another type than a stream: " + notAStream.get().getMessage()));
                     quarantined = true;
                 } else if (notAStream.isEmpty() && !transport.groupExists(b.key, processor.group())) {
@@ -182,10 +221,10 @@ final class Fetcher {
         }
     }
 
-    private static int count(Map<String, List<StreamEntry>> result) {
+    private static int count(List<FencedRead.Result> results) {
         int n = 0;
-        for (List<StreamEntry> entries : result.values()) {
-            n += entries.size();
+        for (FencedRead.Result r : results) {
+            n += r.entries().size();
         }
         return n;
     }

@@ -64,6 +64,15 @@ final class Keys {
         return "__pois:" + app + "." + stream + "." + processor + "." + partition;
     }
 
+    /**
+     * The fencing epoch of a processor's partition locks: incremented at every acquisition
+     * and written into the lock with the executor id, so tokens only grow. Not in Python
+     * runnel, whose lock values are bare executor ids.
+     */
+    static String epoch(String app, String stream, String processor) {
+        return "__fenc:" + app + "." + stream + "." + processor;
+    }
+
     static String leader(String app) {
         return "__lead:" + app;
     }

@@ -26,12 +26,17 @@ import java.util.function.Consumer;
  * <p>It also keeps the read pointer: a new owner starts at {@code 0-0} to re-read the
  * entries its predecessor was delivered but never acknowledged, and switches to
  * {@code >} (new entries) once that history is exhausted.
+ *
+ * <p>Nothing is handed out unless the partition's {@link Lease} is valid at that moment,
+ * checked on the consumer's thread; a consumer waiting for events wakes at the lease's
+ * deadline. A buffer whose lease ran out closes itself and says so ({@link #expired()}).
  */
 final class PartitionBuffer {
     static final String NEW_ENTRIES = ">";
 
     final int partition;
     final String key;
+    final Lease lease;
     private final String streamName;
     private final int capacity;
     /** A read is scheduled once no more than this many events are buffered. */
@@ -43,16 +48,18 @@ final class PartitionBuffer {
     final AtomicBoolean scheduled = new AtomicBoolean();
     private final Consumer<PartitionBuffer> schedule;
     private boolean closed;
+    /** Closed because the lease ran out (or the server no longer held it), not by the executor. */
+    private boolean expired;
     private boolean fetching;
     private volatile String pointer = "0-0";
     /** Id of the newest entry any read handed us; guarded by {@link #lock}. */
     private String lastReceived;
 
-    PartitionBuffer(String streamName, int partition, String key, int capacity,
-                    Consumer<PartitionBuffer> schedule) {
+    PartitionBuffer(String streamName, Lease lease, int capacity, Consumer<PartitionBuffer> schedule) {
         this.streamName = streamName;
-        this.partition = partition;
-        this.key = key;
+        this.partition = lease.partition;
+        this.key = lease.streamKey;
+        this.lease = lease;
         this.capacity = capacity;
         this.refillMark = capacity / 2;
         this.schedule = schedule;
@@ -143,9 +150,7 @@ final class PartitionBuffer {
         boolean refill;
         lock.lock();
         try {
-            while (events.isEmpty() && !closed) {
-                changed.await();
-            }
+            awaitEventWhileLeased();
             if (closed) {
                 return null;
             }
@@ -166,7 +171,7 @@ final class PartitionBuffer {
         boolean refill;
         lock.lock();
         try {
-            if (closed) {
+            if (closed || !leaseHolds()) {
                 return null;
             }
             e = events.poll();
@@ -190,9 +195,7 @@ final class PartitionBuffer {
         List<Event> batch = new ArrayList<>(Math.min(n, 1024));
         lock.lock();
         try {
-            while (events.isEmpty() && !closed) {
-                changed.await();
-            }
+            awaitEventWhileLeased();
             long deadline = System.nanoTime() + within.toNanos();
             while (!closed) {
                 while (!events.isEmpty() && batch.size() < n) {
@@ -208,7 +211,7 @@ final class PartitionBuffer {
                 } finally {
                     lock.lock();
                 }
-                long remaining = deadline - System.nanoTime();
+                long remaining = Math.min(deadline - System.nanoTime(), lease.remainingNanos());
                 if (remaining <= 0 || (events.isEmpty() && !changed.await(remaining, TimeUnit.NANOSECONDS))) {
                     while (!events.isEmpty() && batch.size() < n) {
                         batch.add(events.poll());
@@ -216,14 +219,75 @@ final class PartitionBuffer {
                     break;
                 }
             }
+            if (!leaseHolds()) {
+                // Events taken out under a lease that ran out meanwhile go back to the
+                // server's pending list with the partition: the next owner delivers them.
+                batch.clear();
+            }
         } finally {
             lock.unlock();
+        }
+        if (batch.isEmpty()) {
+            return batch;
         }
         scheduleIfRoom();
         return batch;
     }
 
+    /**
+     * Waits (holding {@link #lock}) until an event is buffered, the buffer is closed, or the
+     * lease runs out, which closes it.
+     */
+    private void awaitEventWhileLeased() throws InterruptedException {
+        while (!closed && leaseHolds() && events.isEmpty()) {
+            changed.awaitNanos(lease.remainingNanos());
+        }
+        leaseHolds();
+    }
+
+    /** Whether the lease is valid; closes the buffer as expired if not. Call holding {@link #lock}. */
+    private boolean leaseHolds() {
+        if (lease.valid()) {
+            return true;
+        }
+        if (!closed) {
+            closed = true;
+            expired = true;
+            events.clear();
+            changed.signalAll();
+        }
+        return false;
+    }
+
     // ------------------------------------------------------------ lifecycle
+
+    /**
+     * Closes the buffer because the partition's lock no longer holds its token (found by a
+     * read or an ack), as if its lease had run out.
+     */
+    void expire() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                expired = true;
+                events.clear();
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the buffer closed itself because its lease ended, rather than being closed by the executor. */
+    boolean expired() {
+        lock.lock();
+        try {
+            return expired;
+        } finally {
+            lock.unlock();
+        }
+    }
 
     /** Stops handing out events and fetching; wakes a waiting consumer. */
     void close() {

@@ -54,8 +54,22 @@ final class PartitionConsumer<T> implements Runnable {
         /** The policy is HALT (or the processor is misconfigured): stop the worker with this error. */
         void halt(int partition, Throwable error);
 
-        /** The policy is QUARANTINE: the partition is poisoned. */
-        void quarantine(int partition, Throwable error);
+        /** The policy is QUARANTINE: the lease's partition is poisoned. */
+        void quarantine(Lease lease, Throwable error);
+
+        /**
+         * The lease ended without the executor ending it: its deadline passed before a renewal,
+         * or the server no longer holds its token. Called from any of the executor's threads.
+         */
+        void leaseLost(Lease lease, String why);
+    }
+
+    /** The lease of the partition whose consumer runs on this thread, for fenced writes from middleware. */
+    private static final ThreadLocal<Lease> LEASE = new ThreadLocal<>();
+
+    /** The lease of the partition being processed on this thread, or null off a consumer thread. */
+    static Lease leaseOfThisThread() {
+        return LEASE.get();
     }
 
     PartitionConsumer(Processor<T> processor, PartitionBuffer buffer, Acker acker, ExecutorCallbacks executor,
@@ -71,6 +85,7 @@ final class PartitionConsumer<T> implements Runnable {
     public void run() {
         MDC.setContextMap(mdc);
         MDC.put("partition", Integer.toString(buffer.partition));
+        LEASE.set(buffer.lease);
         try {
             while (true) {
                 long before = delivered;
@@ -102,6 +117,10 @@ final class PartitionConsumer<T> implements Runnable {
             }
         } finally {
             handOverAcks();
+            if (buffer.expired()) {
+                executor.leaseLost(buffer.lease, "its lease ran out before the heartbeat could renew it");
+            }
+            LEASE.remove();
             exited.countDown();
             MDC.clear();
         }
@@ -195,7 +214,7 @@ final class PartitionConsumer<T> implements Runnable {
 
     private void handOverAcks() {
         if (!completed.isEmpty()) {
-            acker.add(buffer.key, List.copyOf(completed));
+            acker.add(buffer.lease, List.copyOf(completed));
             completed.clear();
             lastHandOver = System.nanoTime();
         }
@@ -230,13 +249,13 @@ final class PartitionConsumer<T> implements Runnable {
             case QUARANTINE -> {
                 log.error("processor {} failed on partition {} (events {}); policy QUARANTINE poisons the partition, "
                         + "the others keep going", processor.name(), buffer.partition, ids, error);
-                executor.quarantine(buffer.partition, error);
+                executor.quarantine(buffer.lease, error);
                 yield false;
             }
             case IGNORE -> {
                 log.warn("processor {} failed on partition {} (events {}); policy IGNORE acknowledges them and goes on",
                         processor.name(), buffer.partition, ids, error);
-                acker.add(buffer.key, ids);
+                acker.add(buffer.lease, ids);
                 yield !buffer.isClosed();
             }
         };

@@ -39,8 +39,12 @@ final class PoisonMarks {
         this.workerId = workerId;
     }
 
-    /** Records that this executor quarantined {@code partition} because of {@code error}. */
-    void mark(int partition, Throwable error) {
+    /**
+     * Records that this executor quarantined the lease's partition because of {@code error};
+     * fenced, so a former owner cannot mark a partition that has moved on.
+     */
+    void mark(Lease lease, Throwable error) {
+        int partition = lease.partition;
         ObjectNode value = JSON.createObjectNode();
         value.put("executor", executorId);
         value.put("worker", workerId);
@@ -49,7 +53,9 @@ final class PoisonMarks {
         String message = String.valueOf(error.getMessage());
         value.put("message", message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT) + "…" : message);
         try {
-            transport.set(processor.poisonedKey(partition), value.toString(), null);
+            if (!transport.setFenced(lease.fence, processor.poisonedKey(partition), value.toString())) {
+                log.warn("did not mark partition {} poisoned: it no longer belongs to this executor", partition);
+            }
         } catch (TransportException e) {
             log.warn("could not record poisoned partition {} for status views: {}", partition, e.getMessage());
         }

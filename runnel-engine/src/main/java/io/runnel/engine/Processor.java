@@ -21,6 +21,7 @@ record Processor<T>(
         List<RebalanceListener> rebalanceListeners,
         ProcessorMetrics metrics,
         Duration lockExpiry,
+        Duration leaseMargin,
         Duration readTimeout,
         int prefetchCount,
         int assignmentAttempts,
@@ -35,6 +36,7 @@ record Processor<T>(
     Processor {
         middleware = List.copyOf(middleware);
         rebalanceListeners = List.copyOf(rebalanceListeners);
+        Timings.check("processor " + name + ": ", "", lockExpiry, leaseMargin, gracePeriod);
         if (readTimeout.compareTo(gracePeriod) >= 0) {
             throw new Misconfigured("processor " + name + ": read_timeout (" + readTimeout.toMillis()
                     + " ms) must be shorter than grace_period (" + gracePeriod.toMillis()
@@ -54,6 +56,7 @@ record Processor<T>(
                 o.rebalanceListeners,
                 metrics,
                 o.lockExpiry != null ? o.lockExpiry : s.defaultLockExpiry(),
+                o.leaseMargin != null ? o.leaseMargin : s.defaultLeaseMargin(),
                 o.readTimeout != null ? o.readTimeout : s.defaultReadTimeout(),
                 o.prefetchCount != null ? o.prefetchCount : s.defaultPrefetchCount(),
                 o.assignmentAttempts != null ? o.assignmentAttempts : s.defaultAssignmentAttempts(),
@@ -85,6 +88,10 @@ record Processor<T>(
 
     String lockKey(int partition) {
         return Keys.lock(app(), stream.name(), name, partition);
+    }
+
+    String epochKey() {
+        return Keys.epoch(app(), stream.name(), name);
     }
 
     String poisonedKey(int partition) {

@@ -69,6 +69,7 @@ final class ProcessorMetrics {
     private final Meter fetchCalls;
     private final Meter fetched;
     private final Timer rebalances;
+    private final Meter partitionsLost;
     /** Owned-partition counts of every live executor of this processor in the app. */
     private final List<Supplier<Set<Integer>>> owners = new CopyOnWriteArrayList<>();
 
@@ -86,6 +87,7 @@ final class ProcessorMetrics {
         this.fetchCalls = registry.meter(prefix + ".fetch-calls");
         this.fetched = registry.meter(prefix + ".fetched");
         this.rebalances = registry.timer(prefix + ".rebalances");
+        this.partitionsLost = registry.meter(prefix + ".partitions-lost");
         gauge(registry, prefix + ".owned-partitions",
                 () -> owners.stream().mapToInt(o -> o.get().size()).sum());
 
@@ -161,6 +163,11 @@ final class ProcessorMetrics {
     void fetched(int events) {
         fetchCalls.mark();
         fetched.mark(events);
+    }
+
+    /** An executor lost partitions it had not released: lease ran out, or the lock was taken over. */
+    void partitionsLost(int n) {
+        partitionsLost.mark(n);
     }
 
     Timer.Context rebalance() {

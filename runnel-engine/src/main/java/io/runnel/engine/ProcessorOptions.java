@@ -19,6 +19,7 @@ public final class ProcessorOptions {
     final List<RebalanceListener> rebalanceListeners = new ArrayList<>();
     boolean deadLetters;
     Duration lockExpiry;
+    Duration leaseMargin;
     Duration readTimeout;
     Integer prefetchCount;
     Integer assignmentAttempts;
@@ -63,6 +64,16 @@ public final class ProcessorOptions {
     /** Partition lock and heartbeat time to live. */
     public ProcessorOptions lockExpiry(Duration d) {
         this.lockExpiry = positive("lock_expiry", d);
+        return this;
+    }
+
+    /**
+     * How much sooner than the lock's expiry on the server this process stops acting for a
+     * partition whose lock it could not extend: room for the server's and this JVM's clocks
+     * to run at different rates. Must be under half of lock_expiry.
+     */
+    public ProcessorOptions leaseMargin(Duration d) {
+        this.leaseMargin = positive("lease_margin", d);
         return this;
     }
 

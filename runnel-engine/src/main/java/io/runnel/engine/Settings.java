@@ -24,7 +24,7 @@ import java.util.TreeSet;
  *
  * <p>Durations accept a plain number in the setting's unit (as the Python original:
  * seconds for lock expiry, assignment sleep, grace period and join delay; milliseconds for
- * read timeout and leadership poll interval), a number with a unit ({@code 250ms},
+ * read timeout, lease margin and leadership poll interval), a number with a unit ({@code 250ms},
  * {@code 2s}, {@code 1m}) or an ISO-8601 duration ({@code PT2S}).
  *
  * @param redisUrl                  server URL ({@code redis://}, {@code rediss://}, {@code redis-sentinel://})
@@ -39,7 +39,9 @@ import java.util.TreeSet;
  * @param defaultCompressor         compressor name, or null for none
  * @param defaultHasher             hasher name, or null for the built-in default
  * @param defaultExceptionPolicy    what processors do when their function throws
- * @param defaultLockExpiry         partition lock and heartbeat time to live
+ * @param defaultLockExpiry         partition lock and heartbeat time to live; at least twice the grace period
+ * @param defaultLeaseMargin        how much sooner than its lock's expiry an executor stops acting for a
+ *                                  partition it could not renew (clock-rate drift allowance); under half of lock_expiry
  * @param defaultReadTimeout        how long one XREADGROUP blocks
  * @param defaultPrefetchCount      events buffered per owned partition
  * @param defaultAssignmentAttempts tries to acquire assigned partitions before {@code RebalanceFailed}
@@ -65,6 +67,7 @@ public record Settings(
         String defaultHasher,
         ExceptionPolicy defaultExceptionPolicy,
         Duration defaultLockExpiry,
+        Duration defaultLeaseMargin,
         Duration defaultReadTimeout,
         int defaultPrefetchCount,
         int defaultAssignmentAttempts,
@@ -94,6 +97,7 @@ public record Settings(
         d.put("default_hasher", "");
         d.put("default_exception_policy", "HALT");
         d.put("default_lock_expiry", "120");
+        d.put("default_lease_margin", "500");
         d.put("default_read_timeout", "2000");
         d.put("default_prefetch_count", "100");
         d.put("default_assignment_attempts", "32");
@@ -200,6 +204,7 @@ public record Settings(
                 emptyToNull(raw.get("default_hasher")),
                 policy(raw.get("default_exception_policy")),
                 duration(raw, "default_lock_expiry", "s"),
+                duration(raw, "default_lease_margin", "ms"),
                 duration(raw, "default_read_timeout", "ms"),
                 positiveInt(raw, "default_prefetch_count"),
                 positiveInt(raw, "default_assignment_attempts"),
@@ -215,6 +220,7 @@ public record Settings(
                     + " ms) must be shorter than default_grace_period (" + s.defaultGracePeriod.toMillis()
                     + " ms): a revoked partition waits for its last read to finish within the grace period");
         }
+        Timings.check("setting ", "default_", s.defaultLockExpiry, s.defaultLeaseMargin, s.defaultGracePeriod);
         return s;
     }
 

@@ -62,7 +62,7 @@ final class StatusReader {
             String key = p.stream().partitionKey(i);
             long length = lengthOf(key);
             Optional<GroupInfo> group = transport.groupInfo(key, p.group());
-            partitions.add(new Status.PartitionStatus(i, owners.get(i), length,
+            partitions.add(new Status.PartitionStatus(i, owners.get(i).map(PartitionLocks::ownerOf), length,
                     group.map(GroupInfo::pending).orElse(0L),
                     group.flatMap(GroupInfo::oldestPendingId).map(id -> ageOf(id, at)),
                     group.map(GroupInfo::lag).orElse(OptionalLong.empty()),

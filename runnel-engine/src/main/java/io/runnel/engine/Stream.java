@@ -5,6 +5,7 @@ import io.runnel.api.Misconfigured;
 import io.runnel.api.RecordType;
 import io.runnel.api.TransportAware;
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.Fence;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -149,13 +150,28 @@ public final class Stream<T> {
 
     /** Appends raw fields to one partition (used to forward dead letters without decoding). */
     void appendRaw(int partition, List<Map<String, byte[]>> entries) {
+        List<Append> appends = rawAppends(partition, entries);
+        if (!appends.isEmpty()) {
+            app.transport().append(appends);
+        }
+    }
+
+    /**
+     * Appends raw entries only while {@code fence} holds, all or none.
+     *
+     * @return whether the fence held (and the entries were appended)
+     */
+    boolean appendRawFenced(Fence fence, int partition, List<Map<String, byte[]>> entries) {
+        List<Append> appends = rawAppends(partition, entries);
+        return appends.isEmpty() || app.transport().appendFenced(fence, appends).isPresent();
+    }
+
+    private List<Append> rawAppends(int partition, List<Map<String, byte[]>> entries) {
         List<Append> appends = new ArrayList<>(entries.size());
         for (Map<String, byte[]> fields : entries) {
             appends.add(new Append(keys.get(partition), null, new LinkedHashMap<>(fields), partitionSize));
         }
-        if (!appends.isEmpty()) {
-            app.transport().append(appends);
-        }
+        return appends;
     }
 
     List<String> keys() {

@@ -3,6 +3,7 @@ package io.runnel.engine;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,8 +11,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,10 +38,10 @@ class AckerTest extends RedisBackedTest {
         ProcessorMetrics metrics = new ProcessorMetrics(registry, Clock.systemUTC(), app.name(), orders, "proc",
                 app::transport);
         Meter acked = registry.meter("runnel." + app.name() + ".proc.acked");
-        Acker acker = new Acker(transport, "proc", metrics, Map.of());
+        Acker acker = new Acker(transport, "proc", metrics, Map.of(), lost::add);
 
-        acker.add(healthy, healthyIds);
-        acker.add(broken, brokenIds);
+        acker.add(lease(transport, 0, healthy, "t", LONG), healthyIds);
+        acker.add(lease(transport, 1, broken, "t", LONG), brokenIds);
 
         // Kept for a retry, the broken key's acks would be refused forever and hold back the rest.
         assertThatCode(acker::flush).doesNotThrowAnyException();
@@ -50,6 +53,61 @@ class AckerTest extends RedisBackedTest {
         transport.createGroup(List.of(broken), "proc", "0");
         acker.flush();
         assertThat(acked.getCount()).as("nothing was kept for a retry").isEqualTo(healthyIds.size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void acks_under_a_token_the_lock_no_longer_holds_are_refused_by_the_server_and_reported(TransportKind kind) {
+        App app = apps.app(kind, TestApps.uniqueName("acker"), b -> { });
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        Transport transport = app.transport();
+        String key = orders.partitionKey(0);
+        List<String> ids = deliveredIds(transport, key, 3);
+        Lease former = lease(transport, 0, key, "executor-a:1", LONG);
+        transport.set(lockKey(key), "executor-b:2", Duration.ofSeconds(60)); // taken over meanwhile
+        Acker acker = new Acker(transport, "proc", metrics(app, orders), Map.of(), lost::add);
+
+        acker.add(former, ids);
+        acker.flush();
+
+        assertThat(transport.pendingCount(key, "proc")).as("the new owner's events stay pending").isEqualTo(3);
+        assertThat(lost).containsExactly(former);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void acks_of_a_lease_past_its_deadline_are_not_sent(TransportKind kind) {
+        App app = apps.app(kind, TestApps.uniqueName("acker"), b -> { });
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        Transport transport = app.transport();
+        String key = orders.partitionKey(0);
+        List<String> ids = deliveredIds(transport, key, 2);
+        // The server would still take them (the lock holds the token), but this process can no
+        // longer be sure no one else owns the partition: its lease ran out.
+        Lease expired = lease(transport, 0, key, "t", Duration.ZERO);
+        Acker acker = new Acker(transport, "proc", metrics(app, orders), Map.of(), lost::add);
+
+        acker.add(expired, ids);
+        acker.flush();
+
+        assertThat(transport.pendingCount(key, "proc")).isEqualTo(2);
+    }
+
+    private final List<Lease> lost = new CopyOnWriteArrayList<>();
+    private static final Duration LONG = Duration.ofMinutes(1);
+
+    /** A lease on the partition whose lock (keyed after its stream key) holds {@code token}. */
+    private static Lease lease(Transport transport, int partition, String key, String token, Duration lifetime) {
+        transport.set(lockKey(key), token, Duration.ofSeconds(60));
+        return new Lease(partition, key, new Fence(lockKey(key), token), System.nanoTime(), lifetime.toNanos());
+    }
+
+    private static String lockKey(String streamKey) {
+        return "lock-of-" + streamKey;
+    }
+
+    private static ProcessorMetrics metrics(App app, Stream<Order> orders) {
+        return new ProcessorMetrics(new MetricRegistry(), Clock.systemUTC(), app.name(), orders, "proc", app::transport);
     }
 
     /** Appends entries to a partition key and delivers them to group {@code proc}, unacknowledged. */

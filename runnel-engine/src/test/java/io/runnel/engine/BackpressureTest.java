@@ -69,7 +69,7 @@ class BackpressureTest extends RedisBackedTest {
         AtomicInteger maxInFlight = new AtomicInteger();
         Transport real = new io.runnel.redis.lettuce.LettuceTransportProvider().open(ConnectionUrl.parse(redis.url()));
         // The real transport, with every group read held 100 ms so that reads overlap and get counted.
-        Transport counting = Intercepted.method(real, "readGroup", (args, proceed) -> {
+        Transport counting = Intercepted.method(real, "readGroupFenced", (args, proceed) -> {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             try {
                 Thread.sleep(100);

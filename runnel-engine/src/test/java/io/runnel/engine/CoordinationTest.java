@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,7 +57,9 @@ class CoordinationTest extends RedisBackedTest {
         assertThat(members.get(executorId).get("joined_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}");
         assertThat(members.get(executorId).get("partitions").toString()).isEqualTo("[0,1,2,3]");
         for (int p = 0; p < 4; p++) {
-            assertThat(app.transport().get(Keys.lock(app.name(), "orders", "proc", p))).contains(executorId);
+            // The executor's id and the fencing epoch of its acquisition.
+            assertThat(app.transport().get(Keys.lock(app.name(), "orders", "proc", p))).hasValueSatisfying(token ->
+                    assertThat(token).matches(Pattern.quote(executorId) + ":\\d+"));
         }
         assertThat(app.transport().get(Keys.heartbeat(app.name(), "orders", "proc", executorId))).isPresent();
 
@@ -106,7 +109,8 @@ class CoordinationTest extends RedisBackedTest {
 
     @Test
     void heartbeats_keep_extending_the_partition_locks_past_their_expiry() {
-        App app = app(TestApps.uniqueName("beat"), Map.of("default_lock_expiry", "1s", "default_read_timeout", "100ms"));
+        App app = app(TestApps.uniqueName("beat"), Map.of("default_lock_expiry", "1s",
+                "default_read_timeout", "100ms", "default_grace_period", "500ms", "default_lease_margin", "200ms"));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         app.processor(orders, "proc", events -> events.records().forEach(o -> { }));
         Worker worker = app.worker().start();

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,38 +46,32 @@ class ProcessCrashTest {
         SETTINGS.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
         SETTINGS.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
         SETTINGS.put("RUNNEL_DEFAULT_LOCK_EXPIRY", "3");
-        SETTINGS.put("RUNNEL_DEFAULT_GRACE_PERIOD", "5");
+        SETTINGS.put("RUNNEL_DEFAULT_GRACE_PERIOD", "1");
         SETTINGS.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
     }
 
-    private final List<Process> processes = new ArrayList<>();
     private final List<App> apps = new ArrayList<>();
+    private ChildWorkers children;
 
     @AfterEach
     void cleanUp() {
-        processes.forEach(Process::destroyForcibly);
+        if (children != null) {
+            children.close();
+        }
         apps.forEach(App::close);
     }
 
     private Path logOf(String appName, String label) {
-        return Path.of("target", "worker-" + appName + "-" + label + ".log");
+        return ChildWorkers.logOf(appName, label);
     }
 
     private Process startChild(String appName, long workMillis, String label) throws IOException {
-        Files.createDirectories(Path.of("target"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                WorkerProcessMain.class.getName(), appName, Long.toString(workMillis))
-                .redirectErrorStream(true)
-                .redirectOutput(logOf(appName, label).toFile());
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("RUNNEL_"));
-        env.putAll(SETTINGS);
-        env.put("RUNNEL_REDIS_URL", redis.url());
-        env.put("RUNNEL_TEST_LOG_LEVEL", "INFO"); // the shutdown lines are asserted below
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        if (children == null) {
+            Map<String, String> env = new LinkedHashMap<>(SETTINGS);
+            env.put("RUNNEL_REDIS_URL", redis.url());
+            children = new ChildWorkers(env);
+        }
+        return children.start(WorkerProcessMain.class, appName, label, appName, Long.toString(workMillis));
     }
 
     @Test
@@ -112,11 +105,7 @@ class ProcessCrashTest {
         // Its heartbeat expires, it is reaped, and this worker finishes everything.
         await().atMost(Duration.ofSeconds(90)).until(() -> distinct(seen) == KEYS * PER_KEY);
         assertThat(worker.ownedPartitions("proc")).hasSize(8);
-        ProcessedLog log = new ProcessedLog();
-        for (StreamEntry e : local.transport().range(seen.partitionKey(0), "-", "+", 100_000)) {
-            WorkerProcessMain.Seen s = seen.codec().decode(e.fields());
-            log.add(s.key(), s.seq());
-        }
+        ProcessedLog log = SeenRecords.read(seen).log();
         log.assertAtLeastOnceInOrder(KEYS, PER_KEY);
         // Only what the killed worker had been delivered but not acknowledged can repeat:
         // at most a buffer and the event in hand for each of its 4 partitions.
@@ -163,8 +152,8 @@ class ProcessCrashTest {
         JsonNode members = JSON.readTree(app.transport().get(Keys.members(app.name(), "orders", "proc")).orElseThrow());
         List<String> ids = new ArrayList<>();
         members.fieldNames().forEachRemaining(ids::add);
-        String mine = app.transport().get(Keys.lock(app.name(), "orders", "proc",
-                local.ownedPartitions("proc").iterator().next())).orElseThrow();
+        String mine = PartitionLocks.ownerOf(app.transport().get(Keys.lock(app.name(), "orders", "proc",
+                local.ownedPartitions("proc").iterator().next())).orElseThrow());
         ids.remove(mine);
         assertThat(ids).hasSize(1);
         return ids.get(0);
@@ -180,19 +169,10 @@ class ProcessCrashTest {
     }
 
     private static Set<Long> pids(Stream<WorkerProcessMain.Seen> seen) {
-        Set<Long> pids = new HashSet<>();
-        for (StreamEntry e : seen.app().transport().range(seen.partitionKey(0), "-", "+", 100_000)) {
-            pids.add(Long.parseLong(new String(e.fields().get("pid"), StandardCharsets.UTF_8)));
-        }
-        return pids;
+        return SeenRecords.read(seen).pids();
     }
 
     private static int distinct(Stream<WorkerProcessMain.Seen> seen) {
-        Set<String> keys = new HashSet<>();
-        for (StreamEntry e : seen.app().transport().range(seen.partitionKey(0), "-", "+", 100_000)) {
-            keys.add(new String(e.fields().get("key"), StandardCharsets.UTF_8) + "/"
-                    + new String(e.fields().get("seq"), StandardCharsets.UTF_8));
-        }
-        return keys.size();
+        return SeenRecords.read(seen).distinct();
     }
 }

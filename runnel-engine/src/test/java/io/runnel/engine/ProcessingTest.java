@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 
@@ -194,11 +195,12 @@ class ProcessingTest extends RedisBackedTest {
     void events_whose_read_reply_was_lost_are_recovered_from_the_pending_list() {
         Transport real = new io.runnel.redis.lettuce.LettuceTransportProvider().open(ConnectionUrl.parse(redis.url()));
         AtomicInteger lost = new AtomicInteger();
-        // The server runs one XREADGROUP that delivers events, but its reply never arrives,
-        // as when a connection drops mid-read: the events sit in the pending list.
-        Transport lossy = Intercepted.method(real, "readGroup", (args, proceed) -> {
+        // The server runs one read that delivers events, but its reply never arrives, as when
+        // a connection drops mid-read: the events sit in the pending list.
+        Transport lossy = Intercepted.method(real, "readGroupFenced", (args, proceed) -> {
             Object result = proceed.call();
-            if (!((Map<?, ?>) result).isEmpty() && lost.compareAndSet(0, 1)) {
+            boolean delivered = ((List<?>) result).stream().anyMatch(r -> !((FencedRead.Result) r).entries().isEmpty());
+            if (delivered && lost.compareAndSet(0, 1)) {
                 throw new TransportException("connection reset (simulated)");
             }
             return result;

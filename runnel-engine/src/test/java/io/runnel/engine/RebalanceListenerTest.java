@@ -136,7 +136,7 @@ class RebalanceListenerTest extends RedisBackedTest {
     @Test
     void a_lost_lock_is_reported_as_lost_and_by_default_as_revoked() {
         App app = apps.app(TestApps.uniqueName("listen"), b -> b.setting("default_partition_count", 2)
-                .setting("default_lock_expiry", "2s"));
+                .setting("default_lock_expiry", "2s").setting("default_grace_period", "1s"));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         List<String> calls = new CopyOnWriteArrayList<>();
         app.processor(orders, "proc", o -> o

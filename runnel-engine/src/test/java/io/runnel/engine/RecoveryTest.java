@@ -23,7 +23,7 @@ class RecoveryTest extends RedisBackedTest {
     private static final int PER_KEY = 40;
 
     private Worker start(TransportKind transport, String name, ProcessedLog log) {
-        App app = apps.app(transport, name, b -> b.setting("default_lock_expiry", "2s"));
+        App app = apps.app(transport, name, b -> b.setting("default_lock_expiry", "2s").setting("default_grace_period", "1s"));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         app.processor(orders, "proc", events -> {
             for (Order order : events.records()) {

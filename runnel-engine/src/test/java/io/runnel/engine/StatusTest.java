@@ -217,7 +217,8 @@ class StatusTest extends RedisBackedTest {
         await().atMost(PATIENCE).until(() -> app.transport().get(markKey).isPresent());
         JsonNode mark = JSON.readTree(app.transport().get(markKey).orElseThrow());
         assertThat(mark.path("executor").asText())
-                .isEqualTo(app.transport().get(Keys.lock(name, "orders", "proc", bad)).orElseThrow());
+                .isEqualTo(PartitionLocks.ownerOf(app.transport().get(Keys.lock(name, "orders", "proc", bad)).orElseThrow()))
+                .isEqualTo(app.status().processor("proc").partition(bad).owner().orElseThrow());
         assertThat(mark.path("worker").asText()).isEqualTo(worker.id());
         assertThat(mark.path("error").asText()).isEqualTo(Poison.class.getName());
         assertThat(mark.path("message").asText()).isEqualTo("poison 3");

@@ -46,7 +46,7 @@ final class TestApps {
                 // 15 s of retries: a loaded machine can take seconds to release a partition.
                 .setting("default_assignment_attempts", 150)
                 .setting("default_read_timeout", "200ms")
-                .setting("default_grace_period", "5s")
+                .setting("default_grace_period", "2s")
                 .setting("default_lock_expiry", "4s")
                 .setting("leadership_poll_interval", "100ms");
     }

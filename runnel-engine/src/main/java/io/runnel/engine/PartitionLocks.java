@@ -1,0 +1,102 @@
+package io.runnel.engine;
+
+import io.runnel.api.transport.Fence;
+import io.runnel.api.transport.Transport;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The partition-lock protocol of one executor: who may process partition {@code i} of a
+ * processor right now is whoever's token is in {@code __lock:<app>.<stream>.<processor>.<i>},
+ * and only until that lock's time to live runs out.
+ *
+ * <ul>
+ *   <li><b>Acquire</b>: a fencing epoch is taken from {@code __fenc:<app>.<stream>.<processor>}
+ *       (INCR, so it only grows), and each free lock is set (SET NX PX lock_expiry) to the
+ *       token {@code <executor id>:<epoch>}. Every acquisition writes a token no earlier
+ *       acquisition wrote, so a command fenced with an old token is refused by the server.
+ *   <li><b>Extend</b>: the heartbeat resets the time to live of each lock still holding its
+ *       token, and renews the lease from the moment the command was sent.
+ *   <li><b>Release</b>: deletes each lock still holding its token.
+ * </ul>
+ *
+ * <p>Python runnel writes its executor id alone into the lock; both kinds of worker can
+ * share a processor, since each takes only free locks and checks only its own values.
+ */
+final class PartitionLocks {
+    private final Processor<?> processor;
+    private final Transport transport;
+    private final String executorId;
+
+    PartitionLocks(Processor<?> processor, Transport transport, String executorId) {
+        this.processor = processor;
+        this.transport = transport;
+        this.executorId = executorId;
+    }
+
+    /**
+     * Takes the locks of {@code partitions} that are free.
+     *
+     * @return a lease per partition acquired, in the order asked
+     */
+    Map<Integer, Lease> acquire(Collection<Integer> partitions) {
+        List<Integer> order = List.copyOf(partitions);
+        long sentAt = System.nanoTime();
+        String token = executorId + ":" + transport.increment(processor.epochKey());
+        List<Boolean> got = transport.setIfAbsent(order.stream().map(processor::lockKey).toList(), token,
+                processor.lockExpiry());
+        Map<Integer, Lease> acquired = new LinkedHashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            if (got.get(i)) {
+                int p = order.get(i);
+                acquired.put(p, new Lease(p, processor.stream().partitionKey(p), new Fence(processor.lockKey(p), token),
+                        sentAt, leaseLifetimeNanos()));
+            }
+        }
+        return acquired;
+    }
+
+    /**
+     * Extends the locks of {@code leases} and renews those the server still held.
+     *
+     * @return the leases whose lock no longer holds their token (expired or taken over)
+     */
+    List<Lease> extend(Collection<Lease> leases) {
+        if (leases.isEmpty()) {
+            return List.of();
+        }
+        List<Lease> order = List.copyOf(leases);
+        long sentAt = System.nanoTime();
+        List<Boolean> held = transport.extendFenced(order.stream().map(l -> l.fence).toList(), processor.lockExpiry());
+        List<Lease> lost = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            if (held.get(i)) {
+                order.get(i).renew(sentAt);
+            } else {
+                lost.add(order.get(i));
+            }
+        }
+        return lost;
+    }
+
+    /** Deletes the locks that still hold the leases' tokens. */
+    void release(Collection<Lease> leases) {
+        if (!leases.isEmpty()) {
+            transport.releaseFenced(leases.stream().map(l -> l.fence).toList());
+        }
+    }
+
+    /** The executor id in a lock's value: before the fencing epoch, or all of it (Python runnel). */
+    static String ownerOf(String lockValue) {
+        int colon = lockValue.lastIndexOf(':');
+        return colon < 0 ? lockValue : lockValue.substring(0, colon);
+    }
+
+    private long leaseLifetimeNanos() {
+        return processor.lockExpiry().minus(processor.leaseMargin()).toNanos();
+    }
+}

@@ -1,0 +1,162 @@
+package io.runnel.engine;
+
+import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static io.runnel.engine.TestApps.Order;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A worker process frozen with SIGSTOP for longer than lock_expiry while another worker
+ * process runs, then resumed with SIGCONT (a long GC pause, a frozen VM or container). The
+ * other worker reaps it and takes its partitions over; after the resume, the frozen worker
+ * must not hand out one more event under the leases it held before the freeze, though its
+ * buffers are full of them, and nothing may be lost or processed out of order.
+ */
+class FrozenWorkerTest {
+    @RegisterExtension
+    static RedisExtension redis = new RedisExtension();
+
+    private static final int PARTITIONS = 8;
+    private static final int KEYS = 16;
+    private static final int PER_KEY = 120;
+    /** Slow enough that buffers are full at the freeze and work is left after the resume. */
+    private static final long WORK_MILLIS = 40;
+    private static final Duration LOCK_EXPIRY = Duration.ofSeconds(3);
+
+    private final List<App> apps = new ArrayList<>();
+    private ChildWorkers children;
+
+    @AfterEach
+    void cleanUp() {
+        if (children != null) {
+            children.close();
+        }
+        apps.forEach(App::close);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void a_resumed_worker_hands_out_nothing_under_the_leases_it_held_before_the_freeze(TransportKind kind) throws Exception {
+        String name = TestApps.uniqueName("frozen");
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("RUNNEL_REDIS_URL", redis.url());
+        env.put("RUNNEL_TRANSPORT", kind.name().toLowerCase());
+        env.put("RUNNEL_DEFAULT_PARTITION_COUNT", Integer.toString(PARTITIONS));
+        env.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
+        env.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
+        env.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
+        env.put("RUNNEL_DEFAULT_LOCK_EXPIRY", LOCK_EXPIRY.toMillis() + "ms");
+        env.put("RUNNEL_DEFAULT_GRACE_PERIOD", "1");
+        env.put("RUNNEL_DEFAULT_PREFETCH_COUNT", "8");
+        env.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
+        children = new ChildWorkers(env);
+        App local = LeaseWorkerMain.define(App.builder(name).environment(env), 0);
+        apps.add(local);
+        @SuppressWarnings("unchecked")
+        Stream<Order> orders = (Stream<Order>) local.streamNamed("orders");
+        @SuppressWarnings("unchecked")
+        Stream<WorkerProcessMain.Seen> seen = (Stream<WorkerProcessMain.Seen>) local.streamNamed("seen");
+
+        Process frozen = children.start(LeaseWorkerMain.class, name, "frozen", name, Long.toString(WORK_MILLIS));
+        Process other = children.start(LeaseWorkerMain.class, name, "other", name, Long.toString(WORK_MILLIS));
+        await().atMost(Duration.ofSeconds(60)).until(() -> owners(local).size() == 2 && locked(local) == PARTITIONS);
+        orders.sendAll(TestApps.orders(KEYS, PER_KEY));
+        await().atMost(Duration.ofSeconds(60)).until(() -> SeenRecords.read(seen).pids().containsAll(
+                List.of(frozen.pid(), other.pid())));
+
+        long frozenAt = System.currentTimeMillis();
+        ChildWorkers.signal(frozen, "STOP");
+        Set<String> before = owners(local);
+        // The frozen worker's heartbeat and locks expire; the other worker reaps it and takes everything.
+        await().atMost(Duration.ofSeconds(60)).until(() -> owners(local).size() == 1 && locked(local) == PARTITIONS);
+        String survivor = owners(local).iterator().next();
+        assertThat(before).contains(survivor);
+        int seenAtTakeover = SeenRecords.read(seen).distinct();
+        await().atMost(Duration.ofSeconds(60)).until(() -> SeenRecords.read(seen).distinct() > seenAtTakeover + 50);
+        long resumedAt = System.currentTimeMillis();
+        ChildWorkers.signal(frozen, "CONT");
+
+        await().atMost(Duration.ofSeconds(120)).until(() -> SeenRecords.read(seen).distinct() == KEYS * PER_KEY);
+        frozen.destroy();
+        other.destroy();
+        assertThat(frozen.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        List<Handout> frozenHandouts = handouts(ChildWorkers.logOf(name, "frozen"));
+        Set<Long> leasesBeforeFreeze = new HashSet<>();
+        for (Handout h : frozenHandouts) {
+            if (h.wallMillis < frozenAt) {
+                leasesBeforeFreeze.add(h.thread);
+            }
+        }
+        assertThat(leasesBeforeFreeze).as("the frozen worker was processing before the freeze").isNotEmpty();
+        assertThat(frozenHandouts)
+                .as("hand-outs after the resume under a lease held before the freeze")
+                .filteredOn(h -> h.wallMillis >= resumedAt && leasesBeforeFreeze.contains(h.thread))
+                .isEmpty();
+        assertThat(Files.readString(ChildWorkers.logOf(name, "frozen"), StandardCharsets.UTF_8))
+                .as("the resumed worker reports its partitions lost").contains("LOST ");
+
+        ProcessedLog log = SeenRecords.read(seen).log();
+        log.assertAtLeastOnceInOrder(KEYS, PER_KEY);
+        for (int p = 0; p < PARTITIONS; p++) {
+            assertThat(local.transport().pendingCount(orders.partitionKey(p), "proc")).as("pending of %s", p).isZero();
+        }
+    }
+
+    /** One line a {@link LeaseWorkerMain} printed when it handed an event to the processor. */
+    private record Handout(long wallMillis, long thread, int partition, String key, int seq) {
+    }
+
+    private static List<Handout> handouts(Path log) throws IOException {
+        List<Handout> out = new ArrayList<>();
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            if (line.startsWith("HANDOUT ")) {
+                String[] f = line.split(" ");
+                out.add(new Handout(Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), f[4],
+                        Integer.parseInt(f[5])));
+            }
+        }
+        return out;
+    }
+
+    /** The executors holding partition locks now. */
+    private static Set<String> owners(App app) {
+        Set<String> owners = new HashSet<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            lock(app, p).map(PartitionLocks::ownerOf).ifPresent(owners::add);
+        }
+        return owners;
+    }
+
+    private static int locked(App app) {
+        int n = 0;
+        for (int p = 0; p < PARTITIONS; p++) {
+            n += lock(app, p).isPresent() ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static Optional<String> lock(App app, int partition) {
+        return app.transport().get(Keys.lock(app.name(), "orders", "proc", partition));
+    }
+}

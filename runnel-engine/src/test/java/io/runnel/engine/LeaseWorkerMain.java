@@ -1,0 +1,65 @@
+package io.runnel.engine;
+
+import java.util.Set;
+
+/**
+ * A worker run as its own JVM by {@link FrozenWorkerTest}. Settings come from RUNNEL_*
+ * environment variables; args: app name, milliseconds of work per event. Each processed
+ * order goes to the stream "seen" (as in {@link WorkerProcessMain}) before the work, and
+ * every hand-out and rebalance callback is printed as one line:
+ * <pre>
+ * HANDOUT &lt;wall ms&gt; &lt;consumer thread id&gt; &lt;partition&gt; &lt;key&gt; &lt;seq&gt;
+ * ASSIGNED|REVOKED|LOST &lt;wall ms&gt; &lt;partitions&gt;
+ * </pre>
+ * A partition's consumer thread lives for one ownership of the partition, so the thread id
+ * tells which lease an event was handed out under.
+ */
+public final class LeaseWorkerMain {
+
+    private LeaseWorkerMain() {
+    }
+
+    static App define(App.Builder builder, long workMillis) {
+        App app = builder.build();
+        Stream<TestApps.Order> orders = app.stream("orders", TestApps.Order.class, TestApps.Order::key);
+        Stream<WorkerProcessMain.Seen> seen = app.stream("seen", WorkerProcessMain.Seen.class, WorkerProcessMain.Seen::key,
+                o -> o.partitionCount(1));
+        long pid = ProcessHandle.current().pid();
+        app.processor(orders, "proc", o -> o.rebalanceListener(new RebalanceListener() {
+            @Override
+            public void onPartitionsAssigned(String processor, Set<Integer> partitions) {
+                print("ASSIGNED", partitions);
+            }
+
+            @Override
+            public void onPartitionsRevoked(String processor, Set<Integer> partitions) {
+                print("REVOKED", partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(String processor, Set<Integer> partitions) {
+                print("LOST", partitions);
+            }
+        }), events -> {
+            for (TestApps.Order order : events.records()) {
+                System.out.println("HANDOUT " + System.currentTimeMillis() + " " + Thread.currentThread().threadId() + " "
+                        + events.partition() + " " + order.key() + " " + order.seq());
+                seen.send(new WorkerProcessMain.Seen(order.key(), order.seq(), pid));
+                if (workMillis > 0) {
+                    Thread.sleep(workMillis);
+                }
+            }
+        });
+        return app;
+    }
+
+    private static void print(String what, Set<Integer> partitions) {
+        System.out.println(what + " " + System.currentTimeMillis() + " " + partitions.toString().replace(" ", ""));
+    }
+
+    public static void main(String[] args) throws Exception {
+        App app = define(App.builder(args[0]), Long.parseLong(args[1]));
+        System.out.println("worker starting in pid " + ProcessHandle.current().pid());
+        app.run();
+    }
+}
