@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 @Command(name = "status", description = {
         "Shows who owns what and how far behind each partition is.",
         "For each processor: members (join time, heartbeat age, assigned partitions) and partitions (owner,",
-        "length, pending, oldest pending age, lag, poisoned); and the leader. Changes nothing."})
+        "length, pending, oldest pending age, lag, poisoned, stuck since); and the leader. Changes nothing."})
 final class StatusCommand implements Callable<Integer> {
     private final RunnelCommand root;
 

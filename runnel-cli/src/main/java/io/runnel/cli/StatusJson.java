@@ -47,6 +47,7 @@ final class StatusJson {
                 partition.put("oldest_pending_age_ms", millis(s.oldestPendingAge()));
                 partition.put("lag", s.lag().isPresent() ? s.lag().getAsLong() : null);
                 partition.put("poisoned", s.poisoned());
+                partition.put("stuck_since", s.stuckSince().map(Object::toString).orElse(null));
             }
         }
         return root.toPrettyString() + System.lineSeparator();

@@ -35,11 +35,12 @@ final class StatusTable {
                 table(out, rows);
             }
             List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("PARTITION", "OWNER", "LENGTH", "PENDING", "OLDEST PENDING", "LAG", "POISONED"));
+            rows.add(List.of("PARTITION", "OWNER", "LENGTH", "PENDING", "OLDEST PENDING", "LAG", "POISONED", "STUCK SINCE"));
             for (Status.PartitionStatus s : p.partitions()) {
                 rows.add(List.of(String.valueOf(s.partition()), s.owner().orElse("-"), String.valueOf(s.length()),
                         String.valueOf(s.pending()), optionalAge(s.oldestPendingAge()),
-                        s.lag().isPresent() ? String.valueOf(s.lag().getAsLong()) : "-", s.poisoned() ? "yes" : "no"));
+                        s.lag().isPresent() ? String.valueOf(s.lag().getAsLong()) : "-", s.poisoned() ? "yes" : "no",
+                        s.stuckSince().map(Object::toString).orElse("-")));
             }
             table(out, rows);
         }

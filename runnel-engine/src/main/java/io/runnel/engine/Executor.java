@@ -1,5 +1,8 @@
 package io.runnel.engine;
 
+import io.runnel.api.Delivery;
+import io.runnel.api.Event;
+import io.runnel.api.ProcessingTimeout;
 import io.runnel.api.RebalanceFailed;
 import io.runnel.api.RunnelException;
 import io.runnel.api.transport.StreamEntry;
@@ -11,6 +14,7 @@ import org.slf4j.MDC;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,6 +50,10 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private record Owned(Lease lease, PartitionBuffer buffer, PartitionConsumer<?> consumer, Thread thread) {
     }
 
+    /** A delivery timed out and interrupted; if its thread has not come back by {@code giveUpAt}, the partition goes. */
+    private record Stuck(ProcessingTimeout timeout, long giveUpAt) {
+    }
+
     /** What other threads tell the coordinator. */
     private sealed interface Signal {
     }
@@ -73,6 +81,8 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private final Map<Integer, Owned> owned = new ConcurrentHashMap<>();
     /** Changed by the coordinator only. */
     private final Set<Integer> poisoned = ConcurrentHashMap.newKeySet();
+    /** Partitions whose delivery outlived max_processing_time; changed by the coordinator only. */
+    private final Map<Integer, Stuck> stuck = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     /** The heartbeat goes on until every partition is released, which a stop does last. */
@@ -82,7 +92,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private final Outage coordinationOutage = new Outage(log, "coordinating partitions");
     private final Acker acker;
     private final Fetcher fetcher;
-    private final PoisonMarks poisonMarks;
+    private final PartitionMarks marks;
     private final PartitionLocks locks;
     private volatile Set<Integer> assigned = Set.of();
     /** Set by {@link #abandon()}: stop like a killed process, leaving everything to expire. */
@@ -91,6 +101,8 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private boolean warnedIdle;
     /** This executor's share of the processor's owned-partitions gauge. */
     private final Supplier<Set<Integer>> ownedView = owned::keySet;
+    /** This executor's share of the processor's stuck-partitions gauge. */
+    private final Supplier<Set<Integer>> stuckView = stuck::keySet;
 
     Executor(Processor<?> processor, Transport transport, Membership membership, Worker worker) {
         this.processor = processor;
@@ -104,7 +116,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         this.acker = new Acker(transport, processor.group(), processor.metrics(), mdc,
                 lease -> leaseLost(lease, "the server refused its acks: its lock no longer holds this executor's token"));
         this.fetcher = new Fetcher(processor, transport, acker, membership, this, mdc);
-        this.poisonMarks = new PoisonMarks(processor, transport, id, worker.id());
+        this.marks = new PartitionMarks(processor, transport, id, worker.id());
         this.locks = new PartitionLocks(processor, transport, id);
     }
 
@@ -140,6 +152,10 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         return assigned;
     }
 
+    Set<Integer> stuckPartitions() {
+        return Set.copyOf(stuck.keySet());
+    }
+
     Set<Integer> poisonedPartitions() {
         return Set.copyOf(poisoned);
     }
@@ -152,7 +168,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
 
     private void run() {
         MDC.setContextMap(mdc);
-        processor.metrics().addOwner(ownedView);
+        processor.metrics().addOwner(ownedView, stuckView);
         try {
             String controlFrom = transport.lastId(processor.controlKey());
             beat();
@@ -176,7 +192,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             }
         } finally {
             shutdown();
-            processor.metrics().removeOwner(ownedView);
+            processor.metrics().removeOwner(ownedView, stuckView);
             finished.countDown();
             MDC.clear();
         }
@@ -251,7 +267,8 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                 }
                 nextCheck = System.nanoTime() + wait.toNanos();
             }
-            long timeout = Math.max(0, Math.min(nextCheck - System.nanoTime(), earliestLeaseDeadline()));
+            long timeout = Math.max(0, Math.min(nextCheck - System.nanoTime(),
+                    Math.min(earliestLeaseDeadline(), nextProcessingTimeCheck())));
             Signal first = signals.poll(timeout, TimeUnit.NANOSECONDS);
             List<Signal> received = new ArrayList<>();
             if (first != null) {
@@ -274,7 +291,122 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                     nextCheck = System.nanoTime();
                 }
             }
+            if (checkProcessingTimes()) {
+                nextCheck = System.nanoTime();
+            }
         }
+    }
+
+    // ------------------------------------------------------ processing time
+
+    /** Nanoseconds until a delivery may outlive max_processing_time or a stuck one is given up (long max if none). */
+    private long nextProcessingTimeCheck() {
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (Owned o : owned.values()) {
+            Stuck s = stuck.get(o.lease().partition);
+            long since = o.consumer().handedOutAt();
+            if (s != null) {
+                next = Math.min(next, s.giveUpAt() - now);
+            } else if (since != 0) {
+                next = Math.min(next, since + processor.maxProcessingTime().toNanos() - now);
+            }
+        }
+        return next;
+    }
+
+    /**
+     * Times out deliveries that outlived max_processing_time (interrupting their threads),
+     * forgets those whose thread came back, and gives up partitions whose thread ignored the
+     * interrupt for a grace period.
+     *
+     * @return whether a partition was given up, so the membership should be checked again
+     */
+    private boolean checkProcessingTimes() {
+        boolean gaveUp = false;
+        long now = System.nanoTime();
+        for (Owned o : List.copyOf(owned.values())) {
+            int partition = o.lease().partition;
+            Stuck s = stuck.get(partition);
+            if (s != null) {
+                if (!o.consumer().isTimedOut()) {
+                    // Its thread came back and the exception policy has handled the timeout.
+                    stuck.remove(partition);
+                    marks.clearStuck(List.of(partition));
+                } else if (now - s.giveUpAt() >= 0) {
+                    gaveUp |= giveUp(o, s.timeout());
+                }
+                continue;
+            }
+            long since = o.consumer().handedOutAt();
+            Delivery delivery = o.consumer().holding();
+            if (since == 0 || delivery == null || now - since < processor.maxProcessingTime().toNanos()) {
+                continue;
+            }
+            List<String> ids = delivery.events().stream().map(Event::id).toList();
+            ProcessingTimeout timeout = new ProcessingTimeout(processor.name(), partition, ids, processor.maxProcessingTime());
+            StackTraceElement[] where = o.thread().getStackTrace();
+            if (o.consumer().timeOut(delivery, timeout, o.thread())) {
+                stuck.put(partition, new Stuck(timeout, now + processor.gracePeriod().toNanos()));
+                log.error("partition {} of processor {} is stuck: events {} have been with the processor function for "
+                        + "more than max_processing_time ({}); interrupting its thread, the delivery fails with "
+                        + "ProcessingTimeout. The thread was at:{}", partition, processor.name(), ids,
+                        processor.maxProcessingTime(), stackTrace(where));
+                marks.stuck(o.lease(), Instant.now().minusNanos(now - since), ids);
+            }
+        }
+        return gaveUp;
+    }
+
+    /**
+     * The thread of a timed-out delivery ignored its interrupt for a grace period: its lease
+     * is voided (it can neither take another event nor acknowledge if it ever returns) and
+     * the exception policy decides what becomes of the partition: HALT gives it up and stops
+     * the worker; QUARANTINE keeps its lock under a new lease and marks it poisoned; IGNORE
+     * acknowledges the delivery and gives the partition up, to be taken again by whoever it
+     * is assigned to (with a new thread, if it is this executor).
+     *
+     * @return whether the partition was given up
+     */
+    private boolean giveUp(Owned o, ProcessingTimeout timeout) {
+        int partition = o.lease().partition;
+        stuck.remove(partition);
+        marks.clearStuck(List.of(partition));
+        log.error("the thread of partition {} of processor {} ignored its interrupt for grace_period ({}); giving it up "
+                + "under policy {}", partition, processor.name(), processor.gracePeriod(), processor.exceptionPolicy());
+        switch (processor.exceptionPolicy()) {
+            case HALT -> {
+                lose(o.lease(), "its processor function is stuck (ProcessingTimeout, policy HALT)");
+                worker.fail(timeout);
+                return true;
+            }
+            case QUARANTINE -> {
+                Lease kept = o.lease().successor();
+                o.lease().voidNow();
+                o.buffer().close();
+                owned.put(partition, new Owned(kept, o.buffer(), o.consumer(), o.thread()));
+                poison(kept, timeout);
+                return false;
+            }
+            case IGNORE -> {
+                acker.add(o.lease(), timeout.eventIds());
+                try {
+                    acker.flush();
+                } catch (TransportException e) {
+                    log.warn("could not acknowledge the stuck events {}; they will be delivered again", timeout.eventIds(), e);
+                }
+                return lose(o.lease(), "its processor function is stuck (ProcessingTimeout, policy IGNORE)");
+            }
+        }
+        return false;
+    }
+
+    private static String stackTrace(StackTraceElement[] frames) {
+        StringBuilder b = new StringBuilder();
+        for (StackTraceElement f : frames) {
+            b.append(System.lineSeparator()).append("\tat ").append(f);
+        }
+        return b.toString();
     }
 
     /** Nanoseconds to the earliest deadline of an owned lease (long max if none). */
@@ -302,6 +434,9 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         o.buffer().expire();
         owned.remove(lease.partition);
         poisoned.remove(lease.partition);
+        if (stuck.remove(lease.partition) != null) {
+            marks.clearStuck(List.of(lease.partition));
+        }
         log.error("lost partition {} of processor {}: {}; it stops at once, and its unacknowledged events go to its "
                 + "next owner", lease.partition, processor.name(), why);
         processor.metrics().partitionsLost(1);
@@ -321,7 +456,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             return;
         }
         poisoned.add(lease.partition);
-        poisonMarks.mark(lease, error);
+        marks.poisoned(lease, error);
     }
 
     private void maybeRebalance() {
@@ -383,7 +518,8 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         Set<Integer> failed = new TreeSet<>(partitions);
         failed.removeAll(acquired.keySet());
         if (!acquired.isEmpty()) {
-            poisonMarks.clear(List.copyOf(acquired.keySet())); // a previous owner's marks: this owner retries the partitions
+            marks.clearPoisoned(List.copyOf(acquired.keySet()));
+            marks.clearStuck(List.copyOf(acquired.keySet())); // a previous owner's marks: this owner retries the partitions
             try {
                 for (RebalanceListener l : processor.rebalanceListeners()) {
                     l.onPartitionsAssigned(processor.name(), sortedView(acquired.keySet()));
@@ -453,12 +589,14 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         Set<Integer> released = new TreeSet<>();
         leaving.forEach(o -> released.add(o.lease().partition));
         tellListeners("revoked partitions {}; releasing them anyway", released, RebalanceListener::onPartitionsRevoked);
-        poisonMarks.clear(released.stream().filter(poisoned::contains).toList()); // while the lock is still ours
+        marks.clearPoisoned(released.stream().filter(poisoned::contains).toList()); // while the lock is still ours
+        marks.clearStuck(released.stream().filter(stuck::containsKey).toList());
         List<Lease> leases = leaving.stream().map(Owned::lease).toList();
         leases.forEach(Lease::voidNow);
         for (Owned o : leaving) {
             owned.remove(o.lease().partition, o);
             poisoned.remove(o.lease().partition);
+            stuck.remove(o.lease().partition);
         }
         locks.release(leases);
         log.info("released partitions {} of processor {}", released, processor.name());

@@ -73,6 +73,14 @@ final class Keys {
         return "__fenc:" + app + "." + stream + "." + processor;
     }
 
+    /**
+     * Marks a partition whose delivery outlived max_processing_time, while its owner holds it,
+     * so status views in other processes see it. Not in Python runnel.
+     */
+    static String stuck(String app, String stream, String processor, int partition) {
+        return "__stuck:" + app + "." + stream + "." + processor + "." + partition;
+    }
+
     static String leader(String app) {
         return "__lead:" + app;
     }

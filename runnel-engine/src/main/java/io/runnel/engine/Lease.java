@@ -40,6 +40,16 @@ final class Lease {
         this.deadlineNanos = sentAtNanos + lifetimeNanos;
     }
 
+    /**
+     * A lease on the same lock, token and deadline, for a new holder within this process
+     * (this one is then voided, so its old holder can no longer act).
+     */
+    Lease successor() {
+        Lease next = new Lease(partition, streamKey, fence, deadlineNanos - lifetimeNanos, lifetimeNanos);
+        next.voided = voided;
+        return next;
+    }
+
     /** Whether this executor may still act for the partition: not voided and before the deadline. */
     boolean valid() {
         return !voided && System.nanoTime() - deadlineNanos < 0;

@@ -4,6 +4,7 @@ import io.runnel.api.Delivery;
 import io.runnel.api.Event;
 import io.runnel.api.Middleware;
 import io.runnel.api.Misconfigured;
+import io.runnel.api.ProcessingTimeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -30,8 +31,12 @@ final class PartitionConsumer<T> implements Runnable {
     private final ExecutorCallbacks executor;
     private final Map<String, String> mdc;
     private final CountDownLatch exited = new CountDownLatch(1);
-    /** The delivery the function currently holds; only touched by the consumer thread. */
-    private Delivery current;
+    /** The delivery the function currently holds; only changed by the consumer thread, read by the coordinator. */
+    private volatile Delivery current;
+    /** {@link System#nanoTime()} when {@link #current} was handed out; 0 while the function holds nothing. */
+    private volatile long handedOutAt;
+    /** Set by the coordinator when {@link #current} outlived max_processing_time; the delivery then fails with it. */
+    private volatile ProcessingTimeout timedOut;
     /** When {@link #current} was handed out (System.nanoTime), for the processing-time timer. */
     private long currentSince;
     private long delivered;
@@ -164,6 +169,7 @@ final class PartitionConsumer<T> implements Runnable {
         processor.metrics().delivered(delivery);
         current = delivery;
         currentSince = System.nanoTime();
+        handedOutAt = currentSince;
         delivered++;
         for (Middleware m : processor.middleware()) {
             m.beforeProcessing(delivery);
@@ -197,7 +203,13 @@ final class PartitionConsumer<T> implements Runnable {
         if (done == null) {
             return;
         }
+        ProcessingTimeout late = timedOut;
+        if (late != null) {
+            // It came back, or asked for more, after the coordinator gave up on it: a failure.
+            throw late;
+        }
         current = null;
+        handedOutAt = 0;
         processor.metrics().succeeded(done, System.nanoTime() - currentSince);
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
@@ -221,9 +233,11 @@ final class PartitionConsumer<T> implements Runnable {
     }
 
     /** @return whether to restart the function on this partition */
-    private boolean handleFailure(Throwable error) {
+    private boolean handleFailure(Throwable thrown) {
+        Throwable error = asTimeout(thrown);
         Delivery failed = current != null ? current : new Delivery(processor.name(), buffer.partition, List.of());
         current = null;
+        handedOutAt = 0;
         processor.metrics().failed(failed);
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
@@ -259,6 +273,57 @@ final class PartitionConsumer<T> implements Runnable {
                 yield !buffer.isClosed();
             }
         };
+    }
+
+    /** The timeout in place of what the function threw once the coordinator had timed it out. */
+    private Throwable asTimeout(Throwable thrown) {
+        ProcessingTimeout timeout;
+        synchronized (this) {
+            timeout = timedOut;
+            if (timeout != null) {
+                timedOut = null;
+                Thread.interrupted(); // the coordinator's interrupt is spent: the function may be restarted
+            }
+        }
+        if (timeout == null || thrown == timeout) {
+            return thrown;
+        }
+        timeout.initCause(thrown);
+        return timeout;
+    }
+
+    // ------------------------------------------------------- used by the coordinator
+
+    /** When the function got the delivery it holds ({@link System#nanoTime()}), or 0 when it holds none. */
+    long handedOutAt() {
+        return handedOutAt;
+    }
+
+    /** The delivery the function holds, or null. */
+    Delivery holding() {
+        return current;
+    }
+
+    /** Whether the coordinator timed out the delivery the function holds. */
+    boolean isTimedOut() {
+        return timedOut != null;
+    }
+
+    /**
+     * The delivery outlived max_processing_time: interrupts {@code thread} (the consumer's),
+     * and the delivery fails with {@code timeout} when the function throws, returns or asks
+     * for more. Together with {@link #asTimeout}, so the interrupt never outlives the failure
+     * it was for.
+     *
+     * @return false if the function no longer holds {@code delivery}
+     */
+    synchronized boolean timeOut(Delivery delivery, ProcessingTimeout timeout, Thread thread) {
+        if (current != delivery || timedOut != null) {
+            return false;
+        }
+        timedOut = timeout;
+        thread.interrupt();
+        return true;
     }
 
     private void awaitClosed() {

@@ -27,6 +27,7 @@ record Processor<T>(
         int assignmentAttempts,
         Duration assignmentSleep,
         Duration gracePeriod,
+        Duration maxProcessingTime,
         int poolSize,
         Duration joinDelay) {
 
@@ -62,6 +63,7 @@ record Processor<T>(
                 o.assignmentAttempts != null ? o.assignmentAttempts : s.defaultAssignmentAttempts(),
                 o.assignmentSleep != null ? o.assignmentSleep : s.defaultAssignmentSleep(),
                 o.gracePeriod != null ? o.gracePeriod : s.defaultGracePeriod(),
+                o.maxProcessingTime != null ? o.maxProcessingTime : s.defaultMaxProcessingTime(),
                 o.poolSize != null ? o.poolSize : s.defaultPoolSize(),
                 o.joinDelay != null ? o.joinDelay : s.defaultJoinDelay());
     }
@@ -96,6 +98,10 @@ record Processor<T>(
 
     String poisonedKey(int partition) {
         return Keys.poisoned(app(), stream.name(), name, partition);
+    }
+
+    String stuckKey(int partition) {
+        return Keys.stuck(app(), stream.name(), name, partition);
     }
 
     String heartbeatKey(String executorId) {

@@ -72,6 +72,8 @@ final class ProcessorMetrics {
     private final Meter partitionsLost;
     /** Owned-partition counts of every live executor of this processor in the app. */
     private final List<Supplier<Set<Integer>>> owners = new CopyOnWriteArrayList<>();
+    /** Stuck-partition counts of the same executors. */
+    private final List<Supplier<Set<Integer>>> stuckOwners = new CopyOnWriteArrayList<>();
 
     ProcessorMetrics(MetricRegistry registry, Clock clock, String app, Stream<?> stream, String processor,
                      Supplier<Transport> transport) {
@@ -90,6 +92,8 @@ final class ProcessorMetrics {
         this.partitionsLost = registry.meter(prefix + ".partitions-lost");
         gauge(registry, prefix + ".owned-partitions",
                 () -> owners.stream().mapToInt(o -> o.get().size()).sum());
+        gauge(registry, prefix + ".stuck-partitions",
+                () -> stuckOwners.stream().mapToInt(o -> o.get().size()).sum());
 
         // One reading of every partition's pending count and lag serves all of these
         // gauges for a few seconds, so a reporter polling them costs a few round trips.
@@ -174,12 +178,15 @@ final class ProcessorMetrics {
         return rebalances.time();
     }
 
-    void addOwner(Supplier<Set<Integer>> owned) {
+    /** Counts an executor's owned and stuck partitions in the gauges while it runs. */
+    void addOwner(Supplier<Set<Integer>> owned, Supplier<Set<Integer>> stuck) {
         owners.add(owned);
+        stuckOwners.add(stuck);
     }
 
-    void removeOwner(Supplier<Set<Integer>> owned) {
+    void removeOwner(Supplier<Set<Integer>> owned, Supplier<Set<Integer>> stuck) {
         owners.remove(owned);
+        stuckOwners.remove(stuck);
     }
 
     // ------------------------------------------------------------- internals

@@ -25,6 +25,7 @@ public final class ProcessorOptions {
     Integer assignmentAttempts;
     Duration assignmentSleep;
     Duration gracePeriod;
+    Duration maxProcessingTime;
     Integer poolSize;
     Duration joinDelay;
 
@@ -104,6 +105,18 @@ public final class ProcessorOptions {
     /** Time a revoked or stopping partition has to finish its current iteration. */
     public ProcessorOptions gracePeriod(Duration d) {
         this.gracePeriod = positive("grace_period", d);
+        return this;
+    }
+
+    /**
+     * How long one delivery may stay with the processor function (like Kafka's
+     * {@code max.poll.interval.ms}). Past it the worker logs the stuck thread's stack,
+     * shows the partition as stuck in {@code status} and metrics, interrupts the thread and
+     * fails the delivery with {@link io.runnel.api.ProcessingTimeout} under the exception
+     * policy; a thread that ignores the interrupt for a grace period more loses the partition.
+     */
+    public ProcessorOptions maxProcessingTime(Duration d) {
+        this.maxProcessingTime = positive("max_processing_time", d);
         return this;
     }
 

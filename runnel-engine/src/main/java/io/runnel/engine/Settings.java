@@ -23,7 +23,7 @@ import java.util.TreeSet;
  * message naming the setting.
  *
  * <p>Durations accept a plain number in the setting's unit (as the Python original:
- * seconds for lock expiry, assignment sleep, grace period and join delay; milliseconds for
+ * seconds for lock expiry, assignment sleep, grace period, max processing time and join delay; milliseconds for
  * read timeout, lease margin and leadership poll interval), a number with a unit ({@code 250ms},
  * {@code 2s}, {@code 1m}) or an ISO-8601 duration ({@code PT2S}).
  *
@@ -47,6 +47,8 @@ import java.util.TreeSet;
  * @param defaultAssignmentAttempts tries to acquire assigned partitions before {@code RebalanceFailed}
  * @param defaultAssignmentSleep    wait between those tries (and between periodic rebalance checks)
  * @param defaultGracePeriod        time a revoked or stopping partition has to finish its iteration
+ * @param defaultMaxProcessingTime  how long one delivery may stay with the processor function before it is
+ *                                  interrupted and failed with {@code ProcessingTimeout}
  * @param defaultPoolSize           concurrent reads (connections) per executor
  * @param defaultJoinDelay          wait after joining before acquiring partitions
  * @param metricsReporters          where a running worker reports metrics: any of {@code jmx}, {@code slf4j}, {@code csv}; empty for none
@@ -73,6 +75,7 @@ public record Settings(
         int defaultAssignmentAttempts,
         Duration defaultAssignmentSleep,
         Duration defaultGracePeriod,
+        Duration defaultMaxProcessingTime,
         int defaultPoolSize,
         Duration defaultJoinDelay,
         Set<String> metricsReporters,
@@ -103,6 +106,7 @@ public record Settings(
         d.put("default_assignment_attempts", "32");
         d.put("default_assignment_sleep", "2");
         d.put("default_grace_period", "8");
+        d.put("default_max_processing_time", "300");
         d.put("default_pool_size", "16");
         d.put("default_join_delay", "2");
         d.put("metrics_reporters", "jmx");
@@ -210,6 +214,7 @@ public record Settings(
                 positiveInt(raw, "default_assignment_attempts"),
                 duration(raw, "default_assignment_sleep", "s"),
                 duration(raw, "default_grace_period", "s"),
+                duration(raw, "default_max_processing_time", "s"),
                 positiveInt(raw, "default_pool_size"),
                 durationAllowZero(raw, "default_join_delay", "s"),
                 reporters(raw.get("metrics_reporters")),

@@ -97,11 +97,15 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
      *                         group does not exist yet (no worker ever ran the processor) or
      *                         Redis cannot tell (see {@link io.runnel.api.transport.GroupInfo})
      * @param poisoned         whether an executor quarantined the partition and still holds it
+     * @param stuckSince       when the delivery its owner's processor function has held longer than
+     *                         {@code max_processing_time} was handed out; empty when none is stuck
      */
     public record PartitionStatus(int partition, Optional<String> owner, long length, long pending,
-                                  Optional<Duration> oldestPendingAge, OptionalLong lag, boolean poisoned) {
+                                  Optional<Duration> oldestPendingAge, OptionalLong lag, boolean poisoned,
+                                  Optional<Instant> stuckSince) {
         public PartitionStatus {
             Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(stuckSince, "stuckSince");
             Objects.requireNonNull(oldestPendingAge, "oldestPendingAge");
             Objects.requireNonNull(lag, "lag");
         }

@@ -1,5 +1,7 @@
 package io.runnel.engine;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.Transport;
@@ -22,6 +24,7 @@ import java.util.OptionalLong;
  * times to live, lengths and group info, so it never joins, locks or creates anything.
  */
 final class StatusReader {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final App app;
     private final Transport transport;
     private final Clock clock;
@@ -57,6 +60,7 @@ final class StatusReader {
         }
         List<Optional<String>> owners = transport.getAll(numbers.stream().map(p::lockKey).toList());
         List<Optional<String>> poisons = transport.getAll(numbers.stream().map(p::poisonedKey).toList());
+        List<Optional<String>> stuck = transport.getAll(numbers.stream().map(p::stuckKey).toList());
         List<Status.PartitionStatus> partitions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String key = p.stream().partitionKey(i);
@@ -66,7 +70,8 @@ final class StatusReader {
                     group.map(GroupInfo::pending).orElse(0L),
                     group.flatMap(GroupInfo::oldestPendingId).map(id -> ageOf(id, at)),
                     group.map(GroupInfo::lag).orElse(OptionalLong.empty()),
-                    poisons.get(i).isPresent()));
+                    poisons.get(i).isPresent(),
+                    stuck.get(i).flatMap(StatusReader::stuckSince)));
         }
         return new Status.ProcessorStatus(p.name(), p.stream().name(), members, partitions);
     }
@@ -84,6 +89,15 @@ final class StatusReader {
                 return 0;
             }
             throw e;
+        }
+    }
+
+    /** The {@code stuck_since} of a stuck mark; empty if the mark cannot be read. */
+    private static Optional<Instant> stuckSince(String mark) {
+        try {
+            return Optional.of(Instant.parse(JSON.readTree(mark).path("stuck_since").asText()));
+        } catch (JacksonException | DateTimeParseException e) {
+            return Optional.empty();
         }
     }
 

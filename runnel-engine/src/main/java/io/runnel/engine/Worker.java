@@ -152,6 +152,11 @@ public final class Worker implements AutoCloseable {
         return executorOf(processor).poisonedPartitions();
     }
 
+    /** The partitions of a processor whose current delivery outlived {@code max_processing_time}. */
+    public Set<Integer> stuckPartitions(String processor) {
+        return executorOf(processor).stuckPartitions();
+    }
+
     // ---------------------------------------------------------------- internals
 
     /**

@@ -168,7 +168,7 @@ class StatusTest extends RedisBackedTest {
                 Status.PartitionStatus ps = later.partition(p);
                 long length = p == bad ? 4 : 5;
                 assertThat(ps).isEqualTo(new Status.PartitionStatus(p, Optional.empty(), length, 0,
-                        Optional.empty(), OptionalLong.of(length), false));
+                        Optional.empty(), OptionalLong.of(length), false, Optional.empty()));
             }
         });
     }
@@ -191,7 +191,7 @@ class StatusTest extends RedisBackedTest {
             for (int i = 0; i < 4; i++) {
                 // No consumer group yet: nothing pending, lag unknown.
                 assertThat(ps.partition(i)).isEqualTo(new Status.PartitionStatus(i, Optional.empty(), i == p ? 1 : 0, 0,
-                        Optional.empty(), OptionalLong.empty(), false));
+                        Optional.empty(), OptionalLong.empty(), false, Optional.empty()));
                 assertThat(app.transport().groupExists(orders.partitionKey(i), processor)).isFalse();
             }
             assertThat(app.transport().get(Keys.members(name, "orders", processor))).isEmpty();

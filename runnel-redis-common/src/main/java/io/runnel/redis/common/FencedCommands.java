@@ -58,13 +58,32 @@ public final class FencedCommands {
             return result
             """, true);
 
-    /** KEYS: lock, stream. ARGV: token, group, ids. Answers -1 when the fence did not hold. */
+    /**
+     * KEYS: a lock and a stream per ack. ARGV: group, then per ack its token, the number of
+     * ids and the ids. Answers per ack 1 when its fence held (and the ids were acknowledged),
+     * else 0. One run serves every partition of a flush: a script run per partition cost
+     * more than the acks themselves. XACK takes the ids a thousand at a time, because Lua's
+     * unpack has a stack limit of a few thousand values.
+     */
     static final LuaScript ACK = new LuaScript("""
-            if redis.call('get', KEYS[1]) ~= ARGV[1] then
-              return -1
+            local held = {}
+            local a = 2
+            for i = 1, #KEYS / 2 do
+              local lock, stream = KEYS[2 * i - 1], KEYS[2 * i]
+              local token, n = ARGV[a], tonumber(ARGV[a + 1])
+              local first, last = a + 2, a + 1 + n
+              if redis.call('get', lock) == token then
+                held[i] = 1
+                for from = first, last, 1000 do
+                  redis.call('xack', stream, ARGV[1], unpack(ARGV, from, math.min(last, from + 999)))
+                end
+              else
+                held[i] = 0
+              end
+              a = last + 1
             end
-            return redis.call('xack', KEYS[2], ARGV[2], unpack(ARGV, 3))
-            """, false);
+            return held
+            """, true);
 
     /**
      * KEYS: lock, then a stream per append. ARGV: token, then per append its MAXLEN (0:
@@ -104,8 +123,6 @@ public final class FencedCommands {
             return 1
             """, false);
 
-    /** Lua's unpack has a stack limit of a few thousand values: longer acks go in several runs. */
-    private static final int ACK_CHUNK = 1000;
     private static final byte[] NO_LIMIT = utf8("0");
 
     private final LuaScript.Runner runner;
@@ -163,33 +180,27 @@ public final class FencedCommands {
         return results;
     }
 
-    /** {@code Transport.ackFenced}: one script run per stream (per thousand ids), pipelined. */
+    /** {@code Transport.ackFenced}: one script run for every stream. */
     public List<Boolean> ack(String group, List<FencedAck> acks) {
-        List<LuaScript.Run> runs = new ArrayList<>(acks.size());
-        List<Integer> ackOfRun = new ArrayList<>(acks.size());
-        for (int i = 0; i < acks.size(); i++) {
-            FencedAck a = acks.get(i);
-            List<String> ids = a.ids();
-            for (int from = 0; from < Math.max(1, ids.size()); from += ACK_CHUNK) {
-                List<byte[]> args = new ArrayList<>(2 + Math.min(ACK_CHUNK, ids.size()));
-                args.add(utf8(a.fence().token()));
-                args.add(utf8(group));
-                for (String id : ids.subList(from, Math.min(ids.size(), from + ACK_CHUNK))) {
-                    args.add(utf8(id));
-                }
-                if (args.size() == 2) {
-                    args.add(utf8("0-0")); // XACK needs an id; acknowledging 0-0 changes nothing
-                }
-                runs.add(new LuaScript.Run(List.of(a.fence().lockKey(), a.key()), args));
-                ackOfRun.add(i);
+        List<String> keys = new ArrayList<>(acks.size() * 2);
+        List<byte[]> args = new ArrayList<>();
+        args.add(utf8(group));
+        for (FencedAck a : acks) {
+            keys.add(a.fence().lockKey());
+            keys.add(a.key());
+            args.add(utf8(a.fence().token()));
+            args.add(utf8(Integer.toString(a.ids().size())));
+            for (String id : a.ids()) {
+                args.add(utf8(id));
             }
         }
-        List<Long> replies = LuaScript.integers(ACK.runAll(runs, runner, failure));
-        List<Boolean> held = new ArrayList<>(Collections.nCopies(acks.size(), Boolean.TRUE));
-        for (int r = 0; r < replies.size(); r++) {
-            if (replies.get(r) < 0) {
-                held.set(ackOfRun.get(r), Boolean.FALSE);
-            }
+        if (acks.isEmpty()) {
+            return List.of();
+        }
+        List<?> reply = (List<?>) ACK.runAll(List.of(new LuaScript.Run(keys, args)), runner, failure).get(0);
+        List<Boolean> held = new ArrayList<>(reply.size());
+        for (Object one : reply) {
+            held.add(((Number) one).longValue() == 1L);
         }
         return held;
     }

@@ -1,0 +1,107 @@
+package io.runnel.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * Makes an executor's troubled partitions visible to other processes (the status view), as
+ * JSON naming the executor and worker:
+ * <ul>
+ *   <li>{@code __pois:<app>.<stream>.<processor>.<partition>}: the executor quarantined the
+ *       partition; when, and the error's class and message;
+ *   <li>{@code __stuck:<app>.<stream>.<processor>.<partition>}: a delivery has been with the
+ *       processor function longer than {@code max_processing_time}; since when, and its
+ *       event ids.
+ * </ul>
+ * A mark is written fenced by the partition's lease and lives as long as the condition
+ * does: it is deleted when the executor gets over it or releases the partition, and when a
+ * new owner acquires the partition (the new owner retries it).
+ *
+ * <p>Marks are advice for operators, never a decision input, so a failure to write or
+ * delete one is logged and otherwise ignored.
+ */
+final class PartitionMarks {
+    private static final Logger log = LoggerFactory.getLogger(PartitionMarks.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Error messages are the user's text; keep the mark small whatever they hold. */
+    private static final int MESSAGE_LIMIT = 500;
+
+    private final Processor<?> processor;
+    private final Transport transport;
+    private final String executorId;
+    private final String workerId;
+
+    PartitionMarks(Processor<?> processor, Transport transport, String executorId, String workerId) {
+        this.processor = processor;
+        this.transport = transport;
+        this.executorId = executorId;
+        this.workerId = workerId;
+    }
+
+    /** Records that this executor quarantined the lease's partition because of {@code error}. */
+    void poisoned(Lease lease, Throwable error) {
+        ObjectNode value = owner();
+        value.put("poisoned_at", Instant.now().toString());
+        value.put("error", error.getClass().getName());
+        String message = String.valueOf(error.getMessage());
+        value.put("message", message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT) + "…" : message);
+        write(lease, processor.poisonedKey(lease.partition), value, "poisoned");
+    }
+
+    /** Records that a delivery of the lease's partition has been with the function since {@code since}. */
+    void stuck(Lease lease, Instant since, List<String> eventIds) {
+        ObjectNode value = owner();
+        value.put("stuck_since", since.toString());
+        eventIds.stream().limit(10).forEach(value.putArray("events")::add);
+        write(lease, processor.stuckKey(lease.partition), value, "stuck");
+    }
+
+    /** Deletes the poisoned marks of these partitions, whoever wrote them. */
+    void clearPoisoned(Collection<Integer> partitions) {
+        clear(partitions, processor::poisonedKey, "poisoned");
+    }
+
+    /** Deletes the stuck marks of these partitions, whoever wrote them. */
+    void clearStuck(Collection<Integer> partitions) {
+        clear(partitions, processor::stuckKey, "stuck");
+    }
+
+    private ObjectNode owner() {
+        ObjectNode value = JSON.createObjectNode();
+        value.put("executor", executorId);
+        value.put("worker", workerId);
+        return value;
+    }
+
+    /** Fenced, so a former owner cannot mark a partition that has moved on. */
+    private void write(Lease lease, String key, ObjectNode value, String what) {
+        try {
+            if (!transport.setFenced(lease.fence, key, value.toString())) {
+                log.warn("did not mark partition {} {}: it no longer belongs to this executor", lease.partition, what);
+            }
+        } catch (TransportException e) {
+            log.warn("could not record {} partition {} for status views: {}", what, lease.partition, e.getMessage());
+        }
+    }
+
+    private void clear(Collection<Integer> partitions, IntFunction<String> key, String what) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        List<String> keys = partitions.stream().map(key::apply).toList();
+        try {
+            transport.delete(keys);
+        } catch (TransportException e) {
+            log.warn("could not clear {} marks of partitions {}: {}", what, partitions, e.getMessage());
+        }
+    }
+}
