@@ -106,10 +106,10 @@ class OperateCommandsTest extends CliTestBase {
                 .contains("no members")
                 .containsPattern("MEMBER +JOINED +HEARTBEAT +PARTITIONS")
                 .containsPattern(executor + " +\\S+ +\\d+\\.\\ds ago +0,1,2,3")
-                .containsPattern("PARTITION +OWNER +LENGTH +PENDING +OLDEST PENDING +LAG +POISONED");
+                .containsPattern("PARTITION +OWNER +LENGTH +PENDING +OLDEST PENDING +LAG +POISONED +STUCK SINCE");
         for (Status.PartitionStatus p : expected.processor("printer").partitions()) {
             assertThat(table.stdout()).containsPattern("(?m)^  " + p.partition() + " +" + executor + " +" + p.length()
-                    + " +0 +- +0 +no$");
+                    + " +0 +- +0 +no +-$");
         }
         assertThat(json.exit()).as(json.stderr()).isZero();
         JsonNode root = JSON.readTree(json.stdout());
@@ -136,6 +136,7 @@ class OperateCommandsTest extends CliTestBase {
             assertThat(partition.path("oldest_pending_age_ms").isNull()).isTrue();
             assertThat(partition.path("lag").asLong()).isZero();
             assertThat(partition.path("poisoned").asBoolean()).isFalse();
+            assertThat(partition.path("stuck_since").isNull()).isTrue();
             total += partition.path("length").asLong();
         }
         assertThat(total).isEqualTo(8);

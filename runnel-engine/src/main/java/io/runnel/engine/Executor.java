@@ -5,6 +5,7 @@ import io.runnel.api.Event;
 import io.runnel.api.ProcessingTimeout;
 import io.runnel.api.RebalanceFailed;
 import io.runnel.api.RunnelException;
+import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -471,10 +472,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         }
         Set<Integer> target = new TreeSet<>(me.partitions());
         assigned = Set.copyOf(target);
-        Set<Integer> toRelease = new TreeSet<>(owned.keySet());
-        toRelease.removeAll(target);
-        Set<Integer> toAcquire = new TreeSet<>(target);
-        toAcquire.removeAll(owned.keySet());
+        Reassignment change = Reassignment.between(owned.keySet(), target);
         if (target.isEmpty()) {
             if (!warnedIdle) {
                 log.warn("processor {} has more executors ({}) than partitions ({}): this one stays idle until one leaves",
@@ -484,16 +482,16 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         } else {
             warnedIdle = false;
         }
-        if (toRelease.isEmpty() && toAcquire.isEmpty()) {
+        if (change.isEmpty()) {
             return;
         }
         log.info("rebalancing processor {}: assigned {}, owned {}", processor.name(), target, ownedPartitions());
         try (var timing = processor.metrics().rebalance()) {
-            if (!toRelease.isEmpty()) {
-                release(toRelease);
+            if (!change.toRelease().isEmpty()) {
+                release(change.toRelease());
             }
-            if (!toAcquire.isEmpty()) {
-                acquireOrRetry(toAcquire);
+            if (!change.toAcquire().isEmpty()) {
+                acquireOrRetry(change.toAcquire());
             }
         }
     }
@@ -592,6 +590,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         marks.clearPoisoned(released.stream().filter(poisoned::contains).toList()); // while the lock is still ours
         marks.clearStuck(released.stream().filter(stuck::containsKey).toList());
         List<Lease> leases = leaving.stream().map(Owned::lease).toList();
+        handOverPending(leases);
         leases.forEach(Lease::voidNow);
         for (Owned o : leaving) {
             owned.remove(o.lease().partition, o);
@@ -600,6 +599,20 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         }
         locks.release(leases);
         log.info("released partitions {} of processor {}", released, processor.name());
+    }
+
+    /**
+     * What the released partitions' consumers never processed goes back to the group's
+     * shared consumer, where any successor finds it, Python runnel's included (a Java
+     * successor would claim it anyway).
+     */
+    private void handOverPending(List<Lease> leases) {
+        try {
+            transport.handOverPending(processor.group(), Processor.CONSUMER,
+                    leases.stream().map(l -> new FencedRead(l.fence, l.streamKey, PartitionBuffer.NEW_ENTRIES)).toList());
+        } catch (TransportException e) {
+            log.warn("could not hand the unprocessed entries of released partitions back; their next owner claims them", e);
+        }
     }
 
     // ------------------------------------------------------- background loops

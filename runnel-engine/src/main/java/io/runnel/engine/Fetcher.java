@@ -21,13 +21,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads events for an executor's partitions. Partitions with room in their buffer queue
- * up here; each read takes every queued partition into one fenced read (a script that
- * reads each partition's group only while its lock holds the executor's token, so a read
- * that reaches the server late, after the partition changed hands, moves nothing), and at
- * most {@code pool_size} reads are in flight. A fenced read cannot block on the server:
- * when every partition of a read is caught up, the read waits for new entries with a
- * plain XREAD (BLOCK {@code read_timeout}) after the newest id the script saw, and then
- * reads again. A partition is
+ * up here; each read takes the queued partitions of one lease token into one fenced
+ * multi-key XREADGROUP (BLOCK {@code read_timeout}) as the consumer named by that token,
+ * and at most {@code pool_size} reads are in flight. After the read the transport checks,
+ * in the same round trip, that the partition locks still hold the token and whether
+ * another consumer holds pending entries, which it then claims for this executor (a
+ * predecessor's, or those a late read of a former owner parked): they are handed out
+ * before any newer entry. A partition is
  * in at most one read at a time, so a partition that is slow to drain simply stops being
  * read while the others go on. A read refused because a partition's key (and with it the
  * consumer group) was deleted puts the group back, so the other partitions of the read are
@@ -83,11 +83,18 @@ final class Fetcher {
                 if (first == null) {
                     continue;
                 }
-                reads.acquire();
                 List<PartitionBuffer> batch = new ArrayList<>();
                 batch.add(first);
                 ready.drainTo(batch);
-                Thread.ofVirtual().name("runnel-read-" + processor.name()).start(() -> read(batch));
+                // One read per lease token: a read names one consumer, the token.
+                Map<String, List<PartitionBuffer>> byToken = new LinkedHashMap<>();
+                for (PartitionBuffer b : batch) {
+                    byToken.computeIfAbsent(b.lease.fence.token(), t -> new ArrayList<>()).add(b);
+                }
+                for (List<PartitionBuffer> sameToken : byToken.values()) {
+                    reads.acquire();
+                    Thread.ofVirtual().name("runnel-read-" + processor.name()).start(() -> read(sameToken));
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -115,10 +122,10 @@ final class Fetcher {
         boolean ok = false;
         try {
             if (!requests.isEmpty()) {
-                results = transport.readGroupFenced(processor.group(), Processor.CONSUMER, requests, processor.prefetchCount());
+                results = transport.readGroupFenced(processor.group(), requests, processor.prefetchCount(),
+                        processor.readTimeout());
                 outage.succeeded();
                 processor.metrics().fetched(count(results));
-                awaitNewEntries(reading, results);
             }
             ok = true;
         } catch (CommandRejected e) {
@@ -147,27 +154,6 @@ final class Fetcher {
                     acker.add(b.lease, vanished);
                 }
             }
-        }
-    }
-
-    /**
-     * When every partition of a read is caught up (each read new entries and found none),
-     * waits up to {@code read_timeout} for one to get an entry after the newest id seen, so
-     * an idle executor does not read in a loop. The wait reads nothing: the next read does.
-     */
-    private void awaitNewEntries(List<PartitionBuffer> reading, List<FencedRead.Result> results) {
-        Map<String, String> newest = new LinkedHashMap<>();
-        for (int i = 0; i < results.size(); i++) {
-            FencedRead.Result r = results.get(i);
-            if (r.held() && r.newestId() == null) {
-                return; // entries came, or a re-read of pending entries: read again at once
-            }
-            if (r.held()) {
-                newest.put(reading.get(i).key, r.newestId());
-            }
-        }
-        if (!newest.isEmpty() && !stopped) {
-            transport.awaitEntries(newest, processor.readTimeout());
         }
     }
 

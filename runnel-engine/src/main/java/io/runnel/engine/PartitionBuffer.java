@@ -250,13 +250,18 @@ final class PartitionBuffer {
         if (lease.valid()) {
             return true;
         }
+        closeExpired();
+        return false;
+    }
+
+    /** Closes as expired, dropping what is buffered; call holding {@link #lock}. */
+    private void closeExpired() {
         if (!closed) {
             closed = true;
             expired = true;
             events.clear();
             changed.signalAll();
         }
-        return false;
     }
 
     // ------------------------------------------------------------ lifecycle
@@ -268,12 +273,7 @@ final class PartitionBuffer {
     void expire() {
         lock.lock();
         try {
-            if (!closed) {
-                closed = true;
-                expired = true;
-                events.clear();
-                changed.signalAll();
-            }
+            closeExpired();
         } finally {
             lock.unlock();
         }

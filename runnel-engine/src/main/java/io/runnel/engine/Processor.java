@@ -31,7 +31,11 @@ record Processor<T>(
         int poolSize,
         Duration joinDelay) {
 
-    /** Only one consumer name per group: a partition has one owner at a time, and a new owner must see the old one's pending entries. */
+    /**
+     * The group's shared consumer, the only one Python runnel reads as. Java executors read
+     * as their lease token (so a late read of a former owner is told apart and claimed), and
+     * hand what they did not process back to this consumer when they release a partition.
+     */
     static final String CONSUMER = "1";
 
     Processor {

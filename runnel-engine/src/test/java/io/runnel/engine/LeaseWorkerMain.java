@@ -1,5 +1,7 @@
 package io.runnel.engine;
 
+import io.runnel.api.transport.TransportException;
+
 import java.util.Set;
 
 /**
@@ -44,13 +46,29 @@ public final class LeaseWorkerMain {
             for (TestApps.Order order : events.records()) {
                 System.out.println("HANDOUT " + System.currentTimeMillis() + " " + Thread.currentThread().threadId() + " "
                         + events.partition() + " " + order.key() + " " + order.seq());
-                seen.send(new WorkerProcessMain.Seen(order.key(), order.seq(), pid));
+                record(seen, new WorkerProcessMain.Seen(order.key(), order.seq(), pid));
                 if (workMillis > 0) {
                     Thread.sleep(workMillis);
                 }
             }
         });
         return app;
+    }
+
+    /** Sends the record, trying again while Redis is away (a restart): the record must not be lost. */
+    private static void record(Stream<WorkerProcessMain.Seen> seen, WorkerProcessMain.Seen record)
+            throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                seen.send(record);
+                return;
+            } catch (TransportException e) {
+                if (attempt >= 600) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static void print(String what, Set<Integer> partitions) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -161,5 +162,65 @@ class RebalanceListenerTest extends RedisBackedTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.size() >= 2);
         assertThat(calls).startsWith("lost [1]", "revoked [1]");
         worker.stop();
+    }
+
+    @Test
+    void callbacks_run_one_at_a_time_on_the_coordination_thread_even_when_locks_are_lost_during_a_rebalance() {
+        String name = TestApps.uniqueName("overlap");
+        List<String> problems = new CopyOnWriteArrayList<>();
+        List<String> calls = new CopyOnWriteArrayList<>();
+        AtomicInteger inside = new AtomicInteger();
+        // Each callback takes a while, so a second one started from another thread would overlap it.
+        RebalanceListener slow = new RebalanceListener() {
+            @Override
+            public void onPartitionsAssigned(String processor, Set<Integer> partitions) {
+                record("assigned " + partitions);
+            }
+
+            @Override
+            public void onPartitionsRevoked(String processor, Set<Integer> partitions) {
+                record("revoked " + partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(String processor, Set<Integer> partitions) {
+                record("lost " + partitions);
+            }
+
+            private void record(String call) {
+                if (inside.incrementAndGet() != 1) {
+                    problems.add(call + " overlapped another callback");
+                }
+                if (!Thread.currentThread().getName().startsWith("runnel-executor-")) {
+                    problems.add(call + " ran on " + Thread.currentThread().getName());
+                }
+                calls.add(call);
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inside.decrementAndGet();
+            }
+        };
+        App first = apps.app(name, b -> b.setting("default_lock_expiry", "2s").setting("default_grace_period", "1s"));
+        Stream<Order> orders = first.stream("orders", Order.class, Order::key);
+        first.processor(orders, "proc", o -> o.rebalanceListener(slow), events -> events.records().forEach(o -> { }));
+        App second = apps.app(name, b -> b.setting("default_lock_expiry", "2s").setting("default_grace_period", "1s"));
+        second.processor(second.stream("orders", Order.class, Order::key), "proc", events -> events.records().forEach(o -> { }));
+        Worker worker = first.worker().start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> worker.ownedPartitions("proc").size() == 4);
+
+        // Two locks are taken from under it while a second worker joins: losses and a rebalance at once.
+        first.transport().set(Keys.lock(name, "orders", "proc", 0), "intruder", Duration.ofMillis(1500));
+        first.transport().set(Keys.lock(name, "orders", "proc", 3), "intruder", Duration.ofMillis(1500));
+        Worker other = second.worker().start();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.stream().filter(c -> c.startsWith("lost")).count() >= 1
+                && calls.stream().anyMatch(c -> c.startsWith("revoked"))
+                && worker.ownedPartitions("proc").size() == 2 && other.ownedPartitions("proc").size() == 2);
+        worker.stop();
+        other.stop();
+        assertThat(problems).isEmpty();
     }
 }

@@ -688,47 +688,74 @@ public abstract class TransportConformanceTest extends TransportTestBase {
     }
 
     @Test
-    void fencedReadReadsOnlyWhileTheLockHoldsTheToken() {
-        List<String> ids = appendNumbered("s", 3);
+    void fencedReadReadsAsTheTokenAndGivesNothingOnceTheLockHoldsAnother() {
+        List<String> ids = appendNumbered("s", 4);
         transport.createGroup(List.of("s"), "g", "0");
         transport.set("lock", "owner:2", Duration.ofSeconds(60));
         Fence current = new Fence("lock", "owner:2");
         Fence former = new Fence("lock", "owner:1");
 
-        List<FencedRead.Result> refused = transport.readGroupFenced("g", "c", List.of(new FencedRead(former, "s", ">")), 10);
+        List<FencedRead.Result> late = transport.readGroupFenced("g", List.of(new FencedRead(former, "s", ">")), 2, null);
 
-        assertThat(refused).containsExactly(FencedRead.Result.NOT_HELD);
-        assertThat(transport.pendingCount("s", "g")).as("a refused read delivers nothing").isZero();
-        FencedRead.Result read = transport.readGroupFenced("g", "c", List.of(new FencedRead(current, "s", ">")), 2).get(0);
+        assertThat(late).containsExactly(FencedRead.Result.NOT_HELD);
+        assertThat(transport.readGroup("g", "owner:1", Map.of("s", "0-0"), 10, null).get("s"))
+                .as("what the late read took is parked under its token").extracting(StreamEntry::id)
+                .containsExactly(ids.get(0), ids.get(1));
+
+        FencedRead.Result read = transport.readGroupFenced("g", List.of(new FencedRead(current, "s", ">")), 1, null).get(0);
+
         assertThat(read.held()).isTrue();
-        assertThat(read.entries()).extracting(StreamEntry::id).containsExactly(ids.get(0), ids.get(1));
+        assertThat(read.entries()).as("the parked entries first, then the new one, in id order")
+                .extracting(StreamEntry::id).containsExactly(ids.get(0), ids.get(1), ids.get(2));
         assertThat(text(read.entries().get(1).fields().get("n"))).isEqualTo("1");
-        assertThat(read.newestId()).isNull();
-
-        transport.delete(List.of("lock"));
-        assertThat(transport.readGroupFenced("g", "c", List.of(new FencedRead(current, "s", ">")), 10))
-                .as("an expired lock holds no token").containsExactly(FencedRead.Result.NOT_HELD);
-        assertThat(transport.pendingCount("s", "g")).isEqualTo(2);
+        assertThat(transport.readGroup("g", "owner:1", Map.of("s", "0-0"), 10, null)).as("claimed away").isEmpty();
+        assertThat(transport.readGroup("g", "owner:2", Map.of("s", "0-0"), 10, null).get("s")).hasSize(3);
     }
 
     @Test
-    void fencedReadOfNothingNewTellsAfterWhichIdToWait() {
-        List<String> ids = appendNumbered("s", 2);
-        transport.createGroup(List.of("s", "empty"), "g", "0");
-        transport.set("lock-s", "t", Duration.ofSeconds(60));
-        transport.set("lock-e", "t", Duration.ofSeconds(60));
-        Fence s = new Fence("lock-s", "t");
-        Fence e = new Fence("lock-e", "t");
-        transport.readGroupFenced("g", "c", List.of(new FencedRead(s, "s", ">")), 10);
+    void fencedReadClaimsWhatALateReadParkedBetweenTwoReadsBeforeAnyNewerEntry() {
+        List<String> ids = appendNumbered("s", 6);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.set("lock", "new", Duration.ofSeconds(60));
+        Fence fence = new Fence("lock", "new");
+        assertThat(transport.readGroupFenced("g", List.of(new FencedRead(fence, "s", ">")), 2, null).get(0).entries())
+                .extracting(StreamEntry::id).containsExactly(ids.get(0), ids.get(1));
 
-        List<FencedRead.Result> results = transport.readGroupFenced("g", "c",
-                List.of(new FencedRead(s, "s", ">"), new FencedRead(e, "empty", ">"), new FencedRead(s, "s", "0-0")), 10);
+        // A read a former owner sent long ago reaches the server now.
+        transport.readGroup("g", "old", Map.of("s", ">"), 2, null);
+        FencedRead.Result next = transport.readGroupFenced("g", List.of(new FencedRead(fence, "s", ">")), 2, null).get(0);
 
-        assertThat(results.get(0)).isEqualTo(new FencedRead.Result(true, List.of(), ids.get(1)));
-        assertThat(results.get(1)).isEqualTo(new FencedRead.Result(true, List.of(), "0-0"));
-        assertThat(results.get(2).entries()).as("pending entries, re-read").extracting(StreamEntry::id)
-                .containsExactlyElementsOf(ids);
-        assertThat(results.get(2).newestId()).isNull();
+        assertThat(next.entries()).extracting(StreamEntry::id)
+                .containsExactly(ids.get(2), ids.get(3), ids.get(4), ids.get(5));
+        assertThat(transport.pendingCount("s", "g")).isEqualTo(6);
+    }
+
+    @Test
+    void fencedReadOfEveryStreamOfOneTokenBlocksUntilAnEntryArrives() throws Exception {
+        awaitNoBlockedClients();
+        transport.createGroup(List.of("a", "b"), "g", "$");
+        transport.set("lock-a", "t", Duration.ofSeconds(60));
+        transport.set("lock-b", "t", Duration.ofSeconds(60));
+        List<FencedRead> reads = List.of(new FencedRead(new Fence("lock-a", "t"), "a", ">"),
+                new FencedRead(new Fence("lock-b", "t"), "b", ">"));
+        long started = System.nanoTime();
+        assertThat(transport.readGroupFenced("g", reads, 10, Duration.ofMillis(300)))
+                .containsExactly(new FencedRead.Result(true, List.of()), new FencedRead.Result(true, List.of()));
+        assertThat(elapsedSince(started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+
+        Future<List<FencedRead.Result>> read = threads.submit(() -> transport.readGroupFenced("g", reads, 10, LONG_BLOCK));
+        awaitBlockedClients(1);
+        String id = transport.append(new Append("b", null, fields("v", "new"), 0));
+
+        List<FencedRead.Result> results = read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(results.get(0).entries()).isEmpty();
+        assertThat(results.get(1).entries()).extracting(StreamEntry::id).containsExactly(id);
+    }
+
+    @Test
+    void fencedReadTakesTheStreamsOfOneTokenOnly() {
+        assertThatThrownBy(() -> transport.readGroupFenced("g", List.of(new FencedRead(new Fence("l1", "a"), "s1", ">"),
+                new FencedRead(new Fence("l2", "b"), "s2", ">")), 10, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -737,10 +764,10 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         transport.createGroup(List.of("s"), "g", "0");
         transport.set("lock", "t", Duration.ofSeconds(60));
         Fence fence = new Fence("lock", "t");
-        transport.readGroupFenced("g", "c", List.of(new FencedRead(fence, "s", ">")), 10);
+        transport.readGroupFenced("g", List.of(new FencedRead(fence, "s", ">")), 10, null);
 
         trimBehindTheTransport("s", 1);
-        List<StreamEntry> pending = transport.readGroupFenced("g", "c", List.of(new FencedRead(fence, "s", "0-0")), 10)
+        List<StreamEntry> pending = transport.readGroupFenced("g", List.of(new FencedRead(fence, "s", "0-0")), 10, null)
                 .get(0).entries();
 
         assertThat(pending).extracting(StreamEntry::id).containsExactlyElementsOf(ids);
@@ -752,26 +779,26 @@ public abstract class TransportConformanceTest extends TransportTestBase {
     void fencedReadWithoutTheGroupIsRefusedWithItsCode() {
         transport.set("lock", "t", Duration.ofSeconds(60));
 
-        assertThatThrownBy(() -> transport.readGroupFenced("g", "c",
-                List.of(new FencedRead(new Fence("lock", "t"), "nothing-here", ">")), 10))
+        assertThatThrownBy(() -> transport.readGroupFenced("g",
+                List.of(new FencedRead(new Fence("lock", "t"), "nothing-here", ">")), 10, null))
                 .isInstanceOfSatisfying(CommandRejected.class, e -> assertThat(e.errorCode()).isEqualTo("NOGROUP"));
     }
 
     @Test
-    void awaitEntriesWaitsForAnEntryAfterTheGivenIds() throws Exception {
-        String last = appendNumbered("a", 1).get(0);
-        long started = System.nanoTime();
-        assertThat(transport.awaitEntries(Map.of("a", last, "b", "0-0"), Duration.ofMillis(300))).isFalse();
-        assertThat(elapsedSince(started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
-        assertThat(transport.awaitEntries(Map.of("a", "0-0"), null)).as("one is there already").isTrue();
+    void handingPendingEntriesOverMovesThemToTheSharedConsumer() {
+        List<String> ids = appendNumbered("s", 3);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.set("lock", "t", Duration.ofSeconds(60));
+        FencedRead stream = new FencedRead(new Fence("lock", "t"), "s", ">");
+        transport.readGroupFenced("g", List.of(stream), 10, null);
 
-        awaitNoBlockedClients();
-        Future<Boolean> waiting = threads.submit(() -> transport.awaitEntries(Map.of("a", last, "b", "0-0"), LONG_BLOCK));
-        awaitBlockedClients(1);
-        transport.append(new Append("b", null, fields("v", "new"), 0));
+        assertThat(transport.handOverPending("g", "1", List.of(new FencedRead(new Fence("lock", "x"), "s", ">"))))
+                .containsExactly(false);
+        assertThat(transport.handOverPending("g", "1", List.of(stream))).containsExactly(true);
 
-        assertThat(waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        assertThat(transport.length("b")).as("waiting reads nothing away").isEqualTo(1);
+        assertThat(transport.readGroup("g", "t", Map.of("s", "0-0"), 10, null)).isEmpty();
+        assertThat(transport.readGroup("g", "1", Map.of("s", "0-0"), 10, null).get("s"))
+                .extracting(StreamEntry::id).containsExactlyElementsOf(ids);
     }
 
     @Test

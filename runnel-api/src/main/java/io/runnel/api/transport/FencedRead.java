@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * One stream of a fenced consumer-group read: read {@code key} after {@code afterId}
- * ({@code ">"} for entries new to the group, or an id to re-read pending ones) only while
- * {@code fence} holds.
+ * ({@code ">"} for entries new to the group, or an id to re-read the reader's own pending
+ * ones) as the holder of {@code fence}.
  *
  * @param fence   the lock that must still hold its token
  * @param key     the stream key
@@ -22,15 +22,19 @@ public record FencedRead(Fence fence, String key, String afterId) {
     /**
      * What a fenced read found for one stream.
      *
-     * @param held     whether the fence held; when it did not, nothing was read and the
-     *                 group's state is untouched
-     * @param entries  the entries read (trimmed pending entries come without fields)
-     * @param newestId when a {@code ">"} read found nothing: the id of the stream's newest
-     *                 entry ({@code "0-0"} if it has none), after which to wait for more;
-     *                 otherwise null
+     * @param held    whether the fence still held after the read; when it did not, the
+     *                entries are not given (they stay pending under the fence's token,
+     *                where the lock's holder claims them)
+     * @param entries in id order: entries other consumers of the group held, now claimed
+     *                for the reader, and the entries read (trimmed pending entries of the
+     *                reader's own come without fields)
      */
-    public record Result(boolean held, List<StreamEntry> entries, String newestId) {
+    public record Result(boolean held, List<StreamEntry> entries) {
         /** The answer for a stream whose fence no longer held. */
-        public static final Result NOT_HELD = new Result(false, List.of(), null);
+        public static final Result NOT_HELD = new Result(false, List.of());
+
+        public Result {
+            entries = List.copyOf(entries);
+        }
     }
 }

@@ -161,23 +161,37 @@ public interface Transport extends AutoCloseable {
     List<Boolean> releaseFenced(List<Fence> fences);
 
     /**
-     * A consumer-group read (XREADGROUP without BLOCK) that reads each stream only while its
-     * fence holds, checked and read atomically: a read that reaches the server after the
-     * lock expired or changed hands moves nothing into the pending list and leaves the
-     * group's cursor where it is. Never blocks; wait with {@link #awaitEntries}.
+     * A consumer-group read for streams held under one fence token: reads (XREADGROUP)
+     * each stream after its id as the consumer named by the token, waiting up to
+     * {@code block} when every stream asks for {@code ">"} and none has new entries. Then,
+     * per stream: if its lock no longer holds the token, the stream's result is
+     * {@link FencedRead.Result#NOT_HELD}; otherwise the entries pending under any other
+     * consumer of the group are claimed for the token (fenced, atomically) and given with
+     * the entries read, in id order.
      *
-     * @param count at most this many entries per stream
+     * <p>So a read that reaches the server late, after the lock changed hands, only parks
+     * entries under its own token, and the lock's holder takes them over before it is given
+     * any newer entry: no entry stays out of the holder's reach, and order holds. Reads pay
+     * nothing for the fence but a small check per stream; the claim runs only when another
+     * consumer holds entries (after a hand-over or a late read).
+     *
+     * @param reads all with the same fence token
+     * @param count at most this many entries per stream from the read (claims are not limited)
      * @return per read, in order, what it found
+     * @throws IllegalArgumentException if the reads carry different tokens
      */
-    List<FencedRead.Result> readGroupFenced(String group, String consumer, List<FencedRead> reads, int count);
+    List<FencedRead.Result> readGroupFenced(String group, List<FencedRead> reads, int count, Duration block);
 
     /**
-     * Waits up to {@code block} until one of the streams has an entry after the given id
-     * (XREAD BLOCK, no consumer group, nothing is delivered).
+     * Hands the entries pending under each fence's token over to consumer {@code to} and
+     * removes the token's consumer from the group, for each stream whose fence holds,
+     * atomically per stream. A releasing holder calls it so that a successor reading as
+     * {@code to} (Python runnel's single consumer) finds the entries it did not process.
      *
-     * @return whether one has
+     * @param streams fences with their streams ({@code afterId} is not used)
+     * @return per stream, whether its fence held
      */
-    boolean awaitEntries(Map<String, String> afterIdByKey, Duration block);
+    List<Boolean> handOverPending(String group, String to, List<FencedRead> streams);
 
     /**
      * Acknowledges entries (XACK) of each stream only while its fence holds, atomically per

@@ -83,6 +83,63 @@ final class ConsumerGroup {
         return acked;
     }
 
+    /** Whether a consumer other than {@code consumer} has pending entries. */
+    boolean hasPendingOutside(String consumer) {
+        for (Map.Entry<String, NavigableSet<StreamId>> e : pendingByConsumer.entrySet()) {
+            if (!e.getKey().equals(consumer) && !e.getValue().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * XCLAIM for {@code consumer} of every entry other consumers hold, which are then
+     * removed; as Redis 7 does, an entry no longer in the stream leaves the pending list
+     * instead of being claimed.
+     *
+     * @return the claimed entries, in id order
+     */
+    List<StreamEntry> claimAllExcept(String consumer, MemoryStream stream) {
+        List<StreamEntry> claimed = new ArrayList<>();
+        for (Iterator<Map.Entry<String, NavigableSet<StreamId>>> it = pendingByConsumer.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, NavigableSet<StreamId>> other = it.next();
+            if (other.getKey().equals(consumer)) {
+                continue;
+            }
+            for (StreamId id : other.getValue()) {
+                Map<String, byte[]> fields = stream.fieldsOf(id);
+                if (fields.isEmpty()) {
+                    pending.remove(id);
+                } else {
+                    pending.put(id, consumer);
+                    claimed.add(MemoryStream.entry(id, fields));
+                }
+            }
+            it.remove();
+        }
+        for (StreamEntry e : claimed) {
+            pendingOf(consumer).add(StreamId.parse(e.id(), 0));
+        }
+        claimed.sort((a, b) -> StreamId.parse(a.id(), 0).compareTo(StreamId.parse(b.id(), 0)));
+        return claimed;
+    }
+
+    /** XCLAIM JUSTID of {@code from}'s pending entries for {@code to}, then XGROUP DELCONSUMER {@code from}. */
+    void handOver(String from, String to) {
+        if (from.equals(to)) {
+            return;
+        }
+        NavigableSet<StreamId> moving = pendingByConsumer.remove(from);
+        if (moving == null) {
+            return;
+        }
+        for (StreamId id : moving) {
+            pending.put(id, to);
+        }
+        pendingOf(to).addAll(moving);
+    }
+
     long pendingCount() {
         return pending.size();
     }

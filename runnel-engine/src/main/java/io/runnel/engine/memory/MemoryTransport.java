@@ -380,46 +380,52 @@ public final class MemoryTransport implements Transport {
     }
 
     @Override
-    public List<FencedRead.Result> readGroupFenced(String group, String consumer, List<FencedRead> reads, int count) {
+    public List<FencedRead.Result> readGroupFenced(String group, List<FencedRead> reads, int count, Duration block) {
+        ensureOpen();
+        if (reads.isEmpty()) {
+            return List.of();
+        }
+        String token = reads.get(0).fence().token();
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (FencedRead r : reads) {
+            if (!r.fence().token().equals(token)) {
+                throw new IllegalArgumentException("a fenced read takes streams of one token, got " + token + " and "
+                        + r.fence().token());
+            }
+            ids.put(r.key(), r.afterId());
+        }
+        // As on Redis: the read, then (a separate step) the check and the claims.
+        Map<String, List<StreamEntry>> read = readGroup(group, token, ids, count, block);
         return run("fenced XREADGROUP", space -> {
             List<FencedRead.Result> results = new ArrayList<>(reads.size());
-            for (FencedRead read : reads) {
-                if (!holds(space, read.fence())) {
+            for (FencedRead r : reads) {
+                if (!holds(space, r.fence())) {
                     results.add(FencedRead.Result.NOT_HELD);
                     continue;
                 }
-                List<StreamEntry> entries = StreamReads.readGroup(group, consumer, Map.of(read.key(), read.afterId()), count)
-                        .apply(space).getOrDefault(read.key(), List.of());
-                if (entries.isEmpty() && StreamReads.NEW_ENTRIES.equals(read.afterId())) {
-                    MemoryStream stream = space.stream(read.key());
-                    results.add(new FencedRead.Result(true, List.of(),
-                            (stream == null ? StreamId.MIN : stream.newestId()).toString()));
-                } else {
-                    results.add(new FencedRead.Result(true, entries, null));
+                List<StreamEntry> entries = read.getOrDefault(r.key(), List.of());
+                ConsumerGroup consumers = StreamReads.existingGroup(space, r.key(), group, "");
+                if (consumers.hasPendingOutside(token)) {
+                    List<StreamEntry> all = new ArrayList<>(entries);
+                    all.addAll(consumers.claimAllExcept(token, space.stream(r.key())));
+                    all.sort((a, b) -> StreamId.parse(a.id(), 0).compareTo(StreamId.parse(b.id(), 0)));
+                    entries = all;
                 }
+                results.add(new FencedRead.Result(true, entries));
             }
             return Collections.unmodifiableList(results);
         });
     }
 
     @Override
-    public boolean awaitEntries(Map<String, String> afterIdByKey, Duration block) {
-        ensureOpen();
-        if (afterIdByKey.isEmpty()) {
-            return false;
-        }
-        Map<String, String> request = new LinkedHashMap<>(afterIdByKey);
-        List<StreamEntry> found = blockingRead("XREAD", request.keySet(), block, space -> {
-            for (Map.Entry<String, String> e : request.entrySet()) {
-                MemoryStream stream = space.stream(e.getKey());
-                List<StreamEntry> after = stream == null ? List.of() : stream.after(StreamId.parse(e.getValue(), 0), 1);
-                if (!after.isEmpty()) {
-                    return after;
-                }
+    public List<Boolean> handOverPending(String group, String to, List<FencedRead> streams) {
+        return run("pending hand-over", space -> pipeline(streams, s -> {
+            if (!holds(space, s.fence())) {
+                return false;
             }
-            return List.of();
-        });
-        return !found.isEmpty();
+            StreamReads.existingGroup(space, s.key(), group, "").handOver(s.fence().token(), to);
+            return true;
+        }));
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.StreamEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,42 +22,102 @@ import java.util.function.Function;
  * or changed hands, however late it reaches the server. A transport supplies the
  * {@link LuaScript.Runner} that sends the scripts.
  *
- * <p>Lua sees replies in their RESP2 form whatever protocol the client speaks: an
- * XREADGROUP reply is {@code [[key, [[id, [field, value, ...]], ...]]]}, nil when nothing
- * was new, and a pending entry trimmed from the stream has {@code false} for its fields.
+ * <p>Reads stay plain XREADGROUPs (scripts would copy every entry through Lua, which
+ * cost twice the server's time per event); only a small check of the lock and the pending
+ * summary follows each read, and the claim of other consumers' entries runs when that
+ * check finds some.
+ *
+ * <p>Lua sees replies in their RESP2 form whatever protocol the client speaks: an XCLAIM
+ * reply is {@code [[id, [field, value, ...]], ...]}, and XPENDING's summary has its
+ * consumers as {@code [[name, count], ...]} in fourth place, {@code false} when none.
  */
 public final class FencedCommands {
 
     /**
-     * KEYS: a lock and a stream per read. ARGV: group, consumer, count (0: no limit), then a
-     * token and an id per read. Answers per read {@code [0]} when the fence did not hold,
-     * {@code [1, entries]}, or {@code [2, newest id]} when a {@code >} read found nothing.
+     * Run right after a read, on its connection. KEYS: a lock and a stream per read. ARGV:
+     * group, token. Answers per stream 0 when the lock no longer holds the token, 2 when it
+     * does and another consumer of the group holds pending entries, else 1. Reads nothing
+     * but the pending summary, so it costs the same whatever the read returned.
      */
-    static final LuaScript READ = new LuaScript("""
+    static final LuaScript CHECK = new LuaScript("""
             local result = {}
             for i = 1, #KEYS / 2 do
-              local lock, stream = KEYS[2 * i - 1], KEYS[2 * i]
-              local token, id = ARGV[2 + 2 * i], ARGV[3 + 2 * i]
-              if redis.call('get', lock) ~= token then
-                result[i] = {0}
+              if redis.call('get', KEYS[2 * i - 1]) ~= ARGV[2] then
+                result[i] = 0
               else
-                local reply
-                if tonumber(ARGV[3]) > 0 then
-                  reply = redis.call('xreadgroup', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', stream, id)
-                else
-                  reply = redis.call('xreadgroup', 'GROUP', ARGV[1], ARGV[2], 'STREAMS', stream, id)
-                end
-                local entries = reply and reply[1][2] or {}
-                if #entries == 0 and id == '>' then
-                  local newest = redis.call('xrevrange', stream, '+', '-', 'COUNT', 1)
-                  result[i] = {2, newest[1] and newest[1][1] or '0-0'}
-                else
-                  result[i] = {1, entries}
+                result[i] = 1
+                local consumers = redis.call('xpending', KEYS[2 * i], ARGV[1])[4]
+                if consumers then
+                  for _, c in ipairs(consumers) do
+                    if c[1] ~= ARGV[2] then
+                      result[i] = 2
+                      break
+                    end
+                  end
                 end
               end
             end
             return result
             """, true);
+
+    /**
+     * KEYS: lock, stream. ARGV: group, token. While the lock holds the token, claims every
+     * entry pending under another consumer for the token (XCLAIM; entries deleted from the
+     * stream leave the pending list) and removes consumers left with nothing pending.
+     * Answers {@code [0]} when the fence did not hold, else {@code [1, claimed entries]}.
+     */
+    static final LuaScript CLAIM = new LuaScript("""
+            if redis.call('get', KEYS[1]) ~= ARGV[2] then
+              return {0}
+            end
+            local claimed = {}
+            local consumers = redis.call('xpending', KEYS[2], ARGV[1])[4]
+            for _, c in ipairs(consumers or {}) do
+              local name = c[1]
+              if name ~= ARGV[2] then
+                while true do
+                  local pending = redis.call('xpending', KEYS[2], ARGV[1], '-', '+', 1000, name)
+                  if #pending == 0 then
+                    break
+                  end
+                  local args = {KEYS[2], ARGV[1], ARGV[2], 0}
+                  for _, p in ipairs(pending) do
+                    args[#args + 1] = p[1]
+                  end
+                  for _, e in ipairs(redis.call('xclaim', unpack(args))) do
+                    claimed[#claimed + 1] = e
+                  end
+                end
+                redis.call('xgroup', 'delconsumer', KEYS[2], ARGV[1], name)
+              end
+            end
+            return {1, claimed}
+            """, true);
+
+    /**
+     * KEYS: lock, stream. ARGV: group, token, the consumer to hand over to. While the lock
+     * holds the token, moves the token's pending entries to that consumer (XCLAIM JUSTID)
+     * and removes the token's consumer. Answers 0 when the fence did not hold, else 1.
+     */
+    static final LuaScript HAND_OVER = new LuaScript("""
+            if redis.call('get', KEYS[1]) ~= ARGV[2] then
+              return 0
+            end
+            while true do
+              local pending = redis.call('xpending', KEYS[2], ARGV[1], '-', '+', 1000, ARGV[2])
+              if #pending == 0 then
+                break
+              end
+              local args = {KEYS[2], ARGV[1], ARGV[3], 0}
+              for _, p in ipairs(pending) do
+                args[#args + 1] = p[1]
+              end
+              args[#args + 1] = 'JUSTID'
+              redis.call('xclaim', unpack(args))
+            end
+            redis.call('xgroup', 'delconsumer', KEYS[2], ARGV[1], ARGV[2])
+            return 1
+            """, false);
 
     /**
      * KEYS: a lock and a stream per ack. ARGV: group, then per ack its token, the number of
@@ -156,28 +217,104 @@ public final class FencedCommands {
         return ones(LuaScript.DELETE_IF_OWNER.runAll(runs, runner, failure));
     }
 
-    /** {@code Transport.readGroupFenced}: one script run for every stream. */
-    public List<FencedRead.Result> read(String group, String consumer, List<FencedRead> reads, int count) {
+    /**
+     * How a client sends a read and then, on the same connection, a script run: the read's
+     * entries must be in the pending list before the run looks at it.
+     */
+    @FunctionalInterface
+    public interface ReadThenRun {
+        /**
+         * @param idsByKey where to read each stream from, in order
+         * @param block    BLOCK for the read, or null for none
+         * @param sha      the script's SHA-1, for EVALSHA
+         * @return the read's entries by stream key, and the run's reply or the exception
+         *         its error reply became (a failed read throws)
+         */
+        ReadAndRun send(String group, String consumer, Map<String, String> idsByKey, int count, Duration block,
+                        String sha, LuaScript.Run run);
+    }
+
+    /** What {@link ReadThenRun} got back. */
+    public record ReadAndRun(Map<String, List<StreamEntry>> entries, Object runReply) {
+    }
+
+    /** {@code Transport.readGroupFenced}: the read and a check in one round trip, and a claim where one is needed. */
+    public List<FencedRead.Result> read(String group, List<FencedRead> reads, int count, Duration block,
+                                        ReadThenRun sender) {
         if (reads.isEmpty()) {
             return List.of();
         }
+        String token = reads.get(0).fence().token();
+        Map<String, String> ids = new LinkedHashMap<>();
         List<String> keys = new ArrayList<>(reads.size() * 2);
-        List<byte[]> args = new ArrayList<>(3 + reads.size() * 2);
-        args.add(utf8(group));
-        args.add(utf8(consumer));
-        args.add(count > 0 ? utf8(Integer.toString(count)) : NO_LIMIT);
         for (FencedRead r : reads) {
+            if (!r.fence().token().equals(token)) {
+                throw new IllegalArgumentException("a fenced read takes streams of one token, got " + token + " and "
+                        + r.fence().token());
+            }
+            ids.put(r.key(), r.afterId());
             keys.add(r.fence().lockKey());
             keys.add(r.key());
-            args.add(utf8(r.fence().token()));
-            args.add(utf8(r.afterId()));
         }
-        List<?> reply = (List<?>) READ.runAll(List.of(new LuaScript.Run(keys, args)), runner, failure).get(0);
+        LuaScript.Run check = new LuaScript.Run(keys, List.of(utf8(group), utf8(token)));
+        ReadAndRun got = sender.send(group, token, ids, count, block, CHECK.sha(), check);
+        Object reply = got.runReply();
+        if (reply instanceof Throwable error) {
+            if (!RedisReplies.scriptMissing(error)) {
+                throw failure.apply(error);
+            }
+            reply = CHECK.runAll(List.of(check), runner, failure).get(0);
+        }
+        List<?> states = (List<?>) reply;
         List<FencedRead.Result> results = new ArrayList<>(reads.size());
-        for (Object one : reply) {
-            results.add(readResult((List<?>) one));
+        for (int i = 0; i < reads.size(); i++) {
+            FencedRead r = reads.get(i);
+            List<StreamEntry> entries = got.entries().getOrDefault(r.key(), List.of());
+            long state = ((Number) states.get(i)).longValue();
+            if (state == 0) {
+                results.add(FencedRead.Result.NOT_HELD);
+            } else if (state == 1) {
+                results.add(new FencedRead.Result(true, entries));
+            } else {
+                results.add(claimed(group, r, entries));
+            }
         }
         return results;
+    }
+
+    /** {@code Transport.handOverPending}. */
+    public List<Boolean> handOver(String group, String to, List<FencedRead> streams) {
+        List<LuaScript.Run> runs = new ArrayList<>(streams.size());
+        for (FencedRead s : streams) {
+            runs.add(new LuaScript.Run(List.of(s.fence().lockKey(), s.key()),
+                    List.of(utf8(group), utf8(s.fence().token()), utf8(to))));
+        }
+        return ones(HAND_OVER.runAll(runs, runner, failure));
+    }
+
+    /** The read's entries with those claimed from other consumers, in id order; not held if the claim was refused. */
+    private FencedRead.Result claimed(String group, FencedRead r, List<StreamEntry> read) {
+        LuaScript.Run run = new LuaScript.Run(List.of(r.fence().lockKey(), r.key()),
+                List.of(utf8(group), utf8(r.fence().token())));
+        List<?> reply = (List<?>) CLAIM.runAll(List.of(run), runner, failure).get(0);
+        if (((Number) reply.get(0)).longValue() == 0) {
+            return FencedRead.Result.NOT_HELD;
+        }
+        List<StreamEntry> all = new ArrayList<>(read);
+        all.addAll(entries((List<?>) reply.get(1)));
+        all.sort(FencedCommands::byId);
+        return new FencedRead.Result(true, all);
+    }
+
+    /** Stream ids in order: by milliseconds, then sequence. */
+    static int byId(StreamEntry a, StreamEntry b) {
+        String x = a.id();
+        String y = b.id();
+        int dx = x.indexOf('-');
+        int dy = y.indexOf('-');
+        int byMillis = Long.compareUnsigned(Long.parseUnsignedLong(x.substring(0, dx)), Long.parseUnsignedLong(y.substring(0, dy)));
+        return byMillis != 0 ? byMillis
+                : Long.compareUnsigned(Long.parseUnsignedLong(x.substring(dx + 1)), Long.parseUnsignedLong(y.substring(dy + 1)));
     }
 
     /** {@code Transport.ackFenced}: one script run for every stream. */
@@ -238,21 +375,13 @@ public final class FencedCommands {
         return (Long) SET.runAll(List.of(run), runner, failure).get(0) == 1L;
     }
 
-    private static FencedRead.Result readResult(List<?> reply) {
-        long kind = ((Number) reply.get(0)).longValue();
-        if (kind == 0) {
-            return FencedRead.Result.NOT_HELD;
-        }
-        if (kind == 2) {
-            return new FencedRead.Result(true, List.of(), text(reply.get(1)));
-        }
-        List<?> raw = (List<?>) reply.get(1);
+    private static List<StreamEntry> entries(List<?> raw) {
         List<StreamEntry> entries = new ArrayList<>(raw.size());
         for (Object e : raw) {
             List<?> entry = (List<?>) e;
             entries.add(new StreamEntry(text(entry.get(0)), fields(entry.size() > 1 ? entry.get(1) : null)));
         }
-        return new FencedRead.Result(true, Collections.unmodifiableList(entries), null);
+        return entries;
     }
 
     /** A trimmed pending entry has nil fields (or, in some clients' eyes, none). */

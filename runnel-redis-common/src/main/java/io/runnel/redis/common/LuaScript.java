@@ -129,6 +129,11 @@ public final class LuaScript {
         return replies;
     }
 
+    /** The SHA-1 the server knows the script by (EVALSHA). */
+    public String sha() {
+        return sha;
+    }
+
     /** Integer replies as longs. */
     public static List<Long> integers(List<Object> replies) {
         List<Long> results = new ArrayList<>(replies.size());

@@ -48,18 +48,6 @@ final class Commands {
         return args.add("STREAMS").key(utf8(key)).add(afterId);
     }
 
-    /** XREAD of several streams, each after its own id. */
-    static CommandArguments xread(Map<String, String> afterIdByKey, int count, long blockMillis) {
-        CommandArguments args = withBlock(withCount(new CommandArguments(Command.XREAD), count), blockMillis).add("STREAMS");
-        for (String key : afterIdByKey.keySet()) {
-            args.key(utf8(key));
-        }
-        for (String id : afterIdByKey.values()) {
-            args.add(id);
-        }
-        return args;
-    }
-
     static CommandArguments xreadgroup(String group, String consumer, Map<String, String> idsByKey, int count,
                                        long blockMillis) {
         CommandArguments args = new CommandArguments(Command.XREADGROUP).add("GROUP").add(utf8(group)).add(utf8(consumer));

@@ -289,22 +289,34 @@ public final class JedisTransport implements Transport {
     }
 
     @Override
-    public List<FencedRead.Result> readGroupFenced(String group, String consumer, List<FencedRead> reads, int count) {
+    public List<FencedRead.Result> readGroupFenced(String group, List<FencedRead> reads, int count, Duration block) {
         state.ensureOpen();
-        return fenced("fenced XREADGROUP").read(group, consumer, reads, count);
+        return fenced("fenced XREADGROUP").read(group, reads, count, block, this::readThenRun);
     }
 
     @Override
-    public boolean awaitEntries(Map<String, String> afterIdByKey, Duration block) {
+    public List<Boolean> handOverPending(String group, String to, List<FencedRead> streams) {
         state.ensureOpen();
-        if (afterIdByKey.isEmpty()) {
-            return false;
-        }
+        return fenced("pending hand-over").handOver(group, to, streams);
+    }
+
+    /**
+     * XREADGROUP and then a script run, pipelined on one connection: a blocking read's own
+     * connection, else a pooled one. The run's error reply comes back in place; a failed
+     * read throws.
+     */
+    private FencedCommands.ReadAndRun readThenRun(String group, String consumer, Map<String, String> idsByKey,
+                                                  int count, Duration block, String sha, LuaScript.Run run) {
         long blockMillis = TransportArgs.blockMillis(block);
-        CommandArguments xread = Commands.xread(afterIdByKey, 1, blockMillis);
-        Object reply = blockMillis > 0 ? onBlockingConnection("XREAD", block, xread) : call("XREAD", xread);
-        // RESP3 answers a map of streams, RESP2 a list; nil either way when nothing came.
-        return reply instanceof Map<?, ?> streams ? !streams.isEmpty() : !Replies.array(reply).isEmpty();
+        List<CommandArguments> both = List.of(Commands.xreadgroup(group, consumer, idsByKey, count, blockMillis),
+                Commands.script(Command.EVALSHA, sha, run.keys(), run.args()));
+        List<Object> replies = blockMillis > 0
+                ? onBlockingConnection("XREADGROUP", block, both)
+                : pipeline("XREADGROUP", both);
+        if (replies.get(0) instanceof JedisDataException error) {
+            throw failures.translate("XREADGROUP", error);
+        }
+        return new FencedCommands.ReadAndRun(Replies.byKey(idsByKey.keySet(), replies.get(0)), replies.get(1));
     }
 
     @Override
@@ -418,6 +430,18 @@ public final class JedisTransport implements Transport {
      * the server, so it is discarded, not reused.
      */
     private Object onBlockingConnection(String operation, Duration block, CommandArguments command) {
+        Object reply = onBlockingConnection(operation, block, List.of(command)).get(0);
+        if (reply instanceof JedisDataException error) {
+            throw failures.translate(operation, error);
+        }
+        return reply;
+    }
+
+    /**
+     * Runs a blocking command and what is pipelined after it on a connection of its own;
+     * error replies come back in place, as from {@link #pipeline}.
+     */
+    private List<Object> onBlockingConnection(String operation, Duration block, List<CommandArguments> commands) {
         Connection connection;
         try {
             connection = blocking.borrow();
@@ -427,13 +451,13 @@ public final class JedisTransport implements Transport {
         boolean reusable = false;
         try {
             connection.setSoTimeout(RedisAddress.saturatedMillis(CommandTimeout.forBlockingRead(timeout, block)));
-            Object reply = connection.executeCommand(command);
+            for (CommandArguments command : commands) {
+                connection.sendCommand(command);
+            }
+            // Error replies are read in place: the connection stays in step, fit for reuse.
+            List<Object> replies = connection.getMany(commands.size());
             reusable = true;
-            return reply;
-        } catch (JedisDataException e) {
-            // An error reply ends the command too: the connection is in step, fit for reuse.
-            reusable = true;
-            throw failures.translate(operation, e);
+            return replies;
         } catch (RuntimeException e) {
             dropIdleConnectionsAfter(e);
             throw failure(operation, e);

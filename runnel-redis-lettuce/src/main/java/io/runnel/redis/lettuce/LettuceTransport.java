@@ -191,7 +191,7 @@ public final class LettuceTransport implements Transport {
         XReadArgs args = readArgs(count, block);
         StreamOffset<String>[] offset = arrayOf(StreamOffset.from(key, afterId));
         List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
-                ? onBlockingConnection("XREAD", block, async -> async.xread(args, offset))
+                ? onBlockingConnection(block, (async, wait) -> replies.await("XREAD", async.xread(args, offset), wait))
                 : replies.await("XREAD", commands.xread(args, offset), timeout);
         return entries(messages);
     }
@@ -257,7 +257,8 @@ public final class LettuceTransport implements Transport {
                 .toArray(LettuceTransport.<StreamOffset<String>>arrayOf());
         Consumer<String> reader = Consumer.from(group, consumer);
         List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
-                ? onBlockingConnection("XREADGROUP", block, async -> async.xreadgroup(reader, args, offsets))
+                ? onBlockingConnection(block, (async, wait) ->
+                        replies.await("XREADGROUP", async.xreadgroup(reader, args, offsets), wait))
                 : replies.await("XREADGROUP", commands.xreadgroup(reader, args, offsets), timeout);
         return byKey(idsByKey.keySet(), messages);
     }
@@ -381,26 +382,40 @@ public final class LettuceTransport implements Transport {
     }
 
     @Override
-    public List<FencedRead.Result> readGroupFenced(String group, String consumer, List<FencedRead> reads, int count) {
+    public List<FencedRead.Result> readGroupFenced(String group, List<FencedRead> reads, int count, Duration block) {
         state.ensureOpen();
-        return fenced("fenced XREADGROUP").read(group, consumer, reads, count);
+        return fenced("fenced XREADGROUP").read(group, reads, count, block, this::readThenRun);
     }
 
     @Override
-    public boolean awaitEntries(Map<String, String> afterIdByKey, Duration block) {
+    public List<Boolean> handOverPending(String group, String to, List<FencedRead> streams) {
         state.ensureOpen();
-        if (afterIdByKey.isEmpty()) {
-            return false;
-        }
-        XReadArgs args = readArgs(1, block);
-        StreamOffset<String>[] offsets = afterIdByKey.entrySet().stream()
+        return fenced("pending hand-over").handOver(group, to, streams);
+    }
+
+    /**
+     * XREADGROUP and then a script run, pipelined on one connection: a blocking read's own
+     * connection, else the shared one. The run's error reply comes back in place; a failed
+     * read throws.
+     */
+    private FencedCommands.ReadAndRun readThenRun(String group, String consumer, Map<String, String> idsByKey,
+                                                  int count, Duration block, String sha, LuaScript.Run run) {
+        XReadArgs args = readArgs(count, block);
+        StreamOffset<String>[] offsets = idsByKey.entrySet().stream()
                 .map(e -> StreamOffset.from(e.getKey(), e.getValue()))
                 .toList()
                 .toArray(LettuceTransport.<StreamOffset<String>>arrayOf());
-        List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
-                ? onBlockingConnection("XREAD", block, async -> async.xread(args, offsets))
-                : replies.await("XREAD", commands.xread(args, offsets), timeout);
-        return !messages.isEmpty();
+        Consumer<String> reader = Consumer.from(group, consumer);
+        String[] keys = run.keys().toArray(String[]::new);
+        byte[][] scriptArgs = run.args().toArray(byte[][]::new);
+        BlockingWork<FencedCommands.ReadAndRun> work = (async, wait) -> {
+            RedisFuture<List<StreamMessage<String, byte[]>>> read = async.xreadgroup(reader, args, offsets);
+            RedisFuture<Object> check = async.evalsha(sha, ScriptOutputType.MULTI, keys, scriptArgs);
+            List<StreamMessage<String, byte[]>> messages = replies.await("XREADGROUP", read, wait);
+            Object reply = replies.settleAll("fenced read check", List.of(check), timeout).get(0).valueOrError();
+            return new FencedCommands.ReadAndRun(byKey(idsByKey.keySet(), messages), reply);
+        };
+        return TransportArgs.isBlocking(block) ? onBlockingConnection(block, work) : work.run(commands, timeout);
     }
 
     @Override
@@ -443,12 +458,18 @@ public final class LettuceTransport implements Transport {
         }
     }
 
+    /** Commands sent and awaited on a blocking read's own connection, within {@code wait}. */
+    @FunctionalInterface
+    private interface BlockingWork<T> {
+        T run(RedisAsyncCommands<String, byte[]> async, Duration wait);
+    }
+
     /**
-     * Runs one blocking command on a connection of its own. A connection whose command did
-     * not end normally may still be blocked in the server, so it is discarded, not reused.
+     * Runs a blocking command (and what is pipelined after it) on a connection of its own. A
+     * connection whose commands did not end normally may still be blocked in the server, so
+     * it is discarded, not reused.
      */
-    private <T> T onBlockingConnection(String operation, Duration block,
-                                       Function<RedisAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
+    private <T> T onBlockingConnection(Duration block, BlockingWork<T> work) {
         StatefulRedisConnection<String, byte[]> connection = blocking.borrow();
         Duration wait = CommandTimeout.forBlockingRead(timeout, block);
         boolean reusable = false;
@@ -456,7 +477,7 @@ public final class LettuceTransport implements Transport {
             // Lettuce would otherwise expire the command after the URL's timeout, even one
             // shorter than the block; the connection is ours alone until it is given back.
             connection.setTimeout(wait);
-            T result = replies.await(operation, command.apply(connection.async()), wait);
+            T result = work.run(connection.async(), wait);
             reusable = true;
             return result;
         } finally {
