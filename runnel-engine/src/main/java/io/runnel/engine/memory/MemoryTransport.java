@@ -62,6 +62,9 @@ public final class MemoryTransport implements Transport {
     private final MemoryStore store;
     private final String where;
     private volatile boolean closed;
+    /** While set, this handle's commands wait before reaching the store and before answering. */
+    private final Object frozenGate = new Object();
+    private boolean frozen;
 
     /**
      * @param where names the store in messages; it must never contain credentials
@@ -88,6 +91,39 @@ public final class MemoryTransport implements Transport {
      */
     public MemoryTransport newHandle() {
         return new MemoryTransport(store, where);
+    }
+
+    /**
+     * Holds this handle's commands, as a frozen process or a cut network would: commands
+     * issued from now on reach the store only after {@link #thaw()}, and replies not yet
+     * returned wait for it too. Other handles on the store are unaffected. For tests of what
+     * a worker does when it resumes late.
+     */
+    public void freeze() {
+        synchronized (frozenGate) {
+            frozen = true;
+        }
+    }
+
+    /** Lets the held commands and replies through, in the order they were waiting. */
+    public void thaw() {
+        synchronized (frozenGate) {
+            frozen = false;
+            frozenGate.notifyAll();
+        }
+    }
+
+    private void awaitThawed() {
+        synchronized (frozenGate) {
+            while (frozen && !closed) {
+                try {
+                    frozenGate.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw interrupted("a frozen command", e);
+                }
+            }
+        }
     }
 
     /**
@@ -480,6 +516,7 @@ public final class MemoryTransport implements Transport {
     @Override
     public void close() {
         closed = true;
+        thaw();
         store.wakeReadsOf(this);
     }
 
@@ -508,9 +545,11 @@ public final class MemoryTransport implements Transport {
     /** Runs one command on the store; Redis-style refusals become {@link TransportException}s. */
     private <T> T run(String operation, Function<Keyspace, T> command) {
         ensureOpen();
+        awaitThawed();
         T result;
         try {
             result = store.atomically(command);
+            awaitThawed();
         } catch (RedisError e) {
             throw rejected(operation, e);
         }
@@ -540,10 +579,12 @@ public final class MemoryTransport implements Transport {
     private <T> T blockingRead(String operation, Collection<String> keys, Duration block,
                                Function<Keyspace, T> attempt) {
         ensureOpen();
+        awaitThawed();
         long blockNanos = TimeUnit.MILLISECONDS.toNanos(TransportArgs.blockMillis(block));
         T result;
         try {
             result = store.read(this, keys, blockNanos, this::ensureOpen, attempt, MemoryTransport::hasEntries);
+            awaitThawed();
         } catch (RedisError e) {
             throw rejected(operation, e);
         } catch (InterruptedException e) {
