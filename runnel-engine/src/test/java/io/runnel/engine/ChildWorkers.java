@@ -3,8 +3,11 @@ package io.runnel.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Worker JVMs started by a test from its own classpath, configured through RUNNEL_* variables, killed at the end. */
@@ -15,6 +18,24 @@ final class ChildWorkers implements AutoCloseable {
     /** @param settings RUNNEL_* variables for every child (the parent's own RUNNEL_* are dropped) */
     ChildWorkers(Map<String, String> settings) {
         this.settings = Map.copyOf(settings);
+    }
+
+    /**
+     * RUNNEL_* settings for fault tests of worker processes: fast rebalancing, short reads,
+     * small buffers, {@code lockExpiry} and a grace period of 1 s.
+     */
+    static Map<String, String> faultTestSettings(TransportKind kind, int partitions, Duration lockExpiry) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("RUNNEL_TRANSPORT", kind.name().toLowerCase(Locale.ROOT));
+        env.put("RUNNEL_DEFAULT_PARTITION_COUNT", Integer.toString(partitions));
+        env.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
+        env.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
+        env.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
+        env.put("RUNNEL_DEFAULT_LOCK_EXPIRY", lockExpiry.toMillis() + "ms");
+        env.put("RUNNEL_DEFAULT_GRACE_PERIOD", "1");
+        env.put("RUNNEL_DEFAULT_PREFETCH_COUNT", "8");
+        env.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
+        return env;
     }
 
     static Path logOf(String appName, String label) {

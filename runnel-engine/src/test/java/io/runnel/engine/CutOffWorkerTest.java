@@ -87,17 +87,7 @@ class CutOffWorkerTest {
     }
 
     private static Map<String, String> settings(TransportKind kind) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("RUNNEL_TRANSPORT", kind.name().toLowerCase());
-        env.put("RUNNEL_DEFAULT_PARTITION_COUNT", Integer.toString(PARTITIONS));
-        env.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
-        env.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
-        env.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
-        env.put("RUNNEL_DEFAULT_LOCK_EXPIRY", LOCK_EXPIRY.toMillis() + "ms");
-        env.put("RUNNEL_DEFAULT_GRACE_PERIOD", "1");
-        env.put("RUNNEL_DEFAULT_PREFETCH_COUNT", "8");
-        env.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
-        return env;
+        return ChildWorkers.faultTestSettings(kind, PARTITIONS, LOCK_EXPIRY);
     }
 
     private ChildWorkers children(Map<String, String> env, String url) {

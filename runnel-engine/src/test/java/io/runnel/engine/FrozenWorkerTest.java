@@ -57,17 +57,8 @@ class FrozenWorkerTest {
     @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
     void a_resumed_worker_hands_out_nothing_under_the_leases_it_held_before_the_freeze(TransportKind kind) throws Exception {
         String name = TestApps.uniqueName("frozen");
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> env = new LinkedHashMap<>(ChildWorkers.faultTestSettings(kind, PARTITIONS, LOCK_EXPIRY));
         env.put("RUNNEL_REDIS_URL", redis.url());
-        env.put("RUNNEL_TRANSPORT", kind.name().toLowerCase());
-        env.put("RUNNEL_DEFAULT_PARTITION_COUNT", Integer.toString(PARTITIONS));
-        env.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
-        env.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
-        env.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
-        env.put("RUNNEL_DEFAULT_LOCK_EXPIRY", LOCK_EXPIRY.toMillis() + "ms");
-        env.put("RUNNEL_DEFAULT_GRACE_PERIOD", "1");
-        env.put("RUNNEL_DEFAULT_PREFETCH_COUNT", "8");
-        env.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
         children = new ChildWorkers(env);
         App local = LeaseWorkerMain.define(App.builder(name).environment(env), 0);
         apps.add(local);

@@ -251,10 +251,7 @@ public final class LettuceTransport implements Transport {
             return Map.of();
         }
         XReadArgs args = readArgs(count, block);
-        StreamOffset<String>[] offsets = idsByKey.entrySet().stream()
-                .map(e -> StreamOffset.from(e.getKey(), e.getValue()))
-                .toList()
-                .toArray(LettuceTransport.<StreamOffset<String>>arrayOf());
+        StreamOffset<String>[] offsets = offsets(idsByKey);
         Consumer<String> reader = Consumer.from(group, consumer);
         List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
                 ? onBlockingConnection(block, (async, wait) ->
@@ -401,10 +398,7 @@ public final class LettuceTransport implements Transport {
     private FencedCommands.ReadAndRun readThenRun(String group, String consumer, Map<String, String> idsByKey,
                                                   int count, Duration block, String sha, LuaScript.Run run) {
         XReadArgs args = readArgs(count, block);
-        StreamOffset<String>[] offsets = idsByKey.entrySet().stream()
-                .map(e -> StreamOffset.from(e.getKey(), e.getValue()))
-                .toList()
-                .toArray(LettuceTransport.<StreamOffset<String>>arrayOf());
+        StreamOffset<String>[] offsets = offsets(idsByKey);
         Consumer<String> reader = Consumer.from(group, consumer);
         String[] keys = run.keys().toArray(String[]::new);
         byte[][] scriptArgs = run.args().toArray(byte[][]::new);
@@ -527,6 +521,14 @@ public final class LettuceTransport implements Transport {
             args.block(TransportArgs.blockMillis(block));
         }
         return args;
+    }
+
+    /** One offset per stream, in the map's order. */
+    private static StreamOffset<String>[] offsets(Map<String, String> idsByKey) {
+        return idsByKey.entrySet().stream()
+                .map(e -> StreamOffset.from(e.getKey(), e.getValue()))
+                .toList()
+                .toArray(LettuceTransport.<StreamOffset<String>>arrayOf());
     }
 
     private static Limit limit(int count) {
