@@ -1,6 +1,5 @@
 package io.runnel.engine;
 
-import io.runnel.api.Delivery;
 import io.runnel.api.Event;
 import io.runnel.api.ProcessingTimeout;
 import io.runnel.api.RebalanceFailed;
@@ -306,11 +305,11 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         long next = Long.MAX_VALUE;
         for (Owned o : owned.values()) {
             Stuck s = stuck.get(o.lease().partition);
-            long since = o.consumer().handedOutAt();
+            PartitionConsumer.Holding held = o.consumer().holding();
             if (s != null) {
                 next = Math.min(next, s.giveUpAt() - now);
-            } else if (since != 0) {
-                next = Math.min(next, since + processor.maxProcessingTime().toNanos() - now);
+            } else if (held != null) {
+                next = Math.min(next, held.since() + processor.maxProcessingTime().toNanos() - now);
             }
         }
         return next;
@@ -339,21 +338,20 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                 }
                 continue;
             }
-            long since = o.consumer().handedOutAt();
-            Delivery delivery = o.consumer().holding();
-            if (since == 0 || delivery == null || now - since < processor.maxProcessingTime().toNanos()) {
+            PartitionConsumer.Holding held = o.consumer().holding();
+            if (held == null || now - held.since() < processor.maxProcessingTime().toNanos()) {
                 continue;
             }
-            List<String> ids = delivery.events().stream().map(Event::id).toList();
+            List<String> ids = held.delivery().events().stream().map(Event::id).toList();
             ProcessingTimeout timeout = new ProcessingTimeout(processor.name(), partition, ids, processor.maxProcessingTime());
             StackTraceElement[] where = o.thread().getStackTrace();
-            if (o.consumer().timeOut(delivery, timeout, o.thread())) {
+            if (o.consumer().timeOut(held, timeout, o.thread())) {
                 stuck.put(partition, new Stuck(timeout, now + processor.gracePeriod().toNanos()));
                 log.error("partition {} of processor {} is stuck: events {} have been with the processor function for "
                         + "more than max_processing_time ({}); interrupting its thread, the delivery fails with "
                         + "ProcessingTimeout. The thread was at:{}", partition, processor.name(), ids,
                         processor.maxProcessingTime(), stackTrace(where));
-                marks.stuck(o.lease(), Instant.now().minusNanos(now - since), ids);
+                marks.stuck(o.lease(), Instant.now().minusNanos(now - held.since()), ids);
             }
         }
         return gaveUp;
@@ -516,8 +514,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         Set<Integer> failed = new TreeSet<>(partitions);
         failed.removeAll(acquired.keySet());
         if (!acquired.isEmpty()) {
-            marks.clearPoisoned(List.copyOf(acquired.keySet()));
-            marks.clearStuck(List.copyOf(acquired.keySet())); // a previous owner's marks: this owner retries the partitions
+            marks.clearAll(acquired.keySet()); // a previous owner's marks: this owner retries the partitions
             try {
                 for (RebalanceListener l : processor.rebalanceListeners()) {
                     l.onPartitionsAssigned(processor.name(), sortedView(acquired.keySet()));

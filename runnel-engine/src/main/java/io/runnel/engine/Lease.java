@@ -77,10 +77,6 @@ final class Lease {
         voided = true;
     }
 
-    boolean isVoided() {
-        return voided;
-    }
-
     @Override
     public String toString() {
         return "lease of partition " + partition + " (token " + fence.token() + ")";

@@ -239,10 +239,11 @@ final class PartitionBuffer {
      * lease runs out, which closes it.
      */
     private void awaitEventWhileLeased() throws InterruptedException {
+        // The condition checks the lease once per wake-up: on the way out it was just found valid,
+        // or the buffer is closed (expired included).
         while (!closed && leaseHolds() && events.isEmpty()) {
             changed.awaitNanos(lease.remainingNanos());
         }
-        leaseHolds();
     }
 
     /** Whether the lease is valid; closes the buffer as expired if not. Call holding {@link #lock}. */

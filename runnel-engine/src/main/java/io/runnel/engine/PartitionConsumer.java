@@ -31,14 +31,13 @@ final class PartitionConsumer<T> implements Runnable {
     private final ExecutorCallbacks executor;
     private final Map<String, String> mdc;
     private final CountDownLatch exited = new CountDownLatch(1);
-    /** The delivery the function currently holds; only changed by the consumer thread, read by the coordinator. */
-    private volatile Delivery current;
-    /** {@link System#nanoTime()} when {@link #current} was handed out; 0 while the function holds nothing. */
-    private volatile long handedOutAt;
-    /** Set by the coordinator when {@link #current} outlived max_processing_time; the delivery then fails with it. */
+    /**
+     * The delivery the function holds and since when, or null; changed by the consumer thread
+     * only (one volatile write per hand-out and one per completion), read by the coordinator.
+     */
+    private volatile Holding holding;
+    /** Set by the coordinator when {@link #holding} outlived max_processing_time; the delivery then fails with it. */
     private volatile ProcessingTimeout timedOut;
-    /** When {@link #current} was handed out (System.nanoTime), for the processing-time timer. */
-    private long currentSince;
     private long delivered;
     /**
      * Ids of completed deliveries not yet handed to the acker. Handing them over in groups
@@ -167,9 +166,7 @@ final class PartitionConsumer<T> implements Runnable {
         }
         Delivery delivery = new Delivery(processor.name(), buffer.partition, events);
         processor.metrics().delivered(delivery);
-        current = delivery;
-        currentSince = System.nanoTime();
-        handedOutAt = currentSince;
+        holding = new Holding(delivery, System.nanoTime());
         delivered++;
         for (Middleware m : processor.middleware()) {
             m.beforeProcessing(delivery);
@@ -199,8 +196,8 @@ final class PartitionConsumer<T> implements Runnable {
     // ---------------------------------------------------------------- internals
 
     private void completeCurrent() {
-        Delivery done = current;
-        if (done == null) {
+        Holding held = holding;
+        if (held == null) {
             return;
         }
         ProcessingTimeout late = timedOut;
@@ -208,9 +205,9 @@ final class PartitionConsumer<T> implements Runnable {
             // It came back, or asked for more, after the coordinator gave up on it: a failure.
             throw late;
         }
-        current = null;
-        handedOutAt = 0;
-        processor.metrics().succeeded(done, System.nanoTime() - currentSince);
+        holding = null;
+        Delivery done = held.delivery();
+        processor.metrics().succeeded(done, System.nanoTime() - held.since());
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
             middleware.get(i).afterSuccess(done);
@@ -235,9 +232,9 @@ final class PartitionConsumer<T> implements Runnable {
     /** @return whether to restart the function on this partition */
     private boolean handleFailure(Throwable thrown) {
         Throwable error = asTimeout(thrown);
-        Delivery failed = current != null ? current : new Delivery(processor.name(), buffer.partition, List.of());
-        current = null;
-        handedOutAt = 0;
+        Holding held = holding;
+        Delivery failed = held != null ? held.delivery() : new Delivery(processor.name(), buffer.partition, List.of());
+        holding = null;
         processor.metrics().failed(failed);
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
@@ -294,14 +291,13 @@ final class PartitionConsumer<T> implements Runnable {
 
     // ------------------------------------------------------- used by the coordinator
 
-    /** When the function got the delivery it holds ({@link System#nanoTime()}), or 0 when it holds none. */
-    long handedOutAt() {
-        return handedOutAt;
+    /** A delivery the function holds, and when it got it ({@link System#nanoTime()}). */
+    record Holding(Delivery delivery, long since) {
     }
 
-    /** The delivery the function holds, or null. */
-    Delivery holding() {
-        return current;
+    /** What the function holds now, or null. */
+    Holding holding() {
+        return holding;
     }
 
     /** Whether the coordinator timed out the delivery the function holds. */
@@ -315,10 +311,10 @@ final class PartitionConsumer<T> implements Runnable {
      * for more. Together with {@link #asTimeout}, so the interrupt never outlives the failure
      * it was for.
      *
-     * @return false if the function no longer holds {@code delivery}
+     * @return false if the function no longer holds {@code held}
      */
-    synchronized boolean timeOut(Delivery delivery, ProcessingTimeout timeout, Thread thread) {
-        if (current != delivery || timedOut != null) {
+    synchronized boolean timeOut(Holding held, ProcessingTimeout timeout, Thread thread) {
+        if (holding != held || timedOut != null) {
             return false;
         }
         timedOut = timeout;

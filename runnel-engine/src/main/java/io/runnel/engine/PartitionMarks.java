@@ -67,12 +67,17 @@ final class PartitionMarks {
 
     /** Deletes the poisoned marks of these partitions, whoever wrote them. */
     void clearPoisoned(Collection<Integer> partitions) {
-        clear(partitions, processor::poisonedKey, "poisoned");
+        clear(partitions, List.of(processor::poisonedKey), "poisoned");
     }
 
     /** Deletes the stuck marks of these partitions, whoever wrote them. */
     void clearStuck(Collection<Integer> partitions) {
-        clear(partitions, processor::stuckKey, "stuck");
+        clear(partitions, List.of(processor::stuckKey), "stuck");
+    }
+
+    /** Deletes both kinds of mark of these partitions in one round trip (a new owner retries them). */
+    void clearAll(Collection<Integer> partitions) {
+        clear(partitions, List.of(processor::poisonedKey, processor::stuckKey), "poisoned and stuck");
     }
 
     private ObjectNode owner() {
@@ -93,11 +98,11 @@ final class PartitionMarks {
         }
     }
 
-    private void clear(Collection<Integer> partitions, IntFunction<String> key, String what) {
+    private void clear(Collection<Integer> partitions, List<IntFunction<String>> kinds, String what) {
         if (partitions.isEmpty()) {
             return;
         }
-        List<String> keys = partitions.stream().map(key::apply).toList();
+        List<String> keys = kinds.stream().flatMap(kind -> partitions.stream().map(kind::apply)).toList();
         try {
             transport.delete(keys);
         } catch (TransportException e) {

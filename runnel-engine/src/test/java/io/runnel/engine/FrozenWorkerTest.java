@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -69,17 +68,19 @@ class FrozenWorkerTest {
 
         Process frozen = children.start(LeaseWorkerMain.class, name, "frozen", name, Long.toString(WORK_MILLIS));
         Process other = children.start(LeaseWorkerMain.class, name, "other", name, Long.toString(WORK_MILLIS));
-        await().atMost(Duration.ofSeconds(60)).until(() -> owners(local).size() == 2 && locked(local) == PARTITIONS);
+        await().atMost(Duration.ofSeconds(60)).until(() -> LockOwners.of(local, PARTITIONS).size() == 2
+                && LockOwners.locked(local, PARTITIONS) == PARTITIONS);
         orders.sendAll(TestApps.orders(KEYS, PER_KEY));
         await().atMost(Duration.ofSeconds(60)).until(() -> SeenRecords.read(seen).pids().containsAll(
                 List.of(frozen.pid(), other.pid())));
 
         long frozenAt = System.currentTimeMillis();
         ChildWorkers.signal(frozen, "STOP");
-        Set<String> before = owners(local);
+        Set<String> before = LockOwners.of(local, PARTITIONS);
         // The frozen worker's heartbeat and locks expire; the other worker reaps it and takes everything.
-        await().atMost(Duration.ofSeconds(60)).until(() -> owners(local).size() == 1 && locked(local) == PARTITIONS);
-        String survivor = owners(local).iterator().next();
+        await().atMost(Duration.ofSeconds(60)).until(() -> LockOwners.of(local, PARTITIONS).size() == 1
+                && LockOwners.locked(local, PARTITIONS) == PARTITIONS);
+        String survivor = LockOwners.of(local, PARTITIONS).iterator().next();
         assertThat(before).contains(survivor);
         int seenAtTakeover = SeenRecords.read(seen).distinct();
         await().atMost(Duration.ofSeconds(60)).until(() -> SeenRecords.read(seen).distinct() > seenAtTakeover + 50);
@@ -128,26 +129,5 @@ class FrozenWorkerTest {
             }
         }
         return out;
-    }
-
-    /** The executors holding partition locks now. */
-    private static Set<String> owners(App app) {
-        Set<String> owners = new HashSet<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            lock(app, p).map(PartitionLocks::ownerOf).ifPresent(owners::add);
-        }
-        return owners;
-    }
-
-    private static int locked(App app) {
-        int n = 0;
-        for (int p = 0; p < PARTITIONS; p++) {
-            n += lock(app, p).isPresent() ? 1 : 0;
-        }
-        return n;
-    }
-
-    private static Optional<String> lock(App app, int partition) {
-        return app.transport().get(Keys.lock(app.name(), "orders", "proc", partition));
     }
 }

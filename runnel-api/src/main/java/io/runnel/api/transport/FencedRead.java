@@ -20,6 +20,26 @@ public record FencedRead(Fence fence, String key, String afterId) {
     }
 
     /**
+     * The fence token every stream of one fenced read carries (a read names one consumer,
+     * the token).
+     *
+     * @throws IllegalArgumentException if {@code reads} is empty or carries different tokens
+     */
+    public static String commonToken(List<FencedRead> reads) {
+        if (reads.isEmpty()) {
+            throw new IllegalArgumentException("a fenced read needs at least one stream");
+        }
+        String token = reads.get(0).fence().token();
+        for (FencedRead r : reads) {
+            if (!r.fence().token().equals(token)) {
+                throw new IllegalArgumentException("a fenced read takes streams of one token, got " + token + " and "
+                        + r.fence().token());
+            }
+        }
+        return token;
+    }
+
+    /**
      * What a fenced read found for one stream.
      *
      * @param held    whether the fence still held after the read; when it did not, the

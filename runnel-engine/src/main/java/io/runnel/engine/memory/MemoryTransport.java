@@ -421,13 +421,9 @@ public final class MemoryTransport implements Transport {
         if (reads.isEmpty()) {
             return List.of();
         }
-        String token = reads.get(0).fence().token();
+        String token = FencedRead.commonToken(reads);
         Map<String, String> ids = new LinkedHashMap<>();
         for (FencedRead r : reads) {
-            if (!r.fence().token().equals(token)) {
-                throw new IllegalArgumentException("a fenced read takes streams of one token, got " + token + " and "
-                        + r.fence().token());
-            }
             ids.put(r.key(), r.afterId());
         }
         // As on Redis: the read, then (a separate step) the check and the claims.

@@ -244,14 +244,10 @@ public final class FencedCommands {
         if (reads.isEmpty()) {
             return List.of();
         }
-        String token = reads.get(0).fence().token();
+        String token = FencedRead.commonToken(reads);
         Map<String, String> ids = new LinkedHashMap<>();
         List<String> keys = new ArrayList<>(reads.size() * 2);
         for (FencedRead r : reads) {
-            if (!r.fence().token().equals(token)) {
-                throw new IllegalArgumentException("a fenced read takes streams of one token, got " + token + " and "
-                        + r.fence().token());
-            }
             ids.put(r.key(), r.afterId());
             keys.add(r.fence().lockKey());
             keys.add(r.key());
