@@ -6,6 +6,7 @@ import io.runnel.testkit.RedisServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,11 @@ final class Bench {
         m.put("maxHeapMiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
         m.put("loadAverage", loadAverage());
         return m;
+    }
+
+    /** CPU time used so far by this whole JVM (every thread, JIT and GC included), in nanoseconds. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The 1/5/15-minute load averages (Linux), so a reader can see how busy the machine was. */

@@ -135,9 +135,10 @@ public final class EndToEnd {
         long run(int n) throws Exception;
     }
 
-    record Row(String name, String baseline, Scenario scenario, List<Double> rates) {
+    /** A row's rounds: events per second and the JVM's CPU microseconds per event. */
+    record Row(String name, String baseline, Scenario scenario, List<Double> rates, List<Double> cpuMicros) {
         Row(String name, String baseline, Scenario scenario) {
-            this(name, baseline, scenario, new ArrayList<>());
+            this(name, baseline, scenario, new ArrayList<>(), new ArrayList<>());
         }
     }
 
@@ -200,11 +201,14 @@ public final class EndToEnd {
         for (int r = 1; r <= repeats; r++) {
             for (Row row : rows) {
                 firstEventNanos = -1;
+                long cpuBefore = Bench.processCpuNanos();
                 long nanos = row.scenario.run(events);
+                double cpuMicros = (Bench.processCpuNanos() - cpuBefore) / 1e3 / events;
                 double rate = events / (nanos / 1e9);
                 row.rates.add(rate);
-                System.out.printf("round %d/%d  %-24s %,12.0f events/s  (%,d ms%s)%n", r, repeats, row.name, rate,
-                        nanos / 1_000_000, firstEventNanos < 0 ? ""
+                row.cpuMicros.add(cpuMicros);
+                System.out.printf("round %d/%d  %-24s %,12.0f events/s  %6.2f µs CPU/event  (%,d ms%s)%n", r, repeats,
+                        row.name, rate, cpuMicros, nanos / 1_000_000, firstEventNanos < 0 ? ""
                                 : "; first event " + firstEventNanos / 1_000_000 + " ms after worker start");
             }
         }
@@ -439,15 +443,17 @@ public final class EndToEnd {
         int cpus = Runtime.getRuntime().availableProcessors();
         System.out.println();
         System.out.printf("events=%,d repeats=%d  jdk=%s  cpus=%d  %s%n", events, repeats, jdk, cpus, Instant.now());
-        System.out.printf("%-24s %14s %14s %14s %8s  %s%n", "name", "median ev/s", "min ev/s", "max ev/s", "ratio", "vs");
+        System.out.printf("%-24s %14s %14s %14s %8s %10s  %s%n", "name", "median ev/s", "min ev/s", "max ev/s", "ratio",
+                "µs CPU/ev", "vs");
         List<Map<String, Object>> jsonRows = new ArrayList<>();
         for (Row row : rows) {
             double med = medians.get(row.name);
             double min = row.rates.stream().mapToDouble(Double::doubleValue).min().orElse(0);
             double max = row.rates.stream().mapToDouble(Double::doubleValue).max().orElse(0);
             Double ratio = row.baseline == null ? null : med / medians.get(row.baseline);
-            System.out.printf("%-24s %,14.0f %,14.0f %,14.0f %8s  %s%n", row.name, med, min, max,
-                    ratio == null ? "-" : "%.2f".formatted(ratio), row.baseline == null ? "" : row.baseline);
+            double cpu = median(row.cpuMicros);
+            System.out.printf("%-24s %,14.0f %,14.0f %,14.0f %8s %10.2f  %s%n", row.name, med, min, max,
+                    ratio == null ? "-" : "%.2f".formatted(ratio), cpu, row.baseline == null ? "" : row.baseline);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", row.name);
             m.put("median", Math.round(med));
@@ -456,6 +462,7 @@ public final class EndToEnd {
             m.put("baseline", row.baseline);
             m.put("ratio", ratio == null ? null : Math.round(ratio * 1000) / 1000.0);
             m.put("samples", row.rates.stream().map(Math::round).toList());
+            m.put("cpuMicrosPerEvent", Math.round(cpu * 100) / 100.0);
             jsonRows.add(m);
         }
         Map<String, Object> doc = Bench.machine();

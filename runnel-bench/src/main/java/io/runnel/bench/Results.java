@@ -134,13 +134,15 @@ public final class Results {
         header("Throughput (`EndToEnd`)", t);
         line("%,d events per measurement, %d rounds (median, min, max), warm-up round of %,d events.",
                 t.path("events").asLong(), t.path("repeats").asInt(), t.path("warmupEvents").asLong());
-        line("Ratio = median of the row / median of its raw row (target ≥ 0.8).").line("");
-        line("| row | median ev/s | min ev/s | max ev/s | ratio | vs |");
-        line("|---|---:|---:|---:|---:|---|");
+        line("Ratio = median of the row / median of its raw row (target ≥ 0.8). CPU = the whole JVM's CPU time "
+                + "during a round ÷ its events (median of the rounds; Redis's own CPU not included).").line("");
+        line("| row | median ev/s | min ev/s | max ev/s | ratio | µs CPU / event | vs |");
+        line("|---|---:|---:|---:|---:|---:|---|");
         for (JsonNode r : t.path("rows")) {
-            line("| %s | %,d | %,d | %,d | %s | %s |", r.path("name").asText(), r.path("median").asLong(),
+            line("| %s | %,d | %,d | %,d | %s | %s | %s |", r.path("name").asText(), r.path("median").asLong(),
                     r.path("min").asLong(), r.path("max").asLong(),
                     r.path("ratio").isNull() ? "-" : "%.2f".formatted(r.path("ratio").asDouble()),
+                    r.path("cpuMicrosPerEvent").isMissingNode() ? "-" : "%.2f".formatted(r.path("cpuMicrosPerEvent").asDouble()),
                     r.path("baseline").isNull() ? "" : r.path("baseline").asText());
         }
         line("");

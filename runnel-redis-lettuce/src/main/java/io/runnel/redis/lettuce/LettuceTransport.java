@@ -51,6 +51,7 @@ import io.runnel.redis.common.RedisReplies;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -191,7 +192,8 @@ public final class LettuceTransport implements Transport {
         XReadArgs args = readArgs(count, block);
         StreamOffset<String>[] offset = arrayOf(StreamOffset.from(key, afterId));
         List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
-                ? onBlockingConnection(block, (async, wait) -> replies.await("XREAD", async.xread(args, offset), wait))
+                ? onBlockingConnection(block, (connection, wait) ->
+                        replies.await("XREAD", connection.async().xread(args, offset), wait))
                 : replies.await("XREAD", commands.xread(args, offset), timeout);
         return entries(messages);
     }
@@ -254,8 +256,8 @@ public final class LettuceTransport implements Transport {
         StreamOffset<String>[] offsets = offsets(idsByKey);
         Consumer<String> reader = Consumer.from(group, consumer);
         List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
-                ? onBlockingConnection(block, (async, wait) ->
-                        replies.await("XREADGROUP", async.xreadgroup(reader, args, offsets), wait))
+                ? onBlockingConnection(block, (connection, wait) ->
+                        replies.await("XREADGROUP", connection.async().xreadgroup(reader, args, offsets), wait))
                 : replies.await("XREADGROUP", commands.xreadgroup(reader, args, offsets), timeout);
         return byKey(idsByKey.keySet(), messages);
     }
@@ -402,14 +404,34 @@ public final class LettuceTransport implements Transport {
         Consumer<String> reader = Consumer.from(group, consumer);
         String[] keys = run.keys().toArray(String[]::new);
         byte[][] scriptArgs = run.args().toArray(byte[][]::new);
-        BlockingWork<FencedCommands.ReadAndRun> work = (async, wait) -> {
-            RedisFuture<List<StreamMessage<String, byte[]>>> read = async.xreadgroup(reader, args, offsets);
-            RedisFuture<Object> check = async.evalsha(sha, ScriptOutputType.MULTI, keys, scriptArgs);
-            List<StreamMessage<String, byte[]>> messages = replies.await("XREADGROUP", read, wait);
-            Object reply = replies.settleAll("fenced read check", List.of(check), timeout).get(0).valueOrError();
-            return new FencedCommands.ReadAndRun(byKey(idsByKey.keySet(), messages), reply);
-        };
-        return TransportArgs.isBlocking(block) ? onBlockingConnection(block, work) : work.run(commands, timeout);
+        Function<RedisAsyncCommands<String, byte[]>, ReadAndCheck> send = async -> new ReadAndCheck(
+                async.xreadgroup(reader, args, offsets), async.evalsha(sha, ScriptOutputType.MULTI, keys, scriptArgs));
+        if (!TransportArgs.isBlocking(block)) {
+            return awaitBoth(send.apply(commands), idsByKey.keySet(), timeout);
+        }
+        return onBlockingConnection(block, (connection, wait) -> {
+            // Both commands leave in one write: flushing each wakes the event loop once more
+            // per read, which cost more CPU than the check itself. The connection is ours alone.
+            connection.setAutoFlushCommands(false);
+            ReadAndCheck sent;
+            try {
+                sent = send.apply(connection.async());
+            } finally {
+                connection.flushCommands();
+                connection.setAutoFlushCommands(true);
+            }
+            return awaitBoth(sent, idsByKey.keySet(), wait);
+        });
+    }
+
+    /** The two replies of {@link #readThenRun}, in flight. */
+    private record ReadAndCheck(RedisFuture<List<StreamMessage<String, byte[]>>> read, RedisFuture<Object> check) {
+    }
+
+    private FencedCommands.ReadAndRun awaitBoth(ReadAndCheck sent, Collection<String> keys, Duration wait) {
+        List<StreamMessage<String, byte[]>> messages = replies.await("XREADGROUP", sent.read(), wait);
+        Object reply = replies.settleAll("fenced read check", List.of(sent.check()), timeout).get(0).valueOrError();
+        return new FencedCommands.ReadAndRun(byKey(keys, messages), reply);
     }
 
     @Override
@@ -455,7 +477,7 @@ public final class LettuceTransport implements Transport {
     /** Commands sent and awaited on a blocking read's own connection, within {@code wait}. */
     @FunctionalInterface
     private interface BlockingWork<T> {
-        T run(RedisAsyncCommands<String, byte[]> async, Duration wait);
+        T run(StatefulRedisConnection<String, byte[]> connection, Duration wait);
     }
 
     /**
@@ -471,7 +493,7 @@ public final class LettuceTransport implements Transport {
             // Lettuce would otherwise expire the command after the URL's timeout, even one
             // shorter than the block; the connection is ours alone until it is given back.
             connection.setTimeout(wait);
-            T result = work.run(connection.async(), wait);
+            T result = work.run(connection, wait);
             reusable = true;
             return result;
         } finally {
