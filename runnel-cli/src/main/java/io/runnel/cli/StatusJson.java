@@ -29,6 +29,7 @@ final class StatusJson {
             ObjectNode processor = processors.addObject();
             processor.put("name", p.name());
             processor.put("stream", p.stream());
+            processor.put("retention", p.retention());
             ArrayNode members = processor.putArray("members");
             for (Status.MemberStatus m : p.members()) {
                 ObjectNode member = members.addObject();
@@ -46,6 +47,8 @@ final class StatusJson {
                 partition.put("pending", s.pending());
                 partition.put("oldest_pending_age_ms", millis(s.oldestPendingAge()));
                 partition.put("lag", s.lag().isPresent() ? s.lag().getAsLong() : null);
+                partition.put("oldest_entry_age_ms", millis(s.oldestEntryAge()));
+                partition.put("trimmed_unprocessed", s.trimmedUnprocessed());
                 partition.put("poisoned", s.poisoned());
                 partition.put("stuck_since", s.stuckSince().map(Object::toString).orElse(null));
             }

@@ -20,7 +20,8 @@ final class StatusTable {
         out.append("app ").append(status.app()).append(" at ").append(status.at())
                 .append("   leader: ").append(status.leader().orElse("none")).append(NL);
         for (Status.ProcessorStatus p : status.processors()) {
-            out.append(NL).append("processor ").append(p.name()).append(" (stream ").append(p.stream()).append(")").append(NL);
+            out.append(NL).append("processor ").append(p.name()).append(" (stream ").append(p.stream())
+                    .append(", retention ").append(p.retention()).append(")").append(NL);
             if (p.members().isEmpty()) {
                 out.append("  no members").append(NL);
             } else {
@@ -35,11 +36,13 @@ final class StatusTable {
                 table(out, rows);
             }
             List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("PARTITION", "OWNER", "LENGTH", "PENDING", "OLDEST PENDING", "LAG", "POISONED", "STUCK SINCE"));
+            rows.add(List.of("PARTITION", "OWNER", "LENGTH", "PENDING", "OLDEST PENDING", "LAG", "OLDEST ENTRY",
+                    "TRIMMED UNPROCESSED", "POISONED", "STUCK SINCE"));
             for (Status.PartitionStatus s : p.partitions()) {
                 rows.add(List.of(String.valueOf(s.partition()), s.owner().orElse("-"), String.valueOf(s.length()),
                         String.valueOf(s.pending()), optionalAge(s.oldestPendingAge()),
-                        s.lag().isPresent() ? String.valueOf(s.lag().getAsLong()) : "-", s.poisoned() ? "yes" : "no",
+                        s.lag().isPresent() ? String.valueOf(s.lag().getAsLong()) : "-", optionalAge(s.oldestEntryAge()),
+                        String.valueOf(s.trimmedUnprocessed()), s.poisoned() ? "yes" : "no",
                         s.stuckSince().map(Object::toString).orElse("-")));
             }
             table(out, rows);

@@ -101,15 +101,16 @@ class OperateCommandsTest extends CliTestBase {
         assertThat(table.stdout())
                 .contains("app shop at ")
                 .contains("leader: " + worker.id())
-                .contains("processor printer (stream orders)")
-                .contains("processor fussy (stream orders)")
+                .contains("processor printer (stream orders, retention acked)")
+                .contains("processor fussy (stream orders, retention acked)")
                 .contains("no members")
                 .containsPattern("MEMBER +JOINED +HEARTBEAT +PARTITIONS")
                 .containsPattern(executor + " +\\S+ +\\d+\\.\\ds ago +0,1,2,3")
-                .containsPattern("PARTITION +OWNER +LENGTH +PENDING +OLDEST PENDING +LAG +POISONED +STUCK SINCE");
+                .containsPattern("PARTITION +OWNER +LENGTH +PENDING +OLDEST PENDING +LAG +OLDEST ENTRY "
+                        + "+TRIMMED UNPROCESSED +POISONED +STUCK SINCE");
         for (Status.PartitionStatus p : expected.processor("printer").partitions()) {
             assertThat(table.stdout()).containsPattern("(?m)^  " + p.partition() + " +" + executor + " +" + p.length()
-                    + " +0 +- +0 +no +-$");
+                    + " +0 +- +0 +" + (p.length() > 0 ? "\\d+\\.\\ds" : "-") + " +0 +no +-$");
         }
         assertThat(json.exit()).as(json.stderr()).isZero();
         JsonNode root = JSON.readTree(json.stdout());
@@ -119,6 +120,7 @@ class OperateCommandsTest extends CliTestBase {
         JsonNode printer = root.path("processors").get(0);
         assertThat(printer.path("name").asText()).isEqualTo("printer");
         assertThat(printer.path("stream").asText()).isEqualTo("orders");
+        assertThat(printer.path("retention").asText()).isEqualTo("acked");
         assertThat(printer.path("members")).hasSize(1);
         JsonNode member = printer.path("members").get(0);
         assertThat(member.path("executor").asText()).isEqualTo(executor);
@@ -135,6 +137,9 @@ class OperateCommandsTest extends CliTestBase {
             assertThat(partition.path("pending").asLong()).isZero();
             assertThat(partition.path("oldest_pending_age_ms").isNull()).isTrue();
             assertThat(partition.path("lag").asLong()).isZero();
+            assertThat(partition.path("oldest_entry_age_ms").isNull())
+                    .isEqualTo(expected.processor("printer").partition(p).length() == 0);
+            assertThat(partition.path("trimmed_unprocessed").asLong()).isZero();
             assertThat(partition.path("poisoned").asBoolean()).isFalse();
             assertThat(partition.path("stuck_since").isNull()).isTrue();
             total += partition.path("length").asLong();

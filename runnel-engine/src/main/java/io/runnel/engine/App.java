@@ -145,8 +145,13 @@ public final class App implements AutoCloseable {
             Compressor compressor = o.compressor != null ? o.compressor : Plugins.compressor(settings.defaultCompressor()).orElse(null);
             codec = RecordCodec.of(recordType, serializer, compressor);
         }
-        long size = o.partitionSize != null ? o.partitionSize : settings.defaultPartitionSize();
-        return register(new Stream<>(this, name, recordType, partitionKey, partitionCount, size, hasher, codec));
+        Retention retention = new Retention(
+                o.retention != null ? o.retention : settings.defaultRetention(),
+                o.partitionSize != null ? o.partitionSize : settings.defaultPartitionSize(),
+                o.maxPartitionSize != null ? o.maxPartitionSize : settings.defaultMaxPartitionSize(),
+                o.maxAge != null ? o.maxAge : settings.defaultMaxAge(),
+                o.retentionInterval != null ? o.retentionInterval : settings.defaultRetentionInterval());
+        return register(new Stream<>(this, name, recordType, partitionKey, partitionCount, retention, hasher, codec));
     }
 
     /**

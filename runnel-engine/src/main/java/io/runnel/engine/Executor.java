@@ -181,6 +181,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             fetcher.start();
             helpers.add(Thread.ofVirtual().name("runnel-heartbeat-" + processor.name()).start(this::heartbeatLoop));
             helpers.add(Thread.ofVirtual().name("runnel-maintenance-" + processor.name()).start(this::maintenanceLoop));
+            helpers.add(Thread.ofVirtual().name("runnel-retention-" + processor.name()).start(this::retentionLoop));
             helpers.add(Thread.ofVirtual().name("runnel-control-" + processor.name()).start(() -> controlLoop(controlFrom)));
             coordinate();
         } catch (InterruptedException e) {
@@ -653,6 +654,19 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                 } catch (RuntimeException e) {
                     log.debug("reaping dead executors failed; will retry", e);
                 }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Trims the owned partitions every retention interval (see {@link Retainer}). */
+    private void retentionLoop() {
+        MDC.setContextMap(mdc);
+        Retainer retainer = new Retainer(processor, transport);
+        try {
+            while (!pause(processor.stream().retention().interval())) {
+                retainer.trim(new TreeSet<>(owned.keySet()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

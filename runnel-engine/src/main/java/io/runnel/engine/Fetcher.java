@@ -148,9 +148,10 @@ final class Fetcher {
                 }
                 List<String> vanished = b.endFetch(result == null ? List.of() : result.entries(), ok);
                 if (!vanished.isEmpty()) {
-                    log.warn("{} pending event(s) of partition {} were trimmed from the stream before being processed "
-                            + "(partition_size too small for the backlog?); acknowledging them: {}",
-                            vanished.size(), b.partition, vanished);
+                    log.error("{} pending event(s) of partition {} were trimmed from the stream before being processed "
+                            + "(retention: {}); acknowledging them: {}",
+                            vanished.size(), b.partition, processor.stream().retention().describe(), vanished);
+                    processor.metrics().trimmedUnprocessed(vanished.size());
                     acker.add(b.lease, vanished);
                 }
             }

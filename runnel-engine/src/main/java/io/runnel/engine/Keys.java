@@ -81,6 +81,15 @@ final class Keys {
         return "__stuck:" + app + "." + stream + "." + processor + "." + partition;
     }
 
+    /**
+     * What retention passes found on a partition: per consumer group, the entries removed
+     * before the group read them ({@code lost:<group>}) and the last gap seen in Redis's
+     * counters ({@code seen:<group>}). A hash; not in Python runnel.
+     */
+    static String retention(String app, String stream, int partition) {
+        return "__trim:" + app + "." + stream + "." + partition;
+    }
+
     static String leader(String app) {
         return "__lead:" + app;
     }

@@ -108,6 +108,11 @@ record Processor<T>(
         return Keys.stuck(app(), stream.name(), name, partition);
     }
 
+    /** Shared by every processor of the stream: retention is per stream partition. */
+    String retentionKey(int partition) {
+        return Keys.retention(app(), stream.name(), partition);
+    }
+
     String heartbeatKey(String executorId) {
         return Keys.heartbeat(app(), stream.name(), name, executorId);
     }

@@ -70,6 +70,8 @@ final class ProcessorMetrics {
     private final Meter fetched;
     private final Timer rebalances;
     private final Meter partitionsLost;
+    private final Meter trimmedUnprocessed;
+    private final Meter retentionTrimmed;
     /** Owned-partition counts of every live executor of this processor in the app. */
     private final List<Supplier<Set<Integer>>> owners = new CopyOnWriteArrayList<>();
     /** Stuck-partition counts of the same executors. */
@@ -90,6 +92,8 @@ final class ProcessorMetrics {
         this.fetched = registry.meter(prefix + ".fetched");
         this.rebalances = registry.timer(prefix + ".rebalances");
         this.partitionsLost = registry.meter(prefix + ".partitions-lost");
+        this.trimmedUnprocessed = registry.meter(prefix + ".trimmed-unprocessed");
+        this.retentionTrimmed = registry.meter(prefix + ".retention-trimmed");
         gauge(registry, prefix + ".owned-partitions",
                 () -> owners.stream().mapToInt(o -> o.get().size()).sum());
         gauge(registry, prefix + ".stuck-partitions",
@@ -172,6 +176,16 @@ final class ProcessorMetrics {
     /** An executor lost partitions it had not released: lease ran out, or the lock was taken over. */
     void partitionsLost(int n) {
         partitionsLost.mark(n);
+    }
+
+    /** Entries removed from the stream before this processor read them (or, if pending, acked them). */
+    void trimmedUnprocessed(long n) {
+        trimmedUnprocessed.mark(n);
+    }
+
+    /** Entries this processor's executors trimmed from their partitions under the stream's retention. */
+    void retentionTrimmed(long n) {
+        retentionTrimmed.mark(n);
     }
 
     Timer.Context rebalance() {

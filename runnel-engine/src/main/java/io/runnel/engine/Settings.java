@@ -34,7 +34,11 @@ import java.util.TreeSet;
  * @param timezone                  default time zone of crontabs
  * @param leadershipPollInterval    how often workers try to become or stay leader
  * @param defaultPartitionCount     partitions per stream
- * @param defaultPartitionSize      approximate maximum length of each partition
+ * @param defaultPartitionSize      under the {@code maxlen} retention: the approximate length each send trims to
+ * @param defaultRetention          what partition owners trim: {@code acked} (what every group acknowledged) or {@code maxlen}
+ * @param defaultMaxPartitionSize   the most entries a partition keeps, processed or not; 0 for no limit
+ * @param defaultMaxAge             the oldest entry a partition keeps, processed or not; zero for no limit
+ * @param defaultRetentionInterval  how often partition owners trim
  * @param defaultSerializer         serializer name for structured records, or null for the one on the classpath
  * @param defaultCompressor         compressor name, or null for none
  * @param defaultHasher             hasher name, or null for the built-in default
@@ -64,6 +68,10 @@ public record Settings(
         Duration leadershipPollInterval,
         int defaultPartitionCount,
         long defaultPartitionSize,
+        Retention.Policy defaultRetention,
+        long defaultMaxPartitionSize,
+        Duration defaultMaxAge,
+        Duration defaultRetentionInterval,
         String defaultSerializer,
         String defaultCompressor,
         String defaultHasher,
@@ -95,6 +103,10 @@ public record Settings(
         d.put("leadership_poll_interval", "4000");
         d.put("default_partition_count", "16");
         d.put("default_partition_size", "50000");
+        d.put("default_retention", "acked");
+        d.put("default_max_partition_size", "0");
+        d.put("default_max_age", "0");
+        d.put("default_retention_interval", "10");
         d.put("default_serializer", "");
         d.put("default_compressor", "");
         d.put("default_hasher", "");
@@ -203,6 +215,10 @@ public record Settings(
                 duration(raw, "leadership_poll_interval", "ms"),
                 positiveInt(raw, "default_partition_count"),
                 positiveLong(raw, "default_partition_size"),
+                retention(raw.get("default_retention")),
+                nonNegativeLong(raw, "default_max_partition_size"),
+                durationAllowZero(raw, "default_max_age", "s"),
+                duration(raw, "default_retention_interval", "s"),
                 emptyToNull(raw.get("default_serializer")),
                 emptyToNull(raw.get("default_compressor")),
                 emptyToNull(raw.get("default_hasher")),
@@ -256,6 +272,14 @@ public record Settings(
         return s == null || s.isBlank() ? null : s.trim().toLowerCase(Locale.ROOT);
     }
 
+    private static Retention.Policy retention(String value) {
+        try {
+            return Retention.Policy.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw bad("default_retention", value, "acked or maxlen");
+        }
+    }
+
     private static ExceptionPolicy policy(String value) {
         try {
             return ExceptionPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
@@ -270,6 +294,19 @@ public record Settings(
             throw bad(name, raw.get(name), "a positive whole number below 2^31");
         }
         return (int) v;
+    }
+
+    private static long nonNegativeLong(Map<String, String> raw, String name) {
+        String value = raw.get(name).replace("_", "");
+        try {
+            long v = Long.parseLong(value);
+            if (v < 0) {
+                throw bad(name, raw.get(name), "a whole number, 0 for no limit");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw bad(name, raw.get(name), "a whole number, 0 for no limit");
+        }
     }
 
     private static long positiveLong(Map<String, String> raw, String name) {

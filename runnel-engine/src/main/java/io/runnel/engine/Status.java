@@ -44,14 +44,17 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
      *
      * @param name       the processor (and consumer group) name
      * @param stream     the stream it reads
+     * @param retention  the stream's retention ({@code acked} or {@code maxlen N}, then any
+     *                   limits), as this app defines it
      * @param members    the members recorded in {@code __memb:…}, oldest first
      * @param partitions every partition of the stream, in order
      */
-    public record ProcessorStatus(String name, String stream, List<MemberStatus> members,
+    public record ProcessorStatus(String name, String stream, String retention, List<MemberStatus> members,
                                   List<PartitionStatus> partitions) {
         public ProcessorStatus {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(retention, "retention");
             members = List.copyOf(members);
             partitions = List.copyOf(partitions);
         }
@@ -93,17 +96,23 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
      * @param pending          entries delivered to the processor and not acknowledged yet
      * @param oldestPendingAge how long ago the oldest pending entry was added (from its
      *                         stream id), empty when nothing is pending
-     * @param lag              entries not delivered to the processor yet; empty when the
-     *                         group does not exist yet (no worker ever ran the processor) or
-     *                         Redis cannot tell (see {@link io.runnel.api.transport.GroupInfo})
+     * @param lag              entries not delivered to the processor yet (see
+     *                         {@link io.runnel.api.transport.GroupInfo#lag()}); empty when the
+     *                         group does not exist yet (no worker ever ran the processor)
+     * @param oldestEntryAge   how long ago the oldest entry left in the partition was added:
+     *                         the trim point; empty when the partition is empty
+     * @param trimmedUnprocessed entries retention passes found removed before the processor
+     *                         read them, in all (0 when none ever were)
      * @param poisoned         whether an executor quarantined the partition and still holds it
      * @param stuckSince       when the delivery its owner's processor function has held longer than
      *                         {@code max_processing_time} was handed out; empty when none is stuck
      */
     public record PartitionStatus(int partition, Optional<String> owner, long length, long pending,
-                                  Optional<Duration> oldestPendingAge, OptionalLong lag, boolean poisoned,
+                                  Optional<Duration> oldestPendingAge, OptionalLong lag,
+                                  Optional<Duration> oldestEntryAge, long trimmedUnprocessed, boolean poisoned,
                                   Optional<Instant> stuckSince) {
         public PartitionStatus {
+            Objects.requireNonNull(oldestEntryAge, "oldestEntryAge");
             Objects.requireNonNull(owner, "owner");
             Objects.requireNonNull(stuckSince, "stuckSince");
             Objects.requireNonNull(oldestPendingAge, "oldestPendingAge");

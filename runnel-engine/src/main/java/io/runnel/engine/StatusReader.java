@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.Transport;
 
 import java.time.Clock;
@@ -66,14 +67,29 @@ final class StatusReader {
             String key = p.stream().partitionKey(i);
             long length = lengthOf(key);
             Optional<GroupInfo> group = transport.groupInfo(key, p.group());
+            Optional<Duration> oldestEntryAge = length == 0 ? Optional.empty()
+                    : transport.range(key, "-", "+", 1).stream().findFirst().map(e -> ageOf(e.id(), at));
             partitions.add(new Status.PartitionStatus(i, owners.get(i).map(PartitionLocks::ownerOf), length,
                     group.map(GroupInfo::pending).orElse(0L),
                     group.flatMap(GroupInfo::oldestPendingId).map(id -> ageOf(id, at)),
                     group.map(GroupInfo::lag).orElse(OptionalLong.empty()),
+                    oldestEntryAge,
+                    trimmedUnprocessed(p, i),
                     poisons.get(i).isPresent(),
                     stuck.get(i).flatMap(StatusReader::stuckSince)));
         }
-        return new Status.ProcessorStatus(p.name(), p.stream().name(), members, partitions);
+        return new Status.ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), members,
+                partitions);
+    }
+
+    /** The losses retention passes recorded for the processor's group; 0 if unreadable. */
+    private long trimmedUnprocessed(Processor<?> p, int partition) {
+        String total = transport.getHash(p.retentionKey(partition)).get(RetentionPass.lostField(p.group()));
+        try {
+            return total == null ? 0 : Long.parseLong(total);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**

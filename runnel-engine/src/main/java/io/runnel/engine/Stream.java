@@ -28,7 +28,7 @@ public final class Stream<T> {
     private final RecordType<T> type;
     private final Function<? super T, ?> partitionKey;
     private final int partitionCount;
-    private final long partitionSize;
+    private final Retention retention;
     private final Hasher hasher;
     private final RecordCodec<T> codec;
     private final List<String> keys;
@@ -36,13 +36,13 @@ public final class Stream<T> {
     private volatile boolean attached;
 
     Stream(App app, String name, RecordType<T> type, Function<? super T, ?> partitionKey, int partitionCount,
-           long partitionSize, Hasher hasher, RecordCodec<T> codec) {
+           Retention retention, Hasher hasher, RecordCodec<T> codec) {
         this.app = app;
         this.name = name;
         this.type = type;
         this.partitionKey = partitionKey;
         this.partitionCount = partitionCount;
-        this.partitionSize = partitionSize;
+        this.retention = retention;
         this.hasher = hasher;
         this.codec = codec;
         this.keys = List.copyOf(Keys.partitions(app.name(), name, partitionCount));
@@ -60,8 +60,9 @@ public final class Stream<T> {
         return partitionCount;
     }
 
-    public long partitionSize() {
-        return partitionSize;
+    /** How this stream's partitions are trimmed. */
+    public Retention retention() {
+        return retention;
     }
 
     /** The Redis key of a partition. */
@@ -123,7 +124,7 @@ public final class Stream<T> {
         for (int i = 0; i < records.size(); i++) {
             T record = records.get(i);
             appends.add(new Append(keys.get(partitionOf(record)), ids == null ? null : ids.get(i),
-                    codec().encode(record), partitionSize));
+                    codec().encode(record), retention.sendMaxLength()));
         }
         return appends.isEmpty() ? List.of() : app.transport().append(appends);
     }
@@ -140,7 +141,7 @@ public final class Stream<T> {
             synchronized (this) {
                 dead = deadLetters;
                 if (dead == null) {
-                    dead = app.register(new Stream<>(app, "dead." + name, type, null, 1, partitionSize, hasher, codec));
+                    dead = app.register(new Stream<>(app, "dead." + name, type, null, 1, retention, hasher, codec));
                     deadLetters = dead;
                 }
             }
@@ -169,7 +170,7 @@ public final class Stream<T> {
     private List<Append> rawAppends(int partition, List<Map<String, byte[]>> entries) {
         List<Append> appends = new ArrayList<>(entries.size());
         for (Map<String, byte[]> fields : entries) {
-            appends.add(new Append(keys.get(partition), null, new LinkedHashMap<>(fields), partitionSize));
+            appends.add(new Append(keys.get(partition), null, new LinkedHashMap<>(fields), retention.sendMaxLength()));
         }
         return appends;
     }

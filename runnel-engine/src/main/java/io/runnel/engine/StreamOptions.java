@@ -5,6 +5,7 @@ import io.runnel.api.Hasher;
 import io.runnel.api.Misconfigured;
 import io.runnel.api.Serializer;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -16,6 +17,10 @@ import java.util.Objects;
 public final class StreamOptions<T> {
     Integer partitionCount;
     Long partitionSize;
+    Retention.Policy retention;
+    Long maxPartitionSize;
+    Duration maxAge;
+    Duration retentionInterval;
     Serializer serializer;
     Compressor compressor;
     Hasher hasher;
@@ -32,7 +37,46 @@ public final class StreamOptions<T> {
         return this;
     }
 
-    /** Approximate maximum entries per partition ({@code MAXLEN ~}); at least 1. */
+    /**
+     * What the partitions' owners trim besides the limits (see {@link Retention}); default
+     * from {@code default_retention}.
+     */
+    public StreamOptions<T> retention(Retention.Policy policy) {
+        this.retention = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /** The most entries a partition keeps, processed or not; 0 for no limit. */
+    public StreamOptions<T> maxPartitionSize(long size) {
+        if (size < 0) {
+            throw new Misconfigured("max_partition_size must not be negative (0: no limit), got " + size);
+        }
+        this.maxPartitionSize = size;
+        return this;
+    }
+
+    /** The oldest entry a partition keeps, processed or not; zero for no limit. */
+    public StreamOptions<T> maxAge(Duration age) {
+        if (age.isNegative()) {
+            throw new Misconfigured("max_age must not be negative (0: no limit), got " + age);
+        }
+        this.maxAge = age;
+        return this;
+    }
+
+    /** How often a partition's owners trim it; positive. */
+    public StreamOptions<T> retentionInterval(Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new Misconfigured("retention_interval must be positive, got " + interval);
+        }
+        this.retentionInterval = interval;
+        return this;
+    }
+
+    /**
+     * Under {@link Retention.Policy#MAXLEN}: the approximate number of entries each send
+     * trims its partition to ({@code MAXLEN ~}); at least 1. Ignored under {@code ACKED}.
+     */
     public StreamOptions<T> partitionSize(long size) {
         if (size < 1) {
             throw new Misconfigured("partition_size must be at least 1, got " + size);

@@ -48,9 +48,10 @@ class SendTest extends RedisBackedTest {
     }
 
     @Test
-    void partitions_are_trimmed_to_about_partition_size() {
+    void under_maxlen_retention_sends_trim_partitions_to_about_partition_size() {
         app = apps.app(TestApps.uniqueName("trim"));
-        Stream<Order> orders = app.stream("orders", Order.class, Order::key, o -> o.partitionCount(1).partitionSize(100));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key,
+                o -> o.partitionCount(1).retention(Retention.Policy.MAXLEN).partitionSize(100));
 
         for (int i = 0; i < 20; i++) {
             orders.sendAll(TestApps.orders(1, 250).stream().map(o -> new Order("k", o.seq())).toList());
@@ -58,6 +59,23 @@ class SendTest extends RedisBackedTest {
 
         long length = app.transport().length(orders.partitionKey(0));
         assertThat(length).isGreaterThanOrEqualTo(100).isLessThan(1000);
+    }
+
+    @Test
+    void under_acked_retention_sends_trim_nothing_but_to_the_cap() {
+        app = apps.app(TestApps.uniqueName("keep"));
+        Stream<Order> kept = app.stream("kept", Order.class, Order::key, o -> o.partitionCount(1).partitionSize(100));
+        Stream<Order> capped = app.stream("capped", Order.class, Order::key,
+                o -> o.partitionCount(1).partitionSize(100).maxPartitionSize(1000));
+
+        for (int i = 0; i < 20; i++) {
+            List<Order> batch = TestApps.orders(1, 250).stream().map(o -> new Order("k", o.seq())).toList();
+            kept.sendAll(batch);
+            capped.sendAll(batch);
+        }
+
+        assertThat(app.transport().length(kept.partitionKey(0))).isEqualTo(5000);
+        assertThat(app.transport().length(capped.partitionKey(0))).isGreaterThanOrEqualTo(1000).isLessThan(2000);
     }
 
     @Test

@@ -21,6 +21,10 @@ class SettingsTest {
         assertThat(s.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
         assertThat(s.defaultPartitionCount()).isEqualTo(16);
         assertThat(s.defaultPartitionSize()).isEqualTo(50_000);
+        assertThat(s.defaultRetention()).isEqualTo(Retention.Policy.ACKED); // the original trims by MAXLEN
+        assertThat(s.defaultMaxPartitionSize()).isZero();
+        assertThat(s.defaultMaxAge()).isZero();
+        assertThat(s.defaultRetentionInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.defaultExceptionPolicy()).isEqualTo(ExceptionPolicy.HALT);
         assertThat(s.defaultLockExpiry()).isEqualTo(Duration.ofSeconds(120));
         assertThat(s.defaultReadTimeout()).isEqualTo(Duration.ofMillis(2000));
@@ -76,6 +80,10 @@ class SettingsTest {
             "RUNNEL_LOG_LEVEL               | loud     | log_level",
             "RUNNEL_REDIS_URL               | ::nope   | redis_url",
             "RUNNEL_DEFAULT_JOIN_DELAY      | -1       | default_join_delay",
+            "RUNNEL_DEFAULT_RETENTION       | forever  | default_retention",
+            "RUNNEL_DEFAULT_MAX_PARTITION_SIZE | -1    | default_max_partition_size",
+            "RUNNEL_DEFAULT_MAX_AGE         | old      | default_max_age",
+            "RUNNEL_DEFAULT_RETENTION_INTERVAL | 0     | default_retention_interval",
     })
     void bad_values_are_rejected_with_the_setting_name(String variable, String value, String setting) {
         assertThatThrownBy(() -> Settings.resolve(Map.of(variable, value), Map.of()))

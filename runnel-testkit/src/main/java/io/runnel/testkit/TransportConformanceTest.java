@@ -11,6 +11,8 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.RetentionPass;
+import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -500,6 +502,132 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         assertThat(transport.pendingCount("s", "g")).isZero();
     }
 
+    // --------------------------------------------------------------- retention
+
+    private static RetentionPass acked(String key) {
+        return new RetentionPass(key, "rec:" + key, true, Duration.ZERO, 0);
+    }
+
+    private static RetentionPass limits(String key, Duration maxAge, long maxLength) {
+        return new RetentionPass(key, "rec:" + key, false, maxAge, maxLength);
+    }
+
+    @Test
+    void retainWithoutAStreamDoesNothing() {
+        transport.set("string", "v", null);
+
+        assertThat(transport.retain(acked("missing"))).isEqualTo(RetentionResult.NO_STREAM);
+        assertThat(transport.retain(acked("string"))).isEqualTo(RetentionResult.NO_STREAM);
+        assertThat(transport.getHash("rec:missing")).isEmpty();
+    }
+
+    @Test
+    void retainAckedKeepsEverythingWhileNoGroupExists() {
+        List<String> ids = appendNumbered("s", 4);
+
+        RetentionResult result = transport.retain(acked("s"));
+
+        assertThat(result).isEqualTo(new RetentionResult(0, 4, Optional.of(ids.get(0)), List.of()));
+    }
+
+    @Test
+    void retainAckedTrimsOnlyBelowWhatEveryGroupStillNeeds() {
+        List<String> ids = appendNumbered("s", 10);
+        transport.createGroup(List.of("s"), "fast", "0");
+        transport.createGroup(List.of("s"), "slow", "0");
+        transport.readGroup("fast", "c", Map.of("s", ">"), 6, null);
+        transport.ack("fast", Map.of("s", ids.subList(0, 4)));
+        transport.readGroup("slow", "c", Map.of("s", ">"), 3, null);
+        transport.ack("slow", Map.of("s", ids.subList(0, 3)));
+
+        // fast needs its oldest pending (ids[4]); slow, all read and acked, keeps its last delivered (ids[2]).
+        RetentionResult first = transport.retain(acked("s"));
+        assertThat(first.trimmed()).isEqualTo(2);
+        assertThat(first.firstId()).contains(ids.get(2));
+        assertThat(first.groups()).containsExactly(
+                new RetentionResult.GroupRetention("fast", 4, 0, 0),
+                new RetentionResult.GroupRetention("slow", 7, 0, 0));
+
+        transport.readGroup("slow", "c", Map.of("s", ">"), 10, null);
+        transport.ack("slow", Map.of("s", ids.subList(3, 10)));
+        RetentionResult second = transport.retain(acked("s"));
+        assertThat(second.firstId()).as("fast's oldest pending entry is kept").contains(ids.get(4));
+        assertThat(second.length()).isEqualTo(6);
+        assertThat(transport.range("s", "-", "+", 0)).extracting(StreamEntry::id).isEqualTo(ids.subList(4, 10));
+    }
+
+    @Test
+    void retainLimitTrimsUnreadEntriesAndReportsThemOnce() {
+        List<String> ids = appendNumbered("s", 10);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.readGroup("g", "c", Map.of("s", ">"), 2, null);
+        transport.ack("g", Map.of("s", ids.subList(0, 2)));
+
+        RetentionResult capped = transport.retain(limits("s", Duration.ZERO, 3));
+
+        assertThat(capped.trimmed()).isEqualTo(7);
+        assertThat(capped.firstId()).contains(ids.get(7));
+        assertThat(capped.groups()).as("ids[2..6] were never read")
+                .containsExactly(new RetentionResult.GroupRetention("g", 3, 5, 5));
+        assertThat(transport.groupInfo("s", "g")).get().extracting(GroupInfo::lag).isEqualTo(OptionalLong.of(3));
+        assertThat(transport.getHash("rec:s")).containsEntry(RetentionPass.lostField("g"), "5");
+
+        // Found once: neither a second pass nor the group reading on reports it again.
+        assertThat(transport.retain(limits("s", Duration.ZERO, 3)).groups())
+                .containsExactly(new RetentionResult.GroupRetention("g", 3, 0, 5));
+        transport.readGroup("g", "c", Map.of("s", ">"), 10, null);
+        assertThat(transport.retain(limits("s", Duration.ZERO, 3)).groups())
+                .containsExactly(new RetentionResult.GroupRetention("g", 0, 0, 5));
+        assertThat(transport.groupInfo("s", "g")).get().extracting(GroupInfo::lag).isEqualTo(OptionalLong.of(0));
+    }
+
+    @Test
+    void retainFindsUnreadEntriesSomeoneElseTrimmed() {
+        appendNumbered("s", 10);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.createGroup(List.of("s"), "done", "$");
+        transport.readGroup("g", "c", Map.of("s", ">"), 4, null);
+
+        trimBehindTheTransport("s", 2);
+        RetentionResult result = transport.retain(limits("s", Duration.ZERO, 0));
+
+        assertThat(result.trimmed()).isZero();
+        assertThat(result.groups()).containsExactly(
+                new RetentionResult.GroupRetention("done", 0, 0, 0),
+                new RetentionResult.GroupRetention("g", 2, 4, 4));
+    }
+
+    @Test
+    void retainByAgeTrimsOldEntriesReadOrNot() {
+        transport.append(List.of(new Append("s", "1000-0", fields("n", "old"), 0),
+                new Append("s", "2000-0", fields("n", "old"), 0)));
+        String fresh = appendNumbered("s", 1).get(0);
+        transport.createGroup(List.of("s"), "g", "0");
+        // Redis counts a group's reads from its first one: a group that never read is not audited yet.
+        transport.readGroup("g", "c", Map.of("s", ">"), 1, null);
+        transport.ack("g", Map.of("s", List.of("1000-0")));
+
+        RetentionResult result = transport.retain(limits("s", Duration.ofHours(1), 0));
+
+        assertThat(result.trimmed()).isEqualTo(2);
+        assertThat(result.firstId()).contains(fresh);
+        assertThat(result.groups()).as("2000-0 was never read")
+                .containsExactly(new RetentionResult.GroupRetention("g", 1, 1, 1));
+    }
+
+    @Test
+    void lagStaysExactAfterEntriesAreDeletedInsideTheUndeliveredRange() {
+        List<String> ids = appendNumbered("s", 10);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.readGroup("g", "c", Map.of("s", ">"), 2, null);
+
+        deleteBehindTheTransport("s", ids.get(5));
+
+        assertThat(transport.groupInfo("s", "g")).get().extracting(GroupInfo::lag).isEqualTo(OptionalLong.of(7));
+        assertThat(transport.retain(limits("s", Duration.ZERO, 0)).groups()).singleElement()
+                .extracting(RetentionResult.GroupRetention::lag).isEqualTo(7L);
+    }
+
     @Test
     void readGroupWithoutTheGroupFails() {
         appendNumbered("s", 1);
@@ -969,5 +1097,10 @@ public abstract class TransportConformanceTest extends TransportTestBase {
      */
     protected void trimBehindTheTransport(String key, long maxLen) {
         redis.server().call("XTRIM", key, "MAXLEN", Long.toString(maxLen));
+    }
+
+    /** Deletes one entry behind the transport's back: by default {@code XDEL key id}. */
+    protected void deleteBehindTheTransport(String key, String id) {
+        redis.server().call("XDEL", key, id);
     }
 }

@@ -13,11 +13,12 @@ import java.util.OptionalLong;
  * @param oldestPendingId the smallest pending id, empty when nothing is pending
  * @param lastDeliveredId the id of the last entry delivered to the group, {@code "0-0"} when
  *                        none was (or the id the group was created or reset at)
- * @param lag             entries of the stream not delivered to the group yet; empty when the
- *                        server cannot tell. Redis 7 answers nil after entries inside the
- *                        undelivered range were deleted with XDEL, and Redis 6 has no lag at
- *                        all: counting the entries instead could mean reading a whole backlog,
- *                        so the transports leave it empty rather than guess
+ * @param lag             entries of the stream not delivered to the group yet. Exact when the
+ *                        group has read everything or nothing of what the stream holds, and
+ *                        otherwise up to 1,000 undelivered entries, counted after the last
+ *                        delivered one (Redis's own lag goes wrong or unknown after XDEL, or
+ *                        after trimming, inside the undelivered range). Beyond that, Redis's
+ *                        lag capped at the stream's length. Empty only before Redis 6.2.
  */
 public record GroupInfo(long pending, Optional<String> oldestPendingId, String lastDeliveredId, OptionalLong lag) {
     public GroupInfo {

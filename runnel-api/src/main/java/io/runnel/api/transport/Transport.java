@@ -105,7 +105,19 @@ public interface Transport extends AutoCloseable {
      */
     Optional<GroupInfo> groupInfo(String key, String group);
 
+    /**
+     * Trims one stream as {@code pass} says and audits every consumer group for entries
+     * removed before the group read them, atomically on the server. Needs Redis 6.2 (XTRIM
+     * MINID); the audit needs Redis 7 (group read counters) and is skipped before.
+     *
+     * @return {@link RetentionResult#NO_STREAM} when {@code pass.key()} holds no stream
+     */
+    RetentionResult retain(RetentionPass pass);
+
     // ------------------------------------------------------------ keys, locks
+
+    /** The fields and values of a hash (HGETALL); empty when there is no such key. */
+    Map<String, String> getHash(String key);
 
     /** The string value of a key (GET). */
     Optional<String> get(String key);

@@ -60,6 +60,16 @@ public final class TransportArgs {
         return ttl == null ? 0 : ttlMillis(ttl);
     }
 
+    /**
+     * Whether a group created at {@code startId} starts before every entry ({@code 0}). Redis
+     * transports then create it with {@code ENTRIESREAD 0} (Redis 7): a group's read counter
+     * otherwise starts unknown, and Redis's first estimate of it counts every entry trimmed
+     * before the group's first read as read, hiding that loss from retention's audit.
+     */
+    public static boolean fromTheStart(String startId) {
+        return startId.equals("0") || startId.equals("0-0");
+    }
+
     private static long roundUpToMillis(Duration duration) {
         long millis = duration.toMillis();
         return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;

@@ -23,6 +23,8 @@ final class ConsumerGroup {
     /** Pending id to the consumer it was last delivered to. */
     private final TreeMap<StreamId, String> pending = new TreeMap<>();
     private final Map<String, NavigableSet<StreamId>> pendingByConsumer = new HashMap<>();
+    /** Entries removed before this group read them, not yet taken by a retention pass. */
+    private long unreportedLoss;
 
     ConsumerGroup(StreamId lastDelivered) {
         this.lastDelivered = lastDelivered;
@@ -151,6 +153,26 @@ final class ConsumerGroup {
 
     StreamId lastDelivered() {
         return lastDelivered;
+    }
+
+    /** The oldest entry this group still needs: its oldest pending one, else its last delivered one. */
+    StreamId oldestNeeded() {
+        StreamId oldest = oldestPending();
+        return oldest != null && oldest.compareTo(lastDelivered) < 0 ? oldest : lastDelivered;
+    }
+
+    /** Called for every entry removed from the stream: counts it if this group never read it. */
+    void removed(StreamId id) {
+        if (id.isAfter(lastDelivered)) {
+            unreportedLoss++;
+        }
+    }
+
+    /** The entries lost since the last call. */
+    long takeLoss() {
+        long loss = unreportedLoss;
+        unreportedLoss = 0;
+        return loss;
     }
 
     private NavigableSet<StreamId> pendingOf(String consumer) {

@@ -64,6 +64,16 @@ final class Keyspace {
         throw RedisError.wrongType();
     }
 
+    /** The hash at {@code key}, or null; another type there is a WRONGTYPE error. */
+    @SuppressWarnings("unchecked") // only this class's callers put hashes, always of strings
+    Map<String, String> hash(String key) {
+        Object value = value(key);
+        if (value == null || value instanceof Map) {
+            return (Map<String, String>) value;
+        }
+        throw RedisError.wrongType();
+    }
+
     boolean exists(String key) {
         return value(key) != null;
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -35,11 +36,67 @@ final class MemoryStream {
         return id;
     }
 
-    /** Drops the oldest entries beyond {@code maxLen}; pending lists keep their ids. */
-    void trimTo(long maxLen) {
+    /**
+     * Drops the oldest entries beyond {@code maxLen}; pending lists keep their ids.
+     *
+     * @return how many it dropped
+     */
+    long trimTo(long maxLen) {
+        long dropped = 0;
         while (entries.size() > maxLen) {
-            entries.pollFirstEntry();
+            removed(entries.pollFirstEntry().getKey());
+            dropped++;
         }
+        return dropped;
+    }
+
+    /**
+     * XTRIM MINID: drops the entries below {@code minId}.
+     *
+     * @return how many it dropped
+     */
+    long trimBelow(StreamId minId) {
+        long dropped = 0;
+        while (!entries.isEmpty() && entries.firstKey().compareTo(minId) < 0) {
+            removed(entries.pollFirstEntry().getKey());
+            dropped++;
+        }
+        return dropped;
+    }
+
+    /** XDEL of one entry; pending lists keep its id. */
+    void delete(StreamId id) {
+        if (entries.remove(id) != null) {
+            removed(id);
+        }
+    }
+
+    private void removed(StreamId id) {
+        for (ConsumerGroup group : groups.values()) {
+            group.removed(id);
+        }
+    }
+
+    /** The oldest entry left, null if none. */
+    StreamId oldestId() {
+        return entries.isEmpty() ? null : entries.firstKey();
+    }
+
+    /** The groups by name, in name order (as XINFO GROUPS lists them). */
+    SortedMap<String, ConsumerGroup> groups() {
+        return new TreeMap<>(groups);
+    }
+
+    /** The oldest entry some group still needs; null when there is no group. */
+    StreamId oldestNeeded() {
+        StreamId oldest = null;
+        for (ConsumerGroup group : groups.values()) {
+            StreamId needed = group.oldestNeeded();
+            if (oldest == null || needed.compareTo(oldest) < 0) {
+                oldest = needed;
+            }
+        }
+        return oldest;
     }
 
     int length() {

@@ -6,6 +6,8 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.RetentionPass;
+import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
@@ -156,6 +158,17 @@ public final class MemoryTransport implements Transport {
         });
     }
 
+    /** XDEL {@code key id}: like {@link #trim}, for tests that take entries away behind the engine's back. */
+    void deleteEntry(String key, String id) {
+        run("XDEL", keys -> {
+            MemoryStream stream = keys.stream(key);
+            if (stream != null) {
+                stream.delete(StreamId.parse(id, 0));
+            }
+            return null;
+        });
+    }
+
     // ---------------------------------------------------------------- streams
 
     @Override
@@ -293,6 +306,58 @@ public final class MemoryTransport implements Transport {
                     oldest == null ? Optional.empty() : Optional.of(oldest.toString()),
                     consumers.lastDelivered().toString(),
                     OptionalLong.of(stream.entriesAfter(consumers.lastDelivered()).size())));
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here every removal is seen as it happens, so losses are exact without Redis's
+     * counters: each group counts the entries removed above its last delivered one.
+     */
+    @Override
+    public RetentionResult retain(RetentionPass pass) {
+        return run("retention", keys -> {
+            if (!(keys.value(pass.key()) instanceof MemoryStream stream)) {
+                return RetentionResult.NO_STREAM;
+            }
+            long trimmed = 0;
+            StreamId needed = pass.trimAcked() ? stream.oldestNeeded() : null;
+            if (needed != null) {
+                trimmed += stream.trimBelow(needed);
+            }
+            if (!pass.maxAge().isZero()) {
+                trimmed += stream.trimBelow(new StreamId(Math.max(0, store.wallMillis() - pass.maxAge().toMillis()), 0));
+            }
+            if (pass.maxLength() > 0) {
+                trimmed += stream.trimTo(pass.maxLength());
+            }
+            Map<String, String> record = keys.hash(pass.recordKey());
+            if (record == null) {
+                record = new LinkedHashMap<>();
+                keys.put(pass.recordKey(), record, 0);
+            }
+            List<RetentionResult.GroupRetention> groups = new ArrayList<>();
+            for (Map.Entry<String, ConsumerGroup> e : stream.groups().entrySet()) {
+                long lostNow = e.getValue().takeLoss();
+                long total = Long.parseLong(record.getOrDefault(RetentionPass.lostField(e.getKey()), "0")) + lostNow;
+                if (lostNow > 0) {
+                    record.put(RetentionPass.lostField(e.getKey()), Long.toString(total));
+                }
+                groups.add(new RetentionResult.GroupRetention(e.getKey(),
+                        stream.entriesAfter(e.getValue().lastDelivered()).size(), lostNow, total));
+            }
+            StreamId first = stream.oldestId();
+            return new RetentionResult(trimmed, stream.length(),
+                    first == null ? Optional.empty() : Optional.of(first.toString()), groups);
+        });
+    }
+
+    @Override
+    public Map<String, String> getHash(String key) {
+        return run("HGETALL", keys -> {
+            Map<String, String> hash = keys.hash(key);
+            return hash == null ? Map.of() : Map.copyOf(hash);
         });
     }
 

@@ -32,6 +32,11 @@ class MemoryTransportConformanceTest extends TransportConformanceTest {
         store.trim(key, maxLen);
     }
 
+    @Override
+    protected void deleteBehindTheTransport(String key, String id) {
+        store.deleteEntry(key, id);
+    }
+
     /** No server to miss: a command refused on a URL whose password is the secret. */
     @Override
     protected Throwable failureCarryingSecret(String secret) {

@@ -15,13 +15,13 @@ import java.util.OptionalLong;
  * <p>Lua sees XINFO GROUPS in its RESP2 form whatever protocol the client speaks: a flat
  * list of names and values per group, nil as {@code false}. The script answers an empty
  * list when there is no such stream or group, else {@code [pending, oldest pending id or
- * "", last delivered id, lag or -1]} — -1 standing for a nil (or, before Redis 7, absent)
- * lag, because a nil inside a Lua array would cut the reply short.
+ * "", last delivered id, lag]}; the lag is {@link io.runnel.api.transport.GroupInfo#lag()}'s,
+ * which Redis's own lag is not after trimming or XDEL inside the undelivered range.
  */
 public final class GroupInfoScript {
 
     /** The script; KEYS[1] the stream, ARGV[1] the group. Read-only. */
-    public static final String SOURCE = """
+    public static final String SOURCE = StreamLua.FUNCTIONS + """
             if redis.call('type', KEYS[1]).ok ~= 'stream' then
               return {}
             end
@@ -32,11 +32,14 @@ public final class GroupInfoScript {
               end
               if info['name'] == ARGV[1] then
                 local pending = redis.call('xpending', KEYS[1], ARGV[1])
-                local lag = info['lag']
-                if type(lag) ~= 'number' then
-                  lag = -1
+                local length = redis.call('xlen', KEYS[1])
+                local n = 0
+                if length > 0 then
+                  local first = redis.call('xrange', KEYS[1], '-', '+', 'COUNT', 1)[1][1]
+                  local last = redis.call('xrevrange', KEYS[1], '+', '-', 'COUNT', 1)[1][1]
+                  n = lag(KEYS[1], info['last-delivered-id'], length, first, last, info['lag'])
                 end
-                return {pending[1], pending[2] or '', info['last-delivered-id'], lag}
+                return {pending[1], pending[2] or '', info['last-delivered-id'], n}
               end
             end
             return {}

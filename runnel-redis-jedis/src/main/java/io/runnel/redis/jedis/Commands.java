@@ -70,8 +70,10 @@ final class Commands {
     }
 
     static CommandArguments xgroupCreate(String key, String group, String startId) {
-        return new CommandArguments(Command.XGROUP).add("CREATE").key(utf8(key)).add(utf8(group)).add(startId)
-                .add("MKSTREAM");
+        CommandArguments args = new CommandArguments(Command.XGROUP).add("CREATE").key(utf8(key)).add(utf8(group))
+                .add(startId).add("MKSTREAM");
+        // See TransportArgs.fromTheStart.
+        return TransportArgs.fromTheStart(startId) ? args.add("ENTRIESREAD").add(0) : args;
     }
 
     static CommandArguments xgroupDestroy(String key, String group) {

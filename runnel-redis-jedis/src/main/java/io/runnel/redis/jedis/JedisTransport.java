@@ -6,6 +6,8 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.RetentionPass;
+import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
@@ -17,8 +19,10 @@ import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
+import io.runnel.redis.common.RetentionScript;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -206,6 +210,26 @@ public final class JedisTransport implements Transport {
         // Status reads are rare: plain EVAL, not worth caching the script by its SHA-1.
         Object reply = call("group info", Commands.script(Command.EVAL, GroupInfoScript.SOURCE, key, Commands.utf8(group)));
         return GroupInfoScript.parse(Replies.array(reply));
+    }
+
+    @Override
+    public RetentionResult retain(RetentionPass pass) {
+        state.ensureOpen();
+        // One run per partition per retention interval: plain EVAL, as for group info.
+        Object reply = call("retention", Commands.script(Command.EVAL, RetentionScript.SOURCE,
+                RetentionScript.keys(pass), RetentionScript.args(pass)));
+        return RetentionScript.parse(Replies.array(reply));
+    }
+
+    @Override
+    public Map<String, String> getHash(String key) {
+        state.ensureOpen();
+        List<Object> flat = Replies.array(call("HGETALL", new CommandArguments(Command.HGETALL).key(Commands.utf8(key))));
+        Map<String, String> hash = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            hash.put(Replies.text(flat.get(i)), Replies.text(flat.get(i + 1)));
+        }
+        return hash;
     }
 
     // ------------------------------------------------------------ keys, locks

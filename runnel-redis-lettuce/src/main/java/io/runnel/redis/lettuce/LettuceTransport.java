@@ -37,6 +37,8 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.RetentionPass;
+import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
@@ -48,6 +50,7 @@ import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
+import io.runnel.redis.common.RetentionScript;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -213,8 +216,11 @@ public final class LettuceTransport implements Transport {
         state.ensureOpen();
         List<RedisFuture<String>> creates = new ArrayList<>(keys.size());
         for (String key : keys) {
-            creates.add(commands.xgroupCreate(StreamOffset.from(key, startId), group,
-                    new XGroupCreateArgs().mkstream(true)));
+            XGroupCreateArgs args = new XGroupCreateArgs().mkstream(true);
+            if (TransportArgs.fromTheStart(startId)) {
+                args.entriesRead(0); // see TransportArgs.fromTheStart
+            }
+            creates.add(commands.xgroupCreate(StreamOffset.from(key, startId), group, args));
         }
         for (Replies.Settled<String> created : replies.settleAll("XGROUP CREATE", creates, timeout)) {
             // BUSYGROUP: the group exists and must be left as it is (its offset included).
@@ -294,6 +300,25 @@ public final class LettuceTransport implements Transport {
         List<Object> reply = replies.await("group info", commands.<List<Object>>eval(GroupInfoScript.SOURCE,
                 ScriptOutputType.MULTI, new String[] {key}, utf8(group)), timeout);
         return GroupInfoScript.parse(reply);
+    }
+
+    @Override
+    public RetentionResult retain(RetentionPass pass) {
+        state.ensureOpen();
+        // One run per partition per retention interval: plain EVAL, as for group info.
+        List<Object> reply = replies.await("retention", commands.<List<Object>>eval(RetentionScript.SOURCE,
+                ScriptOutputType.MULTI, RetentionScript.keys(pass).toArray(String[]::new),
+                RetentionScript.args(pass).toArray(byte[][]::new)), timeout);
+        return RetentionScript.parse(reply);
+    }
+
+    @Override
+    public Map<String, String> getHash(String key) {
+        state.ensureOpen();
+        Map<String, byte[]> raw = replies.await("HGETALL", commands.hgetall(key), timeout);
+        Map<String, String> hash = new LinkedHashMap<>();
+        raw.forEach((field, value) -> hash.put(field, new String(value, StandardCharsets.UTF_8)));
+        return hash;
     }
 
     // ------------------------------------------------------------ keys, locks

@@ -1,0 +1,88 @@
+package io.runnel.engine;
+
+import io.runnel.api.transport.CommandRejected;
+import io.runnel.api.transport.RetentionResult;
+import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Trims the partitions one executor owns, as the stream's {@link Retention} says, and
+ * reports entries removed before a consumer group read them. Every owner of a partition
+ * (one per processor of the stream) trims it; the trim is atomic on the server and needs
+ * no coordination, so doing it twice costs a round trip and nothing else.
+ *
+ * <p>Called by the executor's retention thread only.
+ */
+final class Retainer {
+    private static final Logger log = LoggerFactory.getLogger(Retainer.class);
+
+    private final Processor<?> processor;
+    private final Transport transport;
+    private final Outage outage = new Outage(log, "trimming partitions");
+    /** Per partition, this processor's lost total at the last pass: losses others find are counted too. */
+    private final Map<Integer, Long> lostTotals = new HashMap<>();
+
+    Retainer(Processor<?> processor, Transport transport) {
+        this.processor = processor;
+        this.transport = transport;
+    }
+
+    /** One pass over {@code partitions}; failures are logged and left to the next pass. */
+    void trim(Set<Integer> partitions) {
+        Stream<?> stream = processor.stream();
+        Retention retention = stream.retention();
+        for (int partition : partitions) {
+            RetentionResult result;
+            try {
+                result = transport.retain(retention.pass(stream.partitionKey(partition), processor.retentionKey(partition)));
+                outage.succeeded();
+            } catch (CommandRejected e) {
+                // About this key alone (another type written over it: its executor quarantines
+                // the partition); the other partitions are still trimmed.
+                log.debug("partition {} of stream {} cannot be trimmed: {}", partition, stream.name(), e.getMessage());
+                continue;
+            } catch (TransportException e) {
+                outage.failed(e);
+                return;
+            }
+            log.debug("partition {} of stream {}: trimmed {} entries, {} left", partition, stream.name(),
+                    result.trimmed(), result.length());
+            processor.metrics().retentionTrimmed(result.trimmed());
+            for (RetentionResult.GroupRetention group : result.groups()) {
+                if (group.lostNow() > 0) {
+                    report(partition, group);
+                }
+                if (group.group().equals(processor.group())) {
+                    count(partition, group);
+                }
+            }
+        }
+    }
+
+    private void report(int partition, RetentionResult.GroupRetention group) {
+        log.error("{} event(s) of stream {} partition {} were removed before processor {} read them "
+                        + "({} in all so far; retention: {}). Raise max_partition_size or max_age, or use the acked "
+                        + "retention, if that was not meant",
+                group.lostNow(), processor.stream().name(), partition, group.group(), group.lostTotal(),
+                processor.stream().retention().describe());
+    }
+
+    /**
+     * Marks this processor's meter with what it lost since the last pass, whoever found it
+     * (another processor's owner may have run the audit first); losses found before this
+     * executor's first pass on a partition show in status only.
+     */
+    private void count(int partition, RetentionResult.GroupRetention group) {
+        Long before = lostTotals.put(partition, group.lostTotal());
+        long lost = before == null ? group.lostNow() : group.lostTotal() - before;
+        if (lost > 0) {
+            processor.metrics().trimmedUnprocessed(lost);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.runnel.redis.common;
+
+import io.runnel.api.transport.RetentionPass;
+import io.runnel.api.transport.RetentionResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@link RetentionPass} as one Lua script, so deciding what every group still needs and
+ * trimming below it are atomic (a group reading in between cannot make a needed entry
+ * trimmable). Both Redis transports send {@link #SOURCE} with EVAL, keys and arguments from
+ * {@link #keys} and {@link #args}, and hand the reply to {@link #parse}.
+ *
+ * <p>How losses are found: Redis 7 counts, per stream, every entry ever added, and per group
+ * the entries it has read. Trimming or deleting entries a group has not read leaves both
+ * counters as they were (Redis 7.0 also keeps counting from there when the group reads on),
+ * so {@code added - read - lag} is the number of entries the group will never read. The
+ * script remembers the last such gap per group in the record hash ({@code seen:<group>}) and
+ * adds any growth to {@code lost:<group>}. A group that has not read anything yet counts as
+ * having read nothing, so everything removed since its creation point counts. The gap is
+ * only trusted when the lag is exact; a
+ * trim that removes unread entries always leaves the group behind the whole stream, where
+ * it is.
+ *
+ * <p>The reply: {@code [trimmed, length, first id or "", then per group: name, lag, lost now,
+ * lost in total]}.
+ */
+public final class RetentionScript {
+
+    /** KEYS: the stream, the record hash. ARGV: trim acked (1/0), max age ms, max length. */
+    public static final String SOURCE = StreamLua.FUNCTIONS + """
+            local key, record = KEYS[1], KEYS[2]
+            local maxAge, maxLength = tonumber(ARGV[2]), tonumber(ARGV[3])
+            if redis.call('type', key).ok ~= 'stream' then
+              return {0, 0, ''}
+            end
+            local groups = {}
+            for _, flat in ipairs(redis.call('xinfo', 'groups', key)) do
+              local g = {}
+              for i = 1, #flat, 2 do
+                g[flat[i]] = flat[i + 1]
+              end
+              groups[#groups + 1] = g
+            end
+            local trimmed = 0
+            if ARGV[1] == '1' and #groups > 0 then
+              local keep
+              for _, g in ipairs(groups) do
+                local need = g['last-delivered-id']
+                local oldest = redis.call('xpending', key, g['name'])[2]
+                if oldest and cmp(oldest, need) < 0 then need = oldest end
+                if not keep or cmp(need, keep) < 0 then keep = need end
+              end
+              trimmed = trimmed + redis.call('xtrim', key, 'MINID', keep)
+            end
+            if maxAge > 0 then
+              local now = redis.call('time')
+              local cutoff = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - maxAge
+              if cutoff > 0 then
+                trimmed = trimmed + redis.call('xtrim', key, 'MINID', string.format('%d', cutoff))
+              end
+            end
+            if maxLength > 0 then
+              trimmed = trimmed + redis.call('xtrim', key, 'MAXLEN', maxLength)
+            end
+            local info = {}
+            local flat = redis.call('xinfo', 'stream', key)
+            for i = 1, #flat, 2 do
+              info[flat[i]] = flat[i + 1]
+            end
+            local length = info['length']
+            local first = info['first-entry'] and info['first-entry'][1] or nil
+            local last = info['last-entry'] and info['last-entry'][1] or nil
+            local reply = {trimmed, length, first or ''}
+            for _, g in ipairs(groups) do
+              local name = g['name']
+              local n, exact = lag(key, g['last-delivered-id'], length, first, last, g['lag'])
+              local read = g['entries-read']
+              if type(read) ~= 'number' and g['last-delivered-id'] == '0-0' then
+                read = 0 -- a group created at 0 has no counter until its first read
+              end
+              local lostNow = 0
+              if exact == 1 and type(read) == 'number' and type(info['entries-added']) == 'number' then
+                local gap = info['entries-added'] - read - n
+                local seen = tonumber(redis.call('hget', record, 'seen:' .. name) or '0')
+                if gap > seen then lostNow = gap - seen end
+                if gap ~= seen then redis.call('hset', record, 'seen:' .. name, gap) end
+              end
+              local total
+              if lostNow > 0 then
+                total = redis.call('hincrby', record, 'lost:' .. name, lostNow)
+              else
+                total = tonumber(redis.call('hget', record, 'lost:' .. name) or '0')
+              end
+              reply[#reply + 1] = name
+              reply[#reply + 1] = n
+              reply[#reply + 1] = lostNow
+              reply[#reply + 1] = total
+            end
+            return reply
+            """;
+
+    private RetentionScript() {
+    }
+
+    public static List<String> keys(RetentionPass pass) {
+        return List.of(pass.key(), pass.recordKey());
+    }
+
+    public static List<byte[]> args(RetentionPass pass) {
+        return List.of(utf8(pass.trimAcked() ? "1" : "0"), utf8(Long.toString(pass.maxAge().toMillis())),
+                utf8(Long.toString(pass.maxLength())));
+    }
+
+    /**
+     * The result from the script's reply.
+     *
+     * @param reply integers as {@code Long}, strings as {@code byte[]} or {@code String}
+     */
+    public static RetentionResult parse(List<?> reply) {
+        if (reply == null || reply.size() < 3 || (reply.size() - 3) % 4 != 0) {
+            throw new IllegalArgumentException("unexpected retention reply: " + reply);
+        }
+        String first = text(reply.get(2));
+        List<RetentionResult.GroupRetention> groups = new ArrayList<>();
+        for (int i = 3; i < reply.size(); i += 4) {
+            groups.add(new RetentionResult.GroupRetention(text(reply.get(i)), number(reply.get(i + 1)),
+                    number(reply.get(i + 2)), number(reply.get(i + 3))));
+        }
+        return new RetentionResult(number(reply.get(0)), number(reply.get(1)),
+                first.isEmpty() ? Optional.empty() : Optional.of(first), groups);
+    }
+
+    private static long number(Object value) {
+        return ((Number) value).longValue();
+    }
+
+    private static String text(Object value) {
+        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
