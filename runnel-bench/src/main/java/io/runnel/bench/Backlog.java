@@ -62,12 +62,7 @@ public final class Backlog {
         cli.rejectUnknown();
 
         try (Bench.Redis redis = Bench.Redis.startOrUse(url)) {
-            App.Builder builder = App.builder(APP)
-                    .environment(Map.of())
-                    .redisUrl(redis.url())
-                    .setting("transport", transport)
-                    .setting("default_join_delay", 0)
-                    .setting("default_partition_count", PARTITIONS);
+            App.Builder builder = Bench.app(APP, redis.url(), transport, PARTITIONS);
             if (prefetchOption != null) {
                 builder.setting("default_prefetch_count", Integer.parseInt(prefetchOption));
             }

@@ -51,6 +51,16 @@ final class Bench {
         return m;
     }
 
+    /** A harness's app: no environment, no join delay, the given transport and partition count. */
+    static io.runnel.engine.App.Builder app(String name, String url, String transport, int partitions) {
+        return io.runnel.engine.App.builder(name)
+                .environment(Map.of())
+                .redisUrl(url)
+                .setting("transport", transport)
+                .setting("default_join_delay", 0)
+                .setting("default_partition_count", partitions);
+    }
+
     /** CPU time used so far by this whole JVM (every thread, JIT and GC included), in nanoseconds. */
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();

@@ -15,6 +15,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.runnel.api.RecordType;
 import io.runnel.engine.App;
+import io.runnel.engine.Retention;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 import io.runnel.serde.json.JsonSerializer;
@@ -54,6 +55,8 @@ public final class EndToEnd {
     static final String APP = "bench";
     static final String STREAM = "orders";
     static final String SEND_STREAM = "send";
+    /** The same sends under the maxlen retention (MAXLEN ~ on every XADD), for the acked-vs-maxlen comparison. */
+    static final String SEND_MAXLEN_STREAM = "sendmaxlen";
     static final int PARTITIONS = 16;
     static final int BATCH = 1000;
     static final long PARTITION_SIZE = 50_000; // the default_partition_size (MAXLEN ~)
@@ -61,7 +64,7 @@ public final class EndToEnd {
     /** The JVM-wide in-memory store of the {@code runnel-memory} row. */
     static final String MEMORY_URL = "memory://bench";
     static final List<String> ROWS = List.of("raw-lettuce", "runnel-lettuce", "runnel-lettuce-take100", "raw-jedis",
-            "runnel-jedis", "raw-send-lettuce", "send-lettuce", "runnel-memory");
+            "runnel-jedis", "raw-send-lettuce", "send-lettuce", "send-lettuce-maxlen", "runnel-memory");
     private static final String USAGE = "usage: EndToEnd [--events N] [--repeats R] [--warmup-events W] [--rows a,b,...] "
             + "[--redis-url URL] [--out FILE]\n  rows: " + String.join(",", ROWS);
 
@@ -78,6 +81,7 @@ public final class EndToEnd {
     private final RecordType<Order> type = RecordType.of(Order.class);
     private final List<String> orderKeys = keys(STREAM);
     private final List<String> sendKeys = keys(SEND_STREAM);
+    private final List<String> sendMaxlenKeys = keys(SEND_MAXLEN_STREAM);
     private final LongAdder counted = new LongAdder();
     /** For Runnel consumer rows: nanoseconds from worker start to the first counted event, else -1. */
     private long firstEventNanos = -1;
@@ -86,6 +90,7 @@ public final class EndToEnd {
     private App jedisApp;
     private App memoryApp;
     private Stream<Order> sendStream;
+    private Stream<Order> sendMaxlenStream;
     private RedisClient lettuce;
     private StatefulRedisConnection<String, byte[]> lettuceConn;
 
@@ -150,7 +155,8 @@ public final class EndToEnd {
                 new Row("raw-jedis", null, this::rawJedis),
                 new Row("runnel-jedis", "raw-jedis", n -> runnel(jedisApp, "e2e-jedis", n)),
                 new Row("raw-send-lettuce", null, this::rawSend),
-                new Row("send-lettuce", "raw-send-lettuce", this::runnelSend),
+                new Row("send-lettuce", "raw-send-lettuce", n -> runnelSend(sendStream, sendKeys, n)),
+                new Row("send-lettuce-maxlen", "raw-send-lettuce", n -> runnelSend(sendMaxlenStream, sendMaxlenKeys, n)),
                 new Row("runnel-memory", null, n -> runnel(memoryApp, "e2e-memory", n)));
         // A Runnel row without its raw row would have no ratio: bring the baseline along.
         Set<String> wanted = new LinkedHashSet<>(rowFilter);
@@ -170,6 +176,8 @@ public final class EndToEnd {
             Stream<Order> lettuceOrders = lettuceApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
             Stream<Order> jedisOrders = jedisApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
             sendStream = lettuceApp.stream(SEND_STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+            sendMaxlenStream = lettuceApp.stream(SEND_MAXLEN_STREAM, Order.class, Order::id,
+                    o -> o.retention(Retention.Policy.MAXLEN).partitionSize(partitionSize()));
             lettuceApp.processor(lettuceOrders, "e2e-lettuce", this::countRecords);
             lettuceApp.processor(lettuceOrders, "e2e-lettuce-take100", events -> {
                 long s = 0;
@@ -418,14 +426,14 @@ public final class EndToEnd {
     }
 
     /** {@code stream.sendAll} in batches of 1000. */
-    private long runnelSend(int n) {
-        lettuceConn.sync().del(sendKeys.toArray(String[]::new));
+    private long runnelSend(Stream<Order> stream, List<String> keys, int n) {
+        lettuceConn.sync().del(keys.toArray(String[]::new));
         long t0 = System.nanoTime();
         List<Order> batch = new ArrayList<>(BATCH);
         for (int i = 0; i < n; i++) {
             batch.add(Order.sample(i));
             if (batch.size() == BATCH || i == n - 1) {
-                sendStream.sendAll(batch);
+                stream.sendAll(batch);
                 batch.clear();
             }
         }

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Merges the JSON files the harnesses wrote ({@code throughput}, {@code latency},
- * {@code backlog}, {@code failover} and optionally {@code jmh}{@code -results.json}) into one
+ * {@code backlog}, {@code failover}, {@code retention} and optionally {@code jmh}{@code -results.json}) into one
  * Markdown summary, {@code runnel-bench/RESULTS.md}, with the machine it ran on. Sections
  * whose file is missing are left out.
  *
@@ -79,6 +79,10 @@ public final class Results {
         if (failover != null) {
             failover(failover);
         }
+        JsonNode retention = read("retention");
+        if (retention != null) {
+            retention(retention);
+        }
         if (jmh != null) {
             jmh(jmh);
         }
@@ -145,6 +149,28 @@ public final class Results {
                     r.path("cpuMicrosPerEvent").isMissingNode() ? "-" : "%.2f".formatted(r.path("cpuMicrosPerEvent").asDouble()),
                     r.path("baseline").isNull() ? "" : r.path("baseline").asText());
         }
+        line("");
+    }
+
+    private void retention(JsonNode r) {
+        header("Redis memory under the acked retention (`RetentionMemory`)", r);
+        line("A producer sends %,d events/s to 16 partitions for %d s in each phase while one processor consumes, "
+                        + "is stopped, then runs again; samples every %d ms; retention_interval %d ms. *Beyond "
+                        + "unprocessed*: entries held minus the processor's pending + lag. Bound: one interval of "
+                        + "traffic plus each partition's last delivered entry = %,d.",
+                r.path("rate").asInt(), r.path("phaseSeconds").asInt(), r.path("sampleMs").asInt(),
+                r.path("intervalMs").asInt(), r.path("bound").asLong()).line("");
+        line("| phase | max entries | max unprocessed | max beyond unprocessed | max used_memory MiB |");
+        line("|---|---:|---:|---:|---:|");
+        for (JsonNode p : r.path("phases")) {
+            line("| %s | %,d | %,d | %,d | %.1f |", p.path("phase").asText(), p.path("maxEntries").asLong(),
+                    p.path("maxUnprocessed").asLong(), p.path("maxBeyondUnprocessed").asLong(),
+                    p.path("maxUsedMemoryMiB").asDouble());
+        }
+        line("").line("Sent %,d, processed %,d at the end. While consuming, entries beyond the unprocessed stay "
+                + "under the bound; while the processor is stopped nothing it needs is trimmed (the entries grow with "
+                + "the unprocessed); right after it catches up, what it has just processed stays until the next pass, "
+                + "at most one interval later.", r.path("sent").asLong(), r.path("processed").asLong());
         line("");
     }
 
