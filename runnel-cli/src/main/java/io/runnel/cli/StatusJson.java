@@ -30,6 +30,7 @@ final class StatusJson {
             processor.put("name", p.name());
             processor.put("stream", p.stream());
             processor.put("retention", p.retention());
+            processor.put("assignment_generation", p.assignmentGeneration());
             ArrayNode members = processor.putArray("members");
             for (Status.MemberStatus m : p.members()) {
                 ObjectNode member = members.addObject();

@@ -21,7 +21,8 @@ final class StatusTable {
                 .append("   leader: ").append(status.leader().orElse("none")).append(NL);
         for (Status.ProcessorStatus p : status.processors()) {
             out.append(NL).append("processor ").append(p.name()).append(" (stream ").append(p.stream())
-                    .append(", retention ").append(p.retention()).append(")").append(NL);
+                    .append(", retention ").append(p.retention())
+                    .append(", assignment generation ").append(p.assignmentGeneration()).append(")").append(NL);
             if (p.members().isEmpty()) {
                 out.append("  no members").append(NL);
             } else {

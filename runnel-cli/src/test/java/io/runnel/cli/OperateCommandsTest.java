@@ -101,8 +101,8 @@ class OperateCommandsTest extends CliTestBase {
         assertThat(table.stdout())
                 .contains("app shop at ")
                 .contains("leader: " + worker.id())
-                .contains("processor printer (stream orders, retention acked)")
-                .contains("processor fussy (stream orders, retention acked)")
+                .containsPattern("processor printer \\(stream orders, retention acked, assignment generation [1-9]\\d*\\)")
+                .contains("processor fussy (stream orders, retention acked, assignment generation 0)")
                 .contains("no members")
                 .containsPattern("MEMBER +JOINED +HEARTBEAT +PARTITIONS")
                 .containsPattern(executor + " +\\S+ +\\d+\\.\\ds ago +0,1,2,3")
@@ -121,6 +121,7 @@ class OperateCommandsTest extends CliTestBase {
         assertThat(printer.path("name").asText()).isEqualTo("printer");
         assertThat(printer.path("stream").asText()).isEqualTo("orders");
         assertThat(printer.path("retention").asText()).isEqualTo("acked");
+        assertThat(printer.path("assignment_generation").asLong()).isPositive();
         assertThat(printer.path("members")).hasSize(1);
         JsonNode member = printer.path("members").get(0);
         assertThat(member.path("executor").asText()).isEqualTo(executor);

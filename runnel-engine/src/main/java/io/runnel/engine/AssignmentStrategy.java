@@ -17,20 +17,33 @@ public interface AssignmentStrategy {
     /**
      * @param executors      executor ids, oldest member first
      * @param partitionCount number of partitions of the stream
+     * @param previous       the assignment in the membership record before this change, by
+     *                       executor (a leaver's and a newcomer's are absent); may name
+     *                       partitions that no longer exist
      * @return for every executor (in the same order), the partitions it owns; each
      *         partition exactly once; an executor may get none when there are more
      *         executors than partitions
      */
-    Map<String, List<Integer>> assign(List<String> executors, int partitionCount);
+    Map<String, List<Integer>> assign(List<String> executors, int partitionCount, Map<String, List<Integer>> previous);
 
     /**
-     * The default, as in the Python original: partitions split into contiguous, even
-     * ranges in join order (the first {@code partitionCount mod executors} members get one
-     * more). Perfectly fair, at the cost of moving more partitions than consistent
-     * hashing would when membership changes.
+     * The default ({@code default_assignment=sticky}): balanced, and a membership change
+     * moves only what it must: a join only what the newcomer receives, a leave only the
+     * leaver's partitions. See {@link StickyAssignment}.
+     */
+    static AssignmentStrategy sticky() {
+        return new StickyAssignment();
+    }
+
+    /**
+     * As in the Python original ({@code default_assignment=ranges}): partitions split into
+     * contiguous, even ranges in join order (the first {@code partitionCount mod executors}
+     * members get one more), whatever the previous assignment. For processors shared with
+     * Python runnel workers, which compute the same ranges; otherwise a membership change
+     * moves partitions between executors that stay.
      */
     static AssignmentStrategy contiguousRanges() {
-        return (executors, partitionCount) -> {
+        return (executors, partitionCount, previous) -> {
             Map<String, List<Integer>> result = new LinkedHashMap<>();
             int n = executors.size();
             if (n == 0) {

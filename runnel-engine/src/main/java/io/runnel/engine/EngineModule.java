@@ -25,7 +25,8 @@ final class EngineModule extends AbstractModule {
     protected void configure() {
         bind(Settings.class).toInstance(settings);
         bind(Clock.class).toInstance(Clock.systemUTC());
-        bind(AssignmentStrategy.class).toInstance(AssignmentStrategy.contiguousRanges());
+        bind(AssignmentStrategy.class).toInstance(settings.defaultAssignment().equals("ranges")
+                ? AssignmentStrategy.contiguousRanges() : AssignmentStrategy.sticky());
     }
 
     @Provides

@@ -90,6 +90,15 @@ final class Keys {
         return "__trim:" + app + "." + stream + "." + partition;
     }
 
+    /**
+     * The assignment generation of a processor: incremented with every change of its
+     * membership record, so status shows how often partitions were reassigned. Not in Python
+     * runnel.
+     */
+    static String assignmentGeneration(String app, String stream, String processor) {
+        return "__agen:" + app + "." + stream + "." + processor;
+    }
+
     static String leader(String app) {
         return "__lead:" + app;
     }

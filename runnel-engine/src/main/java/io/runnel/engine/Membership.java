@@ -80,7 +80,7 @@ final class Membership {
             }
             Map<String, String> joined = joinTimes(members);
             joined.put(executorId, LocalDateTime.now(clock.withZone(ZoneOffset.UTC)).format(JOINED_AT));
-            write(assign(joined));
+            write(assign(joined, members));
             return true;
         });
         if (changed) {
@@ -97,7 +97,7 @@ final class Membership {
             }
             Map<String, String> joined = joinTimes(members);
             joined.remove(executorId);
-            write(assign(joined));
+            write(assign(joined, members));
             return true;
         });
         if (changed) {
@@ -128,7 +128,7 @@ final class Membership {
                 }
             }
             if (!gone.isEmpty()) {
-                write(assign(alive));
+                write(assign(alive, members));
             }
             return gone;
         });
@@ -188,10 +188,17 @@ final class Membership {
         transport.append(new Append(processor.controlKey(), null, fields, CONTROL_MAXLEN));
     }
 
-    private Map<String, Member> assign(Map<String, String> joinedAt) {
+    /** The members in {@code joinedAt}, assigned by the strategy from the record's {@code previous} members. */
+    private Map<String, Member> assign(Map<String, String> joinedAt, Map<String, Member> previous) {
         List<String> order = new ArrayList<>(joinedAt.keySet());
         order.sort(Comparator.comparing((String id) -> joinedAt.get(id)).thenComparing(id -> id));
-        Map<String, List<Integer>> assignment = strategy.assign(order, processor.stream().partitionCount());
+        Map<String, List<Integer>> before = new LinkedHashMap<>();
+        previous.forEach((id, m) -> {
+            if (joinedAt.containsKey(id)) {
+                before.put(id, m.partitions());
+            }
+        });
+        Map<String, List<Integer>> assignment = strategy.assign(order, processor.stream().partitionCount(), before);
         Map<String, Member> members = new LinkedHashMap<>();
         for (String id : order) {
             members.put(id, new Member(joinedAt.get(id), List.copyOf(assignment.getOrDefault(id, List.of()))));
@@ -214,6 +221,7 @@ final class Membership {
             m.partitions().forEach(partitions::add);
         });
         transport.set(processor.membersKey(), root.toString(), null);
+        transport.increment(processor.assignmentGenerationKey());
     }
 
     private Map<String, Member> parse(Optional<String> value) {

@@ -96,6 +96,10 @@ record Processor<T>(
         return Keys.lock(app(), stream.name(), name, partition);
     }
 
+    String assignmentGenerationKey() {
+        return Keys.assignmentGeneration(app(), stream.name(), name);
+    }
+
     String epochKey() {
         return Keys.epoch(app(), stream.name(), name);
     }

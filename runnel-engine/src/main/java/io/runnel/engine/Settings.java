@@ -49,6 +49,8 @@ import java.util.TreeSet;
  * @param defaultReadTimeout        how long one XREADGROUP blocks
  * @param defaultPrefetchCount      events buffered per owned partition
  * @param defaultAssignmentAttempts tries to acquire assigned partitions before {@code RebalanceFailed}
+ * @param defaultAssignment         how partitions are spread over executors: {@code sticky} (moves only what
+ *                                  must move) or {@code ranges} (Python runnel's contiguous ranges)
  * @param defaultAssignmentSleep    wait between those tries (and between periodic rebalance checks)
  * @param defaultGracePeriod        time a revoked or stopping partition has to finish its iteration
  * @param defaultMaxProcessingTime  how long one delivery may stay with the processor function before it is
@@ -81,6 +83,7 @@ public record Settings(
         Duration defaultReadTimeout,
         int defaultPrefetchCount,
         int defaultAssignmentAttempts,
+        String defaultAssignment,
         Duration defaultAssignmentSleep,
         Duration defaultGracePeriod,
         Duration defaultMaxProcessingTime,
@@ -116,6 +119,7 @@ public record Settings(
         d.put("default_read_timeout", "2000");
         d.put("default_prefetch_count", "100");
         d.put("default_assignment_attempts", "32");
+        d.put("default_assignment", "sticky");
         d.put("default_assignment_sleep", "2");
         d.put("default_grace_period", "8");
         d.put("default_max_processing_time", "300");
@@ -128,6 +132,7 @@ public record Settings(
     }
 
     private static final Set<String> LOG_FORMATS = Set.of("console", "json");
+    private static final Set<String> ASSIGNMENTS = Set.of("sticky", "ranges");
     private static final Set<String> REPORTERS = Set.of("jmx", "slf4j", "csv");
     private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "warning", "error");
 
@@ -228,6 +233,7 @@ public record Settings(
                 duration(raw, "default_read_timeout", "ms"),
                 positiveInt(raw, "default_prefetch_count"),
                 positiveInt(raw, "default_assignment_attempts"),
+                oneOf(raw, "default_assignment", ASSIGNMENTS),
                 duration(raw, "default_assignment_sleep", "s"),
                 duration(raw, "default_grace_period", "s"),
                 duration(raw, "default_max_processing_time", "s"),
@@ -294,6 +300,14 @@ public record Settings(
             throw bad(name, raw.get(name), "a positive whole number below 2^31");
         }
         return (int) v;
+    }
+
+    private static String oneOf(Map<String, String> raw, String name, Set<String> allowed) {
+        String value = raw.get(name).trim().toLowerCase(Locale.ROOT);
+        if (!allowed.contains(value)) {
+            throw bad(name, raw.get(name), "one of " + String.join(", ", new TreeSet<>(allowed)));
+        }
+        return value;
     }
 
     private static long nonNegativeLong(Map<String, String> raw, String name) {

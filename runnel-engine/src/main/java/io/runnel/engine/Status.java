@@ -46,11 +46,13 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
      * @param stream     the stream it reads
      * @param retention  the stream's retention ({@code acked} or {@code maxlen N}, then any
      *                   limits), as this app defines it
+     * @param assignmentGeneration how many times the membership record (who is assigned
+     *                   which partitions) has changed; 0 before any worker joined
      * @param members    the members recorded in {@code __memb:…}, oldest first
      * @param partitions every partition of the stream, in order
      */
-    public record ProcessorStatus(String name, String stream, String retention, List<MemberStatus> members,
-                                  List<PartitionStatus> partitions) {
+    public record ProcessorStatus(String name, String stream, String retention, long assignmentGeneration,
+                                  List<MemberStatus> members, List<PartitionStatus> partitions) {
         public ProcessorStatus {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(stream, "stream");

@@ -78,8 +78,9 @@ final class StatusReader {
                     poisons.get(i).isPresent(),
                     stuck.get(i).flatMap(StatusReader::stuckSince)));
         }
-        return new Status.ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), members,
-                partitions);
+        long generation = transport.get(p.assignmentGenerationKey()).map(Long::parseLong).orElse(0L);
+        return new Status.ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), generation,
+                members, partitions);
     }
 
     /** The losses retention passes recorded for the processor's group; 0 if unreadable. */

@@ -12,7 +12,7 @@ class AssignmentStrategyTest {
 
     @Test
     void splits_partitions_into_even_contiguous_ranges_oldest_member_first() {
-        Map<String, List<Integer>> a = strategy.assign(List.of("old", "mid", "new"), 8);
+        Map<String, List<Integer>> a = strategy.assign(List.of("old", "mid", "new"), 8, Map.of());
         assertThat(a).containsExactly(
                 Map.entry("old", List.of(0, 1, 2)),
                 Map.entry("mid", List.of(3, 4, 5)),
@@ -21,7 +21,7 @@ class AssignmentStrategyTest {
 
     @Test
     void extra_members_get_nothing() {
-        assertThat(strategy.assign(List.of("a", "b", "c"), 2))
+        assertThat(strategy.assign(List.of("a", "b", "c"), 2, Map.of()))
                 .containsExactly(Map.entry("a", List.of(0)), Map.entry("b", List.of(1)), Map.entry("c", List.of()));
     }
 
@@ -30,7 +30,7 @@ class AssignmentStrategyTest {
         for (int members = 1; members <= 20; members++) {
             for (int partitions = 1; partitions <= 40; partitions++) {
                 List<String> ids = java.util.stream.IntStream.range(0, members).mapToObj(i -> "e" + i).toList();
-                List<Integer> all = strategy.assign(ids, partitions).values().stream().flatMap(List::stream).sorted().toList();
+                List<Integer> all = strategy.assign(ids, partitions, Map.of()).values().stream().flatMap(List::stream).sorted().toList();
                 assertThat(all).containsExactlyElementsOf(java.util.stream.IntStream.range(0, partitions).boxed().toList());
             }
         }
@@ -38,6 +38,6 @@ class AssignmentStrategyTest {
 
     @Test
     void no_members_no_assignment() {
-        assertThat(strategy.assign(List.of(), 4)).isEmpty();
+        assertThat(strategy.assign(List.of(), 4, Map.of())).isEmpty();
     }
 }

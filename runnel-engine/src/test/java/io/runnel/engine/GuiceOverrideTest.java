@@ -30,7 +30,7 @@ class GuiceOverrideTest extends RedisBackedTest {
     @Test
     void hasher_metric_registry_and_assignment_strategy_can_be_overridden() {
         MetricRegistry registry = new MetricRegistry();
-        AssignmentStrategy reversed = (executors, count) -> {
+        AssignmentStrategy reversed = (executors, count, previous) -> {
             Map<String, List<Integer>> m = new java.util.LinkedHashMap<>();
             List<Integer> all = new java.util.ArrayList<>();
             for (int i = count - 1; i >= 0; i--) {
