@@ -1,6 +1,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.Event;
+import io.runnel.api.Misconfigured;
 import io.runnel.api.ProcessingTimeout;
 import io.runnel.api.RebalanceFailed;
 import io.runnel.api.RunnelException;
@@ -71,7 +72,14 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private record Quarantined(Lease lease, Throwable error) implements Signal {
     }
 
-    final String id = Ids.random();
+    /** The member id if the app has one (a static member), else random (a dynamic member). */
+    final String id;
+    /** Whether this executor keeps its place while away (see {@link #claimMemberId()}). */
+    private final boolean staticMember;
+    /** This process's claim on a static member id: the value of its heartbeat key. */
+    private final String instance = Ids.random();
+    /** Set once this executor holds its id: only then may a stop make it leave or delete its heartbeat. */
+    private volatile boolean joined;
     private final Processor<?> processor;
     private final Transport transport;
     private final Membership membership;
@@ -109,6 +117,8 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         this.transport = transport;
         this.membership = membership;
         this.worker = worker;
+        this.staticMember = processor.memberId() != null;
+        this.id = staticMember ? processor.memberId() : Ids.random();
         mdc.put("worker", worker.id());
         mdc.put("executor", id);
         mdc.put("stream", processor.stream().name());
@@ -171,7 +181,12 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         processor.metrics().addOwner(ownedView, stuckView);
         try {
             String controlFrom = transport.lastId(processor.controlKey());
-            beat();
+            if (staticMember) {
+                claimMemberId();
+            } else {
+                beat();
+            }
+            joined = true;
             membership.join(id);
             log.info("executor joined processor {} of stream {}", processor.name(), processor.stream().name());
             if (!processor.joinDelay().isZero() && stopSignal.await(processor.joinDelay().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -228,8 +243,19 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                 Thread.currentThread().interrupt();
             }
         }
+        if (!joined) {
+            return; // refused its member id: the member belongs to another process
+        }
         try {
             acker.flush();
+            if (staticMember) {
+                // Stays a member: its partitions wait for it (released, so nothing is locked)
+                // until the reservation runs out, and a restart is not kept waiting by the heartbeat.
+                reserve();
+                transport.delete(List.of(processor.heartbeatKey(id)));
+                log.info("executor stopped; member {} keeps its partitions reserved for {}", id, processor.sessionTimeout());
+                return;
+            }
             membership.leave(id);
             transport.delete(List.of(processor.heartbeatKey(id)));
             log.info("executor left processor {}", processor.name());
@@ -616,7 +642,35 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     // ------------------------------------------------------- background loops
 
     private void beat() {
-        transport.set(processor.heartbeatKey(id), "beat", processor.lockExpiry());
+        transport.set(processor.heartbeatKey(id), staticMember ? instance : "beat", processor.lockExpiry());
+        if (staticMember) {
+            reserve();
+        }
+    }
+
+    private void reserve() {
+        transport.set(processor.reservationKey(id), instance, processor.sessionTimeout());
+    }
+
+    /**
+     * Takes this process's static member id: its heartbeat key must be free. A heartbeat left
+     * by a crashed predecessor expires within lock_expiry; one that keeps being renewed
+     * belongs to a live process, and this executor is refused without touching it.
+     */
+    private void claimMemberId() throws InterruptedException {
+        String key = processor.heartbeatKey(id);
+        long deadline = System.nanoTime() + processor.lockExpiry().plusSeconds(1).toNanos();
+        while (!transport.setIfAbsent(key, instance, processor.lockExpiry())) {
+            if (System.nanoTime() > deadline) {
+                throw new Misconfigured("member_id '" + id + "' is in use by a live worker of processor "
+                        + processor.name() + ": its heartbeat " + key + " kept being renewed for lock_expiry ("
+                        + processor.lockExpiry().toMillis() + " ms). Give each worker process its own member_id");
+            }
+            if (pause(Duration.ofMillis(100))) {
+                throw new InterruptedException("stopped while waiting for member id " + id);
+            }
+        }
+        reserve();
     }
 
     /** Refreshes the heartbeat and the partition locks every lock_expiry / 4, until the last release. */

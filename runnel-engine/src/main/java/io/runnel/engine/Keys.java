@@ -99,6 +99,15 @@ final class Keys {
         return "__agen:" + app + "." + stream + "." + processor;
     }
 
+    /**
+     * A static member's reservation: while it lives (its time to live is the session timeout,
+     * renewed with every heartbeat), the member keeps its place and partitions in the
+     * membership even with no heartbeat. Not in Python runnel.
+     */
+    static String reservation(String app, String stream, String processor, String memberId) {
+        return "__resv:" + app + "." + stream + "." + processor + "." + memberId;
+    }
+
     static String leader(String app) {
         return "__lead:" + app;
     }

@@ -119,10 +119,12 @@ final class Membership {
             }
             List<String> ids = new ArrayList<>(members.keySet());
             List<Optional<String>> beats = transport.getAll(ids.stream().map(processor::heartbeatKey).toList());
+            // A static member away (stopped or crashed) keeps its place while its reservation lasts.
+            List<Optional<String>> reserved = transport.getAll(ids.stream().map(processor::reservationKey).toList());
             Map<String, String> alive = joinTimes(members);
             List<String> gone = new ArrayList<>();
             for (int i = 0; i < ids.size(); i++) {
-                if (beats.get(i).isEmpty()) {
+                if (beats.get(i).isEmpty() && reserved.get(i).isEmpty()) {
                     alive.remove(ids.get(i));
                     gone.add(ids.get(i));
                 }

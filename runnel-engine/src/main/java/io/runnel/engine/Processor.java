@@ -29,7 +29,9 @@ record Processor<T>(
         Duration gracePeriod,
         Duration maxProcessingTime,
         int poolSize,
-        Duration joinDelay) {
+        Duration joinDelay,
+        String memberId,
+        Duration sessionTimeout) {
 
     /**
      * The group's shared consumer, the only one Python runnel reads as. Java executors read
@@ -69,7 +71,10 @@ record Processor<T>(
                 o.gracePeriod != null ? o.gracePeriod : s.defaultGracePeriod(),
                 o.maxProcessingTime != null ? o.maxProcessingTime : s.defaultMaxProcessingTime(),
                 o.poolSize != null ? o.poolSize : s.defaultPoolSize(),
-                o.joinDelay != null ? o.joinDelay : s.defaultJoinDelay());
+                o.joinDelay != null ? o.joinDelay : s.defaultJoinDelay(),
+                s.memberId(),
+                s.defaultSessionTimeout().isZero()
+                        ? (o.lockExpiry != null ? o.lockExpiry : s.defaultLockExpiry()) : s.defaultSessionTimeout());
     }
 
     String app() {
@@ -115,6 +120,11 @@ record Processor<T>(
     /** Shared by every processor of the stream: retention is per stream partition. */
     String retentionKey(int partition) {
         return Keys.retention(app(), stream.name(), partition);
+    }
+
+    /** Keeps a static member's partitions assigned to it while it is away (see {@link Executor}). */
+    String reservationKey(String memberId) {
+        return Keys.reservation(app(), stream.name(), name, memberId);
     }
 
     String heartbeatKey(String executorId) {

@@ -57,6 +57,10 @@ import java.util.TreeSet;
  *                                  interrupted and failed with {@code ProcessingTimeout}
  * @param defaultPoolSize           concurrent reads (connections) per executor
  * @param defaultJoinDelay          wait after joining before acquiring partitions
+ * @param memberId                  this process's static member id (e.g. the host or pod name), or null for
+ *                                  a dynamic member; see {@code README} "Static membership"
+ * @param defaultSessionTimeout     how long a static member that stopped or crashed keeps its partitions
+ *                                  reserved; zero for lock_expiry
  * @param metricsReporters          where a running worker reports metrics: any of {@code jmx}, {@code slf4j}, {@code csv}; empty for none
  * @param metricsInterval           how often the {@code slf4j} and {@code csv} reporters write
  * @param metricsCsvDirectory       directory the {@code csv} reporter writes its files to
@@ -89,6 +93,8 @@ public record Settings(
         Duration defaultMaxProcessingTime,
         int defaultPoolSize,
         Duration defaultJoinDelay,
+        String memberId,
+        Duration defaultSessionTimeout,
         Set<String> metricsReporters,
         Duration metricsInterval,
         String metricsCsvDirectory) {
@@ -125,6 +131,8 @@ public record Settings(
         d.put("default_max_processing_time", "300");
         d.put("default_pool_size", "16");
         d.put("default_join_delay", "2");
+        d.put("member_id", "");
+        d.put("default_session_timeout", "0");
         d.put("metrics_reporters", "jmx");
         d.put("metrics_interval", "60");
         d.put("metrics_csv_directory", "metrics");
@@ -133,6 +141,7 @@ public record Settings(
 
     private static final Set<String> LOG_FORMATS = Set.of("console", "json");
     private static final Set<String> ASSIGNMENTS = Set.of("sticky", "ranges");
+    private static final java.util.regex.Pattern MEMBER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_\\-.]{1,200}");
     private static final Set<String> REPORTERS = Set.of("jmx", "slf4j", "csv");
     private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "warning", "error");
 
@@ -239,6 +248,8 @@ public record Settings(
                 duration(raw, "default_max_processing_time", "s"),
                 positiveInt(raw, "default_pool_size"),
                 durationAllowZero(raw, "default_join_delay", "s"),
+                memberId(raw.get("member_id")),
+                durationAllowZero(raw, "default_session_timeout", "s"),
                 reporters(raw.get("metrics_reporters")),
                 duration(raw, "metrics_interval", "s"),
                 nonBlank(raw, "metrics_csv_directory"));
@@ -300,6 +311,18 @@ public record Settings(
             throw bad(name, raw.get(name), "a positive whole number below 2^31");
         }
         return (int) v;
+    }
+
+    /** Null for none; otherwise a name safe inside Redis keys, as executor ids must be. */
+    private static String memberId(String value) {
+        String v = value == null ? "" : value.trim();
+        if (v.isEmpty()) {
+            return null;
+        }
+        if (!MEMBER_ID.matcher(v).matches()) {
+            throw bad("member_id", value, "1 to 200 letters, digits, '_', '-' or '.' (e.g. the host or pod name)");
+        }
+        return v;
     }
 
     private static String oneOf(Map<String, String> raw, String name, Set<String> allowed) {

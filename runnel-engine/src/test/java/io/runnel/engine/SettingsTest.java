@@ -31,6 +31,8 @@ class SettingsTest {
         assertThat(s.defaultPrefetchCount()).isEqualTo(100); // the original reads 8: too few per round trip
         assertThat(s.defaultAssignmentAttempts()).isEqualTo(32);
         assertThat(s.defaultAssignment()).isEqualTo("sticky"); // the original splits into ranges
+        assertThat(s.memberId()).isNull();
+        assertThat(s.defaultSessionTimeout()).isZero(); // lock_expiry
         assertThat(s.defaultAssignmentSleep()).isEqualTo(Duration.ofSeconds(2));
         assertThat(s.defaultGracePeriod()).isEqualTo(Duration.ofSeconds(8));
         assertThat(s.defaultPoolSize()).isEqualTo(16);
@@ -83,6 +85,8 @@ class SettingsTest {
             "RUNNEL_DEFAULT_JOIN_DELAY      | -1       | default_join_delay",
             "RUNNEL_DEFAULT_RETENTION       | forever  | default_retention",
             "RUNNEL_DEFAULT_ASSIGNMENT      | random   | default_assignment",
+            "RUNNEL_MEMBER_ID               | pod a:1  | member_id",
+            "RUNNEL_DEFAULT_SESSION_TIMEOUT | -3       | default_session_timeout",
             "RUNNEL_DEFAULT_MAX_PARTITION_SIZE | -1    | default_max_partition_size",
             "RUNNEL_DEFAULT_MAX_AGE         | old      | default_max_age",
             "RUNNEL_DEFAULT_RETENTION_INTERVAL | 0     | default_retention_interval",
