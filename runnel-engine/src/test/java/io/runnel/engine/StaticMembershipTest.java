@@ -30,6 +30,20 @@ class StaticMembershipTest extends RedisBackedTest {
         return app;
     }
 
+    /** Two processes, host-a then host-b, each owning 2 of the 4 partitions. */
+    private record Pair(App a, App b, Worker workerA, Worker workerB) {
+    }
+
+    private Pair startPair(TransportKind transport, String name, Duration sessionTimeout) {
+        App a = process(transport, name, "host-a", sessionTimeout);
+        App b = process(transport, name, "host-b", sessionTimeout);
+        Worker workerA = a.worker("proc").start();
+        Worker workerB = b.worker("proc").start();
+        await().atMost(PATIENCE).until(() -> workerA.ownedPartitions("proc").size() == 2
+                && workerB.ownedPartitions("proc").size() == 2);
+        return new Pair(a, b, workerA, workerB);
+    }
+
     private static long generation(App app) {
         return app.status().processor("proc").assignmentGeneration();
     }
@@ -38,12 +52,10 @@ class StaticMembershipTest extends RedisBackedTest {
     @EnumSource(TransportKind.class)
     void a_member_back_within_the_session_timeout_gets_its_partitions_and_nobody_moves(TransportKind transport) {
         String name = TestApps.uniqueName("static");
-        App a = process(transport, name, "host-a", Duration.ofSeconds(60));
-        App b = process(transport, name, "host-b", Duration.ofSeconds(60));
-        Worker workerA = a.worker("proc").start();
-        Worker workerB = b.worker("proc").start();
-        await().atMost(PATIENCE).until(() -> workerA.ownedPartitions("proc").size() == 2
-                && workerB.ownedPartitions("proc").size() == 2);
+        Pair pair = startPair(transport, name, Duration.ofSeconds(60));
+        Worker workerA = pair.workerA();
+        Worker workerB = pair.workerB();
+        App b = pair.b();
         Set<Integer> ofA = workerA.ownedPartitions("proc");
         Set<Integer> ofB = workerB.ownedPartitions("proc");
         long generation = generation(b);
@@ -67,13 +79,10 @@ class StaticMembershipTest extends RedisBackedTest {
     @ParameterizedTest
     @EnumSource(TransportKind.class)
     void a_member_away_longer_than_the_session_timeout_is_replaced(TransportKind transport) {
-        String name = TestApps.uniqueName("static");
-        App a = process(transport, name, "host-a", Duration.ofMillis(500));
-        App b = process(transport, name, "host-b", Duration.ofMillis(500));
-        Worker workerA = a.worker("proc").start();
-        Worker workerB = b.worker("proc").start();
-        await().atMost(PATIENCE).until(() -> workerA.ownedPartitions("proc").size() == 2
-                && workerB.ownedPartitions("proc").size() == 2);
+        Pair pair = startPair(transport, TestApps.uniqueName("static"), Duration.ofMillis(500));
+        Worker workerA = pair.workerA();
+        Worker workerB = pair.workerB();
+        App b = pair.b();
         Set<Integer> ofB = workerB.ownedPartitions("proc");
 
         workerA.stop();
