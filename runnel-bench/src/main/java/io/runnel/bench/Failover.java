@@ -96,15 +96,7 @@ public final class Failover {
 
         Map<String, Object> doc = Bench.machine();
         try (Bench.Redis redis = Bench.Redis.startOrUse(url)) {
-            // As RUNNEL_* variables, because the child JVM is configured through its environment.
-            Map<String, String> settings = new LinkedHashMap<>();
-            settings.put("RUNNEL_REDIS_URL", redis.url());
-            settings.put("RUNNEL_TRANSPORT", transport);
-            settings.put("RUNNEL_DEFAULT_PARTITION_COUNT", Integer.toString(PARTITIONS));
-            settings.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
-            settings.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", assignmentSleep.toMillis() + "ms");
-            settings.put("RUNNEL_DEFAULT_READ_TIMEOUT", readTimeout.toMillis() + "ms");
-            settings.put("RUNNEL_DEFAULT_GRACE_PERIOD", grace.toMillis() + "ms");
+            Map<String, String> settings = childSettings(redis.url(), transport, assignmentSleep, readTimeout, grace);
             Failover f = new Failover(rate, settings);
             doc.put("rate", rate);
             doc.put("transport", transport);
@@ -133,6 +125,23 @@ public final class Failover {
         }
         Bench.writeJson(out, doc);
         System.exit(0);
+    }
+
+    /**
+     * The settings of a run's workers as RUNNEL_* variables, because a child JVM is
+     * configured through its environment.
+     */
+    static Map<String, String> childSettings(String redisUrl, String transport, Duration assignmentSleep,
+                                             Duration readTimeout, Duration grace) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("RUNNEL_REDIS_URL", redisUrl);
+        settings.put("RUNNEL_TRANSPORT", transport);
+        settings.put("RUNNEL_DEFAULT_PARTITION_COUNT", Integer.toString(PARTITIONS));
+        settings.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
+        settings.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", assignmentSleep.toMillis() + "ms");
+        settings.put("RUNNEL_DEFAULT_READ_TIMEOUT", readTimeout.toMillis() + "ms");
+        settings.put("RUNNEL_DEFAULT_GRACE_PERIOD", grace.toMillis() + "ms");
+        return settings;
     }
 
     private Map<String, String> settings(Duration lockExpiry) {
@@ -326,7 +335,7 @@ public final class Failover {
         }
     }
 
-    private static Tick tick(long seq) {
+    static Tick tick(long seq) {
         Instant now = Instant.now();
         return new Tick(seq, now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
     }
@@ -379,6 +388,18 @@ public final class Failover {
             }
         }
 
+        /** SIGTERM: the child's shutdown hook stops its worker gracefully and reports once more. */
+        void stop() throws InterruptedException {
+            // Not Process.destroy(): it also closes the child's stdin, which the child takes
+            // for its parent's death and halts at once, cutting the graceful stop short.
+            process.toHandle().destroy();
+            process.waitFor();
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
         /** SIGKILL: no shutdown hook runs, nothing is released or announced. */
         void kill() throws InterruptedException {
             process.destroyForcibly();
@@ -395,13 +416,19 @@ public final class Failover {
                     // "STATUS owned=0,1,2 processed=123"
                     String[] f = line.substring(FailoverChild.STATUS.length()).trim().split(" ");
                     Set<Integer> o = new TreeSet<>();
-                    for (String p : f[0].substring("owned=".length()).split(",")) {
-                        if (!p.isEmpty()) {
-                            o.add(Integer.parseInt(p));
+                    try {
+                        for (String p : f[0].substring("owned=".length()).split(",")) {
+                            if (!p.isEmpty()) {
+                                o.add(Integer.parseInt(p));
+                            }
                         }
+                        processed = Long.parseLong(f[1].substring("processed=".length()));
+                    } catch (RuntimeException garbled) {
+                        // A line another write broke into: the next report, 20 ms later, stands.
+                        System.err.println("failover: skipping a garbled child report: " + line);
+                        continue;
                     }
                     owned = o;
-                    processed = Long.parseLong(f[1].substring("processed=".length()));
                     synchronized (changed) {
                         changed.notifyAll();
                     }

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Merges the JSON files the harnesses wrote ({@code throughput}, {@code latency},
- * {@code backlog}, {@code failover}, {@code retention} and optionally {@code jmh}{@code -results.json}) into one
+ * {@code backlog}, {@code failover}, {@code retention}, {@code rolling} and optionally {@code jmh}{@code -results.json}) into one
  * Markdown summary, {@code runnel-bench/RESULTS.md}, with the machine it ran on. Sections
  * whose file is missing are left out.
  *
@@ -83,6 +83,10 @@ public final class Results {
         if (retention != null) {
             retention(retention);
         }
+        JsonNode rolling = read("rolling");
+        if (rolling != null) {
+            rolling(rolling);
+        }
         if (jmh != null) {
             jmh(jmh);
         }
@@ -148,6 +152,22 @@ public final class Results {
                     r.path("ratio").isNull() ? "-" : "%.2f".formatted(r.path("ratio").asDouble()),
                     r.path("cpuMicrosPerEvent").isMissingNode() ? "-" : "%.2f".formatted(r.path("cpuMicrosPerEvent").asDouble()),
                     r.path("baseline").isNull() ? "" : r.path("baseline").asText());
+        }
+        line("");
+    }
+
+    private void rolling(JsonNode r) {
+        header("Rolling restart (`RollingRestart`)", r);
+        line("Three worker processes share 16 partitions while %,d events/s flow; each in turn gets SIGTERM and "
+                        + "is started again. lock_expiry %d ms, session_timeout %d ms (static members). *Moves*: a "
+                        + "partition owned next by another worker slot than before; *ownerless*: the longest time any "
+                        + "partition had no owner; *re-delivered*: events processed minus events sent.",
+                r.path("rate").asInt(), r.path("lockExpiryMs").asLong(), r.path("sessionTimeoutMs").asLong()).line("");
+        line("| members | moves | longest ownerless ms | re-delivered | sent |");
+        line("|---|---:|---:|---:|---:|");
+        for (JsonNode run : r.path("runs")) {
+            line("| %s | %d | %d | %d | %,d |", run.path("members").asText(), run.path("moves").asInt(),
+                    run.path("longestOwnerlessMs").asLong(), run.path("redelivered").asLong(), run.path("sent").asLong());
         }
         line("");
     }
