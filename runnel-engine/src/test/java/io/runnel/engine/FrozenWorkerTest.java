@@ -1,8 +1,5 @@
 package io.runnel.engine;
 
-import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,9 +27,7 @@ import static org.awaitility.Awaitility.await;
  * must not hand out one more event under the leases it held before the freeze, though its
  * buffers are full of them, and nothing may be lost or processed out of order.
  */
-class FrozenWorkerTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
+class FrozenWorkerTest extends ChildProcessTest {
 
     private static final int PARTITIONS = 8;
     private static final int KEYS = 16;
@@ -40,17 +35,6 @@ class FrozenWorkerTest {
     /** Slow enough that buffers are full at the freeze and work is left after the resume. */
     private static final long WORK_MILLIS = 40;
     private static final Duration LOCK_EXPIRY = Duration.ofSeconds(3);
-
-    private final List<App> apps = new ArrayList<>();
-    private ChildWorkers children;
-
-    @AfterEach
-    void cleanUp() {
-        if (children != null) {
-            children.close();
-        }
-        apps.forEach(App::close);
-    }
 
     @ParameterizedTest
     @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})

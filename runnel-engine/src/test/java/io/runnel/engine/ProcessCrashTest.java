@@ -3,10 +3,7 @@ package io.runnel.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.StreamEntry;
-import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +26,7 @@ import static org.awaitility.Awaitility.await;
  * signals: SIGKILL mid-stream loses nothing (the dead worker is reaped and the next owner
  * re-reads its pending entries); SIGTERM drains, releases and leaves.
  */
-class ProcessCrashTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
+class ProcessCrashTest extends ChildProcessTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEYS = 16;
@@ -48,17 +43,6 @@ class ProcessCrashTest {
         SETTINGS.put("RUNNEL_DEFAULT_LOCK_EXPIRY", "3");
         SETTINGS.put("RUNNEL_DEFAULT_GRACE_PERIOD", "1");
         SETTINGS.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
-    }
-
-    private final List<App> apps = new ArrayList<>();
-    private ChildWorkers children;
-
-    @AfterEach
-    void cleanUp() {
-        if (children != null) {
-            children.close();
-        }
-        apps.forEach(App::close);
     }
 
     private Path logOf(String appName, String label) {

@@ -1,15 +1,10 @@
 package io.runnel.engine;
 
-import io.runnel.testkit.RedisExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,9 +21,7 @@ import static org.awaitility.Awaitility.await;
  * partitions back, the membership record never changes, and every key's events are processed,
  * first processings in send order.
  */
-class StaticMemberCrashTest {
-    @RegisterExtension
-    static RedisExtension redis = new RedisExtension();
+class StaticMemberCrashTest extends ChildProcessTest {
 
     private static final int PARTITIONS = 8;
     private static final int KEYS = 16;
@@ -36,17 +29,6 @@ class StaticMemberCrashTest {
     private static final long WORK_MILLIS = 10;
     private static final Duration LOCK_EXPIRY = Duration.ofSeconds(3);
     private static final Duration PATIENCE = Duration.ofSeconds(90);
-
-    private final List<App> apps = new ArrayList<>();
-    private ChildWorkers children;
-
-    @AfterEach
-    void cleanUp() {
-        if (children != null) {
-            children.close();
-        }
-        apps.forEach(App::close);
-    }
 
     @ParameterizedTest
     @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
