@@ -360,7 +360,7 @@ public final class FencedCommands {
         }
         List<String> ids = new ArrayList<>(reply.size() - 1);
         for (Object id : reply.subList(1, reply.size())) {
-            ids.add(text(id));
+            ids.add(RedisReplies.text(id));
         }
         return Optional.of(List.copyOf(ids));
     }
@@ -375,7 +375,7 @@ public final class FencedCommands {
         List<StreamEntry> entries = new ArrayList<>(raw.size());
         for (Object e : raw) {
             List<?> entry = (List<?>) e;
-            entries.add(new StreamEntry(text(entry.get(0)), fields(entry.size() > 1 ? entry.get(1) : null)));
+            entries.add(new StreamEntry(RedisReplies.text(entry.get(0)), fields(entry.size() > 1 ? entry.get(1) : null)));
         }
         return entries;
     }
@@ -387,7 +387,7 @@ public final class FencedCommands {
         }
         Map<String, byte[]> fields = new LinkedHashMap<>(flat.size());
         for (int i = 0; i + 1 < flat.size(); i += 2) {
-            fields.put(text(flat.get(i)), bytes(flat.get(i + 1)));
+            fields.put(RedisReplies.text(flat.get(i)), bytes(flat.get(i + 1)));
         }
         return Collections.unmodifiableMap(fields);
     }
@@ -400,9 +400,6 @@ public final class FencedCommands {
         return value instanceof byte[] b ? b : utf8(String.valueOf(value));
     }
 
-    private static String text(Object value) {
-        return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
-    }
 
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);

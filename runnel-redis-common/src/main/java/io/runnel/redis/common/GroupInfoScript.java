@@ -1,7 +1,6 @@
 package io.runnel.redis.common;
 
 import io.runnel.api.transport.GroupInfo;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -60,15 +59,12 @@ public final class GroupInfoScript {
         if (reply.size() != 4) {
             throw new IllegalArgumentException("unexpected group info reply of " + reply.size() + " elements");
         }
-        String oldest = text(reply.get(1));
+        String oldest = RedisReplies.text(reply.get(1));
         long lag = ((Number) reply.get(3)).longValue();
         return Optional.of(new GroupInfo(((Number) reply.get(0)).longValue(),
                 oldest.isEmpty() ? Optional.empty() : Optional.of(oldest),
-                text(reply.get(2)),
+                RedisReplies.text(reply.get(2)),
                 lag < 0 ? OptionalLong.empty() : OptionalLong.of(lag)));
     }
 
-    private static String text(Object value) {
-        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
-    }
 }

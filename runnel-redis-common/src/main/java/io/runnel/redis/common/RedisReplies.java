@@ -1,5 +1,6 @@
 package io.runnel.redis.common;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -10,6 +11,11 @@ import java.util.Optional;
 public final class RedisReplies {
 
     private RedisReplies() {
+    }
+
+    /** A bulk string of a script's reply: Lettuce hands it over as {@code byte[]}, Jedis as either. */
+    public static String text(Object value) {
+        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
     }
 
     /** Whether an error reply starts with {@code code}, e.g. {@code BUSYGROUP}. */

@@ -123,10 +123,10 @@ public final class RetentionScript {
         if (reply == null || reply.size() < 3 || (reply.size() - 3) % 4 != 0) {
             throw new IllegalArgumentException("unexpected retention reply: " + reply);
         }
-        String first = text(reply.get(2));
+        String first = RedisReplies.text(reply.get(2));
         List<RetentionResult.GroupRetention> groups = new ArrayList<>();
         for (int i = 3; i < reply.size(); i += 4) {
-            groups.add(new RetentionResult.GroupRetention(text(reply.get(i)), number(reply.get(i + 1)),
+            groups.add(new RetentionResult.GroupRetention(RedisReplies.text(reply.get(i)), number(reply.get(i + 1)),
                     number(reply.get(i + 2)), number(reply.get(i + 3))));
         }
         return new RetentionResult(number(reply.get(0)), number(reply.get(1)),
@@ -137,9 +137,6 @@ public final class RetentionScript {
         return ((Number) value).longValue();
     }
 
-    private static String text(Object value) {
-        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
-    }
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
