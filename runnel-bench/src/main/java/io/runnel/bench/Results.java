@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Merges the JSON files the harnesses wrote ({@code throughput}, {@code latency},
- * {@code backlog}, {@code failover}, {@code retention}, {@code rolling} and optionally {@code jmh}{@code -results.json}) into one
+ * {@code backlog}, {@code failover}, {@code retention}, {@code rolling}, {@code scale} and optionally {@code jmh}{@code -results.json}) into one
  * Markdown summary, {@code runnel-bench/RESULTS.md}, with the machine it ran on. Sections
  * whose file is missing are left out.
  *
@@ -86,6 +86,10 @@ public final class Results {
         JsonNode rolling = read("rolling");
         if (rolling != null) {
             rolling(rolling);
+        }
+        JsonNode scale = read("scale");
+        if (scale != null) {
+            scale(scale);
         }
         if (jmh != null) {
             jmh(jmh);
@@ -169,6 +173,34 @@ public final class Results {
             line("| %s | %d | %d | %d | %,d |", run.path("members").asText(), run.path("moves").asInt(),
                     run.path("longestOwnerlessMs").asLong(), run.path("redelivered").asLong(), run.path("sent").asLong());
         }
+        line("");
+    }
+
+    private void scale(JsonNode s) {
+        header("Membership at scale (`Scale`)", s);
+        line("%,d executors (one app each, %s, one JVM) share a processor of %,d partitions; default coordination "
+                        + "settings; no events. *Converged*: every partition's lock held by the executor the membership "
+                        + "record assigns it to. *Fewest*: the moves the change requires.",
+                s.path("executors").asInt(), s.path("transport").asText(), s.path("partitions").asInt()).line("");
+        line("| change | converged ms | assignment moves | fewest | owner moves | longest ownerless ms |");
+        line("|---|---:|---:|---:|---:|---:|");
+        line("| start (all %d, their `start()` calls took %,d ms) | %,d | - | - | - | - |", s.path("executors").asInt(),
+                s.path("startCallsMs").asLong(), s.path("startConvergedMs").asLong());
+        for (String change : new String[] {"join", "leave"}) {
+            JsonNode c = s.path(change);
+            line("| one %s | %,d | %d | %d | %d | %,d |", change, c.path("convergedMs").asLong(),
+                    c.path("assignmentMoves").asInt(), c.path("fewestMoves").asInt(), c.path("ownerMoves").asInt(),
+                    c.path("longestOwnerlessMs").asLong());
+        }
+        line("");
+        StringBuilder byName = new StringBuilder();
+        s.path("restCommandsByName").fields().forEachRemaining(e -> byName.append(byName.isEmpty() ? "" : ", ")
+                .append('`').append(e.getKey()).append("` ").append(e.getValue().asText()));
+        line("At rest over %.0f s: **%,.1f Redis commands/s** (%.2f per executor; counted as Redis counts them, so "
+                        + "the commands a script runs count too: %s), Redis CPU %.1f %%, %d connections; membership "
+                        + "record %,d bytes.", s.path("restSeconds").asDouble(), s.path("restCommandsPerSecond").asDouble(),
+                s.path("restCommandsPerSecondPerExecutor").asDouble(), byName, s.path("restRedisCpuPercent").asDouble(),
+                s.path("connectedClients").asLong(), s.path("membersRecordBytes").asLong());
         line("");
     }
 

@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -54,6 +56,8 @@ final class Acker {
 
     private final ProcessorMetrics metrics;
     private final Consumer<Lease> leaseLost;
+    /** Partitions with acks the server took since the retainer last asked (see {@link #ackedSinceAsked}). */
+    private final Set<Integer> ackedPartitions = ConcurrentHashMap.newKeySet();
 
     /** @param leaseLost told (on the acker's thread) of a lease whose acks the server refused */
     Acker(Transport transport, String group, ProcessorMetrics metrics, Map<String, String> mdc, Consumer<Lease> leaseLost) {
@@ -182,6 +186,7 @@ final class Acker {
         for (int i = 0; i < acks.size(); i++) {
             if (held.get(i)) {
                 acked.put(acks.get(i).key(), acks.get(i).ids());
+                ackedPartitions.add(leases.get(i).partition);
             } else {
                 log.error("the server refused {} ack(s) of partition {}: its lock no longer holds this executor's "
                         + "token; its next owner processes them again", acks.get(i).ids().size(), leases.get(i).partition);
@@ -189,6 +194,15 @@ final class Acker {
             }
         }
         metrics.acked(acked);
+    }
+
+    /**
+     * Whether the server took acks of {@code partition} since the last call for it; the
+     * answer is given once. For the retention thread, whose pass can trim nothing new in a
+     * partition nobody acknowledged anything in (see {@link Retainer}).
+     */
+    boolean ackedSinceAsked(int partition) {
+        return ackedPartitions.remove(partition);
     }
 
     void start() {

@@ -717,7 +717,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     /** Trims the owned partitions every retention interval (see {@link Retainer}). */
     private void retentionLoop() {
         MDC.setContextMap(mdc);
-        Retainer retainer = new Retainer(processor, transport);
+        Retainer retainer = new Retainer(processor, transport, acker::ackedSinceAsked);
         try {
             while (!pause(processor.stream().retention().interval())) {
                 retainer.trim(new TreeSet<>(owned.keySet()));

@@ -10,12 +10,16 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * Trims the partitions one executor owns, as the stream's {@link Retention} says, and
  * reports entries removed before a consumer group read them. Every owner of a partition
  * (one per processor of the stream) trims it; the trim is atomic on the server and needs
  * no coordination, so doing it twice costs a round trip and nothing else.
+ *
+ * <p>Which partitions are due each interval is {@link RetentionSchedule}'s call: under the
+ * acked policy without limits, quiet partitions are passed over most of the time.
  *
  * <p>Called by the executor's retention thread only.
  */
@@ -27,17 +31,27 @@ final class Retainer {
     private final Outage outage = new Outage(log, "trimming partitions");
     /** Per partition, this processor's lost total at the last pass: losses others find are counted too. */
     private final Map<Integer, Long> lostTotals = new HashMap<>();
+    private final RetentionSchedule schedule = new RetentionSchedule();
+    private final IntPredicate ackedSinceLastPass;
 
-    Retainer(Processor<?> processor, Transport transport) {
+    /** @param ackedSinceLastPass whether this executor's acks of a partition were taken since the last call for it */
+    Retainer(Processor<?> processor, Transport transport, IntPredicate ackedSinceLastPass) {
         this.processor = processor;
         this.transport = transport;
+        this.ackedSinceLastPass = ackedSinceLastPass;
     }
 
-    /** One pass over {@code partitions}; failures are logged and left to the next pass. */
+    /** One pass over those of {@code partitions} that are due; failures are logged and left to the next pass. */
     void trim(Set<Integer> partitions) {
         Stream<?> stream = processor.stream();
         Retention retention = stream.retention();
+        schedule.keepOnly(partitions);
         for (int partition : partitions) {
+            // Asked every time, whatever the policy: the answer is given once.
+            boolean acked = ackedSinceLastPass.test(partition);
+            if (retention.trimsOnlyAcked() && !schedule.due(partition, acked)) {
+                continue;
+            }
             RetentionResult result;
             try {
                 result = transport.retain(retention.pass(stream.partitionKey(partition), processor.retentionKey(partition)));
@@ -48,6 +62,7 @@ final class Retainer {
                 log.debug("partition {} of stream {} cannot be trimmed: {}", partition, stream.name(), e.getMessage());
                 continue;
             } catch (TransportException e) {
+                schedule.retry(partition);
                 outage.failed(e);
                 return;
             }

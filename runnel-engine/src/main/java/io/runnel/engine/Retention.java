@@ -68,6 +68,15 @@ public record Retention(Policy policy, long partitionSize, long maxPartitionSize
         return policy == Policy.MAXLEN ? partitionSize : maxPartitionSize;
     }
 
+    /**
+     * Whether only acknowledgements can make a pass trim anything: the acked policy with no
+     * limit. Then an owner may skip a partition its own executor acknowledged nothing in since
+     * its last pass (see {@code Retainer}); a limit or the maxlen audit needs every pass.
+     */
+    boolean trimsOnlyAcked() {
+        return policy == Policy.ACKED && maxPartitionSize == 0 && maxAge.isZero();
+    }
+
     /** One owner's pass over one partition. */
     RetentionPass pass(String key, String recordKey) {
         return new RetentionPass(key, recordKey, policy == Policy.ACKED, maxAge, maxPartitionSize);

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +25,7 @@ class RetentionTest extends RedisBackedTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final int KEYS = 10;
     private static final int PER_KEY = 30;
+    private static final Pattern EVAL_CALLS = Pattern.compile("(?m)^cmdstat_eval:calls=(\\d+)");
 
     private App define(TransportKind transport, String name, Consumer<App.Builder> settings,
                        ProcessedLog fast, ProcessedLog slow, CountDownLatch slowGate) {
@@ -115,6 +118,41 @@ class RetentionTest extends RedisBackedTest {
         assertThat(trimmedUnprocessed(app, "fast")).isZero();
         again.stop();
         fastWorker.stop();
+    }
+
+    /**
+     * Under acked without limits an owner visits a partition it acknowledged nothing in only
+     * every tenth interval (here 1 s instead of 100 ms), which the server's count of EVAL
+     * calls (the retention script's) shows; what it does acknowledge is still trimmed.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void an_owner_passes_over_partitions_it_acked_nothing_in_and_still_trims_what_it_acks(TransportKind transport) {
+        ProcessedLog fast = new ProcessedLog();
+        App app = define(transport, TestApps.uniqueName("quiet"), b -> b.setting("default_partition_count", 4), fast,
+                new ProcessedLog(), new CountDownLatch(0));
+        Worker worker = app.worker("fast").start();
+        await().atMost(PATIENCE).until(() -> worker.ownedPartitions("fast").size() == 4);
+
+        // Idle for 2 s: a visit per partition on acquisition, then one a second at most
+        // (3 each), where a pass every interval would make 20 each.
+        long before = evalCalls();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> evalCalls() - before <= 4 * 4);
+
+        List<Order> all = TestApps.orders(KEYS, PER_KEY);
+        orders(app).sendAll(all);
+        await().atMost(PATIENCE).until(() -> fast.count() == all.size());
+        // Trimmed down to the last delivered entry of each partition that got events.
+        await().atMost(PATIENCE).until(() -> length(app) <= 4);
+        fast.assertExactlyOnceInOrder(KEYS, PER_KEY);
+        worker.stop();
+    }
+
+    /** Calls of EVAL the test Redis has served (the retention script's: the fenced commands use EVALSHA). */
+    private static long evalCalls() {
+        Matcher m = EVAL_CALLS.matcher(String.valueOf(redis.server().call("INFO", "commandstats")));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     @ParameterizedTest
