@@ -148,6 +148,28 @@ final class RedisProcess implements RedisBackend {
         }
     }
 
+    /** Whether the process runs. */
+    synchronized boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, as a crash: no shutdown. {@link #startAgain()} brings it back on the same port and directory. */
+    synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        Process killed = process;
+        process = null;
+        killed.destroyForcibly();
+        try {
+            killed.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            LIVE.remove(killed);
+        }
+    }
+
     @Override
     public synchronized void close() {
         stop();

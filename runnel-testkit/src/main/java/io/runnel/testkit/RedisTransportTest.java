@@ -73,6 +73,22 @@ public abstract class RedisTransportTest extends TransportTestBase {
         }
     }
 
+    /**
+     * A single-server URL that leads to a node of a Redis Cluster is refused when the
+     * transport opens, naming the cause, rather than failing with CROSSSLOT once workers run.
+     */
+    @Test
+    void aClusterNodeBehindASingleServerUrlIsRefusedAtOpen() {
+        try (RedisServer node = RedisServer.start("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                "--cluster-port", Integer.toString(FreePort.find()))) {
+            assertThatThrownBy(() -> openTransport(node.url()).close())
+                    .isInstanceOf(TransportException.class)
+                    .hasMessageContaining("Redis Cluster")
+                    .hasMessageContaining("cluster_enabled:1")
+                    .hasMessageContaining("127.0.0.1:" + node.port());
+        }
+    }
+
     @Test
     void blockingReadMayOutlastTheUrlTimeout() {
         try (Transport shortTimeout = openTransport(redis.url() + "?timeout=500ms")) {

@@ -128,6 +128,10 @@ final class Commands {
         return new CommandArguments(Command.PING);
     }
 
+    static CommandArguments infoCluster() {
+        return new CommandArguments(Command.INFO).add("cluster");
+    }
+
     /** EVALSHA or EVAL (by {@code command}) of a script on one key. */
     static CommandArguments script(Command command, String scriptOrSha, String key, byte[]... argv) {
         CommandArguments args = new CommandArguments(command).add(scriptOrSha).add(1).key(utf8(key));

@@ -20,6 +20,7 @@ import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
 import io.runnel.redis.common.RetentionScript;
+import io.runnel.redis.common.ServerMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -534,14 +535,17 @@ public final class JedisTransport implements Transport {
             throw connectFailure("", e);
         }
         RuntimeException failed = null;
+        Object infoCluster;
         try {
             connection.executeCommand(Commands.ping());
+            infoCluster = connection.executeCommand(Commands.infoCluster());
         } catch (RuntimeException e) {
             failed = e;
             throw Failures.cannotConnect(failures, "", e);
         } finally {
             release(connection, failed);
         }
+        ServerMode.requireStandalone(RedisReplies.text(infoCluster), failures);
     }
 
     private ConnectionProvider open(RedisAddress address, GenericObjectPoolConfig<Connection> pool) {

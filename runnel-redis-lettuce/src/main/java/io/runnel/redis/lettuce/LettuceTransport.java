@@ -51,6 +51,7 @@ import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
 import io.runnel.redis.common.RetentionScript;
+import io.runnel.redis.common.ServerMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,6 +131,7 @@ public final class LettuceTransport implements Transport {
                 .build());
         try {
             this.shared = connect();
+            requireStandalone(shared);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
             resources.shutdown(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -137,6 +139,15 @@ public final class LettuceTransport implements Transport {
         }
         this.commands = shared.async();
         this.blocking = new BlockingConnections(this::connect, IDLE_BLOCKING_CONNECTIONS, failures::closed);
+    }
+
+    private void requireStandalone(StatefulRedisConnection<String, byte[]> connection) {
+        try {
+            ServerMode.requireStandalone(replies.await("INFO", connection.async().info("cluster"), timeout), failures);
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
     }
 
     // ---------------------------------------------------------------- streams

@@ -1,0 +1,263 @@
+package io.runnel.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A real Redis Cluster for tests: {@code redis-server} processes in cluster mode on free
+ * loopback ports (by default 3 masters and 3 replicas), joined with
+ * {@code redis-cli --cluster create}, with a short {@code cluster-node-timeout} so that a
+ * killed master's replica takes over within a few seconds.
+ *
+ * <pre>{@code
+ * try (RedisCluster cluster = RedisCluster.start()) {
+ *     connectTo(cluster.url());                      // redis-cluster://127.0.0.1:p1,127.0.0.1:p2,...
+ *     cluster.kill(cluster.masterOf("some-key"));    // SIGKILL; its replica is promoted
+ *     cluster.awaitHealthy();
+ * }
+ * }</pre>
+ */
+public final class RedisCluster implements AutoCloseable {
+    private static final String HOST = "127.0.0.1";
+    /** Short, so failover tests wait seconds, not the default 15 s. */
+    static final Duration NODE_TIMEOUT = Duration.ofMillis(1000);
+    private static final Duration FORM_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(2);
+    private static final int SLOTS = 16384;
+
+    /** One {@code redis-server} of the cluster. */
+    public static final class Node {
+        private final RedisProcess process;
+
+        private Node(RedisProcess process) {
+            this.process = process;
+        }
+
+        /** The node's client port on 127.0.0.1. */
+        public int port() {
+            return process.port();
+        }
+
+        /** Sends one command to this node, e.g. {@code call("CLUSTER", "INFO")}. */
+        public Object call(String... command) {
+            try {
+                return Resp.call(process.adminEndpoint(), ADMIN_TIMEOUT, command);
+            } catch (Resp.ErrorReply e) {
+                throw new IllegalStateException("node " + port() + " rejected " + command[0] + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot reach node " + port(), e);
+            }
+        }
+
+        /** Whether the process runs (a killed one does not). */
+        public boolean alive() {
+            return process.alive();
+        }
+
+        @Override
+        public String toString() {
+            return HOST + ":" + port();
+        }
+    }
+
+    private final List<Node> nodes;
+
+    private RedisCluster(List<Node> nodes) {
+        this.nodes = List.copyOf(nodes);
+    }
+
+    /** 3 masters with one replica each, every slot covered, {@code cluster_state:ok} on every node. */
+    public static RedisCluster start() {
+        return start(3, 1);
+    }
+
+    /**
+     * Starts {@code masters × (1 + replicasPerMaster)} nodes and forms the cluster.
+     *
+     * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
+     */
+    public static RedisCluster start(int masters, int replicasPerMaster) {
+        Path server = RedisExecutable.find().orElseThrow(() -> new IllegalStateException(RedisServer.NOTHING_TO_RUN));
+        Path cli = server.resolveSibling("redis-cli");
+        List<Node> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
+                nodes.add(new Node(RedisProcess.launch(server, List.of(
+                        "--cluster-enabled", "yes",
+                        "--cluster-config-file", "nodes.conf",
+                        "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
+                        // The bus port defaults to port + 10000, which may be taken or out of range.
+                        "--cluster-port", Integer.toString(FreePort.find()),
+                        "--appendonly", "no"))));
+            }
+            RedisCluster cluster = new RedisCluster(nodes);
+            cluster.create(cli, replicasPerMaster);
+            cluster.awaitHealthy();
+            cluster.await("every master to have " + replicasPerMaster + " replicas in sync", () -> cluster.masters().stream()
+                    .allMatch(m -> replicasInSync(m) == replicasPerMaster));
+            return cluster;
+        } catch (RuntimeException e) {
+            nodes.forEach(n -> n.process.close());
+            throw e;
+        }
+    }
+
+    private void create(Path cli, int replicasPerMaster) {
+        List<String> command = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
+        nodes.forEach(n -> command.add(n.toString()));
+        command.addAll(List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output;
+            try (var in = p.getInputStream()) {
+                output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (!p.waitFor(FORM_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + cli, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted forming the cluster", e);
+        }
+    }
+
+    /** The URL of every node, as clients take it: {@code redis-cluster://127.0.0.1:p1,127.0.0.1:p2,…}. */
+    public String url() {
+        return "redis-cluster://" + nodes.stream().map(Node::toString).collect(Collectors.joining(","));
+    }
+
+    /** Every node, masters and replicas, killed ones included. */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** The live nodes that are masters now. */
+    public List<Node> masters() {
+        return nodes.stream().filter(Node::alive).filter(n -> role(n).equals("master")).toList();
+    }
+
+    /** The live master serving {@code key}'s slot now. */
+    public Node masterOf(String key) {
+        long slot = (Long) anyLive().call("CLUSTER", "KEYSLOT", key);
+        return masterOfSlot((int) slot);
+    }
+
+    /** The live master serving {@code slot} now. */
+    public Node masterOfSlot(int slot) {
+        return masters().stream().filter(m -> slotsOf(m).stream().anyMatch(r -> slot >= r[0] && slot <= r[1]))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no live master serves slot " + slot));
+    }
+
+    /** Kills a node's process with SIGKILL, as a crash would: no shutdown, no failover handshake. */
+    public void kill(Node node) {
+        node.process.kill();
+    }
+
+    /**
+     * Waits until every live node reports {@code cluster_state:ok} and every slot is served by
+     * a live master (after a kill: until the replica was promoted).
+     */
+    public void awaitHealthy() {
+        await("the cluster to be healthy", () -> health().isEmpty());
+    }
+
+    private void await(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + FORM_TIMEOUT.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                last = e; // a node still starting up or failing over
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what, e);
+            }
+        }
+        String state;
+        try {
+            state = health();
+        } catch (RuntimeException e) {
+            state = e.toString();
+        }
+        throw new IllegalStateException("timed out after " + FORM_TIMEOUT + " waiting for " + what + " ("
+                + (state.isEmpty() ? "cluster ok" : state) + ")", last);
+    }
+
+    /** Removes every key from every master. */
+    public void flushAll() {
+        masters().forEach(n -> n.call("FLUSHALL"));
+    }
+
+    @Override
+    public void close() {
+        nodes.forEach(n -> n.process.close());
+    }
+
+    /** Empty when healthy, else what is wrong. */
+    private String health() {
+        for (Node n : nodes) {
+            if (n.alive()) {
+                String info = String.valueOf(n.call("CLUSTER", "INFO"));
+                if (!info.contains("cluster_state:ok")) {
+                    return "node " + n + " is not ok: " + info.lines().findFirst().orElse("");
+                }
+            }
+        }
+        int covered = 0;
+        for (Node m : masters()) {
+            for (int[] r : slotsOf(m)) {
+                covered += r[1] - r[0] + 1;
+            }
+        }
+        return covered == SLOTS ? "" : covered + " of " + SLOTS + " slots served by live masters";
+    }
+
+    private Node anyLive() {
+        return nodes.stream().filter(Node::alive).findFirst().orElseThrow(() -> new IllegalStateException("no live node"));
+    }
+
+    /** Replicas a master streams to that are online (ROLE lists those it knows). */
+    private static int replicasInSync(Node master) {
+        String info = String.valueOf(master.call("INFO", "replication"));
+        return (int) info.lines().filter(l -> l.matches("slave\\d+:.*state=online.*")).count();
+    }
+
+    /** The node's role from ROLE: master or slave. */
+    private static String role(Node n) {
+        return String.valueOf(((List<?>) n.call("ROLE")).get(0));
+    }
+
+    /** The slot ranges a master serves, as {@code int[]{from, to}}, from its own CLUSTER NODES line. */
+    private static List<int[]> slotsOf(Node master) {
+        String myself = String.valueOf(master.call("CLUSTER", "NODES")).lines()
+                .filter(l -> l.contains("myself")).findFirst().orElse("");
+        List<int[]> ranges = new ArrayList<>();
+        String[] fields = myself.split(" ");
+        for (int i = 8; i < fields.length; i++) {
+            String f = fields[i].trim();
+            if (f.isEmpty() || f.startsWith("[")) {
+                continue; // a slot being migrated
+            }
+            int dash = f.indexOf('-');
+            int from = Integer.parseInt(dash < 0 ? f : f.substring(0, dash));
+            int to = dash < 0 ? from : Integer.parseInt(f.substring(dash + 1));
+            ranges.add(new int[] {from, to});
+        }
+        return ranges;
+    }
+}
