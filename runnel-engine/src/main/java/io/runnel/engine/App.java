@@ -91,6 +91,16 @@ public final class App implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * Whether {@code redis_url} names a Redis Cluster ({@code redis-cluster://},
+     * {@code rediss-cluster://}): then each partition's keys carry its hash tag (see
+     * {@link ClusterLayout}).
+     */
+    boolean onCluster() {
+        String scheme = io.runnel.api.transport.ConnectionUrl.parse(settings.redisUrl()).scheme();
+        return scheme.equals("redis-cluster") || scheme.equals("rediss-cluster");
+    }
+
     /** The metric registry (bound through Guice; override it with your own module). */
     public MetricRegistry metrics() {
         return injector.getInstance(MetricRegistry.class);

@@ -61,6 +61,10 @@ final class Fetcher {
         this.mdc = mdc;
     }
 
+    /** Partitions read in one command: same consumer (lease token), same hash slot. */
+    private record ReadGroup(String token, int slot) {
+    }
+
     /** Queues a partition for reading (called by its buffer when it has room). */
     void schedule(PartitionBuffer buffer) {
         ready.add(buffer);
@@ -86,14 +90,17 @@ final class Fetcher {
                 List<PartitionBuffer> batch = new ArrayList<>();
                 batch.add(first);
                 ready.drainTo(batch);
-                // One read per lease token: a read names one consumer, the token.
-                Map<String, List<PartitionBuffer>> byToken = new LinkedHashMap<>();
+                // One read per lease token, since a read names one consumer (the token), and per
+                // hash slot, since a Redis Cluster serves a command over one slot only (on a
+                // single server every key is in slot 0).
+                Map<ReadGroup, List<PartitionBuffer>> groups = new LinkedHashMap<>();
                 for (PartitionBuffer b : batch) {
-                    byToken.computeIfAbsent(b.lease.fence.token(), t -> new ArrayList<>()).add(b);
+                    groups.computeIfAbsent(new ReadGroup(b.lease.fence.token(), transport.hashSlot(b.key)),
+                            g -> new ArrayList<>()).add(b);
                 }
-                for (List<PartitionBuffer> sameToken : byToken.values()) {
+                for (List<PartitionBuffer> together : groups.values()) {
                     reads.acquire();
-                    Thread.ofVirtual().name("runnel-read-" + processor.name()).start(() -> read(sameToken));
+                    Thread.ofVirtual().name("runnel-read-" + processor.name()).start(() -> read(together));
                 }
             }
         } catch (InterruptedException e) {

@@ -2,13 +2,12 @@ package io.runnel.engine;
 
 import io.runnel.api.Misconfigured;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * Redis key names. They are the Python runnel's, so tools and data written by either
- * implementation interoperate.
+ * implementation interoperate. On a Redis Cluster the keys of a partition end with its hash
+ * tag ({@link Stream#keyTag}, {@link ClusterLayout}); Python runnel has no cluster support.
  */
 final class Keys {
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_\\-.]{1,200}");
@@ -26,14 +25,6 @@ final class Keys {
 
     static String partition(String app, String stream, int partition) {
         return "__strm:" + app + "." + stream + "." + partition;
-    }
-
-    static List<String> partitions(String app, String stream, int count) {
-        List<String> keys = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            keys.add(partition(app, stream, i));
-        }
-        return keys;
     }
 
     static String members(String app, String stream, String processor) {

@@ -98,7 +98,7 @@ record Processor<T>(
     }
 
     String lockKey(int partition) {
-        return Keys.lock(app(), stream.name(), name, partition);
+        return Keys.lock(app(), stream.name(), name, partition) + stream.keyTag(partition);
     }
 
     String assignmentGenerationKey() {
@@ -110,16 +110,16 @@ record Processor<T>(
     }
 
     String poisonedKey(int partition) {
-        return Keys.poisoned(app(), stream.name(), name, partition);
+        return Keys.poisoned(app(), stream.name(), name, partition) + stream.keyTag(partition);
     }
 
     String stuckKey(int partition) {
-        return Keys.stuck(app(), stream.name(), name, partition);
+        return Keys.stuck(app(), stream.name(), name, partition) + stream.keyTag(partition);
     }
 
     /** Shared by every processor of the stream: retention is per stream partition. */
     String retentionKey(int partition) {
-        return Keys.retention(app(), stream.name(), partition);
+        return Keys.retention(app(), stream.name(), partition) + stream.keyTag(partition);
     }
 
     /** Keeps a static member's partitions assigned to it while it is away (see {@link Executor}). */

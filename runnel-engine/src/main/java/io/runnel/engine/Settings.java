@@ -27,7 +27,8 @@ import java.util.TreeSet;
  * read timeout, lease margin and leadership poll interval), a number with a unit ({@code 250ms},
  * {@code 2s}, {@code 1m}) or an ISO-8601 duration ({@code PT2S}).
  *
- * @param redisUrl                  server URL ({@code redis://}, {@code rediss://}, {@code redis-sentinel://})
+ * @param redisUrl                  server URL ({@code redis://}, {@code rediss://}, {@code redis-sentinel://},
+ *                                  {@code redis-cluster://}, {@code rediss-cluster://})
  * @param transport                 transport name ({@code lettuce}, {@code jedis}, …), or null to pick by URL and classpath
  * @param logFormat                 {@code console} or {@code json}
  * @param logLevel                  minimum log level

@@ -32,6 +32,8 @@ public final class Stream<T> {
     private final Hasher hasher;
     private final RecordCodec<T> codec;
     private final List<String> keys;
+    /** Whether the app runs on a Redis Cluster, where every key of a partition carries its hash tag. */
+    private final boolean onCluster;
     private volatile Stream<T> deadLetters;
     private volatile boolean attached;
 
@@ -45,7 +47,12 @@ public final class Stream<T> {
         this.retention = retention;
         this.hasher = hasher;
         this.codec = codec;
-        this.keys = List.copyOf(Keys.partitions(app.name(), name, partitionCount));
+        this.onCluster = app.onCluster();
+        List<String> partitionKeys = new ArrayList<>(partitionCount);
+        for (int p = 0; p < partitionCount; p++) {
+            partitionKeys.add(Keys.partition(app.name(), name, p) + keyTag(p));
+        }
+        this.keys = List.copyOf(partitionKeys);
     }
 
     public String name() {
@@ -63,6 +70,15 @@ public final class Stream<T> {
     /** How this stream's partitions are trimmed. */
     public Retention retention() {
         return retention;
+    }
+
+    /**
+     * What every key of partition {@code partition} ends with: its hash tag on a Redis Cluster
+     * (see {@link ClusterLayout}), so that the keys a fenced command combines share a slot;
+     * nothing on a single server, where the keys are Python runnel's.
+     */
+    String keyTag(int partition) {
+        return onCluster ? ClusterLayout.partitionTag(app.name(), name, partition, partitionCount) : "";
     }
 
     /** The Redis key of a partition. */

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,14 +56,27 @@ class RebalanceTest extends RedisBackedTest {
         ProcessedLog log = new ProcessedLog();
         App producerApp = apps.app(transport, name, b -> b.setting("default_partition_count", 8));
         Stream<Order> orders = producerApp.stream("orders", Order.class, Order::key);
-        List<Order> all = TestApps.orders(KEYS, PER_KEY);
+        joinOneByOneThenLeave(() -> startWorker(transport, name, log, batch), orders, log, 8, KEYS, PER_KEY);
+        for (int p = 0; p < 8; p++) {
+            assertThat(producerApp.transport().pendingCount(orders.partitionKey(p), "proc")).isZero();
+        }
+    }
+
+    /**
+     * While {@code keys} × {@code perKey} orders are sent in small batches, workers join one
+     * at a time up to three, each time once the previous change settled and events went on,
+     * then leave one at a time down to one; then every order was processed exactly once, in
+     * order per key. The workers are stopped at the end.
+     */
+    static void joinOneByOneThenLeave(Supplier<Worker> startWorker, Stream<Order> orders, ProcessedLog log,
+                                      int partitions, int keys, int perKey) throws InterruptedException {
+        List<Order> all = TestApps.orders(keys, perKey);
         AtomicInteger sent = new AtomicInteger();
-        AtomicBoolean producing = new AtomicBoolean(true);
         // Send in small batches throughout the membership changes.
         Thread producer = Thread.ofVirtual().start(() -> {
-            for (int i = 0; i < all.size() && producing.get(); i += KEYS) {
-                orders.sendAll(all.subList(i, Math.min(all.size(), i + KEYS)));
-                sent.addAndGet(KEYS);
+            for (int i = 0; i < all.size(); i += keys) {
+                orders.sendAll(all.subList(i, Math.min(all.size(), i + keys)));
+                sent.addAndGet(keys);
                 try {
                     Thread.sleep(15);
                 } catch (InterruptedException e) {
@@ -74,15 +87,15 @@ class RebalanceTest extends RedisBackedTest {
 
         List<Worker> workers = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
-            workers.add(startWorker(transport, name, log, batch));
-            awaitBalanced(workers, 8);
+            workers.add(startWorker.get());
+            awaitBalanced(workers, partitions);
             int before = log.count();
             await().atMost(Duration.ofSeconds(30)).until(() -> log.count() > before || sent.get() == all.size());
         }
         for (int n = 3; n > 1; n--) {
             Worker leaving = workers.remove(workers.size() - 1);
             leaving.stop();
-            awaitBalanced(workers, 8);
+            awaitBalanced(workers, partitions);
             int before = log.count();
             await().atMost(Duration.ofSeconds(30)).until(() -> log.count() > before || sent.get() == all.size());
         }
@@ -90,10 +103,7 @@ class RebalanceTest extends RedisBackedTest {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> log.count() >= all.size());
         workers.forEach(Worker::stop);
-        log.assertExactlyOnceInOrder(KEYS, PER_KEY);
-        for (int p = 0; p < 8; p++) {
-            assertThat(producerApp.transport().pendingCount(orders.partitionKey(p), "proc")).isZero();
-        }
+        log.assertExactlyOnceInOrder(keys, perKey);
     }
 
     @ParameterizedTest

@@ -198,6 +198,21 @@ public final class RedisCluster implements AutoCloseable {
                 + (state.isEmpty() ? "cluster ok" : state) + ")", last);
     }
 
+    /** Clients blocked in a command right now, over every live node. */
+    public long blockedClients() {
+        long blocked = 0;
+        for (Node n : nodes) {
+            if (n.alive()) {
+                for (String line : String.valueOf(n.call("INFO", "clients")).split("\r?\n")) {
+                    if (line.startsWith("blocked_clients:")) {
+                        blocked += Long.parseLong(line.substring("blocked_clients:".length()).trim());
+                    }
+                }
+            }
+        }
+        return blocked;
+    }
+
     /** Removes every key from every master. */
     public void flushAll() {
         masters().forEach(n -> n.call("FLUSHALL"));

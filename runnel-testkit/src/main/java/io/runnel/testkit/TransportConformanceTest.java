@@ -1024,7 +1024,7 @@ public abstract class TransportConformanceTest extends TransportTestBase {
 
     @Test
     void callsAfterCloseFail() {
-        Transport closed = openTransport(redis.url());
+        Transport closed = openTransport(serverUrl());
         closed.close();
 
         assertThatThrownBy(() -> closed.get("k")).isInstanceOf(TransportException.class);
@@ -1041,7 +1041,7 @@ public abstract class TransportConformanceTest extends TransportTestBase {
     @Test
     void closeEndsABlockedRead() throws Exception {
         awaitNoBlockedClients();
-        Transport closing = openTransport(redis.url());
+        Transport closing = openTransport(serverUrl());
         try {
             closing.createGroup(List.of("s"), "g", "$");
             Future<Map<String, List<StreamEntry>>> read =

@@ -47,10 +47,15 @@ public abstract class TransportTestBase {
      */
     protected abstract Transport openTransport(String url);
 
+    /** The URL of the server the suite runs on: the shared server, unless a subclass runs it elsewhere (a cluster). */
+    protected String serverUrl() {
+        return redis.url();
+    }
+
     @BeforeEach
     void openTransportUnderTest() {
         threads = Executors.newVirtualThreadPerTaskExecutor();
-        transport = openTransport(redis.url());
+        transport = openTransport(serverUrl());
     }
 
     @AfterEach

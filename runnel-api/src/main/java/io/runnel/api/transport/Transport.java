@@ -227,6 +227,17 @@ public interface Transport extends AutoCloseable {
      */
     boolean setFenced(Fence fence, String key, String value);
 
+    /**
+     * The key's hash slot when the server is a Redis Cluster, where one command may only name
+     * keys of one slot; 0 for every key otherwise. The engine reads several partitions in one
+     * fenced read only when they share a slot, and gives a partition's keys a common hash
+     * tag on a cluster (see {@code ClusterLayout}). Blocking reads over several slots are
+     * refused on a cluster; non-blocking multi-stream calls are split by slot.
+     */
+    default int hashSlot(String key) {
+        return 0;
+    }
+
     /** Releases connections. Blocked calls end with a {@link TransportException}. */
     @Override
     void close();

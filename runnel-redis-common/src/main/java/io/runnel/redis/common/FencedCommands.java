@@ -5,6 +5,7 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.StreamEntry;
+import io.runnel.api.transport.TransportArgs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.time.Duration;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * The fenced commands of the {@code Transport} contract as Lua scripts, the same for every
@@ -149,10 +152,12 @@ public final class FencedCommands {
     /**
      * KEYS: lock, then a stream per append. ARGV: token, then per append its MAXLEN (0:
      * none), id ('*': the server's), number of fields and the fields. Answers {@code [0]}
-     * when the fence did not hold, else {@code [1, ids...]}.
+     * when the fence did not hold, else {@code [1, ids...]}. An empty token checks nothing
+     * (KEYS[1] is then any key of the streams' slot): the appends of a fenced append whose
+     * streams lie in other hash slots than its lock, on a cluster.
      */
     static final LuaScript APPEND = new LuaScript("""
-            if redis.call('get', KEYS[1]) ~= ARGV[1] then
+            if ARGV[1] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[1] then
               return {0}
             end
             local ids = {1}
@@ -175,27 +180,50 @@ public final class FencedCommands {
             return ids
             """, true);
 
-    /** KEYS: lock, key. ARGV: token, value. Answers 0 when the fence did not hold. */
+    /** KEYS: lock, key. ARGV: token, value. Answers 0 when the fence did not hold; an empty token checks nothing. */
     static final LuaScript SET = new LuaScript("""
-            if redis.call('get', KEYS[1]) ~= ARGV[1] then
+            if ARGV[1] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[1] then
               return 0
             end
             redis.call('set', KEYS[2], ARGV[2])
             return 1
             """, false);
 
+    /** KEYS: lock. ARGV: token. Answers 1 while the lock holds the token, else 0. */
+    static final LuaScript HOLDS = new LuaScript("""
+            if redis.call('get', KEYS[1]) == ARGV[1] then
+              return 1
+            end
+            return 0
+            """, false);
+
     private static final byte[] NO_LIMIT = utf8("0");
+    private static final byte[] NO_FENCE = new byte[0];
 
     private final LuaScript.Runner runner;
     private final Function<Throwable, ? extends RuntimeException> failure;
+    private final ToIntFunction<String> slots;
 
     /**
      * @param runner  sends script runs on the client's connection
      * @param failure turns an error reply into the exception to throw
      */
     public FencedCommands(LuaScript.Runner runner, Function<Throwable, ? extends RuntimeException> failure) {
+        this(runner, failure, key -> 0);
+    }
+
+    /**
+     * On a Redis Cluster, where one command or script run may only name keys of one hash
+     * slot: a fence's lock and the stream it guards must share a slot (a hash tag), and the
+     * runs that serve several streams are split by slot.
+     *
+     * @param slots a key's hash slot (the same for every key on a single server)
+     */
+    public FencedCommands(LuaScript.Runner runner, Function<Throwable, ? extends RuntimeException> failure,
+                          ToIntFunction<String> slots) {
         this.runner = runner;
         this.failure = failure;
+        this.slots = slots;
     }
 
     /** {@code Transport.extendFenced}. */
@@ -244,6 +272,26 @@ public final class FencedCommands {
         if (reads.isEmpty()) {
             return List.of();
         }
+        Map<Integer, List<Integer>> bySlot = bySlot(reads.size(), i -> reads.get(i).key());
+        if (bySlot.size() == 1) {
+            return readOneSlot(group, reads, count, block, sender);
+        }
+        if (TransportArgs.isBlocking(block)) {
+            throw new IllegalArgumentException("on a Redis Cluster a blocking read names streams of one hash slot; "
+                    + "these are in slots " + bySlot.keySet());
+        }
+        FencedRead.Result[] results = new FencedRead.Result[reads.size()];
+        for (List<Integer> indexes : bySlot.values()) {
+            List<FencedRead.Result> some = readOneSlot(group, indexes.stream().map(reads::get).toList(), count, null, sender);
+            for (int j = 0; j < indexes.size(); j++) {
+                results[indexes.get(j)] = some.get(j);
+            }
+        }
+        return List.of(results);
+    }
+
+    private List<FencedRead.Result> readOneSlot(String group, List<FencedRead> reads, int count, Duration block,
+                                                ReadThenRun sender) {
         String token = FencedRead.commonToken(reads);
         Map<String, String> ids = new LinkedHashMap<>();
         List<String> keys = new ArrayList<>(reads.size() * 2);
@@ -313,37 +361,71 @@ public final class FencedCommands {
                 : Long.compareUnsigned(Long.parseUnsignedLong(x.substring(dx + 1)), Long.parseUnsignedLong(y.substring(dy + 1)));
     }
 
-    /** {@code Transport.ackFenced}: one script run for every stream. */
+    /** {@code Transport.ackFenced}: one script run for every stream (per hash slot on a cluster), pipelined. */
     public List<Boolean> ack(String group, List<FencedAck> acks) {
-        List<String> keys = new ArrayList<>(acks.size() * 2);
-        List<byte[]> args = new ArrayList<>();
-        args.add(utf8(group));
-        for (FencedAck a : acks) {
-            keys.add(a.fence().lockKey());
-            keys.add(a.key());
-            args.add(utf8(a.fence().token()));
-            args.add(utf8(Integer.toString(a.ids().size())));
-            for (String id : a.ids()) {
-                args.add(utf8(id));
-            }
-        }
         if (acks.isEmpty()) {
             return List.of();
         }
-        List<?> reply = (List<?>) ACK.runAll(List.of(new LuaScript.Run(keys, args)), runner, failure).get(0);
-        List<Boolean> held = new ArrayList<>(reply.size());
-        for (Object one : reply) {
-            held.add(((Number) one).longValue() == 1L);
+        List<List<Integer>> groups = List.copyOf(bySlot(acks.size(), i -> acks.get(i).key()).values());
+        List<LuaScript.Run> runs = new ArrayList<>(groups.size());
+        for (List<Integer> indexes : groups) {
+            List<String> keys = new ArrayList<>(indexes.size() * 2);
+            List<byte[]> args = new ArrayList<>();
+            args.add(utf8(group));
+            for (int i : indexes) {
+                FencedAck a = acks.get(i);
+                keys.add(a.fence().lockKey());
+                keys.add(a.key());
+                args.add(utf8(a.fence().token()));
+                args.add(utf8(Integer.toString(a.ids().size())));
+                for (String id : a.ids()) {
+                    args.add(utf8(id));
+                }
+            }
+            runs.add(new LuaScript.Run(keys, args));
         }
-        return held;
+        List<Object> replies = ACK.runAll(runs, runner, failure);
+        Boolean[] held = new Boolean[acks.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            List<?> reply = (List<?>) replies.get(g);
+            for (int j = 0; j < reply.size(); j++) {
+                held[groups.get(g).get(j)] = ((Number) reply.get(j)).longValue() == 1L;
+            }
+        }
+        return List.of(held);
     }
 
-    /** {@code Transport.appendFenced}: all appends in one script run. */
+    /**
+     * {@code Transport.appendFenced}: all appends in one script run. On a cluster, appends to
+     * streams outside the lock's hash slot cannot be in the lock's script run: the fence is
+     * checked first, then the appends are made per slot, so a holder that loses its lock in
+     * between may still append (at least once, as every append).
+     */
     public Optional<List<String>> append(Fence fence, List<Append> appends) {
+        int lockSlot = slots.applyAsInt(fence.lockKey());
+        Map<Integer, List<Integer>> bySlot = bySlot(appends.size(), i -> appends.get(i).key());
+        if (bySlot.size() == 1 && bySlot.containsKey(lockSlot)) {
+            return appendRun(fence.lockKey(), utf8(fence.token()), appends);
+        }
+        if (!holds(fence)) {
+            return Optional.empty();
+        }
+        String[] ids = new String[appends.size()];
+        for (List<Integer> indexes : bySlot.values()) {
+            List<Append> some = indexes.stream().map(appends::get).toList();
+            List<String> got = appendRun(some.get(0).key(), NO_FENCE, some).orElseThrow();
+            for (int j = 0; j < indexes.size(); j++) {
+                ids[indexes.get(j)] = got.get(j);
+            }
+        }
+        return Optional.of(List.of(ids));
+    }
+
+    private Optional<List<String>> appendRun(String firstKey, byte[] token, List<Append> appends) {
         List<String> keys = new ArrayList<>(1 + appends.size());
         List<byte[]> args = new ArrayList<>();
-        keys.add(fence.lockKey());
-        args.add(utf8(fence.token()));
+        keys.add(firstKey);
+        args.add(token);
         for (Append a : appends) {
             keys.add(a.key());
             args.add(utf8(Long.toString(a.maxLen())));
@@ -365,10 +447,31 @@ public final class FencedCommands {
         return Optional.of(List.copyOf(ids));
     }
 
-    /** {@code Transport.setFenced}. */
+    /** {@code Transport.setFenced}; on a cluster, checked first and then set when the key is outside the lock's slot. */
     public boolean set(Fence fence, String key, String value) {
-        LuaScript.Run run = new LuaScript.Run(List.of(fence.lockKey(), key), List.of(utf8(fence.token()), utf8(value)));
+        LuaScript.Run run;
+        if (slots.applyAsInt(fence.lockKey()) == slots.applyAsInt(key)) {
+            run = new LuaScript.Run(List.of(fence.lockKey(), key), List.of(utf8(fence.token()), utf8(value)));
+        } else if (holds(fence)) {
+            run = new LuaScript.Run(List.of(key, key), List.of(NO_FENCE, utf8(value)));
+        } else {
+            return false;
+        }
         return (Long) SET.runAll(List.of(run), runner, failure).get(0) == 1L;
+    }
+
+    private boolean holds(Fence fence) {
+        LuaScript.Run run = new LuaScript.Run(List.of(fence.lockKey()), List.of(utf8(fence.token())));
+        return (Long) HOLDS.runAll(List.of(run), runner, failure).get(0) == 1L;
+    }
+
+    /** Indexes 0..n-1 by the hash slot of their key, slots in first-seen order, indexes in order. */
+    private Map<Integer, List<Integer>> bySlot(int n, IntFunction<String> key) {
+        Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            groups.computeIfAbsent(slots.applyAsInt(key.apply(i)), s -> new ArrayList<>()).add(i);
+        }
+        return groups;
     }
 
     private static List<StreamEntry> entries(List<?> raw) {

@@ -13,16 +13,30 @@ public final class ServerMode {
     /**
      * Refuses a node of a Redis Cluster behind a single-server URL: Runnel reads several
      * partitions in one command and runs scripts over several keys, which a cluster refuses
-     * with CROSSSLOT, so the mistake would otherwise show only once workers run.
+     * with CROSSSLOT unless the client knows it is one, so the mistake would otherwise show
+     * only once workers run.
      *
      * @param infoCluster the server's reply to {@code INFO cluster}
      * @throws TransportException naming the (redacted) URL, if the server runs in cluster mode
      */
     public static void requireStandalone(String infoCluster, RedisFailures failures) {
         if (infoCluster != null && infoCluster.contains("cluster_enabled:1")) {
-            throw failures.failure("the server is a node of a Redis Cluster (cluster_enabled:1). Runnel supports a "
-                    + "single Redis server, or a master found through Sentinel, not Redis Cluster yet: its multi-key "
-                    + "commands would be refused with CROSSSLOT");
+            throw failures.failure("the server is a node of a Redis Cluster (cluster_enabled:1): connect with a "
+                    + "redis-cluster:// URL (rediss-cluster:// for TLS), which reads the cluster's layout and keeps "
+                    + "each command within one hash slot");
+        }
+    }
+
+    /**
+     * Refuses a server that is not a cluster node behind a {@code redis-cluster://} URL.
+     *
+     * @param infoCluster the server's reply to {@code INFO cluster}
+     * @throws TransportException naming the (redacted) URL, if the server does not run in cluster mode
+     */
+    public static void requireCluster(String infoCluster, RedisFailures failures) {
+        if (infoCluster == null || !infoCluster.contains("cluster_enabled:1")) {
+            throw failures.failure("the server is not a node of a Redis Cluster (cluster_enabled:0): connect to a "
+                    + "single server with a redis:// URL (rediss:// for TLS)");
         }
     }
 }

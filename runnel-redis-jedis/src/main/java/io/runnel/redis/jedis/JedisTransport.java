@@ -19,6 +19,7 @@ import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
+import io.runnel.redis.common.RedisUrls;
 import io.runnel.redis.common.RetentionScript;
 import io.runnel.redis.common.ServerMode;
 import java.time.Duration;
@@ -68,6 +69,10 @@ public final class JedisTransport implements Transport {
         Objects.requireNonNull(url, "url");
         this.failures = new RedisFailures(url, Failures::kind);
         this.state = new OpenState(failures::closed);
+        if (RedisUrls.isCluster(url)) {
+            throw failures.invalidUrl("the jedis transport does not run on Redis Cluster yet; use the lettuce "
+                    + "transport (runnel-redis-lettuce) for redis-cluster:// URLs");
+        }
         RedisAddress address = parse(url);
         this.timeout = address.timeout();
         this.commands = open(address, Pools.forCommands(timeout));

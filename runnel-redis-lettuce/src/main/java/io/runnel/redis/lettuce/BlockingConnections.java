@@ -1,6 +1,6 @@
 package io.runnel.redis.lettuce;
 
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -16,11 +16,11 @@ import java.util.function.Supplier;
  * pool also closes the ones in use, which ends the reads blocked on them.
  */
 final class BlockingConnections implements AutoCloseable {
-    private final Supplier<StatefulRedisConnection<String, byte[]>> connector;
+    private final Supplier<StatefulConnection<String, byte[]>> connector;
     private final int maxIdle;
     private final Supplier<? extends RuntimeException> closedError;
-    private final Deque<StatefulRedisConnection<String, byte[]>> idle = new ArrayDeque<>();
-    private final Set<StatefulRedisConnection<String, byte[]>> open = new HashSet<>();
+    private final Deque<StatefulConnection<String, byte[]>> idle = new ArrayDeque<>();
+    private final Set<StatefulConnection<String, byte[]>> open = new HashSet<>();
     private boolean closed;
 
     /**
@@ -28,7 +28,7 @@ final class BlockingConnections implements AutoCloseable {
      * @param maxIdle     connections kept for reuse; more may be open while many reads block
      * @param closedError what {@link #borrow()} throws once the pool is closed
      */
-    BlockingConnections(Supplier<StatefulRedisConnection<String, byte[]>> connector, int maxIdle,
+    BlockingConnections(Supplier<StatefulConnection<String, byte[]>> connector, int maxIdle,
                         Supplier<? extends RuntimeException> closedError) {
         this.connector = connector;
         this.maxIdle = maxIdle;
@@ -40,16 +40,16 @@ final class BlockingConnections implements AutoCloseable {
      *
      * @throws RuntimeException from {@code closedError} if the pool is closed
      */
-    StatefulRedisConnection<String, byte[]> borrow() {
+    StatefulConnection<String, byte[]> borrow() {
         synchronized (this) {
             ensureOpen();
-            StatefulRedisConnection<String, byte[]> reused = idle.pollFirst();
+            StatefulConnection<String, byte[]> reused = idle.pollFirst();
             if (reused != null) {
                 return reused;
             }
         }
         // Connecting takes a round trip or more; other borrowers need not wait for it.
-        StatefulRedisConnection<String, byte[]> fresh = connector.get();
+        StatefulConnection<String, byte[]> fresh = connector.get();
         synchronized (this) {
             if (!closed) {
                 open.add(fresh);
@@ -61,7 +61,7 @@ final class BlockingConnections implements AutoCloseable {
     }
 
     /** Returns a connection after a read that ended normally. */
-    void giveBack(StatefulRedisConnection<String, byte[]> connection) {
+    void giveBack(StatefulConnection<String, byte[]> connection) {
         synchronized (this) {
             if (!closed && connection.isOpen() && idle.size() < maxIdle) {
                 idle.addFirst(connection);
@@ -76,7 +76,7 @@ final class BlockingConnections implements AutoCloseable {
      * Drops a connection whose state is unknown, e.g. a read that timed out on our side
      * may still be blocked in the server.
      */
-    void discard(StatefulRedisConnection<String, byte[]> connection) {
+    void discard(StatefulConnection<String, byte[]> connection) {
         synchronized (this) {
             open.remove(connection);
             idle.remove(connection);
@@ -89,7 +89,7 @@ final class BlockingConnections implements AutoCloseable {
 
     @Override
     public void close() {
-        List<StatefulRedisConnection<String, byte[]>> toClose;
+        List<StatefulConnection<String, byte[]>> toClose;
         synchronized (this) {
             if (closed) {
                 return;
@@ -99,7 +99,7 @@ final class BlockingConnections implements AutoCloseable {
             open.clear();
             idle.clear();
         }
-        for (StatefulRedisConnection<String, byte[]> connection : toClose) {
+        for (StatefulConnection<String, byte[]> connection : toClose) {
             connection.close();
         }
     }

@@ -5,6 +5,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.KeyValue;
@@ -26,8 +27,15 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -50,6 +58,7 @@ import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
+import io.runnel.redis.common.RedisUrls;
 import io.runnel.redis.common.RetentionScript;
 import io.runnel.redis.common.ServerMode;
 import java.nio.charset.StandardCharsets;
@@ -96,9 +105,11 @@ public final class LettuceTransport implements Transport {
     private final Replies replies;
     private final Duration timeout;
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, byte[]> shared;
-    private final RedisAsyncCommands<String, byte[]> commands;
+    /** A {@link RedisClient}, or a {@link RedisClusterClient} for a {@code redis-cluster://} URL. */
+    private final AbstractRedisClient client;
+    private final boolean cluster;
+    private final StatefulConnection<String, byte[]> shared;
+    private final RedisClusterAsyncCommands<String, byte[]> commands;
     private final BlockingConnections blocking;
     private final OpenState state;
 
@@ -113,37 +124,60 @@ public final class LettuceTransport implements Transport {
         this.failures = new RedisFailures(url, Replies::kind);
         this.replies = new Replies(failures);
         this.state = new OpenState(failures::closed);
-        RedisURI uri = LettuceUrl.parse(url, failures);
-        this.timeout = uri.getTimeout();
+        this.cluster = RedisUrls.isCluster(url);
+        List<RedisURI> seeds = cluster ? LettuceUrl.parseCluster(url, failures) : List.of(LettuceUrl.parse(url, failures));
+        this.timeout = seeds.get(0).getTimeout();
         // Reconnect within a second of the server coming back: Lettuce's default backs off to
         // 30 s, which would stall every worker that long after a short Redis restart.
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        this.client = RedisClient.create(resources, uri);
         // A command issued while the connection is down fails at once, as with Jedis, instead
         // of Lettuce's default of queueing it until reconnection or the command timeout (60 s
         // by default): the engine retries with its own backoff anyway, stream.send throws
         // promptly, and a worker stopping during an outage is not held up for a minute per
         // command (the lock releases, the departure, the leadership).
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
+        if (cluster) {
+            RedisClusterClient clusterClient = RedisClusterClient.create(resources, seeds);
+            // The layout is read again when a command is redirected (MOVED, ASK), when a node
+            // keeps failing to reconnect (a dead master), and every 30 s: after a failover
+            // commands reach the promoted replica without waiting for the periodic refresh.
+            clusterClient.setOptions(ClusterClientOptions.builder()
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(Duration.ofSeconds(30))
+                            .enableAllAdaptiveRefreshTriggers()
+                            .build())
+                    .build());
+            this.client = clusterClient;
+        } else {
+            RedisClient single = RedisClient.create(resources, seeds.get(0));
+            single.setOptions(ClientOptions.builder()
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .build());
+            this.client = single;
+        }
         try {
             this.shared = connect();
-            requireStandalone(shared);
+            checkServerMode(shared);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
             resources.shutdown(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             throw e;
         }
-        this.commands = shared.async();
+        this.commands = async(shared);
         this.blocking = new BlockingConnections(this::connect, IDLE_BLOCKING_CONNECTIONS, failures::closed);
     }
 
-    private void requireStandalone(StatefulRedisConnection<String, byte[]> connection) {
+    /** A {@code redis-cluster://} URL must lead to a cluster, any other to a single server. */
+    private void checkServerMode(StatefulConnection<String, byte[]> connection) {
         try {
-            ServerMode.requireStandalone(replies.await("INFO", connection.async().info("cluster"), timeout), failures);
+            String info = replies.await("INFO", async(connection).info("cluster"), timeout);
+            if (cluster) {
+                ServerMode.requireCluster(info, failures);
+            } else {
+                ServerMode.requireStandalone(info, failures);
+            }
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -207,7 +241,7 @@ public final class LettuceTransport implements Transport {
         StreamOffset<String>[] offset = arrayOf(StreamOffset.from(key, afterId));
         List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
                 ? onBlockingConnection(block, (connection, wait) ->
-                        replies.await("XREAD", connection.async().xread(args, offset), wait))
+                        replies.await("XREAD", async(connection).xread(args, offset), wait))
                 : replies.await("XREAD", commands.xread(args, offset), timeout);
         return entries(messages);
     }
@@ -269,12 +303,29 @@ public final class LettuceTransport implements Transport {
         if (idsByKey.isEmpty()) {
             return Map.of();
         }
+        if (cluster) {
+            Map<Integer, Map<String, String>> bySlot = new LinkedHashMap<>();
+            idsByKey.forEach((key, id) -> bySlot.computeIfAbsent(hashSlot(key), k -> new LinkedHashMap<>()).put(key, id));
+            if (bySlot.size() > 1) {
+                if (TransportArgs.isBlocking(block)) {
+                    throw new IllegalArgumentException("on a Redis Cluster a blocking read names streams of one hash "
+                            + "slot; these are in slots " + bySlot.keySet());
+                }
+                Map<String, List<StreamEntry>> found = new HashMap<>();
+                for (Map<String, String> sameSlot : bySlot.values()) {
+                    found.putAll(readGroup(group, consumer, sameSlot, count, null));
+                }
+                Map<String, List<StreamEntry>> ordered = new LinkedHashMap<>();
+                idsByKey.keySet().stream().filter(found::containsKey).forEach(k -> ordered.put(k, found.get(k)));
+                return Collections.unmodifiableMap(ordered);
+            }
+        }
         XReadArgs args = readArgs(count, block);
         StreamOffset<String>[] offsets = offsets(idsByKey);
         Consumer<String> reader = Consumer.from(group, consumer);
         List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
                 ? onBlockingConnection(block, (connection, wait) ->
-                        replies.await("XREADGROUP", connection.async().xreadgroup(reader, args, offsets), wait))
+                        replies.await("XREADGROUP", async(connection).xreadgroup(reader, args, offsets), wait))
                 : replies.await("XREADGROUP", commands.xreadgroup(reader, args, offsets), timeout);
         return byKey(idsByKey.keySet(), messages);
     }
@@ -440,7 +491,7 @@ public final class LettuceTransport implements Transport {
         Consumer<String> reader = Consumer.from(group, consumer);
         String[] keys = run.keys().toArray(String[]::new);
         byte[][] scriptArgs = run.args().toArray(byte[][]::new);
-        Function<RedisAsyncCommands<String, byte[]>, ReadAndCheck> send = async -> new ReadAndCheck(
+        Function<RedisClusterAsyncCommands<String, byte[]>, ReadAndCheck> send = async -> new ReadAndCheck(
                 async.xreadgroup(reader, args, offsets), async.evalsha(sha, ScriptOutputType.MULTI, keys, scriptArgs));
         if (!TransportArgs.isBlocking(block)) {
             return awaitBoth(send.apply(commands), idsByKey.keySet(), timeout);
@@ -451,7 +502,7 @@ public final class LettuceTransport implements Transport {
             connection.setAutoFlushCommands(false);
             ReadAndCheck sent;
             try {
-                sent = send.apply(connection.async());
+                sent = send.apply(async(connection));
             } finally {
                 connection.flushCommands();
                 connection.setAutoFlushCommands(true);
@@ -488,6 +539,12 @@ public final class LettuceTransport implements Transport {
         return fenced("fenced SET").set(fence, key, value);
     }
 
+    /** The key's hash slot on a Redis Cluster; 0 for every key on a single server. */
+    @Override
+    public int hashSlot(String key) {
+        return cluster ? SlotHash.getSlot(key) : 0;
+    }
+
     @Override
     public void close() {
         // The blocking connections first: closing them ends the reads blocked on them.
@@ -502,18 +559,58 @@ public final class LettuceTransport implements Transport {
 
     // ------------------------------------------------------------------ helpers
 
-    private StatefulRedisConnection<String, byte[]> connect() {
+    private StatefulConnection<String, byte[]> connect() {
         try {
-            return client.connect(CODEC);
+            if (client instanceof RedisClusterClient c) {
+                StatefulRedisClusterConnection<String, byte[]> connection = c.connect(CODEC);
+                connectToMasters(connection);
+                return connection;
+            }
+            return ((RedisClient) client).connect(CODEC);
         } catch (RuntimeException e) {
+            String root = String.valueOf(RedisFailures.rootCause(e).getMessage());
+            if (cluster && root.contains("cluster support disabled")) {
+                ServerMode.requireCluster("cluster_enabled:0", failures);
+            }
             throw failures.translate("", e);
         }
+    }
+
+    /**
+     * Opens the cluster connection's links to every master now. Lettuce opens them on a
+     * node's first command otherwise, and with commands rejected while disconnected (which
+     * the engine relies on to fail fast in an outage) that first command would be refused.
+     * A master promoted later is linked on its first command, which may then fail once; the
+     * engine retries.
+     */
+    private static void connectToMasters(StatefulRedisClusterConnection<String, byte[]> connection) {
+        List<java.util.concurrent.CompletableFuture<?>> links = new ArrayList<>();
+        for (RedisClusterNode node : connection.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                links.add(connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()));
+            }
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(links.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            connection.close();
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** The commands of a connection, single-server or cluster: the cluster's are the common part of both. */
+    private static RedisClusterAsyncCommands<String, byte[]> async(StatefulConnection<String, byte[]> connection) {
+        return switch (connection) {
+            case StatefulRedisClusterConnection<String, byte[]> c -> c.async();
+            case StatefulRedisConnection<String, byte[]> c -> c.async();
+            default -> throw new IllegalStateException("unexpected connection " + connection.getClass());
+        };
     }
 
     /** Commands sent and awaited on a blocking read's own connection, within {@code wait}. */
     @FunctionalInterface
     private interface BlockingWork<T> {
-        T run(StatefulRedisConnection<String, byte[]> connection, Duration wait);
+        T run(StatefulConnection<String, byte[]> connection, Duration wait);
     }
 
     /**
@@ -522,7 +619,7 @@ public final class LettuceTransport implements Transport {
      * it is discarded, not reused.
      */
     private <T> T onBlockingConnection(Duration block, BlockingWork<T> work) {
-        StatefulRedisConnection<String, byte[]> connection = blocking.borrow();
+        StatefulConnection<String, byte[]> connection = blocking.borrow();
         Duration wait = CommandTimeout.forBlockingRead(timeout, block);
         boolean reusable = false;
         try {
@@ -567,7 +664,7 @@ public final class LettuceTransport implements Transport {
 
     /** The fenced commands, on the shared connection; {@code operation} names them in errors. */
     private FencedCommands fenced(String operation) {
-        return new FencedCommands(scripts(operation), error -> replies.failure(operation, error));
+        return new FencedCommands(scripts(operation), error -> replies.failure(operation, error), this::hashSlot);
     }
 
     private static XReadArgs readArgs(int count, Duration block) {

@@ -5,6 +5,8 @@ import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.TransportException;
 import io.runnel.redis.common.CommandTimeout;
 import io.runnel.redis.common.RedisFailures;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -32,6 +34,41 @@ final class LettuceUrl {
             throw failures.invalidUrl(e.getMessage());
         }
         return uri;
+    }
+
+    /**
+     * The seed nodes of a {@code redis-cluster://[user:password@]host:port[,host:port…][?…]}
+     * URL ({@code rediss-cluster://} for TLS), each as a single-server URI with the same
+     * credentials and parameters. A cluster has one database, 0.
+     *
+     * @throws TransportException if the URL is invalid; the message shows it redacted
+     */
+    static List<RedisURI> parseCluster(ConnectionUrl url, RedisFailures failures) {
+        String text = url.secretValue();
+        int start = text.indexOf("://") + 3;
+        int end = start;
+        while (end < text.length() && text.charAt(end) != '/' && text.charAt(end) != '?') {
+            end++;
+        }
+        String authority = text.substring(start, end);
+        String rest = text.substring(end);
+        int at = authority.lastIndexOf('@');
+        String userInfo = at < 0 ? "" : authority.substring(0, at + 1);
+        String hosts = authority.substring(at + 1);
+        String path = rest.indexOf('?') < 0 ? rest : rest.substring(0, rest.indexOf('?'));
+        if (!path.isEmpty() && !path.equals("/") && !path.equals("/0")) {
+            throw failures.invalidUrl("a Redis Cluster has only database 0");
+        }
+        String query = rest.indexOf('?') < 0 ? "" : rest.substring(rest.indexOf('?'));
+        String scheme = url.scheme().equals("rediss-cluster") ? "rediss" : "redis";
+        List<RedisURI> seeds = new ArrayList<>();
+        for (String host : hosts.split(",")) {
+            if (host.isBlank()) {
+                throw failures.invalidUrl("empty host in the list of cluster nodes");
+            }
+            seeds.add(parse(ConnectionUrl.parse(scheme + "://" + userInfo + host.trim() + query), failures));
+        }
+        return seeds;
     }
 
     /** The {@code timeout} query parameter as the URL spells it (the last, if repeated). */
