@@ -40,6 +40,10 @@ import java.util.TreeSet;
  * @param defaultMaxPartitionSize   the most entries a partition keeps, processed or not; 0 for no limit
  * @param defaultMaxAge             the oldest entry a partition keeps, processed or not; zero for no limit
  * @param defaultRetentionInterval  how often partition owners trim
+ * @param sendReplicas              how many replicas must confirm a send before it returns (Redis WAIT); 0 for
+ *                                  none, the default: a send returns once the master has the entries
+ * @param sendReplicasTimeout       how long a send waits for those replicas before it fails with
+ *                                  {@code NotReplicated} (the entries were appended)
  * @param defaultSerializer         serializer name for structured records, or null for the one on the classpath
  * @param defaultCompressor         compressor name, or null for none
  * @param defaultHasher             hasher name, or null for the built-in default
@@ -79,6 +83,8 @@ public record Settings(
         long defaultMaxPartitionSize,
         Duration defaultMaxAge,
         Duration defaultRetentionInterval,
+        int sendReplicas,
+        Duration sendReplicasTimeout,
         String defaultSerializer,
         String defaultCompressor,
         String defaultHasher,
@@ -117,6 +123,8 @@ public record Settings(
         d.put("default_max_partition_size", "0");
         d.put("default_max_age", "0");
         d.put("default_retention_interval", "10");
+        d.put("send_replicas", "0");
+        d.put("send_replicas_timeout", "1000");
         d.put("default_serializer", "");
         d.put("default_compressor", "");
         d.put("default_hasher", "");
@@ -234,6 +242,8 @@ public record Settings(
                 nonNegativeLong(raw, "default_max_partition_size"),
                 durationAllowZero(raw, "default_max_age", "s"),
                 duration(raw, "default_retention_interval", "s"),
+                replicas(raw),
+                duration(raw, "send_replicas_timeout", "ms"),
                 emptyToNull(raw.get("default_serializer")),
                 emptyToNull(raw.get("default_compressor")),
                 emptyToNull(raw.get("default_hasher")),
@@ -304,6 +314,14 @@ public record Settings(
         } catch (IllegalArgumentException e) {
             throw bad("default_exception_policy", value, "one of HALT, QUARANTINE, IGNORE");
         }
+    }
+
+    private static int replicas(Map<String, String> raw) {
+        long v = nonNegativeLong(raw, "send_replicas");
+        if (v > 100) {
+            throw bad("send_replicas", raw.get("send_replicas"), "the number of replicas a send waits for, 0 to 100");
+        }
+        return (int) v;
     }
 
     private static int positiveInt(Map<String, String> raw, String name) {

@@ -118,7 +118,11 @@ public final class Stream<T> {
     }
 
     /**
-     * Sends records in one round trip (pipelined), in order.
+     * Sends records in one round trip (pipelined), in order. With {@code send_replicas} set,
+     * it returns only once that many replicas of each master written to confirmed the
+     * records (Redis WAIT), else fails with {@link io.runnel.api.transport.NotReplicated}
+     * after {@code send_replicas_timeout}: the records were appended and may be lost if
+     * their master fails now; sending them again may duplicate them.
      *
      * @return their stream ids, in the same order
      */
@@ -142,7 +146,12 @@ public final class Stream<T> {
             appends.add(new Append(keys.get(partitionOf(record)), ids == null ? null : ids.get(i),
                     codec().encode(record), retention.sendMaxLength()));
         }
-        return appends.isEmpty() ? List.of() : app.transport().append(appends);
+        if (appends.isEmpty()) {
+            return List.of();
+        }
+        int replicas = app.settings().sendReplicas();
+        return replicas == 0 ? app.transport().append(appends)
+                : app.transport().appendDurably(appends, replicas, app.settings().sendReplicasTimeout());
     }
 
     /**

@@ -1,18 +1,50 @@
 package io.runnel.engine;
 
+import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.StreamEntry;
+import io.runnel.testkit.RedisServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 import static io.runnel.engine.TestApps.Click;
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class SendTest extends RedisBackedTest {
     private App app;
+
+    /**
+     * With send_replicas, a send returns once a replica confirmed it; on a server without one
+     * it appends and then fails with NotReplicated after send_replicas_timeout.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void send_replicas_waits_for_a_replica_and_says_when_none_confirmed(TransportKind transport) {
+        try (RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(redis.server().port()))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(redis.server().call("INFO", "replication"))
+                    .contains("state=online"));
+            App durable = apps.app(transport, TestApps.uniqueName("durable"), b -> b.setting("send_replicas", 1)
+                    .setting("send_replicas_timeout", "5s"));
+            Stream<Order> orders = durable.stream("orders", Order.class, Order::key);
+            String id = orders.send(new Order("a", 1));
+            int p = orders.partitionOf(new Order("a", 1));
+            assertThat(String.valueOf(replica.call("XRANGE", orders.partitionKey(p), id, id))).contains(id);
+
+            App tooMany = apps.app(transport, TestApps.uniqueName("durable"), b -> b.setting("send_replicas", 2)
+                    .setting("send_replicas_timeout", "200ms"));
+            Stream<Order> waiting = tooMany.stream("orders", Order.class, Order::key);
+            assertThatThrownBy(() -> waiting.send(new Order("b", 1)))
+                    .isInstanceOf(NotReplicated.class).hasMessageContaining("1 of 2 replicas");
+            assertThat(tooMany.transport().length(waiting.partitionKey(waiting.partitionOf(new Order("b", 1))))).isEqualTo(1);
+        }
+    }
 
     @Test
     void sendAll_routes_each_record_to_its_partition_in_one_batch() {

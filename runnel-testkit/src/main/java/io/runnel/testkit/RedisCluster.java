@@ -163,6 +163,18 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /**
+     * Starts a killed node again on its port and data directory: it rejoins the cluster from
+     * its {@code nodes.conf}, as a replica if its slots were taken over meanwhile. Returns once
+     * it streams from a master (a replica) or serves slots again.
+     */
+    public void restart(Node node) {
+        node.process.startAgain();
+        await("node " + node + " to rejoin", () -> role(node).equals("slave")
+                ? String.valueOf(node.call("INFO", "replication")).contains("master_link_status:up")
+                : health().isEmpty());
+    }
+
+    /**
      * Waits until every live node reports {@code cluster_state:ok} and every slot is served by
      * a live master (after a kill: until the replica was promoted).
      */

@@ -70,6 +70,11 @@ public final class SameSlotTransport implements Transport {
     }
 
     @Override
+    public List<String> appendDurably(List<Append> appends, int replicas, Duration timeout) {
+        return delegate.appendDurably(appends.stream().map(this::tagged).toList(), replicas, timeout);
+    }
+
+    @Override
     public long length(String key) {
         return delegate.length(onServer(key));
     }

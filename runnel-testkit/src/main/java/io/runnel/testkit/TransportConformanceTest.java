@@ -11,6 +11,7 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
@@ -953,6 +954,26 @@ public abstract class TransportConformanceTest extends TransportTestBase {
 
         assertThat(transport.ackFenced("g", List.of(new FencedAck(new Fence("lock", "t"), "s", ids)))).containsExactly(true);
         assertThat(transport.pendingCount("s", "g")).isZero();
+    }
+
+    /**
+     * A durable append on a server without replicas appends, then reports that no replica
+     * confirmed within the timeout, with the appended ids; bad arguments are refused first.
+     */
+    @Test
+    void durableAppendWithoutReplicasAppendsAndSaysNoneConfirmed() {
+        List<Append> appends = List.of(new Append("d", null, fields("n", "1"), 0), new Append("d", null, fields("n", "2"), 0));
+        Throwable failure = catchFailure(() -> transport.appendDurably(appends, 1, Duration.ofMillis(100)));
+        assertThat(failure).isInstanceOf(NotReplicated.class).hasMessageContaining("0 of 1 replicas");
+        NotReplicated notReplicated = (NotReplicated) failure;
+        assertThat(notReplicated.confirmed()).isZero();
+        assertThat(notReplicated.ids()).hasSize(2);
+        assertThat(transport.range("d", "-", "+", 10)).extracting(StreamEntry::id).isEqualTo(notReplicated.ids());
+        assertThatThrownBy(() -> transport.appendDurably(appends, 0, Duration.ofMillis(100)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> transport.appendDurably(appends, 1, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(transport.length("d")).isEqualTo(2);
     }
 
     @Test

@@ -45,6 +45,19 @@ public interface Transport extends AutoCloseable {
      */
     List<String> append(List<Append> appends);
 
+    /**
+     * Appends entries like {@link #append(List)}, then waits until every master written to
+     * confirms that at least {@code replicas} of its replicas hold them (Redis {@code WAIT}),
+     * so a failover that promotes such a replica keeps them. Runs on a connection of its own:
+     * WAIT holds its connection until the replicas answer or the timeout passes.
+     *
+     * @param replicas at least 1
+     * @param timeout  how long to wait for the replicas (positive)
+     * @return the id of each appended entry, in order
+     * @throws NotReplicated if fewer replicas confirmed within the timeout (the entries were appended)
+     */
+    List<String> appendDurably(List<Append> appends, int replicas, Duration timeout);
+
     /** Number of entries in a stream (XLEN); 0 when the key does not exist. */
     long length(String key);
 

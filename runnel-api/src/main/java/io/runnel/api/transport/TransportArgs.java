@@ -70,6 +70,24 @@ public final class TransportArgs {
         return startId.equals("0") || startId.equals("0-0");
     }
 
+    /**
+     * Checks the arguments of {@link Transport#appendDurably}.
+     *
+     * @throws IllegalArgumentException if {@code replicas} is below 1 or {@code timeout} not positive
+     */
+    public static void requireReplicas(int replicas, Duration timeout) {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("a durable append waits for at least 1 replica, not " + replicas);
+        }
+        ttlMillis(timeout);
+    }
+
+    /** The message of a {@link NotReplicated}, without the server. */
+    public static String notReplicated(int entries, int confirmed, int replicas, Duration timeout) {
+        return (entries == 1 ? "1 entry" : entries + " entries") + " appended, but only " + confirmed + " of " + replicas + " replicas confirmed them within "
+                + timeout.toMillis() + " ms: they may be lost if their master fails before a replica has them";
+    }
+
     private static long roundUpToMillis(Duration duration) {
         long millis = duration.toMillis();
         return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;

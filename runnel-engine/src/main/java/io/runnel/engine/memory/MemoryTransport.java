@@ -6,6 +6,7 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
@@ -174,6 +175,18 @@ public final class MemoryTransport implements Transport {
     @Override
     public List<String> append(List<Append> appends) {
         return run("XADD", keys -> pipeline(appends, append -> appendOne(keys, append).toString()));
+    }
+
+    /**
+     * Appends, then answers as a server without replicas does: none confirmed. The in-memory
+     * store lives and dies with this JVM; no replica can ever hold its entries.
+     */
+    @Override
+    public List<String> appendDurably(List<Append> appends, int replicas, Duration timeout) {
+        TransportArgs.requireReplicas(replicas, timeout);
+        List<String> ids = append(appends);
+        throw new NotReplicated(TransportArgs.notReplicated(appends.size(), 0, replicas, timeout)
+                + " (the in-memory transport has no replicas)", 0, ids);
     }
 
     @Override

@@ -128,6 +128,11 @@ final class Commands {
         return new CommandArguments(Command.PING);
     }
 
+    /** WAIT numreplicas timeout: the replicas that confirmed this connection's writes so far. */
+    static CommandArguments waitForReplicas(int replicas, java.time.Duration timeout) {
+        return new CommandArguments(Command.WAIT).add(replicas).add(io.runnel.api.transport.TransportArgs.ttlMillis(timeout));
+    }
+
     static CommandArguments infoCluster() {
         return new CommandArguments(Command.INFO).add("cluster");
     }

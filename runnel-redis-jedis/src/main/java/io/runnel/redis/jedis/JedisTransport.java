@@ -6,6 +6,7 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
@@ -101,6 +102,31 @@ public final class JedisTransport implements Transport {
             adds.add(Commands.xadd(append));
         }
         return callAll("XADD", adds).stream().map(Replies::text).toList();
+    }
+
+    @Override
+    public List<String> appendDurably(List<Append> appends, int replicas, Duration timeout) {
+        state.ensureOpen();
+        TransportArgs.requireReplicas(replicas, timeout);
+        List<CommandArguments> commands = new ArrayList<>(appends.size() + 1);
+        for (Append append : appends) {
+            commands.add(Commands.xadd(append));
+        }
+        // WAIT answers for the writes of its own connection, and holds it meanwhile: a blocking one.
+        commands.add(Commands.waitForReplicas(replicas, timeout));
+        List<Object> replies = onBlockingConnection("XADD and WAIT", timeout, commands);
+        for (Object reply : replies) {
+            if (reply instanceof JedisDataException error) {
+                throw failures.translate("XADD", error);
+            }
+        }
+        List<String> ids = replies.subList(0, appends.size()).stream().map(Replies::text).toList();
+        int confirmed = (int) (long) (Long) replies.get(appends.size());
+        if (confirmed < replicas) {
+            throw new NotReplicated(TransportArgs.notReplicated(appends.size(), confirmed, replicas, timeout)
+                    + " (" + failures.where() + ")", confirmed, ids);
+        }
+        return ids;
     }
 
     @Override

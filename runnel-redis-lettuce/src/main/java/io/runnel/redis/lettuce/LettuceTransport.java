@@ -24,6 +24,7 @@ import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandKeyword;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
@@ -45,6 +46,7 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
@@ -68,10 +70,12 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -200,6 +204,50 @@ public final class LettuceTransport implements Transport {
         }
         dispatch(adds);
         return replies.awaitAll("XADD", adds, timeout);
+    }
+
+    @Override
+    public List<String> appendDurably(List<Append> appends, int replicas, Duration waitFor) {
+        state.ensureOpen();
+        TransportArgs.requireReplicas(replicas, waitFor);
+        long millis = TransportArgs.ttlMillis(waitFor);
+        // WAIT answers for the writes of its own connection, and holds it meanwhile: a blocking one.
+        return onBlockingConnection(waitFor, (connection, wait) -> {
+            RedisClusterAsyncCommands<String, byte[]> async = async(connection);
+            List<RedisFuture<String>> adds = new ArrayList<>(appends.size());
+            for (Append append : appends) {
+                XAddArgs args = new XAddArgs();
+                if (append.id() != null) {
+                    args.id(append.id());
+                }
+                if (append.maxLen() > 0) {
+                    args.maxlen(append.maxLen()).approximateTrimming();
+                }
+                adds.add(async.xadd(append.key(), args, append.fields()));
+            }
+            List<String> ids = replies.awaitAll("XADD", adds, timeout);
+            int confirmed = Integer.MAX_VALUE;
+            if (connection instanceof StatefulRedisClusterConnection<String, byte[]> c) {
+                // Each master answers for the writes it took, on the node link they went through.
+                Set<RedisClusterNode> masters = new LinkedHashSet<>();
+                appends.forEach(a -> masters.add(c.getPartitions().getMasterBySlot(SlotHash.getSlot(a.key()))));
+                List<RedisFuture<Long>> waits = new ArrayList<>();
+                for (RedisClusterNode master : masters) {
+                    waits.add(c.getConnection(master.getUri().getHost(), master.getUri().getPort()).async()
+                            .waitForReplication(replicas, millis));
+                }
+                for (Long n : replies.awaitAll("WAIT", waits, wait)) {
+                    confirmed = Math.min(confirmed, n.intValue());
+                }
+            } else {
+                confirmed = replies.await("WAIT", async.waitForReplication(replicas, millis), wait).intValue();
+            }
+            if (confirmed < replicas) {
+                throw new NotReplicated(TransportArgs.notReplicated(appends.size(), confirmed, replicas, waitFor)
+                        + " (" + failures.where() + ")", confirmed, ids);
+            }
+            return ids;
+        });
     }
 
     /**

@@ -1,0 +1,35 @@
+package io.runnel.api.transport;
+
+import java.util.List;
+
+/**
+ * A durable append ({@link Transport#appendDurably}) reached the master, but fewer replicas
+ * than asked confirmed it in time. The entries are in the stream; they may be lost if the
+ * master fails before a replica has them. Sending again may append them twice, which
+ * at-least-once delivery allows.
+ */
+public class NotReplicated extends TransportException {
+    private final int confirmed;
+    private final List<String> ids;
+
+    /**
+     * @param message   the failure, naming the server (never its credentials)
+     * @param confirmed the fewest replicas that confirmed, over the masters written to
+     * @param ids       the appended entries' ids, in append order
+     */
+    public NotReplicated(String message, int confirmed, List<String> ids) {
+        super(message);
+        this.confirmed = confirmed;
+        this.ids = List.copyOf(ids);
+    }
+
+    /** The fewest replicas that confirmed the appends, over the masters written to. */
+    public int confirmed() {
+        return confirmed;
+    }
+
+    /** The ids of the entries appended (on the master), in append order. */
+    public List<String> ids() {
+        return ids;
+    }
+}
