@@ -18,6 +18,7 @@ import io.runnel.engine.App;
 import io.runnel.engine.Retention;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
+import io.runnel.testkit.RedisCluster;
 import io.runnel.serde.json.JsonSerializer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -64,7 +65,8 @@ public final class EndToEnd {
     /** The JVM-wide in-memory store of the {@code runnel-memory} row. */
     static final String MEMORY_URL = "memory://bench";
     static final List<String> ROWS = List.of("raw-lettuce", "runnel-lettuce", "runnel-lettuce-take100", "raw-jedis",
-            "runnel-jedis", "raw-send-lettuce", "send-lettuce", "send-lettuce-maxlen", "runnel-memory");
+            "runnel-jedis", "raw-send-lettuce", "send-lettuce", "send-lettuce-maxlen", "runnel-memory",
+            "runnel-lettuce-cluster");
     private static final String USAGE = "usage: EndToEnd [--events N] [--repeats R] [--warmup-events W] [--rows a,b,...] "
             + "[--redis-url URL] [--out FILE]\n  rows: " + String.join(",", ROWS);
 
@@ -89,6 +91,10 @@ public final class EndToEnd {
     private App lettuceApp;
     private App jedisApp;
     private App memoryApp;
+    /** The cluster row's app: the same stream and processor on a local 3-master Redis Cluster. */
+    private App clusterApp;
+    private RedisCluster cluster;
+    private final CommandCounter commands = new CommandCounter();
     private Stream<Order> sendStream;
     private Stream<Order> sendMaxlenStream;
     private RedisClient lettuce;
@@ -140,10 +146,11 @@ public final class EndToEnd {
         long run(int n) throws Exception;
     }
 
-    /** A row's rounds: events per second and the JVM's CPU microseconds per event. */
-    record Row(String name, String baseline, Scenario scenario, List<Double> rates, List<Double> cpuMicros) {
+    /** A row's rounds: events per second, the JVM's CPU microseconds and Redis's commands per event. */
+    record Row(String name, String baseline, Scenario scenario, List<Double> rates, List<Double> cpuMicros,
+               List<Double> commandsPerEvent) {
         Row(String name, String baseline, Scenario scenario) {
-            this(name, baseline, scenario, new ArrayList<>(), new ArrayList<>());
+            this(name, baseline, scenario, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
     }
 
@@ -157,7 +164,10 @@ public final class EndToEnd {
                 new Row("raw-send-lettuce", null, this::rawSend),
                 new Row("send-lettuce", "raw-send-lettuce", n -> runnelSend(sendStream, sendKeys, n)),
                 new Row("send-lettuce-maxlen", "raw-send-lettuce", n -> runnelSend(sendMaxlenStream, sendMaxlenKeys, n)),
-                new Row("runnel-memory", null, n -> runnel(memoryApp, "e2e-memory", n)));
+                new Row("runnel-memory", null, n -> runnel(memoryApp, "e2e-memory", n)),
+                // Same stream and processor on a 3-master cluster on this machine; compared with
+                // runnel-lettuce, above all for Redis commands per event (issue 13).
+                new Row("runnel-lettuce-cluster", "runnel-lettuce", n -> runnel(clusterApp, "e2e-lettuce-cluster", n)));
         // A Runnel row without its raw row would have no ratio: bring the baseline along.
         Set<String> wanted = new LinkedHashSet<>(rowFilter);
         for (Row row : all) {
@@ -191,6 +201,21 @@ public final class EndToEnd {
             });
             jedisApp.processor(jedisOrders, "e2e-jedis", this::countRecords);
             preload(lettuceOrders);
+            RedisCommands<String, byte[]> admin = lettuceConn.sync();
+            commands.add(command -> command[0].equals("CONFIG") ? admin.configResetstat() : admin.info(command[1]));
+        }
+        if (wanted.contains("runnel-lettuce-cluster")) {
+            cluster = RedisCluster.start(3, 0);
+            clusterApp = app("lettuce", cluster.url());
+            Stream<Order> clusterOrders = clusterApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+            clusterApp.processor(clusterOrders, "e2e-lettuce-cluster", this::countRecords);
+            long t0 = System.nanoTime();
+            Bench.sendSamples(clusterOrders, events, BATCH);
+            System.out.printf("preloaded %,d events into the 3-master cluster %s in %d ms%n", events, cluster.url(),
+                    (System.nanoTime() - t0) / 1_000_000);
+            for (RedisCluster.Node node : cluster.nodes()) {
+                commands.add(node::call);
+            }
         }
         if (wanted.contains("runnel-memory")) {
             memoryApp = app("memory", MEMORY_URL);
@@ -209,22 +234,28 @@ public final class EndToEnd {
         for (int r = 1; r <= repeats; r++) {
             for (Row row : rows) {
                 firstEventNanos = -1;
+                commands.reset();
                 long cpuBefore = Bench.processCpuNanos();
                 long nanos = row.scenario.run(events);
                 double cpuMicros = (Bench.processCpuNanos() - cpuBefore) / 1e3 / events;
+                double perEvent = (double) commands.total() / events;
+                row.commandsPerEvent.add(perEvent);
                 double rate = events / (nanos / 1e9);
                 row.rates.add(rate);
                 row.cpuMicros.add(cpuMicros);
-                System.out.printf("round %d/%d  %-24s %,12.0f events/s  %6.2f µs CPU/event  (%,d ms%s)%n", r, repeats,
-                        row.name, rate, cpuMicros, nanos / 1_000_000, firstEventNanos < 0 ? ""
+                System.out.printf("round %d/%d  %-24s %,12.0f events/s  %6.2f µs CPU/event  %5.3f commands/event  (%,d ms%s)%n",
+                        r, repeats, row.name, rate, cpuMicros, perEvent, nanos / 1_000_000, firstEventNanos < 0 ? ""
                                 : "; first event " + firstEventNanos / 1_000_000 + " ms after worker start");
             }
         }
         report(rows);
-        for (App app : new App[] {lettuceApp, jedisApp, memoryApp}) {
+        for (App app : new App[] {lettuceApp, jedisApp, memoryApp, clusterApp}) {
             if (app != null) {
                 app.close();
             }
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         if (lettuce != null) {
             lettuceConn.close();
@@ -451,8 +482,8 @@ public final class EndToEnd {
         int cpus = Runtime.getRuntime().availableProcessors();
         System.out.println();
         System.out.printf("events=%,d repeats=%d  jdk=%s  cpus=%d  %s%n", events, repeats, jdk, cpus, Instant.now());
-        System.out.printf("%-24s %14s %14s %14s %8s %10s  %s%n", "name", "median ev/s", "min ev/s", "max ev/s", "ratio",
-                "µs CPU/ev", "vs");
+        System.out.printf("%-24s %14s %14s %14s %8s %10s %9s  %s%n", "name", "median ev/s", "min ev/s", "max ev/s", "ratio",
+                "µs CPU/ev", "cmds/ev", "vs");
         List<Map<String, Object>> jsonRows = new ArrayList<>();
         for (Row row : rows) {
             double med = medians.get(row.name);
@@ -460,8 +491,9 @@ public final class EndToEnd {
             double max = row.rates.stream().mapToDouble(Double::doubleValue).max().orElse(0);
             Double ratio = row.baseline == null ? null : med / medians.get(row.baseline);
             double cpu = median(row.cpuMicros);
-            System.out.printf("%-24s %,14.0f %,14.0f %,14.0f %8s %10.2f  %s%n", row.name, med, min, max,
-                    ratio == null ? "-" : "%.2f".formatted(ratio), cpu, row.baseline == null ? "" : row.baseline);
+            double perEvent = median(row.commandsPerEvent);
+            System.out.printf("%-24s %,14.0f %,14.0f %,14.0f %8s %10.2f %9.3f  %s%n", row.name, med, min, max,
+                    ratio == null ? "-" : "%.2f".formatted(ratio), cpu, perEvent, row.baseline == null ? "" : row.baseline);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", row.name);
             m.put("median", Math.round(med));
@@ -471,6 +503,7 @@ public final class EndToEnd {
             m.put("ratio", ratio == null ? null : Math.round(ratio * 1000) / 1000.0);
             m.put("samples", row.rates.stream().map(Math::round).toList());
             m.put("cpuMicrosPerEvent", Math.round(cpu * 100) / 100.0);
+            m.put("commandsPerEvent", Math.round(perEvent * 1000) / 1000.0);
             jsonRows.add(m);
         }
         Map<String, Object> doc = Bench.machine();

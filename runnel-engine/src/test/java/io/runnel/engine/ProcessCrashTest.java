@@ -3,7 +3,9 @@ package io.runnel.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.StreamEntry;
+import io.runnel.testkit.RedisClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +26,12 @@ import static org.awaitility.Awaitility.await;
 /**
  * Real worker processes sharing a processor with an in-process worker, killed with real
  * signals: SIGKILL mid-stream loses nothing (the dead worker is reaped and the next owner
- * re-reads its pending entries); SIGTERM drains, releases and leaves.
+ * re-reads its pending entries); SIGTERM drains, releases and leaves. On one Redis server
+ * and on a Redis Cluster.
  */
 class ProcessCrashTest extends ChildProcessTest {
+    @RegisterExtension
+    static final RedisClusterExtension clusterExtension = new RedisClusterExtension();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEYS = 16;
@@ -49,10 +54,10 @@ class ProcessCrashTest extends ChildProcessTest {
         return ChildWorkers.logOf(appName, label);
     }
 
-    private Process startChild(String appName, long workMillis, String label) throws IOException {
+    private Process startChild(String url, String appName, long workMillis, String label) throws IOException {
         if (children == null) {
             Map<String, String> env = new LinkedHashMap<>(SETTINGS);
-            env.put("RUNNEL_REDIS_URL", redis.url());
+            env.put("RUNNEL_REDIS_URL", url);
             children = new ChildWorkers(env);
         }
         return children.start(WorkerProcessMain.class, appName, label, appName, Long.toString(workMillis));
@@ -60,9 +65,19 @@ class ProcessCrashTest extends ChildProcessTest {
 
     @Test
     void sigkill_mid_stream_loses_nothing_and_sigterm_leaves_cleanly() throws Exception {
+        killThenStop(redis.url());
+    }
+
+    /** The same on a 3-master Redis Cluster, where the partitions' keys carry their hash tags. */
+    @Test
+    void sigkill_mid_stream_loses_nothing_and_sigterm_leaves_cleanly_on_a_redis_cluster() throws Exception {
+        killThenStop(clusterExtension.url());
+    }
+
+    private void killThenStop(String url) throws Exception {
         String name = TestApps.uniqueName("crash");
         Map<String, String> env = new LinkedHashMap<>(SETTINGS);
-        env.put("RUNNEL_REDIS_URL", redis.url());
+        env.put("RUNNEL_REDIS_URL", url);
         App local = WorkerProcessMain.define(App.builder(name).environment(env), WORK_MILLIS);
         apps.add(local);
         @SuppressWarnings("unchecked")
@@ -71,7 +86,7 @@ class ProcessCrashTest extends ChildProcessTest {
         Stream<WorkerProcessMain.Seen> seen = (Stream<WorkerProcessMain.Seen>) local.streamNamed("seen");
 
         // A child JVM and this JVM's worker share the processor: both own partitions before any event exists.
-        Process doomed = startChild(name, WORK_MILLIS, "doomed");
+        Process doomed = startChild(url, name, WORK_MILLIS, "doomed");
         await().atMost(Duration.ofSeconds(60)).until(() -> memberCount(local) == 1);
         Worker worker = local.worker().start();
         await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("proc").size() == 4);
@@ -97,7 +112,7 @@ class ProcessCrashTest extends ChildProcessTest {
         assertThat(controlMessages(local)).contains("dead [\"" + doomedExecutor + "\"]");
 
         // A second child joins and takes half; SIGTERM makes it drain and leave.
-        Process polite = startChild(name, 0, "polite");
+        Process polite = startChild(url, name, 0, "polite");
         await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("proc").size() == 4);
         String politeExecutor = otherMember(local, worker);
         orders.sendAll(TestApps.orders(KEYS, 5).stream().map(o -> new Order(o.key(), PER_KEY + o.seq())).toList());
@@ -116,7 +131,7 @@ class ProcessCrashTest extends ChildProcessTest {
 
         worker.stop();
         for (int p = 0; p < 8; p++) {
-            assertThat(local.transport().get(Keys.lock(name, "orders", "proc", p))).as("lock %s", p).isEmpty();
+            assertThat(local.transport().get(local.processor("proc").lockKey(p))).as("lock %s", p).isEmpty();
             assertThat(local.transport().pendingCount(orders.partitionKey(p), "proc")).isZero();
         }
     }
@@ -136,7 +151,7 @@ class ProcessCrashTest extends ChildProcessTest {
         JsonNode members = JSON.readTree(app.transport().get(Keys.members(app.name(), "orders", "proc")).orElseThrow());
         List<String> ids = new ArrayList<>();
         members.fieldNames().forEachRemaining(ids::add);
-        String mine = PartitionLocks.ownerOf(app.transport().get(Keys.lock(app.name(), "orders", "proc",
+        String mine = PartitionLocks.ownerOf(app.transport().get(app.processor("proc").lockKey(
                 local.ownedPartitions("proc").iterator().next())).orElseThrow());
         ids.remove(mine);
         assertThat(ids).hasSize(1);
