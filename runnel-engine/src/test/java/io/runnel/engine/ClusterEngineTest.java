@@ -3,8 +3,9 @@ package io.runnel.engine;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.testkit.RedisCluster;
 import io.runnel.testkit.RedisClusterExtension;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -17,9 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The engine on a real 3-master Redis Cluster through the Lettuce transport: each
- * partition's keys share its hash slot, the partitions spread over the masters, reads are
- * grouped by slot, and rebalancing, failure policies and status work as on one server.
+ * The engine on a real 3-master Redis Cluster through each Redis transport (Lettuce, Jedis):
+ * each partition's keys share its hash slot, the partitions spread over the masters, reads
+ * are grouped by slot, and rebalancing, failure policies and status work as on one server.
  */
 class ClusterEngineTest extends RedisBackedTest {
     private static final int PARTITIONS = 8;
@@ -30,23 +31,24 @@ class ClusterEngineTest extends RedisBackedTest {
     static final RedisClusterExtension clusterExtension = new RedisClusterExtension();
     private final RedisCluster cluster = clusterExtension.cluster();
 
-    private App app(String name, Consumer<App.Builder> customize) {
-        return apps.app(TransportKind.LETTUCE, name, b -> {
+    private App app(TransportKind transport, String name, Consumer<App.Builder> customize) {
+        return apps.app(transport, name, b -> {
             b.redisUrl(cluster.url()).setting("default_partition_count", PARTITIONS);
             customize.accept(b);
         });
     }
 
-    private Worker startWorker(String name, ProcessedLog log) {
-        App app = app(name, b -> { });
+    private Worker startWorker(TransportKind transport, String name, ProcessedLog log) {
+        App app = app(transport, name, b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         app.processor(orders, "proc", events -> events.records().forEach(log::add));
         return app.worker().start();
     }
 
-    @Test
-    void each_partitions_keys_share_a_slot_and_the_partitions_spread_over_every_master() {
-        App app = app(TestApps.uniqueName("layout"), b -> { });
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void each_partitions_keys_share_a_slot_and_the_partitions_spread_over_every_master(TransportKind transport) {
+        App app = app(transport, TestApps.uniqueName("layout"), b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         app.processor(orders, "proc", events -> { });
         Processor<?> proc = app.processor("proc");
@@ -60,21 +62,25 @@ class ClusterEngineTest extends RedisBackedTest {
         assertThat(masters).hasSize(3);
     }
 
-    @Test
-    void workers_joining_and_leaving_never_lose_duplicate_or_reorder_events() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void workers_joining_and_leaving_never_lose_duplicate_or_reorder_events(TransportKind transport) throws Exception {
         String name = TestApps.uniqueName("crebal");
         ProcessedLog log = new ProcessedLog();
-        App producerApp = app(name, b -> { });
+        App producerApp = app(transport, name, b -> { });
         Stream<Order> orders = producerApp.stream("orders", Order.class, Order::key);
-        RebalanceTest.joinOneByOneThenLeave(() -> startWorker(name, log), orders, log, PARTITIONS, KEYS, PER_KEY);
+        RebalanceTest.joinOneByOneThenLeave(() -> startWorker(transport, name, log), orders, log, PARTITIONS, KEYS,
+                PER_KEY);
         for (int p = 0; p < PARTITIONS; p++) {
             assertThat(producerApp.transport().pendingCount(orders.partitionKey(p), "proc")).isZero();
         }
     }
 
-    @Test
-    void failed_events_go_to_dead_letters_in_another_slot_and_a_quarantined_partition_shows_in_status() {
-        App app = app(TestApps.uniqueName("cfail"), b -> { });
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void failed_events_go_to_dead_letters_in_another_slot_and_a_quarantined_partition_shows_in_status(
+            TransportKind transport) {
+        App app = app(transport, TestApps.uniqueName("cfail"), b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
         ProcessedLog log = new ProcessedLog();
         app.processor(orders, "ignoring", o -> o.exceptionPolicy(ExceptionPolicy.IGNORE).deadLetters(), events -> {

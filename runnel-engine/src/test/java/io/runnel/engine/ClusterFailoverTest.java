@@ -4,7 +4,8 @@ import io.runnel.api.RunnelException;
 import io.runnel.testkit.RedisCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A master of a real Redis Cluster (3 masters, a replica each) is killed with SIGKILL while
- * events flow: its replica is promoted, the worker carries on without stopping, and with
+ * events flow, through each Redis transport (Lettuce, Jedis; both runs share the cluster, which
+ * the first leaves with 3 masters and a replica each again): its replica is promoted, the worker
+ * carries on without stopping, and with
  * {@code send_replicas=1} every event whose send returned is processed, each key's first
  * processings in send order. The producer sends again what failed, as an at-least-once
  * producer does; the killed node is started again and rejoins as the new master's replica.
@@ -38,8 +41,8 @@ class ClusterFailoverTest extends RedisBackedTest {
         cluster.close();
     }
 
-    private App app(String name, ProcessedLog log) {
-        App app = apps.app(TransportKind.LETTUCE, name, b -> b.redisUrl(cluster.url() + "?timeout=5s")
+    private App app(TransportKind transport, String name, ProcessedLog log) {
+        App app = apps.app(transport, name, b -> b.redisUrl(cluster.url() + "?timeout=5s")
                 .setting("default_partition_count", PARTITIONS)
                 .setting("default_read_timeout", "500ms")
                 .setting("send_replicas", 1)
@@ -51,13 +54,15 @@ class ClusterFailoverTest extends RedisBackedTest {
         return app;
     }
 
-    @Test
-    void a_killed_master_is_replaced_and_nothing_a_durable_send_confirmed_is_lost() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void a_killed_master_is_replaced_and_nothing_a_durable_send_confirmed_is_lost(TransportKind transport)
+            throws Exception {
         String name = TestApps.uniqueName("failover");
         ProcessedLog log = new ProcessedLog();
-        App workerApp = app(name, log);
+        App workerApp = app(transport, name, log);
         Worker worker = workerApp.worker().start();
-        App producerApp = app(name, null);
+        App producerApp = app(transport, name, null);
         @SuppressWarnings("unchecked")
         Stream<Order> orders = (Stream<Order>) producerApp.streamNamed("orders");
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.ConnectionProvider;
 
 /**
@@ -17,6 +19,9 @@ import redis.clients.jedis.providers.ConnectionProvider;
  *
  * <p>A Jedis pool does not close the connections it has lent out, so this class remembers
  * them: closing it disconnects those too, which ends the reads blocked on them.
+ *
+ * <p>On a Redis Cluster the provider keeps such a pool per node, and the caller names the
+ * node (the master of the slot the read is for).
  */
 final class BlockingConnections implements AutoCloseable {
     private final ConnectionProvider provider;
@@ -40,11 +45,24 @@ final class BlockingConnections implements AutoCloseable {
      *                          when no connection can be made
      */
     Connection borrow() {
+        return borrow(null);
+    }
+
+    /**
+     * A connection to one node of a cluster, for the caller's exclusive use until it is given
+     * back or discarded.
+     *
+     * @param node the node; null for the provider's one server
+     * @throws RuntimeException from {@code closedError} once closed, or Jedis's exception
+     *                          when no connection can be made
+     */
+    Connection borrow(HostAndPort node) {
         synchronized (this) {
             ensureOpen();
         }
         // Connecting takes a round trip or more; other borrowers need not wait for it.
-        Connection connection = provider.getConnection();
+        Connection connection = node == null ? provider.getConnection()
+                : ((ClusterConnectionProvider) provider).getConnection(node);
         synchronized (this) {
             if (!closed) {
                 lent.add(connection);
@@ -88,6 +106,11 @@ final class BlockingConnections implements AutoCloseable {
     /** Drops the connections kept for reuse, e.g. when the server has likely closed them. */
     void clearIdle() {
         Pools.clearIdle(provider);
+    }
+
+    /** Drops the connections to one node of a cluster kept for reuse. */
+    void clearIdle(HostAndPort node) {
+        Pools.clearIdle(provider, node);
     }
 
     @Override

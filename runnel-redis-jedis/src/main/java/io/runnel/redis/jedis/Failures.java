@@ -41,6 +41,24 @@ final class Failures {
         return failures.because(what, error);
     }
 
+    /**
+     * Whether a failure to read a cluster's layout came from a server not in cluster mode,
+     * which Jedis reports as a suppressed error reply behind its own exception.
+     */
+    static boolean clusterSupportDisabled(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains("cluster support disabled")) {
+                return true;
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (clusterSupportDisabled(suppressed)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Whether a failure was a reply that did not come in time (the connection is then unusable, not dead). */
     static boolean timedOut(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -20,7 +20,6 @@ import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
-import io.runnel.redis.common.RedisUrls;
 import io.runnel.redis.common.RetentionScript;
 import io.runnel.redis.common.ServerMode;
 import java.time.Duration;
@@ -30,12 +29,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Protocol.Command;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.ConnectionProvider;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * The {@link Transport} on Jedis. Jedis connections serve one caller at a time, so ordinary
@@ -44,12 +46,18 @@ import redis.clients.jedis.providers.ConnectionProvider;
  * a second, unbounded pool, so they never hold up, or wait for, ordinary commands. Lock
  * checks run as Lua scripts, atomic per key. It behaves as the Lettuce transport does.
  *
- * <p>Accepts {@code redis://[user:password@]host:port[/db]}, {@code rediss://} and
+ * <p>Accepts {@code redis://[user:password@]host:port[/db]}, {@code rediss://},
  * {@code redis-sentinel://[user:password@]host:port[,host2:port2]/db#masterName} (or
- * {@code ?sentinelMasterId=masterName}) URLs, with Lettuce's query parameters; the
- * {@code timeout} parameter (default 60 s, and it must be positive) bounds every command,
- * plus the block time for blocking reads. Create it through {@link JedisTransportProvider}
- * or directly.
+ * {@code ?sentinelMasterId=masterName}) and
+ * {@code redis-cluster://[user:password@]host:port[,host2:port2...]} ({@code rediss-cluster://}
+ * for TLS) URLs, with Lettuce's query parameters; the {@code timeout} parameter (default
+ * 60 s, and it must be positive) bounds every command, plus the block time for blocking
+ * reads. Create it through {@link JedisTransportProvider} or directly.
+ *
+ * <p>On a Redis Cluster both pools are kept per node, each command goes to the master of its
+ * key's hash slot (see {@code ClusterPipeline}), a batch is split by node and sent to every
+ * node before any reply is read, and the multi-key commands are split by slot
+ * ({@code SlotSplits}); a blocking read over streams of several slots is refused.
  */
 public final class JedisTransport implements Transport {
     private static final String NO_ENTRY = "0-0";
@@ -57,8 +65,12 @@ public final class JedisTransport implements Transport {
     private final RedisFailures failures;
     private final OpenState state;
     private final Duration timeout;
+    private final CallFailures calls;
+    /** On a cluster: a pool per node, and the slot map. */
     private final ConnectionProvider commands;
     private final BlockingConnections blocking;
+    /** How commands reach a cluster's nodes; null on a single server. */
+    private final ClusterPipeline cluster;
 
     /**
      * Connects to the server.
@@ -70,10 +82,7 @@ public final class JedisTransport implements Transport {
         Objects.requireNonNull(url, "url");
         this.failures = new RedisFailures(url, Failures::kind);
         this.state = new OpenState(failures::closed);
-        if (RedisUrls.isCluster(url)) {
-            throw failures.invalidUrl("the jedis transport does not run on Redis Cluster yet; use the lettuce "
-                    + "transport (runnel-redis-lettuce) for redis-cluster:// URLs");
-        }
+        this.calls = new CallFailures(failures, state);
         RedisAddress address = parse(url);
         this.timeout = address.timeout();
         this.commands = open(address, Pools.forCommands(timeout));
@@ -83,6 +92,9 @@ public final class JedisTransport implements Transport {
             Pools.close(commands);
             throw e;
         }
+        this.cluster = address.cluster()
+                ? new ClusterPipeline(new ClusterRouting((ClusterConnectionProvider) commands, blocking), calls)
+                : null;
         try {
             // Pools connect lazily; an unreachable server or wrong password should fail here, not later.
             checkConnection();
@@ -112,6 +124,9 @@ public final class JedisTransport implements Transport {
         for (Append append : appends) {
             commands.add(Commands.xadd(append));
         }
+        if (cluster != null) {
+            return appendDurablyOnCluster(commands, replicas, timeout);
+        }
         // WAIT answers for the writes of its own connection, and holds it meanwhile: a blocking one.
         commands.add(Commands.waitForReplicas(replicas, timeout));
         List<Object> replies = onBlockingConnection("XADD and WAIT", timeout, commands);
@@ -121,9 +136,36 @@ public final class JedisTransport implements Transport {
             }
         }
         List<String> ids = replies.subList(0, appends.size()).stream().map(Replies::text).toList();
-        int confirmed = (int) (long) (Long) replies.get(appends.size());
+        return replicated(ids, (int) (long) (Long) replies.get(appends.size()), replicas, timeout);
+    }
+
+    /**
+     * Each master answers for the writes it took, on the connection they went through: the
+     * XADDs are split by node, each node's followed by a WAIT, all nodes at once.
+     */
+    private List<String> appendDurablyOnCluster(List<CommandArguments> adds, int replicas, Duration timeout) {
+        ClusterPipeline.Written written = cluster.writeThenWait("XADD and WAIT", adds,
+                Commands.waitForReplicas(replicas, timeout), CommandTimeout.forBlockingRead(this.timeout, timeout));
+        for (Object reply : written.replies()) {
+            if (reply instanceof JedisDataException error) {
+                throw failures.translate("XADD", error);
+            }
+        }
+        int confirmed = Integer.MAX_VALUE; // no master written to (no appends): nothing to confirm
+        for (Object reply : written.waits()) {
+            if (reply instanceof JedisDataException error) {
+                throw failures.translate("WAIT", error);
+            }
+            confirmed = Math.min(confirmed, (int) (long) (Long) reply);
+        }
+        return replicated(written.replies().stream().map(Replies::text).toList(), confirmed, replicas, timeout);
+    }
+
+    /** The ids of a durable append, or NotReplicated when fewer replicas than asked confirmed it. */
+    private List<String> replicated(List<String> ids, int confirmed, int replicas, Duration timeout) {
+        int appends = ids.size();
         if (confirmed < replicas) {
-            throw new NotReplicated(TransportArgs.notReplicated(appends.size(), confirmed, replicas, timeout)
+            throw new NotReplicated(TransportArgs.notReplicated(appends, confirmed, replicas, timeout)
                     + " (" + failures.where() + ")", confirmed, ids);
         }
         return ids;
@@ -160,9 +202,14 @@ public final class JedisTransport implements Transport {
     @Override
     public void delete(List<String> keys) {
         state.ensureOpen();
-        if (!keys.isEmpty()) {
-            call("DEL", Commands.del(keys));
+        if (keys.isEmpty()) {
+            return;
         }
+        if (cluster != null) {
+            SlotSplits.del(keys, SlotSplits.bySlot(keys), this::callAll);
+            return;
+        }
+        call("DEL", Commands.del(keys));
     }
 
     // --------------------------------------------------------- consumer groups
@@ -211,6 +258,15 @@ public final class JedisTransport implements Transport {
             return Map.of(); // XREADGROUP needs a stream: nothing to ask the server
         }
         long blockMillis = TransportArgs.blockMillis(block);
+        if (cluster != null) {
+            Map<Integer, List<Integer>> bySlot = SlotSplits.bySlot(List.copyOf(idsByKey.keySet()));
+            if (bySlot.size() > 1) {
+                if (blockMillis > 0) {
+                    throw new IllegalArgumentException(SlotSplits.blockingAcrossSlots(bySlot.keySet()));
+                }
+                return SlotSplits.readGroup(group, consumer, idsByKey, bySlot, count, this::callAll);
+            }
+        }
         CommandArguments xreadgroup = Commands.xreadgroup(group, consumer, idsByKey, count, blockMillis);
         Object reply = blockMillis > 0
                 ? onBlockingConnection("XREADGROUP", block, xreadgroup)
@@ -278,7 +334,9 @@ public final class JedisTransport implements Transport {
         if (keys.isEmpty()) {
             return List.of();
         }
-        List<Object> values = Replies.array(call("MGET", Commands.mget(keys)));
+        List<Object> values = cluster != null
+                ? SlotSplits.mget(keys, SlotSplits.bySlot(keys), this::callAll)
+                : Replies.array(call("MGET", Commands.mget(keys)));
         List<Optional<String>> result = new ArrayList<>(values.size());
         for (Object value : values) {
             result.add(Optional.ofNullable(Replies.text(value)));
@@ -393,10 +451,21 @@ public final class JedisTransport implements Transport {
         return fenced("fenced SET").set(fence, key, value);
     }
 
+    /** The key's hash slot on a Redis Cluster; 0 for every key on a single server. */
+    @Override
+    public int hashSlot(String key) {
+        return cluster != null ? JedisClusterCRC16.getSlot(key) : 0;
+    }
+
     @Override
     public void close() {
-        // Disconnecting the blocked reads ends them; the pools go after.
-        state.close(blocking::close, () -> Pools.close(commands));
+        // Disconnecting the blocked reads ends them; the pools go after. On a cluster the
+        // layout stops being read first, so a reading under way cannot reopen closed pools.
+        state.close(() -> {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }, blocking::close, () -> Pools.close(commands));
     }
 
     @Override
@@ -430,6 +499,9 @@ public final class JedisTransport implements Transport {
     private List<Object> pipeline(String operation, List<CommandArguments> batch) {
         if (batch.isEmpty()) {
             return List.of();
+        }
+        if (cluster != null) {
+            return cluster.pipeline(operation, batch);
         }
         Connection connection = borrow(operation);
         RuntimeException failed = null;
@@ -474,7 +546,7 @@ public final class JedisTransport implements Transport {
      * transport and interrupting a thread also break connections, but only their own.
      */
     private void dropIdleConnectionsAfter(RuntimeException failed) {
-        if (!state.isClosed() && !Thread.currentThread().isInterrupted() && !Failures.timedOut(failed)) {
+        if (calls.serverMayHaveDropped(failed)) {
             Pools.clearIdle(commands);
             blocking.clearIdle();
         }
@@ -498,6 +570,9 @@ public final class JedisTransport implements Transport {
      * error replies come back in place, as from {@link #pipeline}.
      */
     private List<Object> onBlockingConnection(String operation, Duration block, List<CommandArguments> commands) {
+        if (cluster != null) {
+            return cluster.onBlockingConnections(operation, CommandTimeout.forBlockingRead(timeout, block), commands);
+        }
         Connection connection;
         try {
             connection = blocking.borrow();
@@ -528,36 +603,17 @@ public final class JedisTransport implements Transport {
 
     /** A command that broke off: closing and interruption explain it better than the symptom. */
     private TransportException failure(String operation, RuntimeException error) {
-        if (state.isClosed()) {
-            return failures.closing(operation, error);
-        }
-        if (Thread.currentThread().isInterrupted()) {
-            return failures.interrupted(operation, error);
-        }
-        return failures.translate(operation, error);
+        return calls.broken(operation, error);
     }
 
     private TransportException connectFailure(String operation, RuntimeException error) {
-        if (state.isClosed()) {
-            return failures.closed();
-        }
-        if (restoreInterrupt(error)) {
-            return failures.interrupted(operation, error);
-        }
-        return Failures.cannotConnect(failures, operation, error);
+        return calls.noConnection(operation, error);
     }
 
-    /** Waiting in the pool ends with InterruptedException, which clears the flag: set it again. */
-    private static boolean restoreInterrupt(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-                return true;
-            }
-        }
-        return Thread.currentThread().isInterrupted();
-    }
-
+    /**
+     * Pings the server and checks that it is what the URL says: a cluster node for a cluster
+     * URL (any master of it: the layout was read from the seeds already), else a single server.
+     */
     private void checkConnection() {
         Connection connection;
         try {
@@ -576,14 +632,22 @@ public final class JedisTransport implements Transport {
         } finally {
             release(connection, failed);
         }
-        ServerMode.requireStandalone(RedisReplies.text(infoCluster), failures);
+        if (cluster != null) {
+            ServerMode.requireCluster(RedisReplies.text(infoCluster), failures);
+        } else {
+            ServerMode.requireStandalone(RedisReplies.text(infoCluster), failures);
+        }
     }
 
     private ConnectionProvider open(RedisAddress address, GenericObjectPoolConfig<Connection> pool) {
         try {
             return address.connect(pool);
         } catch (RuntimeException e) {
-            // Sentinel pools ask the sentinels for the master at once.
+            // Sentinel pools ask the sentinels for the master at once, cluster ones the seeds
+            // for the layout, which a server not in cluster mode refuses.
+            if (address.cluster() && Failures.clusterSupportDisabled(e)) {
+                ServerMode.requireCluster("cluster_enabled:0", failures);
+            }
             throw Failures.cannotConnect(failures, "", e);
         }
     }
@@ -612,8 +676,11 @@ public final class JedisTransport implements Transport {
                 .toList());
     }
 
-    /** The fenced commands; {@code operation} names them in errors. */
+    /** The fenced commands; {@code operation} names them in errors. On a cluster they split their runs by slot. */
     private FencedCommands fenced(String operation) {
-        return new FencedCommands(scripts(operation), error -> failures.translate(operation, error));
+        Function<Throwable, TransportException> failure = error -> failures.translate(operation, error);
+        return cluster != null
+                ? new FencedCommands(scripts(operation), failure, this::hashSlot)
+                : new FencedCommands(scripts(operation), failure);
     }
 }

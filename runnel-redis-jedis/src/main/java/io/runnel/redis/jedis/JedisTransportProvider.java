@@ -6,8 +6,8 @@ import io.runnel.api.transport.TransportProvider;
 import io.runnel.redis.common.RedisUrls;
 
 /**
- * Offers {@link JedisTransport} for {@code redis://}, {@code rediss://} and
- * {@code redis-sentinel://} URLs. Its priority is below the Lettuce transport's, so Lettuce
+ * Offers {@link JedisTransport} for {@code redis://}, {@code rediss://},
+ * {@code redis-sentinel://}, {@code redis-cluster://} and {@code rediss-cluster://} URLs. Its priority is below the Lettuce transport's, so Lettuce
  * stays the default when both jars are on the classpath; name {@code jedis} in the
  * {@code transport} setting to choose this one.
  */

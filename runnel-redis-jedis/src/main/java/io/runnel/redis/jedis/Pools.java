@@ -5,9 +5,13 @@ import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.providers.ConnectionProvider;
 
-/** How the transport's two connection pools are sized, and small chores on them. */
+/**
+ * How the transport's two connection pools are sized, and small chores on them. On a Redis
+ * Cluster each node has a pool of either kind, sized alike.
+ */
 final class Pools {
     /**
      * Ordinary commands take a connection for one round trip only, so a few dozen serve
@@ -43,6 +47,14 @@ final class Pools {
             if (pool instanceof GenericObjectPool<?> idle) {
                 idle.clear();
             }
+        }
+    }
+
+    /** Drops the idle connections to one node of a cluster. */
+    static void clearIdle(ConnectionProvider provider, HostAndPort node) {
+        // A cluster provider keys its pools by "host:port", as HostAndPort prints itself.
+        if (provider.getConnectionMap().get(node.toString()) instanceof GenericObjectPool<?> idle) {
+            idle.clear();
         }
     }
 

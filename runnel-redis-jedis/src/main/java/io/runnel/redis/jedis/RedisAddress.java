@@ -19,6 +19,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.SslVerifyMode;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.ConnectionProvider;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.providers.SentineledConnectionProvider;
@@ -32,6 +33,9 @@ import redis.clients.jedis.providers.SentineledConnectionProvider;
  *   <li>{@code redis-sentinel://[[user]:password@]host[:port][,host2[:port2]...][/database]#masterId},
  *       the master's name also accepted as {@code ?sentinelMasterId=}; the credentials are
  *       for the master, the sentinels are reached without;
+ *   <li>{@code redis-cluster://[[user]:password@]host[:port][,host2[:port2]...]}, {@code rediss-cluster://}
+ *       for TLS: seed nodes of a Redis Cluster, any of which tells the cluster's layout; the
+ *       credentials and parameters hold for every node, and the database can only be 0;
  *   <li>query parameters, separated by {@code &} or {@code ;}, names in any case:
  *       {@code timeout} (a number with an optional unit {@code ns us ms s m h d},
  *       milliseconds without one, as in Lettuce; 60 s when absent), {@code database} or
@@ -56,6 +60,7 @@ final class RedisAddress {
             "d", Duration::ofDays);
 
     private final boolean sentinel;
+    private final boolean cluster;
     private final List<HostAndPort> nodes;
     private final String masterId;
     private final String user;
@@ -68,6 +73,7 @@ final class RedisAddress {
 
     private RedisAddress(Parts parts) {
         this.sentinel = parts.sentinel;
+        this.cluster = parts.cluster;
         this.nodes = List.copyOf(parts.nodes);
         this.masterId = parts.masterId;
         this.user = parts.user;
@@ -91,8 +97,13 @@ final class RedisAddress {
             case "redis" -> { }
             case "rediss" -> parts.ssl = true;
             case "redis-sentinel" -> parts.sentinel = true;
+            case "redis-cluster" -> parts.cluster = true;
+            case "rediss-cluster" -> {
+                parts.cluster = true;
+                parts.ssl = true;
+            }
             default -> throw new IllegalArgumentException("unsupported scheme '" + url.scheme()
-                    + "', expected redis, rediss or redis-sentinel");
+                    + "', expected redis, rediss, redis-sentinel, redis-cluster or rediss-cluster");
         }
         String authority = uri.getRawAuthority();
         if (authority == null || authority.isEmpty()) {
@@ -105,8 +116,8 @@ final class RedisAddress {
         for (String node : authority.substring(at + 1).split(",", -1)) {
             parts.nodes.add(hostAndPort(node, parts.sentinel ? SENTINEL_PORT : REDIS_PORT));
         }
-        if (!parts.sentinel && parts.nodes.size() > 1) {
-            throw new IllegalArgumentException("only a redis-sentinel URL may name several hosts");
+        if (!parts.sentinel && !parts.cluster && parts.nodes.size() > 1) {
+            throw new IllegalArgumentException("only a redis-sentinel or redis-cluster URL may name several hosts");
         }
         parts.database = databaseFromPath(uri.getRawPath());
         if (uri.getRawQuery() != null) {
@@ -115,6 +126,9 @@ final class RedisAddress {
                     query(parameter, parts);
                 }
             }
+        }
+        if (parts.cluster && parts.database != 0) {
+            throw new IllegalArgumentException("a Redis Cluster has only database 0, not " + parts.database);
         }
         if (parts.sentinel) {
             if (parts.masterId == null && uri.getFragment() != null && !uri.getFragment().isEmpty()) {
@@ -133,12 +147,23 @@ final class RedisAddress {
         return timeout;
     }
 
+    /** Whether the URL names a Redis Cluster. */
+    boolean cluster() {
+        return cluster;
+    }
+
     /**
      * Opens a pool of connections to the server (with Sentinel: to the current master,
-     * following failovers). Standalone pools connect lazily; a Sentinel pool asks the
-     * sentinels for the master at once.
+     * following failovers; on a cluster: a pool per node, and the slot map). Standalone
+     * pools connect lazily; a Sentinel pool asks the sentinels for the master at once, a
+     * cluster's provider asks the seed nodes for the cluster's layout.
      */
     ConnectionProvider connect(GenericObjectPoolConfig<Connection> pool) {
+        if (cluster) {
+            // No periodic refresh of the layout: it would cost a thread per provider, and the
+            // transport reads the layout again whenever a command is redirected or a node fails.
+            return new ClusterConnectionProvider(new LinkedHashSet<>(nodes), serverConfig(), pool);
+        }
         if (sentinel) {
             return new SentineledConnectionProvider(masterId, serverConfig(), pool,
                     new LinkedHashSet<>(nodes), sentinelConfig());
@@ -181,7 +206,7 @@ final class RedisAddress {
 
     @Override
     public String toString() {
-        return (sentinel ? "sentinel " + masterId + " via " : "") + nodes + "/" + database
+        return (sentinel ? "sentinel " + masterId + " via " : cluster ? "cluster via " : "") + nodes + "/" + database
                 + (ssl ? " (TLS)" : "") + (password != null ? " (authenticated)" : "");
     }
 
@@ -307,6 +332,7 @@ final class RedisAddress {
     /** The URL's pieces while they are being read. */
     private static final class Parts {
         boolean sentinel;
+        boolean cluster;
         final List<HostAndPort> nodes = new ArrayList<>();
         String masterId;
         String user;

@@ -24,6 +24,8 @@ class JedisTransportProviderTest {
         assertThat(provider.supports(ConnectionUrl.parse("rediss://user:pw@example.com:6380"))).isTrue();
         assertThat(provider.supports(ConnectionUrl.parse("redis-sentinel://127.0.0.1:26379#mymaster"))).isTrue();
         assertThat(provider.supports(ConnectionUrl.parse("REDIS://127.0.0.1:6379"))).isTrue();
+        assertThat(provider.supports(ConnectionUrl.parse("redis-cluster://127.0.0.1:7000,127.0.0.1:7001"))).isTrue();
+        assertThat(provider.supports(ConnectionUrl.parse("rediss-cluster://user:pw@example.com:7000"))).isTrue();
         assertThat(provider.supports(ConnectionUrl.parse("memory://local"))).isFalse();
     }
 

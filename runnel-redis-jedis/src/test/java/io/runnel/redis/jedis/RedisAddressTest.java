@@ -87,9 +87,32 @@ class RedisAddressTest {
     }
 
     @Test
+    void clusterUrlsNameSeedNodesWithCredentialsForEveryNode() {
+        RedisAddress plain = parse("redis-cluster://alice:pw@10.0.0.1:7000,10.0.0.2,h3:7002?timeout=5s");
+        RedisAddress tls = parse("rediss-cluster://:pw@h1:7000,h2:7001/0?verifyPeer=CA");
+
+        assertThat(plain.cluster()).isTrue();
+        assertThat(plain.sentinel()).isFalse();
+        assertThat(plain.nodes()).containsExactly(new HostAndPort("10.0.0.1", 7000), new HostAndPort("10.0.0.2", 6379),
+                new HostAndPort("h3", 7002));
+        assertThat(plain.user()).isEqualTo("alice");
+        assertThat(plain.hasPassword()).isTrue();
+        assertThat(plain.ssl()).isFalse();
+        assertThat(plain.database()).isZero();
+        assertThat(plain.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(tls.cluster()).isTrue();
+        assertThat(tls.ssl()).isTrue();
+        assertThat(tls.verifyPeer()).isEqualTo(SslVerifyMode.CA);
+        assertThat(tls.nodes()).containsExactly(new HostAndPort("h1", 7000), new HostAndPort("h2", 7001));
+        assertThat(parse("redis://h:1").cluster()).isFalse();
+    }
+
+    @Test
     void toStringNeverShowsThePassword() {
         assertThat(parse("redis://alice:t0p-s3cret@h:1").toString()).doesNotContain("t0p-s3cret");
         assertThat(parse("redis-sentinel://:t0p-s3cret@h:1#m").toString()).doesNotContain("t0p-s3cret");
+        assertThat(parse("redis-cluster://:t0p-s3cret@h:1,h:2").toString()).doesNotContain("t0p-s3cret")
+                .startsWith("cluster via ");
     }
 
     @Test
@@ -102,6 +125,9 @@ class RedisAddressTest {
                 "rediss://:s3cret@h:1?verifyPeer=maybe",
                 "redis://:s3cret@h1:1,h2:2",
                 "redis-sentinel://:s3cret@h:1",
+                "redis-cluster://:s3cret@h:1,h:2/1",
+                "redis-cluster://:s3cret@h:1?db=2",
+                "rediss-cluster://:s3cret@h:1,h:notaport",
                 "http://:s3cret@h:1"}) {
             assertThatThrownBy(() -> new JedisTransport(ConnectionUrl.parse(url)))
                     .as(url)

@@ -1,0 +1,14 @@
+package io.runnel.redis.jedis;
+
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Transport;
+import io.runnel.testkit.ClusterConformanceTest;
+
+/** Pins {@link JedisTransport} to the transport contract on a Redis Cluster. */
+class JedisClusterConformanceTest extends ClusterConformanceTest {
+
+    @Override
+    protected Transport openUntagged(String url) {
+        return new JedisTransportProvider().open(ConnectionUrl.parse(url));
+    }
+}

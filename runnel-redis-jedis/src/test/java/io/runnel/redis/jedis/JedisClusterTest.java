@@ -1,0 +1,14 @@
+package io.runnel.redis.jedis;
+
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Transport;
+import io.runnel.testkit.RedisClusterTransportTest;
+
+/** What {@link JedisTransport} must do on a Redis Cluster besides the contract: calls across slots, redirections, a dead node. */
+class JedisClusterTest extends RedisClusterTransportTest {
+
+    @Override
+    protected Transport openTransport(String url) {
+        return new JedisTransportProvider().open(ConnectionUrl.parse(url));
+    }
+}
