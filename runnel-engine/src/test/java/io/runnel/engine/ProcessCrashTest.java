@@ -6,6 +6,8 @@ import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.RedisClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +56,12 @@ class ProcessCrashTest extends ChildProcessTest {
         return ChildWorkers.logOf(appName, label);
     }
 
-    private Process startChild(String url, String appName, long workMillis, String label) throws IOException {
+    private Process startChild(String url, String transport, String appName, long workMillis, String label)
+            throws IOException {
         if (children == null) {
             Map<String, String> env = new LinkedHashMap<>(SETTINGS);
             env.put("RUNNEL_REDIS_URL", url);
+            env.put("RUNNEL_TRANSPORT", transport);
             children = new ChildWorkers(env);
         }
         return children.start(WorkerProcessMain.class, appName, label, appName, Long.toString(workMillis));
@@ -65,19 +69,21 @@ class ProcessCrashTest extends ChildProcessTest {
 
     @Test
     void sigkill_mid_stream_loses_nothing_and_sigterm_leaves_cleanly() throws Exception {
-        killThenStop(redis.url());
+        killThenStop(redis.url(), "lettuce");
     }
 
     /** The same on a 3-master Redis Cluster, where the partitions' keys carry their hash tags. */
-    @Test
-    void sigkill_mid_stream_loses_nothing_and_sigterm_leaves_cleanly_on_a_redis_cluster() throws Exception {
-        killThenStop(clusterExtension.url());
+    @ParameterizedTest
+    @ValueSource(strings = {"lettuce", "jedis"})
+    void sigkill_mid_stream_loses_nothing_and_sigterm_leaves_cleanly_on_a_redis_cluster(String transport) throws Exception {
+        killThenStop(clusterExtension.url(), transport);
     }
 
-    private void killThenStop(String url) throws Exception {
+    private void killThenStop(String url, String transport) throws Exception {
         String name = TestApps.uniqueName("crash");
         Map<String, String> env = new LinkedHashMap<>(SETTINGS);
         env.put("RUNNEL_REDIS_URL", url);
+        env.put("RUNNEL_TRANSPORT", transport);
         App local = WorkerProcessMain.define(App.builder(name).environment(env), WORK_MILLIS);
         apps.add(local);
         @SuppressWarnings("unchecked")
@@ -86,7 +92,7 @@ class ProcessCrashTest extends ChildProcessTest {
         Stream<WorkerProcessMain.Seen> seen = (Stream<WorkerProcessMain.Seen>) local.streamNamed("seen");
 
         // A child JVM and this JVM's worker share the processor: both own partitions before any event exists.
-        Process doomed = startChild(url, name, WORK_MILLIS, "doomed");
+        Process doomed = startChild(url, transport, name, WORK_MILLIS, "doomed");
         await().atMost(Duration.ofSeconds(60)).until(() -> memberCount(local) == 1);
         Worker worker = local.worker().start();
         await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("proc").size() == 4);
@@ -112,7 +118,7 @@ class ProcessCrashTest extends ChildProcessTest {
         assertThat(controlMessages(local)).contains("dead [\"" + doomedExecutor + "\"]");
 
         // A second child joins and takes half; SIGTERM makes it drain and leave.
-        Process polite = startChild(url, name, 0, "polite");
+        Process polite = startChild(url, transport, name, 0, "polite");
         await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("proc").size() == 4);
         String politeExecutor = otherMember(local, worker);
         orders.sendAll(TestApps.orders(KEYS, 5).stream().map(o -> new Order(o.key(), PER_KEY + o.seq())).toList());
