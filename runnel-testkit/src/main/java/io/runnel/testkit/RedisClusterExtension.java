@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  */
 public final class RedisClusterExtension implements BeforeEachCallback {
+    private static final SharedFixture<RedisCluster> SHARED = new SharedFixture<>("runnel-redis-cluster-stop", () -> RedisCluster.start(3, 0));
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -22,35 +23,11 @@ public final class RedisClusterExtension implements BeforeEachCallback {
 
     /** The shared cluster, started on the first call. */
     public RedisCluster cluster() {
-        return SharedCluster.get();
+        return SHARED.get();
     }
 
     /** The shared cluster's {@code redis-cluster://} URL. */
     public String url() {
         return cluster().url();
-    }
-
-    /** Holds the one cluster per JVM; a failed start is remembered so every test reports it quickly. */
-    private static final class SharedCluster {
-        private static RedisCluster cluster;
-        private static RuntimeException failure;
-
-        static synchronized RedisCluster get() {
-            if (cluster != null) {
-                return cluster;
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            try {
-                cluster = RedisCluster.start(3, 0);
-            } catch (RuntimeException e) {
-                failure = e;
-                throw e;
-            }
-            RedisCluster started = cluster;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "runnel-redis-cluster-stop"));
-            return started;
-        }
     }
 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * the server, starts its own {@link RedisServer}.
  */
 public final class RedisExtension implements BeforeEachCallback {
+    private static final SharedFixture<RedisServer> SHARED = new SharedFixture<>("runnel-redis-shared-stop", RedisServer::start);
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -30,35 +31,11 @@ public final class RedisExtension implements BeforeEachCallback {
 
     /** The shared server, started on the first call. */
     public RedisServer server() {
-        return SharedServer.get();
+        return SHARED.get();
     }
 
     /** The shared server's URL. */
     public String url() {
         return server().url();
-    }
-
-    /** Holds the one server per JVM; a failed start is remembered so every test reports it quickly. */
-    private static final class SharedServer {
-        private static RedisServer server;
-        private static RuntimeException failure;
-
-        static synchronized RedisServer get() {
-            if (server != null) {
-                return server;
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            try {
-                server = RedisServer.start();
-            } catch (RuntimeException e) {
-                failure = e;
-                throw e;
-            }
-            RedisServer started = server;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "runnel-redis-shared-stop"));
-            return started;
-        }
     }
 }

@@ -277,8 +277,7 @@ public final class FencedCommands {
             return readOneSlot(group, reads, count, block, sender);
         }
         if (TransportArgs.isBlocking(block)) {
-            throw new IllegalArgumentException("on a Redis Cluster a blocking read names streams of one hash slot; "
-                    + "these are in slots " + bySlot.keySet());
+            throw SlotGroups.blockingAcrossSlots(bySlot.keySet());
         }
         FencedRead.Result[] results = new FencedRead.Result[reads.size()];
         for (List<Integer> indexes : bySlot.values()) {
@@ -465,13 +464,8 @@ public final class FencedCommands {
         return (Long) HOLDS.runAll(List.of(run), runner, failure).get(0) == 1L;
     }
 
-    /** Indexes 0..n-1 by the hash slot of their key, slots in first-seen order, indexes in order. */
     private Map<Integer, List<Integer>> bySlot(int n, IntFunction<String> key) {
-        Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            groups.computeIfAbsent(slots.applyAsInt(key.apply(i)), s -> new ArrayList<>()).add(i);
-        }
-        return groups;
+        return SlotGroups.positionsBySlot(n, key, slots);
     }
 
     private static List<StreamEntry> entries(List<?> raw) {

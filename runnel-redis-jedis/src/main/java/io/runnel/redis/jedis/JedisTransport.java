@@ -22,6 +22,7 @@ import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
 import io.runnel.redis.common.RetentionScript;
 import io.runnel.redis.common.ServerMode;
+import io.runnel.redis.common.SlotGroups;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -262,7 +263,7 @@ public final class JedisTransport implements Transport {
             Map<Integer, List<Integer>> bySlot = SlotSplits.bySlot(List.copyOf(idsByKey.keySet()));
             if (bySlot.size() > 1) {
                 if (blockMillis > 0) {
-                    throw new IllegalArgumentException(SlotSplits.blockingAcrossSlots(bySlot.keySet()));
+                    throw SlotGroups.blockingAcrossSlots(bySlot.keySet());
                 }
                 return SlotSplits.readGroup(group, consumer, idsByKey, bySlot, count, this::callAll);
             }

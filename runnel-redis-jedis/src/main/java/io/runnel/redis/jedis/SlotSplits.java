@@ -1,9 +1,9 @@
 package io.runnel.redis.jedis;
 
 import io.runnel.api.transport.StreamEntry;
+import io.runnel.redis.common.SlotGroups;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,16 +31,7 @@ final class SlotSplits {
 
     /** Positions of keys by their hash slot: slots in first-seen order, positions in order. */
     static Map<Integer, List<Integer>> bySlot(List<String> keys) {
-        Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
-        for (int i = 0; i < keys.size(); i++) {
-            groups.computeIfAbsent(JedisClusterCRC16.getSlot(keys.get(i)), s -> new ArrayList<>()).add(i);
-        }
-        return groups;
-    }
-
-    /** Why a blocking read over several slots is refused: it would need a connection per node. */
-    static String blockingAcrossSlots(Collection<Integer> slots) {
-        return "on a Redis Cluster a blocking read names streams of one hash slot; these are in slots " + slots;
+        return SlotGroups.positionsBySlot(keys.size(), keys::get, JedisClusterCRC16::getSlot);
     }
 
     /** MGET per slot: each key's value (or null), in key order. */

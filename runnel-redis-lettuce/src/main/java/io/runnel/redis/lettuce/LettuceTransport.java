@@ -3,6 +3,8 @@ package io.runnel.redis.lettuce;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -24,7 +26,6 @@ import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandKeyword;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
@@ -63,6 +64,7 @@ import io.runnel.redis.common.RedisReplies;
 import io.runnel.redis.common.RedisUrls;
 import io.runnel.redis.common.RetentionScript;
 import io.runnel.redis.common.ServerMode;
+import io.runnel.redis.common.SlotGroups;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -193,6 +195,13 @@ public final class LettuceTransport implements Transport {
     @Override
     public List<String> append(List<Append> appends) {
         state.ensureOpen();
+        List<AsyncCommand<String, byte[], String>> adds = xadds(appends);
+        dispatch(adds);
+        return replies.awaitAll("XADD", adds, timeout);
+    }
+
+    /** One XADD per append, built directly (cheaper than the typed API for a batch of small entries). */
+    private static List<AsyncCommand<String, byte[], String>> xadds(List<Append> appends) {
         List<AsyncCommand<String, byte[], String>> adds = new ArrayList<>(appends.size());
         for (Append append : appends) {
             CommandArgs<String, byte[]> args = new CommandArgs<>(CODEC).addKey(append.key());
@@ -202,8 +211,7 @@ public final class LettuceTransport implements Transport {
             args.add(append.id() != null ? append.id() : "*").add(append.fields());
             adds.add(new AsyncCommand<>(new Command<>(CommandType.XADD, new StatusOutput<>(CODEC), args)));
         }
-        dispatch(adds);
-        return replies.awaitAll("XADD", adds, timeout);
+        return adds;
     }
 
     @Override
@@ -213,18 +221,8 @@ public final class LettuceTransport implements Transport {
         long millis = TransportArgs.ttlMillis(waitFor);
         // WAIT answers for the writes of its own connection, and holds it meanwhile: a blocking one.
         return onBlockingConnection(waitFor, (connection, wait) -> {
-            RedisClusterAsyncCommands<String, byte[]> async = async(connection);
-            List<RedisFuture<String>> adds = new ArrayList<>(appends.size());
-            for (Append append : appends) {
-                XAddArgs args = new XAddArgs();
-                if (append.id() != null) {
-                    args.id(append.id());
-                }
-                if (append.maxLen() > 0) {
-                    args.maxlen(append.maxLen()).approximateTrimming();
-                }
-                adds.add(async.xadd(append.key(), args, append.fields()));
-            }
+            List<AsyncCommand<String, byte[], String>> adds = xadds(appends);
+            connection.dispatch(adds);
             List<String> ids = replies.awaitAll("XADD", adds, timeout);
             int confirmed = Integer.MAX_VALUE;
             if (connection instanceof StatefulRedisClusterConnection<String, byte[]> c) {
@@ -240,7 +238,7 @@ public final class LettuceTransport implements Transport {
                     confirmed = Math.min(confirmed, n.intValue());
                 }
             } else {
-                confirmed = replies.await("WAIT", async.waitForReplication(replicas, millis), wait).intValue();
+                confirmed = replies.await("WAIT", async(connection).waitForReplication(replicas, millis), wait).intValue();
             }
             if (confirmed < replicas) {
                 throw new NotReplicated(TransportArgs.notReplicated(appends.size(), confirmed, replicas, waitFor)
@@ -352,19 +350,20 @@ public final class LettuceTransport implements Transport {
             return Map.of();
         }
         if (cluster) {
-            Map<Integer, Map<String, String>> bySlot = new LinkedHashMap<>();
-            idsByKey.forEach((key, id) -> bySlot.computeIfAbsent(hashSlot(key), k -> new LinkedHashMap<>()).put(key, id));
+            List<String> keys = List.copyOf(idsByKey.keySet());
+            Map<Integer, List<Integer>> bySlot = SlotGroups.positionsBySlot(keys.size(), keys::get, SlotHash::getSlot);
             if (bySlot.size() > 1) {
                 if (TransportArgs.isBlocking(block)) {
-                    throw new IllegalArgumentException("on a Redis Cluster a blocking read names streams of one hash "
-                            + "slot; these are in slots " + bySlot.keySet());
+                    throw SlotGroups.blockingAcrossSlots(bySlot.keySet());
                 }
                 Map<String, List<StreamEntry>> found = new HashMap<>();
-                for (Map<String, String> sameSlot : bySlot.values()) {
+                for (List<Integer> positions : bySlot.values()) {
+                    Map<String, String> sameSlot = new LinkedHashMap<>();
+                    positions.forEach(i -> sameSlot.put(keys.get(i), idsByKey.get(keys.get(i))));
                     found.putAll(readGroup(group, consumer, sameSlot, count, null));
                 }
                 Map<String, List<StreamEntry>> ordered = new LinkedHashMap<>();
-                idsByKey.keySet().stream().filter(found::containsKey).forEach(k -> ordered.put(k, found.get(k)));
+                keys.stream().filter(found::containsKey).forEach(k -> ordered.put(k, found.get(k)));
                 return Collections.unmodifiableMap(ordered);
             }
         }
@@ -632,15 +631,15 @@ public final class LettuceTransport implements Transport {
      * engine retries.
      */
     private static void connectToMasters(StatefulRedisClusterConnection<String, byte[]> connection) {
-        List<java.util.concurrent.CompletableFuture<?>> links = new ArrayList<>();
+        List<CompletableFuture<?>> links = new ArrayList<>();
         for (RedisClusterNode node : connection.getPartitions()) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
                 links.add(connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()));
             }
         }
         try {
-            java.util.concurrent.CompletableFuture.allOf(links.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
-        } catch (java.util.concurrent.CompletionException e) {
+            CompletableFuture.allOf(links.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
             connection.close();
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
