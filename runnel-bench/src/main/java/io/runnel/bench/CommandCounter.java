@@ -2,6 +2,8 @@ package io.runnel.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -27,16 +29,22 @@ final class CommandCounter {
     }
 
     long total() {
-        long total = 0;
+        return byCommand().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Calls per command name (summed over the servers), the counter's own left out. */
+    Map<String, Long> byCommand() {
+        Map<String, Long> calls = new TreeMap<>();
         for (Function<String[], Object> s : servers) {
             for (String line : String.valueOf(s.apply(new String[] {"INFO", "commandstats"})).split("\r?\n")) {
                 if (!line.startsWith("cmdstat_") || line.startsWith("cmdstat_info:") || line.startsWith("cmdstat_config")) {
                     continue;
                 }
+                String name = line.substring("cmdstat_".length(), line.indexOf(':'));
                 int at = line.indexOf("calls=") + "calls=".length();
-                total += Long.parseLong(line.substring(at, line.indexOf(',', at)));
+                calls.merge(name, Long.parseLong(line.substring(at, line.indexOf(',', at))), Long::sum);
             }
         }
-        return total;
+        return calls;
     }
 }

@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.LongAdder;
  * End-to-end throughput harness: Runnel consumers and producers against raw Lettuce/Jedis
  * loops doing the same Redis work, alternated and repeated in one run.
  *
- * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.EndToEnd [--events N] [--repeats R] [--warmup-events W] [--rows a,b] [--redis-url URL] [--out FILE]</pre>
+ * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.EndToEnd [--events N] [--repeats R] [--warmup-events W] [--rows a,b] [--redis-url URL] [--out FILE] [--commands-by-name true]</pre>
  *
  * <p>The {@code runnel-memory} row runs the same processor on the in-memory transport: no
  * Redis, no network, so it shows what the engine itself costs per event. It has no raw
@@ -68,7 +68,7 @@ public final class EndToEnd {
             "runnel-jedis", "raw-send-lettuce", "send-lettuce", "send-lettuce-maxlen", "runnel-memory",
             "runnel-lettuce-cluster");
     private static final String USAGE = "usage: EndToEnd [--events N] [--repeats R] [--warmup-events W] [--rows a,b,...] "
-            + "[--redis-url URL] [--out FILE]\n  rows: " + String.join(",", ROWS);
+            + "[--redis-url URL] [--out FILE] [--commands-by-name true]\n  rows: " + String.join(",", ROWS);
 
     static volatile long sink;
 
@@ -78,6 +78,7 @@ public final class EndToEnd {
     private final String redisUrl;
     private final Path out;
     private final List<String> rowFilter;
+    private boolean commandBreakdown;
 
     private final JsonSerializer json = new JsonSerializer();
     private final RecordType<Order> type = RecordType.of(Order.class);
@@ -125,6 +126,7 @@ public final class EndToEnd {
         String url = cli.string("redis-url", null);
         Path out = Path.of(cli.string("out", Bench.defaultOut("throughput").toString()));
         List<String> rows = cli.list("rows", String.join(",", ROWS));
+        boolean breakdown = Boolean.parseBoolean(cli.string("commands-by-name", "false"));
         cli.rejectUnknown();
         for (String r : rows) {
             if (!ROWS.contains(r)) {
@@ -134,7 +136,9 @@ public final class EndToEnd {
         // The in-memory row alone needs no Redis at all.
         boolean needsRedis = rows.stream().anyMatch(r -> !r.equals("runnel-memory"));
         try (Bench.Redis redis = needsRedis ? Bench.Redis.startOrUse(url) : null) {
-            new EndToEnd(events, repeats, warmup, redis == null ? null : redis.url(), out, rows).run();
+            EndToEnd bench = new EndToEnd(events, repeats, warmup, redis == null ? null : redis.url(), out, rows);
+            bench.commandBreakdown = breakdown;
+            bench.run();
         }
         System.exit(0);
     }
@@ -238,7 +242,8 @@ public final class EndToEnd {
                 long cpuBefore = Bench.processCpuNanos();
                 long nanos = row.scenario.run(events);
                 double cpuMicros = (Bench.processCpuNanos() - cpuBefore) / 1e3 / events;
-                double perEvent = (double) commands.total() / events;
+                Map<String, Long> calls = commands.byCommand();
+                double perEvent = (double) calls.values().stream().mapToLong(Long::longValue).sum() / events;
                 row.commandsPerEvent.add(perEvent);
                 double rate = events / (nanos / 1e9);
                 row.rates.add(rate);
@@ -246,6 +251,11 @@ public final class EndToEnd {
                 System.out.printf("round %d/%d  %-24s %,12.0f events/s  %6.2f µs CPU/event  %5.3f commands/event  (%,d ms%s)%n",
                         r, repeats, row.name, rate, cpuMicros, perEvent, nanos / 1_000_000, firstEventNanos < 0 ? ""
                                 : "; first event " + firstEventNanos / 1_000_000 + " ms after worker start");
+                if (commandBreakdown) {
+                    StringBuilder line = new StringBuilder("    commands/event by name:");
+                    calls.forEach((name, n) -> line.append(String.format(" %s=%.4f", name, (double) n / events)));
+                    System.out.println(line);
+                }
             }
         }
         report(rows);

@@ -679,14 +679,27 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         Outage outage = new Outage(log, "heartbeat");
         try {
             while (!heartbeatStop.await(processor.lockExpiry().dividedBy(4).toNanos(), TimeUnit.NANOSECONDS)) {
+                // The heartbeat key and the locks may live on different masters of a cluster:
+                // one of them down must not keep the other from being renewed.
+                TransportException failed = null;
                 try {
                     beat();
-                    for (Lease lost : locks.extend(owned.values().stream().map(Owned::lease).toList())) {
+                } catch (TransportException e) {
+                    failed = e;
+                }
+                try {
+                    PartitionLocks.Extension extension = locks.extend(owned.values().stream().map(Owned::lease).toList());
+                    for (Lease lost : extension.lost()) {
                         signals.offer(new LeaseLost(lost, "its lock expired or was taken over (found by the heartbeat)"));
                     }
-                    outage.succeeded();
+                    failed = extension.unanswered().orElse(failed);
                 } catch (TransportException e) {
-                    outage.failed(e);
+                    failed = e;
+                }
+                if (failed == null) {
+                    outage.succeeded();
+                } else {
+                    outage.failed(failed);
                 }
             }
         } catch (InterruptedException e) {

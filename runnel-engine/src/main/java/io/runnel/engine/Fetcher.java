@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads events for an executor's partitions. Partitions with room in their buffer queue
  * up here; each read takes the queued partitions of one lease token into one fenced
- * multi-key XREADGROUP (BLOCK {@code read_timeout}) as the consumer named by that token,
- * and at most {@code pool_size} reads are in flight. After the read the transport checks,
+ * multi-key XREADGROUP (BLOCK {@code read_timeout}) as the consumer named by that token
+ * (on a Redis Cluster, see {@link #readGroups}), and at most {@code pool_size} reads are in flight. After the read the transport checks,
  * in the same round trip, that the partition locks still hold the token and whether
  * another consumer holds pending entries, which it then claims for this executor (a
  * predecessor's, or those a late read of a former owner parked): they are handed out
@@ -61,9 +61,19 @@ final class Fetcher {
         this.mdc = mdc;
     }
 
-    /** Partitions read in one command: same consumer (lease token), same hash slot. */
+    /**
+     * Partitions read together: same consumer (lease token) and same hash slot, in a read that
+     * blocks; or, on a Redis Cluster, the partitions of a token that found events in their
+     * last read, over any slots, in one read that does not block ({@link #FLOWING}).
+     */
     private record ReadGroup(String token, int slot) {
+        boolean blocks() {
+            return slot != FLOWING;
+        }
     }
+
+    /** The slot of a {@link ReadGroup} that spans slots. */
+    private static final int FLOWING = -1;
 
     /** Queues a partition for reading (called by its buffer when it has room). */
     void schedule(PartitionBuffer buffer) {
@@ -90,17 +100,11 @@ final class Fetcher {
                 List<PartitionBuffer> batch = new ArrayList<>();
                 batch.add(first);
                 ready.drainTo(batch);
-                // One read per lease token, since a read names one consumer (the token), and per
-                // hash slot, since a Redis Cluster serves a command over one slot only (on a
-                // single server every key is in slot 0).
-                Map<ReadGroup, List<PartitionBuffer>> groups = new LinkedHashMap<>();
-                for (PartitionBuffer b : batch) {
-                    groups.computeIfAbsent(new ReadGroup(b.lease.fence.token(), transport.hashSlot(b.key)),
-                            g -> new ArrayList<>()).add(b);
-                }
-                for (List<PartitionBuffer> together : groups.values()) {
+                Map<ReadGroup, List<PartitionBuffer>> groups = readGroups(batch);
+                for (Map.Entry<ReadGroup, List<PartitionBuffer>> group : groups.entrySet()) {
+                    Duration block = group.getKey().blocks() ? processor.readTimeout() : null;
                     reads.acquire();
-                    Thread.ofVirtual().name("runnel-read-" + processor.name()).start(() -> read(together));
+                    Thread.ofVirtual().name("runnel-read-" + processor.name()).start(() -> read(group.getValue(), block));
                 }
             }
         } catch (InterruptedException e) {
@@ -108,7 +112,35 @@ final class Fetcher {
         }
     }
 
-    private void read(List<PartitionBuffer> batch) {
+    /**
+     * One read per lease token, since a read names one consumer (the token). A blocking read
+     * names streams of one hash slot, since a Redis Cluster serves a command over one slot
+     * only (on a single server every key is in slot 0). On a cluster that would be a read
+     * (and a check script) per partition, as each has its own slot; so the partitions that
+     * found events last time, which will likely find more, are read without blocking in one
+     * call, which the transport sends as a read per slot and a check per master. The others
+     * wait for events in a blocking read per slot.
+     */
+    private Map<ReadGroup, List<PartitionBuffer>> readGroups(List<PartitionBuffer> batch) {
+        Map<String, Map<Integer, List<PartitionBuffer>>> byToken = new LinkedHashMap<>();
+        for (PartitionBuffer b : batch) {
+            byToken.computeIfAbsent(b.lease.fence.token(), t -> new LinkedHashMap<>())
+                    .computeIfAbsent(transport.hashSlot(b.key), s -> new ArrayList<>()).add(b);
+        }
+        Map<ReadGroup, List<PartitionBuffer>> groups = new LinkedHashMap<>();
+        byToken.forEach((token, bySlot) -> {
+            boolean oneSlot = bySlot.size() == 1;
+            bySlot.forEach((slot, buffers) -> {
+                for (PartitionBuffer b : buffers) {
+                    ReadGroup group = new ReadGroup(token, oneSlot || !b.foundEvents() ? slot : FLOWING);
+                    groups.computeIfAbsent(group, g -> new ArrayList<>()).add(b);
+                }
+            });
+        });
+        return groups;
+    }
+
+    private void read(List<PartitionBuffer> batch, Duration block) {
         MDC.setContextMap(mdc);
         List<FencedRead> requests = new ArrayList<>(batch.size());
         List<PartitionBuffer> reading = new ArrayList<>(batch.size());
@@ -129,8 +161,7 @@ final class Fetcher {
         boolean ok = false;
         try {
             if (!requests.isEmpty()) {
-                results = transport.readGroupFenced(processor.group(), requests, processor.prefetchCount(),
-                        processor.readTimeout());
+                results = transport.readGroupFenced(processor.group(), requests, processor.prefetchCount(), block);
                 outage.succeeded();
                 processor.metrics().fetched(count(results));
             }

@@ -52,6 +52,8 @@ final class PartitionBuffer {
     private boolean expired;
     private boolean fetching;
     private volatile String pointer = "0-0";
+    /** Whether the last read that reached the server found events here. */
+    private volatile boolean foundEvents;
     /** Id of the newest entry any read handed us; guarded by {@link #lock}. */
     private String lastReceived;
 
@@ -107,6 +109,9 @@ final class PartitionBuffer {
                 // looks. Re-read what is pending after the last entry we did receive.
                 pointer = lastReceived != null ? lastReceived : "0-0";
             }
+            if (ok) {
+                foundEvents = !entries.isEmpty();
+            }
             if (!closed && ok) {
                 if (!entries.isEmpty()) {
                     lastReceived = entries.get(entries.size() - 1).id();
@@ -136,6 +141,11 @@ final class PartitionBuffer {
             scheduleIfRoom();
         }
         return vanished;
+    }
+
+    /** Whether the last read that reached the server found events for this partition. */
+    boolean foundEvents() {
+        return foundEvents;
     }
 
     // ----------------------------------------------------------- consumer side

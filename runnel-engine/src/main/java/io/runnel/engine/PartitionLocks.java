@@ -1,13 +1,17 @@
 package io.runnel.engine;
 
 import io.runnel.api.transport.Fence;
+import io.runnel.api.transport.PartlyAnswered;
 import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * The partition-lock protocol of one executor: who may process partition {@code i} of a
@@ -61,26 +65,47 @@ final class PartitionLocks {
     }
 
     /**
-     * Extends the locks of {@code leases} and renews those the server still held.
-     *
-     * @return the leases whose lock no longer holds their token (expired or taken over)
+     * What an extension found: the leases whose lock no longer holds their token (expired or
+     * taken over), and the failure that left some unanswered (a cluster master down), if any.
      */
-    List<Lease> extend(Collection<Lease> leases) {
+    record Extension(List<Lease> lost, Optional<TransportException> unanswered) {
+    }
+
+    /**
+     * Extends the locks of {@code leases} and renews those the server still held. When only
+     * some locks' masters answered, those are renewed and the others are left to run out
+     * unless a later heartbeat reaches them.
+     *
+     * @throws TransportException when no answer came at all
+     */
+    Extension extend(Collection<Lease> leases) {
         if (leases.isEmpty()) {
-            return List.of();
+            return new Extension(List.of(), Optional.empty());
         }
         List<Lease> order = List.copyOf(leases);
         long sentAt = System.nanoTime();
-        List<Boolean> held = transport.extendFenced(order.stream().map(l -> l.fence).toList(), processor.lockExpiry());
+        List<Optional<Boolean>> held;
+        Optional<TransportException> unanswered = Optional.empty();
+        try {
+            held = transport.extendFenced(order.stream().map(l -> l.fence).toList(), processor.lockExpiry()).stream()
+                    .map(Optional::of).toList();
+        } catch (PartlyAnswered e) {
+            held = IntStream.range(0, e.size()).mapToObj(e::answer).toList();
+            unanswered = Optional.of(e);
+        }
         List<Lease> lost = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
-            if (held.get(i)) {
+            Optional<Boolean> answer = held.get(i);
+            if (answer.isEmpty()) {
+                continue;
+            }
+            if (answer.get()) {
                 order.get(i).renew(sentAt);
             } else {
                 lost.add(order.get(i));
             }
         }
-        return lost;
+        return new Extension(lost, unanswered);
     }
 
     /** Deletes the locks that still hold the leases' tokens. */

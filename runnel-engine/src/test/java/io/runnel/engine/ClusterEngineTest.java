@@ -1,6 +1,11 @@
 package io.runnel.engine;
 
 import io.runnel.api.ExceptionPolicy;
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.FencedRead;
+import io.runnel.api.transport.Transport;
+import io.runnel.redis.jedis.JedisTransportProvider;
+import io.runnel.redis.lettuce.LettuceTransportProvider;
 import io.runnel.testkit.RedisCluster;
 import io.runnel.testkit.RedisClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -11,6 +16,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import static io.runnel.engine.TestApps.Order;
@@ -20,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The engine on a real 3-master Redis Cluster through each Redis transport (Lettuce, Jedis):
  * each partition's keys share its hash slot, the partitions spread over the masters, reads
- * are grouped by slot, and rebalancing, failure policies and status work as on one server.
+ * block per slot and go across slots while events flow, and rebalancing, failure policies and status work as on one server.
  */
 class ClusterEngineTest extends RedisBackedTest {
     private static final int PARTITIONS = 8;
@@ -73,6 +79,43 @@ class ClusterEngineTest extends RedisBackedTest {
                 PER_KEY);
         for (int p = 0; p < PARTITIONS; p++) {
             assertThat(producerApp.transport().pendingCount(orders.partitionKey(p), "proc")).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    void partitions_with_events_flowing_are_read_together_across_slots_and_idle_ones_block_per_slot(
+            TransportKind transport) {
+        ConnectionUrl url = ConnectionUrl.parse(cluster.url());
+        Transport real = transport == TransportKind.LETTUCE ? new LettuceTransportProvider().open(url)
+                : new JedisTransportProvider().open(url);
+        AtomicInteger flowingAcrossSlots = new AtomicInteger();
+        AtomicInteger blockingAcrossSlots = new AtomicInteger();
+        Transport watching = Intercepted.method(real, "readGroupFenced", (args, proceed) -> {
+            @SuppressWarnings("unchecked")
+            List<FencedRead> reads = (List<FencedRead>) args[1];
+            long slots = reads.stream().map(r -> real.hashSlot(r.key())).distinct().count();
+            if (slots > 1) {
+                (args[3] == null ? flowingAcrossSlots : blockingAcrossSlots).incrementAndGet();
+            }
+            return proceed.call();
+        });
+        try {
+            App app = app(transport, TestApps.uniqueName("cflow"),
+                    b -> b.module(binder -> binder.bind(Transport.class).toInstance(watching)));
+            Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+            orders.sendAll(TestApps.orders(KEYS, PER_KEY * 5));
+            ProcessedLog log = new ProcessedLog();
+            // A small prefetch: many reads while the backlog drains, with several partitions ready at once.
+            app.processor(orders, "proc", o -> o.prefetchCount(5), events -> events.records().forEach(log::add));
+            Worker worker = app.worker().start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> log.count() == KEYS * PER_KEY * 5);
+            worker.stop();
+            log.assertExactlyOnceInOrder(KEYS, PER_KEY * 5);
+            assertThat(flowingAcrossSlots.get()).as("non-blocking reads over several slots").isPositive();
+            assertThat(blockingAcrossSlots.get()).as("blocking reads over several slots").isZero();
+        } finally {
+            real.close();
         }
     }
 

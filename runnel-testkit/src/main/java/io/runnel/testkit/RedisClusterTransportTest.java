@@ -5,6 +5,7 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.NotReplicated;
+import io.runnel.api.transport.PartlyAnswered;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -135,6 +137,82 @@ public abstract class RedisClusterTransportTest {
 
         transport.delete(locks);
         assertThat(transport.getAll(locks)).containsOnly(Optional.empty());
+    }
+
+    @Test
+    void a_read_and_its_acks_over_many_slots_cost_one_check_and_one_ack_run_per_master() {
+        List<String> streams = partitions().stream().map(RedisClusterTransportTest::stream).toList();
+        List<Append> appends = streams.stream().map(s -> new Append(s, null, Map.of("a", bytes("1")), 0)).toList();
+        transport.append(appends);
+        transport.createGroup(streams, "g", "0");
+        List<String> locks = partitions().stream().map(i -> fence(i, "t").lockKey()).toList();
+        transport.setIfAbsent(locks, "t", Duration.ofMinutes(1));
+        // Nothing pending yet and nothing to ack: this only has every master load the scripts.
+        List<FencedRead> pending = partitions().stream().map(i -> new FencedRead(fence(i, "t"), stream(i), "0")).toList();
+        assertThat(transport.readGroupFenced("g", pending, 10, null)).allSatisfy(r -> assertThat(r.entries()).isEmpty());
+        transport.ackFenced("g", partitions().stream().map(i -> new FencedAck(fence(i, "t"), stream(i), List.of())).toList());
+        for (RedisCluster.Node master : cluster.masters()) {
+            master.call("CONFIG", "RESETSTAT");
+        }
+
+        List<FencedRead> reads = partitions().stream().map(i -> new FencedRead(fence(i, "t"), stream(i), ">")).toList();
+        List<FencedRead.Result> results = transport.readGroupFenced("g", reads, 10, null);
+        assertThat(results).allSatisfy(r -> assertThat(r.entries()).hasSize(1));
+        List<FencedAck> acks = new ArrayList<>();
+        for (int i : partitions()) {
+            acks.add(new FencedAck(fence(i, "t"), stream(i), List.of(results.get(i).entries().get(0).id())));
+        }
+        assertThat(transport.ackFenced("g", acks)).containsOnly(true);
+
+        for (RedisCluster.Node master : cluster.masters()) {
+            long partitionsHere = streams.stream().filter(s -> cluster.masterOf(s).port() == master.port()).count();
+            assertThat(partitionsHere).isPositive();
+            assertThat(calls(master, "evalsha")).as("one check and one ack run on master %d", master.port()).isEqualTo(2);
+            assertThat(calls(master, "xreadgroup")).as("a read per slot").isEqualTo(partitionsHere);
+            assertThat(calls(master, "xack")).isEqualTo(partitionsHere);
+        }
+        for (String s : streams) {
+            assertThat(transport.pendingCount(s, "g")).isZero();
+        }
+        cluster.flushAll();
+    }
+
+    @Test
+    void a_read_and_an_ack_whose_slot_moved_behind_the_layout_are_run_slot_by_slot() {
+        int moved = 0;
+        int slot = transport.hashSlot(stream(moved));
+        RedisCluster.Node from = cluster.masterOfSlot(slot);
+        int stay = partitions().stream().filter(i -> i != moved && cluster.masterOf(stream(i)).port() == from.port())
+                .findFirst().orElseThrow();
+        RedisCluster.Node to = cluster.masters().stream().filter(m -> m.port() != from.port()).findFirst().orElseThrow();
+        moveEmptySlot(slot, from, to);
+        try {
+            // The transport's layout still has both partitions on one master: one check and one
+            // ack run would name both, which neither master can serve any more.
+            to.call("XADD", stream(moved), "*", "a", "1");
+            to.call("XGROUP", "CREATE", stream(moved), "g", "0");
+            to.call("SET", fence(moved, "t").lockKey(), "t");
+            transport.append(new Append(stream(stay), null, Map.of("a", bytes("2")), 0));
+            transport.createGroup(List.of(stream(stay)), "g", "0");
+            transport.setIfAbsent(List.of(fence(stay, "t").lockKey()), "t", Duration.ofMinutes(1));
+
+            List<FencedRead.Result> results = transport.readGroupFenced("g", List.of(
+                    new FencedRead(fence(moved, "t"), stream(moved), ">"),
+                    new FencedRead(fence(stay, "t"), stream(stay), ">")), 10, null);
+            assertThat(results).allSatisfy(r -> {
+                assertThat(r.held()).isTrue();
+                assertThat(r.entries()).hasSize(1);
+            });
+            List<Boolean> acked = transport.ackFenced("g", List.of(
+                    new FencedAck(fence(stay, "t"), stream(stay), List.of(results.get(1).entries().get(0).id())),
+                    new FencedAck(fence(moved, "u"), stream(moved), List.of(results.get(0).entries().get(0).id()))));
+            assertThat(acked).containsExactly(true, false);
+            assertThat(transport.pendingCount(stream(stay), "g")).isZero();
+            assertThat(transport.pendingCount(stream(moved), "g")).isEqualTo(1);
+        } finally {
+            cluster.flushAll();
+            moveEmptySlot(slot, to, from);
+        }
     }
 
     @Test
@@ -313,7 +391,18 @@ public abstract class RedisClusterTransportTest {
             String key = "k{p0}";
             onOwn.set(key, "v", null);
             RedisCluster.Node master = own.masterOf(key);
+            List<Fence> fences = partitions().stream().map(i -> fence(i, "t")).toList();
+            onOwn.setIfAbsent(fences.stream().map(Fence::lockKey).toList(), "t", Duration.ofMinutes(1));
+            List<Boolean> onDead = fences.stream().map(f -> own.masterOf(f.lockKey()).port() == master.port()).toList();
             own.kill(master);
+
+            // The other masters' locks are still extended, and the answers say which came.
+            PartlyAnswered partly = catchThrowableOfType(PartlyAnswered.class,
+                    () -> onOwn.extendFenced(fences, Duration.ofMinutes(1)));
+            assertThat(partly).as("a partial answer").isNotNull();
+            for (int i : partitions()) {
+                assertThat(partly.answer(i)).as("lock %d", i).isEqualTo(onDead.get(i) ? Optional.empty() : Optional.of(true));
+            }
 
             long start = System.nanoTime();
             assertThatThrownBy(() -> onOwn.get(key)).isInstanceOf(TransportException.class);
@@ -365,6 +454,17 @@ public abstract class RedisClusterTransportTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
+    }
+
+    /** Calls of a command the node counted since its last CONFIG RESETSTAT. */
+    private static long calls(RedisCluster.Node node, String command) {
+        for (String line : String.valueOf(node.call("INFO", "commandstats")).split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":")) {
+                int at = line.indexOf("calls=") + "calls=".length();
+                return Long.parseLong(line.substring(at, line.indexOf(',', at)));
+            }
+        }
+        return 0;
     }
 
     private static long clusterKeys(RedisCluster.Node node, int slot) {

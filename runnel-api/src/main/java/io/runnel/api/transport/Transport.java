@@ -175,6 +175,8 @@ public interface Transport extends AutoCloseable {
      * atomically per lock.
      *
      * @return per fence, whether it still held and was extended
+     * @throws PartlyAnswered when only some fences' servers answered (masters of a Redis
+     *                        Cluster, one of them down): it carries the answers that came
      */
     List<Boolean> extendFenced(List<Fence> fences, Duration ttl);
 

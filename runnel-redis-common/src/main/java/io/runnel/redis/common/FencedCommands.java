@@ -4,10 +4,12 @@ import io.runnel.api.transport.Append;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
+import io.runnel.api.transport.PartlyAnswered;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.TransportArgs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import java.util.function.ToIntFunction;
 
 /**
  * The fenced commands of the {@code Transport} contract as Lua scripts, the same for every
@@ -37,22 +38,22 @@ import java.util.function.ToIntFunction;
 public final class FencedCommands {
 
     /**
-     * Run right after a read, on its connection. KEYS: a lock and a stream per read. ARGV:
+     * Run right after a read, on its connection. Keys: a lock and a stream per read. Arguments:
      * group, token. Answers per stream 0 when the lock no longer holds the token, 2 when it
      * does and another consumer of the group holds pending entries, else 1. Reads nothing
      * but the pending summary, so it costs the same whatever the read returned.
      */
-    static final LuaScript CHECK = new LuaScript("""
+    static final FencedScript CHECK = FencedScript.of("""
             local result = {}
-            for i = 1, #KEYS / 2 do
-              if redis.call('get', KEYS[2 * i - 1]) ~= ARGV[2] then
+            for i = 1, #K / 2 do
+              if redis.call('get', K[2 * i - 1]) ~= ARGV[o + 2] then
                 result[i] = 0
               else
                 result[i] = 1
-                local consumers = redis.call('xpending', KEYS[2 * i], ARGV[1])[4]
+                local consumers = redis.call('xpending', K[2 * i], ARGV[o + 1])[4]
                 if consumers then
                   for _, c in ipairs(consumers) do
-                    if c[1] ~= ARGV[2] then
+                    if c[1] ~= ARGV[o + 2] then
                       result[i] = 2
                       break
                     end
@@ -61,7 +62,7 @@ public final class FencedCommands {
               end
             end
             return result
-            """, true);
+            """, "no-writes");
 
     /**
      * KEYS: lock, stream. ARGV: group, token. While the lock holds the token, claims every
@@ -123,23 +124,24 @@ public final class FencedCommands {
             """, false);
 
     /**
-     * KEYS: a lock and a stream per ack. ARGV: group, then per ack its token, the number of
-     * ids and the ids. Answers per ack 1 when its fence held (and the ids were acknowledged),
-     * else 0. One run serves every partition of a flush: a script run per partition cost
-     * more than the acks themselves. XACK takes the ids a thousand at a time, because Lua's
-     * unpack has a stack limit of a few thousand values.
+     * Keys: a lock and a stream per ack. Arguments: group, then per ack its token, the number
+     * of ids and the ids. Answers per ack 1 when its fence held (and the ids were
+     * acknowledged), else 0. One run serves every partition of a flush (every partition on
+     * one master, on a cluster): a script run per partition cost more than the acks
+     * themselves. XACK takes the ids a thousand at a time, because Lua's unpack has a stack
+     * limit of a few thousand values.
      */
-    static final LuaScript ACK = new LuaScript("""
+    static final FencedScript ACK = FencedScript.of("""
             local held = {}
-            local a = 2
-            for i = 1, #KEYS / 2 do
-              local lock, stream = KEYS[2 * i - 1], KEYS[2 * i]
+            local a = o + 2
+            for i = 1, #K / 2 do
+              local lock, stream = K[2 * i - 1], K[2 * i]
               local token, n = ARGV[a], tonumber(ARGV[a + 1])
               local first, last = a + 2, a + 1 + n
               if redis.call('get', lock) == token then
                 held[i] = 1
                 for from = first, last, 1000 do
-                  redis.call('xack', stream, ARGV[1], unpack(ARGV, from, math.min(last, from + 999)))
+                  redis.call('xack', stream, ARGV[o + 1], unpack(ARGV, from, math.min(last, from + 999)))
                 end
               else
                 held[i] = 0
@@ -147,7 +149,7 @@ public final class FencedCommands {
               a = last + 1
             end
             return held
-            """, true);
+            """, "allow-oom");
 
     /**
      * KEYS: lock, then a stream per append. ARGV: token, then per append its MAXLEN (0:
@@ -202,38 +204,68 @@ public final class FencedCommands {
 
     private final LuaScript.Runner runner;
     private final Function<Throwable, ? extends RuntimeException> failure;
-    private final ToIntFunction<String> slots;
+    private final KeyPlacement placement;
 
     /**
+     * On a single server.
+     *
      * @param runner  sends script runs on the client's connection
      * @param failure turns an error reply into the exception to throw
      */
     public FencedCommands(LuaScript.Runner runner, Function<Throwable, ? extends RuntimeException> failure) {
-        this(runner, failure, key -> 0);
+        this(runner, failure, KeyPlacement.SINGLE_SERVER);
     }
 
     /**
-     * On a Redis Cluster, where one command or script run may only name keys of one hash
-     * slot: a fence's lock and the stream it guards must share a slot (a hash tag), and the
-     * runs that serve several streams are split by slot.
+     * On a Redis Cluster, where one command may only name keys of one hash slot: a fence's
+     * lock and the stream it guards must share a slot (a hash tag), and the calls that serve
+     * several streams go per master, with their keys passed as a cross-slot script's arguments.
      *
-     * @param slots a key's hash slot (the same for every key on a single server)
+     * @param placement where the server keeps keys
      */
     public FencedCommands(LuaScript.Runner runner, Function<Throwable, ? extends RuntimeException> failure,
-                          ToIntFunction<String> slots) {
+                          KeyPlacement placement) {
         this.runner = runner;
         this.failure = failure;
-        this.slots = slots;
+        this.placement = placement;
     }
 
-    /** {@code Transport.extendFenced}. */
+    /**
+     * {@code Transport.extendFenced}. On a cluster each master is asked on its own, so that
+     * one master down (mid-failover) does not keep the others' locks from being extended:
+     * then {@link PartlyAnswered} carries the answers that came.
+     */
     public List<Boolean> extend(List<Fence> fences, long ttlMillis) {
         byte[] millis = utf8(Long.toString(ttlMillis));
-        List<LuaScript.Run> runs = new ArrayList<>(fences.size());
-        for (Fence f : fences) {
-            runs.add(new LuaScript.Run(List.of(f.lockKey()), List.of(utf8(f.token()), millis)));
+        IntFunction<LuaScript.Run> run = i -> new LuaScript.Run(List.of(fences.get(i).lockKey()),
+                List.of(utf8(fences.get(i).token()), millis));
+        List<List<List<Integer>>> perNode = byNode(bySlot(fences.size(), i -> fences.get(i).lockKey()));
+        Boolean[] held = new Boolean[fences.size()];
+        RuntimeException unanswered = null;
+        int answered = 0;
+        for (List<List<Integer>> slots : perNode) {
+            List<Integer> positions = flatten(slots);
+            try {
+                List<Long> replies = LuaScript.integers(LuaScript.EXTEND_IF_OWNER.runAll(
+                        positions.stream().map(run::apply).toList(), runner, failure));
+                for (int j = 0; j < positions.size(); j++) {
+                    held[positions.get(j)] = replies.get(j) == 1L;
+                }
+                answered += positions.size();
+            } catch (RuntimeException e) {
+                if (perNode.size() == 1) {
+                    throw e;
+                }
+                unanswered = unanswered == null ? e : unanswered;
+            }
         }
-        return ones(LuaScript.EXTEND_IF_OWNER.runAll(runs, runner, failure));
+        if (unanswered == null) {
+            return List.of(held);
+        }
+        if (answered == 0) {
+            throw unanswered;
+        }
+        throw new PartlyAnswered(unanswered.getMessage(), Arrays.asList(held), unanswered);
     }
 
     /** {@code Transport.releaseFenced}. */
@@ -246,83 +278,167 @@ public final class FencedCommands {
     }
 
     /**
-     * How a client sends a read and then, on the same connection, a script run: the read's
-     * entries must be in the pending list before the run looks at it.
+     * How a client sends reads and, after them on the same connection, a script run: the
+     * reads' entries must be in the pending list before the run looks at it.
      */
     @FunctionalInterface
     public interface ReadThenRun {
         /**
-         * @param idsByKey where to read each stream from, in order
-         * @param block    BLOCK for the read, or null for none
-         * @param sha      the script's SHA-1, for EVALSHA
-         * @return the read's entries by stream key, and the run's reply or the exception
-         *         its error reply became (a failed read throws)
+         * Sends every unit's reads and then its run, pipelined: a unit's commands go to one
+         * server (one master of a cluster) in order; the units may go to different masters
+         * and all are sent before any reply is awaited.
+         *
+         * @param block BLOCK for the reads, or null for none; a blocking call has one unit of one read
+         * @return per unit, the entries its reads got by stream key, and its run's reply or
+         *         the exception its error reply became (a failed read throws)
          */
-        ReadAndRun send(String group, String consumer, Map<String, String> idsByKey, int count, Duration block,
-                        String sha, LuaScript.Run run);
+        List<ReadAndRun> send(String group, String consumer, List<ReadUnit> units, int count, Duration block);
     }
 
-    /** What {@link ReadThenRun} got back. */
+    /**
+     * Reads and the check that follows them, all on one server.
+     *
+     * @param reads where to read each stream from, in order, per XREADGROUP (one per hash slot)
+     * @param sha   the check script's SHA-1, for EVALSHA
+     */
+    public record ReadUnit(List<Map<String, String>> reads, String sha, LuaScript.Run check) {
+        public ReadUnit {
+            reads = List.copyOf(reads);
+        }
+
+        /** Every stream the unit reads, in order. */
+        public List<String> keys() {
+            List<String> keys = new ArrayList<>();
+            for (Map<String, String> read : reads) {
+                keys.addAll(read.keySet());
+            }
+            return keys;
+        }
+    }
+
+    /** What {@link ReadThenRun} got back for a unit. */
     public record ReadAndRun(Map<String, List<StreamEntry>> entries, Object runReply) {
     }
 
-    /** {@code Transport.readGroupFenced}: the read and a check in one round trip, and a claim where one is needed. */
+    /**
+     * {@code Transport.readGroupFenced}: the read and a check in one round trip, and a claim
+     * where one is needed. On a cluster a non-blocking read may name streams of several
+     * slots: it becomes one XREADGROUP per slot and one check per master, all sent at once.
+     */
     public List<FencedRead.Result> read(String group, List<FencedRead> reads, int count, Duration block,
                                         ReadThenRun sender) {
         if (reads.isEmpty()) {
             return List.of();
         }
         Map<Integer, List<Integer>> bySlot = bySlot(reads.size(), i -> reads.get(i).key());
-        if (bySlot.size() == 1) {
-            return readOneSlot(group, reads, count, block, sender);
-        }
-        if (TransportArgs.isBlocking(block)) {
+        if (bySlot.size() > 1 && TransportArgs.isBlocking(block)) {
             throw SlotGroups.blockingAcrossSlots(bySlot.keySet());
         }
+        String token = FencedRead.commonToken(reads);
+        boolean across = placement.cluster();
+        byte[][] checkArgs = {utf8(group), utf8(token)};
+        List<List<List<Integer>>> perNode = byNode(bySlot);
+        List<ReadUnit> units = new ArrayList<>(perNode.size());
+        for (List<List<Integer>> slots : perNode) {
+            List<Map<String, String>> slotReads = new ArrayList<>(slots.size());
+            for (List<Integer> positions : slots) {
+                Map<String, String> ids = new LinkedHashMap<>();
+                for (int i : positions) {
+                    ids.put(reads.get(i).key(), reads.get(i).afterId());
+                }
+                slotReads.add(ids);
+            }
+            LuaScript.Run check = FencedScript.run(across, readKeys(reads, flatten(slots)), List.of(checkArgs));
+            units.add(new ReadUnit(slotReads, CHECK.form(across).sha(), check));
+        }
+        List<ReadAndRun> got = sender.send(group, token, units, count, block);
         FencedRead.Result[] results = new FencedRead.Result[reads.size()];
-        for (List<Integer> indexes : bySlot.values()) {
-            List<FencedRead.Result> some = readOneSlot(group, indexes.stream().map(reads::get).toList(), count, null, sender);
-            for (int j = 0; j < indexes.size(); j++) {
-                results[indexes.get(j)] = some.get(j);
+        for (int u = 0; u < units.size(); u++) {
+            List<List<Integer>> slots = perNode.get(u);
+            List<Integer> positions = flatten(slots);
+            Object reply = got.get(u).runReply();
+            List<?> states = reply instanceof Throwable error
+                    ? rerun(CHECK, units.get(u).check(), error, slots, p -> readKeys(reads, p), p -> List.of(checkArgs))
+                    : (List<?>) reply;
+            for (int j = 0; j < positions.size(); j++) {
+                FencedRead r = reads.get(positions.get(j));
+                List<StreamEntry> entries = got.get(u).entries().getOrDefault(r.key(), List.of());
+                long state = ((Number) states.get(j)).longValue();
+                results[positions.get(j)] = state == 0 ? FencedRead.Result.NOT_HELD
+                        : state == 1 ? new FencedRead.Result(true, entries)
+                        : claimed(group, r, entries);
             }
         }
         return List.of(results);
     }
 
-    private List<FencedRead.Result> readOneSlot(String group, List<FencedRead> reads, int count, Duration block,
-                                                ReadThenRun sender) {
-        String token = FencedRead.commonToken(reads);
-        Map<String, String> ids = new LinkedHashMap<>();
-        List<String> keys = new ArrayList<>(reads.size() * 2);
-        for (FencedRead r : reads) {
-            ids.put(r.key(), r.afterId());
-            keys.add(r.fence().lockKey());
-            keys.add(r.key());
-        }
-        LuaScript.Run check = new LuaScript.Run(keys, List.of(utf8(group), utf8(token)));
-        ReadAndRun got = sender.send(group, token, ids, count, block, CHECK.sha(), check);
-        Object reply = got.runReply();
-        if (reply instanceof Throwable error) {
-            if (!RedisReplies.scriptMissing(error)) {
-                throw failure.apply(error);
+    private static List<String> readKeys(List<FencedRead> reads, List<Integer> positions) {
+        return fenceKeys(positions, i -> reads.get(i).fence(), i -> reads.get(i).key());
+    }
+
+    /**
+     * A fenced script's run that came back with an error, run again: with its source if
+     * the server lacked the script, and slot by slot if it spanned several slots and was
+     * refused (the slots no longer share a master: a failover, a resharding; each slot's run
+     * goes to the master now serving it).
+     *
+     * @return the reply's elements, in the order of the slots' positions
+     */
+    private List<?> rerun(FencedScript script, LuaScript.Run run, Throwable error, List<List<Integer>> slots,
+                          Function<List<Integer>, List<String>> keys, Function<List<Integer>, List<byte[]>> args) {
+        boolean across = placement.cluster();
+        if (RedisReplies.scriptMissing(error)) {
+            Object reply = script.form(across).runAllSettled(List.of(run), runner).get(0);
+            if (!(reply instanceof Throwable again)) {
+                return (List<?>) reply;
             }
-            reply = CHECK.runAll(List.of(check), runner, failure).get(0);
+            error = again;
         }
-        List<?> states = (List<?>) reply;
-        List<FencedRead.Result> results = new ArrayList<>(reads.size());
-        for (int i = 0; i < reads.size(); i++) {
-            FencedRead r = reads.get(i);
-            List<StreamEntry> entries = got.entries().getOrDefault(r.key(), List.of());
-            long state = ((Number) states.get(i)).longValue();
-            if (state == 0) {
-                results.add(FencedRead.Result.NOT_HELD);
-            } else if (state == 1) {
-                results.add(new FencedRead.Result(true, entries));
-            } else {
-                results.add(claimed(group, r, entries));
-            }
+        if (slots.size() == 1) {
+            throw failure.apply(error);
         }
-        return results;
+        List<LuaScript.Run> runs = new ArrayList<>(slots.size());
+        for (List<Integer> positions : slots) {
+            runs.add(FencedScript.run(across, keys.apply(positions), args.apply(positions)));
+        }
+        List<Object> flat = new ArrayList<>();
+        for (Object reply : script.form(across).runAll(runs, runner, failure)) {
+            flat.addAll((List<?>) reply);
+        }
+        return flat;
+    }
+
+    /** A lock and a stream per position: the keys of the check and the ack scripts. */
+    private static List<String> fenceKeys(List<Integer> positions, IntFunction<Fence> fence, IntFunction<String> key) {
+        List<String> keys = new ArrayList<>(positions.size() * 2);
+        for (int i : positions) {
+            keys.add(fence.apply(i).lockKey());
+            keys.add(key.apply(i));
+        }
+        return keys;
+    }
+
+    /**
+     * Slots grouped by the master serving them, as the client's layout has it (one group on
+     * a single server), each slot as its positions.
+     */
+    private List<List<List<Integer>>> byNode(Map<Integer, List<Integer>> bySlot) {
+        if (!placement.cluster()) {
+            return List.of(List.copyOf(bySlot.values()));
+        }
+        Map<Object, List<List<Integer>>> nodes = new LinkedHashMap<>();
+        bySlot.forEach((slot, positions) ->
+                nodes.computeIfAbsent(placement.node(slot), n -> new ArrayList<>()).add(positions));
+        return List.copyOf(nodes.values());
+    }
+
+    private static List<Integer> flatten(List<List<Integer>> slots) {
+        if (slots.size() == 1) {
+            return slots.get(0);
+        }
+        List<Integer> all = new ArrayList<>();
+        slots.forEach(all::addAll);
+        return all;
     }
 
     /** {@code Transport.handOverPending}. */
@@ -360,38 +476,52 @@ public final class FencedCommands {
                 : Long.compareUnsigned(Long.parseUnsignedLong(x.substring(dx + 1)), Long.parseUnsignedLong(y.substring(dy + 1)));
     }
 
-    /** {@code Transport.ackFenced}: one script run for every stream (per hash slot on a cluster), pipelined. */
+    /**
+     * {@code Transport.ackFenced}: one script run for every stream (per master on a cluster),
+     * pipelined.
+     */
     public List<Boolean> ack(String group, List<FencedAck> acks) {
         if (acks.isEmpty()) {
             return List.of();
         }
-        List<List<Integer>> groups = List.copyOf(bySlot(acks.size(), i -> acks.get(i).key()).values());
-        List<LuaScript.Run> runs = new ArrayList<>(groups.size());
-        for (List<Integer> indexes : groups) {
-            List<String> keys = new ArrayList<>(indexes.size() * 2);
-            List<byte[]> args = new ArrayList<>();
-            args.add(utf8(group));
-            for (int i : indexes) {
-                FencedAck a = acks.get(i);
-                keys.add(a.fence().lockKey());
-                keys.add(a.key());
-                args.add(utf8(a.fence().token()));
-                args.add(utf8(Integer.toString(a.ids().size())));
-                for (String id : a.ids()) {
-                    args.add(utf8(id));
-                }
-            }
-            runs.add(new LuaScript.Run(keys, args));
+        List<List<List<Integer>>> perNode = byNode(bySlot(acks.size(), i -> acks.get(i).key()));
+        boolean across = placement.cluster();
+        List<LuaScript.Run> runs = new ArrayList<>(perNode.size());
+        for (List<List<Integer>> slots : perNode) {
+            List<Integer> positions = flatten(slots);
+            runs.add(FencedScript.run(across, ackKeys(acks, positions), ackArgs(group, acks, positions)));
         }
-        List<Object> replies = ACK.runAll(runs, runner, failure);
+        List<Object> replies = ACK.form(across).runAllSettled(runs, runner);
         Boolean[] held = new Boolean[acks.size()];
-        for (int g = 0; g < groups.size(); g++) {
-            List<?> reply = (List<?>) replies.get(g);
-            for (int j = 0; j < reply.size(); j++) {
-                held[groups.get(g).get(j)] = ((Number) reply.get(j)).longValue() == 1L;
+        for (int u = 0; u < perNode.size(); u++) {
+            List<List<Integer>> slots = perNode.get(u);
+            List<Integer> positions = flatten(slots);
+            List<?> reply = replies.get(u) instanceof Throwable error
+                    ? rerun(ACK, runs.get(u), error, slots, p -> ackKeys(acks, p), p -> ackArgs(group, acks, p))
+                    : (List<?>) replies.get(u);
+            for (int j = 0; j < positions.size(); j++) {
+                held[positions.get(j)] = ((Number) reply.get(j)).longValue() == 1L;
             }
         }
         return List.of(held);
+    }
+
+    private static List<String> ackKeys(List<FencedAck> acks, List<Integer> positions) {
+        return fenceKeys(positions, i -> acks.get(i).fence(), i -> acks.get(i).key());
+    }
+
+    private static List<byte[]> ackArgs(String group, List<FencedAck> acks, List<Integer> positions) {
+        List<byte[]> args = new ArrayList<>();
+        args.add(utf8(group));
+        for (int i : positions) {
+            FencedAck a = acks.get(i);
+            args.add(utf8(a.fence().token()));
+            args.add(utf8(Integer.toString(a.ids().size())));
+            for (String id : a.ids()) {
+                args.add(utf8(id));
+            }
+        }
+        return args;
     }
 
     /**
@@ -401,7 +531,7 @@ public final class FencedCommands {
      * between may still append (at least once, as every append).
      */
     public Optional<List<String>> append(Fence fence, List<Append> appends) {
-        int lockSlot = slots.applyAsInt(fence.lockKey());
+        int lockSlot = placement.slot(fence.lockKey());
         Map<Integer, List<Integer>> bySlot = bySlot(appends.size(), i -> appends.get(i).key());
         if (bySlot.size() == 1 && bySlot.containsKey(lockSlot)) {
             return appendRun(fence.lockKey(), utf8(fence.token()), appends);
@@ -449,7 +579,7 @@ public final class FencedCommands {
     /** {@code Transport.setFenced}; on a cluster, checked first and then set when the key is outside the lock's slot. */
     public boolean set(Fence fence, String key, String value) {
         LuaScript.Run run;
-        if (slots.applyAsInt(fence.lockKey()) == slots.applyAsInt(key)) {
+        if (placement.slot(fence.lockKey()) == placement.slot(key)) {
             run = new LuaScript.Run(List.of(fence.lockKey(), key), List.of(utf8(fence.token()), utf8(value)));
         } else if (holds(fence)) {
             run = new LuaScript.Run(List.of(key, key), List.of(NO_FENCE, utf8(value)));
@@ -465,7 +595,7 @@ public final class FencedCommands {
     }
 
     private Map<Integer, List<Integer>> bySlot(int n, IntFunction<String> key) {
-        return SlotGroups.positionsBySlot(n, key, slots);
+        return SlotGroups.positionsBySlot(n, key, placement::slot);
     }
 
     private static List<StreamEntry> entries(List<?> raw) {

@@ -105,6 +105,24 @@ public final class LuaScript {
      * @return the script's reply per run, in order
      */
     public List<Object> runAll(List<Run> runs, Runner runner, Function<Throwable, ? extends RuntimeException> failure) {
+        List<Object> replies = runAllSettled(runs, runner);
+        for (Object reply : replies) {
+            if (reply instanceof Throwable error) {
+                throw failure.apply(error);
+            }
+        }
+        return replies;
+    }
+
+    /**
+     * Runs the script once per run, in one round trip (two when it had to be loaded), and
+     * leaves each run's error reply in its place instead of throwing: for callers that can
+     * use what the other runs answered (on a cluster, one node failing need not waste the
+     * answers of the others).
+     *
+     * @return per run, in order, its reply or the exception its error reply became
+     */
+    public List<Object> runAllSettled(List<Run> runs, Runner runner) {
         if (runs.isEmpty()) {
             return List.of();
         }
@@ -119,11 +137,6 @@ public final class LuaScript {
             List<Object> retried = runner.send("EVAL", source, array, unloaded.stream().map(runs::get).toList());
             for (int retry = 0; retry < unloaded.size(); retry++) {
                 replies.set(unloaded.get(retry), retried.get(retry));
-            }
-        }
-        for (Object reply : replies) {
-            if (reply instanceof Throwable error) {
-                throw failure.apply(error);
             }
         }
         return replies;

@@ -1,5 +1,6 @@
 package io.runnel.redis.jedis;
 
+import io.runnel.redis.common.KeyPlacement;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import redis.clients.jedis.CommandArguments;
@@ -64,6 +65,28 @@ final class ClusterRouting implements AutoCloseable {
             node = commands.getNode(slot);
         }
         return node;
+    }
+
+    /** Slots and their masters by this routing's layout. */
+    KeyPlacement placement() {
+        return new KeyPlacement() {
+            @Override
+            public boolean cluster() {
+                return true;
+            }
+
+            @Override
+            public int slot(String key) {
+                return JedisClusterCRC16.getSlot(key);
+            }
+
+            @Override
+            public Object node(int slot) {
+                HostAndPort master = commands.getNode(slot);
+                // A slot no master serves yet goes alone: its commands fail and are retried.
+                return master != null ? master : slot;
+            }
+        };
     }
 
     /** A pooled connection to a node; closing it gives it back. */

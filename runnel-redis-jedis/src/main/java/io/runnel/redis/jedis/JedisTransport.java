@@ -16,6 +16,7 @@ import io.runnel.api.transport.TransportException;
 import io.runnel.redis.common.CommandTimeout;
 import io.runnel.redis.common.FencedCommands;
 import io.runnel.redis.common.GroupInfoScript;
+import io.runnel.redis.common.KeyPlacement;
 import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
@@ -38,7 +39,6 @@ import redis.clients.jedis.Protocol.Command;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.ConnectionProvider;
-import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * The {@link Transport} on Jedis. Jedis connections serve one caller at a time, so ordinary
@@ -72,6 +72,7 @@ public final class JedisTransport implements Transport {
     private final BlockingConnections blocking;
     /** How commands reach a cluster's nodes; null on a single server. */
     private final ClusterPipeline cluster;
+    private final KeyPlacement placement;
 
     /**
      * Connects to the server.
@@ -93,9 +94,9 @@ public final class JedisTransport implements Transport {
             Pools.close(commands);
             throw e;
         }
-        this.cluster = address.cluster()
-                ? new ClusterPipeline(new ClusterRouting((ClusterConnectionProvider) commands, blocking), calls)
-                : null;
+        ClusterRouting routing = address.cluster() ? new ClusterRouting((ClusterConnectionProvider) commands, blocking) : null;
+        this.cluster = routing != null ? new ClusterPipeline(routing, calls) : null;
+        this.placement = routing != null ? routing.placement() : KeyPlacement.SINGLE_SERVER;
         try {
             // Pools connect lazily; an unreachable server or wrong password should fail here, not later.
             checkConnection();
@@ -416,22 +417,36 @@ public final class JedisTransport implements Transport {
     }
 
     /**
-     * XREADGROUP and then a script run, pipelined on one connection: a blocking read's own
-     * connection, else a pooled one. The run's error reply comes back in place; a failed
-     * read throws.
+     * Each unit's XREADGROUPs and then its script run, pipelined: a blocking read's own
+     * connection, else a pooled one (on a cluster, one per master, where a unit's commands
+     * keep their order). Runs' error replies come back in place; a failed read throws.
      */
-    private FencedCommands.ReadAndRun readThenRun(String group, String consumer, Map<String, String> idsByKey,
-                                                  int count, Duration block, String sha, LuaScript.Run run) {
+    private List<FencedCommands.ReadAndRun> readThenRun(String group, String consumer,
+                                                        List<FencedCommands.ReadUnit> units, int count, Duration block) {
         long blockMillis = TransportArgs.blockMillis(block);
-        List<CommandArguments> both = List.of(Commands.xreadgroup(group, consumer, idsByKey, count, blockMillis),
-                Commands.script(Command.EVALSHA, sha, run.keys(), run.args()));
-        List<Object> replies = blockMillis > 0
-                ? onBlockingConnection("XREADGROUP", block, both)
-                : pipeline("XREADGROUP", both);
-        if (replies.get(0) instanceof JedisDataException error) {
-            throw failures.translate("XREADGROUP", error);
+        List<CommandArguments> batch = new ArrayList<>();
+        for (FencedCommands.ReadUnit unit : units) {
+            for (Map<String, String> ids : unit.reads()) {
+                batch.add(Commands.xreadgroup(group, consumer, ids, count, blockMillis));
+            }
+            batch.add(Commands.script(Command.EVALSHA, unit.sha(), unit.check().keys(), unit.check().args()));
         }
-        return new FencedCommands.ReadAndRun(Replies.byKey(idsByKey.keySet(), replies.get(0)), replies.get(1));
+        List<Object> replies = blockMillis > 0
+                ? onBlockingConnection("XREADGROUP", block, batch)
+                : pipeline("XREADGROUP", batch);
+        List<FencedCommands.ReadAndRun> got = new ArrayList<>(units.size());
+        int at = 0;
+        for (FencedCommands.ReadUnit unit : units) {
+            Map<String, List<StreamEntry>> entries = new LinkedHashMap<>();
+            for (Map<String, String> ids : unit.reads()) {
+                if (replies.get(at) instanceof JedisDataException error) {
+                    throw failures.translate("XREADGROUP", error);
+                }
+                entries.putAll(Replies.byKey(ids.keySet(), replies.get(at++)));
+            }
+            got.add(new FencedCommands.ReadAndRun(entries, replies.get(at++)));
+        }
+        return got;
     }
 
     @Override
@@ -455,7 +470,7 @@ public final class JedisTransport implements Transport {
     /** The key's hash slot on a Redis Cluster; 0 for every key on a single server. */
     @Override
     public int hashSlot(String key) {
-        return cluster != null ? JedisClusterCRC16.getSlot(key) : 0;
+        return placement.slot(key);
     }
 
     @Override
@@ -680,8 +695,6 @@ public final class JedisTransport implements Transport {
     /** The fenced commands; {@code operation} names them in errors. On a cluster they split their runs by slot. */
     private FencedCommands fenced(String operation) {
         Function<Throwable, TransportException> failure = error -> failures.translate(operation, error);
-        return cluster != null
-                ? new FencedCommands(scripts(operation), failure, this::hashSlot)
-                : new FencedCommands(scripts(operation), failure);
+        return new FencedCommands(scripts(operation), failure, placement);
     }
 }

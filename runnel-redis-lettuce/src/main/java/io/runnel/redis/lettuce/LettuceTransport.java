@@ -57,6 +57,7 @@ import io.runnel.api.transport.TransportException;
 import io.runnel.redis.common.CommandTimeout;
 import io.runnel.redis.common.FencedCommands;
 import io.runnel.redis.common.GroupInfoScript;
+import io.runnel.redis.common.KeyPlacement;
 import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
@@ -118,6 +119,7 @@ public final class LettuceTransport implements Transport {
     private final RedisClusterAsyncCommands<String, byte[]> commands;
     private final BlockingConnections blocking;
     private final OpenState state;
+    private final KeyPlacement placement;
 
     /**
      * Connects to the server.
@@ -172,7 +174,31 @@ public final class LettuceTransport implements Transport {
             throw e;
         }
         this.commands = async(shared);
+        this.placement = shared instanceof StatefulRedisClusterConnection<String, byte[]> c ? clusterPlacement(c)
+                : KeyPlacement.SINGLE_SERVER;
         this.blocking = new BlockingConnections(this::connect, IDLE_BLOCKING_CONNECTIONS, failures::closed);
+    }
+
+    /** Slots and their masters by the layout the cluster connection routes commands by. */
+    private static KeyPlacement clusterPlacement(StatefulRedisClusterConnection<String, byte[]> connection) {
+        return new KeyPlacement() {
+            @Override
+            public boolean cluster() {
+                return true;
+            }
+
+            @Override
+            public int slot(String key) {
+                return SlotHash.getSlot(key);
+            }
+
+            @Override
+            public Object node(int slot) {
+                RedisClusterNode master = connection.getPartitions().getMasterBySlot(slot);
+                // A slot no master serves yet goes alone: its commands fail and are retried.
+                return master != null ? master.getNodeId() : slot;
+            }
+        };
     }
 
     /** A {@code redis-cluster://} URL must lead to a cluster, any other to a single server. */
@@ -527,45 +553,61 @@ public final class LettuceTransport implements Transport {
     }
 
     /**
-     * XREADGROUP and then a script run, pipelined on one connection: a blocking read's own
-     * connection, else the shared one. The run's error reply comes back in place; a failed
-     * read throws.
+     * Each unit's XREADGROUPs and then its script run, pipelined: on a blocking read's own
+     * connection, else on the shared one (on a cluster, the shared connection's link to the
+     * unit's master keeps its commands in order). Runs' error replies come back in place; a
+     * failed read throws.
      */
-    private FencedCommands.ReadAndRun readThenRun(String group, String consumer, Map<String, String> idsByKey,
-                                                  int count, Duration block, String sha, LuaScript.Run run) {
+    private List<FencedCommands.ReadAndRun> readThenRun(String group, String consumer,
+                                                        List<FencedCommands.ReadUnit> units, int count, Duration block) {
         XReadArgs args = readArgs(count, block);
-        StreamOffset<String>[] offsets = offsets(idsByKey);
         Consumer<String> reader = Consumer.from(group, consumer);
-        String[] keys = run.keys().toArray(String[]::new);
-        byte[][] scriptArgs = run.args().toArray(byte[][]::new);
-        Function<RedisClusterAsyncCommands<String, byte[]>, ReadAndCheck> send = async -> new ReadAndCheck(
-                async.xreadgroup(reader, args, offsets), async.evalsha(sha, ScriptOutputType.MULTI, keys, scriptArgs));
+        Function<RedisClusterAsyncCommands<String, byte[]>, List<SentUnit>> send = async -> {
+            List<SentUnit> sent = new ArrayList<>(units.size());
+            for (FencedCommands.ReadUnit unit : units) {
+                List<RedisFuture<List<StreamMessage<String, byte[]>>>> reads = new ArrayList<>(unit.reads().size());
+                for (Map<String, String> ids : unit.reads()) {
+                    reads.add(async.xreadgroup(reader, args, offsets(ids)));
+                }
+                sent.add(new SentUnit(reads, async.evalsha(unit.sha(), ScriptOutputType.MULTI,
+                        unit.check().keys().toArray(String[]::new), unit.check().args().toArray(byte[][]::new))));
+            }
+            return sent;
+        };
         if (!TransportArgs.isBlocking(block)) {
-            return awaitBoth(send.apply(commands), idsByKey.keySet(), timeout);
+            return awaitUnits(send.apply(commands), units, timeout);
         }
         return onBlockingConnection(block, (connection, wait) -> {
-            // Both commands leave in one write: flushing each wakes the event loop once more
-            // per read, which cost more CPU than the check itself. The connection is ours alone.
+            // The read and the check leave in one write: flushing each wakes the event loop once
+            // more per read, which cost more CPU than the check itself. The connection is ours alone.
             connection.setAutoFlushCommands(false);
-            ReadAndCheck sent;
+            List<SentUnit> sent;
             try {
                 sent = send.apply(async(connection));
             } finally {
                 connection.flushCommands();
                 connection.setAutoFlushCommands(true);
             }
-            return awaitBoth(sent, idsByKey.keySet(), wait);
+            return awaitUnits(sent, units, wait);
         });
     }
 
-    /** The two replies of {@link #readThenRun}, in flight. */
-    private record ReadAndCheck(RedisFuture<List<StreamMessage<String, byte[]>>> read, RedisFuture<Object> check) {
+    /** A unit of {@link #readThenRun}, in flight: its reads and its check. */
+    private record SentUnit(List<RedisFuture<List<StreamMessage<String, byte[]>>>> reads, RedisFuture<Object> check) {
     }
 
-    private FencedCommands.ReadAndRun awaitBoth(ReadAndCheck sent, Collection<String> keys, Duration wait) {
-        List<StreamMessage<String, byte[]>> messages = replies.await("XREADGROUP", sent.read(), wait);
-        Object reply = replies.settleAll("fenced read check", List.of(sent.check()), timeout).get(0).valueOrError();
-        return new FencedCommands.ReadAndRun(byKey(keys, messages), reply);
+    private List<FencedCommands.ReadAndRun> awaitUnits(List<SentUnit> sent, List<FencedCommands.ReadUnit> units,
+                                                       Duration wait) {
+        List<FencedCommands.ReadAndRun> got = new ArrayList<>(sent.size());
+        for (int u = 0; u < sent.size(); u++) {
+            List<StreamMessage<String, byte[]>> messages = new ArrayList<>();
+            for (RedisFuture<List<StreamMessage<String, byte[]>>> read : sent.get(u).reads()) {
+                messages.addAll(replies.await("XREADGROUP", read, wait));
+            }
+            Object reply = replies.settleAll("fenced read check", List.of(sent.get(u).check()), timeout).get(0).valueOrError();
+            got.add(new FencedCommands.ReadAndRun(byKey(units.get(u).keys(), messages), reply));
+        }
+        return got;
     }
 
     @Override
@@ -589,7 +631,7 @@ public final class LettuceTransport implements Transport {
     /** The key's hash slot on a Redis Cluster; 0 for every key on a single server. */
     @Override
     public int hashSlot(String key) {
-        return cluster ? SlotHash.getSlot(key) : 0;
+        return placement.slot(key);
     }
 
     @Override
@@ -711,7 +753,7 @@ public final class LettuceTransport implements Transport {
 
     /** The fenced commands, on the shared connection; {@code operation} names them in errors. */
     private FencedCommands fenced(String operation) {
-        return new FencedCommands(scripts(operation), error -> replies.failure(operation, error), this::hashSlot);
+        return new FencedCommands(scripts(operation), error -> replies.failure(operation, error), placement);
     }
 
     private static XReadArgs readArgs(int count, Duration block) {

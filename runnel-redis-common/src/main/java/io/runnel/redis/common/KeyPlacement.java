@@ -1,0 +1,40 @@
+package io.runnel.redis.common;
+
+/**
+ * Where a server keeps keys: on a Redis Cluster, the hash slot of a key and the master that
+ * serves the slot, as the client last saw the cluster's layout; on a single server, one slot
+ * and one node for everything.
+ */
+public interface KeyPlacement {
+
+    /** A single server: every key in slot 0 on the one node. */
+    KeyPlacement SINGLE_SERVER = new KeyPlacement() {
+        @Override
+        public boolean cluster() {
+            return false;
+        }
+
+        @Override
+        public int slot(String key) {
+            return 0;
+        }
+
+        @Override
+        public Object node(int slot) {
+            return "";
+        }
+    };
+
+    /** Whether the server is a Redis Cluster. */
+    boolean cluster();
+
+    /** The key's hash slot. */
+    int slot(String key);
+
+    /**
+     * The master serving {@code slot}, as the client's layout has it now: any value whose
+     * {@code equals} tells nodes apart. The layout may be out of date (a failover, a
+     * resharding); a command that reaches the wrong node is refused, never misapplied.
+     */
+    Object node(int slot);
+}
