@@ -75,7 +75,8 @@ final class Keys {
     /**
      * What retention passes found on a partition: per consumer group, the entries removed
      * before the group read them ({@code lost:<group>}) and the last gap seen in Redis's
-     * counters ({@code seen:<group>}). A hash; not in Python runnel.
+     * counters ({@code seen:<group>}), and the replication id of the server that made the
+     * last pass ({@code origin}). A hash; not in Python runnel.
      */
     static String retention(String app, String stream, int partition) {
         return "__trim:" + app + "." + stream + "." + partition;

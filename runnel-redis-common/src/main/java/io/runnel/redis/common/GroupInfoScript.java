@@ -20,7 +20,9 @@ import java.util.OptionalLong;
 public final class GroupInfoScript {
 
     /** The script; KEYS[1] the stream, ARGV[1] the group. Read-only. */
-    public static final String SOURCE = StreamLua.FUNCTIONS + """
+    // concat, not +: a compile-time constant would be copied into the transports' classes,
+    // which would then send an old script until they are recompiled themselves.
+    public static final String SOURCE = StreamLua.FUNCTIONS.concat("""
             if redis.call('type', KEYS[1]).ok ~= 'stream' then
               return {}
             end
@@ -42,7 +44,7 @@ public final class GroupInfoScript {
               end
             end
             return {}
-            """;
+            """);
 
     private GroupInfoScript() {
     }

@@ -24,18 +24,33 @@ import java.util.Optional;
  * trim that removes unread entries always leaves the group behind the whole stream, where
  * it is.
  *
+ * <p>The counters are only as good as the server's copy. Before Redis 7.2.5 or so
+ * (redis/redis#12898) a replica does not keep a group's entries-read up to date with its
+ * master's reads, so a promoted replica's gap is too large by every entry read since its
+ * last full sync, and the first pass on it would report them lost. So the record also keeps
+ * the replication id of the server that made the last pass ({@code origin}): a pass on
+ * another history (a failover, a restart without the data's replication id) takes the gaps
+ * as they are as its starting point, and reports only what grows after it. Losses in a
+ * failover itself are out of the audit's reach anyway (asynchronous replication).
+ *
  * <p>The reply: {@code [trimmed, length, first id or "", then per group: name, lag, lost now,
  * lost in total]}.
  */
 public final class RetentionScript {
 
     /** KEYS: the stream, the record hash. ARGV: trim acked (1/0), max age ms, max length. */
-    public static final String SOURCE = StreamLua.FUNCTIONS + """
+    // concat, not +: a compile-time constant would be copied into the transports' classes,
+    // which would then send an old script until they are recompiled themselves.
+    public static final String SOURCE = StreamLua.FUNCTIONS.concat("""
             local key, record = KEYS[1], KEYS[2]
             local maxAge, maxLength = tonumber(ARGV[2]), tonumber(ARGV[3])
             if redis.call('type', key).ok ~= 'stream' then
               return {0, 0, ''}
             end
+            local origin = string.match(redis.call('info', 'replication'), 'master_replid:(%x+)') or ''
+            local before = redis.call('hget', record, 'origin')
+            local moved = before and before ~= origin
+            if before ~= origin then redis.call('hset', record, 'origin', origin) end
             local groups = {}
             for _, flat in ipairs(redis.call('xinfo', 'groups', key)) do
               local g = {}
@@ -85,7 +100,7 @@ public final class RetentionScript {
               if exact == 1 and type(read) == 'number' and type(info['entries-added']) == 'number' then
                 local gap = info['entries-added'] - read - n
                 local seen = tonumber(redis.call('hget', record, 'seen:' .. name) or '0')
-                if gap > seen then lostNow = gap - seen end
+                if gap > seen and not moved then lostNow = gap - seen end
                 if gap ~= seen then redis.call('hset', record, 'seen:' .. name, gap) end
               end
               local total
@@ -100,7 +115,7 @@ public final class RetentionScript {
               reply[#reply + 1] = total
             end
             return reply
-            """;
+            """);
 
     private RetentionScript() {
     }
