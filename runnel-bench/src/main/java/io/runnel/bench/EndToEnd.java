@@ -66,7 +66,7 @@ public final class EndToEnd {
     static final String MEMORY_URL = "memory://bench";
     static final List<String> ROWS = List.of("raw-lettuce", "runnel-lettuce", "runnel-lettuce-take100", "raw-jedis",
             "runnel-jedis", "raw-send-lettuce", "send-lettuce", "send-lettuce-maxlen", "runnel-memory",
-            "runnel-lettuce-cluster");
+            "runnel-lettuce-cluster", "runnel-jedis-cluster");
     private static final String USAGE = "usage: EndToEnd [--events N] [--repeats R] [--warmup-events W] [--rows a,b,...] "
             + "[--redis-url URL] [--out FILE] [--commands-by-name true]\n  rows: " + String.join(",", ROWS);
 
@@ -92,8 +92,9 @@ public final class EndToEnd {
     private App lettuceApp;
     private App jedisApp;
     private App memoryApp;
-    /** The cluster row's app: the same stream and processor on a local 3-master Redis Cluster. */
+    /** The cluster rows' apps (Lettuce, Jedis): the same stream and processor on a local 3-master Redis Cluster. */
     private App clusterApp;
+    private App clusterJedisApp;
     private RedisCluster cluster;
     private final CommandCounter commands = new CommandCounter();
     private Stream<Order> sendStream;
@@ -171,7 +172,8 @@ public final class EndToEnd {
                 new Row("runnel-memory", null, n -> runnel(memoryApp, "e2e-memory", n)),
                 // Same stream and processor on a 3-master cluster on this machine; compared with
                 // runnel-lettuce, above all for Redis commands per event (issue 13).
-                new Row("runnel-lettuce-cluster", "runnel-lettuce", n -> runnel(clusterApp, "e2e-lettuce-cluster", n)));
+                new Row("runnel-lettuce-cluster", "runnel-lettuce", n -> runnel(clusterApp, "e2e-lettuce-cluster", n)),
+                new Row("runnel-jedis-cluster", "runnel-jedis", n -> runnel(clusterJedisApp, "e2e-jedis-cluster", n)));
         // A Runnel row without its raw row would have no ratio: bring the baseline along.
         Set<String> wanted = new LinkedHashSet<>(rowFilter);
         for (Row row : all) {
@@ -208,11 +210,15 @@ public final class EndToEnd {
             RedisCommands<String, byte[]> admin = lettuceConn.sync();
             commands.add(command -> command[0].equals("CONFIG") ? admin.configResetstat() : admin.info(command[1]));
         }
-        if (wanted.contains("runnel-lettuce-cluster")) {
+        if (wanted.contains("runnel-lettuce-cluster") || wanted.contains("runnel-jedis-cluster")) {
             cluster = RedisCluster.start(3, 0);
             clusterApp = app("lettuce", cluster.url());
+            clusterJedisApp = app("jedis", cluster.url());
             Stream<Order> clusterOrders = clusterApp.stream(STREAM, Order.class, Order::id, o -> o.partitionSize(partitionSize()));
+            Stream<Order> clusterJedisOrders = clusterJedisApp.stream(STREAM, Order.class, Order::id,
+                    o -> o.partitionSize(partitionSize()));
             clusterApp.processor(clusterOrders, "e2e-lettuce-cluster", this::countRecords);
+            clusterJedisApp.processor(clusterJedisOrders, "e2e-jedis-cluster", this::countRecords);
             long t0 = System.nanoTime();
             Bench.sendSamples(clusterOrders, events, BATCH);
             System.out.printf("preloaded %,d events into the 3-master cluster %s in %d ms%n", events, cluster.url(),
@@ -259,7 +265,7 @@ public final class EndToEnd {
             }
         }
         report(rows);
-        for (App app : new App[] {lettuceApp, jedisApp, memoryApp, clusterApp}) {
+        for (App app : new App[] {lettuceApp, jedisApp, memoryApp, clusterApp, clusterJedisApp}) {
             if (app != null) {
                 app.close();
             }

@@ -158,7 +158,7 @@ public final class Results {
         line("Ratio = median of the row / median of its raw row (target ≥ 0.8). CPU = the whole JVM's CPU time "
                 + "during a round ÷ its events (median of the rounds; Redis's own CPU not included). Redis commands = "
                 + "the calls `INFO commandstats` counted on every server during a round ÷ its events, the commands "
-                + "scripts run included. `runnel-lettuce-cluster` is `runnel-lettuce` on a 3-master Redis Cluster on the "
+                + "scripts run included. `runnel-lettuce-cluster` and `runnel-jedis-cluster` are `runnel-lettuce` and `runnel-jedis` on a 3-master Redis Cluster on the "
                 + "same machine.").line("");
         line("| row | median ev/s | min ev/s | max ev/s | ratio | µs CPU / event | Redis commands / event | vs |");
         line("|---|---:|---:|---:|---:|---:|---:|---|");

@@ -97,8 +97,7 @@ public final class App implements AutoCloseable {
      * {@link ClusterLayout}).
      */
     boolean onCluster() {
-        String scheme = io.runnel.api.transport.ConnectionUrl.parse(settings.redisUrl()).scheme();
-        return scheme.equals("redis-cluster") || scheme.equals("rediss-cluster");
+        return io.runnel.api.transport.ConnectionUrl.parse(settings.redisUrl()).cluster();
     }
 
     /** The metric registry (bound through Guice; override it with your own module). */

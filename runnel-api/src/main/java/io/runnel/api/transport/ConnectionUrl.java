@@ -12,29 +12,63 @@ import java.util.Objects;
 public final class ConnectionUrl {
     private final String value;
     private final URI uri;
+    private final String rawAuthority;
 
-    private ConnectionUrl(String value, URI uri) {
+    private ConnectionUrl(String value, URI uri, String rawAuthority) {
         this.value = value;
         this.uri = uri;
+        this.rawAuthority = rawAuthority;
     }
 
     /**
-     * Parses a URL.
+     * Parses a URL. Its authority may list several hosts, as Sentinel and Cluster URLs do
+     * ({@code redis-cluster://h1:7000,[::1]:7001}), which {@link URI} alone refuses when a
+     * host is an IPv6 address.
      *
      * @throws IllegalArgumentException naming only the redacted URL when it is malformed
      */
     public static ConnectionUrl parse(String value) {
         Objects.requireNonNull(value, "url");
+        String authority = authorityOf(value);
         try {
-            URI uri = new URI(value);
+            URI uri;
+            if (authority != null && authority.indexOf(',') >= 0) {
+                // The other parts are checked as URI reads them; the hosts are the client's to read.
+                int start = value.indexOf("://") + 3;
+                uri = new URI(value.substring(0, start) + "hosts" + value.substring(start + authority.length()));
+            } else {
+                uri = new URI(value);
+            }
             if (uri.getScheme() == null) {
                 throw new IllegalArgumentException("URL has no scheme (expected e.g. redis://host:port): "
                         + redact(value));
             }
-            return new ConnectionUrl(value, uri);
+            return new ConnectionUrl(value, uri, authority != null ? authority : uri.getRawAuthority());
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("malformed URL: " + redact(value));
         }
+    }
+
+    /** The text between {@code ://} and the path, query or fragment; null without {@code ://}. */
+    private static String authorityOf(String value) {
+        int scheme = value.indexOf("://");
+        if (scheme < 0) {
+            return null;
+        }
+        int end = scheme + 3;
+        while (end < value.length() && "/?#".indexOf(value.charAt(end)) < 0) {
+            end++;
+        }
+        return value.substring(scheme + 3, end);
+    }
+
+    /**
+     * The authority as written, credentials included ({@code user:secret@h1:7000,h2:7001}):
+     * hand it to the client library only. For a URL listing several hosts, {@link #uri()}
+     * has a placeholder in its place.
+     */
+    public String rawAuthority() {
+        return rawAuthority;
     }
 
     /** Lower-case scheme, e.g. {@code redis}, {@code rediss}, {@code memory}. */
@@ -42,7 +76,20 @@ public final class ConnectionUrl {
         return uri.getScheme().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** The parsed URI, credentials included: hand it to the client library only. */
+    /**
+     * Whether the URL names a Redis Cluster ({@code redis-cluster://}, {@code rediss-cluster://},
+     * its nodes comma-separated as seeds): the engine lays keys out for it, and the Redis
+     * transports open a cluster client.
+     */
+    public boolean cluster() {
+        String scheme = scheme();
+        return scheme.equals("redis-cluster") || scheme.equals("rediss-cluster");
+    }
+
+    /**
+     * The parsed URI, credentials included: hand it to the client library only. When the URL
+     * lists several hosts its authority is a placeholder; read {@link #rawAuthority()}.
+     */
     public URI uri() {
         return uri;
     }

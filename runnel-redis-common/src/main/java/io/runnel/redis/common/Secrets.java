@@ -92,9 +92,9 @@ public final class Secrets {
         if (userInfo != null) {
             return userInfo;
         }
-        // A Sentinel URL naming several hosts has no server-based authority, so the URI
-        // keeps no user-info of its own: take it from the raw authority.
-        String authority = url.uri().getRawAuthority();
+        // A URL naming several hosts (Sentinel, Cluster) has no server-based authority, so
+        // the URI keeps no user-info of its own: take it from the raw authority.
+        String authority = url.rawAuthority();
         int at = authority == null ? -1 : authority.lastIndexOf('@');
         return at < 0 ? null : authority.substring(0, at);
     }

@@ -26,6 +26,13 @@ class SecretsTest {
     }
 
     @Test
+    void findsTheCredentialsOfAClusterUrlWithIpv6Hosts() {
+        Secrets secrets = Secrets.of(ConnectionUrl.parse("redis-cluster://bob:s3cret@[::1]:7000,[fe80::2]:7001?timeout=5s"));
+
+        assertThat(secrets.scrub("WRONGPASS for s3cret")).isEqualTo("WRONGPASS for ***");
+    }
+
+    @Test
     void aUrlWithoutCredentialsHasNoSecrets() {
         Secrets secrets = Secrets.of(ConnectionUrl.parse("redis://h:1"));
 

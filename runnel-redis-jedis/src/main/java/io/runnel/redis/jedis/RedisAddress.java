@@ -105,7 +105,7 @@ final class RedisAddress {
             default -> throw new IllegalArgumentException("unsupported scheme '" + url.scheme()
                     + "', expected redis, rediss, redis-sentinel, redis-cluster or rediss-cluster");
         }
-        String authority = uri.getRawAuthority();
+        String authority = url.rawAuthority();
         if (authority == null || authority.isEmpty()) {
             throw new IllegalArgumentException("no host");
         }

@@ -108,6 +108,16 @@ class RedisAddressTest {
     }
 
     @Test
+    void clusterUrlsMayListIpv6Nodes() {
+        RedisAddress address = parse("redis-cluster://alice:pw@[::1]:7000,[fe80::2]:7001,h3?timeout=5s");
+
+        assertThat(address.nodes()).containsExactly(new HostAndPort("::1", 7000), new HostAndPort("fe80::2", 7001),
+                new HostAndPort("h3", 6379));
+        assertThat(address.user()).isEqualTo("alice");
+        assertThat(address.timeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void toStringNeverShowsThePassword() {
         assertThat(parse("redis://alice:t0p-s3cret@h:1").toString()).doesNotContain("t0p-s3cret");
         assertThat(parse("redis-sentinel://:t0p-s3cret@h:1#m").toString()).doesNotContain("t0p-s3cret");

@@ -62,7 +62,6 @@ import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
-import io.runnel.redis.common.RedisUrls;
 import io.runnel.redis.common.RetentionScript;
 import io.runnel.redis.common.ServerMode;
 import io.runnel.redis.common.SlotGroups;
@@ -132,7 +131,7 @@ public final class LettuceTransport implements Transport {
         this.failures = new RedisFailures(url, Replies::kind);
         this.replies = new Replies(failures);
         this.state = new OpenState(failures::closed);
-        this.cluster = RedisUrls.isCluster(url);
+        this.cluster = url.cluster();
         List<RedisURI> seeds = cluster ? LettuceUrl.parseCluster(url, failures) : List.of(LettuceUrl.parse(url, failures));
         this.timeout = seeds.get(0).getTimeout();
         // Reconnect within a second of the server coming back: Lettuce's default backs off to
