@@ -35,9 +35,11 @@ public final class RedisCluster implements AutoCloseable {
     /** One {@code redis-server} of the cluster. */
     public static final class Node {
         private final RedisProcess process;
+        private final int tlsPort;
 
-        private Node(RedisProcess process) {
+        private Node(RedisProcess process, int tlsPort) {
             this.process = process;
+            this.tlsPort = tlsPort;
         }
 
         /** The node's client port on 127.0.0.1. */
@@ -68,9 +70,15 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private final List<Node> nodes;
+    /** The certificate the nodes listen for TLS with, or null. */
+    private final TestCertificate certificate;
+    /** The password of the nodes' default user, or null. */
+    private final String password;
 
-    private RedisCluster(List<Node> nodes) {
+    private RedisCluster(List<Node> nodes, TestCertificate certificate, String password) {
         this.nodes = List.copyOf(nodes);
+        this.certificate = certificate;
+        this.password = password;
     }
 
     /** 3 masters with one replica each, every slot covered, {@code cluster_state:ok} on every node. */
@@ -84,20 +92,45 @@ public final class RedisCluster implements AutoCloseable {
      * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
      */
     public static RedisCluster start(int masters, int replicasPerMaster) {
+        return start(masters, replicasPerMaster, null);
+    }
+
+    /**
+     * Starts {@code masters} masters without replicas that also listen for TLS with
+     * {@code certificate}, among themselves too (the cluster bus, {@code tls-cluster}).
+     * Clients reach them with {@link #tlsUrl()}; plain connections keep working, so the
+     * fixture's own administration is unchanged.
+     *
+     * @param extraArgs more {@code redis-server} options for every node, e.g. {@code --requirepass}
+     */
+    public static RedisCluster startTls(int masters, TestCertificate certificate, String... extraArgs) {
+        return start(masters, 0, certificate, extraArgs);
+    }
+
+    private static RedisCluster start(int masters, int replicasPerMaster, TestCertificate certificate,
+                                      String... extraArgs) {
         Path server = RedisExecutable.find().orElseThrow(() -> new IllegalStateException(RedisServer.NOTHING_TO_RUN));
         Path cli = server.resolveSibling("redis-cli");
         List<Node> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
-                nodes.add(new Node(RedisProcess.launch(server, List.of(
+                List<String> args = new ArrayList<>(List.of(
                         "--cluster-enabled", "yes",
                         "--cluster-config-file", "nodes.conf",
                         "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
                         // The bus port defaults to port + 10000, which may be taken or out of range.
                         "--cluster-port", Integer.toString(FreePort.find()),
-                        "--appendonly", "no"))));
+                        "--appendonly", "no"));
+                int tlsPort = 0;
+                if (certificate != null) {
+                    tlsPort = FreePort.find();
+                    args.addAll(certificate.serverArgs(tlsPort));
+                    args.addAll(List.of("--tls-cluster", "yes", "--tls-replication", "yes"));
+                }
+                args.addAll(List.of(extraArgs));
+                nodes.add(new Node(RedisProcess.launch(server, args), tlsPort));
             }
-            RedisCluster cluster = new RedisCluster(nodes);
+            RedisCluster cluster = new RedisCluster(nodes, certificate, ServerArgs.requirePass(List.of(extraArgs)));
             cluster.create(cli, replicasPerMaster);
             cluster.awaitHealthy();
             cluster.await("every master to have " + replicasPerMaster + " replicas in sync", () -> cluster.masters().stream()
@@ -110,8 +143,16 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private void create(Path cli, int replicasPerMaster) {
-        List<String> command = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
-        nodes.forEach(n -> command.add(n.toString()));
+        List<String> command = new ArrayList<>(List.of(cli.toString()));
+        if (password != null) {
+            command.addAll(List.of("-a", password, "--no-auth-warning"));
+        }
+        if (certificate != null) {
+            // With tls-cluster the nodes announce their TLS ports, which redis-cli then talks to.
+            command.addAll(List.of("--tls", "--cacert", certificate.certFile().toString()));
+        }
+        command.addAll(List.of("--cluster", "create"));
+        nodes.forEach(n -> command.add(certificate != null ? HOST + ":" + n.tlsPort : n.toString()));
         command.addAll(List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -133,6 +174,14 @@ public final class RedisCluster implements AutoCloseable {
     /** The URL of every node, as clients take it: {@code redis-cluster://127.0.0.1:p1,127.0.0.1:p2,…}. */
     public String url() {
         return "redis-cluster://" + nodes.stream().map(Node::toString).collect(Collectors.joining(","));
+    }
+
+    /** The TLS URL of every node: {@code rediss-cluster://127.0.0.1:t1,…}; for a cluster from {@link #startTls}. */
+    public String tlsUrl() {
+        if (certificate == null) {
+            throw new IllegalStateException("this cluster does not listen for TLS (start it with startTls)");
+        }
+        return "rediss-cluster://" + nodes.stream().map(n -> HOST + ":" + n.tlsPort).collect(Collectors.joining(","));
     }
 
     /** Every node, masters and replicas, killed ones included. */

@@ -5,26 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,9 +41,9 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class RedisTlsTest {
     private static final String PASSWORD = "tls-pw";
-    private static final String STORE_PASSWORD = "changeit";
+    private static final String STORE_PASSWORD = TestCertificate.STORE_PASSWORD;
 
-    private static Path dir;
+    private static TestCertificate certificate;
     private static Path trustStore;
     private static RedisServer server;
     private static int tlsPort;
@@ -71,38 +58,12 @@ public abstract class RedisTlsTest {
 
     @BeforeAll
     static void startServerWithTls() throws Exception {
-        dir = Files.createTempDirectory("runnel-tls-");
-        Path keyStore = dir.resolve("server.p12");
-        keytool("-genkeypair", "-alias", "redis", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                // It names 127.0.0.1 and nothing else, so "localhost" does not match it.
-                "-dname", "CN=runnel-test-redis", "-ext", "SAN=ip:127.0.0.1",
-                "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-                "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keyStore)) {
-            keys.load(in, STORE_PASSWORD.toCharArray());
-        }
-        Certificate certificate = keys.getCertificate("redis");
-        Path certFile = dir.resolve("cert.pem");
-        Path keyFile = dir.resolve("key.pem");
-        Files.writeString(certFile, pem("CERTIFICATE", certificate.getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY",
-                keys.getKey("redis", STORE_PASSWORD.toCharArray()).getEncoded()));
-
-        // What a user hands the JVM to trust the server: a trust store holding its certificate.
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("redis", certificate);
-        trustStore = dir.resolve("truststore.p12");
-        try (OutputStream out = Files.newOutputStream(trustStore)) {
-            trusted.store(out, STORE_PASSWORD.toCharArray());
-        }
-
+        certificate = TestCertificate.create();
+        trustStore = certificate.trustStore();
         tlsPort = FreePort.find();
-        server = RedisServer.start("--tls-port", Integer.toString(tlsPort),
-                "--tls-cert-file", certFile.toString(), "--tls-key-file", keyFile.toString(),
-                "--tls-ca-cert-file", certFile.toString(), "--tls-auth-clients", "no",
-                "--requirepass", PASSWORD);
+        List<String> args = new ArrayList<>(certificate.serverArgs(tlsPort));
+        args.addAll(List.of("--requirepass", PASSWORD));
+        server = RedisServer.start(args.toArray(String[]::new));
     }
 
     @AfterAll
@@ -112,7 +73,7 @@ public abstract class RedisTlsTest {
                 server.close();
             }
         } finally {
-            deleteRecursively(dir);
+            certificate.close();
         }
     }
 
@@ -200,93 +161,5 @@ public abstract class RedisTlsTest {
         StringWriter trace = new StringWriter();
         failure.printStackTrace(new PrintWriter(trace));
         return trace.toString();
-    }
-
-    private static void keytool(String... args) throws Exception {
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        List<String> command = new ArrayList<>(List.of(keytool.toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IllegalStateException("keytool failed: " + output);
-        }
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
-    private static void deleteRecursively(Path root) throws Exception {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
-
-    /**
-     * The JVM's trust store set as a user sets it, {@code -Djavax.net.ssl.trustStore=...
-     * -Djavax.net.ssl.trustStorePassword=...}, until closed. The JDK reads those properties
-     * into its default {@link SSLContext} only once per JVM, which an earlier test may have
-     * done already, so the default context is made anew from them as well: as if the JVM
-     * had been started with them. Closing puts back the properties and the context.
-     */
-    private static final class JvmTrustStore implements AutoCloseable {
-        private static final List<String> PROPERTIES = List.of(
-                "javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword", "javax.net.ssl.trustStoreType");
-
-        private final Map<String, String> previous;
-        private final SSLContext previousDefault;
-
-        private JvmTrustStore(Map<String, String> previous, SSLContext previousDefault) {
-            this.previous = previous;
-            this.previousDefault = previousDefault;
-        }
-
-        static JvmTrustStore use(Path store, String password) {
-            Map<String, String> previous = new LinkedHashMap<>();
-            for (String property : PROPERTIES) {
-                previous.put(property, System.getProperty(property));
-            }
-            SSLContext previousDefault;
-            try {
-                previousDefault = SSLContext.getDefault();
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("the JDK has no default SSL context", e);
-            }
-            System.setProperty("javax.net.ssl.trustStore", store.toString());
-            System.setProperty("javax.net.ssl.trustStorePassword", password);
-            System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
-            JvmTrustStore set = new JvmTrustStore(previous, previousDefault);
-            try {
-                // No trust managers given: the JDK makes them from the properties just set.
-                SSLContext fromProperties = SSLContext.getInstance("TLS");
-                fromProperties.init(null, null, null);
-                SSLContext.setDefault(fromProperties);
-            } catch (Exception e) {
-                set.close();
-                throw new IllegalStateException("cannot make an SSL context from the trust store", e);
-            }
-            return set;
-        }
-
-        @Override
-        public void close() {
-            previous.forEach((property, value) -> {
-                if (value == null) {
-                    System.clearProperty(property);
-                } else {
-                    System.setProperty(property, value);
-                }
-            });
-            SSLContext.setDefault(previousDefault);
-        }
     }
 }

@@ -1,0 +1,13 @@
+package io.runnel.redis.lettuce;
+
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.Transport;
+import io.runnel.testkit.RedisClusterTlsTest;
+
+/** The testkit's TLS cluster scenarios on the Lettuce transport. */
+class LettuceClusterTlsTest extends RedisClusterTlsTest {
+    @Override
+    protected Transport openTransport(String url) {
+        return new LettuceTransportProvider().open(ConnectionUrl.parse(url));
+    }
+}
