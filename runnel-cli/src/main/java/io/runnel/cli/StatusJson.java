@@ -52,6 +52,17 @@ final class StatusJson {
                 partition.put("trimmed_unprocessed", s.trimmedUnprocessed());
                 partition.put("poisoned", s.poisoned());
                 partition.put("stuck_since", s.stuckSince().map(Object::toString).orElse(null));
+                if (s.halted().isPresent()) {
+                    Status.Halted h = s.halted().get();
+                    ObjectNode halted = partition.putObject("halted");
+                    halted.put("at", h.at().toString());
+                    halted.put("worker", h.worker());
+                    h.eventIds().forEach(halted.putArray("events")::add);
+                    halted.put("error", h.error());
+                    halted.put("message", h.message());
+                } else {
+                    partition.putNull("halted");
+                }
             }
         }
         return root.toPrettyString() + System.lineSeparator();

@@ -47,6 +47,13 @@ final class StatusTable {
                         s.stuckSince().map(Object::toString).orElse("-")));
             }
             table(out, rows);
+            for (Status.PartitionStatus s : p.partitions()) {
+                // Not a column: the error would make every row as wide as its message.
+                s.halted().ifPresent(h -> out.append("  partition ").append(s.partition()).append(" halted worker ")
+                        .append(h.worker()).append(" at ").append(h.at()).append(" on events ")
+                        .append(String.join(",", h.eventIds())).append(": ").append(h.error()).append(": ")
+                        .append(h.message()).append(NL));
+            }
         }
         return out.toString();
     }

@@ -143,6 +143,7 @@ class OperateCommandsTest extends CliTestBase {
             assertThat(partition.path("trimmed_unprocessed").asLong()).isZero();
             assertThat(partition.path("poisoned").asBoolean()).isFalse();
             assertThat(partition.path("stuck_since").isNull()).isTrue();
+            assertThat(partition.path("halted").isNull()).isTrue();
             total += partition.path("length").asLong();
         }
         assertThat(total).isEqualTo(8);

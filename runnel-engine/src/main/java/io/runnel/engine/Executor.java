@@ -402,6 +402,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                 + "under policy {}", partition, processor.name(), processor.gracePeriod(), processor.exceptionPolicy());
         switch (processor.exceptionPolicy()) {
             case HALT -> {
+                marks.halted(o.lease(), timeout.eventIds(), timeout);
                 lose(o.lease(), "its processor function is stuck (ProcessingTimeout, policy HALT)");
                 worker.fail(timeout);
                 return true;
@@ -795,8 +796,16 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     // --------------------------------------------------- consumer callbacks
 
     @Override
-    public void halt(int partition, Throwable error) {
+    public void halt(Lease lease, List<String> eventIds, Throwable error) {
+        marks.halted(lease, eventIds, error);
         worker.fail(error);
+    }
+
+    @Override
+    public void flowing(int partition) {
+        // On the consumer's thread, so that a halt of this consumer's own, later, is marked
+        // after this: a halt mark outlives its writer, and the partition is past it now.
+        marks.clearHalted(partition);
     }
 
     @Override

@@ -56,6 +56,15 @@ final class Keys {
     }
 
     /**
+     * Marks the partition whose failure halted a worker under the HALT policy: the events and
+     * the error, so an operator finds them in {@code status} after every worker that met them
+     * has halted. Not in Python runnel.
+     */
+    static String halted(String app, String stream, String processor, int partition) {
+        return "__halt:" + app + "." + stream + "." + processor + "." + partition;
+    }
+
+    /**
      * The fencing epoch of a processor's partition locks: incremented at every acquisition
      * and written into the lock with the executor id, so tokens only grow. Not in Python
      * runnel, whose lock values are bare executor ids.

@@ -48,6 +48,8 @@ final class PartitionConsumer<T> implements Runnable {
      * partition's lock can be released).
      */
     private final List<String> completed = new ArrayList<>();
+    /** Whether a delivery completed since this consumer started. */
+    private boolean flowing;
     private long lastHandOver = System.nanoTime();
 
     static final int ACK_GROUP = 128;
@@ -55,8 +57,14 @@ final class PartitionConsumer<T> implements Runnable {
 
     /** What a consumer reports back to its executor. */
     interface ExecutorCallbacks {
-        /** The policy is HALT (or the processor is misconfigured): stop the worker with this error. */
-        void halt(int partition, Throwable error);
+        /**
+         * The policy is HALT (or the processor is misconfigured): mark the partition halted
+         * for status views, then stop the worker with this error. Called on the consumer's thread.
+         */
+        void halt(Lease lease, List<String> eventIds, Throwable error);
+
+        /** A delivery completed, the first since this consumer started. Called on the consumer's thread. */
+        void flowing(int partition);
 
         /** The policy is QUARANTINE: the lease's partition is poisoned. */
         void quarantine(Lease lease, Throwable error);
@@ -216,6 +224,10 @@ final class PartitionConsumer<T> implements Runnable {
         for (int i = 0; i < events.size(); i++) {
             completed.add(events.get(i).id());
         }
+        if (!flowing) {
+            flowing = true;
+            executor.flowing(buffer.partition);
+        }
         if (completed.size() >= ACK_GROUP || System.nanoTime() - lastHandOver >= ACK_DELAY_NANOS) {
             handOverAcks();
         }
@@ -247,14 +259,16 @@ final class PartitionConsumer<T> implements Runnable {
         List<String> ids = ids(failed);
         if (error instanceof Misconfigured) {
             log.error("processor {} is misconfigured; halting", processor.name(), error);
-            executor.halt(buffer.partition, error);
+            executor.halt(buffer.lease, ids, error);
             return false;
         }
         return switch (processor.exceptionPolicy()) {
             case HALT -> {
-                log.error("processor {} failed on partition {} (events {}); policy HALT stops the worker",
-                        processor.name(), buffer.partition, ids, error);
-                executor.halt(buffer.partition, error);
+                log.error("processor {} failed on partition {} (events {}); policy HALT stops the worker. Every worker "
+                        + "that takes the partition over meets these events first and halts in turn, until the events "
+                        + "process or the policy changes; `runnel status` shows them. QUARANTINE, or dead letters with "
+                        + "IGNORE, keep the other partitions going", processor.name(), buffer.partition, ids, error);
+                executor.halt(buffer.lease, ids, error);
                 yield false;
             }
             case QUARANTINE -> {

@@ -21,6 +21,11 @@ import java.util.function.IntFunction;
  *   <li>{@code __stuck:<app>.<stream>.<processor>.<partition>}: a delivery has been with the
  *       processor function longer than {@code max_processing_time}; since when, and its
  *       event ids.
+ *   <li>{@code __halt:<app>.<stream>.<processor>.<partition>}: a delivery of the partition
+ *       failed under the HALT policy and stopped the worker; when, its event ids, and the
+ *       error. Unlike the others it outlives its writer, since every worker that meets the
+ *       events halts in turn: the first owner that then completes a delivery of the
+ *       partition deletes it.
  * </ul>
  * A mark is written fenced by the partition's lease and lives as long as the condition
  * does: it is deleted when the executor gets over it or releases the partition, and when a
@@ -55,6 +60,22 @@ final class PartitionMarks {
         String message = String.valueOf(error.getMessage());
         value.put("message", message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT) + "…" : message);
         write(lease, processor.poisonedKey(lease.partition), value, "poisoned");
+    }
+
+    /** Records that a delivery of the lease's partition failed with {@code error} and halts the worker. */
+    void halted(Lease lease, List<String> eventIds, Throwable error) {
+        ObjectNode value = owner();
+        value.put("halted_at", Instant.now().toString());
+        eventIds.stream().limit(10).forEach(value.putArray("events")::add);
+        value.put("error", error.getClass().getName());
+        String message = String.valueOf(error.getMessage());
+        value.put("message", message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT) + "…" : message);
+        write(lease, processor.haltedKey(lease.partition), value, "halted");
+    }
+
+    /** Deletes the halt mark of a partition: a delivery of it completed since. */
+    void clearHalted(int partition) {
+        clear(List.of(partition), List.of(processor::haltedKey), "halted");
     }
 
     /** Records that a delivery of the lease's partition has been with the function since {@code since}. */

@@ -113,6 +113,10 @@ record Processor<T>(
         return Keys.poisoned(app(), stream.name(), name, partition) + stream.keyTag(partition);
     }
 
+    String haltedKey(int partition) {
+        return Keys.halted(app(), stream.name(), name, partition) + stream.keyTag(partition);
+    }
+
     String stuckKey(int partition) {
         return Keys.stuck(app(), stream.name(), name, partition) + stream.keyTag(partition);
     }

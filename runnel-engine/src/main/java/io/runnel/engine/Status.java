@@ -90,6 +90,22 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
     }
 
     /**
+     * A failure that halted a worker under the HALT policy, as its halt mark recorded it.
+     *
+     * @param at       when
+     * @param worker   the worker that halted
+     * @param eventIds the failed delivery's events (the first ten)
+     * @param error    the exception's class name
+     * @param message  its message (cut at 500 characters)
+     */
+    public record Halted(Instant at, String worker, List<String> eventIds, String error, String message) {
+        public Halted {
+            Objects.requireNonNull(at, "at");
+            eventIds = List.copyOf(eventIds);
+        }
+    }
+
+    /**
      * One partition of a processor's stream, seen through the processor's consumer group.
      *
      * @param partition        the partition number
@@ -108,12 +124,15 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
      * @param poisoned         whether an executor quarantined the partition and still holds it
      * @param stuckSince       when the delivery its owner's processor function has held longer than
      *                         {@code max_processing_time} was handed out; empty when none is stuck
+     * @param halted           the failure that last halted a worker on this partition under the HALT
+     *                         policy, until an owner completes a delivery of it; empty when none did
      */
     public record PartitionStatus(int partition, Optional<String> owner, long length, long pending,
                                   Optional<Duration> oldestPendingAge, OptionalLong lag,
                                   Optional<Duration> oldestEntryAge, long trimmedUnprocessed, boolean poisoned,
-                                  Optional<Instant> stuckSince) {
+                                  Optional<Instant> stuckSince, Optional<Halted> halted) {
         public PartitionStatus {
+            Objects.requireNonNull(halted, "halted");
             Objects.requireNonNull(oldestEntryAge, "oldestEntryAge");
             Objects.requireNonNull(owner, "owner");
             Objects.requireNonNull(stuckSince, "stuckSince");

@@ -1,6 +1,7 @@
 package io.runnel.engine;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.GroupInfo;
@@ -62,6 +63,7 @@ final class StatusReader {
         List<Optional<String>> owners = transport.getAll(numbers.stream().map(p::lockKey).toList());
         List<Optional<String>> poisons = transport.getAll(numbers.stream().map(p::poisonedKey).toList());
         List<Optional<String>> stuck = transport.getAll(numbers.stream().map(p::stuckKey).toList());
+        List<Optional<String>> halts = transport.getAll(numbers.stream().map(p::haltedKey).toList());
         List<Status.PartitionStatus> partitions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String key = p.stream().partitionKey(i);
@@ -76,7 +78,8 @@ final class StatusReader {
                     oldestEntryAge,
                     trimmedUnprocessed(p, i),
                     poisons.get(i).isPresent(),
-                    stuck.get(i).flatMap(StatusReader::stuckSince)));
+                    stuck.get(i).flatMap(StatusReader::stuckSince),
+                    halts.get(i).flatMap(StatusReader::halted)));
         }
         long generation = transport.get(p.assignmentGenerationKey()).map(Long::parseLong).orElse(0L);
         return new Status.ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), generation,
@@ -106,6 +109,19 @@ final class StatusReader {
                 return 0;
             }
             throw e;
+        }
+    }
+
+    /** A halt mark as written by {@link PartitionMarks#halted}; empty if it cannot be read. */
+    private static Optional<Status.Halted> halted(String mark) {
+        try {
+            JsonNode json = JSON.readTree(mark);
+            List<String> ids = new ArrayList<>();
+            json.path("events").forEach(id -> ids.add(id.asText()));
+            return Optional.of(new Status.Halted(Instant.parse(json.path("halted_at").asText()), json.path("worker").asText(),
+                    ids, json.path("error").asText(), json.path("message").asText()));
+        } catch (JacksonException | DateTimeParseException e) {
+            return Optional.empty();
         }
     }
 

@@ -4,6 +4,7 @@ import io.runnel.api.Delivery;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,6 +89,53 @@ class FailurePolicyTest extends RedisBackedTest {
         assertThat(app.transport().pendingCount(orders.partitionKey(p), "proc")).isGreaterThanOrEqualTo(1);
         // The stopped worker released its locks.
         assertThat(app.transport().get(Keys.lock(app.name(), "orders", "proc", p))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void a_halt_shows_in_status_with_its_events_until_an_owner_gets_past_them(TransportKind transport) throws Exception {
+        String name = TestApps.uniqueName("halt");
+        AtomicBoolean poisoned = new AtomicBoolean(true);
+        ProcessedLog log = new ProcessedLog();
+        Supplier<App> newApp = () -> {
+            App a = apps.app(transport, name, b -> b.setting("default_partition_count", 2));
+            Stream<Order> orders = a.stream("orders", Order.class, Order::key);
+            a.processor(orders, "proc", events -> {
+                for (Order order : events.records()) {
+                    if (poisoned.get() && order.key().equals("bad") && order.seq() == 3) {
+                        throw new Poison("poison " + order.seq());
+                    }
+                    log.add(order);
+                }
+            });
+            return a;
+        };
+        App first = newApp.get();
+        @SuppressWarnings("unchecked")
+        Stream<Order> orders = (Stream<Order>) first.streamNamed("orders");
+        send(orders, goodKeyOnOtherPartition(orders));
+        int p = orders.partitionOf(new Order("bad", 0));
+
+        Worker halted = first.worker().start();
+        assertThat(halted.awaitStopped(Duration.ofSeconds(30))).isTrue();
+        Status.PartitionStatus status = first.status().processor("proc").partition(p);
+        String failedId = first.transport().groupInfo(orders.partitionKey(p), "proc")
+                .flatMap(GroupInfo::oldestPendingId).orElseThrow();
+        assertThat(status.halted()).hasValueSatisfying(h -> {
+            assertThat(h.eventIds()).contains(failedId);
+            assertThat(h.error()).isEqualTo(Poison.class.getName());
+            assertThat(h.message()).isEqualTo("poison 3");
+            assertThat(h.worker()).isEqualTo(halted.id());
+        });
+        assertThat(first.status().processor("proc").partition(1 - p).halted()).isEmpty();
+
+        // The fix is deployed: the next worker gets past the events, and the mark goes.
+        poisoned.set(false);
+        App second = newApp.get();
+        Worker fixed = second.worker().start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.snapshot().getOrDefault("bad", List.of()).size() == 10);
+        await().atMost(Duration.ofSeconds(30)).until(() -> second.status().processor("proc").partition(p).halted().isEmpty());
+        fixed.stop();
     }
 
     @ParameterizedTest
