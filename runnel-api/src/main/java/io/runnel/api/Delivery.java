@@ -9,6 +9,19 @@ import java.util.List;
  * @param processor processor name
  * @param partition partition number
  * @param events    the raw events, in stream order
+ * @param attempt   which try at these events this is: 1, or more when the processor retries
+ *                  failed deliveries in place (its retry policy)
  */
-public record Delivery(String processor, int partition, List<Event> events) {
+public record Delivery(String processor, int partition, List<Event> events, int attempt) {
+
+    public Delivery {
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
+        }
+    }
+
+    /** A first try. */
+    public Delivery(String processor, int partition, List<Event> events) {
+        this(processor, partition, events, 1);
+    }
 }

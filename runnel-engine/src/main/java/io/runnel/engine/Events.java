@@ -39,6 +39,13 @@ public interface Events<T> {
     String processor();
 
     /**
+     * Which try at the events being processed this is: 1, or more while the processor's
+     * retry policy tries a failed delivery again in place. Read it inside the loop: it
+     * belongs to the delivery last handed out.
+     */
+    int attempt();
+
+    /**
      * Batches of events from {@link Events#take(int, Duration)}; a batch is acknowledged
      * when the loop asks for the next one.
      *

@@ -21,6 +21,11 @@ final class EventsView<T> implements Events<T> {
     }
 
     @Override
+    public int attempt() {
+        return consumer.attempt();
+    }
+
+    @Override
     public Iterable<T> records() {
         RecordCodec<T> codec = consumer.processor().stream().codec();
         return iterable(0, null, d -> codec.decode(d.events().get(0).fields()));

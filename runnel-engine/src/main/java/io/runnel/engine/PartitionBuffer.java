@@ -311,6 +311,48 @@ final class PartitionBuffer {
         }
     }
 
+    /**
+     * Puts events back at the head of the buffer, in order, to be handed out again first
+     * (a failed delivery tried again in place). Does nothing once closed: they stay pending
+     * in the server for the next owner.
+     */
+    void pushBack(List<Event> failed) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            for (int i = failed.size() - 1; i >= 0; i--) {
+                events.addFirst(failed.get(i));
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the buffer closes or {@code timeout} passes.
+     *
+     * @return whether it closed
+     */
+    boolean awaitClosed(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (!closed) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                changed.await(remaining, TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void awaitClosed() throws InterruptedException {
         lock.lock();
         try {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +51,14 @@ final class PartitionConsumer<T> implements Runnable {
     private final List<String> completed = new ArrayList<>();
     /** Whether a delivery completed since this consumer started. */
     private boolean flowing;
+    /** A failed delivery put back for another try, or null; consumer thread only. */
+    private Retry retrying;
+    /** The try the delivery last handed out is at (1: the first); consumer thread only. */
+    private int attempt = 1;
+
+    /** The next hand-out starting with event {@code firstId} is try {@code attempt} at it. */
+    private record Retry(String firstId, int attempt) {
+    }
     private long lastHandOver = System.nanoTime();
 
     static final int ACK_GROUP = 128;
@@ -172,7 +181,20 @@ final class PartitionConsumer<T> implements Runnable {
         if (events.isEmpty()) {
             return null;
         }
-        Delivery delivery = new Delivery(processor.name(), buffer.partition, events);
+        attempt = 1;
+        if (retrying != null) {
+            // A batch may gather more events behind the retried ones; it is the same try at them.
+            if (events.get(0).id().equals(retrying.firstId())) {
+                attempt = retrying.attempt();
+            }
+            retrying = null;
+        }
+        if (attempt > 1) {
+            MDC.put("attempt", Integer.toString(attempt));
+        } else {
+            MDC.remove("attempt");
+        }
+        Delivery delivery = new Delivery(processor.name(), buffer.partition, events, attempt);
         processor.metrics().delivered(delivery);
         holding = new Holding(delivery, System.nanoTime());
         delivered++;
@@ -180,6 +202,11 @@ final class PartitionConsumer<T> implements Runnable {
             m.beforeProcessing(delivery);
         }
         return delivery;
+    }
+
+    /** The try the delivery last handed out is at (for {@link EventsView#attempt()}). */
+    int attempt() {
+        return attempt;
     }
 
     /** Checks a batch window against the grace period (a window that long could never drain in time). */
@@ -247,6 +274,10 @@ final class PartitionConsumer<T> implements Runnable {
         Holding held = holding;
         Delivery failed = held != null ? held.delivery() : new Delivery(processor.name(), buffer.partition, List.of());
         holding = null;
+        if (retries(failed, error)) {
+            // Not a failure the policy (or middleware, or the failed meter) sees yet: only the last try's is.
+            return retry(failed, ids(failed), error);
+        }
         processor.metrics().failed(failed);
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
@@ -284,6 +315,47 @@ final class PartitionConsumer<T> implements Runnable {
                 yield !buffer.isClosed();
             }
         };
+    }
+
+    /**
+     * Whether a failed delivery gets another try: tries are left, and the failure is one the
+     * processor retries. A stuck function ({@link ProcessingTimeout}) is not: the coordinator
+     * is already deciding about its thread; nor is a misconfiguration, which halts.
+     */
+    private boolean retries(Delivery failed, Throwable error) {
+        if (failed.events().isEmpty() || failed.attempt() >= processor.retry().maxAttempts()
+                || error instanceof ProcessingTimeout || error instanceof Misconfigured) {
+            return false;
+        }
+        try {
+            return processor.retryable().test(error);
+        } catch (RuntimeException e) {
+            log.error("the retry predicate of processor {} failed; not retrying", processor.name(), e);
+            return false;
+        }
+    }
+
+    /**
+     * Puts the failed events back at the head of the buffer and pauses the partition for the
+     * backoff, so that they are handed out again before anything behind them.
+     *
+     * @return whether to restart the function: false when the partition was revoked or the
+     *         worker stops meanwhile (the events stay pending for the next owner)
+     */
+    private boolean retry(Delivery failed, List<String> ids, Throwable error) {
+        Duration pause = processor.retry().backoff(failed.attempt(), ThreadLocalRandom.current().nextDouble());
+        log.warn("processor {} failed on partition {} (events {}, attempt {} of {}): {}; trying again in {} ms",
+                processor.name(), buffer.partition, ids, failed.attempt(), processor.retry().maxAttempts(), error,
+                pause.toMillis());
+        processor.metrics().retried(failed);
+        buffer.pushBack(failed.events());
+        retrying = new Retry(failed.events().get(0).id(), failed.attempt() + 1);
+        try {
+            return !buffer.awaitClosed(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The timeout in place of what the function threw once the coordinator had timed it out. */

@@ -3,10 +3,12 @@ package io.runnel.engine;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
 import io.runnel.api.Misconfigured;
+import io.runnel.api.SerializationException;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A registered processor with every option resolved against the app's settings.
@@ -17,6 +19,8 @@ record Processor<T>(
         String name,
         ProcessorFunction<T> function,
         ExceptionPolicy exceptionPolicy,
+        RetryPolicy retry,
+        Predicate<Throwable> retryable,
         List<Middleware> middleware,
         List<RebalanceListener> rebalanceListeners,
         ProcessorMetrics metrics,
@@ -59,6 +63,8 @@ record Processor<T>(
         }
         return new Processor<>(stream, name, function,
                 o.exceptionPolicy != null ? o.exceptionPolicy : s.defaultExceptionPolicy(),
+                o.retry != null ? o.retry : s.defaultRetry(),
+                o.retryable != null ? o.retryable : error -> !(error instanceof SerializationException),
                 middleware,
                 o.rebalanceListeners,
                 metrics,

@@ -42,7 +42,7 @@ final class ProcessorMetrics {
     static final long GAUGE_REFRESH_SECONDS = 5;
 
     /** Metrics of one scope: the processor as a whole, or one of its partitions. */
-    record Scope(Meter processed, Meter acked, Meter failed, Meter deadLettered, Timer processingTime,
+    record Scope(Meter processed, Meter acked, Meter failed, Meter retries, Meter deadLettered, Timer processingTime,
                  Histogram latency, Histogram batchSize) {
 
         static Scope register(MetricRegistry registry, String prefix) {
@@ -50,6 +50,7 @@ final class ProcessorMetrics {
                     registry.meter(prefix + ".processed"),
                     registry.meter(prefix + ".acked"),
                     registry.meter(prefix + ".failed"),
+                    registry.meter(prefix + ".retries"),
                     registry.meter(prefix + ".dead-lettered"),
                     registry.timer(prefix + ".processing-time", () -> new Timer(new SlidingWindowReservoir(WINDOW))),
                     registry.histogram(prefix + ".latency-ms", ProcessorMetrics::histogram),
@@ -144,6 +145,13 @@ final class ProcessorMetrics {
         total.processed().mark(n);
         s.processingTime().update(nanos, TimeUnit.NANOSECONDS);
         total.processingTime().update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A failed delivery's events are to be tried again in place (marked per event). */
+    void retried(Delivery d) {
+        int n = d.events().size();
+        partitions[d.partition()].retries().mark(n);
+        total.retries().mark(n);
     }
 
     void failed(Delivery d) {

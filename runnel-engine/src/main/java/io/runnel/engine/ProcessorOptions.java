@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Options of one processor, given to {@link App#processor(Stream, String, java.util.function.Consumer, ProcessorFunction)}.
@@ -15,6 +16,8 @@ import java.util.Objects;
  */
 public final class ProcessorOptions {
     ExceptionPolicy exceptionPolicy;
+    RetryPolicy retry;
+    Predicate<Throwable> retryable;
     final List<Middleware> middleware = new ArrayList<>();
     final List<RebalanceListener> rebalanceListeners = new ArrayList<>();
     boolean deadLetters;
@@ -99,6 +102,34 @@ public final class ProcessorOptions {
     /** Wait between acquisition tries and between periodic rebalance checks. */
     public ProcessorOptions assignmentSleep(Duration d) {
         this.assignmentSleep = positive("assignment_sleep", d);
+        return this;
+    }
+
+    /**
+     * Tries a failed delivery again in place, up to {@code maxAttempts} tries in all, before
+     * the exception policy applies (default: the {@code default_retry_*} settings, which try
+     * once). The partition waits meanwhile, so per-key order holds; the pause after the
+     * {@code k}th failure is {@code initialBackoff × multiplier^(k-1)}, at most
+     * {@code maxBackoff}, ± {@code jitter} of itself. A revoked or stopping partition stops
+     * waiting at once, and its events go to the next owner. The function sees which try it is
+     * in ({@link Events#attempt()}, {@link io.runnel.api.Delivery#attempt()}, the MDC's
+     * {@code attempt}).
+     *
+     * @throws io.runnel.api.Misconfigured naming the value out of range
+     */
+    public ProcessorOptions retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier,
+                                  double jitter) {
+        this.retry = new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
+        return this;
+    }
+
+    /**
+     * Which failures are retried (default: all but {@link io.runnel.api.SerializationException},
+     * which would fail the same way every time). A {@link io.runnel.api.ProcessingTimeout}
+     * (a stuck function) and {@link io.runnel.api.Misconfigured} are never retried.
+     */
+    public ProcessorOptions retryIf(Predicate<Throwable> retryable) {
+        this.retryable = Objects.requireNonNull(retryable, "retryable");
         return this;
     }
 

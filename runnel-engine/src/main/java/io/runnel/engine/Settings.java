@@ -48,6 +48,9 @@ import java.util.TreeSet;
  * @param defaultCompressor         compressor name, or null for none
  * @param defaultHasher             hasher name, or null for the built-in default
  * @param defaultExceptionPolicy    what processors do when their function throws
+ * @param defaultRetry              how processors retry a failed delivery in place before the exception
+ *                                  policy applies (default_retry_attempts, default_retry_backoff,
+ *                                  default_retry_max_backoff, default_retry_multiplier, default_retry_jitter)
  * @param defaultLockExpiry         partition lock and heartbeat time to live; at least twice the grace period
  * @param defaultLeaseMargin        how much sooner than its lock's expiry an executor stops acting for a
  *                                  partition it could not renew (clock-rate drift allowance); under half of lock_expiry
@@ -89,6 +92,7 @@ public record Settings(
         String defaultCompressor,
         String defaultHasher,
         ExceptionPolicy defaultExceptionPolicy,
+        RetryPolicy defaultRetry,
         Duration defaultLockExpiry,
         Duration defaultLeaseMargin,
         Duration defaultReadTimeout,
@@ -129,6 +133,11 @@ public record Settings(
         d.put("default_compressor", "");
         d.put("default_hasher", "");
         d.put("default_exception_policy", "HALT");
+        d.put("default_retry_attempts", "1");
+        d.put("default_retry_backoff", "100");
+        d.put("default_retry_max_backoff", "10000");
+        d.put("default_retry_multiplier", "2");
+        d.put("default_retry_jitter", "0.2");
         d.put("default_lock_expiry", "120");
         d.put("default_lease_margin", "500");
         d.put("default_read_timeout", "2000");
@@ -248,6 +257,7 @@ public record Settings(
                 emptyToNull(raw.get("default_compressor")),
                 emptyToNull(raw.get("default_hasher")),
                 policy(raw.get("default_exception_policy")),
+                retry(raw),
                 duration(raw, "default_lock_expiry", "s"),
                 duration(raw, "default_lease_margin", "ms"),
                 duration(raw, "default_read_timeout", "ms"),
@@ -313,6 +323,33 @@ public record Settings(
             return ExceptionPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw bad("default_exception_policy", value, "one of HALT, QUARANTINE, IGNORE");
+        }
+    }
+
+    private static RetryPolicy retry(Map<String, String> raw) {
+        int attempts = positiveInt(raw, "default_retry_attempts");
+        Duration backoff = durationAllowZero(raw, "default_retry_backoff", "ms");
+        Duration maxBackoff = durationAllowZero(raw, "default_retry_max_backoff", "ms");
+        if (maxBackoff.compareTo(backoff) < 0) {
+            throw bad("default_retry_max_backoff", raw.get("default_retry_max_backoff"),
+                    "at least default_retry_backoff (" + backoff.toMillis() + " ms)");
+        }
+        double multiplier = decimal(raw, "default_retry_multiplier");
+        if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
+            throw bad("default_retry_multiplier", raw.get("default_retry_multiplier"), "a number of at least 1");
+        }
+        double jitter = decimal(raw, "default_retry_jitter");
+        if (!(jitter >= 0 && jitter <= 1)) {
+            throw bad("default_retry_jitter", raw.get("default_retry_jitter"), "a fraction from 0 to 1");
+        }
+        return new RetryPolicy(attempts, backoff, maxBackoff, multiplier, jitter);
+    }
+
+    private static double decimal(Map<String, String> raw, String name) {
+        try {
+            return Double.parseDouble(raw.get(name).trim());
+        } catch (NumberFormatException e) {
+            throw bad(name, raw.get(name), "a number");
         }
     }
 

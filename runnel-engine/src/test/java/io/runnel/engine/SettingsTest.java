@@ -26,6 +26,7 @@ class SettingsTest {
         assertThat(s.defaultMaxAge()).isZero();
         assertThat(s.defaultRetentionInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.defaultExceptionPolicy()).isEqualTo(ExceptionPolicy.HALT);
+        assertThat(s.defaultRetry()).isEqualTo(new RetryPolicy(1, Duration.ofMillis(100), Duration.ofSeconds(10), 2, 0.2));
         assertThat(s.defaultLockExpiry()).isEqualTo(Duration.ofSeconds(120));
         assertThat(s.defaultReadTimeout()).isEqualTo(Duration.ofMillis(2000));
         assertThat(s.defaultPrefetchCount()).isEqualTo(100); // the original reads 8: too few per round trip
@@ -90,6 +91,12 @@ class SettingsTest {
             "RUNNEL_DEFAULT_MAX_PARTITION_SIZE | -1    | default_max_partition_size",
             "RUNNEL_DEFAULT_MAX_AGE         | old      | default_max_age",
             "RUNNEL_DEFAULT_RETENTION_INTERVAL | 0     | default_retention_interval",
+            "RUNNEL_DEFAULT_RETRY_ATTEMPTS  | 0        | default_retry_attempts",
+            "RUNNEL_DEFAULT_RETRY_BACKOFF   | -5       | default_retry_backoff",
+            "RUNNEL_DEFAULT_RETRY_MAX_BACKOFF | 50     | default_retry_max_backoff",
+            "RUNNEL_DEFAULT_RETRY_MULTIPLIER | 0.5     | default_retry_multiplier",
+            "RUNNEL_DEFAULT_RETRY_JITTER    | 1.5      | default_retry_jitter",
+            "RUNNEL_DEFAULT_RETRY_JITTER    | some     | default_retry_jitter",
     })
     void bad_values_are_rejected_with_the_setting_name(String variable, String value, String setting) {
         assertThatThrownBy(() -> Settings.resolve(Map.of(variable, value), Map.of()))
