@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -337,20 +338,7 @@ final class PartitionBuffer {
      * @return whether it closed
      */
     boolean awaitClosed(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            while (!closed) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return false;
-                }
-                changed.await(remaining, TimeUnit.NANOSECONDS);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return awaitUntil(() -> closed, timeout);
     }
 
     void awaitClosed() throws InterruptedException {
@@ -375,10 +363,15 @@ final class PartitionBuffer {
 
     /** Waits until no read for this partition is in flight (call after {@link #close()}). */
     boolean awaitFetchIdle(Duration timeout) throws InterruptedException {
+        return awaitUntil(() -> !fetching, timeout);
+    }
+
+    /** Waits, under the lock, until {@code done} holds or {@code timeout} passes; answers whether it holds. */
+    private boolean awaitUntil(BooleanSupplier done, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            while (fetching) {
+            while (!done.getAsBoolean()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     return false;

@@ -1,5 +1,8 @@
 package io.runnel.redis.common;
 
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
+
 /**
  * Where a server keeps keys: on a Redis Cluster, the hash slot of a key and the master that
  * serves the slot, as the client last saw the cluster's layout; on a single server, one slot
@@ -24,6 +27,34 @@ public interface KeyPlacement {
             return "";
         }
     };
+
+    /**
+     * A Redis Cluster's placement.
+     *
+     * @param slot         a key's hash slot
+     * @param masterOfSlot the master serving a slot by the client's layout, or null when the
+     *                     layout has none for it (that slot then goes alone: its commands
+     *                     fail and are retried)
+     */
+    static KeyPlacement cluster(ToIntFunction<String> slot, IntFunction<Object> masterOfSlot) {
+        return new KeyPlacement() {
+            @Override
+            public boolean cluster() {
+                return true;
+            }
+
+            @Override
+            public int slot(String key) {
+                return slot.applyAsInt(key);
+            }
+
+            @Override
+            public Object node(int s) {
+                Object master = masterOfSlot.apply(s);
+                return master != null ? master : s;
+            }
+        };
+    }
 
     /** Whether the server is a Redis Cluster. */
     boolean cluster();

@@ -69,24 +69,7 @@ final class ClusterRouting implements AutoCloseable {
 
     /** Slots and their masters by this routing's layout. */
     KeyPlacement placement() {
-        return new KeyPlacement() {
-            @Override
-            public boolean cluster() {
-                return true;
-            }
-
-            @Override
-            public int slot(String key) {
-                return JedisClusterCRC16.getSlot(key);
-            }
-
-            @Override
-            public Object node(int slot) {
-                HostAndPort master = commands.getNode(slot);
-                // A slot no master serves yet goes alone: its commands fail and are retried.
-                return master != null ? master : slot;
-            }
-        };
+        return KeyPlacement.cluster(JedisClusterCRC16::getSlot, commands::getNode);
     }
 
     /** A pooled connection to a node; closing it gives it back. */

@@ -180,24 +180,10 @@ public final class LettuceTransport implements Transport {
 
     /** Slots and their masters by the layout the cluster connection routes commands by. */
     private static KeyPlacement clusterPlacement(StatefulRedisClusterConnection<String, byte[]> connection) {
-        return new KeyPlacement() {
-            @Override
-            public boolean cluster() {
-                return true;
-            }
-
-            @Override
-            public int slot(String key) {
-                return SlotHash.getSlot(key);
-            }
-
-            @Override
-            public Object node(int slot) {
-                RedisClusterNode master = connection.getPartitions().getMasterBySlot(slot);
-                // A slot no master serves yet goes alone: its commands fail and are retried.
-                return master != null ? master.getNodeId() : slot;
-            }
-        };
+        return KeyPlacement.cluster(SlotHash::getSlot, slot -> {
+            RedisClusterNode master = connection.getPartitions().getMasterBySlot(slot);
+            return master != null ? master.getNodeId() : null;
+        });
     }
 
     /** A {@code redis-cluster://} URL must lead to a cluster, any other to a single server. */
