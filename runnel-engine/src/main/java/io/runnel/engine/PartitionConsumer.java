@@ -181,6 +181,7 @@ final class PartitionConsumer<T> implements Runnable {
         if (events.isEmpty()) {
             return null;
         }
+        int previousAttempt = attempt;
         attempt = 1;
         if (retrying != null) {
             // A batch may gather more events behind the retried ones; it is the same try at them.
@@ -191,8 +192,8 @@ final class PartitionConsumer<T> implements Runnable {
         }
         if (attempt > 1) {
             MDC.put("attempt", Integer.toString(attempt));
-        } else {
-            MDC.remove("attempt");
+        } else if (previousAttempt > 1) {
+            MDC.remove("attempt"); // only then: the hand-out path runs per event
         }
         Delivery delivery = new Delivery(processor.name(), buffer.partition, events, attempt);
         processor.metrics().delivered(delivery);
