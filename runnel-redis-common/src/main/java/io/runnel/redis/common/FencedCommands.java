@@ -31,6 +31,10 @@ import java.util.function.IntFunction;
  * summary follows each read, and the claim of other consumers' entries runs when that
  * check finds some.
  *
+ * <p>On a Redis Cluster each partition's keys share a hash slot, and the calls over several
+ * partitions (the check after a read, the acks) go as one script run per master, in the
+ * cross-slot form of a {@link FencedScript}; lock extension asks each master on its own.
+ *
  * <p>Lua sees replies in their RESP2 form whatever protocol the client speaks: an XCLAIM
  * reply is {@code [[id, [field, value, ...]], ...]}, and XPENDING's summary has its
  * consumers as {@code [[name, count], ...]} in fourth place, {@code false} when none.
