@@ -11,7 +11,12 @@ package io.runnel.api;
  */
 public interface Middleware {
 
-    /** Called before the processor receives the delivery. */
+    /**
+     * Called before the processor receives the delivery. A delivery the processor's retry
+     * policy tries again is one delivery here: this runs before its first try only, and
+     * {@link #afterSuccess} or {@link #afterFailure} after its last ({@link Delivery#attempt()}
+     * says which that was).
+     */
     default void beforeProcessing(Delivery delivery) {
     }
 
@@ -20,8 +25,8 @@ public interface Middleware {
     }
 
     /**
-     * Called when the processor threw while holding the delivery; the processor's exception
-     * policy is applied afterwards.
+     * Called when the processor threw while holding the delivery, on its last try; the
+     * processor's exception policy is applied afterwards.
      */
     default void afterFailure(Delivery delivery, Throwable error) {
     }

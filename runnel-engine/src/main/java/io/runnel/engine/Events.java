@@ -43,7 +43,9 @@ public interface Events<T> {
      * retry policy tries a failed delivery again in place. Read it inside the loop: it
      * belongs to the delivery last handed out.
      */
-    int attempt();
+    default int attempt() {
+        return 1;
+    }
 
     /**
      * Batches of events from {@link Events#take(int, Duration)}; a batch is acknowledged

@@ -802,10 +802,13 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     }
 
     @Override
-    public void flowing(int partition) {
+    public void flowing(Lease lease) {
         // On the consumer's thread, so that a halt of this consumer's own, later, is marked
-        // after this: a halt mark outlives its writer, and the partition is past it now.
-        marks.clearHalted(partition);
+        // after this: a halt mark outlives its writer, and the partition is past it now. Only
+        // while the lease holds: a late consumer must not delete its successor's mark.
+        if (lease.valid()) {
+            marks.clearHalted(lease.partition);
+        }
     }
 
     @Override

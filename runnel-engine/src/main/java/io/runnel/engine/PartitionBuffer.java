@@ -53,7 +53,7 @@ final class PartitionBuffer {
     private boolean expired;
     private boolean fetching;
     private volatile String pointer = "0-0";
-    /** Whether the last read that reached the server found events here. */
+    /** Whether the last read succeeded and found events here. */
     private volatile boolean foundEvents;
     /** Id of the newest entry any read handed us; guarded by {@link #lock}. */
     private String lastReceived;
@@ -110,9 +110,10 @@ final class PartitionBuffer {
                 // looks. Re-read what is pending after the last entry we did receive.
                 pointer = lastReceived != null ? lastReceived : "0-0";
             }
-            if (ok) {
-                foundEvents = !entries.isEmpty();
-            }
+            // A failed read counts as finding nothing: the partition then waits in a read of its
+            // own slot, so a dead master does not hold back partitions on others (a flowing read
+            // spans masters).
+            foundEvents = ok && !entries.isEmpty();
             if (!closed && ok) {
                 if (!entries.isEmpty()) {
                     lastReceived = entries.get(entries.size() - 1).id();
@@ -144,7 +145,7 @@ final class PartitionBuffer {
         return vanished;
     }
 
-    /** Whether the last read that reached the server found events for this partition. */
+    /** Whether the last read succeeded and found events for this partition. */
     boolean foundEvents() {
         return foundEvents;
     }

@@ -73,7 +73,7 @@ final class PartitionConsumer<T> implements Runnable {
         void halt(Lease lease, List<String> eventIds, Throwable error);
 
         /** A delivery completed, the first since this consumer started. Called on the consumer's thread. */
-        void flowing(int partition);
+        void flowing(Lease lease);
 
         /** The policy is QUARANTINE: the lease's partition is poisoned. */
         void quarantine(Lease lease, Throwable error);
@@ -199,8 +199,12 @@ final class PartitionConsumer<T> implements Runnable {
         processor.metrics().delivered(delivery);
         holding = new Holding(delivery, System.nanoTime());
         delivered++;
-        for (Middleware m : processor.middleware()) {
-            m.beforeProcessing(delivery);
+        if (attempt == 1) {
+            // A delivery tried again is still one delivery to middleware: before its first try,
+            // after its last.
+            for (Middleware m : processor.middleware()) {
+                m.beforeProcessing(delivery);
+            }
         }
         return delivery;
     }
@@ -254,7 +258,7 @@ final class PartitionConsumer<T> implements Runnable {
         }
         if (!flowing) {
             flowing = true;
-            executor.flowing(buffer.partition);
+            executor.flowing(buffer.lease);
         }
         if (completed.size() >= ACK_GROUP || System.nanoTime() - lastHandOver >= ACK_DELAY_NANOS) {
             handOverAcks();

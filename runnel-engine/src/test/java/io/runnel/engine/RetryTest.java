@@ -1,7 +1,9 @@
 package io.runnel.engine;
 
 import com.codahale.metrics.Meter;
+import io.runnel.api.Delivery;
 import io.runnel.api.ExceptionPolicy;
+import io.runnel.api.Middleware;
 import io.runnel.api.SerializationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -65,8 +67,20 @@ class RetryTest extends RedisBackedTest {
     @EnumSource(TransportKind.class)
     void a_delivery_that_succeeds_on_a_later_try_is_processed_once_and_in_order(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
+        List<String> seenByMiddleware = new CopyOnWriteArrayList<>();
+        Middleware watching = new Middleware() {
+            @Override
+            public void beforeProcessing(Delivery d) {
+                seenByMiddleware.add("before " + d.events().get(0).id() + " try " + d.attempt());
+            }
+
+            @Override
+            public void afterSuccess(Delivery d) {
+                seenByMiddleware.add("success " + d.events().get(0).id() + " try " + d.attempt());
+            }
+        };
         App app = app(transport, TestApps.uniqueName("retry"), o -> o.retry(4, Duration.ofMillis(20),
-                Duration.ofMillis(100), 2, 0.5), (order, attempt) -> {
+                Duration.ofMillis(100), 2, 0.5).middleware(watching), (order, attempt) -> {
                     if (order.key().equals("key-1") && order.seq() == 3 && attempt < 3) {
                         throw new IllegalStateException("flaky " + attempt);
                     }
@@ -82,6 +96,10 @@ class RetryTest extends RedisBackedTest {
         assertThat(tries.get("key-1/4")).containsExactly("1:null");
         Meter retries = app.metrics().meter("runnel." + app.name() + ".proc.retries");
         assertThat(retries.getCount()).as("events tried again").isEqualTo(2);
+        // One delivery to middleware: before its first try, after its last.
+        assertThat(seenByMiddleware).hasSize(2 * KEYS * PER_KEY);
+        assertThat(seenByMiddleware.stream().filter(s -> s.endsWith("try 3"))).hasSize(1)
+                .allMatch(s -> s.startsWith("success "));
         assertThat(app.metrics().meter("runnel." + app.name() + ".proc.failed").getCount())
                 .as("failures the policy saw").isZero();
     }

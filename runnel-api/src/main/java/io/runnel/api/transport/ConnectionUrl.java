@@ -31,14 +31,7 @@ public final class ConnectionUrl {
         Objects.requireNonNull(value, "url");
         String authority = authorityOf(value);
         try {
-            URI uri;
-            if (authority != null && authority.indexOf(',') >= 0) {
-                // The other parts are checked as URI reads them; the hosts are the client's to read.
-                int start = value.indexOf("://") + 3;
-                uri = new URI(value.substring(0, start) + "hosts" + value.substring(start + authority.length()));
-            } else {
-                uri = new URI(value);
-            }
+            URI uri = uriOf(value, authority);
             if (uri.getScheme() == null) {
                 throw new IllegalArgumentException("URL has no scheme (expected e.g. redis://host:port): "
                         + redact(value));
@@ -46,6 +39,23 @@ public final class ConnectionUrl {
             return new ConnectionUrl(value, uri, authority != null ? authority : uri.getRawAuthority());
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("malformed URL: " + redact(value));
+        }
+    }
+
+    /**
+     * The URI of the text; for several hosts that {@link URI} refuses (IPv6 literals among
+     * them), the URI of the text with a placeholder in place of its hosts: the other parts
+     * are checked as URI reads them, and the hosts are the client's to read.
+     */
+    private static URI uriOf(String value, String authority) throws URISyntaxException {
+        try {
+            return new URI(value);
+        } catch (URISyntaxException e) {
+            if (authority == null || authority.indexOf(',') < 0) {
+                throw e;
+            }
+            int start = value.indexOf("://") + 3;
+            return new URI(value.substring(0, start) + "hosts" + value.substring(start + authority.length()));
         }
     }
 
@@ -64,8 +74,8 @@ public final class ConnectionUrl {
 
     /**
      * The authority as written, credentials included ({@code user:secret@h1:7000,h2:7001}):
-     * hand it to the client library only. For a URL listing several hosts, {@link #uri()}
-     * has a placeholder in its place.
+     * hand it to the client library only. For a URL listing several hosts that
+     * {@link URI} cannot read (IPv6 literals), {@link #uri()} has a placeholder in its place.
      */
     public String rawAuthority() {
         return rawAuthority;
@@ -88,7 +98,8 @@ public final class ConnectionUrl {
 
     /**
      * The parsed URI, credentials included: hand it to the client library only. When the URL
-     * lists several hosts its authority is a placeholder; read {@link #rawAuthority()}.
+     * lists several hosts, one an IPv6 literal, its authority is a placeholder; read
+     * {@link #rawAuthority()}.
      */
     public URI uri() {
         return uri;

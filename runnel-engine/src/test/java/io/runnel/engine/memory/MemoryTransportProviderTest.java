@@ -87,6 +87,8 @@ class MemoryTransportProviderTest {
         }
         assertThat(MemoryTransportProvider.storeName(url("memory:/").uri())).isEmpty();
         assertThat(MemoryTransportProvider.storeName(url("memory:///shop/").uri())).isEqualTo("shop");
+        // A comma is no reason to read the authority as a list of hosts.
+        assertThat(MemoryTransportProvider.storeName(url("memory://a,b").uri())).isEqualTo("a,b");
     }
 
     @Test

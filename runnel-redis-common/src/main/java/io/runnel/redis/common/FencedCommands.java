@@ -7,6 +7,7 @@ import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.PartlyAnswered;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.TransportArgs;
+import io.runnel.api.transport.TransportException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -235,32 +238,42 @@ public final class FencedCommands {
     }
 
     /**
-     * {@code Transport.extendFenced}. On a cluster each master is asked on its own, so that
-     * one master down (mid-failover) does not keep the others' locks from being extended:
-     * then {@link PartlyAnswered} carries the answers that came.
+     * {@code Transport.extendFenced}. On a cluster every master is asked on its own, all at
+     * once, so that one master down or hung (mid-failover) neither keeps the others' locks
+     * from being extended nor delays them: then {@link PartlyAnswered} carries the answers
+     * that came.
      */
     public List<Boolean> extend(List<Fence> fences, long ttlMillis) {
         byte[] millis = utf8(Long.toString(ttlMillis));
         IntFunction<LuaScript.Run> run = i -> new LuaScript.Run(List.of(fences.get(i).lockKey()),
                 List.of(utf8(fences.get(i).token()), millis));
-        List<List<List<Integer>>> perNode = byNode(bySlot(fences.size(), i -> fences.get(i).lockKey()));
+        List<List<Integer>> perNode = byNode(bySlot(fences.size(), i -> fences.get(i).lockKey())).stream()
+                .map(FencedCommands::flatten).toList();
+        Function<List<Integer>, List<Long>> extendOn = positions -> LuaScript.integers(
+                LuaScript.EXTEND_IF_OWNER.runAll(positions.stream().map(run::apply).toList(), runner, failure));
+        if (perNode.size() == 1) {
+            return extendOn.apply(perNode.get(0)).stream().map(n -> n == 1L).toList();
+        }
+        List<CompletableFuture<List<Long>>> asked = new ArrayList<>(perNode.size());
+        for (List<Integer> positions : perNode) {
+            asked.add(CompletableFuture.supplyAsync(() -> extendOn.apply(positions), Thread::startVirtualThread));
+        }
         Boolean[] held = new Boolean[fences.size()];
-        RuntimeException unanswered = null;
+        TransportException unanswered = null;
         int answered = 0;
-        for (List<List<Integer>> slots : perNode) {
-            List<Integer> positions = flatten(slots);
+        for (int u = 0; u < perNode.size(); u++) {
+            List<Integer> positions = perNode.get(u);
             try {
-                List<Long> replies = LuaScript.integers(LuaScript.EXTEND_IF_OWNER.runAll(
-                        positions.stream().map(run::apply).toList(), runner, failure));
+                List<Long> replies = asked.get(u).join();
                 for (int j = 0; j < positions.size(); j++) {
                     held[positions.get(j)] = replies.get(j) == 1L;
                 }
                 answered += positions.size();
-            } catch (RuntimeException e) {
-                if (perNode.size() == 1) {
-                    throw e;
+            } catch (CompletionException e) {
+                if (!(e.getCause() instanceof TransportException failed)) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
                 }
-                unanswered = unanswered == null ? e : unanswered;
+                unanswered = unanswered == null ? failed : unanswered;
             }
         }
         if (unanswered == null) {

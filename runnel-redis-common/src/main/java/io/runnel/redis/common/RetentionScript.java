@@ -30,7 +30,8 @@ import java.util.Optional;
  * last full sync, and the first pass on it would report them lost. So the record also keeps
  * the replication id of the server that made the last pass ({@code origin}): a pass on
  * another history (a failover, a restart without the data's replication id) takes the gaps
- * as they are as its starting point, and reports only what grows after it. Losses in a
+ * as they are before it trims anything as its starting point, and reports only what grows
+ * after that, its own trims included. Losses in a
  * failover itself are out of the audit's reach anyway (asynchronous replication).
  *
  * <p>The reply: {@code [trimmed, length, first id or "", then per group: name, lag, lost now,
@@ -58,6 +59,29 @@ public final class RetentionScript {
                 g[flat[i]] = flat[i + 1]
               end
               groups[#groups + 1] = g
+            end
+            local based = {}
+            if moved then
+              -- Another history: its counters, as they are before this pass trims anything, are
+              -- the starting point, so a loss this very pass makes is still counted.
+              local info0 = {}
+              local flat0 = redis.call('xinfo', 'stream', key)
+              for i = 1, #flat0, 2 do
+                info0[flat0[i]] = flat0[i + 1]
+              end
+              local first0 = info0['first-entry'] and info0['first-entry'][1] or nil
+              local last0 = info0['last-entry'] and info0['last-entry'][1] or nil
+              for _, g in ipairs(groups) do
+                local n0, exact0 = lag(key, g['last-delivered-id'], info0['length'], first0, last0, g['lag'])
+                local read0 = g['entries-read']
+                if type(read0) ~= 'number' and g['last-delivered-id'] == '0-0' then
+                  read0 = 0
+                end
+                if exact0 == 1 and type(read0) == 'number' and type(info0['entries-added']) == 'number' then
+                  redis.call('hset', record, 'seen:' .. g['name'], info0['entries-added'] - read0 - n0)
+                  based[g['name']] = true
+                end
+              end
             end
             local trimmed = 0
             if ARGV[1] == '1' and #groups > 0 then
@@ -100,7 +124,7 @@ public final class RetentionScript {
               if exact == 1 and type(read) == 'number' and type(info['entries-added']) == 'number' then
                 local gap = info['entries-added'] - read - n
                 local seen = tonumber(redis.call('hget', record, 'seen:' .. name) or '0')
-                if gap > seen and not moved then lostNow = gap - seen end
+                if gap > seen and (based[name] or not moved) then lostNow = gap - seen end
                 if gap ~= seen then redis.call('hset', record, 'seen:' .. name, gap) end
               end
               local total

@@ -692,7 +692,7 @@ public final class JedisTransport implements Transport {
                 .toList());
     }
 
-    /** The fenced commands; {@code operation} names them in errors. On a cluster they split their runs by slot. */
+    /** The fenced commands; {@code operation} names them in errors. On a cluster they group their runs by master. */
     private FencedCommands fenced(String operation) {
         Function<Throwable, TransportException> failure = error -> failures.translate(operation, error);
         return new FencedCommands(scripts(operation), failure, placement);
