@@ -10,5 +10,12 @@ public enum ExceptionPolicy {
      */
     QUARANTINE,
     /** Acknowledge the failed events and restart the processor function on that partition. */
-    IGNORE
+    IGNORE,
+    /**
+     * Park the failed event's partition key: the event, and every later event of the same
+     * key, moves in order to the stream's parked stream ({@code parked.<stream>}), while the
+     * partition's other keys go on. The key stays parked until an operator replays it (its
+     * events are re-sent in order, then it is released) or drops it.
+     */
+    PARK
 }

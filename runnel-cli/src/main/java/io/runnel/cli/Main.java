@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The {@code runnel} command line: {@code worker}, {@code send}, {@code sendmany},
- * {@code processor reset} and {@code status}, each taking the class that exposes the app
+ * {@code processor reset}, {@code status}, {@code dead list|replay|purge} and
+ * {@code parked list|replay|drop}, each taking the class that exposes the app
  * (see {@link io.runnel.engine.RunnelApp}). The command's own output goes to standard
  * output; logs and error messages go to standard error.
  *
@@ -47,6 +48,10 @@ public final class Main {
         cli.addSubcommand(new SendManyCommand(root));
         cli.addSubcommand(new CommandLine(new ProcessorCommand()).addSubcommand(new ProcessorCommand.Reset(root)));
         cli.addSubcommand(new StatusCommand(root));
+        cli.addSubcommand(new CommandLine(new DeadCommand()).addSubcommand(new DeadCommand.ListDead(root))
+                .addSubcommand(new DeadCommand.Replay(root)).addSubcommand(new DeadCommand.Purge(root)));
+        cli.addSubcommand(new CommandLine(new ParkedCommand()).addSubcommand(new ParkedCommand.ListParked(root))
+                .addSubcommand(new ParkedCommand.Replay(root)).addSubcommand(new ParkedCommand.Drop(root)));
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(errWriter);
         cli.setExitCodeExceptionMapper(Main::exitCode);

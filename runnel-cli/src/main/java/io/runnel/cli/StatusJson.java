@@ -63,6 +63,7 @@ final class StatusJson {
                 } else {
                     partition.putNull("halted");
                 }
+                s.parkedKeys().forEach(partition.putArray("parked_keys")::add);
             }
         }
         return root.toPrettyString() + System.lineSeparator();

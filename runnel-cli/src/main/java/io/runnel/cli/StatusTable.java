@@ -53,6 +53,10 @@ final class StatusTable {
                         .append(h.worker()).append(" at ").append(h.at()).append(" on events ")
                         .append(String.join(",", h.eventIds())).append(": ").append(h.error()).append(": ")
                         .append(h.message()).append(NL));
+                if (!s.parkedKeys().isEmpty()) {
+                    out.append("  partition ").append(s.partition()).append(" parked keys (runnel parked list): ")
+                            .append(String.join(", ", s.parkedKeys())).append(NL);
+                }
             }
         }
         return out.toString();

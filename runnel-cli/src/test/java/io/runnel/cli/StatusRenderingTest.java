@@ -28,7 +28,7 @@ class StatusRenderingTest {
 
     private static Status.PartitionStatus partition(int p, Optional<Status.Halted> halted) {
         return new Status.PartitionStatus(p, Optional.empty(), 10, 1, Optional.empty(), OptionalLong.of(9),
-                Optional.empty(), 0, false, Optional.empty(), halted);
+                Optional.empty(), 0, false, Optional.empty(), halted, List.of());
     }
 
     @Test

@@ -248,6 +248,25 @@ public final class App implements AutoCloseable {
     }
 
     /**
+     * The keys {@code processor} parked under {@link io.runnel.api.ExceptionPolicy#PARK}:
+     * list, replay or drop them (see {@link ParkedKeys}).
+     *
+     * @throws Misconfigured if the app has no such processor
+     */
+    public ParkedKeys parkedKeys(String processor) {
+        return new ParkedKeys(processor(processor), transport());
+    }
+
+    /**
+     * The dead letters of stream {@code stream}: list, replay or purge them (see {@link DeadLetters}).
+     *
+     * @throws Misconfigured if the app has no such stream
+     */
+    public DeadLetters deadLetters(String stream) {
+        return new DeadLetters(streamNamed(stream), transport());
+    }
+
+    /**
      * A snapshot of every processor's members, partition owners, backlogs and poisoned
      * partitions, and the leader, as Redis holds them (see {@link Status}). It only reads:
      * it joins nothing, takes no lock and creates no consumer group, so it is safe to call

@@ -424,6 +424,17 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
                 }
                 return lose(o.lease(), "its processor function is stuck (ProcessingTimeout, policy IGNORE)");
             }
+            case PARK -> {
+                // The consumer's thread is not coming back: park its delivery from here, once, and
+                // let the partition go; its next owner reads the parked keys afresh.
+                PartitionConsumer.Holding held = o.consumer().holding();
+                if (held != null && !held.delivery().events().isEmpty()) {
+                    Parking parking = new Parking(processor, o.lease());
+                    parking.parkFailed(held.delivery().events(), timeout, pause -> true);
+                    parking.close();
+                }
+                return lose(o.lease(), "its processor function is stuck (ProcessingTimeout, policy PARK)");
+            }
         }
         return false;
     }

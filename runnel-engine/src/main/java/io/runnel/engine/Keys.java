@@ -65,6 +65,28 @@ final class Keys {
     }
 
     /**
+     * The keys a processor parked on a partition under the PARK policy (a hash: key →
+     * {@code parked}, or {@code replaying <id>} during a replay). Their events wait in the
+     * partition's parked stream, {@link #parked}. Not in Python runnel.
+     */
+    static String parking(String app, String stream, String processor, int partition) {
+        return "__park:" + app + "." + stream + "." + processor + "." + partition;
+    }
+
+    /** The parked stream of a stream's partition: {@code parked.<stream>}, partitioned alike. */
+    static String parked(String app, String stream, int partition) {
+        return partition(app, "parked." + stream, partition);
+    }
+
+    /**
+     * What a dead-letter replay re-sent into a partition (a hash: dead entry id → new id,
+     * expiring), so a replay run again after a crash re-sends nothing twice. Not in Python runnel.
+     */
+    static String deadReplays(String app, String stream, int partition) {
+        return "__drep:" + app + "." + stream + "." + partition;
+    }
+
+    /**
      * The fencing epoch of a processor's partition locks: incremented at every acquisition
      * and written into the lock with the executor id, so tokens only grow. Not in Python
      * runnel, whose lock values are bare executor ids.

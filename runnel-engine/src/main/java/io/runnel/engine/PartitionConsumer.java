@@ -31,6 +31,8 @@ final class PartitionConsumer<T> implements Runnable {
     private final Acker acker;
     private final ExecutorCallbacks executor;
     private final Map<String, String> mdc;
+    /** The PARK policy's view of this partition, and the filter of re-sends meant for other processors. */
+    private final Parking parking;
     private final CountDownLatch exited = new CountDownLatch(1);
     /**
      * The delivery the function holds and since when, or null; changed by the consumer thread
@@ -100,6 +102,7 @@ final class PartitionConsumer<T> implements Runnable {
         this.acker = acker;
         this.executor = executor;
         this.mdc = mdc;
+        this.parking = new Parking(processor, buffer.lease);
     }
 
     @Override
@@ -108,6 +111,9 @@ final class PartitionConsumer<T> implements Runnable {
         MDC.put("partition", Integer.toString(buffer.partition));
         LEASE.set(buffer.lease);
         try {
+            if (!parking.load(this::pauseUnlessClosed)) {
+                return;
+            }
             while (true) {
                 long before = delivered;
                 try {
@@ -137,6 +143,7 @@ final class PartitionConsumer<T> implements Runnable {
                 }
             }
         } finally {
+            parking.close();
             handOverAcks();
             if (buffer.expired()) {
                 executor.leaseLost(buffer.lease, "its lease ran out before the heartbeat could renew it");
@@ -162,25 +169,21 @@ final class PartitionConsumer<T> implements Runnable {
     Delivery next(int n, Duration within) {
         completeCurrent();
         List<Event> events;
-        try {
-            if (n == 0) {
-                Event e = buffer.poll();
-                if (e == null) {
-                    handOverAcks(); // nothing buffered: don't sit on acks while waiting
-                    e = buffer.next();
-                }
-                events = e == null ? List.of() : List.of(e);
-            } else {
-                handOverAcks();
-                events = buffer.next(n, within);
+        do {
+            events = take(n, within);
+            if (events.isEmpty()) {
+                return null;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-        if (events.isEmpty()) {
-            return null;
-        }
+            if (parking.concerns(events)) {
+                Parking.Admitted admitted = parking.admit(events, this::pauseUnlessClosed);
+                if (admitted == null) {
+                    stopAfterLostLease("parking events");
+                    return null;
+                }
+                completed.addAll(admitted.skipped()); // re-sends for other processors: acknowledged unprocessed
+                events = admitted.events();
+            }
+        } while (events.isEmpty());
         int previousAttempt = attempt;
         attempt = 1;
         if (retrying != null) {
@@ -207,6 +210,46 @@ final class PartitionConsumer<T> implements Runnable {
             }
         }
         return delivery;
+    }
+
+    /** The next events from the buffer: one when {@code n == 0}, else a batch; none when it closed. */
+    private List<Event> take(int n, Duration within) {
+        try {
+            if (n == 0) {
+                Event e = buffer.poll();
+                if (e == null) {
+                    handOverAcks(); // nothing buffered: don't sit on acks while waiting
+                    e = buffer.next();
+                }
+                return e == null ? List.of() : List.of(e);
+            }
+            handOverAcks();
+            return buffer.next(n, within);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /**
+     * After a fenced call found the lock no longer held: tells the executor (unless the
+     * partition was released anyway) and waits for it to close the partition.
+     */
+    private void stopAfterLostLease(String doing) {
+        if (!buffer.isClosed()) {
+            executor.leaseLost(buffer.lease, "the server no longer held its lock when " + doing);
+            awaitClosed();
+        }
+    }
+
+    /** Waits up to {@code pause} for the partition to be released; true if it was (or the wait was interrupted). */
+    private boolean pauseUnlessClosed(Duration pause) {
+        try {
+            return buffer.awaitClosed(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
     }
 
     /** The try the delivery last handed out is at (for {@link EventsView#attempt()}). */
@@ -253,6 +296,7 @@ final class PartitionConsumer<T> implements Runnable {
             middleware.get(i).afterSuccess(done);
         }
         List<Event> events = done.events();
+        parking.processed(events);
         for (int i = 0; i < events.size(); i++) {
             completed.add(events.get(i).id());
         }
@@ -312,6 +356,16 @@ final class PartitionConsumer<T> implements Runnable {
                         + "the others keep going", processor.name(), buffer.partition, ids, error);
                 executor.quarantine(buffer.lease, error);
                 yield false;
+            }
+            case PARK -> {
+                if (failed.events().isEmpty()) {
+                    yield !buffer.isClosed(); // the function failed before reading: nothing to park
+                }
+                if (!parking.parkFailed(failed.events(), error, this::pauseUnlessClosed)) {
+                    stopAfterLostLease("parking failed events");
+                    yield false;
+                }
+                yield !buffer.isClosed();
             }
             case IGNORE -> {
                 log.warn("processor {} failed on partition {} (events {}); policy IGNORE acknowledges them and goes on",

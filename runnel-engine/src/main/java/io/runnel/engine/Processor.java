@@ -4,6 +4,7 @@ import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
 import io.runnel.api.Misconfigured;
 import io.runnel.api.SerializationException;
+import io.runnel.api.transport.ParkingKeys;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,6 +122,13 @@ record Processor<T>(
 
     String haltedKey(int partition) {
         return Keys.halted(app(), stream.name(), name, partition) + stream.keyTag(partition);
+    }
+
+    /** The keys of the partition's parking, in the partition's hash slot. */
+    ParkingKeys parkingKeys(int partition) {
+        String tag = stream.keyTag(partition);
+        return new ParkingKeys(stream.partitionKey(partition), Keys.parked(app(), stream.name(), partition) + tag,
+                Keys.parking(app(), stream.name(), name, partition) + tag);
     }
 
     String stuckKey(int partition) {

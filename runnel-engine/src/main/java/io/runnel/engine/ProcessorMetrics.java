@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -42,7 +43,8 @@ final class ProcessorMetrics {
     static final long GAUGE_REFRESH_SECONDS = 5;
 
     /** Metrics of one scope: the processor as a whole, or one of its partitions. */
-    record Scope(Meter processed, Meter acked, Meter failed, Meter retries, Meter deadLettered, Timer processingTime,
+    record Scope(Meter processed, Meter acked, Meter failed, Meter retries, Meter deadLettered, Meter parked,
+                 Timer processingTime,
                  Histogram latency, Histogram batchSize) {
 
         static Scope register(MetricRegistry registry, String prefix) {
@@ -52,6 +54,7 @@ final class ProcessorMetrics {
                     registry.meter(prefix + ".failed"),
                     registry.meter(prefix + ".retries"),
                     registry.meter(prefix + ".dead-lettered"),
+                    registry.meter(prefix + ".parked"),
                     registry.timer(prefix + ".processing-time", () -> new Timer(new SlidingWindowReservoir(WINDOW))),
                     registry.histogram(prefix + ".latency-ms", ProcessorMetrics::histogram),
                     registry.histogram(prefix + ".batch-size", ProcessorMetrics::histogram));
@@ -73,6 +76,8 @@ final class ProcessorMetrics {
     private final Meter partitionsLost;
     private final Meter trimmedUnprocessed;
     private final Meter retentionTrimmed;
+    /** Keys parked on the partitions this worker owns, as their consumers last saw them. */
+    private final AtomicLong parkedKeys = new AtomicLong();
     /** Owned-partition counts of every live executor of this processor in the app. */
     private final List<Supplier<Set<Integer>>> owners = new CopyOnWriteArrayList<>();
     /** Stuck-partition counts of the same executors. */
@@ -97,6 +102,7 @@ final class ProcessorMetrics {
         this.retentionTrimmed = registry.meter(prefix + ".retention-trimmed");
         gauge(registry, prefix + ".owned-partitions",
                 () -> owners.stream().mapToInt(o -> o.get().size()).sum());
+        gauge(registry, prefix + ".parked-keys", parkedKeys::get);
         gauge(registry, prefix + ".stuck-partitions",
                 () -> stuckOwners.stream().mapToInt(o -> o.get().size()).sum());
 
@@ -158,6 +164,17 @@ final class ProcessorMetrics {
         int n = d.events().size();
         partitions[d.partition()].failed().mark(n);
         total.failed().mark(n);
+    }
+
+    /** Events of parked keys moved to the parked stream. */
+    void parked(int partition, int n) {
+        partitions[partition].parked().mark(n);
+        total.parked().mark(n);
+    }
+
+    /** Keys parked on owned partitions went up (or down) by {@code delta}. */
+    void parkedKeys(long delta) {
+        parkedKeys.addAndGet(delta);
     }
 
     void deadLettered(int partition, int n) {

@@ -322,7 +322,7 @@ public record Settings(
         try {
             return ExceptionPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw bad("default_exception_policy", value, "one of HALT, QUARANTINE, IGNORE");
+            throw bad("default_exception_policy", value, "one of HALT, QUARANTINE, IGNORE, PARK");
         }
     }
 

@@ -65,6 +65,11 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
         public PartitionStatus partition(int partition) {
             return partitions.get(partition);
         }
+
+        /** The keys the processor parked, over all partitions, sorted. */
+        public List<String> parkedKeys() {
+            return partitions.stream().flatMap(p -> p.parkedKeys().stream()).sorted().toList();
+        }
     }
 
     /**
@@ -126,12 +131,15 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
      *                         {@code max_processing_time} was handed out; empty when none is stuck
      * @param halted           the failure that last halted a worker on this partition under the HALT
      *                         policy, until an owner completes a delivery of it; empty when none did
+     * @param parkedKeys       the keys the processor parked on this partition under the PARK policy,
+     *                         sorted (see {@link ParkedKeys} for their events)
      */
     public record PartitionStatus(int partition, Optional<String> owner, long length, long pending,
                                   Optional<Duration> oldestPendingAge, OptionalLong lag,
                                   Optional<Duration> oldestEntryAge, long trimmedUnprocessed, boolean poisoned,
-                                  Optional<Instant> stuckSince, Optional<Halted> halted) {
+                                  Optional<Instant> stuckSince, Optional<Halted> halted, List<String> parkedKeys) {
         public PartitionStatus {
+            parkedKeys = List.copyOf(parkedKeys);
             Objects.requireNonNull(halted, "halted");
             Objects.requireNonNull(oldestEntryAge, "oldestEntryAge");
             Objects.requireNonNull(owner, "owner");

@@ -79,7 +79,8 @@ final class StatusReader {
                     trimmedUnprocessed(p, i),
                     poisons.get(i).isPresent(),
                     stuck.get(i).flatMap(StatusReader::stuckSince),
-                    halts.get(i).flatMap(StatusReader::halted)));
+                    halts.get(i).flatMap(StatusReader::halted),
+                    transport.getHash(p.parkingKeys(i).marks()).keySet().stream().sorted().toList()));
         }
         long generation = transport.get(p.assignmentGenerationKey()).map(Long::parseLong).orElse(0L);
         return new Status.ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), generation,

@@ -99,6 +99,19 @@ public final class Stream<T> {
     }
 
     /**
+     * The partition key of an encoded record as text, what parking goes by: its
+     * {@code toString()}, or {@value Parking#NO_KEY} for a stream without a key function.
+     *
+     * @throws RuntimeException when the record cannot be decoded or keyed
+     */
+    String parkingKey(Map<String, byte[]> fields) {
+        if (partitionKey == null) {
+            return Parking.NO_KEY;
+        }
+        return String.valueOf(partitionKey.apply(codec().decode(fields)));
+    }
+
+    /**
      * Sends one record.
      *
      * @return its stream id

@@ -169,7 +169,7 @@ class StatusTest extends RedisBackedTest {
                 long length = p == bad ? 4 : 5;
                 assertThat(ps).usingRecursiveComparison().ignoringFields("oldestEntryAge")
                         .isEqualTo(new Status.PartitionStatus(p, Optional.empty(), length, 0,
-                                Optional.empty(), OptionalLong.of(length), Optional.empty(), 0, false, Optional.empty(), Optional.empty()));
+                                Optional.empty(), OptionalLong.of(length), Optional.empty(), 0, false, Optional.empty(), Optional.empty(), List.of()));
                 assertThat(ps.oldestEntryAge()).as("oldest entry of %s", p).isPresent();
             }
         });
@@ -194,7 +194,7 @@ class StatusTest extends RedisBackedTest {
                 // No consumer group yet: nothing pending, lag unknown.
                 assertThat(ps.partition(i)).usingRecursiveComparison().ignoringFields("oldestEntryAge")
                         .isEqualTo(new Status.PartitionStatus(i, Optional.empty(), i == p ? 1 : 0, 0,
-                                Optional.empty(), OptionalLong.empty(), Optional.empty(), 0, false, Optional.empty(), Optional.empty()));
+                                Optional.empty(), OptionalLong.empty(), Optional.empty(), 0, false, Optional.empty(), Optional.empty(), List.of()));
                 assertThat(ps.partition(i).oldestEntryAge().isPresent()).as("oldest entry of %s", i).isEqualTo(i == p);
                 assertThat(app.transport().groupExists(orders.partitionKey(i), processor)).isFalse();
             }

@@ -5,6 +5,8 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.api.transport.ParkStep;
+import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
@@ -220,6 +222,30 @@ public final class SameSlotTransport implements Transport {
     @Override
     public boolean setFenced(Fence fence, String key, String value) {
         return delegate.setFenced(fence(fence), onServer(key), value);
+    }
+
+    @Override
+    public Optional<List<ParkStep.Outcome>> parkFenced(Fence fence, String group, ParkingKeys keys, List<ParkStep> steps) {
+        return delegate.parkFenced(fence(fence), group, parking(keys), steps);
+    }
+
+    @Override
+    public long releaseParked(ParkingKeys keys, String processor, String key, boolean replay) {
+        return delegate.releaseParked(parking(keys), processor, key, replay);
+    }
+
+    @Override
+    public List<String> appendOnce(String journal, Duration ttl, List<Append> appends, List<String> tokens) {
+        return delegate.appendOnce(onServer(journal), ttl, appends.stream().map(this::tagged).toList(), tokens);
+    }
+
+    @Override
+    public long deleteEntries(String key, List<String> ids) {
+        return delegate.deleteEntries(onServer(key), ids);
+    }
+
+    private ParkingKeys parking(ParkingKeys keys) {
+        return new ParkingKeys(onServer(keys.stream()), onServer(keys.parked()), onServer(keys.marks()));
     }
 
     @Override

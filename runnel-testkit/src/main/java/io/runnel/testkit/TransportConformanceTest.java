@@ -12,6 +12,8 @@ import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.NotReplicated;
+import io.runnel.api.transport.ParkStep;
+import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
@@ -991,6 +993,108 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         assertThat(stored).extracting(StreamEntry::id).containsExactlyElementsOf(ids.get());
         assertThat(stored.get(0).fields().keySet()).containsExactly("a", "b");
         assertThat(text(stored.get(1).fields().get("a"))).isEqualTo("3");
+    }
+
+    // ------------------------------------------------------------------ parking
+
+    private static final ParkingKeys PARKING = new ParkingKeys("s", "parked-s", "marks");
+
+    private static ParkStep step(ParkStep.Mode mode, String key, String id, boolean replayed) {
+        return new ParkStep(mode, key, id, replayed, fields("v", id, "parked_processor", "g", "parked_key", key,
+                "parked_id", id));
+    }
+
+    /** Three pending entries of keys a, b, a, and the lock held by token t. */
+    private List<String> threePendingEntries() {
+        List<String> ids = transport.append(List.of(new Append("s", null, fields("v", "a1"), 0),
+                new Append("s", null, fields("v", "b1"), 0), new Append("s", null, fields("v", "a2"), 0)));
+        transport.createGroup(List.of("s"), "g", "0-0");
+        transport.readGroup("g", "t", Map.of("s", ">"), 10, null);
+        transport.set("lock", "t", Duration.ofSeconds(60));
+        return ids;
+    }
+
+    @Test
+    void parkingParksAFailedEventAndTheLaterOnesOfItsKeyOnly() {
+        List<String> ids = threePendingEntries();
+        Fence fence = new Fence("lock", "t");
+
+        assertThat(transport.parkFenced(new Fence("lock", "stale"), "g", PARKING,
+                List.of(step(ParkStep.Mode.FAIL, "a", ids.get(0), false)))).isEmpty();
+        assertThat(transport.length("parked-s")).isZero();
+
+        assertThat(transport.parkFenced(fence, "g", PARKING, List.of(step(ParkStep.Mode.FAIL, "a", ids.get(0), false),
+                step(ParkStep.Mode.FOLLOW, "b", ids.get(1), false), step(ParkStep.Mode.FOLLOW, "a", ids.get(2), false))))
+                .contains(List.of(ParkStep.Outcome.PARKED, ParkStep.Outcome.PROCESS, ParkStep.Outcome.PARKED));
+
+        assertThat(transport.range("parked-s", "-", "+", 10)).extracting(e -> text(e.fields().get("v")))
+                .containsExactly(ids.get(0), ids.get(2));
+        assertThat(transport.pendingCount("s", "g")).isEqualTo(1);
+        assertThat(transport.getHash("marks")).containsExactly(Map.entry("a", "parked"));
+    }
+
+    @Test
+    void replayResendsAKeysParkedEventsInOrderAndItsLastOneEndsTheParking() {
+        List<String> ids = threePendingEntries();
+        Fence fence = new Fence("lock", "t");
+        transport.parkFenced(fence, "g", PARKING, List.of(step(ParkStep.Mode.FAIL, "a", ids.get(0), false),
+                step(ParkStep.Mode.FOLLOW, "a", ids.get(2), false)));
+
+        assertThat(transport.releaseParked(PARKING, "g", "a", true)).isEqualTo(2);
+
+        List<StreamEntry> resent = transport.range("s", "(" + ids.get(2), "+", 10);
+        assertThat(resent).hasSize(2);
+        assertThat(resent.get(0).fields().keySet()).containsExactly("v", "replay_for", "replay_key", "replay_of");
+        assertThat(resent).extracting(e -> text(e.fields().get("replay_of"))).containsExactly(ids.get(0), ids.get(2));
+        assertThat(text(resent.get(0).fields().get("replay_for"))).isEqualTo("g");
+        assertThat(transport.length("parked-s")).isZero();
+        String last = resent.get(1).id();
+        assertThat(transport.getHash("marks")).containsExactly(Map.entry("a", "replaying " + last));
+
+        // An event of the key added before the re-sends parks again; the re-sends go through.
+        assertThat(transport.parkFenced(fence, "g", PARKING, List.of(step(ParkStep.Mode.FOLLOW, "a", ids.get(1), false),
+                step(ParkStep.Mode.FOLLOW, "a", resent.get(0).id(), true), step(ParkStep.Mode.FOLLOW, "a", last, true))))
+                .contains(List.of(ParkStep.Outcome.PARKED, ParkStep.Outcome.PROCESS, ParkStep.Outcome.PROCESS_LAST));
+        assertThat(transport.parkFenced(fence, "g", PARKING, List.of(step(ParkStep.Mode.FINISH, "a", last, true))))
+                .contains(List.of(ParkStep.Outcome.PARKED));
+        assertThat(transport.getHash("marks")).containsExactly(Map.entry("a", "parked"));
+
+        // Replayed again with nothing parked meanwhile, the key is released by its last re-send.
+        assertThat(transport.releaseParked(PARKING, "g", "a", true)).isEqualTo(1);
+        String again = transport.lastId("s");
+        assertThat(transport.parkFenced(fence, "g", PARKING, List.of(step(ParkStep.Mode.FOLLOW, "a", again, true),
+                step(ParkStep.Mode.FINISH, "a", again, true))))
+                .contains(List.of(ParkStep.Outcome.PROCESS_LAST, ParkStep.Outcome.PROCESS));
+        assertThat(transport.getHash("marks")).isEmpty();
+        assertThat(transport.parkFenced(fence, "g", PARKING, List.of(step(ParkStep.Mode.FOLLOW, "a", "9999999999999-0", false))))
+                .contains(List.of(ParkStep.Outcome.PROCESS));
+    }
+
+    @Test
+    void droppingAParkedKeyDeletesItsEventsAndOnlyThose() {
+        List<String> ids = threePendingEntries();
+        transport.parkFenced(new Fence("lock", "t"), "g", PARKING, List.of(step(ParkStep.Mode.FAIL, "a", ids.get(0), false),
+                step(ParkStep.Mode.FAIL, "b", ids.get(1), false)));
+
+        assertThat(transport.releaseParked(PARKING, "g", "a", false)).isEqualTo(1);
+        assertThat(transport.releaseParked(PARKING, "g", "a", false)).isEqualTo(-1);
+        assertThat(transport.releaseParked(PARKING, "other", "b", true)).isZero();
+        assertThat(transport.getHash("marks")).isEmpty();
+        assertThat(transport.length("s")).isEqualTo(3);
+    }
+
+    @Test
+    void appendOnceAppendsEachTokenOnceAndKeepsItsJournalForTheTtl() {
+        List<Append> appends = List.of(new Append("s", null, fields("v", "1"), 0), new Append("s", null, fields("v", "2"), 0));
+
+        List<String> first = transport.appendOnce("journal", Duration.ofSeconds(60), appends, List.of("d1", "d2"));
+        List<String> again = transport.appendOnce("journal", Duration.ofSeconds(60), appends, List.of("d1", "d2"));
+
+        assertThat(again).isEqualTo(first);
+        assertThat(transport.range("s", "-", "+", 10)).extracting(StreamEntry::id).containsExactlyElementsOf(first);
+        assertThat(transport.timeToLive("journal")).hasValueSatisfying(ttl -> assertThat(ttl).isPositive());
+        assertThat(transport.deleteEntries("s", List.of(first.get(0), "1-1"))).isEqualTo(1);
+        assertThat(transport.length("s")).isEqualTo(1);
     }
 
     @Test

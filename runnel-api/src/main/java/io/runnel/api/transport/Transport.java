@@ -243,6 +243,49 @@ public interface Transport extends AutoCloseable {
     boolean setFenced(Fence fence, String key, String value);
 
     /**
+     * Takes events of one partition through its parking (see {@link ParkStep}), in order,
+     * atomically, while {@code fence} holds. A parked event is added to
+     * {@code keys.parked()} with its step's fields and acknowledged for {@code group} on
+     * {@code keys.stream()}.
+     *
+     * @return per step, in order, what became of it; empty when the fence no longer held
+     *         (nothing was done)
+     */
+    Optional<List<ParkStep.Outcome>> parkFenced(Fence fence, String group, ParkingKeys keys, List<ParkStep> steps);
+
+    /**
+     * Ends the parking of {@code key} for {@code processor}, atomically: every entry of
+     * {@code keys.parked()} whose fields {@code parked_processor} and {@code parked_key} name
+     * them is deleted, and, when {@code replay} is set, first re-appended to
+     * {@code keys.stream()} in order: its fields without {@code parked_processor},
+     * {@code parked_key}, {@code parked_id}, {@code parked_at} and {@code parked_error}, plus
+     * {@code replay_for} (the processor), {@code replay_key} (the key) and {@code replay_of}
+     * (its {@code parked_id}). Then the key's mark becomes {@code replaying <last re-send id>},
+     * or is deleted when nothing was re-sent.
+     *
+     * @return how many entries were re-sent or dropped; -1 when the key was not parked
+     */
+    long releaseParked(ParkingKeys keys, String processor, String key, boolean replay);
+
+    /**
+     * Appends each entry unless {@code journal} (a hash) already names its token, and records
+     * the token with the new entry's id, atomically per entry; the journal then lives for
+     * {@code ttl}. So a copy made again after a crash is not appended twice. Every key of one
+     * call must lie in one hash slot.
+     *
+     * @param tokens one per append
+     * @return per append, the id of its entry, new or recorded earlier
+     */
+    List<String> appendOnce(String journal, Duration ttl, List<Append> appends, List<String> tokens);
+
+    /**
+     * Deletes entries from a stream (XDEL).
+     *
+     * @return how many existed
+     */
+    long deleteEntries(String key, List<String> ids);
+
+    /**
      * The key's hash slot when the server is a Redis Cluster, where one command may only name
      * keys of one slot; 0 for every key otherwise. The engine reads several partitions in one
      * fenced read only when they share a slot, and gives a partition's keys a common hash

@@ -7,6 +7,8 @@ import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.NotReplicated;
+import io.runnel.api.transport.ParkStep;
+import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
@@ -578,6 +580,50 @@ public final class MemoryTransport implements Transport {
                 store.keyChanged(key);
             }
             return true;
+        });
+    }
+
+    @Override
+    public Optional<List<ParkStep.Outcome>> parkFenced(Fence fence, String group, ParkingKeys keys, List<ParkStep> steps) {
+        return run("parking", space -> holds(space, fence)
+                ? Optional.of(new MemoryParking(space, this::appendOne).park(group, keys, steps))
+                : Optional.<List<ParkStep.Outcome>>empty());
+    }
+
+    @Override
+    public long releaseParked(ParkingKeys keys, String processor, String key, boolean replay) {
+        return run("parked release", space -> new MemoryParking(space, this::appendOne).release(keys, processor, key, replay));
+    }
+
+    @Override
+    public List<String> appendOnce(String journal, Duration ttl, List<Append> appends, List<String> tokens) {
+        if (appends.size() != tokens.size()) {
+            throw new IllegalArgumentException(appends.size() + " appends but " + tokens.size() + " tokens");
+        }
+        long ttlMillis = TransportArgs.ttlMillis(ttl);
+        return run("journaled XADD", space -> {
+            if (appends.isEmpty()) {
+                return List.<String>of();
+            }
+            List<String> ids = new MemoryParking(space, this::appendOne).appendOnce(journal, appends, tokens);
+            space.expire(journal, ttlMillis);
+            return ids;
+        });
+    }
+
+    @Override
+    public long deleteEntries(String key, List<String> ids) {
+        return run("XDEL", space -> {
+            MemoryStream stream = space.stream(key);
+            long deleted = 0;
+            for (String id : ids) {
+                StreamId parsed = StreamId.parse(id, 0);
+                if (stream != null && stream.fieldsOf(parsed) != null) {
+                    stream.delete(parsed);
+                    deleted++;
+                }
+            }
+            return deleted;
         });
     }
 

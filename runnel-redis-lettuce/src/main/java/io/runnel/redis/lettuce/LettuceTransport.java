@@ -48,6 +48,8 @@ import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.NotReplicated;
+import io.runnel.api.transport.ParkStep;
+import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.StreamEntry;
@@ -60,6 +62,7 @@ import io.runnel.redis.common.GroupInfoScript;
 import io.runnel.redis.common.KeyPlacement;
 import io.runnel.redis.common.LuaScript;
 import io.runnel.redis.common.OpenState;
+import io.runnel.redis.common.ParkingCommands;
 import io.runnel.redis.common.RedisFailures;
 import io.runnel.redis.common.RedisReplies;
 import io.runnel.redis.common.RetentionScript;
@@ -613,6 +616,30 @@ public final class LettuceTransport implements Transport {
         return fenced("fenced SET").set(fence, key, value);
     }
 
+    @Override
+    public Optional<List<ParkStep.Outcome>> parkFenced(Fence fence, String group, ParkingKeys keys, List<ParkStep> steps) {
+        state.ensureOpen();
+        return parking("parking").park(fence, group, keys, steps);
+    }
+
+    @Override
+    public long releaseParked(ParkingKeys keys, String processor, String key, boolean replay) {
+        state.ensureOpen();
+        return parking("parked release").release(keys, processor, key, replay);
+    }
+
+    @Override
+    public List<String> appendOnce(String journal, Duration ttl, List<Append> appends, List<String> tokens) {
+        state.ensureOpen();
+        return parking("journaled XADD").appendOnce(journal, ttl, appends, tokens);
+    }
+
+    @Override
+    public long deleteEntries(String key, List<String> ids) {
+        state.ensureOpen();
+        return parking("XDEL").deleteEntries(key, ids);
+    }
+
     /** The key's hash slot on a Redis Cluster; 0 for every key on a single server. */
     @Override
     public int hashSlot(String key) {
@@ -734,6 +761,11 @@ public final class LettuceTransport implements Transport {
             }
             return replies.settleAll(operation, sent, timeout).stream().map(Replies.Settled::valueOrError).toList();
         };
+    }
+
+    /** The parking commands; {@code operation} names them in errors. Each call stays in one hash slot. */
+    private ParkingCommands parking(String operation) {
+        return new ParkingCommands(scripts(operation), error -> replies.failure(operation, error));
     }
 
     /** The fenced commands, on the shared connection; {@code operation} names them in errors. */
