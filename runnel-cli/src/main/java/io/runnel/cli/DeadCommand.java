@@ -115,13 +115,11 @@ final class DeadCommand implements Runnable {
         }
     }
 
-    /** {@code runnel dead replay <AppClass> <stream> [selection] [--dry-run]}. */
-    @Command(name = "replay", description = {
-            "Re-sends the selected dead letters, oldest first, to the partition each failed on, for the processor "
-                    + "that failed it only, and deletes each once re-sent.",
-            "Safe to run again after it was cut short: nothing is re-sent twice."})
-    static final class Replay implements Callable<Integer> {
+    /** A command that acts on a selection of dead letters: replay or purge. */
+    abstract static class Act implements Callable<Integer> {
         private final RunnelCommand root;
+        private final String verb;
+        private final String done;
         @Mixin
         private AppClassParameter appClass;
         @Parameters(index = "1", paramLabel = "<stream>", description = "the stream whose dead letters to use")
@@ -129,9 +127,13 @@ final class DeadCommand implements Runnable {
         @Mixin
         private SelectionOptions options;
 
-        Replay(RunnelCommand root) {
+        Act(RunnelCommand root, String verb, String done) {
             this.root = root;
+            this.verb = verb;
+            this.done = done;
         }
+
+        abstract List<DeadLetters.DeadLetter> act(DeadLetters dead, DeadLetters.Selection selection);
 
         @Override
         public Integer call() {
@@ -141,13 +143,13 @@ final class DeadCommand implements Runnable {
                 List<DeadLetters.DeadLetter> selected = dead.select(selection);
                 options.checkFound(selected);
                 if (selected.isEmpty()) {
-                    root.out().println("no dead letters match; nothing to replay");
+                    root.out().println("no dead letters match; nothing to " + verb);
                 } else if (options.dryRun) {
                     selected.forEach(d -> print(root.out(), d));
-                    root.out().println("would replay " + selected.size() + " dead letter(s) (dry run)");
+                    root.out().println("would " + verb + " " + selected.size() + " dead letter(s) (dry run)");
                 } else {
                     try {
-                        root.out().println("replayed " + dead.replay(selection).size() + " dead letter(s)");
+                        root.out().println(done + " " + act(dead, selection).size() + " dead letter(s)");
                     } catch (Misconfigured e) {
                         throw CliFailure.usage(e.getMessage());
                     }
@@ -157,38 +159,32 @@ final class DeadCommand implements Runnable {
         }
     }
 
-    /** {@code runnel dead purge <AppClass> <stream> [selection] [--dry-run]}. */
-    @Command(name = "purge", description = "Deletes the selected dead letters (all of them when no selection is given).")
-    static final class Purge implements Callable<Integer> {
-        private final RunnelCommand root;
-        @Mixin
-        private AppClassParameter appClass;
-        @Parameters(index = "1", paramLabel = "<stream>", description = "the stream whose dead letters to use")
-        private String stream;
-        @Mixin
-        private SelectionOptions options;
-
-        Purge(RunnelCommand root) {
-            this.root = root;
+    /** {@code runnel dead replay <AppClass> <stream> [selection] [--dry-run]}. */
+    @Command(name = "replay", description = {
+            "Re-sends the selected dead letters, oldest first, to the partition each failed on, for the processor "
+                    + "that failed it only, and deletes each once re-sent.",
+            "Safe to run again after it was cut short: nothing is re-sent twice."})
+    static final class Replay extends Act {
+        Replay(RunnelCommand root) {
+            super(root, "replay", "replayed");
         }
 
         @Override
-        public Integer call() {
-            DeadLetters.Selection selection = options.selection();
-            try (App app = root.loadApp(appClass.name)) {
-                DeadLetters dead = deadLetters(app, stream);
-                List<DeadLetters.DeadLetter> selected = dead.select(selection);
-                options.checkFound(selected);
-                if (selected.isEmpty()) {
-                    root.out().println("no dead letters match; nothing to purge");
-                } else if (options.dryRun) {
-                    selected.forEach(d -> print(root.out(), d));
-                    root.out().println("would purge " + selected.size() + " dead letter(s) (dry run)");
-                } else {
-                    root.out().println("purged " + dead.purge(selection).size() + " dead letter(s)");
-                }
-                return Exit.OK.code;
-            }
+        List<DeadLetters.DeadLetter> act(DeadLetters dead, DeadLetters.Selection selection) {
+            return dead.replay(selection);
+        }
+    }
+
+    /** {@code runnel dead purge <AppClass> <stream> [selection] [--dry-run]}. */
+    @Command(name = "purge", description = "Deletes the selected dead letters (all of them when no selection is given).")
+    static final class Purge extends Act {
+        Purge(RunnelCommand root) {
+            super(root, "purge", "purged");
+        }
+
+        @Override
+        List<DeadLetters.DeadLetter> act(DeadLetters dead, DeadLetters.Selection selection) {
+            return dead.purge(selection);
         }
     }
 
