@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,10 +66,37 @@ final class MetricsReporting implements Closeable {
                             .convertDurationsTo(TimeUnit.MILLISECONDS)
                             .build(dir.toFile()), interval);
                 }
-                default -> throw new Misconfigured("unknown metrics reporter " + name);
+                default -> {
+                    MetricsReporterProvider provider = provider(name)
+                            .orElseThrow(() -> new Misconfigured("unknown metrics reporter " + name));
+                    try {
+                        reporting.running.add(provider.start(registry, ours, settings));
+                    } catch (IOException e) {
+                        reporting.close();
+                        throw new Misconfigured("setting metrics_reporters: reporter " + name + " could not start: "
+                                + e.getMessage());
+                    }
+                }
             }
         }
         return reporting;
+    }
+
+    /** The reporter on the classpath with this name. */
+    static Optional<MetricsReporterProvider> provider(String name) {
+        for (MetricsReporterProvider p : ServiceLoader.load(MetricsReporterProvider.class)) {
+            if (p.name().equalsIgnoreCase(name)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The names of the reporters on the classpath. */
+    static List<String> providerNames() {
+        List<String> names = new ArrayList<>();
+        ServiceLoader.load(MetricsReporterProvider.class).forEach(p -> names.add(p.name()));
+        return names;
     }
 
     private void schedule(ScheduledReporter reporter, long intervalMillis) {

@@ -69,9 +69,11 @@ import java.util.TreeSet;
  *                                  a dynamic member; see {@code README} "Static membership"
  * @param defaultSessionTimeout     how long a static member that stopped or crashed keeps its partitions
  *                                  reserved; zero for lock_expiry
- * @param metricsReporters          where a running worker reports metrics: any of {@code jmx}, {@code slf4j}, {@code csv}; empty for none
+ * @param metricsReporters          where a running worker reports metrics: any of {@code jmx}, {@code slf4j}, {@code csv}, or the
+ *                                  name of a {@link MetricsReporterProvider} on the classpath ({@code prometheus}); empty for none
  * @param metricsInterval           how often the {@code slf4j} and {@code csv} reporters write
  * @param metricsCsvDirectory       directory the {@code csv} reporter writes its files to
+ * @param metricsPort               the port the {@code prometheus} reporter serves {@code /metrics} on
  */
 public record Settings(
         String redisUrl,
@@ -108,7 +110,8 @@ public record Settings(
         Duration defaultSessionTimeout,
         Set<String> metricsReporters,
         Duration metricsInterval,
-        String metricsCsvDirectory) {
+        String metricsCsvDirectory,
+        int metricsPort) {
 
     /** Setting names with their defaults, in documentation order. */
     static final Map<String, String> DEFAULTS;
@@ -154,6 +157,7 @@ public record Settings(
         d.put("metrics_reporters", "jmx");
         d.put("metrics_interval", "60");
         d.put("metrics_csv_directory", "metrics");
+        d.put("metrics_port", "9464");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -273,7 +277,8 @@ public record Settings(
                 durationAllowZero(raw, "default_session_timeout", "s"),
                 reporters(raw.get("metrics_reporters")),
                 duration(raw, "metrics_interval", "s"),
-                nonBlank(raw, "metrics_csv_directory"));
+                nonBlank(raw, "metrics_csv_directory"),
+                port(raw, "metrics_port"));
         if (s.defaultReadTimeout.compareTo(s.defaultGracePeriod) >= 0) {
             throw new Misconfigured("setting default_read_timeout (" + s.defaultReadTimeout.toMillis()
                     + " ms) must be shorter than default_grace_period (" + s.defaultGracePeriod.toMillis()
@@ -290,8 +295,10 @@ public record Settings(
             if (r.isEmpty() || r.equals("none")) {
                 continue;
             }
-            if (!REPORTERS.contains(r)) {
-                throw bad("metrics_reporters", value, "a comma-separated list of jmx, slf4j, csv (or none)");
+            if (!REPORTERS.contains(r) && MetricsReporting.provider(r).isEmpty()) {
+                throw bad("metrics_reporters", value, "a comma-separated list of jmx, slf4j, csv, or a reporter on the "
+                        + "classpath (" + (r.equals("prometheus") ? "prometheus needs io.runnel:runnel-prometheus"
+                        : "found: " + MetricsReporting.providerNames()) + "), or none");
             }
             chosen.add(r);
         }
@@ -357,6 +364,14 @@ public record Settings(
         long v = nonNegativeLong(raw, "send_replicas");
         if (v > 100) {
             throw bad("send_replicas", raw.get("send_replicas"), "the number of replicas a send waits for, 0 to 100");
+        }
+        return (int) v;
+    }
+
+    private static int port(Map<String, String> raw, String name) {
+        long v = nonNegativeLong(raw, name);
+        if (v > 65535) {
+            throw bad(name, raw.get(name), "a TCP port, 0 to 65535 (0: any free port)");
         }
         return (int) v;
     }
