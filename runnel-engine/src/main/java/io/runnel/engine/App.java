@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -64,6 +65,8 @@ public final class App implements AutoCloseable {
     private final List<BackgroundTask> tasks = new CopyOnWriteArrayList<>();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private volatile Transport transport;
+    /** The instrumentation modules on the classpath, found once: usually none. */
+    private final List<Instrumentation> instrumentation;
     /** Metric reporters, started with the first worker (guarded by this). */
     private MetricsReporting reporting;
 
@@ -71,6 +74,14 @@ public final class App implements AutoCloseable {
         this.name = Keys.checkName("app", name);
         this.settings = settings;
         this.injector = Guice.createInjector(Modules.override(new EngineModule(settings)).with(modules));
+        List<Instrumentation> found = new ArrayList<>();
+        ServiceLoader.load(Instrumentation.class).forEach(found::add);
+        this.instrumentation = List.copyOf(found);
+    }
+
+    /** The instrumentation modules on the classpath (see {@link Instrumentation}). */
+    List<Instrumentation> instrumentation() {
+        return instrumentation;
     }
 
     /** Starts building an app; settings come from {@code RUNNEL_*} variables unless overridden. */

@@ -58,7 +58,14 @@ record Processor<T>(
 
     static <T> Processor<T> resolve(Stream<T> stream, String name, ProcessorFunction<T> function,
                                     ProcessorOptions o, Settings s, ProcessorMetrics metrics) {
-        List<Middleware> middleware = new ArrayList<>(o.middleware);
+        List<Middleware> middleware = new ArrayList<>();
+        for (Instrumentation i : stream.app().instrumentation()) {
+            Middleware m = i.middleware(stream.app().name(), stream.name(), name);
+            if (m != null) {
+                middleware.add(m); // first: its view of a delivery encloses every other middleware's
+            }
+        }
+        middleware.addAll(o.middleware);
         if (o.deadLetters) {
             middleware.add(new DeadLetterMiddleware<>(stream.deadLetters(), name, metrics));
         }

@@ -153,18 +153,55 @@ public final class Stream<T> {
         if (ids != null && ids.size() != records.size()) {
             throw new IllegalArgumentException("got " + records.size() + " records but " + ids.size() + " ids");
         }
+        if (records.isEmpty()) {
+            return List.of();
+        }
+        List<Instrumentation> instrumentation = app.instrumentation();
+        if (!instrumentation.isEmpty()) {
+            return sendInstrumented(records, ids, instrumentation);
+        }
         List<Append> appends = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             T record = records.get(i);
             appends.add(new Append(keys.get(partitionOf(record)), ids == null ? null : ids.get(i),
                     codec().encode(record), retention.sendMaxLength()));
         }
-        if (appends.isEmpty()) {
-            return List.of();
-        }
+        return append(appends);
+    }
+
+    private List<String> append(List<Append> appends) {
         int replicas = app.settings().sendReplicas();
         return replicas == 0 ? app.transport().append(appends)
                 : app.transport().appendDurably(appends, replicas, app.settings().sendReplicasTimeout());
+    }
+
+    /** {@link #sendAll(List, List)} with the instrumentation told before and after. */
+    private List<String> sendInstrumented(List<? extends T> records, List<String> ids, List<Instrumentation> instrumentation) {
+        List<Map<String, byte[]>> entries = new ArrayList<>(records.size());
+        for (T record : records) {
+            entries.add(new LinkedHashMap<>(codec().encode(record)));
+        }
+        List<Instrumentation.SendCompletion> completions = new ArrayList<>(instrumentation.size());
+        for (Instrumentation i : instrumentation) {
+            Instrumentation.SendCompletion c = i.beforeSend(app.name(), name, entries);
+            if (c != null) {
+                completions.add(c);
+            }
+        }
+        List<Append> appends = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            appends.add(new Append(keys.get(partitionOf(records.get(i))), ids == null ? null : ids.get(i),
+                    entries.get(i), retention.sendMaxLength()));
+        }
+        List<String> sent;
+        try {
+            sent = append(appends);
+        } catch (RuntimeException error) {
+            completions.forEach(c -> c.completed(null, error));
+            throw error;
+        }
+        completions.forEach(c -> c.completed(sent, null));
+        return sent;
     }
 
     /**
