@@ -1,0 +1,5 @@
+/**
+ * Runnel's Spring Boot starter: see {@link io.runnel.spring.RunnelAutoConfiguration} and
+ * {@link io.runnel.spring.RunnelProcessor}.
+ */
+package io.runnel.spring;
