@@ -70,11 +70,7 @@ final class TracingMiddleware implements Middleware {
 
     @Override
     public void afterSuccess(Delivery delivery) {
-        OpenTelemetryInstrumentation.Active a = active.get();
-        if (a != null) {
-            active.remove();
-            a.end();
-        }
+        endLeftover();
     }
 
     @Override
@@ -88,7 +84,10 @@ final class TracingMiddleware implements Middleware {
         }
     }
 
-    /** A delivery cut short (its partition revoked mid-way) leaves its span: end it before the next. */
+    /**
+     * Ends this thread's span, if any: after a success, and before a new delivery (one cut
+     * short, its partition revoked mid-way, leaves its span behind).
+     */
     private void endLeftover() {
         OpenTelemetryInstrumentation.Active a = active.get();
         if (a != null) {
