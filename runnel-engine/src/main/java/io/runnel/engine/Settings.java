@@ -27,91 +27,343 @@ import java.util.TreeSet;
  * read timeout, lease margin and leadership poll interval), a number with a unit ({@code 250ms},
  * {@code 2s}, {@code 1m}) or an ISO-8601 duration ({@code PT2S}).
  *
- * @param redisUrl                  server URL ({@code redis://}, {@code rediss://}, {@code redis-sentinel://},
- *                                  {@code redis-cluster://}, {@code rediss-cluster://})
- * @param transport                 transport name ({@code lettuce}, {@code jedis}, …), or null to pick by URL and classpath
- * @param logFormat                 {@code console} or {@code json}
- * @param logLevel                  minimum log level
- * @param timezone                  default time zone of crontabs
- * @param leadershipPollInterval    how often workers try to become or stay leader
- * @param defaultPartitionCount     partitions per stream
- * @param defaultPartitionSize      under the {@code maxlen} retention: the approximate length each send trims to
- * @param defaultRetention          what partition owners trim: {@code acked} (what every group acknowledged) or {@code maxlen}
- * @param defaultMaxPartitionSize   the most entries a partition keeps, processed or not; 0 for no limit
- * @param defaultMaxAge             the oldest entry a partition keeps, processed or not; zero for no limit
- * @param defaultRetentionInterval  how often partition owners trim
- * @param sendReplicas              how many replicas must confirm a send before it returns (Redis WAIT); 0 for
- *                                  none, the default: a send returns once the master has the entries
- * @param sendReplicasTimeout       how long a send waits for those replicas before it fails with
- *                                  {@code NotReplicated} (the entries were appended)
- * @param defaultSerializer         serializer name for structured records, or null for the one on the classpath
- * @param defaultCompressor         compressor name, or null for none
- * @param defaultHasher             hasher name, or null for the built-in default
- * @param defaultExceptionPolicy    what processors do when their function throws
- * @param defaultRetry              how processors retry a failed delivery in place before the exception
- *                                  policy applies (default_retry_attempts, default_retry_backoff,
- *                                  default_retry_max_backoff, default_retry_multiplier, default_retry_jitter)
- * @param defaultLockExpiry         partition lock and heartbeat time to live; at least twice the grace period
- * @param defaultLeaseMargin        how much sooner than its lock's expiry an executor stops acting for a
- *                                  partition it could not renew (clock-rate drift allowance); under half of lock_expiry
- * @param defaultReadTimeout        how long one XREADGROUP blocks
- * @param defaultPrefetchCount      events buffered per owned partition
- * @param defaultAssignmentAttempts tries to acquire assigned partitions before {@code RebalanceFailed}
- * @param defaultAssignment         how partitions are spread over executors: {@code sticky} (moves only what
- *                                  must move) or {@code ranges} (Python runnel's contiguous ranges)
- * @param defaultAssignmentSleep    wait between those tries (and between periodic rebalance checks)
- * @param defaultGracePeriod        time a revoked or stopping partition has to finish its iteration
- * @param defaultMaxProcessingTime  how long one delivery may stay with the processor function before it is
- *                                  interrupted and failed with {@code ProcessingTimeout}
- * @param defaultPoolSize           concurrent reads (connections) per executor
- * @param defaultJoinDelay          wait after joining before acquiring partitions
- * @param memberId                  this process's static member id (e.g. the host or pod name), or null for
- *                                  a dynamic member; see {@code README} "Static membership"
- * @param defaultSessionTimeout     how long a static member that stopped or crashed keeps its partitions
- *                                  reserved; zero for lock_expiry
- * @param metricsReporters          where a running worker reports metrics: any of {@code jmx}, {@code slf4j}, {@code csv}, or the
- *                                  name of a {@link MetricsReporterProvider} on the classpath ({@code prometheus}); empty for none
- * @param metricsInterval           how often the {@code slf4j} and {@code csv} reporters write
- * @param metricsCsvDirectory       directory the {@code csv} reporter writes its files to
- * @param metricsPort               the port the {@code prometheus} reporter serves {@code /metrics} on
+ * <p>Built only from the environment and {@link App.Builder}: its accessors are the API, so
+ * adding a setting never breaks a caller. {@link #toString()} names the settings without the
+ * URL's credentials.
  */
-public record Settings(
-        String redisUrl,
-        String transport,
-        String logFormat,
-        String logLevel,
-        ZoneId timezone,
-        Duration leadershipPollInterval,
-        int defaultPartitionCount,
-        long defaultPartitionSize,
-        Retention.Policy defaultRetention,
-        long defaultMaxPartitionSize,
-        Duration defaultMaxAge,
-        Duration defaultRetentionInterval,
-        int sendReplicas,
-        Duration sendReplicasTimeout,
-        String defaultSerializer,
-        String defaultCompressor,
-        String defaultHasher,
-        ExceptionPolicy defaultExceptionPolicy,
-        RetryPolicy defaultRetry,
-        Duration defaultLockExpiry,
-        Duration defaultLeaseMargin,
-        Duration defaultReadTimeout,
-        int defaultPrefetchCount,
-        int defaultAssignmentAttempts,
-        String defaultAssignment,
-        Duration defaultAssignmentSleep,
-        Duration defaultGracePeriod,
-        Duration defaultMaxProcessingTime,
-        int defaultPoolSize,
-        Duration defaultJoinDelay,
-        String memberId,
-        Duration defaultSessionTimeout,
-        Set<String> metricsReporters,
-        Duration metricsInterval,
-        String metricsCsvDirectory,
-        int metricsPort) {
+public final class Settings {
+    private final String redisUrl;
+    private final String transport;
+    private final String logFormat;
+    private final String logLevel;
+    private final ZoneId timezone;
+    private final Duration leadershipPollInterval;
+    private final int defaultPartitionCount;
+    private final long defaultPartitionSize;
+    private final Retention.Policy defaultRetention;
+    private final long defaultMaxPartitionSize;
+    private final Duration defaultMaxAge;
+    private final Duration defaultRetentionInterval;
+    private final int sendReplicas;
+    private final Duration sendReplicasTimeout;
+    private final String defaultSerializer;
+    private final String defaultCompressor;
+    private final String defaultHasher;
+    private final ExceptionPolicy defaultExceptionPolicy;
+    private final RetryPolicy defaultRetry;
+    private final Duration defaultLockExpiry;
+    private final Duration defaultLeaseMargin;
+    private final Duration defaultReadTimeout;
+    private final int defaultPrefetchCount;
+    private final int defaultAssignmentAttempts;
+    private final String defaultAssignment;
+    private final Duration defaultAssignmentSleep;
+    private final Duration defaultGracePeriod;
+    private final Duration defaultMaxProcessingTime;
+    private final int defaultPoolSize;
+    private final Duration defaultJoinDelay;
+    private final String memberId;
+    private final Duration defaultSessionTimeout;
+    private final Set<String> metricsReporters;
+    private final Duration metricsInterval;
+    private final String metricsCsvDirectory;
+    private final int metricsPort;
+
+    private Settings(
+            String redisUrl,
+            String transport,
+            String logFormat,
+            String logLevel,
+            ZoneId timezone,
+            Duration leadershipPollInterval,
+            int defaultPartitionCount,
+            long defaultPartitionSize,
+            Retention.Policy defaultRetention,
+            long defaultMaxPartitionSize,
+            Duration defaultMaxAge,
+            Duration defaultRetentionInterval,
+            int sendReplicas,
+            Duration sendReplicasTimeout,
+            String defaultSerializer,
+            String defaultCompressor,
+            String defaultHasher,
+            ExceptionPolicy defaultExceptionPolicy,
+            RetryPolicy defaultRetry,
+            Duration defaultLockExpiry,
+            Duration defaultLeaseMargin,
+            Duration defaultReadTimeout,
+            int defaultPrefetchCount,
+            int defaultAssignmentAttempts,
+            String defaultAssignment,
+            Duration defaultAssignmentSleep,
+            Duration defaultGracePeriod,
+            Duration defaultMaxProcessingTime,
+            int defaultPoolSize,
+            Duration defaultJoinDelay,
+            String memberId,
+            Duration defaultSessionTimeout,
+            Set<String> metricsReporters,
+            Duration metricsInterval,
+            String metricsCsvDirectory,
+            int metricsPort) {
+        this.redisUrl = redisUrl;
+        this.transport = transport;
+        this.logFormat = logFormat;
+        this.logLevel = logLevel;
+        this.timezone = timezone;
+        this.leadershipPollInterval = leadershipPollInterval;
+        this.defaultPartitionCount = defaultPartitionCount;
+        this.defaultPartitionSize = defaultPartitionSize;
+        this.defaultRetention = defaultRetention;
+        this.defaultMaxPartitionSize = defaultMaxPartitionSize;
+        this.defaultMaxAge = defaultMaxAge;
+        this.defaultRetentionInterval = defaultRetentionInterval;
+        this.sendReplicas = sendReplicas;
+        this.sendReplicasTimeout = sendReplicasTimeout;
+        this.defaultSerializer = defaultSerializer;
+        this.defaultCompressor = defaultCompressor;
+        this.defaultHasher = defaultHasher;
+        this.defaultExceptionPolicy = defaultExceptionPolicy;
+        this.defaultRetry = defaultRetry;
+        this.defaultLockExpiry = defaultLockExpiry;
+        this.defaultLeaseMargin = defaultLeaseMargin;
+        this.defaultReadTimeout = defaultReadTimeout;
+        this.defaultPrefetchCount = defaultPrefetchCount;
+        this.defaultAssignmentAttempts = defaultAssignmentAttempts;
+        this.defaultAssignment = defaultAssignment;
+        this.defaultAssignmentSleep = defaultAssignmentSleep;
+        this.defaultGracePeriod = defaultGracePeriod;
+        this.defaultMaxProcessingTime = defaultMaxProcessingTime;
+        this.defaultPoolSize = defaultPoolSize;
+        this.defaultJoinDelay = defaultJoinDelay;
+        this.memberId = memberId;
+        this.defaultSessionTimeout = defaultSessionTimeout;
+        this.metricsReporters = metricsReporters;
+        this.metricsInterval = metricsInterval;
+        this.metricsCsvDirectory = metricsCsvDirectory;
+        this.metricsPort = metricsPort;
+    }
+
+    /**
+     * Server URL ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}, {@code redis-
+     * cluster://}, {@code rediss-cluster://}).
+     */
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    /** Transport name ({@code lettuce}, {@code jedis}, …), or null to pick by URL and classpath. */
+    public String transport() {
+        return transport;
+    }
+
+    /** {@code console} or {@code json}. */
+    public String logFormat() {
+        return logFormat;
+    }
+
+    /** Minimum log level. */
+    public String logLevel() {
+        return logLevel;
+    }
+
+    /** Default time zone of crontabs. */
+    public ZoneId timezone() {
+        return timezone;
+    }
+
+    /** How often workers try to become or stay leader. */
+    public Duration leadershipPollInterval() {
+        return leadershipPollInterval;
+    }
+
+    /** Partitions per stream. */
+    public int defaultPartitionCount() {
+        return defaultPartitionCount;
+    }
+
+    /** Under the {@code maxlen} retention: the approximate length each send trims to. */
+    public long defaultPartitionSize() {
+        return defaultPartitionSize;
+    }
+
+    /** What partition owners trim: {@code acked} (what every group acknowledged) or {@code maxlen}. */
+    public Retention.Policy defaultRetention() {
+        return defaultRetention;
+    }
+
+    /** The most entries a partition keeps, processed or not; 0 for no limit. */
+    public long defaultMaxPartitionSize() {
+        return defaultMaxPartitionSize;
+    }
+
+    /** The oldest entry a partition keeps, processed or not; zero for no limit. */
+    public Duration defaultMaxAge() {
+        return defaultMaxAge;
+    }
+
+    /** How often partition owners trim. */
+    public Duration defaultRetentionInterval() {
+        return defaultRetentionInterval;
+    }
+
+    /**
+     * How many replicas must confirm a send before it returns (Redis WAIT); 0 for none, the
+     * default: a send returns once the master has the entries.
+     */
+    public int sendReplicas() {
+        return sendReplicas;
+    }
+
+    /**
+     * How long a send waits for those replicas before it fails with {@code NotReplicated} (the
+     * entries were appended).
+     */
+    public Duration sendReplicasTimeout() {
+        return sendReplicasTimeout;
+    }
+
+    /** Serializer name for structured records, or null for the one on the classpath. */
+    public String defaultSerializer() {
+        return defaultSerializer;
+    }
+
+    /** Compressor name, or null for none. */
+    public String defaultCompressor() {
+        return defaultCompressor;
+    }
+
+    /** Hasher name, or null for the built-in default. */
+    public String defaultHasher() {
+        return defaultHasher;
+    }
+
+    /** What processors do when their function throws. */
+    public ExceptionPolicy defaultExceptionPolicy() {
+        return defaultExceptionPolicy;
+    }
+
+    /**
+     * How processors retry a failed delivery in place before the exception policy applies
+     * (default_retry_attempts, default_retry_backoff, default_retry_max_backoff,
+     * default_retry_multiplier, default_retry_jitter).
+     */
+    public RetryPolicy defaultRetry() {
+        return defaultRetry;
+    }
+
+    /** Partition lock and heartbeat time to live; at least twice the grace period. */
+    public Duration defaultLockExpiry() {
+        return defaultLockExpiry;
+    }
+
+    /**
+     * How much sooner than its lock's expiry an executor stops acting for a partition it could not
+     * renew (clock-rate drift allowance); under half of lock_expiry.
+     */
+    public Duration defaultLeaseMargin() {
+        return defaultLeaseMargin;
+    }
+
+    /** How long one XREADGROUP blocks. */
+    public Duration defaultReadTimeout() {
+        return defaultReadTimeout;
+    }
+
+    /** Events buffered per owned partition. */
+    public int defaultPrefetchCount() {
+        return defaultPrefetchCount;
+    }
+
+    /** Tries to acquire assigned partitions before {@code RebalanceFailed}. */
+    public int defaultAssignmentAttempts() {
+        return defaultAssignmentAttempts;
+    }
+
+    /**
+     * How partitions are spread over executors: {@code sticky} (moves only what must move) or
+     * {@code ranges} (Python runnel's contiguous ranges).
+     */
+    public String defaultAssignment() {
+        return defaultAssignment;
+    }
+
+    /** Wait between those tries (and between periodic rebalance checks). */
+    public Duration defaultAssignmentSleep() {
+        return defaultAssignmentSleep;
+    }
+
+    /** Time a revoked or stopping partition has to finish its iteration. */
+    public Duration defaultGracePeriod() {
+        return defaultGracePeriod;
+    }
+
+    /**
+     * How long one delivery may stay with the processor function before it is interrupted and
+     * failed with {@code ProcessingTimeout}.
+     */
+    public Duration defaultMaxProcessingTime() {
+        return defaultMaxProcessingTime;
+    }
+
+    /** Concurrent reads (connections) per executor. */
+    public int defaultPoolSize() {
+        return defaultPoolSize;
+    }
+
+    /** Wait after joining before acquiring partitions. */
+    public Duration defaultJoinDelay() {
+        return defaultJoinDelay;
+    }
+
+    /**
+     * This process's static member id (e.g. the host or pod name), or null for a dynamic member;
+     * see {@code README} "Static membership".
+     */
+    public String memberId() {
+        return memberId;
+    }
+
+    /**
+     * How long a static member that stopped or crashed keeps its partitions reserved; zero for
+     * lock_expiry.
+     */
+    public Duration defaultSessionTimeout() {
+        return defaultSessionTimeout;
+    }
+
+    /**
+     * Where a running worker reports metrics: any of {@code jmx}, {@code slf4j}, {@code csv}, or
+     * the name of a {@link MetricsReporterProvider} on the classpath ({@code prometheus}); empty
+     * for none.
+     */
+    public Set<String> metricsReporters() {
+        return metricsReporters;
+    }
+
+    /** How often the {@code slf4j} and {@code csv} reporters write. */
+    public Duration metricsInterval() {
+        return metricsInterval;
+    }
+
+    /** Directory the {@code csv} reporter writes its files to. */
+    public String metricsCsvDirectory() {
+        return metricsCsvDirectory;
+    }
+
+    /** The port the {@code prometheus} reporter serves {@code /metrics} on. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** The settings by name, the Redis URL without its credentials. */
+    @Override
+    public String toString() {
+        return "Settings[redis_url=" + ConnectionUrl.redact(redisUrl) + ", transport=" + transport
+                + ", default_partition_count=" + defaultPartitionCount + ", default_exception_policy="
+                + defaultExceptionPolicy + ", ...]";
+    }
+
 
     /** Setting names with their defaults, in documentation order. */
     static final Map<String, String> DEFAULTS;
@@ -201,7 +453,10 @@ public record Settings(
         return parse(raw);
     }
 
-    /** Accepts {@code default_pool_size}, {@code DEFAULT_POOL_SIZE}, {@code RUNNEL_DEFAULT_POOL_SIZE} or {@code defaultPoolSize}. */
+    /**
+     * Accepts {@code default_pool_size}, {@code DEFAULT_POOL_SIZE}, {@code
+     * RUNNEL_DEFAULT_POOL_SIZE} or {@code defaultPoolSize}.
+     */
     static String normalise(String name) {
         String n = name.trim();
         if (n.toUpperCase(Locale.ROOT).startsWith("RUNNEL_")) {

@@ -67,6 +67,13 @@ class SettingsTest {
     }
 
     @Test
+    void settings_print_without_the_urls_credentials() {
+        Settings s = Settings.resolve(Map.of("RUNNEL_REDIS_URL", "redis://bob:s3cret@10.0.0.1:6380"), Map.of());
+        assertThat(s.redisUrl()).contains("s3cret");
+        assertThat(s.toString()).contains("10.0.0.1:6380").doesNotContain("s3cret").contains("default_partition_count=16");
+    }
+
+    @Test
     void the_app_builder_reads_the_environment_it_is_given() {
         App app = App.builder("envapp").environment(Map.of("RUNNEL_DEFAULT_PREFETCH_COUNT", "99")).build();
         assertThat(app.settings().defaultPrefetchCount()).isEqualTo(99);
