@@ -2,9 +2,10 @@ package io.runnel.api;
 
 /**
  * Observes every delivery of a processor: before the processor sees it and after it
- * succeeded or failed. Built-in middleware (dead letters, metrics) and users' middleware
+ * succeeded or failed. Built-in middleware (dead letters, tracing) and users' middleware
  * are the same kind of thing and compose as a list: {@code beforeProcessing} runs in list
- * order, the after-callbacks in reverse order.
+ * order, the after-callbacks in reverse order. (Metrics are not middleware: the engine
+ * records them itself, around every middleware.)
  *
  * <p>Callbacks run on the partition's processing thread, so they see deliveries of one
  * partition in order. A callback that throws counts as a processing failure.
