@@ -5,7 +5,6 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
@@ -55,7 +54,6 @@ import java.util.regex.Pattern;
 public final class App implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(App.class);
     private static final Pattern STREAM_ID = Pattern.compile("\\$|0|\\d+(-\\d+)?");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final Settings settings;
@@ -453,7 +451,7 @@ public final class App implements AutoCloseable {
 
     Membership membership(Processor<?> p) {
         return new Membership(p, transport(), injector.getInstance(AssignmentStrategy.class),
-                injector.getInstance(Clock.class), JSON);
+                injector.getInstance(Clock.class));
     }
 
     /** Creates the processor's consumer group on every partition if missing, from the start of the stream. */

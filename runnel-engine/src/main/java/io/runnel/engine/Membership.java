@@ -1,16 +1,12 @@
 package io.runnel.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runnel.api.RunnelException;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.LocalDateTime;
@@ -18,7 +14,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,14 +51,12 @@ final class Membership {
     private final Transport transport;
     private final AssignmentStrategy strategy;
     private final Clock clock;
-    private final ObjectMapper json;
 
-    Membership(Processor<?> processor, Transport transport, AssignmentStrategy strategy, Clock clock, ObjectMapper json) {
+    Membership(Processor<?> processor, Transport transport, AssignmentStrategy strategy, Clock clock) {
         this.processor = processor;
         this.transport = transport;
         this.strategy = strategy;
         this.clock = clock;
-        this.json = json;
     }
 
     /** Current members, oldest first. */
@@ -182,11 +175,7 @@ final class Membership {
     private void announce(Reason reason, List<String> executorIds) {
         Map<String, byte[]> fields = new LinkedHashMap<>();
         fields.put("reason", reason.wire().getBytes(StandardCharsets.UTF_8));
-        try {
-            fields.put("executor_ids", json.writeValueAsBytes(executorIds));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        fields.put("executor_ids", Json.write(executorIds).getBytes(StandardCharsets.UTF_8));
         transport.append(new Append(processor.controlKey(), null, fields, CONTROL_MAXLEN));
     }
 
@@ -215,15 +204,19 @@ final class Membership {
     }
 
     private void write(Map<String, Member> members) {
-        ObjectNode root = json.createObjectNode();
+        Map<String, Object> root = new LinkedHashMap<>();
         members.forEach((id, m) -> {
-            ObjectNode node = root.putObject(id);
-            node.put("joined_at", m.joinedAt());
-            ArrayNode partitions = node.putArray("partitions");
-            m.partitions().forEach(partitions::add);
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("joined_at", m.joinedAt());
+            member.put("partitions", m.partitions());
+            root.put(id, member);
         });
-        transport.set(processor.membersKey(), root.toString(), null);
+        transport.set(processor.membersKey(), Json.write(root), null);
         transport.increment(processor.assignmentGenerationKey());
+    }
+
+    private static String joinedAt(Object member) {
+        return Json.text(Json.member(member, "joined_at"));
     }
 
     private Map<String, Member> parse(Optional<String> value) {
@@ -232,20 +225,18 @@ final class Membership {
             return members;
         }
         try {
-            JsonNode root = json.readTree(value.get());
-            List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-                entries.add(it.next());
-            }
-            entries.sort(Comparator.comparing((Map.Entry<String, JsonNode> e) -> e.getValue().path("joined_at").asText())
+            List<Map.Entry<String, Object>> entries = new ArrayList<>(Json.readObject(value.get()).entrySet());
+            entries.sort(Comparator.comparing((Map.Entry<String, Object> e) -> joinedAt(e.getValue()))
                     .thenComparing(Map.Entry::getKey));
-            for (Map.Entry<String, JsonNode> e : entries) {
+            for (Map.Entry<String, Object> e : entries) {
                 List<Integer> partitions = new ArrayList<>();
-                e.getValue().path("partitions").forEach(p -> partitions.add(p.asInt()));
-                members.put(e.getKey(), new Member(e.getValue().path("joined_at").asText(), List.copyOf(partitions)));
+                for (Object p : Json.list(Json.member(e.getValue(), "partitions"))) {
+                    partitions.add(p instanceof Number n ? n.intValue() : Integer.parseInt(Json.text(p)));
+                }
+                members.put(e.getKey(), new Member(joinedAt(e.getValue()), List.copyOf(partitions)));
             }
             return members;
-        } catch (JsonProcessingException e) {
+        } catch (IOException | NumberFormatException e) {
             throw new RunnelException("membership record " + processor.membersKey() + " is not valid JSON", e);
         }
     }

@@ -1,7 +1,5 @@
 package io.runnel.engine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
@@ -9,7 +7,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
@@ -36,7 +36,6 @@ import java.util.function.IntFunction;
  */
 final class PartitionMarks {
     private static final Logger log = LoggerFactory.getLogger(PartitionMarks.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Error messages are the user's text; keep the mark small whatever they hold. */
     private static final int MESSAGE_LIMIT = 500;
 
@@ -54,7 +53,7 @@ final class PartitionMarks {
 
     /** Records that this executor quarantined the lease's partition because of {@code error}. */
     void poisoned(Lease lease, Throwable error) {
-        ObjectNode value = owner();
+        Map<String, Object> value = owner();
         value.put("poisoned_at", Instant.now().toString());
         value.put("error", error.getClass().getName());
         String message = String.valueOf(error.getMessage());
@@ -64,9 +63,9 @@ final class PartitionMarks {
 
     /** Records that a delivery of the lease's partition failed with {@code error} and halts the worker. */
     void halted(Lease lease, List<String> eventIds, Throwable error) {
-        ObjectNode value = owner();
+        Map<String, Object> value = owner();
         value.put("halted_at", Instant.now().toString());
-        eventIds.stream().limit(10).forEach(value.putArray("events")::add);
+        value.put("events", eventIds.stream().limit(10).toList());
         value.put("error", error.getClass().getName());
         String message = String.valueOf(error.getMessage());
         value.put("message", message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT) + "…" : message);
@@ -80,9 +79,9 @@ final class PartitionMarks {
 
     /** Records that a delivery of the lease's partition has been with the function since {@code since}. */
     void stuck(Lease lease, Instant since, List<String> eventIds) {
-        ObjectNode value = owner();
+        Map<String, Object> value = owner();
         value.put("stuck_since", since.toString());
-        eventIds.stream().limit(10).forEach(value.putArray("events")::add);
+        value.put("events", eventIds.stream().limit(10).toList());
         write(lease, processor.stuckKey(lease.partition), value, "stuck");
     }
 
@@ -101,17 +100,17 @@ final class PartitionMarks {
         clear(partitions, List.of(processor::poisonedKey, processor::stuckKey), "poisoned and stuck");
     }
 
-    private ObjectNode owner() {
-        ObjectNode value = JSON.createObjectNode();
+    private Map<String, Object> owner() {
+        Map<String, Object> value = new LinkedHashMap<>();
         value.put("executor", executorId);
         value.put("worker", workerId);
         return value;
     }
 
     /** Fenced, so a former owner cannot mark a partition that has moved on. */
-    private void write(Lease lease, String key, ObjectNode value, String what) {
+    private void write(Lease lease, String key, Map<String, Object> value, String what) {
         try {
-            if (!transport.setFenced(lease.fence, key, value.toString())) {
+            if (!transport.setFenced(lease.fence, key, Json.write(value))) {
                 log.warn("did not mark partition {} {}: it no longer belongs to this executor", lease.partition, what);
             }
         } catch (TransportException e) {

@@ -1,14 +1,12 @@
 package io.runnel.engine;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.Transport;
 
 import java.time.Clock;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -26,7 +24,6 @@ import java.util.OptionalLong;
  * times to live, lengths and group info, so it never joins, locks or creates anything.
  */
 final class StatusReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final App app;
     private final Transport transport;
     private final Clock clock;
@@ -116,12 +113,12 @@ final class StatusReader {
     /** A halt mark as written by {@link PartitionMarks#halted}; empty if it cannot be read. */
     private static Optional<Status.Halted> halted(String mark) {
         try {
-            JsonNode json = JSON.readTree(mark);
+            Map<String, Object> json = Json.readObject(mark);
             List<String> ids = new ArrayList<>();
-            json.path("events").forEach(id -> ids.add(id.asText()));
-            return Optional.of(new Status.Halted(Instant.parse(json.path("halted_at").asText()), json.path("worker").asText(),
-                    ids, json.path("error").asText(), json.path("message").asText()));
-        } catch (JacksonException | DateTimeParseException e) {
+            Json.list(json.get("events")).forEach(id -> ids.add(Json.text(id)));
+            return Optional.of(new Status.Halted(Instant.parse(Json.text(json.get("halted_at"))), Json.text(json.get("worker")),
+                    ids, Json.text(json.get("error")), Json.text(json.get("message"))));
+        } catch (IOException | DateTimeParseException e) {
             return Optional.empty();
         }
     }
@@ -129,8 +126,8 @@ final class StatusReader {
     /** The {@code stuck_since} of a stuck mark; empty if the mark cannot be read. */
     private static Optional<Instant> stuckSince(String mark) {
         try {
-            return Optional.of(Instant.parse(JSON.readTree(mark).path("stuck_since").asText()));
-        } catch (JacksonException | DateTimeParseException e) {
+            return Optional.of(Instant.parse(Json.text(Json.readObject(mark).get("stuck_since"))));
+        } catch (IOException | DateTimeParseException e) {
             return Optional.empty();
         }
     }
