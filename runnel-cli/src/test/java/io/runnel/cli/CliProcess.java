@@ -1,5 +1,6 @@
 package io.runnel.cli;
 
+import io.runnel.testkit.FastCoordination;
 import io.runnel.testkit.Sigint;
 
 import java.io.IOException;
@@ -50,12 +51,7 @@ final class CliProcess {
 
     CliProcess(String redisUrl) {
         env.put("RUNNEL_REDIS_URL", redisUrl);
-        env.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
-        env.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
-        env.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
-        env.put("RUNNEL_DEFAULT_LOCK_EXPIRY", "4");
-        env.put("RUNNEL_DEFAULT_GRACE_PERIOD", "2");
-        env.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
+        env.putAll(FastCoordination.environment());
         // No retention pass trims during a test: the status test compares stream lengths read
         // at different moments, and a pass on a slow run (the default interval is 10 s) once
         // trimmed an acked entry in between.

@@ -10,6 +10,7 @@ import io.runnel.api.transport.TransportProvider;
 import io.runnel.engine.App;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
+import io.runnel.testkit.FastCoordination;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,14 +71,8 @@ class CompressedStreamsTest {
                 .redisUrl(redis.url())
                 .setting("transport", "lettuce")
                 .setting("default_partition_count", 4)
-                .setting("default_join_delay", "0")
-                .setting("default_assignment_sleep", "100ms")
-                .setting("default_assignment_attempts", 150)
-                .setting("default_read_timeout", "200ms")
-                .setting("default_grace_period", "2s")
-                .setting("default_lock_expiry", "4s")
-                .setting("leadership_poll_interval", "100ms")
                 .setting("default_compressor", compressor);
+        FastCoordination.settings().forEach(b::setting);
         settings.forEach(b::setting);
         App app = b.build();
         open.add(app);

@@ -1,6 +1,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.Primitive;
+import io.runnel.testkit.FastCoordination;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,18 +38,12 @@ final class TestApps {
      * reads and grace period. Environment ignored, so a developer's RUNNEL_* does not leak in.
      */
     static App.Builder builder(String name, String redisUrl) {
-        return App.builder(name)
+        App.Builder builder = App.builder(name)
                 .environment(Map.of())
                 .redisUrl(redisUrl)
-                .setting("default_partition_count", 4)
-                .setting("default_join_delay", "0")
-                .setting("default_assignment_sleep", "100ms")
-                // 15 s of retries: a loaded machine can take seconds to release a partition.
-                .setting("default_assignment_attempts", 150)
-                .setting("default_read_timeout", "200ms")
-                .setting("default_grace_period", "2s")
-                .setting("default_lock_expiry", "4s")
-                .setting("leadership_poll_interval", "100ms");
+                .setting("default_partition_count", 4);
+        FastCoordination.settings().forEach(builder::setting);
+        return builder;
     }
 
     static App app(String name, String redisUrl) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.engine.App;
+import io.runnel.testkit.FastCoordination;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 import java.time.Duration;
@@ -96,17 +97,12 @@ class MemoryTransportEngineTest {
 
     /** An app on this test's store, with timings fit for tests and no environment leaking in. */
     private App app() {
-        App app = App.builder("shop")
+        App.Builder builder = App.builder("shop")
                 .environment(Map.of())
                 .redisUrl(url)
-                .setting("default_partition_count", 4)
-                .setting("default_join_delay", "0")
-                .setting("default_assignment_sleep", "100ms")
-                .setting("default_read_timeout", "200ms")
-                .setting("default_grace_period", "2s")
-                .setting("default_lock_expiry", "4s")
-                .setting("leadership_poll_interval", "100ms")
-                .build();
+                .setting("default_partition_count", 4);
+        FastCoordination.settings().forEach(builder::setting);
+        App app = builder.build();
         apps.add(app);
         return app;
     }

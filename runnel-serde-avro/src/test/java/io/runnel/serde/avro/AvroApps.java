@@ -2,6 +2,7 @@ package io.runnel.serde.avro;
 
 import io.runnel.api.transport.Transport;
 import io.runnel.engine.App;
+import io.runnel.testkit.FastCoordination;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -37,14 +38,8 @@ final class AvroApps implements AfterEachCallback {
         App.Builder builder = App.builder(name)
                 .environment(Map.of())
                 .setting("default_serializer", "avro")
-                .setting("default_partition_count", 2)
-                .setting("default_join_delay", "0")
-                .setting("default_assignment_sleep", "100ms")
-                .setting("default_assignment_attempts", 150)
-                .setting("default_read_timeout", "200ms")
-                .setting("default_grace_period", "2s")
-                .setting("default_lock_expiry", "4s")
-                .setting("leadership_poll_interval", "100ms");
+                .setting("default_partition_count", 2);
+        FastCoordination.settings().forEach(builder::setting);
         transport.configure(builder, name, transport.isRedis() ? redis.url() : null);
         customize.accept(builder);
         App app = builder.build();

@@ -4,6 +4,7 @@ import io.runnel.api.transport.StreamEntry;
 import io.runnel.engine.App;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
+import io.runnel.testkit.FastCoordination;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,10 +38,8 @@ class SerializerCompressorMatrixTest {
     private static App app(String name, String serializer, String compressor) {
         App.Builder b = App.builder(name).environment(Map.of()).redisUrl(redis.url())
                 .setting("default_serializer", serializer)
-                .setting("default_partition_count", 2)
-                .setting("default_join_delay", "0")
-                .setting("default_assignment_sleep", "100ms")
-                .setting("default_read_timeout", "200ms");
+                .setting("default_partition_count", 2);
+        FastCoordination.settings().forEach(b::setting);
         if (!compressor.equals("none")) {
             b.setting("default_compressor", compressor);
         }
