@@ -117,11 +117,17 @@ class FailureCommandsTest extends CliTestBase {
 
     @Test
     void a_dead_replay_killed_halfway_then_run_again_resends_every_entry_once() throws Exception {
-        int count = 4000;
+        // Enough dead letters (400 chunks of re-send then delete) that a kill at the first
+        // re-sends lands mid-way; they all go to the partition of customer-1.
+        int count = 40_000;
         deadLetters(count, "java.lang.IllegalStateException");
+        String target = orders().partitionKey(orders().partitionOf(
+                new ShopApp.Order(1, "customer-1", 1, Instant.parse("2024-01-02T03:04:05Z"))));
+        long before = redisView.length(target);
 
         CliProcess.Running first = cli.start("dead", "replay", APP, "orders");
-        await().atMost(Duration.ofSeconds(60)).until(() -> !resent().isEmpty() || !first.process().isAlive());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> redisView.length(target) > before || !first.process().isAlive());
         first.process().destroyForcibly(); // SIGKILL, mid-replay
         first.process().waitFor(30, TimeUnit.SECONDS);
         assertThat(redisView.length(DEAD)).as("the first run was cut short").isPositive();
