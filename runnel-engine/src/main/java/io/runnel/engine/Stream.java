@@ -156,31 +156,41 @@ public final class Stream<T> {
         if (records.isEmpty()) {
             return List.of();
         }
-        List<Instrumentation> instrumentation = app.instrumentation();
-        if (!instrumentation.isEmpty()) {
-            return sendInstrumented(records, ids, instrumentation);
-        }
-        List<Append> appends = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            T record = records.get(i);
-            appends.add(new Append(keys.get(partitionOf(record)), ids == null ? null : ids.get(i),
-                    codec().encode(record), retention.sendMaxLength()));
-        }
-        return append(appends);
-    }
-
-    private List<String> append(List<Append> appends) {
-        int replicas = app.settings().sendReplicas();
-        return replicas == 0 ? app.transport().append(appends)
-                : app.transport().appendDurably(appends, replicas, app.settings().sendReplicasTimeout());
-    }
-
-    /** {@link #sendAll(List, List)} with the instrumentation told before and after. */
-    private List<String> sendInstrumented(List<? extends T> records, List<String> ids, List<Instrumentation> instrumentation) {
         List<Map<String, byte[]>> entries = new ArrayList<>(records.size());
         for (T record : records) {
-            entries.add(new LinkedHashMap<>(codec().encode(record)));
+            entries.add(codec().encode(record));
         }
+        List<Instrumentation.SendCompletion> completions = instrumentation(entries);
+        List<Append> appends = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            appends.add(new Append(keys.get(partitionOf(records.get(i))), ids == null ? null : ids.get(i),
+                    entries.get(i), retention.sendMaxLength()));
+        }
+        int replicas = app.settings().sendReplicas();
+        List<String> sent;
+        try {
+            sent = replicas == 0 ? app.transport().append(appends)
+                    : app.transport().appendDurably(appends, replicas, app.settings().sendReplicasTimeout());
+        } catch (RuntimeException error) {
+            completions.forEach(c -> c.completed(null, error));
+            throw error;
+        }
+        completions.forEach(c -> c.completed(sent, null));
+        return sent;
+    }
+
+    /**
+     * Shows a send's entries to the instrumentation on the classpath (usually none), which may
+     * add fields: the entries become copies it can change.
+     *
+     * @return what to tell when the send is done
+     */
+    private List<Instrumentation.SendCompletion> instrumentation(List<Map<String, byte[]>> entries) {
+        List<Instrumentation> instrumentation = app.instrumentation();
+        if (instrumentation.isEmpty()) {
+            return List.of();
+        }
+        entries.replaceAll(LinkedHashMap::new);
         List<Instrumentation.SendCompletion> completions = new ArrayList<>(instrumentation.size());
         for (Instrumentation i : instrumentation) {
             Instrumentation.SendCompletion c = i.beforeSend(app.name(), name, entries);
@@ -188,20 +198,7 @@ public final class Stream<T> {
                 completions.add(c);
             }
         }
-        List<Append> appends = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            appends.add(new Append(keys.get(partitionOf(records.get(i))), ids == null ? null : ids.get(i),
-                    entries.get(i), retention.sendMaxLength()));
-        }
-        List<String> sent;
-        try {
-            sent = append(appends);
-        } catch (RuntimeException error) {
-            completions.forEach(c -> c.completed(null, error));
-            throw error;
-        }
-        completions.forEach(c -> c.completed(sent, null));
-        return sent;
+        return completions;
     }
 
     /**
