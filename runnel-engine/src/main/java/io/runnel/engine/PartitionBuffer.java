@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * checked on the consumer's thread; a consumer waiting for events wakes at the lease's
  * deadline. A buffer whose lease ran out closes itself and says so ({@link #expired()}).
  */
-final class PartitionBuffer {
+final class PartitionBuffer implements EventFeed {
     static final String NEW_ENTRIES = ">";
 
     final int partition;
@@ -66,6 +66,16 @@ final class PartitionBuffer {
         this.capacity = capacity;
         this.refillMark = capacity / 2;
         this.schedule = schedule;
+    }
+
+    @Override
+    public Lease lease() {
+        return lease;
+    }
+
+    @Override
+    public int partition() {
+        return partition;
     }
 
     // ------------------------------------------------------------ fetcher side
@@ -157,7 +167,8 @@ final class PartitionBuffer {
      *
      * @return null once the buffer is closed (revoked or stopping), even if events remain
      */
-    Event next() throws InterruptedException {
+    @Override
+    public Event next() throws InterruptedException {
         Event e;
         boolean refill;
         lock.lock();
@@ -178,7 +189,8 @@ final class PartitionBuffer {
     }
 
     /** The next event if one is buffered, without waiting; null if none is or the buffer is closed. */
-    Event poll() {
+    @Override
+    public Event poll() {
         Event e;
         boolean refill;
         lock.lock();
@@ -203,7 +215,8 @@ final class PartitionBuffer {
      *
      * @return an empty list once the buffer is closed
      */
-    List<Event> next(int n, Duration within) throws InterruptedException {
+    @Override
+    public List<Event> next(int n, Duration within) throws InterruptedException {
         List<Event> batch = new ArrayList<>(Math.min(n, 1024));
         lock.lock();
         try {
@@ -293,7 +306,8 @@ final class PartitionBuffer {
     }
 
     /** Whether the buffer closed itself because its lease ended, rather than being closed by the executor. */
-    boolean expired() {
+    @Override
+    public boolean expired() {
         lock.lock();
         try {
             return expired;
@@ -318,7 +332,8 @@ final class PartitionBuffer {
      * (a failed delivery tried again in place). Does nothing once closed: they stay pending
      * in the server for the next owner.
      */
-    void pushBack(List<Event> failed) {
+    @Override
+    public void pushBack(List<Event> failed) {
         lock.lock();
         try {
             if (closed) {
@@ -338,11 +353,13 @@ final class PartitionBuffer {
      *
      * @return whether it closed
      */
-    boolean awaitClosed(Duration timeout) throws InterruptedException {
+    @Override
+    public boolean awaitClosed(Duration timeout) throws InterruptedException {
         return awaitUntil(() -> closed, timeout);
     }
 
-    void awaitClosed() throws InterruptedException {
+    @Override
+    public void awaitClosed() throws InterruptedException {
         lock.lock();
         try {
             while (!closed) {
@@ -353,7 +370,8 @@ final class PartitionBuffer {
         }
     }
 
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         lock.lock();
         try {
             return closed;

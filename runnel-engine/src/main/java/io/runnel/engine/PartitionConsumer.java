@@ -18,8 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the processor function over one owned partition, on its own virtual thread, and
- * applies the exception policy when it throws. It tracks the delivery the function is
+ * Runs the processor function over one owned partition, on the thread that runs it (its own
+ * virtual thread in a worker, the caller's in the test driver), and applies the exception
+ * policy when it throws. Its events come from an {@link EventFeed}. It tracks the delivery the function is
  * holding: the delivery is acknowledged (and middleware told of its success) when the
  * function asks for the next one, or told of its failure when the function throws.
  */
@@ -27,7 +28,7 @@ final class PartitionConsumer<T> implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
 
     private final Processor<T> processor;
-    private final PartitionBuffer buffer;
+    private final EventFeed feed;
     private final Acker acker;
     private final ExecutorCallbacks executor;
     private final Map<String, String> mdc;
@@ -95,21 +96,21 @@ final class PartitionConsumer<T> implements Runnable {
         return LEASE.get();
     }
 
-    PartitionConsumer(Processor<T> processor, PartitionBuffer buffer, Acker acker, ExecutorCallbacks executor,
+    PartitionConsumer(Processor<T> processor, EventFeed feed, Acker acker, ExecutorCallbacks executor,
                       Map<String, String> mdc) {
         this.processor = processor;
-        this.buffer = buffer;
+        this.feed = feed;
         this.acker = acker;
         this.executor = executor;
         this.mdc = mdc;
-        this.parking = new Parking(processor, buffer.lease);
+        this.parking = new Parking(processor, feed.lease());
     }
 
     @Override
     public void run() {
         MDC.setContextMap(mdc);
-        MDC.put("partition", Integer.toString(buffer.partition));
-        LEASE.set(buffer.lease);
+        MDC.put("partition", Integer.toString(feed.partition()));
+        LEASE.set(feed.lease());
         try {
             if (!parking.load(this::pauseUnlessClosed)) {
                 return;
@@ -119,22 +120,22 @@ final class PartitionConsumer<T> implements Runnable {
                 try {
                     processor.function().process(new EventsView<>(this));
                     completeCurrent();
-                    if (buffer.isClosed()) {
+                    if (feed.isClosed()) {
                         return;
                     }
                     if (delivered == before) {
                         // The function returns without reading anything; restarting it would spin.
                         log.warn("processor function returned without reading; partition {} stays idle until released",
-                                buffer.partition);
+                                feed.partition());
                         awaitClosed();
                         return;
                     }
-                    log.debug("processor function returned while partition {} is owned; restarting it", buffer.partition);
+                    log.debug("processor function returned while partition {} is owned; restarting it", feed.partition());
                 } catch (Throwable error) {
-                    if (buffer.isClosed() && isInterruption(error)) {
+                    if (feed.isClosed() && isInterruption(error)) {
                         // Cut short after the grace period: the delivery stays pending for the next owner.
                         log.warn("processor interrupted while stopping partition {}; its current events will be delivered again",
-                                buffer.partition);
+                                feed.partition());
                         return;
                     }
                     if (!handleFailure(error)) {
@@ -145,8 +146,8 @@ final class PartitionConsumer<T> implements Runnable {
         } finally {
             parking.close();
             handOverAcks();
-            if (buffer.expired()) {
-                executor.leaseLost(buffer.lease, "its lease ran out before the heartbeat could renew it");
+            if (feed.expired()) {
+                executor.leaseLost(feed.lease(), "its lease ran out before the heartbeat could renew it");
             }
             LEASE.remove();
             exited.countDown();
@@ -198,7 +199,7 @@ final class PartitionConsumer<T> implements Runnable {
         } else if (previousAttempt > 1) {
             MDC.remove("attempt"); // only then: the hand-out path runs per event
         }
-        Delivery delivery = new Delivery(processor.name(), buffer.partition, events, attempt);
+        Delivery delivery = new Delivery(processor.name(), feed.partition(), events, attempt);
         processor.metrics().delivered(delivery);
         holding = new Holding(delivery, System.nanoTime());
         delivered++;
@@ -212,19 +213,19 @@ final class PartitionConsumer<T> implements Runnable {
         return delivery;
     }
 
-    /** The next events from the buffer: one when {@code n == 0}, else a batch; none when it closed. */
+    /** The next events from the feed: one when {@code n == 0}, else a batch; none when it closed. */
     private List<Event> take(int n, Duration within) {
         try {
             if (n == 0) {
-                Event e = buffer.poll();
+                Event e = feed.poll();
                 if (e == null) {
                     handOverAcks(); // nothing buffered: don't sit on acks while waiting
-                    e = buffer.next();
+                    e = feed.next();
                 }
                 return e == null ? List.of() : List.of(e);
             }
             handOverAcks();
-            return buffer.next(n, within);
+            return feed.next(n, within);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
@@ -236,8 +237,8 @@ final class PartitionConsumer<T> implements Runnable {
      * partition was released anyway) and waits for it to close the partition.
      */
     private void stopAfterLostLease(String doing) {
-        if (!buffer.isClosed()) {
-            executor.leaseLost(buffer.lease, "the server no longer held its lock when " + doing);
+        if (!feed.isClosed()) {
+            executor.leaseLost(feed.lease(), "the server no longer held its lock when " + doing);
             awaitClosed();
         }
     }
@@ -245,7 +246,7 @@ final class PartitionConsumer<T> implements Runnable {
     /** Waits up to {@code pause} for the partition to be released; true if it was (or the wait was interrupted). */
     private boolean pauseUnlessClosed(Duration pause) {
         try {
-            return buffer.awaitClosed(pause);
+            return feed.awaitClosed(pause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return true;
@@ -273,7 +274,7 @@ final class PartitionConsumer<T> implements Runnable {
     }
 
     int partition() {
-        return buffer.partition;
+        return feed.partition();
     }
 
     // ---------------------------------------------------------------- internals
@@ -302,7 +303,7 @@ final class PartitionConsumer<T> implements Runnable {
         }
         if (!flowing) {
             flowing = true;
-            executor.flowing(buffer.lease);
+            executor.flowing(feed.lease());
         }
         if (completed.size() >= ACK_GROUP || System.nanoTime() - lastHandOver >= ACK_DELAY_NANOS) {
             handOverAcks();
@@ -311,7 +312,7 @@ final class PartitionConsumer<T> implements Runnable {
 
     private void handOverAcks() {
         if (!completed.isEmpty()) {
-            acker.add(buffer.lease, List.copyOf(completed));
+            acker.add(feed.lease(), List.copyOf(completed));
             completed.clear();
             lastHandOver = System.nanoTime();
         }
@@ -321,7 +322,7 @@ final class PartitionConsumer<T> implements Runnable {
     private boolean handleFailure(Throwable thrown) {
         Throwable error = asTimeout(thrown);
         Holding held = holding;
-        Delivery failed = held != null ? held.delivery() : new Delivery(processor.name(), buffer.partition, List.of());
+        Delivery failed = held != null ? held.delivery() : new Delivery(processor.name(), feed.partition(), List.of());
         holding = null;
         if (retries(failed, error)) {
             // Not a failure the policy (or middleware, or the failed meter) sees yet: only the last try's is.
@@ -339,7 +340,7 @@ final class PartitionConsumer<T> implements Runnable {
         List<String> ids = ids(failed);
         if (error instanceof Misconfigured) {
             log.error("processor {} is misconfigured; halting", processor.name(), error);
-            executor.halt(buffer.lease, ids, error);
+            executor.halt(feed.lease(), ids, error);
             return false;
         }
         return switch (processor.exceptionPolicy()) {
@@ -347,31 +348,31 @@ final class PartitionConsumer<T> implements Runnable {
                 log.error("processor {} failed on partition {} (events {}); policy HALT stops the worker. Every worker "
                         + "that takes the partition over meets these events first and halts in turn, until the events "
                         + "process or the policy changes; `runnel status` shows them. QUARANTINE, or dead letters with "
-                        + "IGNORE, keep the other partitions going", processor.name(), buffer.partition, ids, error);
-                executor.halt(buffer.lease, ids, error);
+                        + "IGNORE, keep the other partitions going", processor.name(), feed.partition(), ids, error);
+                executor.halt(feed.lease(), ids, error);
                 yield false;
             }
             case QUARANTINE -> {
                 log.error("processor {} failed on partition {} (events {}); policy QUARANTINE poisons the partition, "
-                        + "the others keep going", processor.name(), buffer.partition, ids, error);
-                executor.quarantine(buffer.lease, error);
+                        + "the others keep going", processor.name(), feed.partition(), ids, error);
+                executor.quarantine(feed.lease(), error);
                 yield false;
             }
             case PARK -> {
                 if (failed.events().isEmpty()) {
-                    yield !buffer.isClosed(); // the function failed before reading: nothing to park
+                    yield !feed.isClosed(); // the function failed before reading: nothing to park
                 }
                 if (!parking.parkFailed(failed.events(), error, this::pauseUnlessClosed)) {
                     stopAfterLostLease("parking failed events");
                     yield false;
                 }
-                yield !buffer.isClosed();
+                yield !feed.isClosed();
             }
             case IGNORE -> {
                 log.warn("processor {} failed on partition {} (events {}); policy IGNORE acknowledges them and goes on",
-                        processor.name(), buffer.partition, ids, error);
-                acker.add(buffer.lease, ids);
-                yield !buffer.isClosed();
+                        processor.name(), feed.partition(), ids, error);
+                acker.add(feed.lease(), ids);
+                yield !feed.isClosed();
             }
         };
     }
@@ -395,7 +396,7 @@ final class PartitionConsumer<T> implements Runnable {
     }
 
     /**
-     * Puts the failed events back at the head of the buffer and pauses the partition for the
+     * Puts the failed events back at the head of the feed and pauses the partition for the
      * backoff, so that they are handed out again before anything behind them.
      *
      * @return whether to restart the function: false when the partition was revoked or the
@@ -404,13 +405,13 @@ final class PartitionConsumer<T> implements Runnable {
     private boolean retry(Delivery failed, List<String> ids, Throwable error) {
         Duration pause = processor.retry().backoff(failed.attempt(), ThreadLocalRandom.current().nextDouble());
         log.warn("processor {} failed on partition {} (events {}, attempt {} of {}): {}; trying again in {} ms",
-                processor.name(), buffer.partition, ids, failed.attempt(), processor.retry().maxAttempts(), error,
+                processor.name(), feed.partition(), ids, failed.attempt(), processor.retry().maxAttempts(), error,
                 pause.toMillis());
         processor.metrics().retried(failed);
-        buffer.pushBack(failed.events());
+        feed.pushBack(failed.events());
         retrying = new Retry(failed.events().get(0).id(), failed.attempt() + 1);
         try {
-            return !buffer.awaitClosed(pause);
+            return !feed.awaitClosed(pause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -469,7 +470,7 @@ final class PartitionConsumer<T> implements Runnable {
 
     private void awaitClosed() {
         try {
-            buffer.awaitClosed();
+            feed.awaitClosed();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

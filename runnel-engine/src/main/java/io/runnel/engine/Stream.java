@@ -95,6 +95,11 @@ public final class Stream<T> {
         if (key == null) {
             throw new IllegalArgumentException("record has a null partition key: " + record);
         }
+        return partitionFor(key);
+    }
+
+    /** The partition of records whose partition key is {@code key}. */
+    int partitionFor(Object key) {
         return hasher.partition(key, partitionCount);
     }
 
