@@ -1,9 +1,11 @@
 package io.runnel.engine;
 
 /**
- * The user's processing code for one partition. It runs on its own virtual thread per
- * owned partition and usually loops over {@link Events#records()}; the loop ends when the
- * partition is revoked or the worker stops.
+ * The user's processing code for one partition. In a worker it runs on its own virtual
+ * thread per owned partition and usually loops over {@link Events#records()}; the loop ends
+ * when the partition is revoked or the worker stops. (Under {@code ProcessorTestDriver},
+ * artifact {@code runnel-test}, it runs on the test's thread and the loop ends when the
+ * partition has nothing left; it is called again on the next run.)
  *
  * @param <T> the record type
  */
