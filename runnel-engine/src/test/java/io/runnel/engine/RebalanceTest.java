@@ -2,7 +2,6 @@ package io.runnel.engine;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
@@ -107,7 +106,7 @@ class RebalanceTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void extra_executors_beyond_the_partition_count_stay_idle_and_take_over_when_one_leaves(TransportKind transport) {
         String name = TestApps.uniqueName("idle");
         ProcessedLog log = new ProcessedLog();
