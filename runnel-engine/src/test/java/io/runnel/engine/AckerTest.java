@@ -74,7 +74,7 @@ class AckerTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void acks_of_a_lease_past_its_deadline_are_not_sent(TransportKind kind) {
         App app = apps.app(kind, TestApps.uniqueName("acker"), b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);

@@ -73,7 +73,7 @@ class FailurePolicyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void halt_stops_the_worker_with_the_error_and_leaves_the_failed_event_pending(TransportKind transport) throws Exception {
         ProcessedLog log = new ProcessedLog();
         Stream<Order> orders = setUp(transport, ExceptionPolicy.HALT, log, List.of(), false);
@@ -91,7 +91,7 @@ class FailurePolicyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void a_halt_shows_in_status_with_its_events_until_an_owner_gets_past_them(TransportKind transport) throws Exception {
         String name = TestApps.uniqueName("halt");
         AtomicBoolean poisoned = new AtomicBoolean(true);
@@ -138,7 +138,7 @@ class FailurePolicyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void quarantine_poisons_only_the_failing_partition_and_the_others_go_on(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
         Stream<Order> orders = setUp(transport, ExceptionPolicy.QUARANTINE, log, List.of(), false);
@@ -161,7 +161,7 @@ class FailurePolicyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void ignore_acks_the_failed_event_and_processing_goes_on_after_it(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
         Stream<Order> orders = setUp(transport, ExceptionPolicy.IGNORE, log, List.of(), false);

@@ -79,7 +79,7 @@ class ProcessingTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void acks_grouped_for_speed_still_go_out_as_soon_as_a_partition_has_nothing_left(TransportKind transport) {
         app = apps.app(transport, TestApps.uniqueName("proc"), b -> b.setting("default_partition_count", 2));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
@@ -145,7 +145,7 @@ class ProcessingTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void take_hands_out_batches_of_at_most_n_that_cover_everything_in_order(TransportKind transport) {
         app = apps.app(transport, TestApps.uniqueName("take"), b -> b.setting("default_partition_count", 1));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);

@@ -104,7 +104,7 @@ class RetryTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void failures_that_are_not_retryable_and_the_last_try_go_to_the_policy(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
         App app = app(transport, TestApps.uniqueName("noretry"), o -> o.retry(3, Duration.ofMillis(10),
@@ -131,7 +131,7 @@ class RetryTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void a_stop_ends_the_backoff_at_once_and_the_next_owner_gets_the_events(TransportKind transport) throws Exception {
         String name = TestApps.uniqueName("retrystop");
         ProcessedLog log = new ProcessedLog();
@@ -161,7 +161,7 @@ class RetryTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void a_rebalance_ends_the_backoff_of_a_partition_that_moves(TransportKind transport) {
         String name = TestApps.uniqueName("retrybal");
         ProcessedLog log = new ProcessedLog();

@@ -48,7 +48,7 @@ class StaticMembershipTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void a_member_back_within_the_session_timeout_gets_its_partitions_and_nobody_moves(TransportKind transport) {
         String name = TestApps.uniqueName("static");
         Pair pair = startPair(transport, name, Duration.ofSeconds(60));
@@ -95,7 +95,7 @@ class StaticMembershipTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void a_second_live_process_with_the_same_member_id_is_refused(TransportKind transport) throws Exception {
         String name = TestApps.uniqueName("static");
         App first = process(transport, name, "host-a", Duration.ofSeconds(60));

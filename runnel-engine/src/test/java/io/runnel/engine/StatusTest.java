@@ -175,7 +175,7 @@ class StatusTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void status_only_reads_and_shows_an_app_nobody_ran(TransportKind transport) {
         String name = TestApps.uniqueName("quiet");
         App app = define(transport, name, new ProcessedLog(), new AtomicBoolean(true));
@@ -205,7 +205,7 @@ class StatusTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void the_poisoned_mark_names_the_executor_and_error_and_goes_when_the_partition_is_released(TransportKind transport)
             throws Exception {
         String name = TestApps.uniqueName("mark");
@@ -235,7 +235,7 @@ class StatusTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @TransportKind.Every
+    @TransportKind.Memory
     void a_new_owner_clears_a_dead_owners_mark_and_retries_the_partition(TransportKind transport) {
         String name = TestApps.uniqueName("retry");
         ProcessedLog log = new ProcessedLog();
