@@ -85,9 +85,11 @@ final class CliProcess {
     private Running launch(String stdin, String... args) throws IOException {
         Path dir = Path.of("target", "cli-runs");
         Files.createDirectories(dir);
-        int n = RUNS.incrementAndGet();
-        Path out = dir.resolve(n + "-" + args[0] + ".out");
-        Path err = dir.resolve(n + "-" + args[0] + ".err");
+        // Numbered per test JVM; the JVM's pid keeps the test JVMs that surefire runs side by
+        // side from writing to each other's files.
+        String run = ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet() + "-" + args[0];
+        Path out = dir.resolve(run + ".out");
+        Path err = dir.resolve(run + ".err");
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         if (Runtime.version().feature() >= 23) {

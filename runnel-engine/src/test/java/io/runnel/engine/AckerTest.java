@@ -7,7 +7,6 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -24,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 class AckerTest extends RedisBackedTest {
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void acks_of_a_key_that_no_longer_holds_a_stream_are_dropped_and_the_others_go_through(TransportKind kind) {
         App app = apps.app(kind, TestApps.uniqueName("acker"), b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
@@ -56,7 +55,7 @@ class AckerTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void acks_under_a_token_the_lock_no_longer_holds_are_refused_by_the_server_and_reported(TransportKind kind) {
         App app = apps.app(kind, TestApps.uniqueName("acker"), b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
@@ -75,7 +74,7 @@ class AckerTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void acks_of_a_lease_past_its_deadline_are_not_sent(TransportKind kind) {
         App app = apps.app(kind, TestApps.uniqueName("acker"), b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);

@@ -38,8 +38,12 @@ final class ChildWorkers implements AutoCloseable {
         return env;
     }
 
+    /**
+     * Where a child's output goes. App names are unique within one test JVM only; the test
+     * JVM's pid keeps those surefire runs side by side apart.
+     */
     static Path logOf(String appName, String label) {
-        return Path.of("target", "worker-" + appName + "-" + label + ".log");
+        return Path.of("target", "worker-" + ProcessHandle.current().pid() + "-" + appName + "-" + label + ".log");
     }
 
     /** Starts {@code main} with {@code args}, output to {@link #logOf}. */

@@ -10,7 +10,6 @@ import io.runnel.testkit.RedisCluster;
 import io.runnel.testkit.RedisClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -52,7 +51,7 @@ class ClusterEngineTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void each_partitions_keys_share_a_slot_and_the_partitions_spread_over_every_master(TransportKind transport) {
         App app = app(transport, TestApps.uniqueName("layout"), b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
@@ -69,7 +68,7 @@ class ClusterEngineTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void workers_joining_and_leaving_never_lose_duplicate_or_reorder_events(TransportKind transport) throws Exception {
         String name = TestApps.uniqueName("crebal");
         ProcessedLog log = new ProcessedLog();
@@ -83,7 +82,7 @@ class ClusterEngineTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void partitions_with_events_flowing_are_read_together_across_slots_and_idle_ones_block_per_slot(
             TransportKind transport) {
         ConnectionUrl url = ConnectionUrl.parse(cluster.url());
@@ -120,7 +119,7 @@ class ClusterEngineTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void failed_events_go_to_dead_letters_in_another_slot_and_a_quarantined_partition_shows_in_status(
             TransportKind transport) {
         App app = app(transport, TestApps.uniqueName("cfail"), b -> { });

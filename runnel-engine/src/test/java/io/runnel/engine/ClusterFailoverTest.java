@@ -5,7 +5,6 @@ import io.runnel.testkit.RedisCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ class ClusterFailoverTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void a_killed_master_is_replaced_and_nothing_a_durable_send_confirmed_is_lost(TransportKind transport)
             throws Exception {
         String name = TestApps.uniqueName("failover");

@@ -7,7 +7,6 @@ import ch.qos.logback.core.read.ListAppender;
 import io.runnel.api.transport.TransportException;
 import io.runnel.testkit.RedisServer;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
@@ -31,7 +30,7 @@ class ConnectionLossTest extends RedisBackedTest {
     private static final int PER_KEY = 60;
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void workers_ride_out_a_redis_restart(TransportKind transport) throws Exception {
         Logger runnel = (Logger) LoggerFactory.getLogger("io.runnel");
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -101,7 +100,7 @@ class ConnectionLossTest extends RedisBackedTest {
      * locks and heartbeat to expire.
      */
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void a_worker_stops_promptly_while_redis_is_down(TransportKind transport) {
         try (RedisServer server = RedisServer.start()) {
             String name = TestApps.uniqueName("down");

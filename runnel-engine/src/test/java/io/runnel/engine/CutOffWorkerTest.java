@@ -4,7 +4,6 @@ import io.runnel.testkit.LoopbackProxy;
 import io.runnel.testkit.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +40,7 @@ class CutOffWorkerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void a_worker_cut_off_twice_past_lock_expiry_loses_nothing_and_keeps_every_key_in_order(TransportKind kind)
             throws Exception {
         RedisServer redis = RedisServer.start();
@@ -70,7 +69,7 @@ class CutOffWorkerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void redis_restarting_mid_stream_loses_nothing_and_keeps_every_key_in_order(TransportKind kind) throws Exception {
         RedisServer redis = RedisServer.start("--appendonly", "yes", "--appendfsync", "always");
         closing.add(redis);

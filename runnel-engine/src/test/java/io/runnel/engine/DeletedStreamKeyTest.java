@@ -1,7 +1,6 @@
 package io.runnel.engine;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.Transport;
@@ -53,7 +52,7 @@ class DeletedStreamKeyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void a_deleted_partition_key_gets_its_group_back_and_no_partition_stalls(TransportKind transport) {
         Running run = Running.halfwayThrough(apps.app(transport, TestApps.uniqueName("deleted"), b -> { }));
         Transport redis = run.app().transport();
@@ -72,7 +71,7 @@ class DeletedStreamKeyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void a_partition_key_overwritten_with_another_type_is_quarantined_and_the_others_go_on(TransportKind transport)
             throws Exception {
         App app = apps.app(transport, TestApps.uniqueName("wrongtype"), b -> { });
@@ -123,7 +122,7 @@ class DeletedStreamKeyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void a_worker_rebuilds_everything_after_a_flushall(TransportKind transport) {
         try (RedisServer server = RedisServer.start()) {
             App app = apps.app(transport, TestApps.uniqueName("flushed"), b -> b.redisUrl(server.url()));

@@ -8,7 +8,6 @@ import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,7 +73,7 @@ class FailurePolicyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void halt_stops_the_worker_with_the_error_and_leaves_the_failed_event_pending(TransportKind transport) throws Exception {
         ProcessedLog log = new ProcessedLog();
         Stream<Order> orders = setUp(transport, ExceptionPolicy.HALT, log, List.of(), false);
@@ -92,7 +91,7 @@ class FailurePolicyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void a_halt_shows_in_status_with_its_events_until_an_owner_gets_past_them(TransportKind transport) throws Exception {
         String name = TestApps.uniqueName("halt");
         AtomicBoolean poisoned = new AtomicBoolean(true);
@@ -139,7 +138,7 @@ class FailurePolicyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void quarantine_poisons_only_the_failing_partition_and_the_others_go_on(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
         Stream<Order> orders = setUp(transport, ExceptionPolicy.QUARANTINE, log, List.of(), false);
@@ -162,7 +161,7 @@ class FailurePolicyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void ignore_acks_the_failed_event_and_processing_goes_on_after_it(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
         Stream<Order> orders = setUp(transport, ExceptionPolicy.IGNORE, log, List.of(), false);
@@ -213,7 +212,7 @@ class FailurePolicyTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void dead_letters_receive_failed_events_byte_for_byte_with_the_reason(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
         Stream<Order> orders = setUp(transport, ExceptionPolicy.IGNORE, log, List.of(), true);

@@ -1,7 +1,6 @@
 package io.runnel.engine;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +36,7 @@ class FrozenWorkerTest extends ChildProcessTest {
     private static final Duration LOCK_EXPIRY = Duration.ofSeconds(3);
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void a_resumed_worker_hands_out_nothing_under_the_leases_it_held_before_the_freeze(TransportKind kind) throws Exception {
         String name = TestApps.uniqueName("frozen");
         Map<String, String> env = new LinkedHashMap<>(ChildWorkers.faultTestSettings(kind, PARTITIONS, LOCK_EXPIRY));

@@ -6,7 +6,6 @@ import io.runnel.api.ExceptionPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
@@ -34,7 +33,7 @@ class MetricsTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void a_known_workload_shows_in_every_counter_histogram_and_gauge(TransportKind transport) {
         App app = apps.app(transport, TestApps.uniqueName("met"), b -> b.setting("default_partition_count", 2));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);

@@ -3,7 +3,6 @@ package io.runnel.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.StreamEntry;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +31,7 @@ class ParkCrashTest extends ChildProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void sigkill_while_parking_and_while_replaying_loses_nothing_and_parks_nothing_twice(TransportKind transport)
             throws Exception {
         String name = TestApps.uniqueName("parkcrash");

@@ -4,7 +4,6 @@ import com.codahale.metrics.Gauge;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.transport.StreamEntry;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -75,7 +74,7 @@ class ParkTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void a_failing_key_is_parked_with_its_later_events_and_a_replay_restores_them_in_order(TransportKind transport) {
         ProcessedLog proc = new ProcessedLog();
         ProcessedLog other = new ProcessedLog();
@@ -125,7 +124,7 @@ class ParkTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void dropping_a_parked_key_deletes_its_parked_events_and_lets_its_later_ones_through(TransportKind transport) {
         ProcessedLog proc = new ProcessedLog();
         App app = app(transport, proc, new ProcessedLog());
@@ -147,7 +146,7 @@ class ParkTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void a_dead_letter_replay_goes_to_the_failing_processor_once(TransportKind transport) {
         ProcessedLog proc = new ProcessedLog();
         ProcessedLog other = new ProcessedLog();

@@ -3,7 +3,6 @@ package io.runnel.engine;
 import io.runnel.api.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -27,7 +26,7 @@ class ProcessingTest extends RedisBackedTest {
     private App app;
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void records_are_processed_once_each_in_order_per_key_and_acked(TransportKind transport) {
         app = apps.app(transport, TestApps.uniqueName("proc"), b -> { });
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
@@ -80,7 +79,7 @@ class ProcessingTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void acks_grouped_for_speed_still_go_out_as_soon_as_a_partition_has_nothing_left(TransportKind transport) {
         app = apps.app(transport, TestApps.uniqueName("proc"), b -> b.setting("default_partition_count", 2));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
@@ -146,7 +145,7 @@ class ProcessingTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void take_hands_out_batches_of_at_most_n_that_cover_everything_in_order(TransportKind transport) {
         app = apps.app(transport, TestApps.uniqueName("take"), b -> b.setting("default_partition_count", 1));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);

@@ -2,7 +2,6 @@ package io.runnel.engine;
 
 import io.runnel.api.transport.StreamEntry;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,7 +34,7 @@ class RecoveryTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void a_worker_that_dies_silently_mid_stream_loses_nothing(TransportKind transport) {
         String name = TestApps.uniqueName("recover");
         ProcessedLog log = new ProcessedLog();

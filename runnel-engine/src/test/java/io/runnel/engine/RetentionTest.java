@@ -1,7 +1,6 @@
 package io.runnel.engine;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,7 +85,7 @@ class RetentionTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void acked_keeps_what_a_stopped_processor_needs_and_trims_what_every_processor_acked(TransportKind transport)
             throws Exception {
         String name = TestApps.uniqueName("keep");
@@ -126,7 +125,7 @@ class RetentionTest extends RedisBackedTest {
      * calls (the retention script's) shows; what it does acknowledge is still trimmed.
      */
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void an_owner_passes_over_partitions_it_acked_nothing_in_and_still_trims_what_it_acks(TransportKind transport) {
         ProcessedLog fast = new ProcessedLog();
         App app = define(transport, TestApps.uniqueName("quiet"), b -> b.setting("default_partition_count", 4), fast,
@@ -156,7 +155,7 @@ class RetentionTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void maxlen_trims_on_send_and_the_loss_is_found_and_shown(TransportKind transport) {
         String name = TestApps.uniqueName("maxlen");
         ProcessedLog fast = new ProcessedLog();
@@ -182,7 +181,7 @@ class RetentionTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void a_limit_trims_what_a_stalled_processor_did_not_read_and_says_so(TransportKind transport) throws Exception {
         Stalled stalled = stalled(transport, "capped", b -> b.setting("default_max_partition_size", 20), 2);
         App app = stalled.app();
@@ -203,7 +202,7 @@ class RetentionTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void max_age_trims_old_entries_unread_or_not_and_says_so(TransportKind transport) throws Exception {
         Stalled stalled = stalled(transport, "aged", b -> b.setting("default_max_age", "1h"), 1);
         App app = stalled.app();

@@ -6,7 +6,6 @@ import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
 import io.runnel.api.SerializationException;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.MDC;
 
 import java.time.Duration;
@@ -64,7 +63,7 @@ class RetryTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void a_delivery_that_succeeds_on_a_later_try_is_processed_once_and_in_order(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
         List<String> seenByMiddleware = new CopyOnWriteArrayList<>();
@@ -105,7 +104,7 @@ class RetryTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void failures_that_are_not_retryable_and_the_last_try_go_to_the_policy(TransportKind transport) {
         ProcessedLog log = new ProcessedLog();
         App app = app(transport, TestApps.uniqueName("noretry"), o -> o.retry(3, Duration.ofMillis(10),
@@ -132,7 +131,7 @@ class RetryTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void a_stop_ends_the_backoff_at_once_and_the_next_owner_gets_the_events(TransportKind transport) throws Exception {
         String name = TestApps.uniqueName("retrystop");
         ProcessedLog log = new ProcessedLog();
@@ -162,7 +161,7 @@ class RetryTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void a_rebalance_ends_the_backoff_of_a_partition_that_moves(TransportKind transport) {
         String name = TestApps.uniqueName("retrybal");
         ProcessedLog log = new ProcessedLog();

@@ -5,7 +5,6 @@ import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,7 +24,7 @@ class SendTest extends RedisBackedTest {
      * it appends and then fails with NotReplicated after send_replicas_timeout.
      */
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void send_replicas_waits_for_a_replica_and_says_when_none_confirmed(TransportKind transport) {
         try (RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(redis.server().port()))) {
             await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(redis.server().call("INFO", "replication"))

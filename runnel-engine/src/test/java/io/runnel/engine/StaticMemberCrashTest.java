@@ -1,7 +1,6 @@
 package io.runnel.engine;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,7 +30,7 @@ class StaticMemberCrashTest extends ChildProcessTest {
     private static final Duration PATIENCE = Duration.ofSeconds(90);
 
     @ParameterizedTest
-    @EnumSource(value = TransportKind.class, names = {"LETTUCE", "JEDIS"})
+    @TransportKind.Redis
     void a_killed_static_member_returns_to_its_own_partitions(TransportKind transport) throws Exception {
         String name = TestApps.uniqueName("staticcrash");
         Map<String, String> env = new LinkedHashMap<>(ChildWorkers.faultTestSettings(transport, PARTITIONS, LOCK_EXPIRY));

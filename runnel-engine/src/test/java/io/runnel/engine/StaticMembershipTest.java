@@ -2,7 +2,6 @@ package io.runnel.engine;
 
 import io.runnel.api.Misconfigured;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -49,7 +48,7 @@ class StaticMembershipTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void a_member_back_within_the_session_timeout_gets_its_partitions_and_nobody_moves(TransportKind transport) {
         String name = TestApps.uniqueName("static");
         Pair pair = startPair(transport, name, Duration.ofSeconds(60));
@@ -77,7 +76,7 @@ class StaticMembershipTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void a_member_away_longer_than_the_session_timeout_is_replaced(TransportKind transport) {
         Pair pair = startPair(transport, TestApps.uniqueName("static"), Duration.ofMillis(500));
         Worker workerA = pair.workerA();
@@ -96,7 +95,7 @@ class StaticMembershipTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void a_second_live_process_with_the_same_member_id_is_refused(TransportKind transport) throws Exception {
         String name = TestApps.uniqueName("static");
         App first = process(transport, name, "host-a", Duration.ofSeconds(60));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.ExceptionPolicy;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -81,7 +80,7 @@ class StatusTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Every
     void status_shows_members_owners_backlogs_and_the_poisoned_partition(TransportKind transport) {
         String name = TestApps.uniqueName("status");
         ProcessedLog log = new ProcessedLog();
@@ -176,7 +175,7 @@ class StatusTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void status_only_reads_and_shows_an_app_nobody_ran(TransportKind transport) {
         String name = TestApps.uniqueName("quiet");
         App app = define(transport, name, new ProcessedLog(), new AtomicBoolean(true));
@@ -206,7 +205,7 @@ class StatusTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void the_poisoned_mark_names_the_executor_and_error_and_goes_when_the_partition_is_released(TransportKind transport)
             throws Exception {
         String name = TestApps.uniqueName("mark");
@@ -236,7 +235,7 @@ class StatusTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TransportKind.class)
+    @TransportKind.Memory
     void a_new_owner_clears_a_dead_owners_mark_and_retries_the_partition(TransportKind transport) {
         String name = TestApps.uniqueName("retry");
         ProcessedLog log = new ProcessedLog();
