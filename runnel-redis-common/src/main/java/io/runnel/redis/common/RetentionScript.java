@@ -31,7 +31,10 @@ import java.util.Optional;
  * the replication id of the server that made the last pass ({@code origin}): a pass on
  * another history (a failover, a restart without the data's replication id) takes the gaps
  * as they are before it trims anything as its starting point, and reports only what grows
- * after that, its own trims included. Losses in a
+ * after that, its own trims included. So does the first pass ever made on a server that has a
+ * previous replication id of its own ({@code master_replid2}, a promoted replica): a failover
+ * within the first retention interval leaves no record behind to compare with. Entries
+ * removed unread before that first pass then go uncounted. Losses in a
  * failover itself are out of the audit's reach anyway (asynchronous replication).
  *
  * <p>The reply: {@code [trimmed, length, first id or "", then per group: name, lag, lost now,
@@ -48,9 +51,14 @@ public final class RetentionScript {
             if redis.call('type', key).ok ~= 'stream' then
               return {0, 0, ''}
             end
-            local origin = string.match(redis.call('info', 'replication'), 'master_replid:(%x+)') or ''
+            local replication = redis.call('info', 'replication')
+            local origin = string.match(replication, 'master_replid:(%x+)') or ''
+            local previous = string.match(replication, 'master_replid2:(%x+)') or ''
             local before = redis.call('hget', record, 'origin')
-            local moved = before and before ~= origin
+            -- No record yet (no pass ran before a failover in the first retention interval): a
+            -- server with a previous replication id of its own was a replica, so its counters
+            -- may be stale just the same.
+            local moved = (before and before ~= origin) or (not before and string.find(previous, '[^0]') ~= nil)
             if before ~= origin then redis.call('hset', record, 'origin', origin) end
             local groups = {}
             for _, flat in ipairs(redis.call('xinfo', 'groups', key)) do
