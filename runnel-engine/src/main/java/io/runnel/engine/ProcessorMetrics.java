@@ -29,7 +29,9 @@ import java.util.function.Supplier;
  * app in this JVM adds to the same ones). Names are
  * {@code runnel.<app>.<processor>.<metric>} for the processor as a whole and
  * {@code runnel.<app>.<processor>.partition.<n>.<metric>} per partition; the README lists
- * them. Recording costs a few adder increments and array stores per delivery.
+ * them. Recording costs a few adder increments and array stores per delivery, into the
+ * delivery's partition's metrics only: the processor-wide ones are computed from those when
+ * read ({@link ProcessorTotals}).
  */
 final class ProcessorMetrics {
     /**
@@ -67,7 +69,7 @@ final class ProcessorMetrics {
 
     private final String prefix;
     private final Clock clock;
-    private final Scope total;
+    /** Partitions' metrics: each written by its partition's consumer (and the acker); the totals are read from them. */
     private final Scope[] partitions;
     private final Map<String, Integer> partitionOfKey = new HashMap<>();
     private final Meter fetchCalls;
@@ -87,13 +89,13 @@ final class ProcessorMetrics {
                      Supplier<Transport> transport) {
         this.prefix = MetricRegistry.name("runnel", app, processor);
         this.clock = clock;
-        this.total = Scope.register(registry, prefix);
         this.partitions = new Scope[stream.partitionCount()];
         List<String> keys = stream.keys();
         for (int p = 0; p < partitions.length; p++) {
             partitions[p] = Scope.register(registry, partitionPrefix(p));
             partitionOfKey.put(keys.get(p), p);
         }
+        registerTotals(registry, List.of(partitions));
         this.fetchCalls = registry.meter(prefix + ".fetch-calls");
         this.fetched = registry.meter(prefix + ".fetched");
         this.rebalances = registry.timer(prefix + ".rebalances");
@@ -132,44 +134,32 @@ final class ProcessorMetrics {
     /** A delivery was handed to the processor function. */
     void delivered(Delivery d) {
         Scope s = partitions[d.partition()];
-        int n = d.events().size();
-        s.batchSize().update(n);
-        total.batchSize().update(n);
+        s.batchSize().update(d.events().size());
         long now = clock.millis();
         for (Event e : d.events()) {
-            long age = Math.max(0, now - Ids.millis(e.id()));
-            s.latency().update(age);
-            total.latency().update(age);
+            s.latency().update(Math.max(0, now - Ids.millis(e.id())));
         }
     }
 
     /** The function asked for the next delivery: this one succeeded. */
     void succeeded(Delivery d, long nanos) {
         Scope s = partitions[d.partition()];
-        int n = d.events().size();
-        s.processed().mark(n);
-        total.processed().mark(n);
+        s.processed().mark(d.events().size());
         s.processingTime().update(nanos, TimeUnit.NANOSECONDS);
-        total.processingTime().update(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A failed delivery's events are to be tried again in place (marked per event). */
     void retried(Delivery d) {
-        int n = d.events().size();
-        partitions[d.partition()].retries().mark(n);
-        total.retries().mark(n);
+        partitions[d.partition()].retries().mark(d.events().size());
     }
 
     void failed(Delivery d) {
-        int n = d.events().size();
-        partitions[d.partition()].failed().mark(n);
-        total.failed().mark(n);
+        partitions[d.partition()].failed().mark(d.events().size());
     }
 
     /** Events of parked keys moved to the parked stream. */
     void parked(int partition, int n) {
         partitions[partition].parked().mark(n);
-        total.parked().mark(n);
     }
 
     /** Keys parked on owned partitions went up (or down) by {@code delta}. */
@@ -179,7 +169,6 @@ final class ProcessorMetrics {
 
     void deadLettered(int partition, int n) {
         partitions[partition].deadLettered().mark(n);
-        total.deadLettered().mark(n);
     }
 
     /** Acks reached the server. */
@@ -189,7 +178,6 @@ final class ProcessorMetrics {
             if (p != null) {
                 partitions[p].acked().mark(ids.size());
             }
-            total.acked().mark(ids.size());
         });
     }
 
@@ -232,6 +220,33 @@ final class ProcessorMetrics {
 
     private String partitionPrefix(int p) {
         return prefix + ".partition." + p;
+    }
+
+    /**
+     * The processor-wide metrics, derived from the partitions' (see {@link ProcessorTotals}).
+     * Get-or-create by name, like the partitions' own: an earlier app instance's are kept, and
+     * they read the same partition metrics, which are shared by name too.
+     */
+    private void registerTotals(MetricRegistry registry, List<Scope> parts) {
+        derived(registry, ".processed", parts, Scope::processed);
+        derived(registry, ".acked", parts, Scope::acked);
+        derived(registry, ".failed", parts, Scope::failed);
+        derived(registry, ".retries", parts, Scope::retries);
+        derived(registry, ".dead-lettered", parts, Scope::deadLettered);
+        derived(registry, ".parked", parts, Scope::parked);
+        List<Timer> times = parts.stream().map(Scope::processingTime).toList();
+        registry.timer(prefix + ".processing-time", () -> new Timer(new ProcessorTotals.SumMeter(times),
+                new ProcessorTotals.MergedHistogram<>(times), com.codahale.metrics.Clock.defaultClock()));
+        List<Histogram> latencies = parts.stream().map(Scope::latency).toList();
+        registry.histogram(prefix + ".latency-ms", () -> new ProcessorTotals.MergedHistogram<>(latencies));
+        List<Histogram> batchSizes = parts.stream().map(Scope::batchSize).toList();
+        registry.histogram(prefix + ".batch-size", () -> new ProcessorTotals.MergedHistogram<>(batchSizes));
+    }
+
+    private void derived(MetricRegistry registry, String name, List<Scope> parts,
+                         java.util.function.Function<Scope, Meter> meter) {
+        List<Meter> meters = parts.stream().map(meter).toList();
+        registry.meter(prefix + name, () -> new ProcessorTotals.SumMeter(meters));
     }
 
     private static Histogram histogram() {
