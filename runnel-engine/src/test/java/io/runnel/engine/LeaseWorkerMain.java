@@ -10,9 +10,12 @@ import java.util.Set;
  * order goes to the stream "seen" (as in {@link WorkerProcessMain}) before the work, and
  * every hand-out and rebalance callback is printed as one line:
  * <pre>
- * HANDOUT &lt;wall ms&gt; &lt;consumer thread id&gt; &lt;partition&gt; &lt;key&gt; &lt;seq&gt;
+ * HANDOUT &lt;wall ms when the function asked for it&gt; &lt;consumer thread id&gt; &lt;partition&gt; &lt;key&gt; &lt;seq&gt;
  * ASSIGNED|REVOKED|LOST &lt;wall ms&gt; &lt;partitions&gt;
  * </pre>
+ * A hand-out's time is taken just before the loop asks for the event, so it is no later than
+ * the consumer's lease check for it. (Taken when the event arrived, a freeze between the check
+ * and the clock reading would date a hand-out checked before the freeze after the resume.)
  * A partition's consumer thread lives for one ownership of the partition, so the thread id
  * tells which lease an event was handed out under.
  */
@@ -43,13 +46,15 @@ public final class LeaseWorkerMain {
                 print("LOST", partitions);
             }
         }), events -> {
+            long askedAt = System.currentTimeMillis();
             for (TestApps.Order order : events.records()) {
-                System.out.println("HANDOUT " + System.currentTimeMillis() + " " + Thread.currentThread().threadId() + " "
+                System.out.println("HANDOUT " + askedAt + " " + Thread.currentThread().threadId() + " "
                         + events.partition() + " " + order.key() + " " + order.seq());
                 record(seen, new WorkerProcessMain.Seen(order.key(), order.seq(), pid));
                 if (workMillis > 0) {
                     Thread.sleep(workMillis);
                 }
+                askedAt = System.currentTimeMillis(); // the loop asks for the next event right after this
             }
         });
         return app;
