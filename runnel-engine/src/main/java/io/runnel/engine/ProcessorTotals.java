@@ -26,6 +26,14 @@ final class ProcessorTotals {
     private ProcessorTotals() {
     }
 
+    private static long count(List<? extends Counting> parts) {
+        long sum = 0;
+        for (Counting c : parts) {
+            sum += c.getCount();
+        }
+        return sum;
+    }
+
     /** The sum of the parts' counts and rates. */
     static final class SumMeter extends Meter {
         private final List<? extends Metered> parts;
@@ -41,11 +49,7 @@ final class ProcessorTotals {
 
         @Override
         public long getCount() {
-            long sum = 0;
-            for (Metered m : parts) {
-                sum += m.getCount();
-            }
-            return sum;
+            return count(parts);
         }
 
         @Override
@@ -96,11 +100,7 @@ final class ProcessorTotals {
 
         @Override
         public long getCount() {
-            long sum = 0;
-            for (P p : parts) {
-                sum += p.getCount();
-            }
-            return sum;
+            return count(parts);
         }
 
         @Override
