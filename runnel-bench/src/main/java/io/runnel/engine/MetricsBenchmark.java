@@ -47,6 +47,7 @@ public class MetricsBenchmark {
 
     private App app;
     private ProcessorMetrics metrics;
+    private final java.util.concurrent.atomic.AtomicInteger nextPartition = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The stream's record type; the benchmark never encodes one. */
     @io.runnel.api.Primitive
@@ -61,7 +62,7 @@ public class MetricsBenchmark {
 
         @Setup
         public void setup(MetricsBenchmark bench) {
-            int partition = (int) (Thread.currentThread().threadId() % PARTITIONS);
+            int partition = bench.nextPartition.getAndIncrement() % PARTITIONS; // each thread its own
             String key = bench.app.streamNamed("orders").partitionKey(partition);
             List<String> ids = new ArrayList<>(EVENTS);
             long now = System.currentTimeMillis();

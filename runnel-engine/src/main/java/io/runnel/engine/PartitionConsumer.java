@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the processor function over one owned partition, on the thread that runs it (its own
  * virtual thread in a worker, the caller's in the test driver), and applies the exception
- * policy when it throws. Its events come from an {@link EventFeed}. It tracks the delivery the function is
- * holding: the delivery is acknowledged (and middleware told of its success) when the
+ * policy when it throws. Its events come from an {@link EventFeed}. It tracks the delivery
+ * the function is holding: the delivery is acknowledged (and middleware told of its success) when the
  * function asks for the next one, or told of its failure when the function throws.
  */
 final class PartitionConsumer<T> implements Runnable {

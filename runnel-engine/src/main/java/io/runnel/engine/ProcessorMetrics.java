@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -244,7 +245,7 @@ final class ProcessorMetrics {
     }
 
     private void derived(MetricRegistry registry, String name, List<Scope> parts,
-                         java.util.function.Function<Scope, Meter> meter) {
+                         Function<Scope, Meter> meter) {
         List<Meter> meters = parts.stream().map(meter).toList();
         registry.meter(prefix + name, () -> new ProcessorTotals.SumMeter(meters));
     }

@@ -226,12 +226,14 @@ public final class Stream<T> {
         return dead;
     }
 
-    /** Appends raw fields to one partition (used to forward dead letters without decoding). */
-    void appendRaw(int partition, List<Map<String, byte[]>> entries) {
+    /**
+     * Appends raw fields to one partition (used to forward dead letters without decoding).
+     *
+     * @return the new entries' ids
+     */
+    List<String> appendRaw(int partition, List<Map<String, byte[]>> entries) {
         List<Append> appends = rawAppends(partition, entries);
-        if (!appends.isEmpty()) {
-            app.transport().append(appends);
-        }
+        return appends.isEmpty() ? List.of() : app.transport().append(appends);
     }
 
     /**

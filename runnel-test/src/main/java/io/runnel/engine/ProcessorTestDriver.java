@@ -143,8 +143,7 @@ public final class ProcessorTestDriver<T> implements AutoCloseable {
     public String pipe(Object key, T record) {
         Stream<T> stream = processor.stream();
         int partition = stream.partitionFor(Objects.requireNonNull(key, "key"));
-        stream.appendRaw(partition, List.of(stream.codec().encode(record)));
-        return transport.lastId(stream.partitionKey(partition));
+        return stream.appendRaw(partition, List.of(stream.codec().encode(record))).get(0);
     }
 
     // ---------------------------------------------------------------- running
