@@ -11,10 +11,13 @@ import org.slf4j.MDC;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -22,17 +25,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads events for an executor's partitions. Partitions with room in their buffer queue
  * up here; each read takes the queued partitions of one lease token into one fenced
- * multi-key XREADGROUP (BLOCK {@code read_timeout}) as the consumer named by that token
- * (on a Redis Cluster, see {@link #readGroups}), and at most {@code pool_size} reads are in flight. After the read the transport checks,
+ * multi-key XREADGROUP as the consumer named by that token, and at most {@code pool_size}
+ * reads are in flight. After the read the transport checks,
  * in the same round trip, that the partition locks still hold the token and whether
  * another consumer holds pending entries, which it then claims for this executor (a
  * predecessor's, or those a late read of a former owner parked): they are handed out
- * before any newer entry. A partition is
- * in at most one read at a time, so a partition that is slow to drain simply stops being
- * read while the others go on. A read refused because a partition's key (and with it the
- * consumer group) was deleted puts the group back, so the other partitions of the read are
- * not held up; a partition whose key holds something other than a stream (a {@code SET}
- * by hand) is quarantined, so it stops being read and the others go on.
+ * before any newer entry.
+ *
+ * <p>Two kinds of read (see {@link #readGroups}). Partitions whose last read filled its
+ * count have a backlog: they are read together without blocking, and a token has at most
+ * one such read in flight. Backlogged partitions that run low while it is out wait for it
+ * to return and then go out together, so under load reads stay large (a read for every
+ * partition that happened to run low first cost more round trips and more reply handling
+ * per event than the events themselves). The other partitions wait for events in a read
+ * that blocks for up to {@code read_timeout}, one per hash slot.
+ *
+ * <p>A partition is in at most one read at a time, so a partition that is slow to drain
+ * simply stops being read while the others go on. A read refused because a partition's key
+ * (and with it the consumer group) was deleted puts the group back, so the other partitions
+ * of the read are not held up; a partition whose key holds something other than a stream (a
+ * {@code SET} by hand) is quarantined, so it stops being read and the others go on.
+ *
+ * <p>The fetcher's own thread owns which reads of backlogged partitions are out and which
+ * partitions wait for them; read threads post {@link Signal}s to it.
  */
 final class Fetcher {
     private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
@@ -42,7 +57,11 @@ final class Fetcher {
     private final Acker acker;
     private final Membership membership;
     private final PartitionConsumer.ExecutorCallbacks executor;
-    private final LinkedBlockingQueue<PartitionBuffer> ready = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    /** Tokens with a read of backlogged partitions in flight; the fetcher thread's own. */
+    private final Set<String> backlogReadOut = new HashSet<>();
+    /** Backlogged partitions waiting for their token's read in flight; the fetcher thread's own. */
+    private final Map<String, List<PartitionBuffer>> waitingForBacklogRead = new HashMap<>();
     private final Semaphore reads;
     private final Outage outage;
     private final Map<String, String> mdc;
@@ -61,23 +80,34 @@ final class Fetcher {
         this.mdc = mdc;
     }
 
+    /** What the fetcher's loop acts on, posted by buffers and read threads. */
+    private sealed interface Signal {
+    }
+
+    /** A partition has room in its buffer. */
+    private record Ready(PartitionBuffer buffer) implements Signal {
+    }
+
+    /** A read of a token's backlogged partitions returned (or failed). */
+    private record BacklogReadDone(String token) implements Signal {
+    }
+
     /**
-     * Partitions read together: same consumer (lease token) and same hash slot, in a read that
-     * blocks; or, on a Redis Cluster, the partitions of a token that found events in their
-     * last read, over any slots, in one read that does not block ({@link #FLOWING}).
+     * Partitions read together: same consumer (lease token), and either the same hash slot,
+     * in a read that blocks, or {@link #BACKLOGGED} (any slots), in a read that does not.
      */
     private record ReadGroup(String token, int slot) {
         boolean blocks() {
-            return slot != FLOWING;
+            return slot != BACKLOGGED;
         }
     }
 
-    /** The slot of a {@link ReadGroup} that spans slots. */
-    private static final int FLOWING = -1;
+    /** The slot of a {@link ReadGroup} of backlogged partitions, which may span slots. */
+    private static final int BACKLOGGED = -1;
 
     /** Queues a partition for reading (called by its buffer when it has room). */
     void schedule(PartitionBuffer buffer) {
-        ready.add(buffer);
+        signals.add(new Ready(buffer));
     }
 
     void start() {
@@ -92,19 +122,37 @@ final class Fetcher {
     private void loop() {
         MDC.setContextMap(mdc);
         try {
+            List<Signal> received = new ArrayList<>();
             while (!stopped) {
-                PartitionBuffer first = ready.poll(250, TimeUnit.MILLISECONDS);
+                Signal first = signals.poll(250, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
+                received.clear();
+                received.add(first);
+                signals.drainTo(received);
                 List<PartitionBuffer> batch = new ArrayList<>();
-                batch.add(first);
-                ready.drainTo(batch);
-                Map<ReadGroup, List<PartitionBuffer>> groups = readGroups(batch);
-                for (Map.Entry<ReadGroup, List<PartitionBuffer>> group : groups.entrySet()) {
-                    Duration block = group.getKey().blocks() ? processor.readTimeout() : null;
+                for (Signal signal : received) {
+                    switch (signal) {
+                        case Ready r -> batch.add(r.buffer());
+                        case BacklogReadDone done -> {
+                            backlogReadOut.remove(done.token());
+                            List<PartitionBuffer> waiting = waitingForBacklogRead.remove(done.token());
+                            if (waiting != null) {
+                                batch.addAll(waiting);
+                            }
+                        }
+                    }
+                }
+                for (Map.Entry<ReadGroup, List<PartitionBuffer>> group : readGroups(batch).entrySet()) {
+                    ReadGroup g = group.getKey();
+                    if (!g.blocks() && !backlogReadOut.add(g.token())) {
+                        // One read of backlogged partitions at a time: these go out with the next.
+                        waitingForBacklogRead.computeIfAbsent(g.token(), t -> new ArrayList<>()).addAll(group.getValue());
+                        continue;
+                    }
                     reads.acquire();
-                    Thread.ofVirtual().name("runnel-read-" + processor.name()).start(() -> read(group.getValue(), block));
+                    Thread.ofVirtual().name("runnel-read-" + processor.name()).start(() -> read(g, group.getValue()));
                 }
             }
         } catch (InterruptedException e) {
@@ -113,35 +161,25 @@ final class Fetcher {
     }
 
     /**
-     * One read per lease token, since a read names one consumer (the token). A blocking read
-     * names streams of one hash slot, since a Redis Cluster serves a command over one slot
-     * only (on a single server every key is in slot 0). On a cluster that would be a read
-     * (and a check script) per partition, as each has its own slot; so the partitions that
-     * found events last time, which will likely find more, are read without blocking in one
-     * call, which the transport sends as a read per slot and a check per master. The others
-     * wait for events in a blocking read per slot.
+     * Groups partitions by lease token, since a read names one consumer (the token). Those
+     * whose last read filled its count have a backlog: they go in one read that does not
+     * block, over any slots (on a Redis Cluster the transport sends it as a read per slot and
+     * a check per master). The others wait for events in a blocking read per hash slot,
+     * since a blocking read can name keys of one slot only (on a single server every key is
+     * in slot 0).
      */
     private Map<ReadGroup, List<PartitionBuffer>> readGroups(List<PartitionBuffer> batch) {
-        Map<String, Map<Integer, List<PartitionBuffer>>> byToken = new LinkedHashMap<>();
-        for (PartitionBuffer b : batch) {
-            byToken.computeIfAbsent(b.lease.fence.token(), t -> new LinkedHashMap<>())
-                    .computeIfAbsent(transport.hashSlot(b.key), s -> new ArrayList<>()).add(b);
-        }
         Map<ReadGroup, List<PartitionBuffer>> groups = new LinkedHashMap<>();
-        byToken.forEach((token, bySlot) -> {
-            boolean oneSlot = bySlot.size() == 1;
-            bySlot.forEach((slot, buffers) -> {
-                for (PartitionBuffer b : buffers) {
-                    ReadGroup group = new ReadGroup(token, oneSlot || !b.foundEvents() ? slot : FLOWING);
-                    groups.computeIfAbsent(group, g -> new ArrayList<>()).add(b);
-                }
-            });
-        });
+        for (PartitionBuffer b : batch) {
+            ReadGroup group = new ReadGroup(b.lease.fence.token(), b.backlogged() ? BACKLOGGED : transport.hashSlot(b.key));
+            groups.computeIfAbsent(group, g -> new ArrayList<>()).add(b);
+        }
         return groups;
     }
 
-    private void read(List<PartitionBuffer> batch, Duration block) {
+    private void read(ReadGroup group, List<PartitionBuffer> batch) {
         MDC.setContextMap(mdc);
+        Duration block = group.blocks() ? processor.readTimeout() : null;
         List<FencedRead> requests = new ArrayList<>(batch.size());
         List<PartitionBuffer> reading = new ArrayList<>(batch.size());
         for (PartitionBuffer b : batch) {
@@ -177,21 +215,32 @@ final class Fetcher {
             sleep(Duration.ofSeconds(1));
         } finally {
             reads.release();
-            for (int i = 0; i < reading.size(); i++) {
-                PartitionBuffer b = reading.get(i);
-                FencedRead.Result result = i < results.size() ? results.get(i) : null;
-                if (result != null && !result.held()) {
-                    b.expire();
-                    executor.leaseLost(b.lease, "the server no longer holds its lock for this executor (found by a read)");
+            try {
+                endFetches(reading, results, ok);
+            } finally {
+                if (!group.blocks()) {
+                    signals.add(new BacklogReadDone(group.token()));
                 }
-                List<String> vanished = b.endFetch(result == null ? List.of() : result.entries(), ok);
-                if (!vanished.isEmpty()) {
-                    log.error("{} pending event(s) of partition {} were trimmed from the stream before being processed "
-                            + "(retention: {}); acknowledging them: {}",
-                            vanished.size(), b.partition, processor.stream().retention().describe(), vanished);
-                    processor.metrics().trimmedUnprocessed(vanished.size());
-                    acker.add(b.lease, vanished);
-                }
+            }
+        }
+    }
+
+    /** Hands each partition its part of a read's results (none if the read failed). */
+    private void endFetches(List<PartitionBuffer> reading, List<FencedRead.Result> results, boolean ok) {
+        for (int i = 0; i < reading.size(); i++) {
+            PartitionBuffer b = reading.get(i);
+            FencedRead.Result result = i < results.size() ? results.get(i) : null;
+            if (result != null && !result.held()) {
+                b.expire();
+                executor.leaseLost(b.lease, "the server no longer holds its lock for this executor (found by a read)");
+            }
+            List<String> vanished = b.endFetch(result == null ? List.of() : result.entries(), ok);
+            if (!vanished.isEmpty()) {
+                log.error("{} pending event(s) of partition {} were trimmed from the stream before being processed "
+                        + "(retention: {}); acknowledging them: {}",
+                        vanished.size(), b.partition, processor.stream().retention().describe(), vanished);
+                processor.metrics().trimmedUnprocessed(vanished.size());
+                acker.add(b.lease, vanished);
             }
         }
     }

@@ -53,8 +53,8 @@ final class PartitionBuffer implements EventFeed {
     private boolean expired;
     private boolean fetching;
     private volatile String pointer = "0-0";
-    /** Whether the last read succeeded and found events here. */
-    private volatile boolean foundEvents;
+    /** Whether the last read succeeded and filled its count, so more is likely waiting. */
+    private volatile boolean backlogged;
     /** Id of the newest entry any read handed us; guarded by {@link #lock}. */
     private String lastReceived;
 
@@ -120,10 +120,10 @@ final class PartitionBuffer implements EventFeed {
                 // looks. Re-read what is pending after the last entry we did receive.
                 pointer = lastReceived != null ? lastReceived : "0-0";
             }
-            // A failed read counts as finding nothing: the partition then waits in a read of its
-            // own slot, so a dead master does not hold back partitions on others (a flowing read
-            // spans masters).
-            foundEvents = ok && !entries.isEmpty();
+            // A failed read counts as finding nothing: the partition then waits in a blocking read
+            // of its own slot, so a dead master does not hold back partitions on others (a read of
+            // backlogged partitions spans masters).
+            backlogged = ok && entries.size() >= capacity;
             if (!closed && ok) {
                 if (!entries.isEmpty()) {
                     lastReceived = entries.get(entries.size() - 1).id();
@@ -155,9 +155,12 @@ final class PartitionBuffer implements EventFeed {
         return vanished;
     }
 
-    /** Whether the last read succeeded and found events for this partition. */
-    boolean foundEvents() {
-        return foundEvents;
+    /**
+     * Whether the last read succeeded and returned a full {@code prefetch_count}: the
+     * partition has a backlog, so its next read will find events without waiting.
+     */
+    boolean backlogged() {
+        return backlogged;
     }
 
     // ----------------------------------------------------------- consumer side

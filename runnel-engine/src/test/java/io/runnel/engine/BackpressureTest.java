@@ -98,4 +98,74 @@ class BackpressureTest extends RedisBackedTest {
         log.assertExactlyOnceInOrder(32, 10);
         assertThat(maxInFlight.get()).isBetween(1, poolSize);
     }
+
+    @Test
+    void under_a_backlog_partitions_that_run_low_wait_for_the_read_out_and_go_in_one_large_read() {
+        int partitions = 16;
+        int prefetch = 10;
+        AtomicInteger backlogReadsOut = new AtomicInteger();
+        AtomicInteger mostBacklogReadsOut = new AtomicInteger();
+        AtomicInteger readsWithEvents = new AtomicInteger();
+        AtomicInteger entries = new AtomicInteger();
+        Transport real = new io.runnel.redis.lettuce.LettuceTransportProvider().open(ConnectionUrl.parse(redis.url()));
+        // Each read held 20 ms, as if the server were far away: partitions run low while a read is out.
+        Transport counting = Intercepted.method(real, "readGroupFenced", (args, proceed) -> {
+            boolean blocks = args[3] != null;
+            if (!blocks) {
+                mostBacklogReadsOut.accumulateAndGet(backlogReadsOut.incrementAndGet(), Math::max);
+            }
+            try {
+                Thread.sleep(20);
+                @SuppressWarnings("unchecked")
+                List<io.runnel.api.transport.FencedRead.Result> results =
+                        (List<io.runnel.api.transport.FencedRead.Result>) proceed.call();
+                int found = results.stream().mapToInt(r -> r.entries().size()).sum();
+                if (found > 0) { // a blocking read that waited in vain is no read of the backlog
+                    readsWithEvents.incrementAndGet();
+                    entries.addAndGet(found);
+                }
+                return results;
+            } finally {
+                if (!blocks) {
+                    backlogReadsOut.decrementAndGet();
+                }
+            }
+        });
+        app = apps.app(TestApps.uniqueName("large"), b -> b.setting("default_partition_count", partitions)
+                .module(binder -> binder.bind(Transport.class).toInstance(counting)));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        // One key per partition, so every partition has the same backlog.
+        List<String> keyOfPartition = new ArrayList<>();
+        for (int i = 0; keyOfPartition.size() < partitions; i++) {
+            String key = "key-" + i;
+            if (keyOfPartition.stream().noneMatch(k -> orders.partitionOf(new Order(k, 0)) == orders.partitionOf(new Order(key, 0)))) {
+                keyOfPartition.add(key);
+            }
+        }
+        int perKey = 300;
+        List<Order> backlog = new ArrayList<>();
+        for (int seq = 0; seq < perKey; seq++) {
+            for (String key : keyOfPartition) {
+                backlog.add(new Order(key, seq));
+            }
+        }
+        orders.sendAll(backlog);
+        ProcessedLog log = new ProcessedLog();
+        app.processor(orders, "proc", o -> o.prefetchCount(prefetch), events -> {
+            for (Order order : events.records()) {
+                log.add(order);
+            }
+        });
+
+        Worker worker = app.worker().start();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> log.count() == partitions * perKey);
+        worker.stop();
+        assertThat(log.snapshot().keySet()).containsExactlyInAnyOrderElementsOf(keyOfPartition);
+        log.assertExactlyOnceInOrder(partitions, perKey);
+        assertThat(mostBacklogReadsOut.get()).as("reads of backlogged partitions out at once").isEqualTo(1);
+        // Reading each partition as soon as it ran low gave about 2 partitions' worth per read here.
+        assertThat((double) entries.get() / readsWithEvents.get()).as("entries per read (%d reads)", readsWithEvents.get())
+                .isGreaterThanOrEqualTo(partitions / 2.0 * prefetch);
+    }
 }

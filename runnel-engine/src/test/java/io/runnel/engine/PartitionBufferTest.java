@@ -15,24 +15,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PartitionBufferTest {
 
     @Test
-    void a_partition_counts_as_flowing_only_after_a_read_that_succeeded_and_found_events() {
+    void a_partition_counts_as_backlogged_only_after_a_read_that_succeeded_and_filled_its_count() {
         Lease lease = new Lease(0, "s", new Fence("lock", "t"), System.nanoTime(), TimeUnit.SECONDS.toNanos(30));
-        PartitionBuffer buffer = new PartitionBuffer("orders", lease, 10, b -> { });
-        assertThat(buffer.foundEvents()).isFalse();
+        PartitionBuffer buffer = new PartitionBuffer("orders", lease, 2, b -> { });
+        assertThat(buffer.backlogged()).isFalse();
 
         assertThat(buffer.beginFetch()).isTrue();
-        buffer.endFetch(List.of(new StreamEntry("1-0", Map.of("data", "x".getBytes(StandardCharsets.UTF_8)))), true);
-        assertThat(buffer.foundEvents()).isTrue();
+        buffer.endFetch(List.of(entry("1-0"), entry("1-1")), true);
+        assertThat(buffer.backlogged()).as("a read that filled its count of 2").isTrue();
 
         // A read that failed (its master down, say) puts the partition back to a read of its own slot.
         assertThat(buffer.beginFetch()).isTrue();
         buffer.endFetch(List.of(), false);
-        assertThat(buffer.foundEvents()).isFalse();
+        assertThat(buffer.backlogged()).isFalse();
 
         assertThat(buffer.beginFetch()).isTrue();
-        buffer.endFetch(List.of(new StreamEntry("2-0", Map.of("data", "y".getBytes(StandardCharsets.UTF_8)))), true);
+        buffer.endFetch(List.of(entry("2-0"), entry("2-1")), true);
+        assertThat(buffer.backlogged()).isTrue();
+        drain(buffer);
+        assertThat(buffer.beginFetch()).isTrue();
+        buffer.endFetch(List.of(entry("3-0")), true);
+        assertThat(buffer.backlogged()).as("a read that found fewer than its count").isFalse();
+        drain(buffer);
         assertThat(buffer.beginFetch()).isTrue();
         buffer.endFetch(List.of(), true);
-        assertThat(buffer.foundEvents()).as("a read that found nothing").isFalse();
+        assertThat(buffer.backlogged()).as("a read that found nothing").isFalse();
+    }
+
+    private static StreamEntry entry(String id) {
+        return new StreamEntry(id, Map.of("data", id.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static void drain(PartitionBuffer buffer) {
+        while (buffer.poll() != null) {
+            // taken
+        }
     }
 }
