@@ -3,7 +3,6 @@ package io.runnel.engine;
 import com.google.common.hash.Hashing;
 import io.runnel.api.Hasher;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -41,10 +40,10 @@ public final class Murmur3Hasher implements Hasher {
     @Override
     public int partition(Object key, int partitionCount) {
         byte[] bytes = switch (key) {
-            case Long l -> ByteBuffer.allocate(8).putLong(l).array();
-            case Integer i -> ByteBuffer.allocate(8).putLong(i).array();
-            case Short s -> ByteBuffer.allocate(8).putLong(s).array();
-            case Byte b -> ByteBuffer.allocate(8).putLong(b).array();
+            case Long l -> bigEndian(l);
+            case Integer i -> bigEndian(i);
+            case Short s -> bigEndian(s);
+            case Byte b -> bigEndian(b);
             case byte[] raw -> raw;
             default -> {
                 if (!HAS_STABLE_TO_STRING.get(key.getClass())) {
@@ -56,5 +55,15 @@ public final class Murmur3Hasher implements Hasher {
             }
         };
         return Math.floorMod(Hashing.murmur3_32_fixed().hashBytes(bytes).asInt(), partitionCount);
+    }
+
+    /** The eight bytes of {@code value}, most significant first (without a ByteBuffer per send). */
+    private static byte[] bigEndian(long value) {
+        byte[] bytes = new byte[8];
+        for (int i = 7; i >= 0; i--) {
+            bytes[i] = (byte) value;
+            value >>>= 8;
+        }
+        return bytes;
     }
 }
