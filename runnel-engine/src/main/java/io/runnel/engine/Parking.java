@@ -91,7 +91,11 @@ final class Parking {
             return true;
         }
         for (int i = 0; i < events.size(); i++) {
-            if (events.get(i).fields().containsKey(REPLAY_FOR)) {
+            // A re-send carries the marker and always another field (replay_of or replay_key),
+            // so an event with one field is none: this spares the map lookup, a cache miss per
+            // event, in the usual case (one `data` field).
+            Map<String, byte[]> fields = events.get(i).fields();
+            if (fields.size() > 1 && fields.containsKey(REPLAY_FOR)) {
                 return true;
             }
         }
