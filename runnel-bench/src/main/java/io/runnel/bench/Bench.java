@@ -66,6 +66,15 @@ final class Bench {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
+    /**
+     * Time this JVM's JIT compilers have spent so far, summed over their threads, in
+     * milliseconds; -1 when the JVM does not report it.
+     */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
     /** The 1/5/15-minute load averages (Linux), so a reader can see how busy the machine was. */
     static String loadAverage() {
         try {
@@ -125,10 +134,15 @@ final class Bench {
 
     /** Sends {@code Order.sample(0 .. n-1)} to {@code orders} with {@code sendAll}, {@code batch} at a time. */
     static void sendSamples(io.runnel.engine.Stream<Order> orders, int n, int batch) {
+        sendSamples(orders, 0, n, batch);
+    }
+
+    /** Sends {@code Order.sample(from .. to-1)} to {@code orders} with {@code sendAll}, {@code batch} at a time. */
+    static void sendSamples(io.runnel.engine.Stream<Order> orders, long from, long to, int batch) {
         java.util.List<Order> pending = new java.util.ArrayList<>(batch);
-        for (int i = 0; i < n; i++) {
+        for (long i = from; i < to; i++) {
             pending.add(Order.sample(i));
-            if (pending.size() == batch || i == n - 1) {
+            if (pending.size() == batch || i == to - 1) {
                 orders.sendAll(pending);
                 pending.clear();
             }

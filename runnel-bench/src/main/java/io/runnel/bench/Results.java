@@ -153,24 +153,49 @@ public final class Results {
 
     private void throughput(JsonNode t) {
         header("Throughput (`EndToEnd`)", t);
-        line("%,d events per measurement, %d rounds (median, min, max), warm-up round of %,d events.",
-                t.path("events").asLong(), t.path("repeats").asInt(), t.path("warmupEvents").asLong());
-        line("Ratio = median of the row / median of its raw row (target ≥ 0.8). CPU = the whole JVM's CPU time "
-                + "during a round ÷ its events (median of the rounds; Redis's own CPU not included). Redis commands = "
-                + "the calls `INFO commandstats` counted on every server during a round ÷ its events, the commands "
-                + "scripts run included. `runnel-lettuce-cluster` and `runnel-jedis-cluster` are `runnel-lettuce` and `runnel-jedis` on a 3-master Redis Cluster on the "
-                + "same machine.").line("");
-        line("| row | median ev/s | min ev/s | max ev/s | ratio | µs CPU / event | Redis commands / event | vs |");
-        line("|---|---:|---:|---:|---:|---:|---:|---|");
+        if (t.has("minRoundSeconds")) {
+            line("%d rounds per row (median, min, max); a round processes at least %,d events and lasts at least %s s "
+                            + "(events per round in the JSON). Warm-up: rounds of at least %,d events and %s s per row, "
+                            + "not recorded, until the JIT of the row's JVM compiled for less than %.0f %% of a round "
+                            + "(at most %s s).", t.path("repeats").asInt(), t.path("events").asLong(),
+                    t.path("minRoundSeconds").asText(), t.path("warmupEvents").asLong(), t.path("warmupSeconds").asText(),
+                    t.path("warmupUntilJitQuietShare").asDouble() * 100, t.path("warmupMaxSeconds").asText());
+        } else {
+            line("%,d events per measurement, %d rounds (median, min, max), warm-up round of %,d events.",
+                    t.path("events").asLong(), t.path("repeats").asInt(), t.path("warmupEvents").asLong());
+        }
+        boolean freshJvms = t.path("rawRowsInFreshJvms").asBoolean();
+        if (freshJvms) {
+            line("The raw rows ran each in a fresh JVM of its own (one child JVM per row, same java binary, class path "
+                    + "and heap/GC options, kept for all rounds, warmed up as the Runnel rows are); the Runnel rows ran "
+                    + "in the harness's JVM; the rows alternate round by round.");
+        }
+        line("Ratio = median of the row / median of its raw row (target ≥ 0.8). Spread = (max − min) / median. CPU = the "
+                + "CPU time of the JVM that ran the row" + (freshJvms ? " (a raw row's own child JVM)" : "")
+                + " during a round ÷ its events (median of the rounds; Redis's own CPU not included). Redis commands, "
+                + "XREADGROUPs and XACKs = the calls `INFO commandstats` counted on every server during a round, the commands scripts run "
+                + "included: commands ÷ events, events ÷ XREADGROUP calls, XACK calls × 1,000 ÷ events (consumer rows). "
+                + "`runnel-lettuce-cluster` and `runnel-jedis-cluster` are `runnel-lettuce` and `runnel-jedis` on a "
+                + "3-master Redis Cluster on the same machine.").line("");
+        line("| row | median ev/s | min ev/s | max ev/s | spread | ratio | µs CPU / event | Redis commands / event "
+                + "| entries / XREADGROUP | XACK / 1,000 events | vs |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (JsonNode r : t.path("rows")) {
-            line("| %s | %,d | %,d | %,d | %s | %s | %s | %s |", r.path("name").asText(), r.path("median").asLong(),
-                    r.path("min").asLong(), r.path("max").asLong(),
-                    r.path("ratio").isNull() ? "-" : "%.2f".formatted(r.path("ratio").asDouble()),
-                    r.path("cpuMicrosPerEvent").isMissingNode() ? "-" : "%.2f".formatted(r.path("cpuMicrosPerEvent").asDouble()),
-                    r.path("commandsPerEvent").isMissingNode() ? "-" : "%.3f".formatted(r.path("commandsPerEvent").asDouble()),
-                    r.path("baseline").isNull() ? "" : r.path("baseline").asText());
+            double median = r.path("median").asDouble();
+            double spread = r.has("spread") ? r.path("spread").asDouble()
+                    : median == 0 ? 0 : (r.path("max").asDouble() - r.path("min").asDouble()) / median;
+            line("| %s | %,d | %,d | %,d | %.0f %% | %s | %s | %s | %s | %s | %s |", r.path("name").asText(),
+                    r.path("median").asLong(), r.path("min").asLong(), r.path("max").asLong(), spread * 100,
+                    number(r.path("ratio"), "%.2f"), number(r.path("cpuMicrosPerEvent"), "%.2f"),
+                    number(r.path("commandsPerEvent"), "%.3f"), number(r.path("entriesPerXreadgroup"), "%,.0f"),
+                    number(r.path("xacksPer1000Events"), "%.2f"), r.path("baseline").isNull() ? "" : r.path("baseline").asText());
         }
         line("");
+    }
+
+    /** A number field, or {@code -} when it is missing (an older results file) or null (not measured for the row). */
+    private static String number(JsonNode n, String format) {
+        return n.isMissingNode() || n.isNull() ? "-" : format.formatted(n.asDouble());
     }
 
     private void rolling(JsonNode r) {
