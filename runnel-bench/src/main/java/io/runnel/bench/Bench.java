@@ -67,6 +67,15 @@ final class Bench {
     }
 
     /**
+     * Bytes this JVM has allocated on the heap so far, over all its threads, live and ended
+     * (HotSpot's {@code getTotalThreadAllocatedBytes}); -1 when the JVM does not report it.
+     */
+    static long allocatedBytes() {
+        return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+                ? threads.getTotalThreadAllocatedBytes() : -1;
+    }
+
+    /**
      * Time this JVM's JIT compilers have spent so far, summed over their threads, in
      * milliseconds; -1 when the JVM does not report it.
      */

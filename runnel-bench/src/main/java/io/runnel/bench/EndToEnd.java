@@ -183,20 +183,21 @@ public final class EndToEnd {
 
     /**
      * What a row's round measured: the events it processed, how long its clock ran, the CPU
-     * time and the JIT compilation time of the JVM that ran it while the clock ran, and whether
+     * time, the bytes allocated (all threads) and the JIT compilation time of the JVM that ran it
+     * while the clock ran, and whether
      * it stopped because the preloaded events ran out before its minimum length (then the round
      * is run again).
      */
-    record Measured(long events, long nanos, long cpuNanos, long jitMillis, boolean exhausted) {
+    record Measured(long events, long nanos, long cpuNanos, long allocatedBytes, long jitMillis, boolean exhausted) {
         double rate() {
             return events / (nanos / 1e9);
         }
     }
 
-    /** A round's clock: wall time, this JVM's CPU time and its JIT compilation time, from {@link #start()}. */
-    record Clock(long t0, long cpu0, long jit0) {
+    /** A round's clock: wall time, this JVM's CPU time, allocated bytes and JIT compilation time, from {@link #start()}. */
+    record Clock(long t0, long cpu0, long allocated0, long jit0) {
         static Clock start() {
-            return new Clock(System.nanoTime(), Bench.processCpuNanos(), Bench.jitMillis());
+            return new Clock(System.nanoTime(), Bench.processCpuNanos(), Bench.allocatedBytes(), Bench.jitMillis());
         }
 
         long elapsed() {
@@ -210,7 +211,8 @@ public final class EndToEnd {
 
         Measured stop(long events, boolean exhausted) {
             long nanos = elapsed();
-            return new Measured(events, nanos, Bench.processCpuNanos() - cpu0, Bench.jitMillis() - jit0, exhausted);
+            return new Measured(events, nanos, Bench.processCpuNanos() - cpu0, Bench.allocatedBytes() - allocated0,
+                    Bench.jitMillis() - jit0, exhausted);
         }
     }
 
@@ -267,8 +269,8 @@ public final class EndToEnd {
      * consumer rows on Redis only (else null): events ÷ XREADGROUP calls, XACK calls × 1000 ÷
      * events, counted by Redis (calls made by scripts included).
      */
-    record Round(long events, double seconds, double rate, double cpuMicros, long jitMillis, double commandsPerEvent,
-                 Double entriesPerRead, Double xacksPer1000) {
+    record Round(long events, double seconds, double rate, double cpuMicros, double bytesPerEvent, long jitMillis,
+                 double commandsPerEvent, Double entriesPerRead, Double xacksPer1000) {
     }
 
     /** A row's rounds; {@code source} is the stream a consumer row reads (null for producers). */
@@ -444,7 +446,8 @@ public final class EndToEnd {
         long reads = calls.getOrDefault("xreadgroup", 0L);
         long acks = calls.getOrDefault("xack", 0L);
         boolean consumerOnRedis = row.source != null && reads > 0;
-        return new Round(m.events(), m.nanos() / 1e9, m.rate(), m.cpuNanos() / 1e3 / m.events(), m.jitMillis(),
+        return new Round(m.events(), m.nanos() / 1e9, m.rate(), m.cpuNanos() / 1e3 / m.events(),
+                (double) m.allocatedBytes() / m.events(), m.jitMillis(),
                 (double) total / m.events(), consumerOnRedis ? (double) m.events() / reads : null,
                 consumerOnRedis ? acks * 1000.0 / m.events() : null);
     }
@@ -620,8 +623,8 @@ public final class EndToEnd {
         System.out.printf("events=%,d (at least, per round) min-round-seconds=%s repeats=%d  jdk=%s  cpus=%d  %s%n", events,
                 minRoundSeconds, repeats, jdk, cpus, Instant.now());
         System.out.printf("raw rows: each in a fresh JVM of its own (%s)%n", String.join(", ", children.keySet()));
-        System.out.printf("%-24s %12s %12s %12s %7s %6s %9s %8s %8s %9s %6s  %s%n", "name", "median ev/s", "min ev/s",
-                "max ev/s", "spread", "ratio", "µs CPU/ev", "cmds/ev", "ev/XRG", "XACK/1k", "s/rnd", "vs");
+        System.out.printf("%-24s %12s %12s %12s %7s %6s %9s %7s %8s %8s %9s %6s  %s%n", "name", "median ev/s", "min ev/s",
+                "max ev/s", "spread", "ratio", "µs CPU/ev", "B/ev", "cmds/ev", "ev/XRG", "XACK/1k", "s/rnd", "vs");
         List<Map<String, Object>> jsonRows = new ArrayList<>();
         for (Row row : rows) {
             double med = medians.get(row.name);
@@ -630,12 +633,13 @@ public final class EndToEnd {
             double spread = med == 0 ? 0 : (max - min) / med;
             Double ratio = row.baseline == null ? null : med / medians.get(row.baseline);
             double cpu = median(row.rounds, Round::cpuMicros);
+            double bytes = median(row.rounds, Round::bytesPerEvent);
             double perEvent = median(row.rounds, Round::commandsPerEvent);
             Double perRead = row.rounds.get(0).entriesPerRead() == null ? null : median(row.rounds, Round::entriesPerRead);
             Double acks = row.rounds.get(0).xacksPer1000() == null ? null : median(row.rounds, Round::xacksPer1000);
             double seconds = median(row.rounds, Round::seconds);
-            System.out.printf("%-24s %,12.0f %,12.0f %,12.0f %6.1f%% %6s %9.2f %8.3f %8s %9s %6.1f  %s%n", row.name, med, min,
-                    max, spread * 100, format(ratio, "%.2f"), cpu, perEvent, format(perRead, "%,.0f"), format(acks, "%.2f"),
+            System.out.printf("%-24s %,12.0f %,12.0f %,12.0f %6.1f%% %6s %9.2f %,7.0f %8.3f %8s %9s %6.1f  %s%n", row.name, med,
+                    min, max, spread * 100, format(ratio, "%.2f"), cpu, bytes, perEvent, format(perRead, "%,.0f"), format(acks, "%.2f"),
                     seconds, row.baseline == null ? "" : row.baseline);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", row.name);
@@ -650,6 +654,7 @@ public final class EndToEnd {
             m.put("secondsPerRound", round(seconds, 2));
             m.put("freshJvm", row.child);
             m.put("cpuMicrosPerEvent", round(cpu, 2));
+            m.put("allocatedBytesPerEvent", Math.round(bytes));
             m.put("jitMillisPerRound", row.rounds.stream().map(Round::jitMillis).toList());
             m.put("commandsPerEvent", round(perEvent, 3));
             m.put("entriesPerXreadgroup", perRead == null ? null : round(perRead, 1));

@@ -58,7 +58,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * child  → parent: READY                                      (once, when connected)
  * parent → child:  round &lt;minEvents&gt; &lt;minNanos&gt;
- * child  → parent: ROUND &lt;events&gt; &lt;nanos&gt; &lt;cpuNanos&gt; &lt;jitMillis&gt; &lt;exhausted&gt;   or   ERROR &lt;message&gt;
+ * child  → parent: ROUND &lt;events&gt; &lt;nanos&gt; &lt;cpuNanos&gt; &lt;allocatedBytes&gt; &lt;jitMillis&gt; &lt;exhausted&gt;   or   ERROR &lt;message&gt;
  * </pre>
  * A round processes at least {@code minEvents} events and lasts at least {@code minNanos};
  * {@code cpuNanos} and {@code jitMillis} are this JVM's own CPU time and JIT compilation time
@@ -136,7 +136,8 @@ public final class RawRowChild {
         }
         try {
             Measured m = loop.round(Integer.parseInt(f[1]), Long.parseLong(f[2]));
-            return "%s %d %d %d %d %b".formatted(ROUND, m.events(), m.nanos(), m.cpuNanos(), m.jitMillis(), m.exhausted());
+            return "%s %d %d %d %d %d %b".formatted(ROUND, m.events(), m.nanos(), m.cpuNanos(), m.allocatedBytes(),
+                    m.jitMillis(), m.exhausted());
         } catch (Exception e) {
             e.printStackTrace();
             return ERROR + " " + String.valueOf(e).replace('\n', ' ');
@@ -423,7 +424,7 @@ public final class RawRowChild {
             in.flush();
             String[] f = expect(ROUND).split(" ");
             return new Measured(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
-                    Boolean.parseBoolean(f[5]));
+                    Long.parseLong(f[5]), Boolean.parseBoolean(f[6]));
         }
 
         /** Reads the child's stdout up to the line starting with {@code tag}, passing anything else on. */

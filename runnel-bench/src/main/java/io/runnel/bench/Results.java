@@ -172,21 +172,23 @@ public final class Results {
         }
         line("Ratio = median of the row / median of its raw row (target ≥ 0.8). Spread = (max − min) / median. CPU = the "
                 + "CPU time of the JVM that ran the row" + (freshJvms ? " (a raw row's own child JVM)" : "")
-                + " during a round ÷ its events (median of the rounds; Redis's own CPU not included). Redis commands, "
+                + " during a round ÷ its events (median of the rounds; Redis's own CPU not included). Bytes = what that JVM "
+                + "allocated on its heap during a round ÷ its events (all threads). Redis commands, "
                 + "XREADGROUPs and XACKs = the calls `INFO commandstats` counted on every server during a round, the commands scripts run "
                 + "included: commands ÷ events, events ÷ XREADGROUP calls, XACK calls × 1,000 ÷ events (consumer rows). "
                 + "`runnel-lettuce-cluster` and `runnel-jedis-cluster` are `runnel-lettuce` and `runnel-jedis` on a "
                 + "3-master Redis Cluster on the same machine.").line("");
-        line("| row | median ev/s | min ev/s | max ev/s | spread | ratio | µs CPU / event | Redis commands / event "
-                + "| entries / XREADGROUP | XACK / 1,000 events | vs |");
-        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        line("| row | median ev/s | min ev/s | max ev/s | spread | ratio | µs CPU / event | bytes / event "
+                + "| Redis commands / event | entries / XREADGROUP | XACK / 1,000 events | vs |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (JsonNode r : t.path("rows")) {
             double median = r.path("median").asDouble();
             double spread = r.has("spread") ? r.path("spread").asDouble()
                     : median == 0 ? 0 : (r.path("max").asDouble() - r.path("min").asDouble()) / median;
-            line("| %s | %,d | %,d | %,d | %.0f %% | %s | %s | %s | %s | %s | %s |", r.path("name").asText(),
+            line("| %s | %,d | %,d | %,d | %.0f %% | %s | %s | %s | %s | %s | %s | %s |", r.path("name").asText(),
                     r.path("median").asLong(), r.path("min").asLong(), r.path("max").asLong(), spread * 100,
                     number(r.path("ratio"), "%.2f"), number(r.path("cpuMicrosPerEvent"), "%.2f"),
+                    number(r.path("allocatedBytesPerEvent"), "%,.0f"),
                     number(r.path("commandsPerEvent"), "%.3f"), number(r.path("entriesPerXreadgroup"), "%,.0f"),
                     number(r.path("xacksPer1000Events"), "%.2f"), r.path("baseline").isNull() ? "" : r.path("baseline").asText());
         }
