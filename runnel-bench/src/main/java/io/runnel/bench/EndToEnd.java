@@ -106,6 +106,8 @@ public final class EndToEnd {
     private RedisCluster cluster;
     private final CommandCounter commands = new CommandCounter();
     private Stream<Order> sendStream;
+    /** See {@link #sendRecords()}. */
+    private List<Order> sendRecords;
     private Stream<Order> sendMaxlenStream;
     /** The consumer rows' streams: on the single Redis, on the cluster, in memory. */
     private Stream<Order> lettuceOrders;
@@ -596,18 +598,30 @@ public final class EndToEnd {
      */
     private Measured runnelSend(Stream<Order> stream, List<String> keys, int minEvents, long minNanos) {
         lettuceConn.sync().del(keys.toArray(String[]::new));
+        List<Order> records = sendRecords();
         Clock clock = Clock.start();
-        List<Order> batch = new ArrayList<>(BATCH);
         long sent = 0;
         while (clock.more(sent, minEvents, minNanos)) {
-            for (int j = 0; j < BATCH; j++) {
-                batch.add(Order.sample((sent + j) % events));
-            }
-            stream.sendAll(batch);
-            batch.clear();
-            sent += BATCH;
+            int from = (int) (sent % records.size());
+            stream.sendAll(records.subList(from, Math.min(from + BATCH, records.size())));
+            sent += Math.min(BATCH, records.size() - from);
         }
         return clock.stop(sent, false);
+    }
+
+    /**
+     * The send rows' records, built once before any clock runs: making them is the caller's
+     * work, not the producer's (the raw send row likewise serializes before its clock).
+     */
+    private List<Order> sendRecords() {
+        if (sendRecords == null) {
+            List<Order> records = new ArrayList<>(events);
+            for (int i = 0; i < events; i++) {
+                records.add(Order.sample(i));
+            }
+            sendRecords = List.copyOf(records);
+        }
+        return sendRecords;
     }
 
     // ------------------------------------------------------------------ report
