@@ -231,9 +231,10 @@ public final class Latency {
 
     private static void print(Plan plan, List<Result> results) {
         System.out.println();
-        System.out.printf("offered %,d events/s, sendAll every %d ms; cold = the first %d s; steady = %d s after a "
-                        + "warm-up of at least %d s, until the JIT was quiet%n", plan.rate(), plan.tick().toMillis(),
-                plan.cold().toSeconds(), plan.measure().toSeconds(), Math.max(plan.warmup().toSeconds(), plan.cold().toSeconds()));
+        System.out.printf("offered %,d events/s, sendAll every %d ms; cold = the first %d s%s%n", plan.rate(),
+                plan.tick().toMillis(), plan.cold().toSeconds(), plan.steady() ? "; steady = %d s after a warm-up of at "
+                        .formatted(plan.measure().toSeconds()) + "least %d s, until the JIT was quiet"
+                        .formatted(Math.max(plan.warmup().toSeconds(), plan.cold().toSeconds())) : "");
         System.out.printf("%-3s %-9s %-11s %11s %8s %8s %8s %8s %8s %15s %7s  %s%n", "run", "transport", "window",
                 "achieved/s", "p50 ms", "p90 ms", "p99 ms", "p999 ms", "max ms", "GC n/sum/max ms", "JIT ms", "JVM options");
         for (Result r : results) {
