@@ -244,7 +244,7 @@ public final class Results {
      * value: met only when every run meets it.
      */
     private void latencyTargets(JsonNode l) {
-        if (l == null) {
+        if (l == null || !latencyFormat(l)) {
             return;
         }
         int rate = l.path("offeredRate").asInt();
@@ -284,6 +284,16 @@ public final class Results {
                 met == runs.size() ? "yes" : met == 0 ? "no" : "no (%d of %d)".formatted(met, runs.size()));
     }
 
+    /** Whether {@code l} was written by the {@code Latency} of issue 18 (a cold window per result), not an older one. */
+    private static boolean latencyFormat(JsonNode l) {
+        for (JsonNode r : l.path("results")) {
+            if (!r.has("cold")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private JsonNode readQuietly(String name) {
         try {
             return read(name);
@@ -293,8 +303,12 @@ public final class Results {
     }
 
     private void latency(JsonNode l) {
-        boolean steady = l.path("mode").asText().equals("both");
+        boolean steady = !l.path("mode").asText().equals("cold");
         header(steady ? "Latency at a fixed offered load (`Latency`)" : "Cold start (`Latency --mode cold`)", l);
+        if (!latencyFormat(l)) {
+            line("Written by an older `Latency` (no per-run cold window): run it again.").line("");
+            return;
+        }
         line("Offered %,d events/s, `sendAll` every %d ms; one worker, default settings except `join_delay=0`. Each row "
                         + "group is a JVM of its own (and a Redis of its own) that ran one transport: %d run(s) of each "
                         + "transport and set of JVM options. *cold*: the first %d s after the producer started (the worker "
