@@ -36,29 +36,30 @@ final class JitWarmup {
 
     /**
      * Waits at least {@code min}, then until compilation took less than 2 % of a core over
-     * the last 5 s, or until {@code max} in all.
+     * the last 5 s, or until {@code max} in all. The compiler is watched from the start, so a
+     * JIT that has already been quiet for 5 s when {@code min} is reached ends the wait there.
      *
      * @return how long it waited
      */
     Duration await(Duration min, Duration max) throws InterruptedException {
         long start = System.nanoTime();
-        Thread.sleep(min.toMillis()); // the minimum warm-up's length, not a synchronisation
         if (compileMillis() < 0) {
+            Thread.sleep(min.toMillis()); // no compiler to watch: the minimum is all there is
             return Duration.ofNanos(System.nanoTime() - start);
         }
-        long windowSteps = WINDOW.toMillis() / POLL_MILLIS;
-        long[] history = new long[(int) windowSteps + 1];
+        long[] history = new long[(int) (WINDOW.toMillis() / POLL_MILLIS) + 1];
         int filled = 0;
         long quietBudget = Math.round(WINDOW.toMillis() * QUIET_SHARE);
-        while (System.nanoTime() - start < max.toNanos()) {
+        while (true) {
             System.arraycopy(history, 1, history, 0, history.length - 1);
             history[history.length - 1] = compileMillis();
             filled = Math.min(filled + 1, history.length);
-            if (filled == history.length && history[history.length - 1] - history[0] < quietBudget) {
-                break;
+            long elapsed = System.nanoTime() - start;
+            boolean quiet = filled == history.length && history[history.length - 1] - history[0] < quietBudget;
+            if (elapsed >= max.toNanos() || (elapsed >= min.toNanos() && quiet)) {
+                return Duration.ofNanos(elapsed);
             }
             Thread.sleep(POLL_MILLIS); // polling the JIT's counter, which has no notification
         }
-        return Duration.ofNanos(System.nanoTime() - start);
     }
 }

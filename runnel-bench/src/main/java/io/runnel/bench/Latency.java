@@ -1,26 +1,30 @@
 package io.runnel.bench;
 
-import io.runnel.api.Event;
-import io.runnel.api.RecordType;
-import io.runnel.engine.App;
-import io.runnel.engine.Stream;
-import io.runnel.engine.Worker;
-import io.runnel.serde.json.JsonSerializer;
-
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.TimeUnit;
 
 /**
  * End-to-end latency at a fixed offered load: a producer thread sends {@code --rate}
  * events/s with {@code Stream.sendAll} in small batches every {@code --tick}, while one Runnel
  * worker in the same JVM consumes them; the processor deserializes every record and records
- * its latency. Each transport in {@code --transport} runs in turn.
+ * its latency.
+ *
+ * <p>Every measurement — each of {@code --runs}, each set of {@code --jvm-opts}, each
+ * transport — runs in a JVM of its own ({@link LatencyChild}) against a Redis of its own
+ * (unless {@code --redis-url}): the runs are independent, and no transport runs on code
+ * another one has already compiled. Each child reports two windows: the first
+ * {@code --cold-seconds} after its producer starts (a cold JVM, no warm-up) and, unless
+ * {@code --mode cold}, {@code --seconds} once the JIT has settled; for each, the GC pauses
+ * that fell into it.
  *
  * <p>Two latencies are recorded per event, in microseconds:
  * <ul>
@@ -35,17 +39,75 @@ import java.util.concurrent.atomic.LongAdder;
  * Both clocks are this machine's (Redis runs locally), so there is no clock skew to correct.
  */
 public final class Latency {
-    static final String USAGE = "usage: Latency [--rate EVENTS_PER_S] [--seconds S] [--warmup-seconds S] "
-            + "[--warmup-max-seconds S] [--transport lettuce,jedis,memory] [--tick 1ms] [--redis-url URL] [--out FILE]";
-    private static final String PROCESSOR = "latency";
+    static final String USAGE = """
+            usage: Latency [--rate EVENTS_PER_S] [--seconds S] [--cold-seconds S] [--mode both|cold] [--runs N]
+                           [--transport lettuce,jedis,memory] [--jvm-opts "OPTIONS[;OPTIONS...]"]
+                           [--warmup-seconds S] [--warmup-max-seconds S] [--tick 1ms] [--redis-url URL] [--out FILE]
+              --jvm-opts: the child JVMs' options, split at spaces; ';' separates sets that are each measured
+                          (an empty set or 'default': no options); '{transport}' is replaced by the transport""";
 
-    static volatile long sink;
+    /** What every child measures, from the options it shares with the parent. */
+    record Plan(int rate, Duration measure, Duration cold, Duration warmup, Duration warmupMax, Duration tick,
+                boolean steady) {
+        static Plan from(Cli cli) {
+            String mode = cli.string("mode", "both");
+            if (!mode.equals("both") && !mode.equals("cold")) {
+                throw new IllegalArgumentException("--mode is both or cold, not " + mode + "\n" + USAGE);
+            }
+            return new Plan(cli.integer("rate", 20_000), Duration.ofSeconds(cli.integer("seconds", 30)),
+                    Duration.ofSeconds(cli.integer("cold-seconds", 30)), Duration.ofSeconds(cli.integer("warmup-seconds", 5)),
+                    Duration.ofSeconds(cli.integer("warmup-max-seconds", 120)), cli.duration("tick", Duration.ofMillis(1)),
+                    mode.equals("both"));
+        }
 
-    /** One transport's measurement. */
-    record Result(String transport, int offeredRate, double achievedRate, long measuredEvents, long sentTotal,
-                  double longestSendMs, Percentiles idLatency, Percentiles sendLatency,
-                  double warmupSeconds, double warmupLongestSendMs, Percentiles warmupIdLatency,
-                  long jitMillisDuringWarmup, long jitMillisDuringMeasurement) {
+        /** The options that make a child follow this plan. */
+        List<String> args() {
+            return List.of("--rate", Integer.toString(rate), "--seconds", Long.toString(measure.toSeconds()),
+                    "--cold-seconds", Long.toString(cold.toSeconds()), "--warmup-seconds", Long.toString(warmup.toSeconds()),
+                    "--warmup-max-seconds", Long.toString(warmupMax.toSeconds()), "--tick", tick.toMillis() + "ms",
+                    "--mode", steady ? "both" : "cold");
+        }
+
+        /** How long a child may take before it counts as hung: its windows, plus start, drain and cache writing. */
+        Duration patience() {
+            return cold.plus(steady ? warmupMax.plus(measure) : Duration.ZERO).plus(Duration.ofMinutes(5));
+        }
+    }
+
+    /**
+     * One child's measurement.
+     *
+     * @param jvmOptions   the child's JVM options as given (before {@code {transport}} was replaced)
+     * @param collectors   the GC's MXBean names in the child, e.g. {@code G1 Young Generation}
+     * @param cold         the first {@code --cold-seconds} after the producer started
+     * @param steady       {@code --seconds} after the warm-up; null with {@code --mode cold}
+     * @param warmupSeconds the warm-up's length (cold window included), 0 with {@code --mode cold}
+     * @param jitMillisDuringWarmup compiler time (all compiler threads) during the warm-up, -1 when unknown or no warm-up
+     */
+    record Result(int run, String transport, String jvmOptions, List<String> collectors, long maxHeapMiB,
+                  int offeredRate, Startup startup, Window cold, Window steady, double warmupSeconds,
+                  long jitMillisDuringWarmup, long sentTotal) {
+    }
+
+    /**
+     * Milliseconds from the parent's launching the child JVM to: its {@code main}; its worker
+     * owning every partition (app built, connected, worker started; the producer starts
+     * then); the first event processed.
+     */
+    record Startup(long mainMs, long ownedMs, long firstEventMs) {
+    }
+
+    /**
+     * One measured window.
+     *
+     * @param achievedRate events sent during the window / its length
+     * @param events       events received during the window (the histograms' count)
+     * @param longestSendMs the producer's longest single {@code sendAll} in the window
+     * @param jitMillis    compiler time during the window, -1 when the JVM does not report it
+     * @param gcPauses     the stop-the-world GC pauses that started in the window
+     */
+    record Window(double seconds, double achievedRate, long events, Percentiles idLatency, Percentiles sendLatency,
+                  double longestSendMs, long jitMillis, GcPauses.Summary gcPauses) {
     }
 
     /** Percentiles in milliseconds (with µs precision). */
@@ -60,152 +122,142 @@ public final class Latency {
         }
     }
 
-    private final int rate;
-    private final Duration measure;
-    private final Duration warmup;
-    private final Duration warmupMax;
-    private final Duration tick;
-    private final String redisUrl;
-
-    private Latency(int rate, Duration measure, Duration warmup, Duration warmupMax, Duration tick, String redisUrl) {
-        this.rate = rate;
-        this.measure = measure;
-        this.warmup = warmup;
-        this.warmupMax = warmupMax;
-        this.tick = tick;
-        this.redisUrl = redisUrl;
+    private Latency() {
     }
 
     public static void main(String[] args) throws Exception {
         Cli cli = Cli.parse(args, USAGE);
-        int rate = cli.integer("rate", 20_000);
-        Duration seconds = Duration.ofSeconds(cli.integer("seconds", 30));
-        Duration warmup = Duration.ofSeconds(cli.integer("warmup-seconds", 5));
-        Duration warmupMax = Duration.ofSeconds(cli.integer("warmup-max-seconds", 120));
-        Duration tick = cli.duration("tick", Duration.ofMillis(1));
+        Plan plan = Plan.from(cli);
+        int runs = cli.integer("runs", 1);
         List<String> transports = cli.list("transport", "lettuce,jedis");
+        List<String> optionSets = optionSets(cli.string("jvm-opts", ""));
         String url = cli.string("redis-url", null);
         Path out = Path.of(cli.string("out", Bench.defaultOut("latency").toString()));
         cli.rejectUnknown();
 
         List<Result> results = new ArrayList<>();
-        try (Bench.Redis redis = Bench.Redis.startOrUse(url)) {
-            Latency latency = new Latency(rate, seconds, warmup, warmupMax, tick, redis.url());
-            for (String transport : transports) {
-                results.add(latency.run(transport));
+        for (int run = 1; run <= runs; run++) {
+            for (String options : optionSets) {
+                for (String transport : transports) {
+                    results.add(runChild(plan, run, transport, options, url));
+                }
             }
         }
-        System.out.println();
-        System.out.printf("offered %,d events/s for %d s (after a warm-up of at least %d s, until the JIT was quiet), "
-                + "sendAll every %d ms%n", rate, seconds.toSeconds(), warmup.toSeconds(), tick.toMillis());
-        System.out.printf("%-9s %-10s %12s %9s %9s %9s %9s %9s%n", "transport", "kind", "achieved/s", "p50 ms", "p90 ms",
-                "p99 ms", "p999 ms", "max ms");
-        for (Result r : results) {
-            print(r, "id", r.idLatency());
-            print(r, "send", r.sendLatency());
-            print(r, "id-warm-up", r.warmupIdLatency());
-        }
+        print(plan, results);
         Map<String, Object> doc = Bench.machine();
-        doc.put("offeredRate", rate);
-        doc.put("seconds", seconds.toSeconds());
-        doc.put("warmupSeconds", warmup.toSeconds());
-        doc.put("warmupMaxSeconds", warmupMax.toSeconds());
+        doc.put("maxHeapMiB", heapRange(results)); // the children's heap, not this JVM's
+        doc.put("offeredRate", plan.rate());
+        doc.put("mode", plan.steady() ? "both" : "cold");
+        doc.put("runs", runs);
+        doc.put("jvmOptionSets", optionSets);
+        doc.put("seconds", plan.measure().toSeconds());
+        doc.put("coldSeconds", plan.cold().toSeconds());
+        doc.put("warmupSeconds", plan.warmup().toSeconds());
+        doc.put("warmupMaxSeconds", plan.warmupMax().toSeconds());
         doc.put("jitQuietShare", JitWarmup.QUIET_SHARE);
         doc.put("jitQuietWindowSeconds", JitWarmup.WINDOW.toSeconds());
-        doc.put("tickMillis", tick.toMillis());
+        doc.put("tickMillis", plan.tick().toMillis());
         doc.put("unit", "ms");
         doc.put("results", results);
         Bench.writeJson(out, doc);
         System.exit(0);
     }
 
-    private static void print(Result r, String kind, Percentiles p) {
-        System.out.printf("%-9s %-10s %,12.0f %9.3f %9.3f %9.3f %9.3f %9.3f%n", r.transport(), kind, r.achievedRate(),
-                p.p50(), p.p90(), p.p99(), p.p999(), p.max());
+    /** The children's maximum heap: one value, or the range when their JVM options differ. */
+    private static String heapRange(List<Result> results) {
+        LongSummaryStatistics heap = results.stream().mapToLong(Result::maxHeapMiB).summaryStatistics();
+        return heap.getMin() == heap.getMax() ? Long.toString(heap.getMax()) : heap.getMin() + "–" + heap.getMax();
     }
 
-    private Result run(String transport) throws Exception {
-        JsonSerializer json = new JsonSerializer();
-        RecordType<Order> type = RecordType.of(Order.class);
-        LatencyHistogram byId = new LatencyHistogram();
-        LatencyHistogram bySend = new LatencyHistogram();
-        LatencyHistogram warmingById = new LatencyHistogram();
-        LongAdder received = new LongAdder();
-        // Events received during the warm-up go to their own histogram, reported apart.
-        AtomicBoolean recording = new AtomicBoolean();
+    /** {@code "a b; c"} → {@code ["a b", "c"]}; an empty or {@code default} set means the JVM's defaults. */
+    static List<String> optionSets(String value) {
+        List<String> sets = new ArrayList<>();
+        for (String s : value.split(";", -1)) {
+            sets.add(s.isBlank() || s.trim().equals("default") ? "" : s.trim().replaceAll("\\s+", " "));
+        }
+        return sets;
+    }
 
-        try (App app = App.builder("latency-" + transport)
-                .environment(Map.of())
-                // "memory" measures the engine alone: the in-process store instead of Redis.
-                .redisUrl(transport.equals("memory") ? "memory://latency" : redisUrl)
-                .setting("transport", transport)
-                .setting("default_join_delay", 0)
-                .build()) {
-            Stream<Order> ticks = app.stream("ticks", Order.class, Order::id);
-            app.processor(ticks, PROCESSOR, events -> {
-                long s = 0;
-                for (Event e : events.events()) {
-                    long now = wallMicros(Instant.now());
-                    Order o = json.deserialize(type, e.field("data")); // the per-record cost a real processor pays
-                    s += o.id();
-                    if (recording.get()) {
-                        byId.record(now - idMillis(e.id()) * 1000);
-                        bySend.record(now - wallMicros(o.at()));
-                    } else {
-                        warmingById.record(now - idMillis(e.id()) * 1000);
-                    }
-                    received.increment();
+    /** Measures one transport in a fresh JVM (and a fresh Redis, unless one was given) and returns its result. */
+    private static Result runChild(Plan plan, int run, String transport, String jvmOptions, String url) throws Exception {
+        String label = "run %d, %s%s".formatted(run, transport, jvmOptions.isEmpty() ? "" : ", " + jvmOptions);
+        System.out.println();
+        System.out.println("== " + label);
+        Path resultFile = Files.createTempFile("latency-child-", ".json");
+        try (Bench.Redis redis = transport.equals("memory") ? new Bench.Redis(null, null) : Bench.Redis.startOrUse(url)) {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            if (!jvmOptions.isEmpty()) {
+                command.addAll(Arrays.asList(jvmOptions.replace("{transport}", transport).split(" ")));
+            }
+            command.addAll(List.of("-cp", absoluteClasspath(), LatencyChild.class.getName()));
+            command.addAll(plan.args());
+            command.addAll(List.of("--transport", transport, "--run", Integer.toString(run), "--jvm-options", jvmOptions,
+                    "--out", resultFile.toString()));
+            if (redis.url() != null) {
+                command.addAll(List.of("--redis-url", redis.url()));
+            }
+            command.addAll(List.of("--launched-at", Long.toString(System.currentTimeMillis())));
+            // Standard input stays a pipe: the child halts when it closes, so it cannot outlive this JVM.
+            Process child = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try {
+                if (!child.waitFor(plan.patience().toSeconds(), TimeUnit.SECONDS)) {
+                    throw new IllegalStateException(label + ": the child JVM did not finish within " + plan.patience());
                 }
-                sink += s;
-            });
-            // Start after whatever an external Redis already holds: old events would read as huge latencies.
-            app.resetProcessor(PROCESSOR, "$");
-            Worker worker = app.worker(PROCESSOR).start();
-            Bench.await("the worker to own all partitions", Duration.ofSeconds(60),
-                    () -> worker.ownedPartitions(PROCESSOR).size() == ticks.partitionCount());
-            System.out.printf("%s: worker owns %d partitions; producing %,d events/s: warm-up of %d to %d s "
-                            + "(until the JIT is quiet), then %d s measured%n", transport, ticks.partitionCount(), rate,
-                    warmup.toSeconds(), warmupMax.toSeconds(), measure.toSeconds());
-
-            JitWarmup jit = new JitWarmup();
-            long jitAtStart = jit.compileMillis();
-            PacedProducer<Order> producer = new PacedProducer<>(ticks, rate, tick, Latency::order);
-            Duration warmedFor = jit.await(warmup, warmupMax);
-            long warmupLongestSend = producer.takeLongestSendNanos();
-            long jitAtMeasure = jit.compileMillis();
-            long measureStart = System.nanoTime();
-            long sentBefore = producer.sent();
-            recording.set(true);
-            Thread.sleep(measure.toMillis()); // the measurement's length
-            long sentDuring = producer.sent() - sentBefore;
-            long measureNanos = System.nanoTime() - measureStart;
-            long jitDuring = jit.compileMillis() - jitAtMeasure;
-            producer.close();
-            long sent = producer.sent();
-            // Every sent event must arrive before the numbers are read (and before the worker stops).
-            Bench.await("all " + sent + " events to be received", Duration.ofSeconds(60),
-                    () -> received.sum() >= sent || worker.failure().isPresent());
-            worker.failure().ifPresent(f -> {
-                throw new IllegalStateException("worker failed", f);
-            });
-            worker.stop();
-            double achieved = sentDuring / (measureNanos / 1e9);
-            Result r = new Result(transport, rate, Math.round(achieved * 10) / 10.0, byId.count(), sent,
-                    Bench.millis(producer.takeLongestSendNanos()), Percentiles.of(byId), Percentiles.of(bySend),
-                    Math.round(warmedFor.toMillis() / 100.0) / 10.0, Bench.millis(warmupLongestSend),
-                    Percentiles.of(warmingById), jitAtStart < 0 ? -1 : jitAtMeasure - jitAtStart,
-                    jitAtStart < 0 ? -1 : jitDuring);
-            System.out.printf("%s: warmed up for %.1f s (JIT %d ms), then sent %,d, measured %,d events, achieved "
-                            + "%,.0f events/s; id p99 %.3f ms, send p99 %.3f ms; longest sendAll %.1f ms; JIT %d ms "
-                            + "during the measurement%n", transport, r.warmupSeconds(), r.jitMillisDuringWarmup(), sent,
-                    byId.count(), achieved, r.idLatency().p99(), r.sendLatency().p99(), r.longestSendMs(), jitDuring);
-            return r;
+                if (child.exitValue() != 0) {
+                    throw new IllegalStateException(label + ": the child JVM exited with " + child.exitValue());
+                }
+            } finally {
+                child.destroyForcibly();
+            }
+            return Bench.JSON.readValue(resultFile.toFile(), Result.class);
+        } finally {
+            Files.deleteIfExists(resultFile);
         }
     }
 
-    /** An order stamped with the producer's wall clock ({@code at}, µs resolution) at send time. */
-    private static Order order(long seq) {
-        return new Order(seq, "customer-%05d".formatted(seq % 10_000), (seq % 100_000) / 100.0 + 0.99, Instant.now());
+    /**
+     * This JVM's classpath with absolute entries: an AOT cache or CDS archive records the
+     * classpath it was made with, so a child must see the same one from any directory.
+     */
+    private static String absoluteClasspath() {
+        List<String> entries = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            entries.add(Path.of(e).toAbsolutePath().normalize().toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static void print(Plan plan, List<Result> results) {
+        System.out.println();
+        System.out.printf("offered %,d events/s, sendAll every %d ms; cold = the first %d s%s%n", plan.rate(),
+                plan.tick().toMillis(), plan.cold().toSeconds(), plan.steady() ? "; steady = %d s after a warm-up of at "
+                        .formatted(plan.measure().toSeconds()) + "least %d s, until the JIT was quiet"
+                        .formatted(Math.max(plan.warmup().toSeconds(), plan.cold().toSeconds())) : "");
+        System.out.printf("%-3s %-9s %-11s %11s %8s %8s %8s %8s %8s %15s %7s  %s%n", "run", "transport", "window",
+                "achieved/s", "p50 ms", "p90 ms", "p99 ms", "p999 ms", "max ms", "GC n/sum/max ms", "JIT ms", "JVM options");
+        for (Result r : results) {
+            print(r, "cold id", r.cold(), r.cold().idLatency());
+            if (r.steady() != null) {
+                print(r, "steady id", r.steady(), r.steady().idLatency());
+                print(r, "steady send", r.steady(), r.steady().sendLatency());
+            }
+        }
+        System.out.println();
+        System.out.printf("%-3s %-9s %14s %14s %14s  %s%n", "run", "transport", "→ main ms", "→ owned ms",
+                "→ 1st event ms", "JVM options (times from launching the JVM)");
+        for (Result r : results) {
+            System.out.printf("%-3d %-9s %,14d %,14d %,14d  %s%n", r.run(), r.transport(), r.startup().mainMs(),
+                    r.startup().ownedMs(), r.startup().firstEventMs(), r.jvmOptions());
+        }
+    }
+
+    private static void print(Result r, String window, Window w, Percentiles p) {
+        GcPauses.Summary gc = w.gcPauses();
+        System.out.printf("%-3d %-9s %-11s %,11.0f %8.3f %8.3f %8.3f %8.3f %8.3f %15s %7d  %s%n", r.run(), r.transport(),
+                window, w.achievedRate(), p.p50(), p.p90(), p.p99(), p.p999(), p.max(),
+                "%d/%d/%d".formatted(gc.count(), gc.totalMs(), gc.maxMs()), w.jitMillis(), r.jvmOptions());
     }
 
     static long wallMicros(Instant t) {
