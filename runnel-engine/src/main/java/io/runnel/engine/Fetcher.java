@@ -12,10 +12,12 @@ import org.slf4j.MDC;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +34,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Two kinds of read (see {@link #readGroups}). Partitions whose last read filled its
  * count have a backlog: they are read together without blocking, and a token has at most
- * {@value #BACKLOG_READS_OUT} such reads in flight. Backlogged partitions that run low while
- * those are out wait for one to return and then go out together, so under load reads stay
- * large (a read for every partition that happened to run low first cost more round trips
- * and more reply handling per event than the events themselves). The other partitions wait
- * for events in a read that blocks for up to {@code read_timeout}, one per hash slot.
+ * one such read in flight. Backlogged partitions that run low while it is out wait for it
+ * to return and then go out together, so under load reads stay large (a read for every
+ * partition that happened to run low first cost more round trips and more reply handling
+ * per event than the events themselves; two reads out at once halved the reads' size and
+ * bought no throughput that rounds of 2 s could tell apart). The other partitions wait for
+ * events in a read that blocks for up to {@code read_timeout}, one per hash slot.
  *
  * <p>A partition is in at most one read at a time, so a partition that is slow to drain
  * simply stops being read while the others go on. A read refused because a partition's key
@@ -56,8 +59,8 @@ final class Fetcher {
     private final Membership membership;
     private final PartitionConsumer.ExecutorCallbacks executor;
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    /** Reads of backlogged partitions in flight, per token; the fetcher thread's own. */
-    private final Map<String, Integer> backlogReadsOut = new HashMap<>();
+    /** Tokens with a read of backlogged partitions in flight; the fetcher thread's own. */
+    private final Set<String> backlogReadOut = new HashSet<>();
     /** Backlogged partitions waiting for their token's read in flight; the fetcher thread's own. */
     private final Map<String, List<PartitionBuffer>> waitingForBacklogRead = new HashMap<>();
     private final Semaphore reads;
@@ -100,13 +103,6 @@ final class Fetcher {
         }
     }
 
-    /**
-     * Reads of a token's backlogged partitions out at once. One would make the largest reads,
-     * but partitions waiting for it can run dry meanwhile; a second keeps them fed while a
-     * reply is decoded.
-     */
-    static final int BACKLOG_READS_OUT = 2;
-
     /** The slot of a {@link ReadGroup} of backlogged partitions, which may span slots. */
     private static final int BACKLOGGED = -1;
 
@@ -141,7 +137,7 @@ final class Fetcher {
                     switch (signal) {
                         case Ready r -> batch.add(r.buffer());
                         case BacklogReadDone done -> {
-                            backlogReadsOut.computeIfPresent(done.token(), (t, n) -> n == 1 ? null : n - 1);
+                            backlogReadOut.remove(done.token());
                             List<PartitionBuffer> waiting = waitingForBacklogRead.remove(done.token());
                             if (waiting != null) {
                                 batch.addAll(waiting);
@@ -151,13 +147,10 @@ final class Fetcher {
                 }
                 for (Map.Entry<ReadGroup, List<PartitionBuffer>> group : readGroups(batch).entrySet()) {
                     ReadGroup g = group.getKey();
-                    if (!g.blocks()) {
-                        if (backlogReadsOut.getOrDefault(g.token(), 0) >= BACKLOG_READS_OUT) {
-                            // These go out together with the next, when one of those out returns.
-                            waitingForBacklogRead.computeIfAbsent(g.token(), t -> new ArrayList<>()).addAll(group.getValue());
-                            continue;
-                        }
-                        backlogReadsOut.merge(g.token(), 1, Integer::sum);
+                    if (!g.blocks() && !backlogReadOut.add(g.token())) {
+                        // One read of backlogged partitions at a time: these go out with the next.
+                        waitingForBacklogRead.computeIfAbsent(g.token(), t -> new ArrayList<>()).addAll(group.getValue());
+                        continue;
                     }
                     reads.acquire();
                     Thread.ofVirtual().name("runnel-read-" + processor.name()).start(() -> read(g, group.getValue()));
