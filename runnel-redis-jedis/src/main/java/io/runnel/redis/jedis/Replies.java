@@ -3,6 +3,7 @@ package io.runnel.redis.jedis;
 import io.runnel.api.transport.StreamEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,8 +45,9 @@ final class Replies {
     static List<StreamEntry> entries(Object reply) {
         List<Object> array = array(reply);
         List<StreamEntry> entries = new ArrayList<>(array.size());
+        FieldNames names = new FieldNames();
         for (Object entry : array) {
-            entries.add(entry(entry));
+            entries.add(entry(entry, names));
         }
         return Collections.unmodifiableList(entries);
     }
@@ -53,15 +55,39 @@ final class Replies {
     /**
      * A pending entry that was trimmed or deleted since its delivery comes back from
      * XREADGROUP with nil for its fields; it keeps its id so it can still be acknowledged.
+     * The usual entry has one field ({@code data}): it gets a one-entry map.
      */
-    static StreamEntry entry(Object reply) {
+    private static StreamEntry entry(Object reply, FieldNames names) {
         List<Object> entry = array(reply);
         List<Object> flat = array(entry.get(1));
-        Map<String, byte[]> fields = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            fields.put(text(flat.get(i)), (byte[]) flat.get(i + 1));
+        Map<String, byte[]> fields;
+        if (flat.size() == 2) {
+            fields = Map.of(names.text((byte[]) flat.get(0)), (byte[]) flat.get(1));
+        } else {
+            Map<String, byte[]> stored = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < flat.size(); i += 2) {
+                stored.put(names.text((byte[]) flat.get(i)), (byte[]) flat.get(i + 1));
+            }
+            fields = Collections.unmodifiableMap(stored);
         }
-        return new StreamEntry(text(entry.get(0)), Collections.unmodifiableMap(fields));
+        return new StreamEntry(text(entry.get(0)), fields);
+    }
+
+    /**
+     * Field names repeat from entry to entry of a reply (all {@code data}, as a rule): the
+     * last one decoded is kept, so a run of equal names is decoded once.
+     */
+    private static final class FieldNames {
+        private byte[] lastRaw;
+        private String lastText;
+
+        String text(byte[] raw) {
+            if (!Arrays.equals(raw, lastRaw)) {
+                lastRaw = raw;
+                lastText = new String(raw, StandardCharsets.UTF_8);
+            }
+            return lastText;
+        }
     }
 
     /**
