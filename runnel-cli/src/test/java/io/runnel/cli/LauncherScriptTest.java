@@ -51,7 +51,7 @@ class LauncherScriptTest {
     }
 
     @Test
-    void usesAnExistingCacheOnJava25() throws Exception {
+    void uses_an_existing_cache_on_java25() throws Exception {
         Path jar = jar();
         Path cache = newerFile(jar, "app-all.aot");
         Run run = launch(fakeJava(25), jar, Map.of());
@@ -62,7 +62,7 @@ class LauncherScriptTest {
     }
 
     @Test
-    void runsWithoutAMissingCache() throws Exception {
+    void runs_without_a_missing_cache() throws Exception {
         Path jar = jar();
         Run run = launch(fakeJava(25), jar, Map.of());
         assertThat(run.exit()).isZero();
@@ -70,7 +70,7 @@ class LauncherScriptTest {
     }
 
     @Test
-    void passesNoAotOptionsToJava21() throws Exception {
+    void passes_no_aot_options_to_java21() throws Exception {
         Path jar = jar();
         newerFile(jar, "app-all.aot");
         Run run = launch(fakeJava(21), jar, Map.of());
@@ -84,7 +84,7 @@ class LauncherScriptTest {
     }
 
     @Test
-    void ignoresACacheOlderThanTheJar() throws Exception {
+    void ignores_a_cache_older_than_the_jar() throws Exception {
         Path jar = jar();
         Path cache = Files.writeString(dir.resolve("app-all.aot"), "old");
         Files.setLastModifiedTime(cache, FileTime.from(Instant.now().minusSeconds(3600)));
@@ -95,7 +95,7 @@ class LauncherScriptTest {
     }
 
     @Test
-    void trainsIntoTheCachePathAndCanBeTurnedOff() throws Exception {
+    void trains_into_the_cache_path_and_can_be_turned_off() throws Exception {
         Path jar = jar();
         Path elsewhere = dir.resolve("elsewhere.aot");
         Run training = launch(fakeJava(25), jar, Map.of("RUNNEL_AOT_TRAIN", "1", "RUNNEL_AOT_CACHE", elsewhere.toString()));
@@ -106,7 +106,7 @@ class LauncherScriptTest {
     }
 
     @Test
-    void aRealJvmRunsPastAnUnusableCacheWithACleanStandardOutput() throws Exception {
+    void a_real_jvm_runs_past_an_unusable_cache_with_a_clean_standard_output() throws Exception {
         assumeTrue(Runtime.version().feature() >= 25, "needs a Java 25 to run the launcher with");
         Path jar = probeJar();
         Path cache = newerFile(jar, "probe-all.aot");
@@ -118,7 +118,7 @@ class LauncherScriptTest {
     }
 
     @Test
-    void aRealJvmTrainsACacheAndUsesIt() throws Exception {
+    void a_real_jvm_trains_a_cache_and_uses_it() throws Exception {
         assumeTrue(Runtime.version().feature() >= 25, "needs a Java 25 to run the launcher with");
         Path jar = probeJar();
         Path javaHome = Path.of(System.getProperty("java.home"));
