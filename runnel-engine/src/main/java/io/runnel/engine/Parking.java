@@ -38,6 +38,11 @@ import java.util.function.Supplier;
  */
 final class Parking {
     private static final Logger log = LoggerFactory.getLogger(Parking.class);
+    /**
+     * Every writer of a re-send (dead-letter replay, the parked-release scripts, the memory
+     * transport) writes it together with {@link #REPLAY_OF} or {@link #REPLAY_KEY}: a re-send
+     * has two fields at least, which {@link #concerns} relies on to skip one-field events.
+     */
     static final String REPLAY_FOR = "replay_for";
     static final String REPLAY_KEY = "replay_key";
     static final String REPLAY_OF = "replay_of";
