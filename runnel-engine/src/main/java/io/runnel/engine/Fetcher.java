@@ -198,6 +198,7 @@ final class Fetcher {
         }
         List<FencedRead.Result> results = List.of();
         boolean ok = false;
+        long startedAt = System.nanoTime();
         try {
             if (!requests.isEmpty()) {
                 results = transport.readGroupFenced(processor.group(), requests, processor.prefetchCount(), block);
@@ -207,10 +208,10 @@ final class Fetcher {
             ok = true;
         } catch (CommandRejected e) {
             if (!repaired(reading)) {
-                sleep(outage.failed(e));
+                sleep(outage.failed(e, startedAt));
             }
         } catch (TransportException e) {
-            sleep(outage.failed(e));
+            sleep(outage.failed(e, startedAt));
         } catch (RuntimeException e) {
             log.error("unexpected failure reading partitions {}", requests.stream().map(FencedRead::key).toList(), e);
             sleep(Duration.ofSeconds(1));
