@@ -34,6 +34,8 @@ final class PartitionConsumer<T> implements Runnable {
     private final Map<String, String> mdc;
     /** The PARK policy's view of this partition, and the filter of re-sends meant for other processors. */
     private final Parking parking;
+    /** What this consumer records about its deliveries, added to the partition's metrics with each ack hand-over. */
+    private final DeliveryMetrics metrics;
     private final CountDownLatch exited = new CountDownLatch(1);
     /**
      * The delivery the function holds and since when, or null; changed by the consumer thread
@@ -104,6 +106,7 @@ final class PartitionConsumer<T> implements Runnable {
         this.executor = executor;
         this.mdc = mdc;
         this.parking = new Parking(processor, feed.lease());
+        this.metrics = processor.metrics().deliveries(feed.partition());
     }
 
     @Override
@@ -200,8 +203,9 @@ final class PartitionConsumer<T> implements Runnable {
             MDC.remove("attempt"); // only then: the hand-out path runs per event
         }
         Delivery delivery = new Delivery(processor.name(), feed.partition(), events, attempt);
-        processor.metrics().delivered(delivery);
-        holding = new Holding(delivery, System.nanoTime());
+        long now = System.nanoTime();
+        metrics.delivered(delivery, now);
+        holding = new Holding(delivery, now);
         delivered++;
         if (attempt == 1) {
             // A delivery tried again is still one delivery to middleware: before its first try,
@@ -291,7 +295,8 @@ final class PartitionConsumer<T> implements Runnable {
         }
         holding = null;
         Delivery done = held.delivery();
-        processor.metrics().succeeded(done, System.nanoTime() - held.since());
+        long now = System.nanoTime();
+        metrics.succeeded(done, now - held.since());
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
             middleware.get(i).afterSuccess(done);
@@ -305,12 +310,14 @@ final class PartitionConsumer<T> implements Runnable {
             flowing = true;
             executor.flowing(feed.lease());
         }
-        if (completed.size() >= ACK_GROUP || System.nanoTime() - lastHandOver >= ACK_DELAY_NANOS) {
+        if (completed.size() >= ACK_GROUP || now - lastHandOver >= ACK_DELAY_NANOS) {
             handOverAcks();
         }
     }
 
+    /** Hands the completed ids to the acker, and what the metrics gathered to the partition's metrics. */
     private void handOverAcks() {
+        metrics.flush();
         if (!completed.isEmpty()) {
             acker.add(feed.lease(), List.copyOf(completed));
             completed.clear();

@@ -3,7 +3,6 @@ package io.runnel.engine;
 import com.codahale.metrics.CachedGauge;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
-import com.codahale.metrics.SlidingWindowReservoir;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -30,15 +29,16 @@ import java.util.function.Supplier;
  * app in this JVM adds to the same ones). Names are
  * {@code runnel.<app>.<processor>.<metric>} for the processor as a whole and
  * {@code runnel.<app>.<processor>.partition.<n>.<metric>} per partition; the README lists
- * them. Recording costs a few adder increments and array stores per delivery, into the
- * delivery's partition's metrics only: the processor-wide ones are computed from those when
- * read ({@link ProcessorTotals}).
+ * them. A partition's consumer gathers what it records about deliveries and adds it to its
+ * partition's metrics in groups ({@link DeliveryMetrics}), into that partition's metrics only:
+ * the processor-wide ones are computed from those when read ({@link ProcessorTotals}).
  */
 final class ProcessorMetrics {
     /**
      * Histograms and timers keep the last this many values. A sliding window costs one
-     * short uncontended lock per update; the exponentially decaying reservoirs cost a
-     * skip-list insertion, which was most of the metrics' share of a worker's CPU.
+     * short uncontended lock per group of values ({@link DeliveryMetrics}); the exponentially
+     * decaying reservoirs cost a skip-list insertion per value, which was most of the
+     * metrics' share of a worker's CPU.
      */
     static final int WINDOW = 1024;
 
@@ -58,9 +58,9 @@ final class ProcessorMetrics {
                     registry.meter(prefix + ".retries"),
                     registry.meter(prefix + ".dead-lettered"),
                     registry.meter(prefix + ".parked"),
-                    registry.timer(prefix + ".processing-time", () -> new Timer(new SlidingWindowReservoir(WINDOW))),
-                    registry.histogram(prefix + ".latency-ms", ProcessorMetrics::histogram),
-                    registry.histogram(prefix + ".batch-size", ProcessorMetrics::histogram));
+                    registry.timer(prefix + ".processing-time", () -> new WindowTimer(WINDOW)),
+                    registry.histogram(prefix + ".latency-ms", () -> new WindowHistogram(WINDOW)),
+                    registry.histogram(prefix + ".batch-size", () -> new WindowHistogram(WINDOW)));
         }
     }
 
@@ -132,21 +132,12 @@ final class ProcessorMetrics {
 
     // ------------------------------------------------------------ recording
 
-    /** A delivery was handed to the processor function. */
-    void delivered(Delivery d) {
-        Scope s = partitions[d.partition()];
-        s.batchSize().update(d.events().size());
-        long now = clock.millis();
-        for (Event e : d.events()) {
-            s.latency().update(Math.max(0, now - Ids.millis(e.id())));
-        }
-    }
-
-    /** The function asked for the next delivery: this one succeeded. */
-    void succeeded(Delivery d, long nanos) {
-        Scope s = partitions[d.partition()];
-        s.processed().mark(d.events().size());
-        s.processingTime().update(nanos, TimeUnit.NANOSECONDS);
+    /**
+     * A recorder of partition {@code partition}'s deliveries, for the one consumer thread that
+     * processes it now.
+     */
+    DeliveryMetrics deliveries(int partition) {
+        return new DeliveryMetrics(partitions[partition], clock);
     }
 
     /** A failed delivery's events are to be tried again in place (marked per event). */
@@ -248,10 +239,6 @@ final class ProcessorMetrics {
                          Function<Scope, Meter> meter) {
         List<Meter> meters = parts.stream().map(meter).toList();
         registry.meter(prefix + name, () -> new ProcessorTotals.SumMeter(meters));
-    }
-
-    private static Histogram histogram() {
-        return new Histogram(new SlidingWindowReservoir(WINDOW));
     }
 
     private static void gauge(MetricRegistry registry, String name, Gauge<?> gauge) {

@@ -1,0 +1,46 @@
+package io.runnel.engine;
+
+import com.codahale.metrics.Clock;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.Timer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A timer whose durations (the last {@code size} kept, as in {@link WindowHistogram}) can
+ * also be added in groups: one lock, one count update and one meter mark per group.
+ */
+final class WindowTimer extends Timer {
+    private final Meter meter;
+    private final WindowHistogram histogram;
+
+    WindowTimer(int size) {
+        this(new Meter(), new WindowHistogram(size));
+    }
+
+    private WindowTimer(Meter meter, WindowHistogram histogram) {
+        super(meter, histogram, Clock.defaultClock());
+        this.meter = meter;
+        this.histogram = histogram;
+    }
+
+    /** Adds the durations {@code nanos[0..n)}, each zero or more. */
+    void updateAll(long[] nanos, int n) {
+        if (n == 0) {
+            return;
+        }
+        histogram.updateAll(nanos, n);
+        meter.mark(n);
+    }
+
+    /** Adds durations in groups to any timer: in one go to a {@link WindowTimer}, else one by one. */
+    static void updateAll(Timer timer, long[] nanos, int n) {
+        if (timer instanceof WindowTimer w) {
+            w.updateAll(nanos, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                timer.update(nanos[i], TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+}
