@@ -41,11 +41,16 @@ final class StrictScalarDeserializer extends StdDeserializer<Object> {
 
     private final JsonDeserializer<?> standard;
     private final Object absent;
+    // Decided once: deserialize runs for every number of every event.
+    private final boolean integral;
+    private final boolean floating;
 
     private StrictScalarDeserializer(Class<?> type, JsonDeserializer<?> standard) {
         super(type);
         this.standard = standard;
         this.absent = type.isPrimitive() ? ClassUtil.defaultValue(type) : null;
+        this.integral = INTEGRAL.contains(type);
+        this.floating = FLOATING.contains(type);
     }
 
     /** The deserializers for every type this covers, to register after Jackson's defaults. */
@@ -65,8 +70,7 @@ final class StrictScalarDeserializer extends StdDeserializer<Object> {
 
     @Override
     public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-        Class<?> type = handledType();
-        if (INTEGRAL.contains(type) && p.hasToken(JsonToken.VALUE_NUMBER_FLOAT)) {
+        if (integral && p.hasToken(JsonToken.VALUE_NUMBER_FLOAT)) {
             if (p.isNaN()) {
                 return ctxt.reportInputMismatch(this, "NaN or an infinity cannot be a %s", typeName());
             }
@@ -76,7 +80,7 @@ final class StrictScalarDeserializer extends StdDeserializer<Object> {
         }
         Object value = standard.deserialize(p, ctxt);
         // Infinity, "INF" and the like are meant; digits that overflowed are not.
-        if (isInfinite(value) && hasDigit(p.getText())) {
+        if (floating && isInfinite(value) && hasDigit(p.getText())) {
             return ctxt.reportInputMismatch(this, "a number beyond the range of %s", typeName());
         }
         return value;
@@ -100,7 +104,7 @@ final class StrictScalarDeserializer extends StdDeserializer<Object> {
         if (!handledType().isPrimitive()) {
             return null;
         }
-        String hint = FLOATING.contains(handledType()) ? " (Python's orjson writes NaN and infinities as null)" : "";
+        String hint = floating ? " (Python's orjson writes NaN and infinities as null)" : "";
         return ctxt.reportInputMismatch(this, "null cannot be a %s%s; declare the component %s to accept null",
                 typeName(), hint, ClassUtil.wrapperType(handledType()).getSimpleName());
     }
