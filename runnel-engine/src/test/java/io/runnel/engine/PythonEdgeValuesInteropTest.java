@@ -172,6 +172,35 @@ class PythonEdgeValuesInteropTest extends RedisBackedTest {
     }
 
     @Test
+    void a_python_none_in_a_primitive_record_fails_under_the_policy_and_the_next_reading_arrives() {
+        App app = app("pyprimnone");
+        Stream<Reading> readings = app.stream("readings", Reading.class, Reading::sensorId);
+        List<Reading> seen = new CopyOnWriteArrayList<>();
+        app.processor(readings, "proc", o -> o.exceptionPolicy(ExceptionPolicy.IGNORE).deadLetters(),
+                events -> events.records().forEach(seen::add));
+        // Python: count=None, which aredis writes as str(None).
+        Map<String, String> none = new LinkedHashMap<>(PYTHON_READING);
+        none.put("count", "None");
+        String partition = "__strm:" + app.name() + ".readings." + PYTHON_PARTITION_OF_S_1;
+        app.transport().append(new Append(partition, null, utf8(none), 0));
+        app.transport().append(new Append(partition, null, utf8(PYTHON_READING), 0));
+
+        Worker worker = app.worker().start();
+
+        Stream<Reading> dead = readings.deadLetters();
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 1
+                && app.transport().length(dead.partitionKey(0)) == 1);
+        worker.stop();
+        assertThat(worker.failure()).isEmpty();
+        assertThat(seen).containsExactly(READING);
+        Map<String, String> letter = text(app.transport().range(dead.partitionKey(0), "-", "+", 10).get(0));
+        assertThat(letter).containsEntry("count", "None");
+        assertThat(letter.get("dead_error"))
+                .contains("SerializationException")
+                .contains("field 'count' of Reading is not a valid long");
+    }
+
+    @Test
     void java_writes_primitive_fields_python_reads_as_the_same_values() {
         App app = app("pyprimout");
         Stream<Reading> readings = app.stream("readings", Reading.class, Reading::sensorId);
