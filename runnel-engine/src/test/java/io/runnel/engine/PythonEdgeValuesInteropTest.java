@@ -105,6 +105,17 @@ class PythonEdgeValuesInteropTest extends RedisBackedTest {
                 Map.of("data", json.getBytes(StandardCharsets.UTF_8)), 0));
     }
 
+    /** Runs a worker until {@code processed} records were seen and one event went to dead letters; that letter. */
+    private static Map<String, String> runUntilOneDeadLetter(App app, Stream<?> stream, List<?> seen, int processed) {
+        Worker worker = app.worker().start();
+        Stream<?> dead = stream.deadLetters();
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == processed
+                && app.transport().length(dead.partitionKey(0)) == 1);
+        worker.stop();
+        assertThat(worker.failure()).isEmpty();
+        return text(app.transport().range(dead.partitionKey(0), "-", "+", 10).get(0));
+    }
+
     @Test
     void orjsons_null_for_a_double_fails_under_the_policy_and_the_events_behind_it_arrive_unchanged() {
         App app = app("pynull");
@@ -116,20 +127,14 @@ class PythonEdgeValuesInteropTest extends RedisBackedTest {
         JSON_NON_FINITE.forEach(json -> appendJson(app, "payments", json));
         appendJson(app, "payments", JSON_MICROSECONDS);
 
-        Worker worker = app.worker().start();
+        Map<String, String> letter = runUntilOneDeadLetter(app, payments, seen, 4);
 
-        Stream<Payment> dead = payments.deadLetters();
-        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 4
-                && app.transport().length(dead.partitionKey(0)) == 1);
-        worker.stop();
-        assertThat(worker.failure()).isEmpty();
         Instant created = Instant.parse("2024-01-02T03:04:05Z");
         assertThat(seen).containsExactly(
                 new Payment("user-1", 2, created, Double.POSITIVE_INFINITY),
                 new Payment("user-1", 3, created, Double.NEGATIVE_INFINITY),
                 new Payment("user-1", 4, created, Double.NaN),
                 new Payment("user-1", 5, Instant.parse("2024-01-02T03:04:05.123456Z"), 1.5));
-        Map<String, String> letter = text(app.transport().range(dead.partitionKey(0), "-", "+", 10).get(0));
         assertThat(letter.get("data")).isEqualTo(ORJSON_INFINITY);
         assertThat(letter.get("dead_error"))
                 .contains("SerializationException")
@@ -185,15 +190,9 @@ class PythonEdgeValuesInteropTest extends RedisBackedTest {
         app.transport().append(new Append(partition, null, utf8(none), 0));
         app.transport().append(new Append(partition, null, utf8(PYTHON_READING), 0));
 
-        Worker worker = app.worker().start();
+        Map<String, String> letter = runUntilOneDeadLetter(app, readings, seen, 1);
 
-        Stream<Reading> dead = readings.deadLetters();
-        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 1
-                && app.transport().length(dead.partitionKey(0)) == 1);
-        worker.stop();
-        assertThat(worker.failure()).isEmpty();
         assertThat(seen).containsExactly(READING);
-        Map<String, String> letter = text(app.transport().range(dead.partitionKey(0), "-", "+", 10).get(0));
         assertThat(letter).containsEntry("count", "None");
         assertThat(letter.get("dead_error"))
                 .contains("SerializationException")
