@@ -47,6 +47,17 @@ class DefinitionTest {
     static final class PrimitiveButNotARecord {
     }
 
+    @Primitive(fieldNames = Primitive.FieldNames.SNAKE_CASE)
+    record SameFieldTwice(String orderId, String order_id) {
+    }
+
+    @Test
+    void a_primitive_record_whose_components_share_a_field_name_is_rejected() {
+        assertThatThrownBy(() -> app().stream("s", SameFieldTwice.class, SameFieldTwice::orderId))
+                .isInstanceOf(Misconfigured.class)
+                .hasMessageContaining("'orderId' and 'order_id'").hasMessageContaining("SNAKE_CASE");
+    }
+
     @Test
     void only_records_can_be_primitive() {
         assertThatThrownBy(() -> app().stream("s", PrimitiveButNotARecord.class, Object::hashCode))

@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
  * code path, standard library only: {@code json.dumps(record.dict(), default=isoformat,
  * separators=(",", ":"))} of
  * {@code {"user_id": "user-1", "seq": 1, "created_at": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc), "amount": 1.5}},
- * then {@code gzip.compress(..., mtime=0)}.
+ * then {@code gzip.compress(..., mtime=0)}. The values that need care (non-finite floats,
+ * orjson's nulls, microseconds, primitive records) are pinned in {@link PythonEdgeValuesInteropTest}.
  */
 class HasherPythonInteropTest extends RedisBackedTest {
     /** Python: {@code class Payment(Record): user_id: str; seq: int; created_at: datetime; amount: float}. */

@@ -2,14 +2,19 @@ package io.runnel.serde.json;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.runnel.api.RecordType;
 import io.runnel.api.SerializationException;
@@ -33,6 +38,18 @@ import java.util.regex.Pattern;
  * base64 and enums by name. It ignores properties the record does not declare and leaves
  * absent components {@code null} (or {@code 0}/{@code false} for primitives), so producers
  * and consumers can add or drop components without a coordinated deployment.
+ *
+ * <p>It never reads a value as a different one: an explicit {@code null} for a primitive
+ * component, an empty string for a number or boolean, a fraction for an integral component
+ * and a number beyond a {@code float}'s or {@code double}'s range each fail with a
+ * {@link SerializationException} naming the component, so the processor's exception policy
+ * applies. (Jackson's defaults would read them as 0, {@code false}, a truncated number or an
+ * infinity.) Declare a component boxed ({@code Double}, {@code Long}) where {@code null} is
+ * a real value. {@code NaN}, {@code Infinity} and {@code -Infinity}, which Python's standard
+ * {@code json} module writes for non-finite floats, are read as the doubles they name.
+ *
+ * <p>For streams shared with Python runnel, {@link #forPython()} adds snake_case member
+ * names and date-times cut to microseconds; see {@link #pythonObjectMapper()}.
  *
  * <p>Thread-safe. A user-supplied {@link ObjectMapper} is used as given; configure it fully
  * before handing it over, because readers and writers are derived from it once per record
@@ -77,6 +94,16 @@ public final class JsonSerializer implements Serializer {
                 .addModule(new JavaTimeModule())
                 // Registered after JavaTimeModule, so it takes precedence for Instant.
                 .addModule(new SimpleModule("runnel-instant").addDeserializer(Instant.class, new UtcInstantDeserializer()))
+                // Wraps Jackson's number and boolean deserializers: null, fractions and overflow
+                // fail instead of becoming 0, a truncated number or an infinity.
+                .addModule(StrictScalarDeserializer.module())
+                // "" is no number or boolean; Jackson would read it as 0, null or false.
+                .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                // Python's json module writes a non-finite float as NaN, Infinity or -Infinity
+                // (not JSON, but what arrives); read them as those doubles rather than fail.
+                .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 // ISO-8601 text is unambiguous across languages; epoch numbers lose the
                 // type (date vs instant) and, as floats, precision.
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -96,6 +123,32 @@ public final class JsonSerializer implements Serializer {
                 // A valid record followed by garbage is a corrupt event, not a record.
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
+    }
+
+    /**
+     * A serializer for streams shared with Python runnel, using {@link #pythonObjectMapper()}.
+     * Its name is {@code json}, like the default's: the bytes are the same format.
+     */
+    public static JsonSerializer forPython() {
+        return new JsonSerializer(pythonObjectMapper());
+    }
+
+    /**
+     * The mapper for streams shared with Python runnel: {@link #defaultObjectMapper()} with
+     * snake_case member names ({@code userId} is {@code user_id}, as Python fields are
+     * usually named) and {@code java.time} values written cut to whole microseconds, the
+     * precision of Python's {@code datetime}, {@code time} and {@code timedelta}
+     * ({@code 03:04:05.123456789Z} is written {@code 03:04:05.123456Z}). Python reads the
+     * nine digits the default writes too, but drops the last three; writing six makes Java
+     * and Python consumers see the same value. Reading still keeps every digit given.
+     *
+     * <p>A fresh instance each call. For microseconds without snake_case, set the naming
+     * strategy back: {@code pythonObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE)}.
+     */
+    public static ObjectMapper pythonObjectMapper() {
+        ObjectMapper mapper = defaultObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        // After JavaTimeModule (in the default mapper), so its serializers take precedence.
+        return mapper.registerModule(MicrosecondTimes.module());
     }
 
     /** The mapper this serializer uses. */

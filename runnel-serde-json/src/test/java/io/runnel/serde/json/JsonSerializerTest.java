@@ -5,14 +5,20 @@ import io.runnel.api.RecordType;
 import io.runnel.api.SerializationException;
 import io.runnel.api.Serializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +70,13 @@ class JsonSerializerTest {
     }
 
     record CamelCase(String firstName, int orderCount) {}
+
+    record Measurement(String sensorId, double value, float ratio, long count, int level, boolean ok, char grade) {}
+
+    record Nullable(Double value, Long count, Boolean ok) {}
+
+    record PythonTimes(Instant createdAt, OffsetDateTime seenAt, LocalDateTime localAt, LocalTime clock,
+                       OffsetTime offsetClock, ZonedDateTime zoned, Duration took) {}
 
     record Exploding(int value) {
         @Override
@@ -379,6 +392,153 @@ class JsonSerializerTest {
     @Test
     void default_object_mapper_is_a_fresh_instance_each_time() {
         assertThat(JsonSerializer.defaultObjectMapper()).isNotSameAs(JsonSerializer.defaultObjectMapper());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"value, double", "ratio, float", "count, long", "level, int", "ok, boolean", "grade, char"})
+    void null_for_a_primitive_component_fails_naming_the_component(String component, String type) {
+        byte[] json = utf8("{\"sensorId\":\"secret-sensor\",\"" + component + "\":null}");
+
+        assertThatThrownBy(() -> serializer.deserialize(RecordType.of(Measurement.class), json))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageStartingWith("cannot deserialize Measurement from JSON")
+                .hasMessageContaining("null cannot be a " + type)
+                .hasMessageEndingWith("(at " + component + ")")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-sensor"));
+    }
+
+    @Test
+    void orjsons_null_for_a_non_finite_float_says_where_it_may_come_from() {
+        assertThatThrownBy(() -> serializer.deserialize(RecordType.of(Measurement.class), utf8("{\"value\":null}")))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("orjson writes NaN and infinities as null")
+                .hasMessageContaining("declare the component Double to accept null");
+    }
+
+    @Test
+    void boxed_components_read_null_as_null() {
+        Nullable back = serializer.deserialize(RecordType.of(Nullable.class),
+                utf8("{\"value\":null,\"count\":null,\"ok\":null}"));
+
+        assertThat(back).isEqualTo(new Nullable(null, null, null));
+        assertThat(roundTrip(serializer, Nullable.class, new Nullable(1.5, 2L, true))).isEqualTo(new Nullable(1.5, 2L, true));
+    }
+
+    @Test
+    void absent_primitive_components_still_read_as_zero() {
+        Measurement back = serializer.deserialize(RecordType.of(Measurement.class), utf8("{\"sensorId\":\"s\"}"));
+
+        assertThat(back).isEqualTo(new Measurement("s", 0, 0, 0, 0, false, '\0'));
+    }
+
+    @Test
+    void an_empty_string_is_no_number_or_boolean() {
+        for (String component : List.of("value", "ratio", "count", "level", "ok")) {
+            assertThatThrownBy(() -> serializer.deserialize(RecordType.of(Measurement.class),
+                    utf8("{\"" + component + "\":\"\"}")))
+                    .as(component)
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageEndingWith("(at " + component + ")");
+        }
+        for (String component : List.of("value", "count", "ok")) {
+            assertThatThrownBy(() -> serializer.deserialize(RecordType.of(Nullable.class),
+                    utf8("{\"" + component + "\":\"\"}")))
+                    .as(component)
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageEndingWith("(at " + component + ")");
+        }
+    }
+
+    @Test
+    void a_fraction_or_nan_for_an_integral_component_fails_and_a_whole_float_is_read() {
+        assertThatThrownBy(() -> serializer.deserialize(RecordType.of(Measurement.class), utf8("{\"count\":1.7}")))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("a number with a fractional part cannot be a long")
+                .hasMessageEndingWith("(at count)");
+        assertThatThrownBy(() -> serializer.deserialize(RecordType.of(Nullable.class), utf8("{\"count\":-0.5}")))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageEndingWith("(at count)");
+
+        // Python's json module writes a non-finite float as a bare token; Jackson would make NaN 0.
+        for (String payload : List.of("{\"level\":NaN}", "{\"count\":Infinity}", "{\"level\":\"NaN\"}")) {
+            assertThatThrownBy(() -> serializer.deserialize(RecordType.of(Measurement.class), utf8(payload)))
+                    .as(payload)
+                    .isInstanceOf(SerializationException.class);
+        }
+
+        assertThat(serializer.deserialize(RecordType.of(Measurement.class), utf8("{\"count\":3.0,\"level\":1e3}")))
+                .extracting(Measurement::count, Measurement::level).containsExactly(3L, 1000);
+    }
+
+    @Test
+    void a_number_beyond_the_range_of_its_component_fails() {
+        // A Python int beyond 64 bits, and floats Java cannot hold.
+        for (String payload : List.of("{\"count\":18446744073709551616}", "{\"level\":2147483648}",
+                "{\"value\":1e400}", "{\"value\":\"1e400\"}", "{\"ratio\":1e300}")) {
+            assertThatThrownBy(() -> serializer.deserialize(RecordType.of(Measurement.class), utf8(payload)))
+                    .as(payload)
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageContaining("range");
+        }
+    }
+
+    @Test
+    void non_finite_doubles_round_trip_as_strings_and_python_json_tokens_are_read() {
+        Measurement inf = new Measurement("s", Double.POSITIVE_INFINITY, Float.NaN, 1, 1, true, 'a');
+        byte[] bytes = serializer.serialize(RecordType.of(Measurement.class), inf);
+
+        // JSON has no such numbers; Jackson's strings are what Python's float() reads back.
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"value\":\"Infinity\"", "\"ratio\":\"NaN\"");
+        assertThat(serializer.deserialize(RecordType.of(Measurement.class), bytes)).isEqualTo(inf);
+        // Python's json module writes the bare tokens.
+        Measurement back = serializer.deserialize(RecordType.of(Measurement.class),
+                utf8("{\"value\":-Infinity,\"ratio\":NaN}"));
+        assertThat(back.value()).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(back.ratio()).isNaN();
+        assertThat(serializer.deserialize(RecordType.of(Nullable.class), utf8("{\"value\":Infinity}")).value())
+                .isEqualTo(Double.POSITIVE_INFINITY);
+    }
+
+    @Test
+    void for_python_writes_snake_case_and_microseconds_and_reads_any_precision() {
+        JsonSerializer python = JsonSerializer.forPython();
+        PythonTimes times = new PythonTimes(
+                Instant.parse("2024-01-02T03:04:05.123456789Z"),
+                OffsetDateTime.parse("2024-01-02T03:04:05.123456789+02:00"),
+                LocalDateTime.parse("2024-01-02T03:04:05.000000999"),
+                LocalTime.parse("03:04:05.987654321"),
+                OffsetTime.parse("03:04:05.987654321+01:00"),
+                ZonedDateTime.parse("2024-01-02T03:04:05.123456789Z"),
+                Duration.ofSeconds(1, 123_456_789));
+
+        byte[] bytes = python.serialize(RecordType.of(PythonTimes.class), times);
+
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("{"
+                + "\"created_at\":\"2024-01-02T03:04:05.123456Z\","
+                + "\"seen_at\":\"2024-01-02T03:04:05.123456+02:00\","
+                + "\"local_at\":\"2024-01-02T03:04:05\","
+                + "\"clock\":\"03:04:05.987654\","
+                + "\"offset_clock\":\"03:04:05.987654+01:00\","
+                + "\"zoned\":\"2024-01-02T03:04:05.123456Z\","
+                + "\"took\":\"PT1.123456S\"}");
+        // Reading keeps every digit it is given.
+        assertThat(python.deserialize(RecordType.of(Stamp.class), utf8("{\"created_at\":\"2024-01-02T03:04:05.123456789Z\"}")))
+                .isEqualTo(new Stamp(Instant.parse("2024-01-02T03:04:05.123456789Z")));
+        // The default keeps nanoseconds.
+        assertThat(new String(serializer.serialize(RecordType.of(Stamp.class), new Stamp(times.createdAt())), StandardCharsets.UTF_8))
+                .isEqualTo("{\"createdAt\":\"2024-01-02T03:04:05.123456789Z\"}");
+    }
+
+    @Test
+    void the_python_mapper_is_fresh_each_time_and_can_drop_snake_case() {
+        assertThat(JsonSerializer.pythonObjectMapper()).isNotSameAs(JsonSerializer.pythonObjectMapper());
+        JsonSerializer camel = new JsonSerializer(JsonSerializer.pythonObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE));
+
+        byte[] bytes = camel.serialize(RecordType.of(Stamp.class), new Stamp(Instant.parse("2024-01-02T03:04:05.123456789Z")));
+
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("{\"createdAt\":\"2024-01-02T03:04:05.123456Z\"}");
+        assertThat(JsonSerializer.forPython().name()).isEqualTo("json");
     }
 
     @Test
