@@ -14,12 +14,8 @@ import java.util.List;
  * <p>Why in groups: recording each event straight into Dropwizard's meters and histograms
  * costs a dozen {@code LongAdder} updates and three locks per event, a quarter of a consumer's
  * CPU in a JFR profile. Gathered here, the same values cost a few array stores per event.
- * The consumer flushes when it hands its acknowledgements over (every
- * {@link PartitionConsumer#ACK_GROUP} deliveries or {@link PartitionConsumer#ACK_DELAY_NANOS}),
- * before it waits for events and when it exits; this flushes too when a group is full, and at
- * a hand-out that comes {@code ACK_DELAY_NANOS} or more after the last flush, so a slow
- * function's deliveries show as they are handed out. A reader of the metrics sees a busy
- * partition's values up to that much late, plus the delivery the function holds.
+ * The consumer decides when to flush (with its ack hand-overs, see
+ * {@link PartitionConsumer}); this flushes by itself only when a group is full.
  *
  * <p>Not thread-safe: one consumer thread owns it.
  */
@@ -28,45 +24,29 @@ final class DeliveryMetrics {
 
     private final ProcessorMetrics.Scope scope;
     private final Clock clock;
-    private final long[] batchSizes = new long[GROUP];
-    private int batchSizeCount;
-    private final long[] latencies = new long[GROUP];
-    private int latencyCount;
-    private final long[] processingNanos = new long[GROUP];
-    private int processingCount;
+    private final Values batchSizes = new Values();
+    private final Values latencies = new Values();
+    private final Values processingNanos = new Values();
     private long processed;
-    private long lastFlush = System.nanoTime();
 
     DeliveryMetrics(ProcessorMetrics.Scope scope, Clock clock) {
         this.scope = scope;
         this.clock = clock;
     }
 
-    /** A delivery was handed to the processor function at {@code nanoTime} ({@link System#nanoTime()}). */
-    void delivered(Delivery d, long nanoTime) {
-        if (batchSizeCount == GROUP) {
-            flush();
-        }
+    /** A delivery was handed to the processor function. */
+    void delivered(Delivery d) {
         List<Event> events = d.events();
-        batchSizes[batchSizeCount++] = events.size();
+        add(batchSizes, events.size());
         long now = clock.millis();
         for (int i = 0; i < events.size(); i++) {
-            if (latencyCount == GROUP) {
-                flush();
-            }
-            latencies[latencyCount++] = Math.max(0, now - Ids.millis(events.get(i).id()));
-        }
-        if (nanoTime - lastFlush >= PartitionConsumer.ACK_DELAY_NANOS) {
-            flush();
+            add(latencies, Math.max(0, now - Ids.millis(events.get(i).id())));
         }
     }
 
     /** The function asked for the next delivery: {@code d} succeeded after {@code nanos}. */
     void succeeded(Delivery d, long nanos) {
-        if (processingCount == GROUP) {
-            flush();
-        }
-        processingNanos[processingCount++] = Math.max(0, nanos);
+        add(processingNanos, Math.max(0, nanos));
         processed += d.events().size();
     }
 
@@ -76,12 +56,24 @@ final class DeliveryMetrics {
             scope.processed().mark(processed);
             processed = 0;
         }
-        WindowTimer.updateAll(scope.processingTime(), processingNanos, processingCount);
-        processingCount = 0;
-        WindowHistogram.updateAll(scope.latency(), latencies, latencyCount);
-        latencyCount = 0;
-        WindowHistogram.updateAll(scope.batchSize(), batchSizes, batchSizeCount);
-        batchSizeCount = 0;
-        lastFlush = System.nanoTime();
+        WindowTimer.updateAll(scope.processingTime(), processingNanos.values, processingNanos.size);
+        WindowHistogram.updateAll(scope.latency(), latencies.values, latencies.size);
+        WindowHistogram.updateAll(scope.batchSize(), batchSizes.values, batchSizes.size);
+        processingNanos.size = 0;
+        latencies.size = 0;
+        batchSizes.size = 0;
+    }
+
+    private void add(Values group, long value) {
+        if (group.size == GROUP) {
+            flush();
+        }
+        group.values[group.size++] = value;
+    }
+
+    /** One metric's values gathered since the last flush. */
+    private static final class Values {
+        final long[] values = new long[GROUP];
+        int size;
     }
 }

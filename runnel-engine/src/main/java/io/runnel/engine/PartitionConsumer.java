@@ -51,7 +51,9 @@ final class PartitionConsumer<T> implements Runnable {
      * events, once {@link #ACK_GROUP} have gathered, at the first completion
      * {@link #ACK_DELAY_NANOS} or more after the previous hand-over (so a processor slower
      * than that hands every ack over at once), and when the consumer exits (so before its
-     * partition's lock can be released).
+     * partition's lock can be released). The metrics gathered in {@link #metrics} go with
+     * them, and also at a hand-out 20 ms after the last or after a delivery that took that
+     * long, so a slow function's deliveries show while it holds them.
      */
     private final List<String> completed = new ArrayList<>();
     /** Whether a delivery completed since this consumer started. */
@@ -65,6 +67,8 @@ final class PartitionConsumer<T> implements Runnable {
     private record Retry(String firstId, int attempt) {
     }
     private long lastHandOver = System.nanoTime();
+    /** Whether the last completed delivery took {@link #ACK_DELAY_NANOS} or more; consumer thread only. */
+    private boolean slow;
 
     static final int ACK_GROUP = 128;
     static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -204,8 +208,13 @@ final class PartitionConsumer<T> implements Runnable {
         }
         Delivery delivery = new Delivery(processor.name(), feed.partition(), events, attempt);
         long now = System.nanoTime();
-        metrics.delivered(delivery, now);
+        metrics.delivered(delivery);
         holding = new Holding(delivery, now);
+        if (slow || now - lastHandOver >= ACK_DELAY_NANOS) {
+            // A slow function's deliveries show in the metrics as they are handed out, not
+            // only when it asks for the next one; at its pace that costs nothing.
+            handOverAcks(now);
+        }
         delivered++;
         if (attempt == 1) {
             // A delivery tried again is still one delivery to middleware: before its first try,
@@ -297,6 +306,7 @@ final class PartitionConsumer<T> implements Runnable {
         Delivery done = held.delivery();
         long now = System.nanoTime();
         metrics.succeeded(done, now - held.since());
+        slow = now - held.since() >= ACK_DELAY_NANOS;
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
             middleware.get(i).afterSuccess(done);
@@ -311,18 +321,22 @@ final class PartitionConsumer<T> implements Runnable {
             executor.flowing(feed.lease());
         }
         if (completed.size() >= ACK_GROUP || now - lastHandOver >= ACK_DELAY_NANOS) {
-            handOverAcks();
+            handOverAcks(now);
         }
     }
 
-    /** Hands the completed ids to the acker, and what the metrics gathered to the partition's metrics. */
     private void handOverAcks() {
+        handOverAcks(System.nanoTime());
+    }
+
+    /** Hands the completed ids to the acker, and what the metrics gathered to the partition's metrics. */
+    private void handOverAcks(long now) {
         metrics.flush();
         if (!completed.isEmpty()) {
             acker.add(feed.lease(), List.copyOf(completed));
             completed.clear();
-            lastHandOver = System.nanoTime();
         }
+        lastHandOver = now;
     }
 
     /** @return whether to restart the function on this partition */

@@ -7,7 +7,6 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.runnel.api.Delivery;
-import io.runnel.api.Event;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;

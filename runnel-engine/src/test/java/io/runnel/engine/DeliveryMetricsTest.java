@@ -36,10 +36,9 @@ class DeliveryMetricsTest {
     @Test
     void values_reach_the_shared_metrics_when_flushed_all_of_them_in_order_of_arrival() {
         DeliveryMetrics metrics = new DeliveryMetrics(scope, clock);
-        long start = System.nanoTime();
-        metrics.delivered(delivery(NOW - 3), start);
+        metrics.delivered(delivery(NOW - 3));
         metrics.succeeded(delivery(NOW - 3), 1_000);
-        metrics.delivered(delivery(NOW - 2, NOW - 1), start);
+        metrics.delivered(delivery(NOW - 2, NOW - 1));
         metrics.succeeded(delivery(NOW - 2, NOW - 1), 5_000);
 
         assertThat(scope.processed().getCount()).isZero();
@@ -55,20 +54,11 @@ class DeliveryMetricsTest {
     }
 
     @Test
-    void a_hand_out_long_after_the_last_flush_flushes_so_a_slow_functions_deliveries_show_at_once() {
-        DeliveryMetrics metrics = new DeliveryMetrics(scope, clock);
-        metrics.delivered(delivery(NOW - 7), System.nanoTime() + PartitionConsumer.ACK_DELAY_NANOS);
-        assertThat(scope.latency().getSnapshot().getValues()).containsExactly(7);
-        assertThat(scope.batchSize().getCount()).isEqualTo(1);
-    }
-
-    @Test
     void a_full_group_is_flushed_and_the_window_keeps_the_last_values() {
         DeliveryMetrics metrics = new DeliveryMetrics(scope, clock);
-        long start = System.nanoTime();
         int n = ProcessorMetrics.WINDOW + DeliveryMetrics.GROUP + 10;
         for (int i = 0; i < n; i++) {
-            metrics.delivered(delivery(NOW - i), start);
+            metrics.delivered(delivery(NOW - i));
             metrics.succeeded(delivery(NOW - i), i);
         }
         // Everything up to the last full group arrived without a flush.
@@ -90,7 +80,7 @@ class DeliveryMetricsTest {
         Histogram latency = own.histogram("q.latency-ms", () -> new Histogram(new SlidingWindowReservoir(10)));
         ProcessorMetrics.Scope theirs = ProcessorMetrics.Scope.register(own, "q");
         DeliveryMetrics metrics = new DeliveryMetrics(theirs, clock);
-        metrics.delivered(delivery(NOW - 4, NOW - 5), System.nanoTime());
+        metrics.delivered(delivery(NOW - 4, NOW - 5));
         metrics.succeeded(delivery(NOW - 4, NOW - 5), 2_000);
         metrics.flush();
         assertThat(latency.getSnapshot().getValues()).containsExactly(4, 5);

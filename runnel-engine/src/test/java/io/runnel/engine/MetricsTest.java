@@ -125,6 +125,35 @@ class MetricsTest extends RedisBackedTest {
     }
 
     @Test
+    void a_slow_functions_delivery_shows_in_the_metrics_while_the_function_holds_it() throws Exception {
+        App app = apps.app(TestApps.uniqueName("met"), b -> b.setting("default_partition_count", 1));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        app.processor(orders, "slow", events -> {
+            for (Order o : events.records()) {
+                if (seen.incrementAndGet() == 1) {
+                    Thread.sleep(30); // the work of a slow function, longer than the 20 ms grouping
+                } else {
+                    release.await(); // hold the second one
+                }
+            }
+        });
+        orders.sendAll(TestApps.orders(1, 2));
+        Worker worker = app.worker().start();
+        MetricRegistry m = app.metrics();
+        String partition = "runnel." + app.name() + ".slow.partition.0";
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.get() == 2);
+        // The held delivery's hand-out values are in, not only the completed one's.
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.histogram(partition + ".latency-ms").getCount() == 2);
+        assertThat(m.histogram(partition + ".batch-size").getCount()).isEqualTo(2);
+        assertThat(m.meter(partition + ".processed").getCount()).isEqualTo(1);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.meter(partition + ".processed").getCount() == 2);
+        worker.stop();
+    }
+
+    @Test
     void the_lag_gauge_counts_what_the_group_has_not_been_given_yet() throws Exception {
         App app = apps.app(TestApps.uniqueName("met"), b -> b.setting("default_partition_count", 1));
         Stream<Order> orders = app.stream("orders", Order.class, Order::key);
