@@ -22,6 +22,11 @@ final class Bench {
     private Bench() {
     }
 
+    /** The java binary of this JVM, for child JVMs that must run on the same one. */
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     /**
      * Where a harness writes {@code <name>-results.json}: {@code runnel-bench/target/results}
      * when run from the repository root (as {@code run-e2e} does), else the working directory.

@@ -353,7 +353,7 @@ public final class Failover {
         }
 
         static Child start(String appName, Map<String, String> settings) throws Exception {
-            String java = ProcessHandle.current().info().command().orElse("java");
+            String java = Bench.javaBinary();
             ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                     FailoverChild.class.getName(), appName)
                     .redirectError(ProcessBuilder.Redirect.INHERIT);

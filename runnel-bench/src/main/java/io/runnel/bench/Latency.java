@@ -186,7 +186,7 @@ public final class Latency {
         Path resultFile = Files.createTempFile("latency-child-", ".json");
         try (Bench.Redis redis = transport.equals("memory") ? new Bench.Redis(null, null) : Bench.Redis.startOrUse(url)) {
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(Bench.javaBinary());
             if (!jvmOptions.isEmpty()) {
                 command.addAll(Arrays.asList(jvmOptions.replace("{transport}", transport).split(" ")));
             }

@@ -393,7 +393,7 @@ public final class RawRowChild {
 
         static Driver start(String row, String redisUrl, long partitionSize, int records) throws IOException {
             List<String> command = new ArrayList<>();
-            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.add(Bench.javaBinary());
             command.addAll(jvmOptions());
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), RawRowChild.class.getName(),
                     "--row", row, "--redis-url", redisUrl, "--partition-size", String.valueOf(partitionSize),
