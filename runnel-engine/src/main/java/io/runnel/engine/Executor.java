@@ -74,10 +74,12 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
 
     /** The member id if the app has one (a static member), else random (a dynamic member). */
     final String id;
-    /** Whether this executor keeps its place while away (see {@link #claimMemberId()}). */
+    /** Whether this executor keeps its place while away (see {@link StaticMember}). */
     private final boolean staticMember;
     /** This process's claim on a static member id: the value of its heartbeat key. */
     private final String instance = Ids.random();
+    /** The heartbeat and reservation of a static member's id; unused by a dynamic member. */
+    private final StaticMember staticIdentity;
     /** Set once this executor holds its id: only then may a stop make it leave or delete its heartbeat. */
     private volatile boolean joined;
     private final Processor<?> processor;
@@ -119,6 +121,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         this.worker = worker;
         this.staticMember = processor.memberId() != null;
         this.id = staticMember ? processor.memberId() : Ids.random();
+        this.staticIdentity = new StaticMember(processor, transport, id, instance, System::nanoTime);
         mdc.put("worker", worker.id());
         mdc.put("executor", id);
         mdc.put("stream", processor.stream().name());
@@ -182,7 +185,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         try {
             String controlFrom = transport.lastId(processor.controlKey());
             if (staticMember) {
-                claimMemberId();
+                staticIdentity.claim(this::pause);
             } else {
                 beat();
             }
@@ -251,7 +254,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
             if (staticMember) {
                 // Stays a member: its partitions wait for it (released, so nothing is locked)
                 // until the reservation runs out, and a restart is not kept waiting by the heartbeat.
-                reserve();
+                staticIdentity.reserve();
                 transport.delete(List.of(processor.heartbeatKey(id)));
                 log.info("executor stopped; member {} keeps its partitions reserved for {}", id, processor.sessionTimeout());
                 return;
@@ -656,33 +659,8 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private void beat() {
         transport.set(processor.heartbeatKey(id), staticMember ? instance : "beat", processor.lockExpiry());
         if (staticMember) {
-            reserve();
+            staticIdentity.reserve();
         }
-    }
-
-    private void reserve() {
-        transport.set(processor.reservationKey(id), instance, processor.sessionTimeout());
-    }
-
-    /**
-     * Takes this process's static member id: its heartbeat key must be free. A heartbeat left
-     * by a crashed predecessor expires within lock_expiry; one that keeps being renewed
-     * belongs to a live process, and this executor is refused without touching it.
-     */
-    private void claimMemberId() throws InterruptedException {
-        String key = processor.heartbeatKey(id);
-        long deadline = System.nanoTime() + processor.lockExpiry().plusSeconds(1).toNanos();
-        while (!transport.setIfAbsent(key, instance, processor.lockExpiry())) {
-            if (System.nanoTime() > deadline) {
-                throw new Misconfigured("member_id '" + id + "' is in use by a live worker of processor "
-                        + processor.name() + ": its heartbeat " + key + " kept being renewed for lock_expiry ("
-                        + processor.lockExpiry().toMillis() + " ms). Give each worker process its own member_id");
-            }
-            if (pause(Duration.ofMillis(100))) {
-                throw new InterruptedException("stopped while waiting for member id " + id);
-            }
-        }
-        reserve();
     }
 
     /** Refreshes the heartbeat and the partition locks every lock_expiry / 4, until the last release. */

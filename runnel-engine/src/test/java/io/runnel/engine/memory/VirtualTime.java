@@ -1,0 +1,14 @@
+package io.runnel.engine.memory;
+
+import java.util.function.LongSupplier;
+
+/** In-memory stores on clocks a test moves, for tests outside this package. */
+public final class VirtualTime {
+    private VirtualTime() {
+    }
+
+    /** A handle on a new store whose times to live run on {@code monotonicMillis}, ids on {@code wallClock}. */
+    public static MemoryTransport store(LongSupplier wallClock, LongSupplier monotonicMillis) {
+        return MemoryTransport.create(wallClock, monotonicMillis);
+    }
+}
