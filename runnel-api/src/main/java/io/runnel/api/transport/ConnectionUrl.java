@@ -30,6 +30,11 @@ public final class ConnectionUrl {
     public static ConnectionUrl parse(String value) {
         Objects.requireNonNull(value, "url");
         String authority = authorityOf(value);
+        if (authority == null) {
+            // Without "://", URI reads "localhost:6379" as scheme "localhost": say what is missing instead.
+            throw new IllegalArgumentException("URL has no scheme: " + redact(value) + " (write redis://" + redact(value)
+                    + ", or rediss://, redis-sentinel://, redis-cluster://, memory://)");
+        }
         try {
             URI uri = uriOf(value, authority);
             if (uri.getScheme() == null) {

@@ -1,0 +1,32 @@
+package io.runnel.api.transport;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConnectionUrlTest {
+
+    @Test
+    void a_host_and_port_without_a_scheme_is_refused_with_the_url_to_write() {
+        assertThatThrownBy(() -> ConnectionUrl.parse("localhost:6379"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("URL has no scheme: localhost:6379")
+                .hasMessageContaining("write redis://localhost:6379");
+    }
+
+    @Test
+    void credentials_of_a_url_without_a_scheme_are_not_echoed() {
+        assertThatThrownBy(() -> ConnectionUrl.parse("user:s3cret@localhost:6379"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("s3cret")
+                .hasMessageContaining("write redis://***@localhost:6379");
+    }
+
+    @Test
+    void urls_with_a_scheme_still_parse() {
+        assertThat(ConnectionUrl.parse("redis://localhost:6379").scheme()).isEqualTo("redis");
+        assertThat(ConnectionUrl.parse("memory://shop").scheme()).isEqualTo("memory");
+        assertThat(ConnectionUrl.parse("redis-cluster://[::1]:7000,[::1]:7001").cluster()).isTrue();
+    }
+}
