@@ -15,4 +15,16 @@ public interface Serializer {
 
     /** Decodes a record; corrupt input throws {@link SerializationException}. */
     <T> T deserialize(RecordType<T> type, byte[] bytes) throws SerializationException;
+
+    /**
+     * Checks, when a stream of {@code type} is defined, that records of it can be decoded at
+     * all, so a type this serializer could never read back (an interface component it cannot
+     * pick a class for, say) fails at definition rather than on every event. The default
+     * checks nothing.
+     *
+     * @param type the stream's record type
+     * @throws SerializationException saying why records of {@code type} cannot be decoded
+     */
+    default <T> void checkReadable(RecordType<T> type) throws SerializationException {
+    }
 }

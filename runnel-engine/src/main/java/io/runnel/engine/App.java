@@ -13,6 +13,7 @@ import io.runnel.api.Compressor;
 import io.runnel.api.Hasher;
 import io.runnel.api.Misconfigured;
 import io.runnel.api.RecordType;
+import io.runnel.api.SerializationException;
 import io.runnel.api.Serializer;
 import io.runnel.api.transport.Transport;
 import org.slf4j.Logger;
@@ -161,6 +162,12 @@ public final class App implements AutoCloseable {
                             + type.getSimpleName() + ") but no serializer is on the classpath: add io.runnel:runnel-serde-json, "
                             + "pass one with serializer(...), or mark the record @Primitive"));
             Compressor compressor = o.compressor != null ? o.compressor : Plugins.compressor(settings.defaultCompressor()).orElse(null);
+            try {
+                serializer.checkReadable(recordType);
+            } catch (SerializationException e) {
+                throw new Misconfigured("stream " + name + " cannot use serializer " + serializer.name() + " for "
+                        + type.getName() + ": " + e.getMessage(), e);
+            }
             codec = RecordCodec.of(recordType, serializer, compressor);
         }
         Retention retention = new Retention(

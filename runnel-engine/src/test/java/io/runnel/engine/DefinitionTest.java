@@ -22,6 +22,15 @@ class DefinitionTest {
     static final class NotARecord {
     }
 
+    sealed interface Payment permits Card {
+    }
+
+    record Card(String number) implements Payment {
+    }
+
+    record Checkout(String id, Payment payment) {
+    }
+
     private static App app() {
         return App.builder("defs").environment(Map.of()).build();
     }
@@ -31,6 +40,15 @@ class DefinitionTest {
         assertThatThrownBy(() -> app().stream("s", Nested.class, Nested::id))
                 .isInstanceOf(Misconfigured.class)
                 .hasMessageContaining("component 'tags'").hasMessageContaining("primitive");
+    }
+
+    @Test
+    void a_structured_record_the_serializer_cannot_read_back_is_refused_at_definition() {
+        assertThatThrownBy(() -> app().stream("checkouts", Checkout.class, Checkout::id))
+                .isInstanceOf(Misconfigured.class)
+                .hasMessageContaining("stream checkouts cannot use serializer json")
+                .hasMessageContaining("Checkout.payment")
+                .hasMessageContaining("@JsonTypeInfo");
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -193,6 +194,20 @@ public final class JsonSerializer implements Serializer {
                     + bytes.length + " bytes): the payload is null");
         }
         return value;
+    }
+
+    /**
+     * Refuses a type whose values this mapper would write but never read back: a component
+     * (also inside a list, map or optional) that is an interface or abstract class without
+     * {@code @JsonTypeInfo} or a deserializer of its own, or a class Jackson cannot create.
+     */
+    @Override
+    public <T> void checkReadable(RecordType<T> type) throws SerializationException {
+        Objects.requireNonNull(type, "type");
+        Optional<String> problem = new ReadBackCheck(mapper).problem(type.type());
+        if (problem.isPresent()) {
+            throw new SerializationException("JSON of " + name(type) + " cannot be read back: " + problem.get());
+        }
     }
 
     private ObjectReader reader(Class<?> type) {
