@@ -251,6 +251,16 @@ public final class AvroSerializer implements Serializer, TransportAware {
         return type.type().cast(result);
     }
 
+    /**
+     * Derives the plan for the type at definition: a Java record with a component Avro cannot
+     * represent, or a class that is neither a record, a SpecificRecord nor GenericRecord, is
+     * refused there rather than on every event.
+     */
+    @Override
+    public <T> void checkReadable(RecordType<T> type) throws SerializationException {
+        plan(type);
+    }
+
     // ------------------------------------------------------------------ plans
 
     private Plan plan(RecordType<?> type) {

@@ -213,6 +213,17 @@ class AvroSerializerTest {
     }
 
     @Test
+    void unsupported_types_are_refused_when_a_stream_is_defined() {
+        assertThatThrownBy(() -> serializer.checkReadable(RecordType.of(Records.WithObject.class)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("WithObject.anything");
+        assertThatThrownBy(() -> serializer.checkReadable(RecordType.of(StringBuilder.class)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("Java records, Avro SpecificRecord classes and GenericRecord");
+        serializer.checkReadable(RecordType.of(Item.class));
+    }
+
+    @Test
     void unsupported_types_fail_naming_the_record_and_component() {
         assertThatThrownBy(() -> serializer.serialize(RecordType.of(Records.WithObject.class), new Records.WithObject(1)))
                 .isInstanceOf(SerializationException.class)
