@@ -136,6 +136,59 @@ public abstract class RedisTransportTest extends TransportTestBase {
         }
     }
 
+    /**
+     * A group more than 1,000 entries behind has no exact lag, so the first pass on a promoted
+     * replica cannot take its starting point. It reports no loss then, and none either when
+     * the group has caught up and the pass can read its stale counters exactly: the starting
+     * point is taken at that first exact reading. Entries trimmed unread after it are found.
+     */
+    @Test
+    void theRetentionAuditReportsNoLossOnAPromotedReplicaForAGroupTooFarBehindForAnExactLag() {
+        try (RedisServer master = RedisServer.start();
+             RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()));
+             Transport onMaster = openTransport(master.url())) {
+            await().atMost(PATIENCE).until(() -> String.valueOf(replica.call("INFO", "replication"))
+                    .contains("master_link_status:up"));
+            RetentionPass pass = new RetentionPass("s", "s:trim", false, Duration.ZERO, 0);
+            int sent = 1500;
+            for (int from = 0; from < sent; from += 500) {
+                List<Append> batch = new ArrayList<>();
+                for (int i = from; i < from + 500; i++) {
+                    batch.add(new Append("s", null, Map.of("n", bytes(Integer.toString(i))), 0));
+                }
+                onMaster.append(batch);
+            }
+            onMaster.createGroup(List.of("s"), "g", "0");
+            onMaster.readGroup("g", "c", Map.of("s", ">"), 5, null);
+            assertThat(group(onMaster.retain(pass)).lostNow()).isZero();
+            // Reads the replica only learns of through XCLAIM, which leaves its counter behind.
+            onMaster.readGroup("g", "c", Map.of("s", ">"), 100, null);
+            long written = replicationOffset(master, "master_repl_offset:");
+            await().atMost(PATIENCE).until(() -> replicationOffset(replica, "slave_repl_offset:") >= written);
+
+            replica.call("REPLICAOF", "NO", "ONE");
+            try (Transport onPromoted = openTransport(replica.url())) {
+                RetentionResult.GroupRetention first = group(onPromoted.retain(pass));
+                assertThat(first.lag()).as("1,395 behind: more than an exact lag counts").isGreaterThan(1000);
+                assertThat(first.lostNow()).isZero();
+
+                // Caught up to within 1,000 entries: the lag is exact, and so is the stale gap.
+                onPromoted.readGroup("g", "c", Map.of("s", ">"), 500, null);
+                RetentionResult.GroupRetention caughtUp = group(onPromoted.retain(pass));
+                assertThat(caughtUp.lag()).isEqualTo(sent - 605);
+                assertThat(caughtUp.lostNow()).as("entries read on the old master are not lost").isZero();
+                assertThat(caughtUp.lostTotal()).isZero();
+                assertThat(group(onPromoted.retain(pass)).lostNow()).as("nor at the pass after").isZero();
+
+                // The 895 entries the group has not read go: a loss, and found exactly.
+                replica.call("XTRIM", "s", "MAXLEN", "0");
+                RetentionResult.GroupRetention afterTrim = group(onPromoted.retain(pass));
+                assertThat(afterTrim.lostNow()).isEqualTo(sent - 605);
+                assertThat(afterTrim.lostTotal()).isEqualTo(sent - 605);
+            }
+        }
+    }
+
     private static long replicationOffset(RedisServer server, String field) {
         for (String line : String.valueOf(server.call("INFO", "replication")).split("\r?\n")) {
             if (line.startsWith(field)) {
