@@ -59,7 +59,7 @@ public final class RetentionScript {
     // concat, not +: a compile-time constant would be copied into the transports' classes,
     // which would then send an old script until they are recompiled themselves. The flags
     // must be the first line.
-    public static final String SOURCE = "#!lua flags=allow-oom\n".concat(StreamLua.FUNCTIONS).concat("""
+    public static final String SOURCE = LuaScript.ALLOW_OOM.concat(StreamLua.FUNCTIONS).concat("""
             local key, record = KEYS[1], KEYS[2]
             local maxAge, maxLength = tonumber(ARGV[2]), tonumber(ARGV[3])
             if redis.call('type', key).ok ~= 'stream' then
