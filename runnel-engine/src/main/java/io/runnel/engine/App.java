@@ -75,6 +75,7 @@ public final class App implements AutoCloseable {
         List<Instrumentation> found = new ArrayList<>();
         ServiceLoader.load(Instrumentation.class).forEach(found::add);
         this.instrumentation = List.copyOf(found);
+        MemoryRefusals.meter(metrics(), this.name); // there from the start: 0 until Redis refuses a call
     }
 
     /** The instrumentation modules on the classpath (see {@link Instrumentation}). */

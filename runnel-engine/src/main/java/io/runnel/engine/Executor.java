@@ -97,7 +97,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private final CountDownLatch heartbeatStop = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final List<Thread> helpers = new ArrayList<>();
-    private final Outage coordinationOutage = new Outage(log, "coordinating partitions");
+    private final Outage coordinationOutage;
     private final Acker acker;
     private final Fetcher fetcher;
     private final PartitionMarks marks;
@@ -128,6 +128,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         this.fetcher = new Fetcher(processor, transport, acker, membership, this, mdc);
         this.marks = new PartitionMarks(processor, transport, id, worker.id());
         this.locks = new PartitionLocks(processor, transport, id);
+        this.coordinationOutage = new Outage(log, "coordinating partitions", processor.metrics().redisOom());
     }
 
     void start() {
@@ -654,14 +655,25 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     // ------------------------------------------------------- background loops
 
     private void beat() {
-        transport.set(processor.heartbeatKey(id), staticMember ? instance : "beat", processor.lockExpiry());
+        renew(processor.heartbeatKey(id), staticMember ? instance : "beat", processor.lockExpiry());
         if (staticMember) {
             reserve();
         }
     }
 
     private void reserve() {
-        transport.set(processor.reservationKey(id), instance, processor.sessionTimeout());
+        renew(processor.reservationKey(id), instance, processor.sessionTimeout());
+    }
+
+    /**
+     * Resets a key's time to live while it holds {@code value}, and sets it only when it does
+     * not (gone, or another value): the renewal is a PEXPIRE, which allocates nothing and which
+     * Redis serves even when its memory is full.
+     */
+    private void renew(String key, String value, Duration ttl) {
+        if (!transport.extendIfOwner(key, value, ttl)) {
+            transport.set(key, value, ttl);
+        }
     }
 
     /**
@@ -688,7 +700,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     /** Refreshes the heartbeat and the partition locks every lock_expiry / 4, until the last release. */
     private void heartbeatLoop() {
         MDC.setContextMap(mdc);
-        Outage outage = new Outage(log, "heartbeat");
+        Outage outage = new Outage(log, "heartbeat", processor.metrics().redisOom());
         try {
             while (!heartbeatStop.await(processor.lockExpiry().dividedBy(4).toNanos(), TimeUnit.NANOSECONDS)) {
                 // The heartbeat key and the locks may live on different masters of a cluster:

@@ -142,6 +142,12 @@ public final class Stream<T> {
      * after {@code send_replicas_timeout}: the records were appended and may be lost if
      * their master fails now; sending them again may duplicate them.
      *
+     * <p>A Redis whose memory is full refuses the send with
+     * {@link io.runnel.api.transport.ServerOutOfMemory}: back off and send again (records the
+     * server took before it refused one are sent twice then, at least once as always).
+     * Consumers go on draining and retention trimming meanwhile, which frees memory unless a
+     * stopped or slow processor's backlog holds it; the exception's message says what to do.
+     *
      * @return their stream ids, in the same order
      */
     public List<String> sendAll(List<? extends T> records) {
@@ -177,6 +183,7 @@ public final class Stream<T> {
             sent = replicas == 0 ? app.transport().append(appends)
                     : app.transport().appendDurably(appends, replicas, app.settings().sendReplicasTimeout());
         } catch (RuntimeException error) {
+            MemoryRefusals.count(MemoryRefusals.meter(app.metrics(), app.name()), error);
             completions.forEach(c -> c.completed(null, error));
             throw error;
         }
