@@ -26,6 +26,7 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -173,7 +174,25 @@ class MaxmemoryTest extends RedisBackedTest {
 
         App app = app(transport, name, b -> b.setting("default_retention_interval", "200ms"));
         define.accept(app);
-        Map<String, Integer> sent = fill(app);
+        Logger sendLog = (Logger) LoggerFactory.getLogger(SendRefusals.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        sendLog.addAppender(logs);
+        Map<String, Integer> sent;
+        try {
+            sent = fill(app);
+            for (int i = 0; i < 3; i++) {
+                assertThat(catchThrowable(() -> bulky(app).send(new Bulky("key-0", -1, PAYLOAD))))
+                        .isInstanceOf(ServerOutOfMemory.class);
+            }
+            assertThat(refusals(app)).isEqualTo(4);
+            assertThat(logs.list).as("one warning for the episode").singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getFormattedMessage()).contains(ServerOutOfMemory.REMEDY);
+            });
+        } finally {
+            sendLog.detachAppender(logs);
+        }
         String limit = maxmemory();
         int total = sent.values().stream().mapToInt(Integer::intValue).sum();
 
