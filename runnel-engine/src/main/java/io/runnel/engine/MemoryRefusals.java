@@ -22,12 +22,16 @@ final class MemoryRefusals {
         return registry.meter(MetricRegistry.name("runnel", app, METER));
     }
 
-    /** Marks {@code meter} if {@code error} is a refusal at maxmemory; true if it was. */
+    /**
+     * Marks {@code meter}, if there is one, when {@code error} is a refusal at maxmemory.
+     *
+     * @return whether it was
+     */
     static boolean count(Meter meter, Throwable error) {
-        if (error instanceof ServerOutOfMemory && meter != null) {
+        boolean full = error instanceof ServerOutOfMemory;
+        if (full && meter != null) {
             meter.mark();
-            return true;
         }
-        return error instanceof ServerOutOfMemory;
+        return full;
     }
 }

@@ -143,13 +143,12 @@ public final class Stream<T> {
      * after {@code send_replicas_timeout}: the records were appended and may be lost if
      * their master fails now; sending them again may duplicate them.
      *
-     * <p>A Redis whose memory is full refuses the send with
-     * {@link ServerOutOfMemory}: back off and send again (records the
-     * server took before it refused one are sent twice then, at least once as always).
-     * Consumers go on draining and retention trimming meanwhile, which frees memory unless a
-     * stopped or slow processor's backlog holds it; the exception's message says what to do.
-     * The first refusal of an episode is also logged, and every one counted in the app's
-     * {@code redis-oom} meter.
+     * <p>A Redis whose memory is full refuses the send with {@link ServerOutOfMemory}: back
+     * off and send again (records the server took before it refused one are sent twice then,
+     * at least once as always). Consumers go on draining and retention trimming meanwhile,
+     * which frees memory unless a stopped or slow processor's backlog holds it; the
+     * exception's message says what to do. The first refusal of an episode is also logged,
+     * and every one counted in the app's {@code redis-oom} meter.
      *
      * @return their stream ids, in the same order
      */
