@@ -9,7 +9,8 @@ import java.util.Objects;
  * {@code maxBytes} and the policy evicts nothing, the server refuses the commands that can
  * grow its memory ({@link ServerOutOfMemory}).
  *
- * @param server    the server, {@code host:port}
+ * @param server    the server as the transport names it: {@code host:port} for a cluster's
+ *                  master, its connection URL (redacted) for a single server
  * @param usedBytes what it holds ({@code used_memory})
  * @param maxBytes  its limit ({@code maxmemory}); 0 for none
  * @param policy    what it does at the limit ({@code maxmemory_policy}), e.g. {@code noeviction}
