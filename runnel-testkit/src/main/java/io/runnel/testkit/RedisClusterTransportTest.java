@@ -120,8 +120,9 @@ public abstract class RedisClusterTransportTest {
 
     /**
      * A master at maxmemory refuses appends to its slots with {@link ServerOutOfMemory}, and
-     * runs the coordination keys' scripts ({@code allow-oom}, keys declared, one slot each)
-     * and retention passes; the other masters serve everything.
+     * runs the coordination keys' scripts ({@code allow-oom}, keys declared, one slot each),
+     * retention passes, and the per-master scripts of fenced reads and acks (flags
+     * {@code no-writes} and {@code allow-oom}); the other masters serve everything.
      */
     @Test
     void a_master_at_maxmemory_refuses_appends_and_runs_the_coordination_and_retention_scripts() {
@@ -130,6 +131,7 @@ public abstract class RedisClusterTransportTest {
         String elsewhere = partitions().stream().map(RedisClusterTransportTest::stream)
                 .filter(k -> cluster.masterOf(k).port() != full.port()).findFirst().orElseThrow();
         transport.append(List.of(new Append(stream, null, Map.of("n", bytes("1")), 0)));
+        transport.createGroup(List.of(stream), "g", "0");
         full.call("CONFIG", "SET", "maxmemory", "1");
         try {
             assertThatThrownBy(() -> transport.append(List.of(new Append(stream, null, Map.of("n", bytes("2")), 0))))
@@ -140,6 +142,13 @@ public abstract class RedisClusterTransportTest {
                     .containsExactly(false, true);
             assertThat(transport.increment("epoch{p0}")).isEqualTo(1);
             assertThat(transport.extendIfOwner(lock, "t", Duration.ofSeconds(60))).isTrue();
+            // The fenced read's check (no-writes) and the fenced ack (allow-oom in its cross-slot form).
+            Fence held = fence(0, "t");
+            List<StreamEntry> read = transport.readGroupFenced("g", List.of(new FencedRead(held, stream, ">")), 10, null)
+                    .get(0).entries();
+            assertThat(read).hasSize(1);
+            assertThat(transport.ackFenced("g", List.of(new FencedAck(held, stream, List.of(read.get(0).id())))))
+                    .containsExactly(true);
             assertThat(transport.retain(new RetentionPass(stream, "trim{p0}", false, Duration.ZERO, 0)).length())
                     .isEqualTo(1);
             assertThat(transport.append(List.of(new Append(elsewhere, null, Map.of("n", bytes("1")), 0)))).hasSize(1);
