@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runnel.api.transport.ServerMemory;
 import io.runnel.engine.Status;
 
 import java.time.Duration;
@@ -11,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The status as JSON, for scripts: snake_case names like the membership records in Redis,
- * times as ISO-8601 text, ages in milliseconds, and null where a value is absent.
+ * times as ISO-8601 text, ages in milliseconds, and null where a value is absent;
+ * {@code redis_memory} is empty when the server's memory is unknown.
  */
 final class StatusJson {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -24,6 +26,15 @@ final class StatusJson {
         root.put("app", status.app());
         root.put("at", status.at().toString());
         root.put("leader", status.leader().orElse(null));
+        ArrayNode memory = root.putArray("redis_memory");
+        for (ServerMemory m : status.redisMemory()) {
+            ObjectNode server = memory.addObject();
+            server.put("server", m.server());
+            server.put("used_bytes", m.usedBytes());
+            server.put("max_bytes", m.maxBytes());
+            server.put("policy", m.policy());
+            server.put("full", m.full());
+        }
         ArrayNode processors = root.putArray("processors");
         for (Status.ProcessorStatus p : status.processors()) {
             ObjectNode processor = processors.addObject();

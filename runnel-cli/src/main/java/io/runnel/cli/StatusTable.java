@@ -1,5 +1,6 @@
 package io.runnel.cli;
 
+import io.runnel.api.transport.ServerMemory;
 import io.runnel.engine.Status;
 
 import java.time.Duration;
@@ -19,6 +20,12 @@ final class StatusTable {
         StringBuilder out = new StringBuilder();
         out.append("app ").append(status.app()).append(" at ").append(status.at())
                 .append("   leader: ").append(status.leader().orElse("none")).append(NL);
+        if (status.redisMemory().isEmpty()) {
+            out.append("redis memory: unknown").append(NL);
+        }
+        for (ServerMemory m : status.redisMemory()) {
+            out.append("redis memory: ").append(m.describe()).append(NL);
+        }
         for (Status.ProcessorStatus p : status.processors()) {
             out.append(NL).append("processor ").append(p.name()).append(" (stream ").append(p.stream())
                     .append(", retention ").append(p.retention())

@@ -66,6 +66,8 @@ public final class App implements AutoCloseable {
     private volatile Transport transport;
     /** The instrumentation modules on the classpath, found once: usually none. */
     private final List<Instrumentation> instrumentation;
+    /** Sends Redis refused for a full memory; made at once, which registers the redis-oom meter (0 until a refusal). */
+    private final SendRefusals sendRefusals;
     /** Metric reporters, started with the first worker (guarded by this). */
     private MetricsReporting reporting;
 
@@ -76,6 +78,12 @@ public final class App implements AutoCloseable {
         List<Instrumentation> found = new ArrayList<>();
         ServiceLoader.load(Instrumentation.class).forEach(found::add);
         this.instrumentation = List.copyOf(found);
+        this.sendRefusals = new SendRefusals(this.name, MemoryRefusals.meter(metrics(), this.name));
+    }
+
+    /** Sends Redis refused for a full memory, made visible (see {@link SendRefusals}). */
+    SendRefusals sendRefusals() {
+        return sendRefusals;
     }
 
     /** The instrumentation modules on the classpath (see {@link Instrumentation}). */

@@ -3,10 +3,12 @@ package io.runnel.engine;
 import io.runnel.api.Delivery;
 import io.runnel.api.Event;
 import io.runnel.api.Middleware;
+import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +23,12 @@ import java.util.Map;
  * <p>On a partition's consumer thread the forward is fenced by the partition's lease: an
  * executor that lost the partition forwards nothing (its next owner meets the events and
  * forwards them itself), so a frozen former owner cannot add dead letters late.
+ *
+ * <p>A forward the server does not take (unreachable, or refusing appends because its memory
+ * is full) is tried again with backoff, warned of once, while the partition's consumer waits:
+ * the exception policy acts only once the dead letter is stored, so no event is acknowledged
+ * without it. If the partition leaves the consumer first, the events stay pending for its
+ * next owner ({@link FailureNotRecorded}).
  */
 final class DeadLetterMiddleware<T> implements Middleware {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterMiddleware.class);
@@ -52,22 +60,38 @@ final class DeadLetterMiddleware<T> implements Middleware {
             fields.put("dead_error", bytes(reason));
             entries.add(fields);
         }
-        try {
-            Lease lease = PartitionConsumer.leaseOfThisThread();
-            if (lease == null) {
-                sink.appendRaw(0, entries);
-            } else if (!sink.appendRawFenced(lease.fence, 0, entries)) {
-                log.warn("did not forward {} failed event(s) of partition {} to dead-letter stream {}: the partition "
-                        + "no longer belongs to this executor, and its next owner processes them again",
-                        entries.size(), delivery.partition(), sink.name());
+        Lease lease = PartitionConsumer.leaseOfThisThread();
+        Outage outage = new Outage(log, "forwarding " + entries.size() + " failed event(s) of partition "
+                + delivery.partition() + " to dead-letter stream " + sink.name(), metrics.redisOom());
+        while (true) {
+            try {
+                if (lease == null) {
+                    sink.appendRaw(0, entries);
+                } else if (!sink.appendRawFenced(lease.fence, 0, entries)) {
+                    log.warn("did not forward {} failed event(s) of partition {} to dead-letter stream {}: the partition "
+                            + "no longer belongs to this executor, and its next owner processes them again",
+                            entries.size(), delivery.partition(), sink.name());
+                    return;
+                }
+                outage.succeeded();
+                break;
+            } catch (TransportException e) {
+                // Redis unreachable, or refusing the append because its memory is full: the
+                // exception policy must not acknowledge events whose dead letter is not stored,
+                // so the partition waits (the others go on) and tries again.
+                Duration pause = outage.failed(e);
+                if (lease == null || !lease.valid() || PartitionConsumer.releasedWithin(pause)) {
+                    throw new FailureNotRecorded("their dead letters could not be written to " + sink.name()
+                            + " before the partition left this consumer", e);
+                }
+            } catch (RuntimeException e) {
+                log.error("could not forward {} failed event(s) to dead-letter stream {}", entries.size(), sink.name(), e);
                 return;
             }
-            metrics.deadLettered(delivery.partition(), entries.size());
-            log.warn("forwarded {} failed event(s) of partition {} to dead-letter stream {} (ids {}): {}",
-                    entries.size(), delivery.partition(), sink.name(), ids(delivery), reason);
-        } catch (RuntimeException e) {
-            log.error("could not forward {} failed event(s) to dead-letter stream {}", entries.size(), sink.name(), e);
         }
+        metrics.deadLettered(delivery.partition(), entries.size());
+        log.warn("forwarded {} failed event(s) of partition {} to dead-letter stream {} (ids {}): {}",
+                entries.size(), delivery.partition(), sink.name(), ids(delivery), reason);
     }
 
     /** The failed events' ids, the first few of a large batch. */

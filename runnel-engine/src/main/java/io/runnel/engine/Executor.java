@@ -1,7 +1,6 @@
 package io.runnel.engine;
 
 import io.runnel.api.Event;
-import io.runnel.api.Misconfigured;
 import io.runnel.api.ProcessingTimeout;
 import io.runnel.api.RebalanceFailed;
 import io.runnel.api.RunnelException;
@@ -99,7 +98,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     private final CountDownLatch heartbeatStop = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final List<Thread> helpers = new ArrayList<>();
-    private final Outage coordinationOutage = new Outage(log, "coordinating partitions");
+    private final Outage coordinationOutage;
     private final Acker acker;
     private final Fetcher fetcher;
     private final PartitionMarks marks;
@@ -131,6 +130,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
         this.fetcher = new Fetcher(processor, transport, acker, membership, this, mdc);
         this.marks = new PartitionMarks(processor, transport, id, worker.id());
         this.locks = new PartitionLocks(processor, transport, id);
+        this.coordinationOutage = new Outage(log, "coordinating partitions", processor.metrics().redisOom());
     }
 
     void start() {
@@ -657,7 +657,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     // ------------------------------------------------------- background loops
 
     private void beat() {
-        transport.set(processor.heartbeatKey(id), staticMember ? instance : "beat", processor.lockExpiry());
+        transport.renew(processor.heartbeatKey(id), staticMember ? instance : "beat", processor.lockExpiry());
         if (staticMember) {
             staticIdentity.reserve();
         }
@@ -666,7 +666,7 @@ final class Executor implements PartitionConsumer.ExecutorCallbacks {
     /** Refreshes the heartbeat and the partition locks every lock_expiry / 4, until the last release. */
     private void heartbeatLoop() {
         MDC.setContextMap(mdc);
-        Outage outage = new Outage(log, "heartbeat");
+        Outage outage = new Outage(log, "heartbeat", processor.metrics().redisOom());
         try {
             while (!heartbeatStop.await(processor.lockExpiry().dividedBy(4).toNanos(), TimeUnit.NANOSECONDS)) {
                 // The heartbeat key and the locks may live on different masters of a cluster:

@@ -2,7 +2,9 @@ package io.runnel.engine;
 
 import io.runnel.api.RunnelException;
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.ServerOutOfMemory;
 import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,7 +144,16 @@ final class Membership {
      */
     void createGroups(List<String> keys) {
         withAdminLock(() -> {
-            transport.createGroup(keys, processor.group(), "0");
+            try {
+                transport.createGroup(keys, processor.group(), "0");
+            } catch (ServerOutOfMemory e) {
+                // Redis refuses XGROUP CREATE when its memory is full, also where the group
+                // exists: a worker that starts then is only stopped by a group that is missing.
+                MemoryRefusals.count(processor.metrics().redisOom(), e);
+                if (keys.stream().anyMatch(key -> !transport.groupExists(key, processor.group()))) {
+                    throw e;
+                }
+            }
             return null;
         });
     }
@@ -172,11 +183,24 @@ final class Membership {
         }
     }
 
+    /**
+     * Tells the other executors of a change on the control stream, so they rebalance at once.
+     * The change is made already: an announcement that fails (Redis refuses the XADD when its
+     * memory is full) only delays it until their next periodic check of the membership.
+     */
     private void announce(Reason reason, List<String> executorIds) {
         Map<String, byte[]> fields = new LinkedHashMap<>();
         fields.put("reason", reason.wire().getBytes(StandardCharsets.UTF_8));
         fields.put("executor_ids", Json.write(executorIds).getBytes(StandardCharsets.UTF_8));
-        transport.append(new Append(processor.controlKey(), null, fields, CONTROL_MAXLEN));
+        try {
+            transport.append(new Append(processor.controlKey(), null, fields, CONTROL_MAXLEN));
+        } catch (TransportException e) {
+            MemoryRefusals.count(processor.metrics().redisOom(), e);
+            log.warn("the membership of processor {} changed ({} {}), but announcing it on {} failed; the other "
+                            + "executors see the change at their next periodic check (assignment_sleep, {} ms): {}",
+                    processor.name(), reason.wire(), executorIds, processor.controlKey(),
+                    processor.assignmentSleep().toMillis(), e.getMessage());
+        }
     }
 
     /** The members in {@code joinedAt}, assigned by the strategy from the record's {@code previous} members. */

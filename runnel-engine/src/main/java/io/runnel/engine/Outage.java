@@ -1,5 +1,7 @@
 package io.runnel.engine;
 
+import com.codahale.metrics.Meter;
+import io.runnel.api.transport.ServerOutOfMemory;
 import org.slf4j.Logger;
 
 import java.time.Duration;
@@ -12,6 +14,10 @@ import java.time.Duration;
  * <p>Several threads may make the same kind of call at once (a fetcher's read threads). A
  * call that started before the last recovery and fails after it belongs to the outage that
  * just ended: it gets a retry delay but opens no new episode, so one outage is one warning.
+ *
+ * <p>A server refusing the call because its memory is full ({@link ServerOutOfMemory}) is an
+ * episode too: its warning says so, with the remedy, and each refusal marks the app's
+ * {@code redis-oom} meter when one was given.
  */
 final class Outage {
     private static final Duration FIRST = Duration.ofMillis(50);
@@ -19,14 +25,24 @@ final class Outage {
 
     private final Logger log;
     private final String what;
+    /** The app's {@code redis-oom} meter, or null. */
+    private final Meter outOfMemory;
     private int failures;
+    /** Whether the episode's last warning was about a full memory. */
+    private boolean memoryFull;
     private Duration backoff = FIRST;
     /** {@link System#nanoTime()} of the success that ended the last episode. */
     private long recoveredAt = System.nanoTime();
 
     Outage(Logger log, String what) {
+        this(log, what, null);
+    }
+
+    /** @param outOfMemory the app's {@code redis-oom} meter (see {@link MemoryRefusals}), or null */
+    Outage(Logger log, String what, Meter outOfMemory) {
         this.log = log;
         this.what = what;
+        this.outOfMemory = outOfMemory;
     }
 
     /** Records a failure of a call that started just now and returns how long to wait before the next try. */
@@ -39,13 +55,22 @@ final class Outage {
      * and returns how long to wait before the next try.
      */
     synchronized Duration failed(Exception e, long startedAt) {
+        boolean full = MemoryRefusals.count(outOfMemory, e);
         if (failures == 0 && startedAt - recoveredAt < 0) {
             // In flight across the recovery: its failure is the old outage's, already reported.
             return FIRST;
         }
-        if (failures++ == 0) {
-            log.warn("{} failed, retrying with backoff until the server answers: {}", what, e.getMessage());
-        } else {
+        if (failures == 0 || full != memoryFull) {
+            // A new episode, or one that changed kind (the server came back, full).
+            if (full) {
+                log.warn("{} was refused by Redis because its memory is full; retrying with backoff until memory is "
+                        + "freed: {}", what, e.getMessage());
+            } else {
+                log.warn("{} failed, retrying with backoff until the server answers: {}", what, e.getMessage());
+            }
+            memoryFull = full;
+        }
+        if (failures++ > 0) {
             backoff = backoff.multipliedBy(2).compareTo(CAP) > 0 ? CAP : backoff.multipliedBy(2);
         }
         return backoff;

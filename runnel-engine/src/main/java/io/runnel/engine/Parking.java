@@ -49,7 +49,6 @@ final class Parking {
     /** The parking key of a stream without a partition key function. */
     static final String NO_KEY = "-";
     private static final String UNDECODABLE = "undecodable:";
-    private static final Duration PAUSE_AFTER_FAILURE = Duration.ofMillis(500);
     private static final int MESSAGE_LIMIT = 500;
 
     private final Processor<?> processor;
@@ -77,7 +76,7 @@ final class Parking {
      * @return false when the partition was released before the keys could be read
      */
     boolean load(Pauses closed) {
-        Map<String, String> marks = untilAnswered("read the parked keys of", () -> transport.getHash(keys.marks()), closed);
+        Map<String, String> marks = untilAnswered("reading the parked keys of", () -> transport.getHash(keys.marks()), closed);
         if (marks == null) {
             return false;
         }
@@ -146,7 +145,7 @@ final class Parking {
         if (steps.isEmpty()) {
             return new Admitted(through, skipped);
         }
-        Optional<List<ParkStep.Outcome>> outcomes = untilAnswered("park events of",
+        Optional<List<ParkStep.Outcome>> outcomes = untilAnswered("parking events of",
                 () -> transport.parkFenced(lease.fence, processor.group(), keys, steps), closed);
         if (outcomes == null || outcomes.isEmpty()) {
             return null;
@@ -191,7 +190,7 @@ final class Parking {
             String key = keyOf(e);
             steps.add(new ParkStep(ParkStep.Mode.FAIL, key, e.id(), false, parkedFields(e, key, reason)));
         }
-        Optional<List<ParkStep.Outcome>> outcomes = untilAnswered("park the failed events of",
+        Optional<List<ParkStep.Outcome>> outcomes = untilAnswered("parking the failed events of",
                 () -> transport.parkFenced(lease.fence, processor.group(), keys, steps), closed);
         if (outcomes == null || outcomes.isEmpty()) {
             return false;
@@ -300,15 +299,20 @@ final class Parking {
         boolean pause(Duration pause);
     }
 
-    /** Runs a call until the server answers, pausing between tries; null once the partition is released. */
+    /**
+     * Runs a call until the server answers, backing off between tries and warning once (the server
+     * unreachable, or refusing to park because its memory is full: then nothing was parked or
+     * acknowledged, and the partition waits); null once the partition is released.
+     */
     private <T> T untilAnswered(String what, Supplier<T> call, Pauses closed) {
+        Outage outage = new Outage(log, what + " partition " + lease.partition, processor.metrics().redisOom());
         while (true) {
             try {
-                return call.get();
+                T answer = call.get();
+                outage.succeeded();
+                return answer;
             } catch (TransportException e) {
-                log.warn("could not {} partition {}, trying again in {} ms: {}", what, lease.partition,
-                        PAUSE_AFTER_FAILURE.toMillis(), e.getMessage());
-                if (closed.pause(PAUSE_AFTER_FAILURE)) {
+                if (closed.pause(outage.failed(e))) {
                     return null;
                 }
             }

@@ -96,10 +96,32 @@ final class PartitionConsumer<T> implements Runnable {
 
     /** The lease of the partition whose consumer runs on this thread, for fenced writes from middleware. */
     private static final ThreadLocal<Lease> LEASE = new ThreadLocal<>();
+    /** The feed of the consumer on this thread, for middleware that waits to try a write again. */
+    private static final ThreadLocal<EventFeed> FEED = new ThreadLocal<>();
 
     /** The lease of the partition being processed on this thread, or null off a consumer thread. */
     static Lease leaseOfThisThread() {
         return LEASE.get();
+    }
+
+    /**
+     * Waits up to {@code pause} on a consumer's thread, for middleware that tries a write again
+     * which its partition's events depend on (a dead letter).
+     *
+     * @return true once the partition is released or the thread interrupted (stop trying), or
+     *         at once off a consumer thread; false after the pause
+     */
+    static boolean releasedWithin(Duration pause) {
+        EventFeed feed = FEED.get();
+        if (feed == null) {
+            return true;
+        }
+        try {
+            return feed.awaitClosed(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
     }
 
     PartitionConsumer(Processor<T> processor, EventFeed feed, Acker acker, ExecutorCallbacks executor,
@@ -118,6 +140,7 @@ final class PartitionConsumer<T> implements Runnable {
         MDC.setContextMap(mdc);
         MDC.put("partition", Integer.toString(feed.partition()));
         LEASE.set(feed.lease());
+        FEED.set(feed);
         try {
             if (!parking.load(this::pauseUnlessClosed)) {
                 return;
@@ -157,6 +180,7 @@ final class PartitionConsumer<T> implements Runnable {
                 executor.leaseLost(feed.lease(), "its lease ran out before the heartbeat could renew it");
             }
             LEASE.remove();
+            FEED.remove();
             exited.countDown();
             MDC.clear();
         }
@@ -351,14 +375,19 @@ final class PartitionConsumer<T> implements Runnable {
         }
         processor.metrics().failed(failed);
         List<Middleware> middleware = processor.middleware();
+        List<String> ids = ids(failed);
         for (int i = middleware.size() - 1; i >= 0; i--) {
             try {
                 middleware.get(i).afterFailure(failed, error);
+            } catch (FailureNotRecorded e) {
+                // The policy would acknowledge (or park) events whose failure is not stored.
+                log.warn("the failed events {} of partition {} stay pending, unacknowledged, for the partition's next "
+                        + "owner: {}", ids, feed.partition(), e.getMessage());
+                return false;
             } catch (RuntimeException e) {
                 log.error("middleware {} failed while handling a failure", middleware.get(i).getClass().getName(), e);
             }
         }
-        List<String> ids = ids(failed);
         if (error instanceof Misconfigured) {
             log.error("processor {} is misconfigured; halting", processor.name(), error);
             executor.halt(feed.lease(), ids, error);

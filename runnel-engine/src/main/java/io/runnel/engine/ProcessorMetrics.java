@@ -78,6 +78,8 @@ final class ProcessorMetrics {
     private final Meter partitionsLost;
     private final Meter trimmedUnprocessed;
     private final Meter retentionTrimmed;
+    /** The app's, shared by its processors and sends (see {@link MemoryRefusals}). */
+    private final Meter redisOom;
     /** Keys parked on the partitions this worker owns, as their consumers last saw them. */
     private final AtomicLong parkedKeys = new AtomicLong();
     /** Owned-partition counts of every live executor of this processor in the app. */
@@ -102,6 +104,7 @@ final class ProcessorMetrics {
         this.partitionsLost = registry.meter(prefix + ".partitions-lost");
         this.trimmedUnprocessed = registry.meter(prefix + ".trimmed-unprocessed");
         this.retentionTrimmed = registry.meter(prefix + ".retention-trimmed");
+        this.redisOom = MemoryRefusals.meter(registry, app);
         gauge(registry, prefix + ".owned-partitions",
                 () -> owners.stream().mapToInt(o -> o.get().size()).sum());
         gauge(registry, prefix + ".parked-keys", parkedKeys::get);
@@ -190,6 +193,11 @@ final class ProcessorMetrics {
     /** Entries this processor's executors trimmed from their partitions under the stream's retention. */
     void retentionTrimmed(long n) {
         retentionTrimmed.mark(n);
+    }
+
+    /** The app's {@code redis-oom} meter, which this processor's executors mark for each call Redis refused at maxmemory. */
+    Meter redisOom() {
+        return redisOom;
     }
 
     Timer.Context rebalance() {

@@ -21,6 +21,10 @@ import java.util.function.IntPredicate;
  * <p>Which partitions are due each interval is {@link RetentionSchedule}'s call: under the
  * acked policy without limits, quiet partitions are passed over most of the time.
  *
+ * <p>The pass runs even when Redis's memory is full (see {@code RetentionScript}): trimming is
+ * what frees it. A refusal of a pass (by a server that cannot run it) is warned of once,
+ * like an outage, and the pass is tried again the next interval.
+ *
  * <p>Called by the executor's retention thread only.
  */
 final class Retainer {
@@ -28,7 +32,7 @@ final class Retainer {
 
     private final Processor<?> processor;
     private final Transport transport;
-    private final Outage outage = new Outage(log, "trimming partitions");
+    private final Outage outage;
     /** Per partition, this processor's lost total at the last pass: losses others find are counted too. */
     private final Map<Integer, Long> lostTotals = new HashMap<>();
     private final RetentionSchedule schedule = new RetentionSchedule();
@@ -39,6 +43,8 @@ final class Retainer {
         this.processor = processor;
         this.transport = transport;
         this.ackedSinceLastPass = ackedSinceLastPass;
+        this.outage = new Outage(log, "trimming partitions of stream " + processor.stream().name(),
+                processor.metrics().redisOom());
     }
 
     /** One pass over those of {@code partitions} that are due; failures are logged and left to the next pass. */
@@ -57,9 +63,16 @@ final class Retainer {
                 result = transport.retain(retention.pass(stream.partitionKey(partition), processor.retentionKey(partition)));
                 outage.succeeded();
             } catch (CommandRejected e) {
-                // About this key alone (another type written over it: its executor quarantines
-                // the partition); the other partitions are still trimmed.
-                log.debug("partition {} of stream {} cannot be trimmed: {}", partition, stream.name(), e.getMessage());
+                if (e.isWrongType()) {
+                    // About this key alone (another type written over it: its executor quarantines
+                    // the partition); the other partitions are still trimmed.
+                    log.debug("partition {} of stream {} cannot be trimmed: {}", partition, stream.name(), e.getMessage());
+                } else {
+                    // Refused on every key alike (a server that cannot run the pass, or whose memory
+                    // is full, should it ever refuse the pass): said once, and tried again next time.
+                    schedule.retry(partition);
+                    outage.failed(e);
+                }
                 continue;
             } catch (TransportException e) {
                 schedule.retry(partition);

@@ -62,7 +62,7 @@ final class StaticMember {
         long deadline = nanoTime.getAsLong() + processor.lockExpiry().plusSeconds(1).toNanos();
         while (true) {
             // Until the next try at least: the predecessor's reservation may lapse meanwhile.
-            transport.set(processor.reservationKey(memberId), instance, processor.sessionTimeout().plus(RETRY));
+            transport.renew(processor.reservationKey(memberId), instance, processor.sessionTimeout().plus(RETRY));
             if (transport.setIfAbsent(key, instance, processor.lockExpiry())) {
                 reserve();
                 return;
@@ -78,8 +78,8 @@ final class StaticMember {
         }
     }
 
-    /** Keeps the member's place for {@code session_timeout} from now. */
+    /** Keeps the member's place for {@code session_timeout} from now (a PEXPIRE, which a full Redis serves). */
     void reserve() {
-        transport.set(processor.reservationKey(memberId), instance, processor.sessionTimeout());
+        transport.renew(processor.reservationKey(memberId), instance, processor.sessionTimeout());
     }
 }

@@ -1,5 +1,7 @@
 package io.runnel.engine;
 
+import io.runnel.api.transport.ServerMemory;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,17 +18,22 @@ import java.util.OptionalLong;
  * <p>The values are read one key after another, not atomically: during a rebalance a
  * snapshot can show a partition assigned to one member and still locked by another.
  *
- * @param app        the app's name
- * @param at         when the snapshot was taken (the app's clock); ages are relative to it
- * @param leader     the id of the worker holding the leadership ({@code __lead:<app>}), if any
- * @param processors every processor the app defines, in definition order
+ * @param app         the app's name
+ * @param at          when the snapshot was taken (the app's clock); ages are relative to it
+ * @param leader      the id of the worker holding the leadership ({@code __lead:<app>}), if any
+ * @param processors  every processor the app defines, in definition order
+ * @param redisMemory how full Redis's memory is: one entry for a single server, one per master
+ *                    of a Redis Cluster; empty when unknown (the in-memory transport, or a
+ *                    server that does not let this user read {@code INFO})
  */
-public record Status(String app, Instant at, Optional<String> leader, List<ProcessorStatus> processors) {
+public record Status(String app, Instant at, Optional<String> leader, List<ProcessorStatus> processors,
+                     List<ServerMemory> redisMemory) {
     public Status {
         Objects.requireNonNull(app, "app");
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(leader, "leader");
         processors = List.copyOf(processors);
+        redisMemory = List.copyOf(redisMemory);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.runnel.engine;
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.RetentionPass;
+import io.runnel.api.transport.ServerMemory;
 import io.runnel.api.transport.Transport;
 
 import java.time.Clock;
@@ -21,7 +22,8 @@ import java.util.OptionalLong;
 
 /**
  * Builds a {@link Status} from what Redis holds. Strictly a reader: it only GETs, reads
- * times to live, lengths and group info, so it never joins, locks or creates anything.
+ * times to live, lengths, group info and the server's memory ({@code INFO memory}), so it
+ * never joins, locks or creates anything.
  */
 final class StatusReader {
     private final App app;
@@ -41,7 +43,16 @@ final class StatusReader {
         for (String name : app.processors()) {
             processors.add(processor(app.processor(name), at));
         }
-        return new Status(app.name(), at, leader, processors);
+        return new Status(app.name(), at, leader, processors, redisMemory());
+    }
+
+    /** INFO memory of the server (each master); empty if this user may not read it: that must not fail the status. */
+    private List<ServerMemory> redisMemory() {
+        try {
+            return transport.serverMemory();
+        } catch (CommandRejected e) {
+            return List.of();
+        }
     }
 
     private Status.ProcessorStatus processor(Processor<?> p, Instant at) {

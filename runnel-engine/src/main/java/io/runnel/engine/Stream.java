@@ -6,6 +6,7 @@ import io.runnel.api.RecordType;
 import io.runnel.api.TransportAware;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.Fence;
+import io.runnel.api.transport.ServerOutOfMemory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -142,6 +143,13 @@ public final class Stream<T> {
      * after {@code send_replicas_timeout}: the records were appended and may be lost if
      * their master fails now; sending them again may duplicate them.
      *
+     * <p>A Redis whose memory is full refuses the send with {@link ServerOutOfMemory}: back
+     * off and send again (records the server took before it refused one are sent twice then,
+     * at least once as always). Consumers go on draining and retention trimming meanwhile,
+     * which frees memory unless a stopped or slow processor's backlog holds it; the
+     * exception's message says what to do. The first refusal of an episode is also logged,
+     * and every one counted in the app's {@code redis-oom} meter.
+     *
      * @return their stream ids, in the same order
      */
     public List<String> sendAll(List<? extends T> records) {
@@ -177,9 +185,13 @@ public final class Stream<T> {
             sent = replicas == 0 ? app.transport().append(appends)
                     : app.transport().appendDurably(appends, replicas, app.settings().sendReplicasTimeout());
         } catch (RuntimeException error) {
+            if (error instanceof ServerOutOfMemory full) {
+                app.sendRefusals().refused(full);
+            }
             completions.forEach(c -> c.completed(null, error));
             throw error;
         }
+        app.sendRefusals().accepted();
         completions.forEach(c -> c.completed(sent, null));
         return sent;
     }

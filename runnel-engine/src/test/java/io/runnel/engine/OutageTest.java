@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.codahale.metrics.Meter;
+import io.runnel.api.transport.ServerOutOfMemory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -59,5 +61,30 @@ class OutageTest {
         // A call that starts after the recovery and fails is a new outage.
         outage.failed(new RuntimeException("refused"), System.nanoTime());
         assertThat(warnings()).isEqualTo(2);
+    }
+
+    @Test
+    void a_full_memory_is_warned_of_once_with_the_remedy_and_every_refusal_is_counted() {
+        Meter refusals = new Meter();
+        Outage heartbeat = new Outage(logger, "heartbeat", refusals);
+        ServerOutOfMemory full = new ServerOutOfMemory("SET was refused by redis://x:1 because its memory is full. "
+                + ServerOutOfMemory.REMEDY, null);
+
+        for (int i = 0; i < 5; i++) {
+            heartbeat.failed(full);
+        }
+
+        assertThat(warnings()).isEqualTo(1);
+        assertThat(logs.list.get(0).getFormattedMessage()).startsWith("heartbeat was refused by Redis because its memory is full")
+                .contains(ServerOutOfMemory.REMEDY);
+        assertThat(refusals.getCount()).isEqualTo(5);
+
+        // An outage that becomes a full memory (the server came back full) says so too, once.
+        Outage reads = new Outage(logger, "reading", refusals);
+        reads.failed(new RuntimeException("connection reset"));
+        reads.failed(full);
+        reads.failed(full);
+        assertThat(warnings()).isEqualTo(3);
+        assertThat(refusals.getCount()).isEqualTo(7);
     }
 }

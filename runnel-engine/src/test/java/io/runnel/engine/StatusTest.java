@@ -126,6 +126,15 @@ class StatusTest extends RedisBackedTest {
             assertThat(status.leader().get()).isIn(one.id(), two.id());
             assertThat(status.leader().get()).isEqualTo(one.isLeader() ? one.id() : two.id());
             assertThat(status.processors()).extracting(Status.ProcessorStatus::name).containsExactly("proc", "later");
+            if (transport == TransportKind.MEMORY) {
+                assertThat(status.redisMemory()).as("unknown: no server").isEmpty();
+            } else {
+                assertThat(status.redisMemory()).singleElement().satisfies(m -> {
+                    assertThat(m.usedBytes()).isPositive();
+                    assertThat(m.full()).isFalse();
+                    assertThat(m.policy()).isNotBlank();
+                });
+            }
 
             Status.ProcessorStatus proc = status.processor("proc");
             assertThat(proc.stream()).isEqualTo("orders");

@@ -23,16 +23,21 @@ import java.util.Map;
  * partition in a Dropwizard name become labels:
  * {@code runnel.shop.billing.processed} is {@code runnel_processed_total{app="shop",processor="billing"}},
  * and {@code runnel.shop.billing.partition.3.processed} is
- * {@code runnel_partition_processed_total{app="shop",processor="billing",partition="3"}}.
+ * {@code runnel_partition_processed_total{app="shop",processor="billing",partition="3"}}; the
+ * app's own {@code runnel.shop.redis-oom} is {@code runnel_redis_oom_total{app="shop"}}.
  */
 public final class PrometheusReporter implements MetricsReporterProvider {
     private static final Logger log = LoggerFactory.getLogger(PrometheusReporter.class);
 
-    /** Runnel's names: {@code runnel.<app>.<processor>[.partition.<n>].<metric>}; the first match wins. */
+    /**
+     * Runnel's names: {@code runnel.<app>.<processor>[.partition.<n>].<metric>}, and the app's
+     * own {@code runnel.<app>.<metric>}; the first match wins.
+     */
     static final List<MapperConfig> NAMES = List.of(
             new MapperConfig("runnel.*.*.partition.*.*", "runnel_partition_${3}",
                     Map.of("app", "${0}", "processor", "${1}", "partition", "${2}")),
-            new MapperConfig("runnel.*.*.*", "runnel_${2}", Map.of("app", "${0}", "processor", "${1}")));
+            new MapperConfig("runnel.*.*.*", "runnel_${2}", Map.of("app", "${0}", "processor", "${1}")),
+            new MapperConfig("runnel.*.*", "runnel_${1}", Map.of("app", "${0}")));
 
     @Override
     public String name() {

@@ -115,7 +115,8 @@ class PrometheusReporterTest {
                 perPartition += value(samples, "runnel_partition_processed_total", labels);
             }
             assertThat(perPartition).isEqualTo(30);
-            assertThat(samples).filteredOn(s -> s.name().startsWith("runnel"))
+            assertThat(value(samples, "runnel_redis_oom_total", Map.of("app", name))).isZero();
+            assertThat(samples).filteredOn(s -> s.name().startsWith("runnel") && !s.name().startsWith("runnel_redis_oom"))
                     .allSatisfy(s -> assertThat(s.labels()).containsEntry("app", name).containsKey("processor"));
         }
     }

@@ -6,6 +6,9 @@ import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.PartlyAnswered;
+import io.runnel.api.transport.RetentionPass;
+import io.runnel.api.transport.ServerMemory;
+import io.runnel.api.transport.ServerOutOfMemory;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -104,6 +107,54 @@ public abstract class RedisClusterTransportTest {
             masters.add(cluster.masterOfSlot((int) slot).port());
         }
         assertThat(masters).hasSize(3);
+    }
+
+    @Test
+    void the_memory_of_every_master_is_read() {
+        List<ServerMemory> memory = transport.serverMemory();
+
+        assertThat(memory).extracting(ServerMemory::server).containsExactlyInAnyOrderElementsOf(
+                cluster.masters().stream().map(m -> "127.0.0.1:" + m.port()).toList());
+        assertThat(memory).allSatisfy(m -> assertThat(m.usedBytes()).isPositive());
+    }
+
+    /**
+     * A master at maxmemory refuses appends to its slots with {@link ServerOutOfMemory}, and
+     * runs the coordination keys' scripts ({@code allow-oom}, keys declared, one slot each),
+     * retention passes, and the per-master scripts of fenced reads and acks (flags
+     * {@code no-writes} and {@code allow-oom}); the other masters serve everything.
+     */
+    @Test
+    void a_master_at_maxmemory_refuses_appends_and_runs_the_coordination_and_retention_scripts() {
+        String stream = stream(0);
+        RedisCluster.Node full = cluster.masterOf(stream);
+        String elsewhere = partitions().stream().map(RedisClusterTransportTest::stream)
+                .filter(k -> cluster.masterOf(k).port() != full.port()).findFirst().orElseThrow();
+        transport.append(List.of(new Append(stream, null, Map.of("n", bytes("1")), 0)));
+        transport.createGroup(List.of(stream), "g", "0");
+        full.call("CONFIG", "SET", "maxmemory", "1");
+        try {
+            assertThatThrownBy(() -> transport.append(List.of(new Append(stream, null, Map.of("n", bytes("2")), 0))))
+                    .isInstanceOf(ServerOutOfMemory.class).hasMessageContaining("127.0.0.1:" + full.port() + " because");
+            String lock = fence(0, "t").lockKey();
+            transport.set(lock, "t", Duration.ofSeconds(60));
+            assertThat(transport.setIfAbsent(List.of(lock, fence(0, "u").lockKey() + "x"), "u", Duration.ofSeconds(60)))
+                    .containsExactly(false, true);
+            assertThat(transport.increment("epoch{p0}")).isEqualTo(1);
+            assertThat(transport.extendIfOwner(lock, "t", Duration.ofSeconds(60))).isTrue();
+            // The fenced read's check (no-writes) and the fenced ack (allow-oom in its cross-slot form).
+            Fence held = fence(0, "t");
+            List<StreamEntry> read = transport.readGroupFenced("g", List.of(new FencedRead(held, stream, ">")), 10, null)
+                    .get(0).entries();
+            assertThat(read).hasSize(1);
+            assertThat(transport.ackFenced("g", List.of(new FencedAck(held, stream, List.of(read.get(0).id())))))
+                    .containsExactly(true);
+            assertThat(transport.retain(new RetentionPass(stream, "trim{p0}", false, Duration.ZERO, 0)).length())
+                    .isEqualTo(1);
+            assertThat(transport.append(List.of(new Append(elsewhere, null, Map.of("n", bytes("1")), 0)))).hasSize(1);
+        } finally {
+            full.call("CONFIG", "SET", "maxmemory", "0");
+        }
     }
 
     @Test

@@ -5,8 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.CommandRejected;
+import io.runnel.api.transport.Fence;
+import io.runnel.api.transport.FencedAck;
+import io.runnel.api.transport.FencedRead;
+import io.runnel.api.transport.ParkStep;
+import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
+import io.runnel.api.transport.ServerMemory;
+import io.runnel.api.transport.ServerOutOfMemory;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -17,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -134,6 +143,186 @@ public abstract class RedisTransportTest extends TransportTestBase {
                 assertThat(afterTrim.lostTotal()).isEqualTo(5);
             }
         }
+    }
+
+    /**
+     * A group more than 1,000 entries behind has no exact lag, so the first pass on a promoted
+     * replica cannot take its starting point. It reports no loss then, and none either when
+     * the group has caught up and the pass can read its stale counters exactly: the starting
+     * point is taken at that first exact reading. Entries trimmed unread after it are found.
+     */
+    @Test
+    void theRetentionAuditReportsNoLossOnAPromotedReplicaForAGroupTooFarBehindForAnExactLag() {
+        try (RedisServer master = RedisServer.start();
+             RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()));
+             Transport onMaster = openTransport(master.url())) {
+            await().atMost(PATIENCE).until(() -> String.valueOf(replica.call("INFO", "replication"))
+                    .contains("master_link_status:up"));
+            RetentionPass pass = new RetentionPass("s", "s:trim", false, Duration.ZERO, 0);
+            int sent = 1500;
+            for (int from = 0; from < sent; from += 500) {
+                List<Append> batch = new ArrayList<>();
+                for (int i = from; i < from + 500; i++) {
+                    batch.add(new Append("s", null, Map.of("n", bytes(Integer.toString(i))), 0));
+                }
+                onMaster.append(batch);
+            }
+            onMaster.createGroup(List.of("s"), "g", "0");
+            onMaster.readGroup("g", "c", Map.of("s", ">"), 5, null);
+            assertThat(group(onMaster.retain(pass)).lostNow()).isZero();
+            // Reads the replica only learns of through XCLAIM, which leaves its counter behind.
+            onMaster.readGroup("g", "c", Map.of("s", ">"), 100, null);
+            long written = replicationOffset(master, "master_repl_offset:");
+            await().atMost(PATIENCE).until(() -> replicationOffset(replica, "slave_repl_offset:") >= written);
+
+            replica.call("REPLICAOF", "NO", "ONE");
+            try (Transport onPromoted = openTransport(replica.url())) {
+                RetentionResult.GroupRetention first = group(onPromoted.retain(pass));
+                assertThat(first.lag()).as("1,395 behind: more than an exact lag counts").isGreaterThan(1000);
+                assertThat(first.lostNow()).isZero();
+
+                // Caught up to within 1,000 entries: the lag is exact, and so is the stale gap.
+                onPromoted.readGroup("g", "c", Map.of("s", ">"), 500, null);
+                RetentionResult.GroupRetention caughtUp = group(onPromoted.retain(pass));
+                assertThat(caughtUp.lag()).isEqualTo(sent - 605);
+                assertThat(caughtUp.lostNow()).as("entries read on the old master are not lost").isZero();
+                assertThat(caughtUp.lostTotal()).isZero();
+                assertThat(group(onPromoted.retain(pass)).lostNow()).as("nor at the pass after").isZero();
+
+                // The 895 entries the group has not read go: a loss, and found exactly.
+                replica.call("XTRIM", "s", "MAXLEN", "0");
+                RetentionResult.GroupRetention afterTrim = group(onPromoted.retain(pass));
+                assertThat(afterTrim.lostNow()).isEqualTo(sent - 605);
+                assertThat(afterTrim.lostTotal()).isEqualTo(sent - 605);
+            }
+        }
+    }
+
+    /**
+     * A server at maxmemory ({@code noeviction}) refuses what adds entries or groups, with
+     * {@link ServerOutOfMemory} and its remedy, and serves everything that frees memory or
+     * keeps workers coordinated: reads, acks, lock extension and release, the coordination
+     * keys (written by scripts flagged {@code allow-oom}), and a retention pass, even a first
+     * one, whose trim frees memory so that appends are served again.
+     */
+    @Test
+    void aServerAtMaxmemoryServesWhatFreesMemoryOrCoordinatesAndRefusesAppendsWithTheRemedy() {
+        try (RedisServer server = RedisServer.start("--maxmemory-policy", "noeviction");
+             Transport full = openTransport(server.url())) {
+            List<String> ids = full.append(IntStream.range(0, 10)
+                    .mapToObj(n -> new Append("s", null, fields("n", Integer.toString(n)), 0)).toList());
+            full.createGroup(List.of("s"), "g", "0");
+            assertThat(full.readGroup("g", "c", Map.of("s", ">"), 4, null).get("s")).hasSize(4);
+            full.set("lock", "tok", Duration.ofSeconds(60));
+            full.set("other-lock", "tok", Duration.ofSeconds(60));
+            Fence fence = new Fence("lock", "tok");
+            ParkingKeys parking = new ParkingKeys("s", "parked", "marks");
+            full.append(List.of(new Append("parked", null, fields("n", "p", "parked_processor", "g", "parked_key", "a",
+                    "parked_id", "1-1"), 0), new Append("parked", null, fields("n", "q", "parked_processor", "g",
+                    "parked_key", "b", "parked_id", "1-2"), 0)));
+            server.call("HSET", "marks", "a", "parked", "b", "parked"); // as parking would have marked them
+            full.set("unused", "v", null);
+            full.createGroup(List.of("s"), "other-group", "0");
+            full.append(IntStream.range(0, 5).mapToObj(n -> new Append("audited", null, fields("n", "a"), 0)).toList());
+            full.createGroup(List.of("audited"), "unread", "0");
+            ServerOutOfMemory refused = fillToMaxmemory(server, full, "filler");
+
+            assertThat(refused).isInstanceOf(CommandRejected.class);
+            assertThat(refused.errorCode()).isEqualTo("OOM");
+            assertThat(refused.getMessage()).startsWith("XADD was refused by " + server.url())
+                    .contains("maxmemory").contains(ServerOutOfMemory.REMEDY);
+            ServerMemory memory = full.serverMemory().get(0);
+            assertThat(memory.full()).as(memory.describe()).isTrue();
+            assertThat(memory.policy()).isEqualTo("noeviction");
+
+            // Served: reads, acks, claims and hand-overs, lock extension and release.
+            assertThat(full.get("lock")).contains("tok");
+            assertThat(full.readGroup("g", "c", Map.of("s", ">"), 2, null).get("s")).hasSize(2);
+            full.ack("g", Map.of("s", List.of(ids.get(0))));
+            assertThat(full.ackFenced("g", List.of(new FencedAck(fence, "s", List.of(ids.get(1)))))).containsExactly(true);
+            assertThat(full.readGroupFenced("g", List.of(new FencedRead(fence, "s", ">")), 2, null).get(0).entries())
+                    .as("the claim of c's four pending entries and two new ones").hasSize(6);
+            assertThat(full.handOverPending("g", "c", List.of(new FencedRead(fence, "s", ">")))).containsExactly(true);
+            assertThat(full.extendFenced(List.of(fence), Duration.ofSeconds(90))).containsExactly(true);
+            assertThat(full.releaseFenced(List.of(new Fence("other-lock", "tok")))).containsExactly(true);
+            // Served although they write: the coordination keys.
+            full.set("beat", "alive", Duration.ofSeconds(60));
+            assertThat(full.get("beat")).contains("alive");
+            assertThat(full.setIfAbsent(List.of("free", "beat"), "me", Duration.ofSeconds(60))).containsExactly(true, false);
+            assertThat(full.increment("epoch")).isEqualTo(1);
+            assertThat(full.extendIfOwner("beat", "alive", Duration.ofSeconds(90))).isTrue();
+            assertThat(full.setFenced(fence, "mark", "poisoned")).isTrue();
+            assertThat(full.deleteIfOwner("free", "me")).isTrue();
+            // Refused: whatever adds entries or groups.
+            assertThatThrownBy(() -> full.appendFenced(fence, List.of(new Append("s", null, fields("n", "x"), 0))))
+                    .isInstanceOf(ServerOutOfMemory.class);
+            assertThatThrownBy(() -> full.appendOnce("journal", Duration.ofSeconds(60),
+                    List.of(new Append("s", null, fields("n", "x"), 0)), List.of("token")))
+                    .isInstanceOf(ServerOutOfMemory.class);
+            assertThatThrownBy(() -> full.createGroup(List.of("s"), "new-group", "0")).isInstanceOf(ServerOutOfMemory.class);
+            assertThatThrownBy(() -> full.parkFenced(fence, "g", new ParkingKeys("s", "parked", "marks"),
+                    List.of(new ParkStep(ParkStep.Mode.FAIL, "k", ids.get(2), false, fields("n", "2")))))
+                    .isInstanceOf(ServerOutOfMemory.class);
+            assertThat(full.groupInfo("s", "g").orElseThrow().pending()).as("nothing parked, nothing acked").isEqualTo(6);
+            assertThatThrownBy(() -> full.releaseParked(parking, "g", "a", true)).as("a replay re-sends")
+                    .isInstanceOf(ServerOutOfMemory.class);
+            // Served: what only deletes.
+            assertThat(full.releaseParked(parking, "g", "b", false)).as("a drop").isEqualTo(1);
+            assertThat(full.deleteEntries("s", List.of(ids.get(9)))).isEqualTo(1);
+            full.destroyGroup(List.of("s"), "other-group");
+            full.delete(List.of("unused"));
+            assertThat(full.get("unused")).isEmpty();
+
+            // A pass that trims nothing and records a loss (its first write) runs too.
+            server.call("XTRIM", "audited", "MAXLEN", "2");
+            RetentionResult audit = full.retain(new RetentionPass("audited", "audited:trim", false, Duration.ZERO, 0));
+            assertThat(audit.groups().get(0).lostNow()).isEqualTo(3);
+
+            // The first pass ever on the key (no record yet) trims what the group acknowledged
+            // and beyond a limit; the filler's trim frees what the appends need.
+            assertThat(full.retain(new RetentionPass("s", "s:trim", true, Duration.ZERO, 0)).trimmed()).isEqualTo(2);
+            RetentionResult fillerTrimmed = full.retain(new RetentionPass("filler", "filler:trim", false, Duration.ZERO, 1));
+            assertThat(fillerTrimmed.trimmed()).isPositive();
+            assertThat(full.serverMemory().get(0).full()).isFalse();
+            assertThat(full.append(List.of(new Append("s", null, fields("n", "after"), 0)))).hasSize(1);
+        }
+    }
+
+    /**
+     * Sets the server's maxmemory 1 MB above what it uses, then appends 1 KB entries to
+     * {@code key} until the server refuses one, as sends meet a full memory. Then lowers
+     * maxmemory to 256 KB below what the server uses, so that the small ups and downs of its
+     * client buffers cannot take it back under the limit by chance. Trimming the key frees
+     * enough for appends to be served again.
+     *
+     * @return the refusal
+     */
+    protected static ServerOutOfMemory fillToMaxmemory(RedisServer server, Transport transport, String key) {
+        server.call("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(server) + 1024 * 1024));
+        byte[] kilobyte = new byte[1024];
+        for (int batch = 0; batch < 2_500; batch++) {
+            List<Append> appends = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                appends.add(new Append(key, null, Map.of("data", kilobyte), 0));
+            }
+            try {
+                transport.append(appends);
+            } catch (ServerOutOfMemory e) {
+                server.call("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(server) - 256 * 1024));
+                return e;
+            }
+        }
+        throw new AssertionError("the server took 160 MB of appends without refusing one");
+    }
+
+    /** The server's {@code used_memory}. */
+    protected static long usedMemory(RedisServer server) {
+        for (String line : String.valueOf(server.call("INFO", "memory")).split("\r?\n")) {
+            if (line.startsWith("used_memory:")) {
+                return Long.parseLong(line.substring("used_memory:".length()).trim());
+            }
+        }
+        throw new AssertionError("no used_memory in INFO memory");
     }
 
     private static long replicationOffset(RedisServer server, String field) {

@@ -9,6 +9,7 @@ import io.runnel.api.transport.ParkStep;
 import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
+import io.runnel.api.transport.ServerMemory;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import java.time.Duration;
@@ -251,6 +252,11 @@ public final class SameSlotTransport implements Transport {
     @Override
     public int hashSlot(String key) {
         return delegate.hashSlot(onServer(key));
+    }
+
+    @Override
+    public List<ServerMemory> serverMemory() {
+        return delegate.serverMemory();
     }
 
     @Override

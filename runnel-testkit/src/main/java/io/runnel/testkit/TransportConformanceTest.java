@@ -16,6 +16,7 @@ import io.runnel.api.transport.ParkStep;
 import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
+import io.runnel.api.transport.ServerMemory;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -816,6 +817,24 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         assertThat(transport.increment("epoch")).isEqualTo(1);
         assertThat(transport.increment("epoch")).isEqualTo(2);
         assertThat(transport.get("epoch")).contains("2");
+    }
+
+    /**
+     * How full the server's memory is: nothing for a transport without a server, else each
+     * server once, named, with what it uses (its limit and policy as it has them).
+     */
+    @Test
+    void serverMemoryNamesEachServerOnceWithWhatItUses() {
+        List<ServerMemory> memory = transport.serverMemory();
+
+        assertThat(memory).extracting(ServerMemory::server).doesNotHaveDuplicates();
+        assertThat(memory).allSatisfy(m -> {
+            assertThat(m.server()).isNotBlank();
+            assertThat(m.usedBytes()).isPositive();
+            assertThat(m.maxBytes()).isNotNegative();
+            assertThat(m.policy()).isNotBlank();
+            assertThat(m.full()).isFalse();
+        });
     }
 
     @Test

@@ -33,6 +33,32 @@ import java.util.Optional;
  *       re-sends it may append some entries twice: appends are at-least-once, like every
  *       delivery in Runnel.
  * </ul>
+ *
+ * <p><b>At maxmemory.</b> A Redis server whose used memory is above its {@code maxmemory},
+ * with a policy that evicts nothing ({@code noeviction}, which streams need), refuses the
+ * commands that can grow its memory. A transport on such a server keeps working what frees
+ * memory or keeps the workers coordinated, and refuses the rest with
+ * {@link ServerOutOfMemory} (a {@link CommandRejected} with code {@code OOM}):
+ * <ul>
+ *   <li>Always served: the reads, {@link #ack}, {@link #ackFenced}, {@link #readGroup},
+ *       {@link #readGroupFenced} (its claims included), {@link #handOverPending},
+ *       {@link #delete}, {@link #deleteEntries}, {@link #destroyGroup}, {@link #extendFenced}
+ *       and {@link #releaseFenced}: Redis never refuses them for memory.
+ *   <li>Served although they write: {@link #retain} (its trims are what free memory; the
+ *       record it keeps is a few bytes), and the coordination keys: {@link #set},
+ *       {@link #setIfAbsent}, {@link #increment}, {@link #extendIfOwner},
+ *       {@link #deleteIfOwner} and {@link #setFenced}. Their users (partition locks, fencing
+ *       epochs, heartbeats, static-member reservations, the membership and its generation,
+ *       leadership, partition marks, Avro schemas) write a few hundred bytes per processor,
+ *       and refusing them would turn a full memory into a standstill: partitions nobody owns
+ *       are neither processed nor trimmed. A Redis transport runs them as scripts flagged
+ *       {@code allow-oom}, so it needs Redis 7.0 or later.
+ *   <li>Refused with {@link ServerOutOfMemory}: whatever adds entries or groups, that is
+ *       {@link #append}, {@link #appendDurably}, {@link #appendFenced}, {@link #appendOnce},
+ *       {@link #parkFenced}, {@link #releaseParked} (when it re-sends) and
+ *       {@link #createGroup}. Callers retry them once memory is freed.
+ * </ul>
+ * {@link #serverMemory()} tells how full the server is.
  */
 public interface Transport extends AutoCloseable {
 
@@ -296,6 +322,17 @@ public interface Transport extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * How full the server's memory is (Redis {@code INFO memory}): one entry for a single
+     * server, one per master on a Redis Cluster; empty when the transport cannot tell (the
+     * in-memory transport, which has no limit).
+     *
+     * @return per server, its memory
+     */
+    default List<ServerMemory> serverMemory() {
+        return List.of();
+    }
+
     /** Releases connections. Blocked calls end with a {@link TransportException}. */
     @Override
     void close();
@@ -315,6 +352,18 @@ public interface Transport extends AutoCloseable {
     /** One-key form of {@link #deleteIfOwner(List, String)}. */
     default boolean deleteIfOwner(String key, String owner) {
         return deleteIfOwner(List.of(key), owner).get(0);
+    }
+
+    /**
+     * Resets the time to live of {@code key} while it holds {@code value}, and sets it only
+     * when it does not (gone, or holding another value). The renewal is a PEXPIRE, which
+     * allocates nothing and which Redis serves even at maxmemory: heartbeats and reservations
+     * are kept this way.
+     */
+    default void renew(String key, String value, Duration ttl) {
+        if (!extendIfOwner(key, value, ttl)) {
+            set(key, value, ttl);
+        }
     }
 
     /** One-entry form of {@link #append(List)}. */

@@ -189,8 +189,12 @@ public final class FencedCommands {
             return ids
             """, true);
 
-    /** KEYS: lock, key. ARGV: token, value. Answers 0 when the fence did not hold; an empty token checks nothing. */
-    static final LuaScript SET = new LuaScript("""
+    /**
+     * KEYS: lock, key. ARGV: token, value. Answers 0 when the fence did not hold; an empty token
+     * checks nothing. Runs at maxmemory: the key is a partition's small mark (poisoned, stuck,
+     * halted), see {@link LuaScript#ALLOW_OOM}.
+     */
+    static final LuaScript SET = new LuaScript(LuaScript.ALLOW_OOM + """
             if ARGV[1] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[1] then
               return 0
             end

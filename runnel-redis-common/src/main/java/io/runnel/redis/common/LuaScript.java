@@ -16,7 +16,52 @@ import java.util.function.Function;
  */
 public final class LuaScript {
 
-    /** Extends a lock's time to live only while it holds the expected owner. ARGV: owner, ttl in ms. */
+    /**
+     * The first line of a script Redis runs even at {@code maxmemory} (Redis 7.0): it lets all
+     * the script's writes through. For the coordination keys (locks, epochs, heartbeats,
+     * membership, leadership, a few hundred bytes per processor): refusing them would turn a
+     * full memory into a standstill, since partitions nobody owns are neither processed nor
+     * trimmed, and trimming is what frees memory.
+     *
+     * <p>Scripts without flags need none of it when their writes are ones Redis never refuses
+     * for memory (PEXPIRE, DEL, XACK, XCLAIM, XTRIM): Redis checks a flagless script only at its
+     * first write that can grow memory (SET, INCR, HSET, XADD).
+     */
+    static final String ALLOW_OOM = "#!lua flags=allow-oom\n";
+
+    /** Sets a string value. ARGV: value, time to live in ms or empty for none. Answers 1. */
+    public static final LuaScript SET = new LuaScript(ALLOW_OOM + """
+            if ARGV[2] == '' then
+              redis.call('set', KEYS[1], ARGV[1])
+            else
+              redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            end
+            return 1
+            """, false);
+
+    /** Sets a string value where the key does not exist. ARGV: value, ttl in ms or empty. Answers 1 if set, else 0. */
+    public static final LuaScript SET_IF_ABSENT = new LuaScript(ALLOW_OOM + """
+            local set
+            if ARGV[2] == '' then
+              set = redis.call('set', KEYS[1], ARGV[1], 'NX')
+            else
+              set = redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+            end
+            if set then
+              return 1
+            end
+            return 0
+            """, false);
+
+    /** Adds one to an integer key, creating it at 0 first. Answers the new value. */
+    public static final LuaScript INCREMENT = new LuaScript(ALLOW_OOM + """
+            return redis.call('incr', KEYS[1])
+            """, false);
+
+    /**
+     * Extends a lock's time to live only while it holds the expected owner. ARGV: owner, ttl in
+     * ms. Runs at maxmemory without a flag: its one write, PEXPIRE, never grows memory.
+     */
     public static final LuaScript EXTEND_IF_OWNER = new LuaScript("""
             if redis.call('get', KEYS[1]) == ARGV[1] then
               return redis.call('pexpire', KEYS[1], ARGV[2])
@@ -24,7 +69,7 @@ public final class LuaScript {
             return 0
             """, false);
 
-    /** Deletes a lock only while it holds the expected owner. ARGV: owner. */
+    /** Deletes a lock only while it holds the expected owner. ARGV: owner. Runs at maxmemory, as DEL frees memory. */
     public static final LuaScript DELETE_IF_OWNER = new LuaScript("""
             if redis.call('get', KEYS[1]) == ARGV[1] then
               return redis.call('del', KEYS[1])
@@ -140,6 +185,16 @@ public final class LuaScript {
             }
         }
         return replies;
+    }
+
+    /**
+     * A time to live as {@link #SET} and {@link #SET_IF_ABSENT} take it.
+     *
+     * @param ttlMillisOrZero milliseconds, or 0 for none
+     * @return the milliseconds as text, or empty for none
+     */
+    public static byte[] ttlArgument(long ttlMillisOrZero) {
+        return ttlMillisOrZero > 0 ? Long.toString(ttlMillisOrZero).getBytes(StandardCharsets.UTF_8) : new byte[0];
     }
 
     /** The SHA-1 the server knows the script by (EVALSHA). */

@@ -2,6 +2,7 @@ package io.runnel.redis.common;
 
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.ServerOutOfMemory;
 import io.runnel.api.transport.TransportException;
 import java.util.function.Function;
 
@@ -56,10 +57,25 @@ public final class RedisFailures {
         return switch (kinds.apply(error)) {
             case CONNECTION -> because(cannotConnect(operation), error);
             case TIMEOUT -> because(operation + " timed out on " + where(), error);
-            case ERROR_REPLY -> new CommandRejected(operation + " was rejected by " + where() + ": " + scrub(describe(error)),
-                    scrub(CommandRejected.codeOf(error.getMessage())), secrets.sanitize(error));
+            case ERROR_REPLY -> rejected(operation, error);
             case OTHER -> because(operation + " failed on " + where(), error);
         };
+    }
+
+    /**
+     * An error reply as {@link CommandRejected}, or as {@link ServerOutOfMemory} when the server
+     * refused the command at maxmemory: then the message says so and what to do about it.
+     */
+    private CommandRejected rejected(String operation, Throwable error) {
+        String code = scrub(CommandRejected.codeOf(error.getMessage()));
+        String reply = scrub(describe(error));
+        if (ServerOutOfMemory.isCode(code)) {
+            return new ServerOutOfMemory(operation + " was refused by " + where() + " because its memory is full "
+                    + "(used memory above maxmemory, and its policy evicts nothing): " + reply
+                    + (reply.endsWith(".") ? " " : ". ") + ServerOutOfMemory.REMEDY + ".", secrets.sanitize(error));
+        }
+        return new CommandRejected(operation + " was rejected by " + where() + ": " + reply, code,
+                secrets.sanitize(error));
     }
 
     /** @param operation the command needing the connection; empty when opening the transport */

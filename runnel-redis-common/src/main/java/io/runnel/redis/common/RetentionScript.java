@@ -13,6 +13,11 @@ import java.util.Optional;
  * trimmable). Both Redis transports send {@link #SOURCE} with EVAL, keys and arguments from
  * {@link #keys} and {@link #args}, and hand the reply to {@link #parse}.
  *
+ * <p>The script runs at {@code maxmemory} too ({@code allow-oom}, Redis 7.0): trimming is
+ * what frees memory, and without the flag Redis would refuse the whole pass at its first
+ * write that can grow memory, such as the record's few bytes, before its XTRIM could free
+ * anything.
+ *
  * <p>How losses are found: Redis 7 counts, per stream, every entry ever added, and per group
  * the entries it has read. Trimming or deleting entries a group has not read leaves both
  * counters as they were (Redis 7.0 also keeps counting from there when the group reads on),
@@ -20,22 +25,30 @@ import java.util.Optional;
  * script remembers the last such gap per group in the record hash ({@code seen:<group>}) and
  * adds any growth to {@code lost:<group>}. A group that has not read anything yet counts as
  * having read nothing, so everything removed since its creation point counts. The gap is
- * only trusted when the lag is exact; a
- * trim that removes unread entries always leaves the group behind the whole stream, where
- * it is.
+ * only read when the lag is exact; a trim that removes unread entries always leaves the
+ * group behind the whole stream, where it is.
  *
  * <p>The counters are only as good as the server's copy. Before Redis 7.2.5 or so
  * (redis/redis#12898) a replica does not keep a group's entries-read up to date with its
  * master's reads, so a promoted replica's gap is too large by every entry read since its
- * last full sync, and the first pass on it would report them lost. So the record also keeps
- * the replication id of the server that made the last pass ({@code origin}): a pass on
- * another history (a failover, a restart without the data's replication id) takes the gaps
- * as they are before it trims anything as its starting point, and reports only what grows
- * after that, its own trims included. So does the first pass ever made on a server that has a
- * previous replication id of its own ({@code master_replid2}, a promoted replica): a failover
- * within the first retention interval leaves no record behind to compare with. Entries
- * removed unread before that first pass then go uncounted. Losses in a
- * failover itself are out of the audit's reach anyway (asynchronous replication).
+ * last full sync. So the record keeps, per group, the replication id of the server whose
+ * counters its gap was read from ({@code origin:<group>}). On another history (a failover,
+ * a restart without the data's replication id) a group's gap is no reading of a loss but
+ * its starting point: the first pass there that finds its lag exact, before trimming
+ * anything, records the gap as the group's {@code seen:<group>} and the server as its
+ * origin, and counts only what grows after that, that pass's own trims included. Until such
+ * a pass (a group more than 1,000 entries behind has no exact
+ * lag) the group's losses are not read at all: a starting point taken from an estimate
+ * could hide a loss or invent one. So a group's entries removed unread on the new server
+ * before its starting point go uncounted; losses in a failover itself are beyond the audit
+ * anyway (asynchronous replication).
+ *
+ * <p>A group with no origin of its own is on the record's history when the record's single
+ * {@code origin} field (written by earlier versions on every pass) names this server, or,
+ * with no such field, when the server never was a replica (no previous replication id of
+ * its own, {@code master_replid2}): then its counters were made here and count from zero.
+ * The single field is only read, never written: it said which server made the last pass,
+ * not which groups had a starting point on it.
  *
  * <p>The reply: {@code [trimmed, length, first id or "", then per group: name, lag, lost now,
  * lost in total]}.
@@ -44,8 +57,9 @@ public final class RetentionScript {
 
     /** KEYS: the stream, the record hash. ARGV: trim acked (1/0), max age ms, max length. */
     // concat, not +: a compile-time constant would be copied into the transports' classes,
-    // which would then send an old script until they are recompiled themselves.
-    public static final String SOURCE = StreamLua.FUNCTIONS.concat("""
+    // which would then send an old script until they are recompiled themselves. The flags
+    // must be the first line.
+    public static final String SOURCE = LuaScript.ALLOW_OOM.concat(StreamLua.FUNCTIONS).concat("""
             local key, record = KEYS[1], KEYS[2]
             local maxAge, maxLength = tonumber(ARGV[2]), tonumber(ARGV[3])
             if redis.call('type', key).ok ~= 'stream' then
@@ -54,12 +68,10 @@ public final class RetentionScript {
             local replication = redis.call('info', 'replication')
             local origin = string.match(replication, 'master_replid:(%x+)') or ''
             local previous = string.match(replication, 'master_replid2:(%x+)') or ''
-            local before = redis.call('hget', record, 'origin')
-            -- No record yet (no pass ran before a failover in the first retention interval): a
-            -- server with a previous replication id of its own was a replica, so its counters
-            -- may be stale just the same.
-            local moved = (before and before ~= origin) or (not before and string.find(previous, '[^0]') ~= nil)
-            if before ~= origin then redis.call('hset', record, 'origin', origin) end
+            local legacy = redis.call('hget', record, 'origin')
+            -- Counters of groups with no origin of their own: made here if earlier versions
+            -- recorded this server, or if it never was a replica.
+            local here = (legacy == origin) or (not legacy and string.find(previous, '[^0]') == nil)
             local groups = {}
             for _, flat in ipairs(redis.call('xinfo', 'groups', key)) do
               local g = {}
@@ -68,26 +80,35 @@ public final class RetentionScript {
               end
               groups[#groups + 1] = g
             end
-            local based = {}
-            if moved then
-              -- Another history: its counters, as they are before this pass trims anything, are
-              -- the starting point, so a loss this very pass makes is still counted.
-              local info0 = {}
-              local flat0 = redis.call('xinfo', 'stream', key)
-              for i = 1, #flat0, 2 do
-                info0[flat0[i]] = flat0[i + 1]
-              end
-              local first0 = info0['first-entry'] and info0['first-entry'][1] or nil
-              local last0 = info0['last-entry'] and info0['last-entry'][1] or nil
-              for _, g in ipairs(groups) do
+            local info0
+            local trusted, owns = {}, {}
+            for _, g in ipairs(groups) do
+              local name = g['name']
+              local own = redis.call('hget', record, 'origin:' .. name)
+              owns[name] = own == origin
+              trusted[name] = own == origin or (not own and here)
+              if not trusted[name] then
+                -- Another history: the gap, as it is before this pass trims anything, is the
+                -- starting point, so a loss this very pass makes is still counted.
+                if not info0 then
+                  info0 = {}
+                  local flat0 = redis.call('xinfo', 'stream', key)
+                  for i = 1, #flat0, 2 do
+                    info0[flat0[i]] = flat0[i + 1]
+                  end
+                end
+                local first0 = info0['first-entry'] and info0['first-entry'][1] or nil
+                local last0 = info0['last-entry'] and info0['last-entry'][1] or nil
                 local n0, exact0 = lag(key, g['last-delivered-id'], info0['length'], first0, last0, g['lag'])
                 local read0 = g['entries-read']
                 if type(read0) ~= 'number' and g['last-delivered-id'] == '0-0' then
                   read0 = 0
                 end
                 if exact0 == 1 and type(read0) == 'number' and type(info0['entries-added']) == 'number' then
-                  redis.call('hset', record, 'seen:' .. g['name'], info0['entries-added'] - read0 - n0)
-                  based[g['name']] = true
+                  redis.call('hset', record, 'seen:' .. name, info0['entries-added'] - read0 - n0,
+                    'origin:' .. name, origin)
+                  trusted[name] = true
+                  owns[name] = true
                 end
               end
             end
@@ -129,11 +150,12 @@ public final class RetentionScript {
                 read = 0 -- a group created at 0 has no counter until its first read
               end
               local lostNow = 0
-              if exact == 1 and type(read) == 'number' and type(info['entries-added']) == 'number' then
+              if trusted[name] and exact == 1 and type(read) == 'number' and type(info['entries-added']) == 'number' then
                 local gap = info['entries-added'] - read - n
                 local seen = tonumber(redis.call('hget', record, 'seen:' .. name) or '0')
-                if gap > seen and (based[name] or not moved) then lostNow = gap - seen end
+                if gap > seen then lostNow = gap - seen end
                 if gap ~= seen then redis.call('hset', record, 'seen:' .. name, gap) end
+                if not owns[name] then redis.call('hset', record, 'origin:' .. name, origin) end
               end
               local total
               if lostNow > 0 then

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.ServerOutOfMemory;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,21 @@ class RedisFailuresTest {
                 .isInstanceOfSatisfying(CommandRejected.class, e -> assertThat(e.errorCode()).isEqualTo("ERR"));
         assertThat(failures.translate("GET", new IOException("refused"))).isNotInstanceOf(CommandRejected.class);
         assertThat(failures.translate("SET", new RuntimeException("broken"))).isNotInstanceOf(CommandRejected.class);
+    }
+
+    @Test
+    void aRefusalAtMaxmemoryIsServerOutOfMemoryWithTheRemedy() {
+        assertThat(failures.translate("XADD", new IllegalStateException(
+                "OOM command not allowed when used memory > 'maxmemory'. script: abc, on @user_script:1.")))
+                .isInstanceOfSatisfying(ServerOutOfMemory.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo("OOM");
+                    assertThat(e.getMessage()).isEqualTo("XADD was refused by redis://***@h:1 because its memory is "
+                            + "full (used memory above maxmemory, and its policy evicts nothing): OOM command not "
+                            + "allowed when used memory > 'maxmemory'. script: abc, on @user_script:1. "
+                            + ServerOutOfMemory.REMEDY + ".");
+                });
+        assertThat(failures.translate("XADD", new IllegalStateException("OOMISH")))
+                .isNotInstanceOf(ServerOutOfMemory.class);
     }
 
     @Test

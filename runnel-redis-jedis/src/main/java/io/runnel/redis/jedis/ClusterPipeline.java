@@ -12,6 +12,7 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol.Command;
 import redis.clients.jedis.exceptions.JedisAskDataException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 
@@ -180,6 +181,40 @@ final class ClusterPipeline {
             share.asking.add(redirection instanceof JedisAskDataException);
         }
         return shares;
+    }
+
+    /**
+     * One command without keys on every master, one master after another, on pooled
+     * connections: for rare reads of each server's state (INFO).
+     *
+     * @return per master ({@code host:port}), its reply; an error reply or a failure throws
+     */
+    Map<String, Object> onEveryMaster(String operation, CommandArguments command) {
+        Map<String, Object> replies = new LinkedHashMap<>();
+        for (HostAndPort node : routing.masters()) {
+            Connection connection;
+            try {
+                connection = pooled.borrow(node);
+            } catch (RuntimeException e) {
+                nodeFailed(node, e);
+                throw failures.noConnection(operation, e);
+            }
+            boolean inStep = false;
+            try {
+                replies.put(node.toString(), connection.executeCommand(command));
+                inStep = true;
+            } catch (RuntimeException e) {
+                if (e instanceof JedisDataException) {
+                    inStep = true;
+                    throw failures.redis().translate(operation, e);
+                }
+                nodeFailed(node, e);
+                throw failures.broken(operation, e);
+            } finally {
+                pooled.release(connection, inStep);
+            }
+        }
+        return replies;
     }
 
     /** Stops reading the cluster's layout; the transport closes the pools next. */

@@ -92,6 +92,11 @@ final class ClusterRouting implements AutoCloseable {
         blocking.discard(connection);
     }
 
+    /** The masters by the layout as last read. */
+    List<HostAndPort> masters() {
+        return commands.getPrimaryNodes().keySet().stream().map(HostAndPort::from).toList();
+    }
+
     /** Any master, answering PING, e.g. to check the server at open. */
     Connection anyMaster() {
         return commands.getConnection();

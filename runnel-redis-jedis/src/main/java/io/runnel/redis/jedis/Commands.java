@@ -109,17 +109,6 @@ final class Commands {
      * @param ttlMillis PX argument, or 0 for none
      * @param ifAbsent  whether to add NX
      */
-    static CommandArguments set(String key, String value, long ttlMillis, boolean ifAbsent) {
-        CommandArguments args = new CommandArguments(Command.SET).key(utf8(key)).add(utf8(value));
-        if (ifAbsent) {
-            args.add("NX");
-        }
-        if (ttlMillis > 0) {
-            args.add("PX").add(ttlMillis);
-        }
-        return args;
-    }
-
     static CommandArguments pttl(String key) {
         return new CommandArguments(Command.PTTL).key(utf8(key));
     }
@@ -131,6 +120,10 @@ final class Commands {
     /** WAIT numreplicas timeout: the replicas that confirmed this connection's writes so far. */
     static CommandArguments waitForReplicas(int replicas, java.time.Duration timeout) {
         return new CommandArguments(Command.WAIT).add(replicas).add(io.runnel.api.transport.TransportArgs.ttlMillis(timeout));
+    }
+
+    static CommandArguments infoMemory() {
+        return new CommandArguments(Command.INFO).add("memory");
     }
 
     static CommandArguments infoCluster() {
@@ -156,10 +149,6 @@ final class Commands {
             args.add(arg);
         }
         return args;
-    }
-
-    static CommandArguments incr(String key) {
-        return new CommandArguments(Command.INCR).key(utf8(key));
     }
 
     private static CommandArguments withCount(CommandArguments args, int count) {

@@ -11,6 +11,7 @@ import io.runnel.api.transport.ParkStep;
 import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
+import io.runnel.api.transport.ServerMemory;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
@@ -20,6 +21,7 @@ import io.runnel.redis.common.FencedCommands;
 import io.runnel.redis.common.GroupInfoScript;
 import io.runnel.redis.common.KeyPlacement;
 import io.runnel.redis.common.LuaScript;
+import io.runnel.redis.common.MemoryInfo;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.ParkingCommands;
 import io.runnel.redis.common.RedisFailures;
@@ -349,21 +351,20 @@ public final class JedisTransport implements Transport {
         return result;
     }
 
+    /** As a script that Redis runs at maxmemory too, as every coordination key's write (see {@link Transport}). */
     @Override
     public void set(String key, String value, Duration ttl) {
         state.ensureOpen();
-        call("SET", Commands.set(key, value, TransportArgs.ttlMillisOrZero(ttl), false));
+        runPerKey(LuaScript.SET, "SET", List.of(key), Commands.utf8(value),
+                LuaScript.ttlArgument(TransportArgs.ttlMillisOrZero(ttl)));
     }
 
+    /** As a script that Redis runs at maxmemory too (see {@link Transport}). */
     @Override
     public List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl) {
         state.ensureOpen();
-        long ttlMillis = TransportArgs.ttlMillisOrZero(ttl);
-        List<CommandArguments> sets = new ArrayList<>(keys.size());
-        for (String key : keys) {
-            sets.add(Commands.set(key, value, ttlMillis, true));
-        }
-        return callAll("SET NX", sets).stream().map(Replies::ok).toList();
+        return runPerKey(LuaScript.SET_IF_ABSENT, "SET NX", keys, Commands.utf8(value),
+                LuaScript.ttlArgument(TransportArgs.ttlMillisOrZero(ttl))).stream().map(n -> n == 1L).toList();
     }
 
     @Override
@@ -387,10 +388,11 @@ public final class JedisTransport implements Transport {
         return RedisReplies.timeToLive(Replies.integer(call("PTTL", Commands.pttl(key))));
     }
 
+    /** As a script that Redis runs at maxmemory too (see {@link Transport}). */
     @Override
     public long increment(String key) {
         state.ensureOpen();
-        return Replies.integer(call("INCR", Commands.incr(key)));
+        return runPerKey(LuaScript.INCREMENT, "INCR", List.of(key)).get(0);
     }
 
     // ---------------------------------------------------------- fenced commands
@@ -492,6 +494,19 @@ public final class JedisTransport implements Transport {
     public long deleteEntries(String key, List<String> ids) {
         state.ensureOpen();
         return parking("XDEL").deleteEntries(key, ids);
+    }
+
+    /** INFO memory of the server, or of each master of a cluster. */
+    @Override
+    public List<ServerMemory> serverMemory() {
+        state.ensureOpen();
+        if (cluster != null) {
+            List<ServerMemory> memory = new ArrayList<>();
+            cluster.onEveryMaster("INFO", Commands.infoMemory())
+                    .forEach((node, info) -> memory.add(MemoryInfo.parse(node, Replies.text(info))));
+            return memory;
+        }
+        return List.of(MemoryInfo.parse(failures.where(), Replies.text(call("INFO", Commands.infoMemory()))));
     }
 
     /** The key's hash slot on a Redis Cluster; 0 for every key on a single server. */

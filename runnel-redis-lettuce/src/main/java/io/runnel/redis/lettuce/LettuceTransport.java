@@ -17,7 +17,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StatusOutput;
@@ -50,6 +49,7 @@ import io.runnel.api.transport.ParkStep;
 import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
+import io.runnel.api.transport.ServerMemory;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
@@ -59,6 +59,7 @@ import io.runnel.redis.common.FencedCommands;
 import io.runnel.redis.common.GroupInfoScript;
 import io.runnel.redis.common.KeyPlacement;
 import io.runnel.redis.common.LuaScript;
+import io.runnel.redis.common.MemoryInfo;
 import io.runnel.redis.common.OpenState;
 import io.runnel.redis.common.ParkingCommands;
 import io.runnel.redis.common.RedisFailures;
@@ -464,25 +465,19 @@ public final class LettuceTransport implements Transport {
         return result;
     }
 
+    /** As a script that Redis runs at maxmemory too, as every coordination key's write (see {@link Transport}). */
     @Override
     public void set(String key, String value, Duration ttl) {
         state.ensureOpen();
-        RedisFuture<String> reply = ttl == null
-                ? commands.set(key, utf8(value))
-                : commands.set(key, utf8(value), SetArgs.Builder.px(TransportArgs.ttlMillis(ttl)));
-        replies.await("SET", reply, timeout);
+        runPerKey(LuaScript.SET, "SET", List.of(key), utf8(value), LuaScript.ttlArgument(TransportArgs.ttlMillisOrZero(ttl)));
     }
 
+    /** As a script that Redis runs at maxmemory too (see {@link Transport}). */
     @Override
     public List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl) {
         state.ensureOpen();
-        SetArgs args = ttl == null ? SetArgs.Builder.nx() : SetArgs.Builder.nx().px(TransportArgs.ttlMillis(ttl));
-        List<RedisFuture<String>> sets = new ArrayList<>(keys.size());
-        for (String key : keys) {
-            sets.add(commands.set(key, utf8(value), args));
-        }
-        // SET NX answers OK when it set the key and nil when the key already existed.
-        return replies.awaitAll("SET NX", sets, timeout).stream().map("OK"::equals).toList();
+        return runPerKey(LuaScript.SET_IF_ABSENT, "SET NX", keys, utf8(value),
+                LuaScript.ttlArgument(TransportArgs.ttlMillisOrZero(ttl))).stream().map(n -> n == 1L).toList();
     }
 
     @Override
@@ -506,10 +501,11 @@ public final class LettuceTransport implements Transport {
         return RedisReplies.timeToLive(replies.await("PTTL", commands.pttl(key), timeout));
     }
 
+    /** As a script that Redis runs at maxmemory too (see {@link Transport}). */
     @Override
     public long increment(String key) {
         state.ensureOpen();
-        return replies.await("INCR", commands.incr(key), timeout);
+        return runPerKey(LuaScript.INCREMENT, "INCR", List.of(key)).get(0);
     }
 
     // ---------------------------------------------------------- fenced commands
@@ -636,6 +632,30 @@ public final class LettuceTransport implements Transport {
     public long deleteEntries(String key, List<String> ids) {
         state.ensureOpen();
         return parking("XDEL").deleteEntries(key, ids);
+    }
+
+    /** INFO memory of the server, or of each master of a cluster. */
+    @Override
+    public List<ServerMemory> serverMemory() {
+        state.ensureOpen();
+        if (shared instanceof StatefulRedisClusterConnection<String, byte[]> c) {
+            List<RedisClusterNode> masters = new ArrayList<>();
+            List<RedisFuture<String>> infos = new ArrayList<>();
+            for (RedisClusterNode node : c.getPartitions()) {
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                    masters.add(node);
+                    infos.add(c.getConnection(node.getUri().getHost(), node.getUri().getPort()).async().info("memory"));
+                }
+            }
+            List<String> texts = replies.awaitAll("INFO", infos, timeout);
+            List<ServerMemory> memory = new ArrayList<>(masters.size());
+            for (int i = 0; i < masters.size(); i++) {
+                RedisURI uri = masters.get(i).getUri();
+                memory.add(MemoryInfo.parse(uri.getHost() + ":" + uri.getPort(), texts.get(i)));
+            }
+            return memory;
+        }
+        return List.of(MemoryInfo.parse(failures.where(), replies.await("INFO", commands.info("memory"), timeout)));
     }
 
     /** The key's hash slot on a Redis Cluster; 0 for every key on a single server. */
