@@ -254,6 +254,11 @@ public final class SameSlotTransport implements Transport {
     }
 
     @Override
+    public String nodeOf(String key) {
+        return delegate.nodeOf(onServer(key));
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -1,6 +1,7 @@
 package io.runnel.redis.jedis;
 
 import io.runnel.api.transport.TransportException;
+import io.runnel.redis.common.NodeAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +15,7 @@ import redis.clients.jedis.Protocol.Command;
 import redis.clients.jedis.exceptions.JedisAskDataException;
 import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * Sends commands to a Redis Cluster, each to the master of its key's hash slot. The commands
@@ -180,6 +182,12 @@ final class ClusterPipeline {
             share.asking.add(redirection instanceof JedisAskDataException);
         }
         return shares;
+    }
+
+    /** The address of the master serving the key's slot by the slot map as last read, or empty when it names none. */
+    String nodeOf(String key) {
+        HostAndPort node = routing.knownNodeOf(JedisClusterCRC16.getSlot(key));
+        return node == null ? "" : new NodeAddress(node.getHost(), node.getPort()).toString();
     }
 
     /** Stops reading the cluster's layout; the transport closes the pools next. */
