@@ -424,7 +424,7 @@ public abstract class RedisClusterTransportTest {
     /**
      * A master killed for good: its replica is promoted and the node never comes back, so the
      * cluster keeps listing it as a failed master. The other masters' slots never notice:
-     * blocking reads and durable appends work before the promotion and after it. The dead
+     * blocking reads, durable appends and acks work before the promotion and after it. The dead
      * master's slots fail fast until the promotion and work again on the promoted replica
      * within seconds of it, and a transport opened afterwards works on every slot.
      */
@@ -436,8 +436,9 @@ public abstract class RedisClusterTransportTest {
             onOwn.createGroup(streams, "g", "0");
             onOwn.setIfAbsent(partitions().stream().map(i -> fence(i, "t").lockKey()).toList(), "t", Duration.ofMinutes(5));
             // Each master has served a blocking read and a durable append, on connections the transport keeps.
+            List<FencedAck> acks = new ArrayList<>();
             for (int i : partitions()) {
-                appendDurablyThenRead(onOwn, i, "before the kill");
+                acks.add(new FencedAck(fence(i, "t"), stream(i), List.of(appendDurablyThenRead(onOwn, i, "before the kill"))));
             }
             RedisCluster.Node victim = own.masterOf(stream(0));
             List<Integer> elsewhere = partitions().stream()
@@ -449,6 +450,16 @@ public abstract class RedisClusterTransportTest {
             assertThatThrownBy(() -> readBlocking(onOwn, 0)).isInstanceOf(TransportException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("far below the 10 s timeout")
                     .isLessThan(Duration.ofSeconds(2));
+            // Acks of the other masters' streams are made, and the answer says which.
+            PartlyAnswered partly = catchThrowableOfType(PartlyAnswered.class, () -> onOwn.ackFenced("g", acks));
+            assertThat(partly).as("a partial answer").isNotNull();
+            for (int i : partitions()) {
+                assertThat(partly.answer(i)).as("ack %d", i)
+                        .isEqualTo(elsewhere.contains(i) ? Optional.of(true) : Optional.empty());
+                if (elsewhere.contains(i)) {
+                    assertThat(onOwn.pendingCount(stream(i), "g")).isZero();
+                }
+            }
             for (int i : elsewhere) {
                 appendDurablyThenRead(onOwn, i, "before the promotion");
             }
@@ -480,11 +491,12 @@ public abstract class RedisClusterTransportTest {
         }
     }
 
-    /** Appends an entry to partition {@code i}'s stream, confirmed by a replica, and reads it back blocking. */
-    private static void appendDurablyThenRead(Transport on, int i, String when) {
+    /** Appends an entry to partition {@code i}'s stream, confirmed by a replica, and reads it back blocking; its id. */
+    private static String appendDurablyThenRead(Transport on, int i, String when) {
         String id = on.appendDurably(List.of(new Append(stream(i), null, Map.of("n", bytes(Integer.toString(i))), 0)),
                 1, Duration.ofSeconds(5)).get(0);
         assertThat(readBlocking(on, i)).as("partition %d %s", i, when).containsExactly(id);
+        return id;
     }
 
     /** A fenced read of partition {@code i} that blocks up to 100 ms; the ids it got. */
