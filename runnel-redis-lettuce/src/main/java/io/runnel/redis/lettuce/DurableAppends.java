@@ -37,8 +37,8 @@ final class DurableAppends {
     record Appended(List<String> ids, int confirmed) {
     }
 
-    /** One master's part of a round: each append's outcome, and its WAIT's answer. */
-    record Share(List<Replies.Settled<String>> adds, long confirmed) {
+    /** One master's part of a round: each append's outcome, and its WAIT's. */
+    record Share(List<Replies.Settled<String>> adds, Replies.Settled<Long> confirmed) {
     }
 
     private final ClusterNodes nodes;
@@ -115,9 +115,12 @@ final class DurableAppends {
                         failed = failed != null ? failed : refused;
                     }
                 }
-                if (took) {
-                    confirmed = (int) Math.min(confirmed, share.confirmed());
+                if (took && share.confirmed().failed()) {
+                    failed = failed != null ? failed : replies.failure("WAIT", share.confirmed().error());
+                } else if (took) {
+                    confirmed = (int) Math.min(confirmed, share.confirmed().value());
                 }
+                // else every append was redirected: the node is a replica now, which refuses WAIT
             }
             if (failed != null) {
                 throw failed;
@@ -145,6 +148,6 @@ final class DurableAppends {
             connection.setAutoFlushCommands(true);
         }
         List<Replies.Settled<String>> settled = replies.settleAll("XADD", adds, timeout);
-        return new Share(settled, replies.await("WAIT", waited, wait));
+        return new Share(settled, replies.settleAll("WAIT", List.of(waited), wait).get(0));
     }
 }

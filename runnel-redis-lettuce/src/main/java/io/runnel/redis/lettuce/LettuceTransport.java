@@ -193,7 +193,10 @@ public final class LettuceTransport implements Transport {
         if (shared instanceof StatefulRedisClusterConnection<String, byte[]> c) {
             this.placement = clusterPlacement(c);
             this.nodes = new ClusterNodes((RedisClusterClient) client, c::getPartitions, seeds.get(0), resources,
-                    masters -> blocking.retainIdle(masters::contains));
+                    masters -> {
+                        blocking.retainIdle(masters::contains);
+                        linkServingMasters(c);
+                    });
         } else {
             this.placement = KeyPlacement.SINGLE_SERVER;
             this.nodes = null;
@@ -697,7 +700,7 @@ public final class LettuceTransport implements Transport {
         try {
             if (client instanceof RedisClusterClient c) {
                 StatefulRedisClusterConnection<String, byte[]> connection = c.connect(CODEC);
-                linkServingMasters(connection);
+                linkServingMasters(connection).join();
                 return connection;
             }
             return ((RedisClient) client).connect(CODEC);
@@ -711,15 +714,17 @@ public final class LettuceTransport implements Transport {
     }
 
     /**
-     * Opens the cluster connection's links to the masters that serve slots now. Lettuce opens
-     * them on a node's first command otherwise, and with commands rejected while disconnected
-     * (which the engine relies on to fail fast in an outage) that first command would be
-     * refused. A master that cannot be reached now (down, and not yet failed over) does not
-     * keep the connection from opening: its commands fail until it answers or its replica
-     * takes over, as they would had it died a moment later. A master promoted later is linked
-     * on its first command, which may then fail once; the engine retries.
+     * Opens the cluster connection's links to the masters that serve slots now, at open and
+     * after every change of the layout. Lettuce opens them on a node's first command otherwise,
+     * and with commands rejected while disconnected (which the engine relies on to fail fast
+     * in an outage) every command issued while the link is being made would be refused: after
+     * a failover, the first commands for the promoted replica. A master that cannot be reached
+     * (down, and not yet failed over) does not keep the connection from opening: its commands
+     * fail until it answers or its replica takes over, as they would had it died a moment later.
+     *
+     * @return when every link is made or failed
      */
-    private static void linkServingMasters(StatefulRedisClusterConnection<String, byte[]> connection) {
+    private static CompletableFuture<Void> linkServingMasters(StatefulRedisClusterConnection<String, byte[]> connection) {
         List<CompletableFuture<?>> links = new ArrayList<>();
         for (RedisClusterNode node : connection.getPartitions()) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
@@ -727,7 +732,7 @@ public final class LettuceTransport implements Transport {
                         .toCompletableFuture().exceptionally(unreachable -> null));
             }
         }
-        CompletableFuture.allOf(links.toArray(CompletableFuture[]::new)).join();
+        return CompletableFuture.allOf(links.toArray(CompletableFuture[]::new));
     }
 
     /** A connection of its own to {@code node}: a cluster's master, or {@link #THE_SERVER}. */
