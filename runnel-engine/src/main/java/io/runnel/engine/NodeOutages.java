@@ -57,6 +57,10 @@ final class NodeOutages {
         final SortedSet<Integer> waited = new TreeSet<>();
         int failures = 1;
         Duration backoff = FIRST;
+        /** The node the layout moved the waiting partitions to (a promoted replica), or null. */
+        String movedTo;
+        /** The backoff of reads from {@link #movedTo}, which start afresh on a node of their own. */
+        Duration movedBackoff = FIRST;
 
         Episode(String node) {
             this.node = node;
@@ -98,7 +102,7 @@ final class NodeOutages {
         }
         Duration wait = FIRST;
         for (Episode episode : waitingIn) {
-            wait = longer(wait, backOff(episode));
+            wait = longer(wait, backOff(episode, node));
         }
         if (fresh.isEmpty() || node == null) {
             return wait;
@@ -107,7 +111,7 @@ final class NodeOutages {
         if (episode != null) {
             episode.waiting.addAll(fresh);
             episode.waited.addAll(fresh);
-            return waitingIn.contains(episode) ? wait : longer(wait, backOff(episode));
+            return waitingIn.contains(episode) ? wait : longer(wait, backOff(episode, node));
         }
         Long recovered = recoveredAt.get(node);
         if (recovered != null && startedAt - recovered < 0) {
@@ -126,7 +130,7 @@ final class NodeOutages {
         if (node.isEmpty()) {
             log.warn("{} failed, retrying with backoff until the server answers: {}", what, error.getMessage());
         } else {
-            log.warn("{}: Redis node {} does not answer; partitions {} wait for it, retrying with backoff: {}",
+            log.warn("{} from Redis node {} failed; partitions {} wait for it, retrying with backoff: {}",
                     what, node, episode.waiting, error.getMessage());
         }
         return longer(wait, episode.backoff);
@@ -154,7 +158,7 @@ final class NodeOutages {
                 if (episode.node.isEmpty()) {
                     log.info("{} working again after {} failed tries", what, episode.failures);
                 } else {
-                    log.info("{}: partitions {} flow again{} (Redis node {} did not answer for {} ms, {} failed tries)",
+                    log.info("{}: partitions {} flow again{} (reads from Redis node {} failed for {} ms, {} failed tries)",
                             what, episode.waited, node == null || node.isEmpty() ? "" : ", now from Redis node " + node,
                             episode.node, Duration.ofNanos(System.nanoTime() - episode.since).toMillis(), episode.failures);
                 }
@@ -177,11 +181,31 @@ final class NodeOutages {
         return null;
     }
 
-    private Duration backOff(Episode episode) {
+    /**
+     * Counts a failure of a read of the episode's partitions from {@code node} and returns the
+     * wait before the next. A read that went to another node than the one that failed first
+     * (the layout moved the partitions: a replica promoted in a dead master's place) backs off
+     * afresh: the dead node's long backoff would hold up partitions that are likely to flow on
+     * the next try (whose first command may have met a link still being made).
+     */
+    private static Duration backOff(Episode episode, String node) {
         episode.failures++;
-        Duration doubled = episode.backoff.multipliedBy(2);
-        episode.backoff = doubled.compareTo(CAP) > 0 ? CAP : doubled;
+        if (node != null && !node.isEmpty() && !node.equals(episode.node)) {
+            if (!node.equals(episode.movedTo)) {
+                episode.movedTo = node;
+                episode.movedBackoff = FIRST;
+            } else {
+                episode.movedBackoff = doubled(episode.movedBackoff);
+            }
+            return episode.movedBackoff;
+        }
+        episode.backoff = doubled(episode.backoff);
         return episode.backoff;
+    }
+
+    private static Duration doubled(Duration backoff) {
+        Duration doubled = backoff.multipliedBy(2);
+        return doubled.compareTo(CAP) > 0 ? CAP : doubled;
     }
 
     /** Partitions given up here wait no more; an outage left with none ends without a word of recovery. */

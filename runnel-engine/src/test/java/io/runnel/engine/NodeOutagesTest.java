@@ -54,7 +54,7 @@ class NodeOutagesTest {
         }
 
         assertThat(logged(Level.WARN)).singleElement().satisfies(w -> assertThat(w)
-                .contains("Redis node " + DEAD + " does not answer").contains("partitions [1, 4] wait for it")
+                .contains("reading events of orders/proc from Redis node " + DEAD + " failed").contains("partitions [1, 4] wait for it")
                 .contains("Connection refused"));
         assertThat(logged(Level.INFO)).as("reads of other nodes end nothing").isEmpty();
         assertThat(second).isEqualTo(first.multipliedBy(2));
@@ -74,8 +74,23 @@ class NodeOutagesTest {
         assertThat(logged(Level.WARN)).hasSize(1);
         assertThat(logged(Level.INFO)).singleElement().satisfies(i -> assertThat(i)
                 .contains("partitions [1, 4] flow again, now from Redis node " + PROMOTED)
-                .contains("Redis node " + DEAD + " did not answer for").contains("3 failed tries"));
+                .contains("reads from Redis node " + DEAD + " failed for").contains("3 failed tries"));
         assertThat(outages.any()).isFalse();
+    }
+
+    @Test
+    void reads_from_the_node_the_layout_moved_the_partitions_to_back_off_afresh() {
+        Duration onDead = Duration.ZERO;
+        for (int i = 0; i < 8; i++) {
+            onDead = fail(DEAD, 1);
+        }
+        assertThat(onDead).isEqualTo(Duration.ofSeconds(2));
+        // The promoted replica's first command met a link still being made.
+        assertThat(fail(PROMOTED, 1)).isEqualTo(Duration.ofMillis(50));
+        assertThat(fail(PROMOTED, 1)).isEqualTo(Duration.ofMillis(100));
+        assertThat(logged(Level.WARN)).hasSize(1);
+        outages.succeeded(PROMOTED, List.of(1, 4));
+        assertThat(logged(Level.INFO)).singleElement().satisfies(i -> assertThat(i).contains("10 failed tries"));
     }
 
     @Test
