@@ -92,7 +92,17 @@ public final class RedisCluster implements AutoCloseable {
      * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
      */
     public static RedisCluster start(int masters, int replicasPerMaster) {
-        return start(masters, replicasPerMaster, null);
+        return start(masters, replicasPerMaster, (TestCertificate) null);
+    }
+
+    /**
+     * Starts {@code masters × (1 + replicasPerMaster)} nodes with more {@code redis-server}
+     * options and forms the cluster, e.g. {@code "--cluster-require-full-coverage", "no"}.
+     *
+     * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
+     */
+    public static RedisCluster start(int masters, int replicasPerMaster, String... extraArgs) {
+        return start(masters, replicasPerMaster, null, extraArgs);
     }
 
     /**

@@ -426,11 +426,14 @@ public abstract class RedisClusterTransportTest {
      * cluster keeps listing it as a failed master. The other masters' slots never notice:
      * blocking reads, durable appends and acks work before the promotion and after it. The dead
      * master's slots fail fast until the promotion and work again on the promoted replica
-     * within seconds of it, and a transport opened afterwards works on every slot.
+     * within seconds of it, and a transport opened afterwards works on every slot. The nodes
+     * serve their slots while another's are uncovered ({@code cluster-require-full-coverage no}):
+     * by default Redis refuses every command from the moment a master is marked failed until
+     * its replica takes over.
      */
     @Test
     void a_master_that_dies_for_good_stops_only_its_own_slots() {
-        try (RedisCluster own = RedisCluster.start(3, 1);
+        try (RedisCluster own = RedisCluster.start(3, 1, "--cluster-require-full-coverage", "no");
              Transport onOwn = openTransport(own.url() + "?timeout=10s")) {
             List<String> streams = partitions().stream().map(RedisClusterTransportTest::stream).toList();
             onOwn.createGroup(streams, "g", "0");
