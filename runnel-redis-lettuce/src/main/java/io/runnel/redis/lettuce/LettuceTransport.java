@@ -82,7 +82,9 @@ import java.util.function.Function;
  * The {@link Transport} on Lettuce. Ordinary commands share one connection and are
  * pipelined: a batch (appends, acks, lock operations) is sent in full before any reply is
  * awaited, so it costs one round trip. Blocking reads borrow a dedicated connection each, so
- * they never hold up the shared one. Lock checks run as Lua scripts, atomic per key.
+ * they never hold up the shared one; on a Redis Cluster that is a plain connection to the
+ * master of the read's slot, so a dead master never stops the reads of the others. Lock
+ * checks run as Lua scripts, atomic per key.
  *
  * <p>Accepts {@code redis://[user:password@]host:port[/db]}, {@code rediss://} and
  * {@code redis-sentinel://} URLs as Lettuce understands them; Lettuce's {@code timeout}
@@ -152,10 +154,11 @@ public final class LettuceTransport implements Transport {
         // command (the lock releases, the departure, the leadership).
         if (cluster) {
             RedisClusterClient clusterClient = RedisClusterClient.create(resources, seeds);
-            // The layout is read again when a command is redirected (MOVED, ASK), when a node
-            // keeps failing to reconnect (a dead master), and every 30 s: after a failover
-            // commands reach the promoted replica without waiting for the periodic refresh.
-            // Nodes the cluster agreed are failing are left out of the layout (ClusterNodes).
+            // Lettuce reads the layout again when a command is redirected (MOVED, ASK), when a
+            // node keeps failing to reconnect (a dead master), and every 30 s, but at most once
+            // per 30 s on those events: LayoutRefresh (ClusterNodes) reads it again soon after a
+            // call got no answer, so commands reach a promoted replica within a second. Nodes
+            // the cluster agreed are failing are left out of the layout.
             clusterClient.setOptions(ClusterClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .nodeFilter(ClusterNodes.LIVE_NODES)
