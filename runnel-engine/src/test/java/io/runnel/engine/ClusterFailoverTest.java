@@ -1,5 +1,6 @@
 package io.runnel.engine;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.testkit.RedisCluster;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -14,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -52,6 +54,7 @@ class ClusterFailoverTest {
     /** The longest the other masters' partitions may go without processing: a pause of the machine, not of Runnel. */
     private static final Duration OTHERS_STALL = Duration.ofSeconds(2);
     private static final Duration PACE = Duration.ofMillis(50);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
     @TransportKind.Redis
@@ -84,6 +87,10 @@ class ClusterFailoverTest {
             workers.add(children.start(WorkerProcessMain.class, name, "worker-" + i, name, "0"));
         }
         SeenTimeline timeline = new SeenTimeline(seen);
+        // The producer starts once the workers own every partition, so they have no backlog to work off first.
+        await().atMost(Duration.ofSeconds(90)).until(() -> memberCount(local) == 3 && local.transport()
+                .getAll(keyOf.keySet().stream().map(p -> local.processor("proc").lockKey(p)).toList())
+                .stream().allMatch(Optional::isPresent));
         try (DurableProducer producer = new DurableProducer(orders, List.copyOf(keyOf.values()), PACE)) {
             // Every partition flows, every worker owns some, and the workers keep up with the producer.
             await().atMost(Duration.ofSeconds(90)).until(() -> {
@@ -183,6 +190,12 @@ class ClusterFailoverTest {
                     .mapToLong(Status.PartitionStatus::trimmedUnprocessed).sum())
                     .as("events the retention audit found removed unread").isZero();
         }
+    }
+
+    /** How many executors the processor's membership lists. */
+    private static int memberCount(App app) throws IOException {
+        Optional<String> members = app.transport().get(Keys.members(app.name(), "orders", "proc"));
+        return members.isEmpty() ? 0 : JSON.readTree(members.get()).size();
     }
 
     /** Whether the workers processed the key's records up to the last but two sent. */
