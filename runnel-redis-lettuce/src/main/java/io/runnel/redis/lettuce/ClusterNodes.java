@@ -46,7 +46,7 @@ final class ClusterNodes implements AutoCloseable {
      * @param layout          the layout the shared connection routes by, always the latest read
      * @param seed            a seed node's URI, whose credentials, TLS settings and timeout every node shares
      * @param resources       the client's resources: their event bus tells of layout changes
-     * @param onLayoutChanged told, on a Lettuce thread, the masters serving slots after each change of the layout
+     * @param onLayoutChanged told, on a thread of its own, the masters serving slots after each change of the layout
      */
     ClusterNodes(RedisClusterClient client, Supplier<Partitions> layout, RedisURI seed, ClientResources resources,
                  Consumer<Set<String>> onLayoutChanged) {
@@ -55,9 +55,12 @@ final class ClusterNodes implements AutoCloseable {
         this.refresh = new LayoutRefresh(client::refreshPartitionsAsync, this::unsettled,
                 (task, delay) -> resources.eventExecutorGroup().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS),
                 REFRESH_GAP);
+        // Told on the Lettuce thread that read the layout, which must not wait for connections
+        // to close: the listener runs on a thread of its own.
         this.layoutChanges = resources.eventBus().get()
                 .filter(ClusterTopologyChangedEvent.class::isInstance)
-                .subscribe(changed -> onLayoutChanged.accept(servingMasters()));
+                .subscribe(changed -> Thread.ofVirtual().name("runnel-lettuce-layout-changed")
+                        .start(() -> onLayoutChanged.accept(servingMasters())));
     }
 
     /** The address of the master serving the key's slot by the layout, or empty when it names none. */
