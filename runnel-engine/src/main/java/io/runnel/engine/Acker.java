@@ -2,6 +2,7 @@ package io.runnel.engine;
 
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.FencedAck;
+import io.runnel.api.transport.PartlyAnswered;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
@@ -13,12 +14,14 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * Acknowledges processed events for one executor. Consumers hand ids over without
@@ -32,7 +35,9 @@ import java.util.function.Consumer;
  * <p>Acks are fenced: ids are kept per {@link Lease}, those of a lease no longer valid
  * here are dropped without a word to the server, and the server refuses the rest unless
  * the partition's lock still holds the lease's token. A dropped ack costs a redelivery to
- * the next owner, never a lost event.
+ * the next owner, never a lost event. Acks that got no answer are kept for the next try; on a
+ * Redis Cluster with a master down, only that master's partitions' acks wait, the others'
+ * are done with.
  */
 final class Acker {
     private static final Logger log = LoggerFactory.getLogger(Acker.class);
@@ -140,7 +145,6 @@ final class Acker {
         }
         try {
             sendFenced(batch);
-            batch.clear();
             return;
         } catch (CommandRejected e) {
             if (!e.isWrongType()) {
@@ -150,7 +154,7 @@ final class Acker {
         for (Iterator<Map.Entry<Lease, List<String>>> it = batch.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Lease, List<String>> one = it.next();
             try {
-                sendFenced(Map.of(one.getKey(), one.getValue()));
+                sendFenced(new HashMap<>(Map.of(one.getKey(), one.getValue())));
             } catch (CommandRejected e) {
                 if (!e.isWrongType()) {
                     throw e;
@@ -174,6 +178,13 @@ final class Acker {
         }
     }
 
+    /**
+     * Sends a batch and removes from it the acks the server answered. On a Redis Cluster a
+     * master that does not answer leaves only its own partitions' acks in the batch, for the
+     * next try, and the others are done with.
+     *
+     * @throws TransportException when some acks got no answer (they stay in {@code batch})
+     */
     private void sendFenced(Map<Lease, List<String>> batch) {
         List<FencedAck> acks = new ArrayList<>(batch.size());
         List<Lease> leases = new ArrayList<>(batch.size());
@@ -181,10 +192,21 @@ final class Acker {
             acks.add(new FencedAck(lease.fence, lease.streamKey, ids));
             leases.add(lease);
         });
-        List<Boolean> held = transport.ackFenced(group, acks);
+        List<Optional<Boolean>> held;
+        PartlyAnswered partly = null;
+        try {
+            held = transport.ackFenced(group, acks).stream().map(Optional::of).toList();
+        } catch (PartlyAnswered e) {
+            held = IntStream.range(0, e.size()).mapToObj(e::answer).toList();
+            partly = e;
+        }
         Map<String, List<String>> acked = new HashMap<>();
         for (int i = 0; i < acks.size(); i++) {
-            if (held.get(i)) {
+            if (held.get(i).isEmpty()) {
+                continue;
+            }
+            batch.remove(leases.get(i));
+            if (held.get(i).get()) {
                 acked.put(acks.get(i).key(), acks.get(i).ids());
                 ackedPartitions.add(leases.get(i).partition);
             } else {
@@ -194,6 +216,9 @@ final class Acker {
             }
         }
         metrics.acked(acked);
+        if (partly != null) {
+            throw partly;
+        }
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,11 @@ import java.util.concurrent.TimeUnit;
  * of the read are not held up; a partition whose key holds something other than a stream (a
  * {@code SET} by hand) is quarantined, so it stops being read and the others go on.
  *
+ * <p>A read that fails is retried with backoff, and its outage is tracked per Redis node
+ * ({@link NodeOutages}): on a Redis Cluster with a master down, only that master's partitions
+ * wait and are named in the warning, and they are read again as soon as the layout names the
+ * replica promoted in its place.
+ *
  * <p>The fetcher's own thread owns which reads of backlogged partitions are out and which
  * partitions wait for them; read threads post {@link Signal}s to it.
  */
@@ -64,7 +70,9 @@ final class Fetcher {
     /** Backlogged partitions waiting for their token's read in flight; the fetcher thread's own. */
     private final Map<String, List<PartitionBuffer>> waitingForBacklogRead = new HashMap<>();
     private final Semaphore reads;
-    private final Outage outage;
+    /** The latest buffer of each partition handed to this fetcher: which partitions are read here. */
+    private final Map<Integer, PartitionBuffer> known = new ConcurrentHashMap<>();
+    private final NodeOutages outages;
     private final Map<String, String> mdc;
     private volatile boolean stopped;
     private Thread thread;
@@ -77,7 +85,8 @@ final class Fetcher {
         this.membership = membership;
         this.executor = executor;
         this.reads = new Semaphore(processor.poolSize());
-        this.outage = new Outage(log, "reading events of " + processor.stream().name() + "/" + processor.name());
+        this.outages = new NodeOutages(log, "reading events of " + processor.stream().name() + "/" + processor.name(),
+                this::stillRead);
         this.mdc = mdc;
     }
 
@@ -105,6 +114,8 @@ final class Fetcher {
 
     /** The slot of a {@link ReadGroup} of backlogged partitions, which may span slots. */
     private static final int BACKLOGGED = -1;
+    /** How often a failed read's wait looks whether the layout moved its partitions to another node. */
+    private static final Duration LAYOUT_CHECK = Duration.ofMillis(50);
 
     /** Queues a partition for reading (called by its buffer when it has room). */
     void schedule(PartitionBuffer buffer) {
@@ -135,7 +146,10 @@ final class Fetcher {
                 List<PartitionBuffer> batch = new ArrayList<>();
                 for (Signal signal : received) {
                     switch (signal) {
-                        case Ready r -> batch.add(r.buffer());
+                        case Ready r -> {
+                            known.put(r.buffer().partition, r.buffer());
+                            batch.add(r.buffer());
+                        }
                         case BacklogReadDone done -> {
                             backlogReadOut.remove(done.token());
                             List<PartitionBuffer> waiting = waitingForBacklogRead.remove(done.token());
@@ -199,19 +213,21 @@ final class Fetcher {
         List<FencedRead.Result> results = List.of();
         boolean ok = false;
         long startedAt = System.nanoTime();
+        String node = nodeOf(reading);
+        List<Integer> partitions = reading.stream().map(b -> b.partition).toList();
         try {
             if (!requests.isEmpty()) {
                 results = transport.readGroupFenced(processor.group(), requests, processor.prefetchCount(), block);
-                outage.succeeded();
+                outages.succeeded(node, partitions);
                 processor.metrics().fetched(count(results));
             }
             ok = true;
         } catch (CommandRejected e) {
             if (!repaired(reading)) {
-                sleep(outage.failed(e, startedAt));
+                backOff(outages.failed(node, partitions, () -> readFrom(node), e, startedAt), reading);
             }
         } catch (TransportException e) {
-            sleep(outage.failed(e, startedAt));
+            backOff(outages.failed(node, partitions, () -> readFrom(node), e, startedAt), reading);
         } catch (RuntimeException e) {
             log.error("unexpected failure reading partitions {}", requests.stream().map(FencedRead::key).toList(), e);
             sleep(Duration.ofSeconds(1));
@@ -223,6 +239,57 @@ final class Fetcher {
                 if (!group.blocks()) {
                     signals.add(new BacklogReadDone(group.token()));
                 }
+            }
+        }
+    }
+
+    /**
+     * The Redis node all of a read's partitions live on by the transport's layout ({@code ""}
+     * on a single server), or null when they span several (a read of backlogged partitions on
+     * a cluster: if it fails, they are read slot by slot next, which tells the nodes apart).
+     */
+    private String nodeOf(List<PartitionBuffer> reading) {
+        String node = null;
+        for (PartitionBuffer b : reading) {
+            String its = transport.nodeOf(b.key);
+            if (node != null && !node.equals(its)) {
+                return null;
+            }
+            node = its;
+        }
+        return node != null ? node : "";
+    }
+
+    /** The partitions read here that {@code node} serves by the transport's layout. */
+    private List<Integer> readFrom(String node) {
+        List<Integer> partitions = new ArrayList<>();
+        for (PartitionBuffer b : known.values()) {
+            if (!b.isClosed() && node != null && node.equals(transport.nodeOf(b.key))) {
+                partitions.add(b.partition);
+            }
+        }
+        return partitions;
+    }
+
+    /** Whether the partition is read here: its latest buffer is open. */
+    private boolean stillRead(int partition) {
+        PartitionBuffer b = known.get(partition);
+        return b != null && !b.isClosed();
+    }
+
+    /**
+     * Waits before a failed read's partitions are read again, but no longer than until the
+     * layout names another node for them (a replica promoted in a dead master's place): then
+     * they are read there at once, not after the rest of a backoff meant for the dead node.
+     */
+    private void backOff(Duration wait, List<PartitionBuffer> reading) {
+        String key = reading.isEmpty() ? null : reading.get(0).key;
+        String nodeAfterFailure = key == null ? "" : transport.nodeOf(key);
+        long until = System.nanoTime() + wait.toNanos();
+        for (long left = wait.toNanos(); left > 0 && !stopped; left = until - System.nanoTime()) {
+            sleep(Duration.ofNanos(Math.min(left, LAYOUT_CHECK.toNanos())));
+            if (key != null && !transport.nodeOf(key).equals(nodeAfterFailure)) {
+                return;
             }
         }
     }

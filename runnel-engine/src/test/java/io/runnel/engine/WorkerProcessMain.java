@@ -3,7 +3,7 @@ package io.runnel.engine;
 import io.runnel.api.Primitive;
 
 /**
- * A worker run as its own JVM by {@link ProcessCrashTest}. Settings come from RUNNEL_*
+ * A worker run as its own JVM by {@link ProcessCrashTest} and {@link ClusterFailoverTest}. Settings come from RUNNEL_*
  * environment variables; args: app name, milliseconds of work per event. Every processed
  * order is recorded in the stream "seen" so the test can check what was processed, and by
  * which process.

@@ -92,7 +92,17 @@ public final class RedisCluster implements AutoCloseable {
      * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
      */
     public static RedisCluster start(int masters, int replicasPerMaster) {
-        return start(masters, replicasPerMaster, null);
+        return start(masters, replicasPerMaster, (TestCertificate) null);
+    }
+
+    /**
+     * Starts {@code masters × (1 + replicasPerMaster)} nodes with more {@code redis-server}
+     * options and forms the cluster, e.g. {@code "--cluster-require-full-coverage", "no"}.
+     *
+     * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
+     */
+    public static RedisCluster start(int masters, int replicasPerMaster, String... extraArgs) {
+        return start(masters, replicasPerMaster, null, extraArgs);
     }
 
     /**
@@ -204,6 +214,26 @@ public final class RedisCluster implements AutoCloseable {
     public Node masterOfSlot(int slot) {
         return masters().stream().filter(m -> slotsOf(m).stream().anyMatch(r -> slot >= r[0] && slot <= r[1]))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no live master serves slot " + slot));
+    }
+
+    /** A live replica of {@code master}, by the replica's own view of whom it replicates. */
+    public Node replicaOf(Node master) {
+        String masterId = String.valueOf(master.call("CLUSTER", "MYID"));
+        return nodes.stream().filter(Node::alive).filter(n -> role(n).equals("slave"))
+                .filter(n -> myselfLine(n).split(" ")[3].equals(masterId))
+                .findFirst().orElseThrow(() -> new IllegalStateException("master " + master + " has no live replica"));
+    }
+
+    /**
+     * Has {@code replica} take over from its master with {@code CLUSTER FAILOVER}, the
+     * handshake an operator starts for maintenance: the master stops taking writes, the
+     * replica catches up with it and takes its slots, and the old master becomes its replica,
+     * so nothing is lost. Returns once the replica serves the slots and the cluster is healthy.
+     */
+    public void failover(Node replica) {
+        replica.call("CLUSTER", "FAILOVER");
+        await("replica " + replica + " to take over", () -> role(replica).equals("master") && !slotsOf(replica).isEmpty()
+                && health().isEmpty());
     }
 
     /** Kills a node's process with SIGKILL, as a crash would: no shutdown, no failover handshake. */
@@ -318,12 +348,16 @@ public final class RedisCluster implements AutoCloseable {
         return String.valueOf(((List<?>) n.call("ROLE")).get(0));
     }
 
+    /** The node's own line of CLUSTER NODES: id, address, flags, master id, …, slots. */
+    private static String myselfLine(Node n) {
+        return String.valueOf(n.call("CLUSTER", "NODES")).lines()
+                .filter(l -> l.contains("myself")).findFirst().orElse("");
+    }
+
     /** The slot ranges a master serves, as {@code int[]{from, to}}, from its own CLUSTER NODES line. */
     private static List<int[]> slotsOf(Node master) {
-        String myself = String.valueOf(master.call("CLUSTER", "NODES")).lines()
-                .filter(l -> l.contains("myself")).findFirst().orElse("");
         List<int[]> ranges = new ArrayList<>();
-        String[] fields = myself.split(" ");
+        String[] fields = myselfLine(master).split(" ");
         for (int i = 8; i < fields.length; i++) {
             String f = fields[i].trim();
             if (f.isEmpty() || f.startsWith("[")) {

@@ -472,6 +472,95 @@ public abstract class RedisClusterTransportTest {
         }
     }
 
+    /**
+     * A master killed for good: its replica is promoted and the node never comes back, so the
+     * cluster keeps listing it as a failed master. The other masters' slots never notice:
+     * blocking reads, durable appends and acks work before the promotion and after it. The dead
+     * master's slots fail fast until the promotion and work again on the promoted replica
+     * within seconds of it, and a transport opened afterwards works on every slot. The nodes
+     * serve their slots while another's are uncovered ({@code cluster-require-full-coverage no}):
+     * by default Redis refuses every command from the moment a master is marked failed until
+     * its replica takes over.
+     */
+    @Test
+    void a_master_that_dies_for_good_stops_only_its_own_slots() {
+        try (RedisCluster own = RedisCluster.start(3, 1, "--cluster-require-full-coverage", "no");
+             Transport onOwn = openTransport(own.url() + "?timeout=10s")) {
+            List<String> streams = partitions().stream().map(RedisClusterTransportTest::stream).toList();
+            onOwn.createGroup(streams, "g", "0");
+            onOwn.setIfAbsent(partitions().stream().map(i -> fence(i, "t").lockKey()).toList(), "t", Duration.ofMinutes(5));
+            // Each master has served a blocking read and a durable append, on connections the transport keeps.
+            List<FencedAck> acks = new ArrayList<>();
+            for (int i : partitions()) {
+                acks.add(new FencedAck(fence(i, "t"), stream(i), List.of(appendDurablyThenRead(onOwn, i, "before the kill"))));
+            }
+            RedisCluster.Node victim = own.masterOf(stream(0));
+            List<Integer> elsewhere = partitions().stream()
+                    .filter(i -> own.masterOf(stream(i)).port() != victim.port()).toList();
+            assertThat(elsewhere).hasSizeBetween(1, 11);
+
+            own.kill(victim);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> readBlocking(onOwn, 0)).isInstanceOf(TransportException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("far below the 10 s timeout")
+                    .isLessThan(Duration.ofSeconds(2));
+            // Acks of the other masters' streams are made, and the answer says which.
+            PartlyAnswered partly = catchThrowableOfType(PartlyAnswered.class, () -> onOwn.ackFenced("g", acks));
+            assertThat(partly).as("a partial answer").isNotNull();
+            for (int i : partitions()) {
+                assertThat(partly.answer(i)).as("ack %d", i)
+                        .isEqualTo(elsewhere.contains(i) ? Optional.of(true) : Optional.empty());
+                if (elsewhere.contains(i)) {
+                    assertThat(onOwn.pendingCount(stream(i), "g")).isZero();
+                }
+            }
+            for (int i : elsewhere) {
+                appendDurablyThenRead(onOwn, i, "before the promotion");
+            }
+            assertThat(onOwn.nodeOf(stream(0))).isEqualTo("127.0.0.1:" + victim.port());
+
+            own.awaitHealthy();
+            long promotedAt = System.nanoTime();
+            RedisCluster.Node promoted = own.masterOf(stream(0));
+            for (int i : elsewhere) {
+                appendDurablyThenRead(onOwn, i, "after the promotion");
+            }
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                    .until(() -> readBlocking(onOwn, 0).isEmpty());
+            assertThat(Duration.ofNanos(System.nanoTime() - promotedAt)).as("the dead master's slot served again")
+                    .isLessThan(Duration.ofSeconds(3));
+            assertThat(onOwn.nodeOf(stream(0))).isEqualTo("127.0.0.1:" + promoted.port());
+            String id = onOwn.append(new Append(stream(0), null, Map.of("a", bytes("after")), 0));
+            assertThat(readBlocking(onOwn, 0)).containsExactly(id);
+            // The promoted master has no replica until the dead node comes back as one.
+            assertThatThrownBy(() -> onOwn.appendDurably(List.of(new Append(stream(0), null, Map.of("a", bytes("1")), 0)),
+                    1, Duration.ofMillis(100))).isInstanceOf(NotReplicated.class);
+
+            try (Transport fresh = openTransport(own.url() + "?timeout=10s")) {
+                for (int i : partitions()) {
+                    assertThat(fresh.readGroupFenced("g", List.of(new FencedRead(fence(i, "t"), stream(i), ">")), 10,
+                            Duration.ofMillis(50)).get(0).held()).as("partition %d on a new transport", i).isTrue();
+                }
+            }
+        }
+    }
+
+    /** Appends an entry to partition {@code i}'s stream, confirmed by a replica, and reads it back blocking; its id. */
+    private static String appendDurablyThenRead(Transport on, int i, String when) {
+        String id = on.appendDurably(List.of(new Append(stream(i), null, Map.of("n", bytes(Integer.toString(i))), 0)),
+                1, Duration.ofSeconds(5)).get(0);
+        assertThat(readBlocking(on, i)).as("partition %d %s", i, when).containsExactly(id);
+        return id;
+    }
+
+    /** A fenced read of partition {@code i} that blocks up to 100 ms; the ids it got. */
+    private static List<String> readBlocking(Transport on, int i) {
+        FencedRead.Result read = on.readGroupFenced("g", List.of(new FencedRead(fence(i, "t"), stream(i), ">")), 10,
+                Duration.ofMillis(100)).get(0);
+        assertThat(read.held()).as("partition %d's lock", i).isTrue();
+        return read.entries().stream().map(StreamEntry::id).toList();
+    }
+
     @Test
     void an_unreachable_cluster_fails_at_open_without_revealing_the_password() throws IOException {
         String url = "redis-cluster://user:s3cret@127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort();

@@ -260,6 +260,11 @@ public final class SameSlotTransport implements Transport {
     }
 
     @Override
+    public String nodeOf(String key) {
+        return delegate.nodeOf(onServer(key));
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

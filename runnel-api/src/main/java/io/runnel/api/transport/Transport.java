@@ -333,6 +333,18 @@ public interface Transport extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * The Redis node that serves {@code key}, as a printable address, for telling apart
+     * outages of different nodes and naming them in logs: on a Redis Cluster, the
+     * {@code host:port} of the master of the key's hash slot by the client's current view of
+     * the cluster's layout (which a failover changes, so the answer may change from one call
+     * to the next); an empty string when all keys live on one server, or when the layout
+     * names no master for the slot. Asks the server nothing.
+     */
+    default String nodeOf(String key) {
+        return "";
+    }
+
     /** Releases connections. Blocked calls end with a {@link TransportException}. */
     @Override
     void close();

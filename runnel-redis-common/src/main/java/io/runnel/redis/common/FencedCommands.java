@@ -1,6 +1,7 @@
 package io.runnel.redis.common;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
@@ -16,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -264,15 +266,9 @@ public final class FencedCommands {
         }
         Boolean[] held = new Boolean[fences.size()];
         TransportException unanswered = null;
-        int answered = 0;
         for (int u = 0; u < perNode.size(); u++) {
-            List<Integer> positions = perNode.get(u);
             try {
-                List<Long> replies = asked.get(u).join();
-                for (int j = 0; j < positions.size(); j++) {
-                    held[positions.get(j)] = replies.get(j) == 1L;
-                }
-                answered += positions.size();
+                fill(held, perNode.get(u), asked.get(u).join());
             } catch (CompletionException e) {
                 if (!(e.getCause() instanceof TransportException failed)) {
                     throw e.getCause() instanceof RuntimeException r ? r : e;
@@ -280,13 +276,7 @@ public final class FencedCommands {
                 unanswered = unanswered == null ? failed : unanswered;
             }
         }
-        if (unanswered == null) {
-            return List.of(held);
-        }
-        if (answered == 0) {
-            throw unanswered;
-        }
-        throw new PartlyAnswered(unanswered.getMessage(), Arrays.asList(held), unanswered);
+        return answers(held, unanswered);
     }
 
     /** {@code Transport.releaseFenced}. */
@@ -499,7 +489,10 @@ public final class FencedCommands {
 
     /**
      * {@code Transport.ackFenced}: one script run for every stream (per master on a cluster),
-     * pipelined.
+     * pipelined. On a cluster, a master that does not answer (down, or mid-failover) leaves
+     * only its own acks unanswered: then {@link PartlyAnswered} carries the others' answers.
+     * Acknowledging is idempotent, so a master whose answer was lost with another's failure is
+     * asked again on its own.
      */
     public List<Boolean> ack(String group, List<FencedAck> acks) {
         if (acks.isEmpty()) {
@@ -512,19 +505,80 @@ public final class FencedCommands {
             List<Integer> positions = flatten(slots);
             runs.add(FencedScript.run(across, ackKeys(acks, positions), ackArgs(group, acks, positions)));
         }
-        List<Object> replies = ACK.form(across).runAllSettled(runs, runner);
+        List<Object> replies;
+        try {
+            replies = ACK.form(across).runAllSettled(runs, runner);
+        } catch (TransportException e) {
+            if (perNode.size() == 1 || e instanceof CommandRejected) {
+                throw e;
+            }
+            // A client that fails the whole pipeline when one master is unreachable: ask each alone.
+            replies = Collections.nCopies(perNode.size(), ALONE);
+        }
         Boolean[] held = new Boolean[acks.size()];
+        List<Integer> alone = new ArrayList<>();
+        TransportException unanswered = null;
         for (int u = 0; u < perNode.size(); u++) {
             List<List<Integer>> slots = perNode.get(u);
-            List<Integer> positions = flatten(slots);
-            List<?> reply = replies.get(u) instanceof Throwable error
-                    ? rerun(ACK, runs.get(u), error, slots, p -> ackKeys(acks, p), p -> ackArgs(group, acks, p))
-                    : (List<?>) replies.get(u);
-            for (int j = 0; j < positions.size(); j++) {
-                held[positions.get(j)] = ((Number) reply.get(j)).longValue() == 1L;
+            Object reply = replies.get(u);
+            if (reply == ALONE) {
+                alone.add(u);
+            } else if (!(reply instanceof Throwable error)) {
+                fill(held, flatten(slots), (List<?>) reply);
+            } else if (perNode.size() > 1 && failure.apply(error) instanceof TransportException noAnswer
+                    && !(noAnswer instanceof CommandRejected)) {
+                unanswered = unanswered != null ? unanswered : noAnswer; // the master did not answer
+            } else {
+                fill(held, flatten(slots), rerun(ACK, runs.get(u), error, slots, p -> ackKeys(acks, p),
+                        p -> ackArgs(group, acks, p)));
             }
         }
-        return List.of(held);
+        List<CompletableFuture<List<?>>> asked = new ArrayList<>(alone.size());
+        for (int u : alone) {
+            List<List<Integer>> slots = perNode.get(u);
+            LuaScript.Run run = runs.get(u);
+            asked.add(CompletableFuture.supplyAsync(() -> {
+                Object reply = ACK.form(across).runAllSettled(List.of(run), runner).get(0);
+                return reply instanceof Throwable error
+                        ? rerun(ACK, run, error, slots, p -> ackKeys(acks, p), p -> ackArgs(group, acks, p))
+                        : (List<?>) reply;
+            }, Thread::startVirtualThread));
+        }
+        for (int a = 0; a < alone.size(); a++) {
+            try {
+                fill(held, flatten(perNode.get(alone.get(a))), asked.get(a).join());
+            } catch (CompletionException e) {
+                if (!(e.getCause() instanceof TransportException noAnswer) || noAnswer instanceof CommandRejected) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
+                unanswered = unanswered != null ? unanswered : noAnswer;
+            }
+        }
+        return answers(held, unanswered);
+    }
+
+    /** Stands for a master's reply still to be asked for on its own. */
+    private static final Object ALONE = new Object();
+
+    /** Each position's answer from a script's reply of 1s and 0s, in the positions' order. */
+    private static void fill(Boolean[] held, List<Integer> positions, List<?> reply) {
+        for (int j = 0; j < positions.size(); j++) {
+            held[positions.get(j)] = ((Number) reply.get(j)).longValue() == 1L;
+        }
+    }
+
+    /**
+     * Every answer, or, when some master did not answer ({@code unanswered}), the answers
+     * that came as a {@link PartlyAnswered}, or {@code unanswered} itself if none came.
+     */
+    private static List<Boolean> answers(Boolean[] held, TransportException unanswered) {
+        if (unanswered == null) {
+            return List.of(held);
+        }
+        if (Arrays.stream(held).allMatch(Objects::isNull)) {
+            throw unanswered;
+        }
+        throw new PartlyAnswered(unanswered.getMessage(), Arrays.asList(held), unanswered);
     }
 
     private static List<String> ackKeys(List<FencedAck> acks, List<Integer> positions) {

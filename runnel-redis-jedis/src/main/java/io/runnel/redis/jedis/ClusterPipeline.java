@@ -1,6 +1,7 @@
 package io.runnel.redis.jedis;
 
 import io.runnel.api.transport.TransportException;
+import io.runnel.redis.common.NodeAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import redis.clients.jedis.exceptions.JedisAskDataException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * Sends commands to a Redis Cluster, each to the master of its key's hash slot. The commands
@@ -215,6 +217,12 @@ final class ClusterPipeline {
             }
         }
         return replies;
+    }
+
+    /** The address of the master serving the key's slot by the slot map as last read, or empty when it names none. */
+    String nodeOf(String key) {
+        HostAndPort node = routing.knownNodeOf(JedisClusterCRC16.getSlot(key));
+        return node == null ? "" : new NodeAddress(node.getHost(), node.getPort()).toString();
     }
 
     /** Stops reading the cluster's layout; the transport closes the pools next. */

@@ -67,6 +67,11 @@ final class ClusterRouting implements AutoCloseable {
         return node;
     }
 
+    /** The master serving a slot by the slot map as last read, or null; never reads the layout. */
+    HostAndPort knownNodeOf(int slot) {
+        return commands.getNode(slot);
+    }
+
     /** Slots and their masters by this routing's layout. */
     KeyPlacement placement() {
         return KeyPlacement.cluster(JedisClusterCRC16::getSlot, commands::getNode);

@@ -515,6 +515,12 @@ public final class JedisTransport implements Transport {
         return placement.slot(key);
     }
 
+    /** On a Redis Cluster, the master of the key's slot by the slot map as last read; empty on a single server. */
+    @Override
+    public String nodeOf(String key) {
+        return cluster != null ? cluster.nodeOf(key) : "";
+    }
+
     @Override
     public void close() {
         // Disconnecting the blocked reads ends them; the pools go after. On a cluster the

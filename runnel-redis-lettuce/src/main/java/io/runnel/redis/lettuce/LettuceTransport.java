@@ -4,7 +4,6 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -39,6 +38,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.RedisCodec;
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
@@ -70,23 +70,22 @@ import io.runnel.redis.common.SlotGroups;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
  * The {@link Transport} on Lettuce. Ordinary commands share one connection and are
  * pipelined: a batch (appends, acks, lock operations) is sent in full before any reply is
  * awaited, so it costs one round trip. Blocking reads borrow a dedicated connection each, so
- * they never hold up the shared one. Lock checks run as Lua scripts, atomic per key.
+ * they never hold up the shared one; on a Redis Cluster that is a plain connection to the
+ * master of the read's slot, so a dead master never stops the reads of the others. Lock
+ * checks run as Lua scripts, atomic per key.
  *
  * <p>Accepts {@code redis://[user:password@]host:port[/db]}, {@code rediss://} and
  * {@code redis-sentinel://} URLs as Lettuce understands them; Lettuce's {@code timeout}
@@ -108,6 +107,10 @@ public final class LettuceTransport implements Transport {
     private static final int IDLE_BLOCKING_CONNECTIONS = 16;
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
     private static final String NO_ENTRY = "0-0";
+    /** The node of every blocking connection on a single server. */
+    private static final String THE_SERVER = "";
+    /** Redirections a call on a connection of its own follows, as Lettuce's cluster connection does by default. */
+    private static final int MAX_REDIRECTIONS = 5;
 
     private final RedisFailures failures;
     private final Replies replies;
@@ -116,6 +119,10 @@ public final class LettuceTransport implements Transport {
     /** A {@link RedisClient}, or a {@link RedisClusterClient} for a {@code redis-cluster://} URL. */
     private final AbstractRedisClient client;
     private final boolean cluster;
+    /** On a cluster: plain connections to one master each, for blocking commands; else null. */
+    private final RedisClient nodeClient;
+    /** On a cluster: the masters by the shared connection's layout; else null. */
+    private final ClusterNodes nodes;
     private final StatefulConnection<String, byte[]> shared;
     private final RedisClusterAsyncCommands<String, byte[]> commands;
     private final BlockingConnections blocking;
@@ -131,7 +138,7 @@ public final class LettuceTransport implements Transport {
     public LettuceTransport(ConnectionUrl url) {
         Objects.requireNonNull(url, "url");
         this.failures = new RedisFailures(url, Replies::kind);
-        this.replies = new Replies(failures);
+        this.replies = new Replies(failures, this::layoutMayBeStale);
         this.state = new OpenState(failures::closed);
         this.cluster = url.cluster();
         List<RedisURI> seeds = cluster ? LettuceUrl.parseCluster(url, failures) : List.of(LettuceUrl.parse(url, failures));
@@ -148,36 +155,56 @@ public final class LettuceTransport implements Transport {
         // command (the lock releases, the departure, the leadership).
         if (cluster) {
             RedisClusterClient clusterClient = RedisClusterClient.create(resources, seeds);
-            // The layout is read again when a command is redirected (MOVED, ASK), when a node
-            // keeps failing to reconnect (a dead master), and every 30 s: after a failover
-            // commands reach the promoted replica without waiting for the periodic refresh.
+            // Lettuce reads the layout again when a command is redirected (MOVED, ASK), when a
+            // node keeps failing to reconnect (a dead master), and every 30 s, but at most once
+            // per 30 s on those events: LayoutRefresh (ClusterNodes) reads it again soon after a
+            // call got no answer, so commands reach a promoted replica within a second. Nodes
+            // the cluster agreed are failing are left out of the layout.
             clusterClient.setOptions(ClusterClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .nodeFilter(ClusterNodes.LIVE_NODES)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
                             .enableAllAdaptiveRefreshTriggers()
                             .build())
                     .build());
             this.client = clusterClient;
+            // Blocking commands get a plain connection to the one master they need: a cluster
+            // connection would also link every other master, and fail whenever one is down.
+            // One that loses its link is dropped, not reconnected: the node may be gone for good.
+            this.nodeClient = RedisClient.create(resources);
+            nodeClient.setOptions(ClientOptions.builder()
+                    .autoReconnect(false)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .build());
         } else {
             RedisClient single = RedisClient.create(resources, seeds.get(0));
             single.setOptions(ClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .build());
             this.client = single;
+            this.nodeClient = null;
         }
         try {
-            this.shared = connect();
+            this.shared = connectShared();
             checkServerMode(shared);
         } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
-            resources.shutdown(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            shutdownClients();
             throw e;
         }
         this.commands = async(shared);
-        this.placement = shared instanceof StatefulRedisClusterConnection<String, byte[]> c ? clusterPlacement(c)
-                : KeyPlacement.SINGLE_SERVER;
-        this.blocking = new BlockingConnections(this::connect, IDLE_BLOCKING_CONNECTIONS, failures::closed);
+        this.blocking = new BlockingConnections(this::connectTo, IDLE_BLOCKING_CONNECTIONS, failures::closed);
+        if (shared instanceof StatefulRedisClusterConnection<String, byte[]> c) {
+            this.placement = clusterPlacement(c);
+            this.nodes = new ClusterNodes((RedisClusterClient) client, c::getPartitions, seeds.get(0), resources,
+                    masters -> {
+                        blocking.retainIdle(masters::contains);
+                        linkServingMasters(c);
+                    });
+        } else {
+            this.placement = KeyPlacement.SINGLE_SERVER;
+            this.nodes = null;
+        }
     }
 
     /** Slots and their masters by the layout the cluster connection routes commands by. */
@@ -214,7 +241,7 @@ public final class LettuceTransport implements Transport {
     }
 
     /** One XADD per append, built directly (cheaper than the typed API for a batch of small entries). */
-    private static List<AsyncCommand<String, byte[], String>> xadds(List<Append> appends) {
+    static List<AsyncCommand<String, byte[], String>> xadds(List<Append> appends) {
         List<AsyncCommand<String, byte[], String>> adds = new ArrayList<>(appends.size());
         for (Append append : appends) {
             CommandArgs<String, byte[]> args = new CommandArgs<>(CODEC).addKey(append.key());
@@ -232,33 +259,28 @@ public final class LettuceTransport implements Transport {
         state.ensureOpen();
         TransportArgs.requireReplicas(replicas, waitFor);
         long millis = TransportArgs.ttlMillis(waitFor);
+        if (nodes != null) {
+            DurableAppends.Appended appended = new DurableAppends(nodes, replies, failures, MAX_REDIRECTIONS,
+                    this::onNode).append(appends, replicas, millis, timeout, CommandTimeout.forBlockingRead(timeout, waitFor));
+            return replicated(appended.ids(), appended.confirmed(), replicas, waitFor);
+        }
         // WAIT answers for the writes of its own connection, and holds it meanwhile: a blocking one.
-        return onBlockingConnection(waitFor, (connection, wait) -> {
+        return onBlockingConnection(THE_SERVER, waitFor, (connection, wait) -> {
             List<AsyncCommand<String, byte[], String>> adds = xadds(appends);
             connection.dispatch(adds);
             List<String> ids = replies.awaitAll("XADD", adds, timeout);
-            int confirmed = Integer.MAX_VALUE;
-            if (connection instanceof StatefulRedisClusterConnection<String, byte[]> c) {
-                // Each master answers for the writes it took, on the node link they went through.
-                Set<RedisClusterNode> masters = new LinkedHashSet<>();
-                appends.forEach(a -> masters.add(c.getPartitions().getMasterBySlot(SlotHash.getSlot(a.key()))));
-                List<RedisFuture<Long>> waits = new ArrayList<>();
-                for (RedisClusterNode master : masters) {
-                    waits.add(c.getConnection(master.getUri().getHost(), master.getUri().getPort()).async()
-                            .waitForReplication(replicas, millis));
-                }
-                for (Long n : replies.awaitAll("WAIT", waits, wait)) {
-                    confirmed = Math.min(confirmed, n.intValue());
-                }
-            } else {
-                confirmed = replies.await("WAIT", async(connection).waitForReplication(replicas, millis), wait).intValue();
-            }
-            if (confirmed < replicas) {
-                throw new NotReplicated(TransportArgs.notReplicated(appends.size(), confirmed, replicas, waitFor)
-                        + " (" + failures.where() + ")", confirmed, ids);
-            }
-            return ids;
+            int confirmed = replies.await("WAIT", async(connection).waitForReplication(replicas, millis), wait).intValue();
+            return replicated(ids, confirmed, replicas, waitFor);
         });
+    }
+
+    /** The ids of a durable append, or NotReplicated when fewer replicas than asked confirmed it. */
+    private List<String> replicated(List<String> ids, int confirmed, int replicas, Duration waitFor) {
+        if (confirmed < replicas) {
+            throw new NotReplicated(TransportArgs.notReplicated(ids.size(), confirmed, replicas, waitFor)
+                    + " (" + failures.where() + ")", confirmed, ids);
+        }
+        return ids;
     }
 
     /**
@@ -299,7 +321,7 @@ public final class LettuceTransport implements Transport {
         XReadArgs args = readArgs(count, block);
         StreamOffset<String>[] offset = arrayOf(StreamOffset.from(key, afterId));
         List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
-                ? onBlockingConnection(block, (connection, wait) ->
+                ? onBlockingConnection(key, block, (connection, wait) ->
                         replies.await("XREAD", async(connection).xread(args, offset), wait))
                 : replies.await("XREAD", commands.xread(args, offset), timeout);
         return entries(messages);
@@ -384,7 +406,7 @@ public final class LettuceTransport implements Transport {
         StreamOffset<String>[] offsets = offsets(idsByKey);
         Consumer<String> reader = Consumer.from(group, consumer);
         List<StreamMessage<String, byte[]>> messages = TransportArgs.isBlocking(block)
-                ? onBlockingConnection(block, (connection, wait) ->
+                ? onBlockingConnection(idsByKey.keySet().iterator().next(), block, (connection, wait) ->
                         replies.await("XREADGROUP", async(connection).xreadgroup(reader, args, offsets), wait))
                 : replies.await("XREADGROUP", commands.xreadgroup(reader, args, offsets), timeout);
         return byKey(idsByKey.keySet(), messages);
@@ -559,7 +581,8 @@ public final class LettuceTransport implements Transport {
         if (!TransportArgs.isBlocking(block)) {
             return awaitUnits(send.apply(commands), units, timeout);
         }
-        return onBlockingConnection(block, (connection, wait) -> {
+        // A blocking read names streams of one slot: one unit, on the slot's master.
+        return onBlockingConnection(units.get(0).keys().get(0), block, (connection, wait) -> {
             // The read and the check leave in one write: flushing each wakes the event loop once
             // more per read, which cost more CPU than the check itself. The connection is ours alone.
             connection.setAutoFlushCommands(false);
@@ -664,11 +687,28 @@ public final class LettuceTransport implements Transport {
         return placement.slot(key);
     }
 
+    /** On a Redis Cluster, the master of the key's slot by the layout as last read; empty on a single server. */
+    @Override
+    public String nodeOf(String key) {
+        return nodes == null ? THE_SERVER : nodes.masterOf(key);
+    }
+
     @Override
     public void close() {
         // The blocking connections first: closing them ends the reads blocked on them.
-        state.close(blocking::close, shared::close, () -> client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT),
-                () -> resources.shutdown(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        state.close(() -> {
+            if (nodes != null) {
+                nodes.close();
+            }
+        }, blocking::close, shared::close, this::shutdownClients);
+    }
+
+    private void shutdownClients() {
+        client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
+        if (nodeClient != null) {
+            nodeClient.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
+        }
+        resources.shutdown(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -678,11 +718,12 @@ public final class LettuceTransport implements Transport {
 
     // ------------------------------------------------------------------ helpers
 
-    private StatefulConnection<String, byte[]> connect() {
+    /** The connection ordinary commands share: a cluster connection, or one to the single server. */
+    private StatefulConnection<String, byte[]> connectShared() {
         try {
             if (client instanceof RedisClusterClient c) {
                 StatefulRedisClusterConnection<String, byte[]> connection = c.connect(CODEC);
-                connectToMasters(connection);
+                linkServingMasters(connection).join();
                 return connection;
             }
             return ((RedisClient) client).connect(CODEC);
@@ -696,24 +737,41 @@ public final class LettuceTransport implements Transport {
     }
 
     /**
-     * Opens the cluster connection's links to every master now. Lettuce opens them on a
-     * node's first command otherwise, and with commands rejected while disconnected (which
-     * the engine relies on to fail fast in an outage) that first command would be refused.
-     * A master promoted later is linked on its first command, which may then fail once; the
-     * engine retries.
+     * Opens the cluster connection's links to the masters that serve slots now, at open and
+     * after every change of the layout. Lettuce opens them on a node's first command otherwise,
+     * and with commands rejected while disconnected (which the engine relies on to fail fast
+     * in an outage) every command issued while the link is being made would be refused: after
+     * a failover, the first commands for the promoted replica. A master that cannot be reached
+     * (down, and not yet failed over) does not keep the connection from opening: its commands
+     * fail until it answers or its replica takes over, as they would had it died a moment later.
+     *
+     * @return when every link is made or failed
      */
-    private static void connectToMasters(StatefulRedisClusterConnection<String, byte[]> connection) {
+    private static CompletableFuture<Void> linkServingMasters(StatefulRedisClusterConnection<String, byte[]> connection) {
         List<CompletableFuture<?>> links = new ArrayList<>();
         for (RedisClusterNode node : connection.getPartitions()) {
-            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
-                links.add(connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()));
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                links.add(connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
+                        .toCompletableFuture().exceptionally(unreachable -> null));
             }
         }
+        return CompletableFuture.allOf(links.toArray(CompletableFuture[]::new));
+    }
+
+    /** A connection of its own to {@code node}: a cluster's master, or {@link #THE_SERVER}. */
+    private StatefulConnection<String, byte[]> connectTo(String node) {
         try {
-            CompletableFuture.allOf(links.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            connection.close();
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            return nodeClient != null ? nodeClient.connect(CODEC, nodes.uriOf(node)) : ((RedisClient) client).connect(CODEC);
+        } catch (RuntimeException e) {
+            layoutMayBeStale();
+            throw failures.translate("", e);
+        }
+    }
+
+    /** A call failed without an answer from its node: on a cluster, the node may have died or lost its slots. */
+    private void layoutMayBeStale() {
+        if (nodes != null) {
+            nodes.refreshSoon();
         }
     }
 
@@ -728,18 +786,49 @@ public final class LettuceTransport implements Transport {
 
     /** Commands sent and awaited on a blocking read's own connection, within {@code wait}. */
     @FunctionalInterface
-    private interface BlockingWork<T> {
+    interface BlockingWork<T> {
         T run(StatefulConnection<String, byte[]> connection, Duration wait);
     }
 
     /**
-     * Runs a blocking command (and what is pipelined after it) on a connection of its own. A
-     * connection whose commands did not end normally may still be blocked in the server, so
-     * it is discarded, not reused.
+     * Runs a blocking command (and what is pipelined after it) on a connection of its own: to
+     * the single server, or to the master of {@code key}'s slot on a cluster. A master that
+     * answers MOVED (its slot moved: a failover, a resharding) has the work run again where
+     * the answer points, and the layout read again.
+     *
+     * @param key a key the work names; on a single server, any
      */
-    private <T> T onBlockingConnection(Duration block, BlockingWork<T> work) {
-        StatefulConnection<String, byte[]> connection = blocking.borrow();
+    private <T> T onBlockingConnection(String key, Duration block, BlockingWork<T> work) {
         Duration wait = CommandTimeout.forBlockingRead(timeout, block);
+        if (nodes == null) {
+            return onNode(THE_SERVER, wait, work);
+        }
+        String node = nodes.masterOf(key);
+        if (node.isEmpty()) {
+            nodes.refreshSoon();
+            throw failures.failure("no master serves hash slot " + SlotHash.getSlot(key)
+                    + " in the cluster's layout as last read");
+        }
+        for (int redirections = 0; ; redirections++) {
+            try {
+                return onNode(node, wait, work);
+            } catch (CommandRejected e) {
+                Optional<String> movedTo = Redirection.movedTo(e);
+                if (movedTo.isEmpty() || redirections == MAX_REDIRECTIONS) {
+                    throw e;
+                }
+                nodes.refreshSoon();
+                node = movedTo.get();
+            }
+        }
+    }
+
+    /**
+     * Runs work on a connection of its own to {@code node}. A connection whose commands did
+     * not end normally may still be blocked in the server, so it is discarded, not reused.
+     */
+    private <T> T onNode(String node, Duration wait, BlockingWork<T> work) {
+        StatefulConnection<String, byte[]> connection = blocking.borrow(node);
         boolean reusable = false;
         try {
             // Lettuce would otherwise expire the command after the URL's timeout, even one
@@ -750,7 +839,7 @@ public final class LettuceTransport implements Transport {
             return result;
         } finally {
             if (reusable) {
-                blocking.giveBack(connection);
+                blocking.giveBack(node, connection);
             } else {
                 blocking.discard(connection);
             }

@@ -22,9 +22,16 @@ import java.util.concurrent.TimeoutException;
  */
 final class Replies {
     private final RedisFailures failures;
+    private final Runnable noAnswer;
 
-    Replies(RedisFailures failures) {
+    /**
+     * @param noAnswer told of every command that got no reply in time or failed for another
+     *                 reason than an error reply (a lost or refused connection): on a cluster
+     *                 the layout may be out of date
+     */
+    Replies(RedisFailures failures, Runnable noAnswer) {
         this.failures = failures;
+        this.noAnswer = noAnswer;
     }
 
     /** The outcome of one command of a pipeline: its value or the error it failed with. */
@@ -80,8 +87,13 @@ final class Replies {
                 long left = Math.max(0, deadline - System.nanoTime());
                 settled.add(new Settled<>(reply.get(left, TimeUnit.NANOSECONDS), null));
             } catch (ExecutionException e) {
-                settled.add(new Settled<>(null, e.getCause() == null ? e : e.getCause()));
+                Throwable error = e.getCause() == null ? e : e.getCause();
+                if (kind(error) != RedisFailures.Kind.ERROR_REPLY) {
+                    noAnswer.run();
+                }
+                settled.add(new Settled<>(null, error));
             } catch (TimeoutException e) {
+                noAnswer.run();
                 cancel(replies, i);
                 throw failures.failure(operation + " got no reply within " + timeout.toMillis() + " ms");
             } catch (CancellationException e) {
