@@ -5,6 +5,9 @@ import io.runnel.api.Event;
 import io.runnel.api.Middleware;
 import io.runnel.api.Misconfigured;
 import io.runnel.api.ProcessingTimeout;
+import io.runnel.api.transport.CommandRejected;
+import io.runnel.api.transport.ServerOutOfMemory;
+import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -63,8 +66,22 @@ final class PartitionConsumer<T> implements Runnable {
     /** The try the delivery last handed out is at (1: the first); consumer thread only. */
     private int attempt = 1;
 
-    /** The next hand-out starting with event {@code firstId} is try {@code attempt} at it. */
-    private record Retry(String firstId, int attempt) {
+    /**
+     * Tries of the delivery last handed out that failed because Redis could not serve the
+     * function's own calls (see {@link #serverTrouble}): they use up none of the retry policy's
+     * attempts. Consumer thread only.
+     */
+    private int serverRetries;
+    /** The episodes of the function's own Redis calls failing; logged once each. */
+    private final Outage functionCalls;
+    /** Whether {@link #functionCalls} has an episode open; consumer thread only. */
+    private boolean functionCallsFailing;
+
+    /**
+     * The next hand-out starting with event {@code firstId} is try {@code attempt} at it,
+     * {@code serverRetries} of the earlier ones having failed for Redis's state.
+     */
+    private record Retry(String firstId, int attempt, int serverRetries) {
     }
     private long lastHandOver = System.nanoTime();
     /** Whether the last completed delivery took {@link #ACK_DELAY_NANOS} or more; consumer thread only. */
@@ -133,6 +150,8 @@ final class PartitionConsumer<T> implements Runnable {
         this.mdc = mdc;
         this.parking = new Parking(processor, feed.lease());
         this.metrics = processor.metrics().deliveries(feed.partition());
+        this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name() + "'s function on partition "
+                + feed.partition());
     }
 
     @Override
@@ -218,10 +237,12 @@ final class PartitionConsumer<T> implements Runnable {
         } while (events.isEmpty());
         int previousAttempt = attempt;
         attempt = 1;
+        serverRetries = 0;
         if (retrying != null) {
             // A batch may gather more events behind the retried ones; it is the same try at them.
             if (events.get(0).id().equals(retrying.firstId())) {
                 attempt = retrying.attempt();
+                serverRetries = retrying.serverRetries();
             }
             retrying = null;
         }
@@ -344,6 +365,10 @@ final class PartitionConsumer<T> implements Runnable {
             flowing = true;
             executor.flowing(feed.lease());
         }
+        if (functionCallsFailing) {
+            functionCallsFailing = false;
+            functionCalls.succeeded();
+        }
         if (completed.size() >= ACK_GROUP || now - lastHandOver >= ACK_DELAY_NANOS) {
             handOverAcks(now);
         }
@@ -369,6 +394,10 @@ final class PartitionConsumer<T> implements Runnable {
         Holding held = holding;
         Delivery failed = held != null ? held.delivery() : new Delivery(processor.name(), feed.partition(), List.of());
         holding = null;
+        TransportException unserved = serverTrouble(error);
+        if (unserved != null && !failed.events().isEmpty()) {
+            return waitForRedis(failed, unserved);
+        }
         if (retries(failed, error)) {
             // Not a failure the policy (or middleware, or the failed meter) sees yet: only the last try's is.
             return retry(failed, ids(failed), error);
@@ -428,12 +457,52 @@ final class PartitionConsumer<T> implements Runnable {
     }
 
     /**
+     * What a function threw because Redis could not serve one of its calls for now, rather
+     * than because of the events: a {@link TransportException} in the cause chain that is an
+     * outage (no connection, a timeout, a cluster without a master for a slot) or a refusal at
+     * maxmemory. Null for anything else, a refusal about the data ({@code WRONGTYPE}) included.
+     */
+    static TransportException serverTrouble(Throwable error) {
+        Throwable t = error;
+        for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
+            if (t instanceof TransportException e && (!(e instanceof CommandRejected) || e instanceof ServerOutOfMemory)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The function failed because Redis could not serve its own call (a send onward to a
+     * partition on a dead master, a full memory): that says nothing about the events, so no
+     * exception policy, middleware or retry attempt sees it. The delivery waits with backoff,
+     * logged once per episode, and is handed out again; it ends when the partition leaves
+     * (its lease lapses if Redis stays away) or the worker stops, the events then pending for
+     * the next owner.
+     *
+     * @return whether to restart the function
+     */
+    private boolean waitForRedis(Delivery failed, TransportException cause) {
+        Duration pause = functionCalls.failed(cause);
+        functionCallsFailing = true;
+        feed.pushBack(failed.events());
+        // The next try is a later one to middleware (which saw the first begin), but costs no attempt.
+        retrying = new Retry(failed.events().get(0).id(), failed.attempt() + 1, serverRetries + 1);
+        try {
+            return !feed.awaitClosed(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * Whether a failed delivery gets another try: tries are left, and the failure is one the
      * processor retries. A stuck function ({@link ProcessingTimeout}) is not: the coordinator
      * is already deciding about its thread; nor is a misconfiguration, which halts.
      */
     private boolean retries(Delivery failed, Throwable error) {
-        if (failed.events().isEmpty() || failed.attempt() >= processor.retry().maxAttempts()
+        if (failed.events().isEmpty() || failed.attempt() - serverRetries >= processor.retry().maxAttempts()
                 || error instanceof ProcessingTimeout || error instanceof Misconfigured) {
             return false;
         }
@@ -453,13 +522,14 @@ final class PartitionConsumer<T> implements Runnable {
      *         worker stops meanwhile (the events stay pending for the next owner)
      */
     private boolean retry(Delivery failed, List<String> ids, Throwable error) {
-        Duration pause = processor.retry().backoff(failed.attempt(), ThreadLocalRandom.current().nextDouble());
+        int counted = failed.attempt() - serverRetries; // tries that failed for Redis's state are not the policy's
+        Duration pause = processor.retry().backoff(counted, ThreadLocalRandom.current().nextDouble());
         log.warn("processor {} failed on partition {} (events {}, attempt {} of {}): {}; trying again in {} ms",
-                processor.name(), feed.partition(), ids, failed.attempt(), processor.retry().maxAttempts(), error,
+                processor.name(), feed.partition(), ids, counted, processor.retry().maxAttempts(), error,
                 pause.toMillis());
         processor.metrics().retried(failed);
         feed.pushBack(failed.events());
-        retrying = new Retry(failed.events().get(0).id(), failed.attempt() + 1);
+        retrying = new Retry(failed.events().get(0).id(), failed.attempt() + 1, serverRetries);
         try {
             return !feed.awaitClosed(pause);
         } catch (InterruptedException e) {

@@ -57,9 +57,26 @@ public final class RedisFailures {
         return switch (kinds.apply(error)) {
             case CONNECTION -> because(cannotConnect(operation), error);
             case TIMEOUT -> because(operation + " timed out on " + where(), error);
-            case ERROR_REPLY -> rejected(operation, error);
+            case ERROR_REPLY -> transientState(error)
+                    ? because(operation + " could not be served by " + where() + " for now", error)
+                    : rejected(operation, error);
             case OTHER -> because(operation + " failed on " + where(), error);
         };
+    }
+
+    /**
+     * Error replies about the server's state rather than the command's data: a cluster with a
+     * slot no master serves ({@code CLUSTERDOWN}, between a master's failure and its replica's
+     * promotion with {@code cluster-require-full-coverage yes}), a slot in migration
+     * ({@code TRYAGAIN}), a server loading its data set ({@code LOADING}), a replica cut off
+     * from its master ({@code MASTERDOWN}). The same command succeeds once that passes, so
+     * they are outages, retried with backoff, not refusals.
+     */
+    private static final java.util.Set<String> TRANSIENT_CODES = java.util.Set.of("CLUSTERDOWN", "TRYAGAIN", "LOADING",
+            "MASTERDOWN");
+
+    private static boolean transientState(Throwable error) {
+        return TRANSIENT_CODES.contains(CommandRejected.codeOf(error.getMessage()));
     }
 
     /**

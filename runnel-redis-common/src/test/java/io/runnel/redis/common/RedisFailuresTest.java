@@ -46,6 +46,17 @@ class RedisFailuresTest {
     }
 
     @Test
+    void errorRepliesAboutTheServersStateAreOutagesNotRefusals() {
+        for (String reply : new String[] {"CLUSTERDOWN The cluster is down", "TRYAGAIN Multiple keys request during rehashing of slot",
+                "LOADING Redis is loading the dataset in memory", "MASTERDOWN Link with MASTER is down"}) {
+            assertThat(failures.translate("XREADGROUP", new IllegalStateException(reply)))
+                    .as(reply)
+                    .isNotInstanceOf(CommandRejected.class)
+                    .hasMessage("XREADGROUP could not be served by redis://***@h:1 for now: " + reply);
+        }
+    }
+
+    @Test
     void aRefusalAtMaxmemoryIsServerOutOfMemoryWithTheRemedy() {
         assertThat(failures.translate("XADD", new IllegalStateException(
                 "OOM command not allowed when used memory > 'maxmemory'. script: abc, on @user_script:1.")))
