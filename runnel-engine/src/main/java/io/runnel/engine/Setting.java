@@ -100,20 +100,20 @@ public final class Setting<T> {
 
     /** Reads an app-level value (from the environment or the builder). */
     T parse(String text) {
-        return parse(text, "setting " + name + " (env " + environmentVariable() + ")");
+        return parse(text, "setting " + name + " (env " + environmentVariable() + ")", false);
     }
 
     /** Reads a stream's or processor's override. */
     T parseOption(String text) {
-        return parse(text, "option " + optionName());
+        return parse(text, "option " + optionName(), true);
     }
 
-    private T parse(String text, String subject) {
+    private T parse(String text, String subject, boolean override) {
         try {
             return type.parser().parse(text.trim());
         } catch (SettingType.Rejected r) {
             throw new InvalidSetting(name, subject + " has invalid value '"
-                    + (r.shownValue != null ? r.shownValue : text) + "': expected " + r.getMessage());
+                    + (r.shownValue != null ? r.shownValue : text) + "': expected " + r.getMessage(), override);
         }
     }
 

@@ -482,7 +482,7 @@ public final class Settings {
     private static Setting<?> known(String name) {
         Setting<?> s = BY_NAME.get(normalise(name));
         if (s == null) {
-            throw unknown(name, BY_NAME.keySet(), "setting");
+            throw unknown(name, BY_NAME.keySet(), "setting", false);
         }
         return s;
     }
@@ -509,18 +509,18 @@ public final class Settings {
             String what = scope.name().toLowerCase(Locale.ROOT) + " option";
             if (s != null) {
                 throw new InvalidSetting(s.name(), "setting " + s.name() + " is not a " + what + "; the " + what
-                        + "s are " + options.keySet());
+                        + "s are " + options.keySet(), true);
             }
-            throw unknown(name, options.keySet(), what);
+            throw unknown(name, options.keySet(), what, true);
         }
         return s;
     }
 
-    private static InvalidSetting unknown(String name, Set<String> known, String what) {
+    private static InvalidSetting unknown(String name, Set<String> known, String what, boolean override) {
         String n = normalise(name);
         return new InvalidSetting(name, Setting.closest(n, known)
                 .map(nearest -> "unknown " + what + " '" + name + "'; did you mean '" + nearest + "'?")
-                .orElse("unknown " + what + " '" + name + "'; known: " + String.join(", ", known)));
+                .orElse("unknown " + what + " '" + name + "'; known: " + String.join(", ", known)), override);
     }
 
     private static void warnIfMisspelt(String variable) {
