@@ -22,8 +22,7 @@ final class InvalidRunnelProperty extends IllegalStateException {
     /** A key no property binds; {@code nearest} may be null. */
     static InvalidRunnelProperty unknown(WrittenProperties.Key key, String nearest) {
         return new InvalidRunnelProperty("unknown Runnel property " + key.describe()
-                + (nearest == null ? "" : "; did you mean " + (key.variable() ? WrittenProperties.variableOf(nearest) : nearest)
-                + "?"), key, nearest, null);
+                + (nearest == null ? "" : "; did you mean " + nearest + "?"), key, nearest, null);
     }
 
     /** A value the setting refused. */

@@ -20,6 +20,7 @@ import org.springframework.util.StringValueResolver;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +39,7 @@ final class ProcessorMethods implements BeanPostProcessor, SmartInitializingSing
         /** {@code Billing.bill(Order)}, as messages name it. */
         String describe() {
             return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "("
-                    + String.join(", ", java.util.Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toList())
+                    + String.join(", ", Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toList())
                     + ")";
         }
     }
