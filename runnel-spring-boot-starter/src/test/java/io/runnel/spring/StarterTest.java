@@ -17,6 +17,7 @@ import io.runnel.redis.lettuce.LettuceTransport;
 import io.runnel.testkit.LoopbackProxy;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -24,6 +25,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -283,6 +286,40 @@ class StarterTest {
                 .run())
                 .isInstanceOf(io.runnel.api.Misconfigured.class).hasMessage("@RunnelProcessor Misdirected.describe(Order): sendTo = \"invoices\": the method "
                         + "returns java.lang.String but stream invoices carries " + Invoice.class.getName());
+    }
+
+    /** A method that returns a value nobody asked for. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class DroppingService {
+        @Bean
+        Stream<Order> orders(App app) {
+            return app.stream("orders", Order.class, Order::customer);
+        }
+
+        @Bean
+        Dropper dropper() {
+            return new Dropper();
+        }
+
+        static class Dropper {
+            @RunnelProcessor(stream = "orders")
+            String describe(Order order) {
+                return order.toString();
+            }
+        }
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void a_returned_value_without_send_to_is_warned_about_at_start(CapturedOutput output) {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(DroppingService.class)
+                .web(WebApplicationType.NONE).properties("runnel.app=" + appName(), "runnel.redis-url=" + redis.url(),
+                        "runnel.worker.enabled=false").run()) {
+            assertThat(context.getBean(App.class).processors()).containsExactly("describe");
+            assertThat(output.getOut()).contains("WARN").contains("@RunnelProcessor Dropper.describe(Order) returns "
+                    + "String but has no sendTo: what it returns is dropped");
+        }
     }
 
     /** A service with its own OpenTelemetry bean, as Spring Boot's or the application's would be. */
