@@ -33,7 +33,9 @@ final class WrittenProperties {
     private static final String ENV_PREFIX = RunnelProperties.PREFIX.toUpperCase(Locale.ROOT) + "_";
 
     /** The properties {@link RunnelProperties} binds, relative to the prefix: {@code default-join-delay}, {@code worker.enabled}. */
-    static final List<String> KNOWN = known(RunnelProperties.class, "");
+    static final List<String> KNOWN = known(RunnelProperties.class, "", false);
+    /** Those of them that are lists, which take indexed keys ({@code worker.processors[0]}). */
+    private static final List<String> LISTS = known(RunnelProperties.class, "", true);
 
     /**
      * One key as written.
@@ -86,11 +88,13 @@ final class WrittenProperties {
     void refuseUnknown() {
         Set<String> known = new LinkedHashSet<>();
         KNOWN.forEach(k -> known.add(uniform(k)));
+        Set<String> lists = new LinkedHashSet<>();
+        LISTS.forEach(k -> lists.add(uniform(k)));
         for (Key k : keys) {
-            if (known.contains(uniform(k.relative()))) {
-                continue;
+            if (known.contains(uniform(k.relative())) || lists.contains(uniform(withoutIndexes(k.relative())))) {
+                continue; // a list's element is known; another property's is not (it would bind nothing)
             }
-            Optional<String> nearest = Setting.closest(k.relative(), KNOWN)
+            Optional<String> nearest = Setting.closest(withoutIndexes(k.relative()), KNOWN)
                     .map(n -> RunnelProperties.PREFIX + "." + n);
             if (k.shared()) {
                 nearest.ifPresent(n -> log.warn("{} sets no Runnel property and is ignored; did you mean {}?",
@@ -118,7 +122,7 @@ final class WrittenProperties {
         if (!name.regionMatches(true, 0, prefix, 0, prefix.length())) {
             return null;
         }
-        String relative = name.substring(prefix.length()).replaceAll("\\[[^]]*]", "");
+        String relative = name.substring(prefix.length());
         return relative.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replace('_', '-').toLowerCase(Locale.ROOT);
     }
 
@@ -126,9 +130,14 @@ final class WrittenProperties {
         if (!name.startsWith(ENV_PREFIX)) {
             return null;
         }
-        // RUNNEL_WORKER_PROCESSORS_0 is element 0 of runnel.worker.processors
-        String relative = name.substring(ENV_PREFIX.length()).replaceAll("(_\\d+)+_?$", "");
+        // RUNNEL_WORKER_PROCESSORS_0 is element 0 of runnel.worker.processors: worker-processors[0]
+        String relative = name.substring(ENV_PREFIX.length()).replaceAll("_(\\d+)_?", "[$1]");
         return relative.replace('_', '-').toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code worker.processors[0]} without its index. */
+    private static String withoutIndexes(String relative) {
+        return relative.replaceAll("\\[[^]]*]", "");
     }
 
     /** The comparable form: lower case, letters and digits only. */
@@ -150,13 +159,14 @@ final class WrittenProperties {
         return "property source '" + source.getName() + "'";
     }
 
-    private static List<String> known(Class<?> type, String prefix) {
+    /** The properties of a record, nested ones included; only its lists when {@code lists}. */
+    private static List<String> known(Class<?> type, String prefix, boolean lists) {
         List<String> names = new ArrayList<>();
         for (RecordComponent c : type.getRecordComponents()) {
             String name = prefix + c.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
             if (c.getType().isRecord()) {
-                names.addAll(known(c.getType(), name + "."));
-            } else {
+                names.addAll(known(c.getType(), name + ".", lists));
+            } else if (!lists || List.class.isAssignableFrom(c.getType())) {
                 names.add(name);
             }
         }

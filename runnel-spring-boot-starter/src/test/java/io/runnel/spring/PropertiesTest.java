@@ -115,6 +115,18 @@ class PropertiesTest {
         assertThat(analysis.getAction()).startsWith("Did you mean runnel.default-partition-count? "
                 + "Rename runnel.defualt-partition-count to it.");
 
+        Run list = new Run(Map.of());
+        assertThat(catchThrowable(() -> list.start("runnel.metrics-reporters[0]=jmx"))).as("not a list: it would bind nothing")
+                .rootCause().hasMessage("unknown Runnel property runnel.metrics-reporters[0] (property source "
+                        + "'defaultProperties'); did you mean runnel.metrics-reporters?");
+        try (ConfigurableApplicationContext context = new Run(Map.of("RUNNEL_WORKER_PROCESSORS_0", "billing",
+                "RUNNEL_WORKER_PROCESSORS_1", "audit")).start()) {
+            assertThat(context.getBean(RunnelProperties.class).worker().processors()).containsExactly("billing", "audit");
+        }
+        try (ConfigurableApplicationContext context = new Run(Map.of()).start("runnel.worker.processors[0]=billing")) {
+            assertThat(context.getBean(RunnelProperties.class).worker().processors()).containsExactly("billing");
+        }
+
         Run camel = new Run(Map.of());
         assertThat(catchThrowable(() -> camel.start("runnel.defaultPartitionCont=8"))).rootCause()
                 .hasMessageStartingWith("unknown Runnel property runnel.defaultPartitionCont (")
