@@ -13,11 +13,11 @@ import org.springframework.core.env.StandardEnvironment;
 
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The {@code runnel.*} keys as the application wrote them, in each property source, in the
@@ -34,8 +34,10 @@ final class WrittenProperties {
 
     /** The properties {@link RunnelProperties} binds, relative to the prefix: {@code default-join-delay}, {@code worker.enabled}. */
     static final List<String> KNOWN = known(RunnelProperties.class, "", false);
-    /** Those of them that are lists, which take indexed keys ({@code worker.processors[0]}). */
-    private static final List<String> LISTS = known(RunnelProperties.class, "", true);
+    /** The same, in the form keys are compared in. */
+    private static final Set<String> KNOWN_UNIFORM = uniform(KNOWN);
+    /** Those that are lists, which take indexed keys ({@code worker.processors[0]}), in that form. */
+    private static final Set<String> LISTS_UNIFORM = uniform(known(RunnelProperties.class, "", true));
 
     /**
      * One key as written.
@@ -86,12 +88,9 @@ final class WrittenProperties {
      * @throws InvalidRunnelProperty for the first such key
      */
     void refuseUnknown() {
-        Set<String> known = new LinkedHashSet<>();
-        KNOWN.forEach(k -> known.add(uniform(k)));
-        Set<String> lists = new LinkedHashSet<>();
-        LISTS.forEach(k -> lists.add(uniform(k)));
         for (Key k : keys) {
-            if (known.contains(uniform(k.relative())) || lists.contains(uniform(withoutIndexes(k.relative())))) {
+            if (KNOWN_UNIFORM.contains(uniform(k.relative()))
+                    || LISTS_UNIFORM.contains(uniform(withoutIndexes(k.relative())))) {
                 continue; // a list's element is known; another property's is not (it would bind nothing)
             }
             Optional<String> nearest = Setting.closest(withoutIndexes(k.relative()), KNOWN)
@@ -143,6 +142,10 @@ final class WrittenProperties {
     /** The comparable form: lower case, letters and digits only. */
     private static String uniform(String relative) {
         return relative.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    }
+
+    private static Set<String> uniform(List<String> relatives) {
+        return relatives.stream().map(WrittenProperties::uniform).collect(Collectors.toUnmodifiableSet());
     }
 
     private static String originOf(PropertySource<?> source, String name) {
