@@ -155,21 +155,25 @@ public final class App implements AutoCloseable {
         RecordType<T> recordType = RecordType.of(type);
         StreamOptions<T> o = new StreamOptions<>();
         options.accept(o);
-        int partitionCount = o.partitionCount != null ? o.partitionCount : settings.defaultPartitionCount();
+        Overrides os = o.settings;
+        int partitionCount = os.get(Settings.DEFAULT_PARTITION_COUNT, settings);
         if (partitionKey == null && partitionCount > 1) {
             throw new Misconfigured("stream " + name + " has " + partitionCount
                     + " partitions but no partition key");
         }
-        Hasher hasher = o.hasher != null ? o.hasher : instance(Hasher.class);
+        Hasher hasher = o.hasher != null ? o.hasher
+                : os.explicit(Settings.DEFAULT_HASHER).map(Plugins::hasher).orElseGet(() -> instance(Hasher.class));
         RecordCodec<T> codec;
         if (recordType.primitive()) {
             codec = new PrimitiveCodec<>(recordType);
         } else {
-            Serializer serializer = o.serializer != null ? o.serializer : Plugins.serializer(settings.defaultSerializer())
+            Serializer serializer = o.serializer != null ? o.serializer
+                    : Plugins.serializer(os.get(Settings.DEFAULT_SERIALIZER, settings))
                     .orElseThrow(() -> new Misconfigured("stream " + name + " holds structured records ("
                             + type.getSimpleName() + ") but no serializer is on the classpath: add io.runnel:runnel-serde-json, "
                             + "pass one with serializer(...), or mark the record @Primitive"));
-            Compressor compressor = o.compressor != null ? o.compressor : Plugins.compressor(settings.defaultCompressor()).orElse(null);
+            Compressor compressor = o.compressor != null ? o.compressor
+                    : Plugins.compressor(os.get(Settings.DEFAULT_COMPRESSOR, settings)).orElse(null);
             try {
                 serializer.checkReadable(recordType);
             } catch (SerializationException e) {
@@ -179,11 +183,11 @@ public final class App implements AutoCloseable {
             codec = RecordCodec.of(recordType, serializer, compressor);
         }
         Retention retention = new Retention(
-                o.retention != null ? o.retention : settings.defaultRetention(),
-                o.partitionSize != null ? o.partitionSize : settings.defaultPartitionSize(),
-                o.maxPartitionSize != null ? o.maxPartitionSize : settings.defaultMaxPartitionSize(),
-                o.maxAge != null ? o.maxAge : settings.defaultMaxAge(),
-                o.retentionInterval != null ? o.retentionInterval : settings.defaultRetentionInterval());
+                os.get(Settings.DEFAULT_RETENTION, settings),
+                os.get(Settings.DEFAULT_PARTITION_SIZE, settings),
+                os.get(Settings.DEFAULT_MAX_PARTITION_SIZE, settings),
+                os.get(Settings.DEFAULT_MAX_AGE, settings),
+                os.get(Settings.DEFAULT_RETENTION_INTERVAL, settings));
         return register(new Stream<>(this, name, recordType, partitionKey, partitionCount, retention, hasher, codec));
     }
 

@@ -56,7 +56,7 @@ final class MetricsReporting implements Closeable {
                     try {
                         Files.createDirectories(dir);
                     } catch (IOException e) {
-                        throw Settings.bad("metrics_csv_directory", settings.metricsCsvDirectory(),
+                        throw Settings.METRICS_CSV_DIRECTORY.rejected(settings.metricsCsvDirectory(),
                                 "a directory that can be created and written (" + e.getMessage() + ")");
                     }
                     reporting.schedule(CsvReporter.forRegistry(registry)

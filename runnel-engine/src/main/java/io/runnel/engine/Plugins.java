@@ -2,7 +2,6 @@ package io.runnel.engine;
 
 import io.runnel.api.Compressor;
 import io.runnel.api.Hasher;
-import io.runnel.api.Misconfigured;
 import io.runnel.api.Serializer;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
@@ -32,16 +31,16 @@ final class Plugins {
         if (settings.transport() != null) {
             TransportProvider chosen = providers.stream().filter(p -> p.name().equalsIgnoreCase(settings.transport()))
                     .findFirst()
-                    .orElseThrow(() -> new Misconfigured("setting transport (env RUNNEL_TRANSPORT) is '" + settings.transport()
+                    .orElseThrow(() -> new InvalidSetting("transport", "setting transport (env RUNNEL_TRANSPORT) is '" + settings.transport()
                             + "' but no such transport is on the classpath; available: " + names));
             if (!chosen.supports(url)) {
-                throw new Misconfigured("transport " + chosen.name() + " cannot open redis_url " + url.redacted());
+                throw new InvalidSetting("transport", "transport " + chosen.name() + " cannot open redis_url " + url.redacted());
             }
             return chosen.open(url);
         }
         return providers.stream().filter(p -> p.supports(url))
                 .max(Comparator.comparingInt(TransportProvider::priority))
-                .orElseThrow(() -> new Misconfigured("no transport on the classpath can open redis_url " + url.redacted()
+                .orElseThrow(() -> new InvalidSetting("redis_url", "no transport on the classpath can open redis_url " + url.redacted()
                         + " (scheme '" + url.scheme() + "'; transports found: " + names
                         + "); add io.runnel:runnel-redis-lettuce or io.runnel:runnel-redis-jedis to your dependencies"))
                 .open(url);
@@ -53,7 +52,7 @@ final class Plugins {
         ServiceLoader.load(Serializer.class).forEach(found::add);
         if (name != null) {
             return Optional.of(found.stream().filter(s -> s.name().equalsIgnoreCase(name)).findFirst()
-                    .orElseThrow(() -> new Misconfigured("setting default_serializer (env RUNNEL_DEFAULT_SERIALIZER) is '"
+                    .orElseThrow(() -> new InvalidSetting("default_serializer", "setting default_serializer (env RUNNEL_DEFAULT_SERIALIZER) is '"
                             + name + "' but no such serializer is on the classpath; available: "
                             + found.stream().map(Serializer::name).toList())));
         }
@@ -68,7 +67,7 @@ final class Plugins {
         List<Hasher> found = new ArrayList<>();
         ServiceLoader.load(Hasher.class).forEach(found::add);
         return found.stream().filter(h -> h.name().equalsIgnoreCase(name)).findFirst()
-                .orElseThrow(() -> new Misconfigured("setting default_hasher (env RUNNEL_DEFAULT_HASHER) is '" + name
+                .orElseThrow(() -> new InvalidSetting("default_hasher", "setting default_hasher (env RUNNEL_DEFAULT_HASHER) is '" + name
                         + "' but no such hasher is on the classpath; available: "
                         + found.stream().map(Hasher::name).distinct().toList()));
     }
@@ -81,7 +80,7 @@ final class Plugins {
         List<Compressor> found = new ArrayList<>();
         ServiceLoader.load(Compressor.class).forEach(found::add);
         return Optional.of(found.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst()
-                .orElseThrow(() -> new Misconfigured("setting default_compressor (env RUNNEL_DEFAULT_COMPRESSOR) is '" + name
+                .orElseThrow(() -> new InvalidSetting("default_compressor", "setting default_compressor (env RUNNEL_DEFAULT_COMPRESSOR) is '" + name
                         + "' but no such compressor is on the classpath; available: "
                         + found.stream().map(Compressor::name).toList())));
     }

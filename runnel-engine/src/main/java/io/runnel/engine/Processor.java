@@ -57,7 +57,7 @@ record Processor<T>(
     }
 
     static <T> Processor<T> resolve(Stream<T> stream, String name, ProcessorFunction<T> function,
-                                    ProcessorOptions o, Settings s, ProcessorMetrics metrics) {
+                                    ProcessorOptions options, Settings s, ProcessorMetrics metrics) {
         List<Middleware> middleware = new ArrayList<>();
         for (Instrumentation i : stream.app().instrumentation()) {
             Middleware m = i.middleware(stream.app().name(), stream.name(), name);
@@ -65,30 +65,34 @@ record Processor<T>(
                 middleware.add(m); // first: its view of a delivery encloses every other middleware's
             }
         }
-        middleware.addAll(o.middleware);
-        if (o.deadLetters) {
+        middleware.addAll(options.middleware);
+        if (options.deadLetters) {
             middleware.add(new DeadLetterMiddleware<>(stream.deadLetters(), name, metrics));
         }
+        Overrides o = options.settings;
+        Duration lockExpiry = o.get(Settings.DEFAULT_LOCK_EXPIRY, s);
+        RetryPolicy retry = new RetryPolicy(o.get(Settings.DEFAULT_RETRY_ATTEMPTS, s),
+                o.get(Settings.DEFAULT_RETRY_BACKOFF, s), o.get(Settings.DEFAULT_RETRY_MAX_BACKOFF, s),
+                o.get(Settings.DEFAULT_RETRY_MULTIPLIER, s), o.get(Settings.DEFAULT_RETRY_JITTER, s));
         return new Processor<>(stream, name, function,
-                o.exceptionPolicy != null ? o.exceptionPolicy : s.defaultExceptionPolicy(),
-                o.retry != null ? o.retry : s.defaultRetry(),
-                o.retryable != null ? o.retryable : error -> !(error instanceof SerializationException),
+                o.get(Settings.DEFAULT_EXCEPTION_POLICY, s),
+                retry,
+                options.retryable != null ? options.retryable : error -> !(error instanceof SerializationException),
                 middleware,
-                o.rebalanceListeners,
+                options.rebalanceListeners,
                 metrics,
-                o.lockExpiry != null ? o.lockExpiry : s.defaultLockExpiry(),
-                o.leaseMargin != null ? o.leaseMargin : s.defaultLeaseMargin(),
-                o.readTimeout != null ? o.readTimeout : s.defaultReadTimeout(),
-                o.prefetchCount != null ? o.prefetchCount : s.defaultPrefetchCount(),
-                o.assignmentAttempts != null ? o.assignmentAttempts : s.defaultAssignmentAttempts(),
-                o.assignmentSleep != null ? o.assignmentSleep : s.defaultAssignmentSleep(),
-                o.gracePeriod != null ? o.gracePeriod : s.defaultGracePeriod(),
-                o.maxProcessingTime != null ? o.maxProcessingTime : s.defaultMaxProcessingTime(),
-                o.poolSize != null ? o.poolSize : s.defaultPoolSize(),
-                o.joinDelay != null ? o.joinDelay : s.defaultJoinDelay(),
+                lockExpiry,
+                o.get(Settings.DEFAULT_LEASE_MARGIN, s),
+                o.get(Settings.DEFAULT_READ_TIMEOUT, s),
+                o.get(Settings.DEFAULT_PREFETCH_COUNT, s),
+                o.get(Settings.DEFAULT_ASSIGNMENT_ATTEMPTS, s),
+                o.get(Settings.DEFAULT_ASSIGNMENT_SLEEP, s),
+                o.get(Settings.DEFAULT_GRACE_PERIOD, s),
+                o.get(Settings.DEFAULT_MAX_PROCESSING_TIME, s),
+                o.get(Settings.DEFAULT_POOL_SIZE, s),
+                o.get(Settings.DEFAULT_JOIN_DELAY, s),
                 s.memberId(),
-                s.defaultSessionTimeout().isZero()
-                        ? (o.lockExpiry != null ? o.lockExpiry : s.defaultLockExpiry()) : s.defaultSessionTimeout());
+                s.defaultSessionTimeout().isZero() ? lockExpiry : s.defaultSessionTimeout());
     }
 
     String app() {

@@ -2,7 +2,6 @@ package io.runnel.engine;
 
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
-import io.runnel.api.Misconfigured;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,30 +14,19 @@ import java.util.function.Predicate;
  * Anything not set comes from the app's {@code default_*} settings.
  */
 public final class ProcessorOptions {
-    ExceptionPolicy exceptionPolicy;
-    RetryPolicy retry;
+    /** Overrides of the processor-scoped {@code default_*} settings. */
+    final Overrides settings = new Overrides(Setting.Scope.PROCESSOR);
     Predicate<Throwable> retryable;
     final List<Middleware> middleware = new ArrayList<>();
     final List<RebalanceListener> rebalanceListeners = new ArrayList<>();
     boolean deadLetters;
-    Duration lockExpiry;
-    Duration leaseMargin;
-    Duration readTimeout;
-    Integer prefetchCount;
-    Integer assignmentAttempts;
-    Duration assignmentSleep;
-    Duration gracePeriod;
-    Duration maxProcessingTime;
-    Integer poolSize;
-    Duration joinDelay;
 
     ProcessorOptions() {
     }
 
     /** What to do when the function throws (default: setting {@code default_exception_policy}). */
     public ProcessorOptions exceptionPolicy(ExceptionPolicy policy) {
-        this.exceptionPolicy = Objects.requireNonNull(policy, "exception policy");
-        return this;
+        return set(Settings.DEFAULT_EXCEPTION_POLICY, policy);
     }
 
     /** Adds middleware, in order. */
@@ -67,8 +55,7 @@ public final class ProcessorOptions {
 
     /** Partition lock and heartbeat time to live. */
     public ProcessorOptions lockExpiry(Duration d) {
-        this.lockExpiry = positive("lock_expiry", d);
-        return this;
+        return set(Settings.DEFAULT_LOCK_EXPIRY, d);
     }
 
     /**
@@ -77,32 +64,27 @@ public final class ProcessorOptions {
      * to run at different rates. Must be under half of lock_expiry.
      */
     public ProcessorOptions leaseMargin(Duration d) {
-        this.leaseMargin = positive("lease_margin", d);
-        return this;
+        return set(Settings.DEFAULT_LEASE_MARGIN, d);
     }
 
     /** How long one read blocks waiting for events; must be shorter than the grace period. */
     public ProcessorOptions readTimeout(Duration d) {
-        this.readTimeout = positive("read_timeout", d);
-        return this;
+        return set(Settings.DEFAULT_READ_TIMEOUT, d);
     }
 
     /** Events read at once, and buffered, per owned partition. */
     public ProcessorOptions prefetchCount(int n) {
-        this.prefetchCount = positive("prefetch_count", n);
-        return this;
+        return set(Settings.DEFAULT_PREFETCH_COUNT, n);
     }
 
     /** Tries to acquire assigned partitions before giving up with {@code RebalanceFailed}. */
     public ProcessorOptions assignmentAttempts(int n) {
-        this.assignmentAttempts = positive("assignment_attempts", n);
-        return this;
+        return set(Settings.DEFAULT_ASSIGNMENT_ATTEMPTS, n);
     }
 
     /** Wait between acquisition tries and between periodic rebalance checks. */
     public ProcessorOptions assignmentSleep(Duration d) {
-        this.assignmentSleep = positive("assignment_sleep", d);
-        return this;
+        return set(Settings.DEFAULT_ASSIGNMENT_SLEEP, d);
     }
 
     /**
@@ -119,8 +101,12 @@ public final class ProcessorOptions {
      */
     public ProcessorOptions retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier,
                                   double jitter) {
-        this.retry = new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
-        return this;
+        new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter); // checks them together
+        set(Settings.DEFAULT_RETRY_ATTEMPTS, maxAttempts);
+        set(Settings.DEFAULT_RETRY_BACKOFF, initialBackoff);
+        set(Settings.DEFAULT_RETRY_MAX_BACKOFF, maxBackoff);
+        set(Settings.DEFAULT_RETRY_MULTIPLIER, multiplier);
+        return set(Settings.DEFAULT_RETRY_JITTER, jitter);
     }
 
     /**
@@ -135,8 +121,7 @@ public final class ProcessorOptions {
 
     /** Time a revoked or stopping partition has to finish its current iteration. */
     public ProcessorOptions gracePeriod(Duration d) {
-        this.gracePeriod = positive("grace_period", d);
-        return this;
+        return set(Settings.DEFAULT_GRACE_PERIOD, d);
     }
 
     /**
@@ -147,38 +132,35 @@ public final class ProcessorOptions {
      * policy; a thread that ignores the interrupt for a grace period more loses the partition.
      */
     public ProcessorOptions maxProcessingTime(Duration d) {
-        this.maxProcessingTime = positive("max_processing_time", d);
-        return this;
+        return set(Settings.DEFAULT_MAX_PROCESSING_TIME, d);
     }
 
     /** Concurrent reads (connections) of this processor's executor. */
     public ProcessorOptions poolSize(int n) {
-        this.poolSize = positive("pool_size", n);
-        return this;
+        return set(Settings.DEFAULT_POOL_SIZE, n);
     }
 
     /** Wait after joining before acquiring partitions (lets simultaneous starters settle). */
     public ProcessorOptions joinDelay(Duration d) {
-        Objects.requireNonNull(d, "join_delay");
-        if (d.isNegative()) {
-            throw new Misconfigured("join_delay must not be negative, got " + d);
-        }
-        this.joinDelay = d;
+        return set(Settings.DEFAULT_JOIN_DELAY, d);
+    }
+
+    /**
+     * Overrides a processor-scoped setting by name, without its {@code default_}
+     * ({@code pool_size}, {@code poolSize}; {@code default_pool_size} works too), with a value
+     * as the setting reads it ({@code "30s"}, {@code 4}, a {@link Duration}). The named
+     * methods above do the same for each.
+     *
+     * @throws InvalidSetting when the name is not a processor-scoped setting (naming the
+     *                        nearest one) or the value is out of range
+     */
+    public ProcessorOptions setting(String name, Object value) {
+        settings.put(name, value);
         return this;
     }
 
-    private static Duration positive(String name, Duration d) {
-        Objects.requireNonNull(d, name);
-        if (d.isZero() || d.isNegative()) {
-            throw new Misconfigured(name + " must be positive, got " + d);
-        }
-        return d;
-    }
-
-    private static int positive(String name, int n) {
-        if (n < 1) {
-            throw new Misconfigured(name + " must be at least 1, got " + n);
-        }
-        return n;
+    private ProcessorOptions set(Setting<?> setting, Object value) {
+        settings.put(setting, value);
+        return this;
     }
 }

@@ -3,24 +3,33 @@ package io.runnel.engine;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Misconfigured;
 import io.runnel.api.transport.ConnectionUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+
+import static io.runnel.engine.Setting.Scope.APP;
+import static io.runnel.engine.Setting.Scope.PROCESSOR;
+import static io.runnel.engine.Setting.Scope.STREAM;
 
 /**
- * Every setting of an app, resolved. Each has a default, can be set by the environment
- * variable {@code RUNNEL_<NAME>} (e.g. {@code RUNNEL_DEFAULT_PARTITION_COUNT=4}) and
- * overridden on {@link App.Builder#setting(String, Object)}; the {@code default_*} ones can
- * be overridden again per stream or processor. A bad value fails at start-up with a
- * message naming the setting.
+ * Every setting of an app: declared here, once each ({@link #declared()}), and resolved.
+ * Each has a default, can be set by the environment variable {@code RUNNEL_<NAME>} (e.g.
+ * {@code RUNNEL_DEFAULT_PARTITION_COUNT=4}) and overridden on
+ * {@link App.Builder#setting(String, Object)}; the stream- and processor-scoped
+ * {@code default_*} ones can be overridden again per stream ({@link StreamOptions}) or
+ * processor ({@link ProcessorOptions}). A bad value fails at start-up with a message naming
+ * the setting; a misspelt name, with the nearest known one.
  *
  * <p>Durations accept a plain number in the setting's unit (as the Python original:
  * seconds for lock expiry, assignment sleep, grace period, max processing time and join delay; milliseconds for
@@ -32,116 +41,165 @@ import java.util.TreeSet;
  * URL's credentials.
  */
 public final class Settings {
-    private final String redisUrl;
-    private final String transport;
-    private final String logFormat;
-    private final String logLevel;
-    private final ZoneId timezone;
-    private final Duration leadershipPollInterval;
-    private final int defaultPartitionCount;
-    private final long defaultPartitionSize;
-    private final Retention.Policy defaultRetention;
-    private final long defaultMaxPartitionSize;
-    private final Duration defaultMaxAge;
-    private final Duration defaultRetentionInterval;
-    private final int sendReplicas;
-    private final Duration sendReplicasTimeout;
-    private final String defaultSerializer;
-    private final String defaultCompressor;
-    private final String defaultHasher;
-    private final ExceptionPolicy defaultExceptionPolicy;
-    private final RetryPolicy defaultRetry;
-    private final Duration defaultLockExpiry;
-    private final Duration defaultLeaseMargin;
-    private final Duration defaultReadTimeout;
-    private final int defaultPrefetchCount;
-    private final int defaultAssignmentAttempts;
-    private final String defaultAssignment;
-    private final Duration defaultAssignmentSleep;
-    private final Duration defaultGracePeriod;
-    private final Duration defaultMaxProcessingTime;
-    private final int defaultPoolSize;
-    private final Duration defaultJoinDelay;
-    private final String memberId;
-    private final Duration defaultSessionTimeout;
-    private final Set<String> metricsReporters;
-    private final Duration metricsInterval;
-    private final String metricsCsvDirectory;
-    private final int metricsPort;
+    private static final Logger log = LoggerFactory.getLogger(Settings.class);
+    private static final String ENV_PREFIX = "RUNNEL_";
 
-    private Settings(
-            String redisUrl,
-            String transport,
-            String logFormat,
-            String logLevel,
-            ZoneId timezone,
-            Duration leadershipPollInterval,
-            int defaultPartitionCount,
-            long defaultPartitionSize,
-            Retention.Policy defaultRetention,
-            long defaultMaxPartitionSize,
-            Duration defaultMaxAge,
-            Duration defaultRetentionInterval,
-            int sendReplicas,
-            Duration sendReplicasTimeout,
-            String defaultSerializer,
-            String defaultCompressor,
-            String defaultHasher,
-            ExceptionPolicy defaultExceptionPolicy,
-            RetryPolicy defaultRetry,
-            Duration defaultLockExpiry,
-            Duration defaultLeaseMargin,
-            Duration defaultReadTimeout,
-            int defaultPrefetchCount,
-            int defaultAssignmentAttempts,
-            String defaultAssignment,
-            Duration defaultAssignmentSleep,
-            Duration defaultGracePeriod,
-            Duration defaultMaxProcessingTime,
-            int defaultPoolSize,
-            Duration defaultJoinDelay,
-            String memberId,
-            Duration defaultSessionTimeout,
-            Set<String> metricsReporters,
-            Duration metricsInterval,
-            String metricsCsvDirectory,
-            int metricsPort) {
-        this.redisUrl = redisUrl;
-        this.transport = transport;
-        this.logFormat = logFormat;
-        this.logLevel = logLevel;
-        this.timezone = timezone;
-        this.leadershipPollInterval = leadershipPollInterval;
-        this.defaultPartitionCount = defaultPartitionCount;
-        this.defaultPartitionSize = defaultPartitionSize;
-        this.defaultRetention = defaultRetention;
-        this.defaultMaxPartitionSize = defaultMaxPartitionSize;
-        this.defaultMaxAge = defaultMaxAge;
-        this.defaultRetentionInterval = defaultRetentionInterval;
-        this.sendReplicas = sendReplicas;
-        this.sendReplicasTimeout = sendReplicasTimeout;
-        this.defaultSerializer = defaultSerializer;
-        this.defaultCompressor = defaultCompressor;
-        this.defaultHasher = defaultHasher;
-        this.defaultExceptionPolicy = defaultExceptionPolicy;
+    /** The declarations in documentation order, filled by {@link #declare} as the constants below initialise. */
+    private static final List<Setting<?>> DECLARED = new ArrayList<>();
+
+    static final Setting<String> REDIS_URL = declare("redis_url", SettingType.redisUrl(), "redis://127.0.0.1:6379", APP,
+            "server URL (`redis://[user:password@]host:port/db`, `rediss://`, `redis-sentinel://`, "
+                    + "`redis-cluster://host:port,host:port`, `rediss-cluster://`)");
+    static final Setting<String> TRANSPORT = declare("transport", SettingType.nameOrNone("lettuce", "jedis", "memory"),
+            "", "(by URL and classpath)", APP,
+            "`lettuce`, `jedis` or `memory`; needed only when several on the classpath can open the URL");
+    static final Setting<String> LOG_FORMAT = declare("log_format", SettingType.oneOf(List.of("console", "json")),
+            "console", APP, "`console` or `json`; applied by the command line's Logback setup (see [Logging](#logging)); "
+                    + "library users configure their own SLF4J backend");
+    static final Setting<String> LOG_LEVEL = declare("log_level",
+            SettingType.oneOf(List.of("trace", "debug", "info", "warn", "error"), "warning"), "info", APP,
+            "`trace`, `debug`, `info`, `warn`, `error`; same as `log_format`");
+    static final Setting<ZoneId> TIMEZONE = declare("timezone", SettingType.zone(), "UTC", APP,
+            "default time zone of crontabs");
+    static final Setting<Duration> LEADERSHIP_POLL_INTERVAL = declare("leadership_poll_interval",
+            SettingType.positiveDuration("ms"), "4000", APP, "how often workers renew or seek leadership");
+    static final Setting<Integer> DEFAULT_PARTITION_COUNT = declare("default_partition_count", SettingType.positiveInt(),
+            "16", STREAM, "partitions per stream");
+    static final Setting<Long> DEFAULT_PARTITION_SIZE = declare("default_partition_size", SettingType.positiveLong(),
+            "50000", STREAM, "under the `maxlen` retention: the approximate length each send trims its partition to "
+                    + "(`MAXLEN ~`)");
+    static final Setting<Retention.Policy> DEFAULT_RETENTION = declare("default_retention",
+            SettingType.constant(Retention.Policy.class), "acked", STREAM,
+            "what partition owners trim: `acked` (below what every consumer group still needs) or `maxlen` "
+                    + "(see [Retention](#retention-what-is-trimmed-and-what-is-never-lost-to-trimming))");
+    static final Setting<Long> DEFAULT_MAX_PARTITION_SIZE = declare("default_max_partition_size", SettingType.limit(),
+            "0", STREAM, "the most entries a partition keeps, processed or not (loudly); `0` for no limit");
+    static final Setting<Duration> DEFAULT_MAX_AGE = declare("default_max_age", SettingType.duration("s"), "0", STREAM,
+            "the oldest entry a partition keeps by stream-id time, processed or not (loudly); `0` for no limit");
+    static final Setting<Duration> DEFAULT_RETENTION_INTERVAL = declare("default_retention_interval",
+            SettingType.positiveDuration("s"), "10", STREAM, "time between a partition owner's trims");
+    static final Setting<Integer> SEND_REPLICAS = declare("send_replicas",
+            SettingType.intFrom(0, 100, "the number of replicas a send waits for, 0 to 100"), "0", APP,
+            "replicas that must confirm a send before it returns (Redis `WAIT`); 0: once the master has it");
+    static final Setting<Duration> SEND_REPLICAS_TIMEOUT = declare("send_replicas_timeout",
+            SettingType.positiveDuration("ms"), "1000", APP,
+            "how long a send waits for them before failing with `NotReplicated` (the entries were appended)");
+    static final Setting<String> DEFAULT_SERIALIZER = declare("default_serializer", SettingType.nameOrNone("json", "avro"),
+            "", "(`json` when present)", STREAM, "serializer for structured records");
+    static final Setting<String> DEFAULT_COMPRESSOR = declare("default_compressor",
+            SettingType.nameOrNone("gzip", "lz4", "zstd", "none"), "", "(none)", STREAM,
+            "compressor for structured records: `gzip`, `lz4` or `zstd` (the last two with `runnel-compress`), `none`");
+    static final Setting<String> DEFAULT_HASHER = declare("default_hasher", SettingType.nameOrNone("murmur3", "python"),
+            "", "`murmur3`", STREAM,
+            "maps partition keys to partitions: `murmur3` or `python` (Python runnel's md5)");
+    static final Setting<ExceptionPolicy> DEFAULT_EXCEPTION_POLICY = declare("default_exception_policy",
+            SettingType.constant(ExceptionPolicy.class), "HALT", PROCESSOR,
+            "what a processor does when its function throws: `HALT`, `QUARANTINE`, `IGNORE` or `PARK`");
+    static final Setting<Integer> DEFAULT_RETRY_ATTEMPTS = declare("default_retry_attempts", SettingType.positiveInt(),
+            "1", PROCESSOR, "tries of a failed delivery in all, in place, before the exception policy applies; 1: no retry");
+    static final Setting<Duration> DEFAULT_RETRY_BACKOFF = declare("default_retry_backoff", SettingType.duration("ms"),
+            "100", PROCESSOR, "pause after the first failed try");
+    static final Setting<Duration> DEFAULT_RETRY_MAX_BACKOFF = declare("default_retry_max_backoff",
+            SettingType.duration("ms"), "10000", PROCESSOR, "longest pause between tries; at least `default_retry_backoff`");
+    static final Setting<Double> DEFAULT_RETRY_MULTIPLIER = declare("default_retry_multiplier",
+            SettingType.decimal(1, Double.MAX_VALUE, "a number of at least 1"), "2", PROCESSOR,
+            "how much each pause grows over the previous one (at least 1)");
+    static final Setting<Double> DEFAULT_RETRY_JITTER = declare("default_retry_jitter",
+            SettingType.decimal(0, 1, "a fraction from 0 to 1"), "0.2", PROCESSOR,
+            "fraction of a pause it is lengthened or shortened by at random, 0 to 1");
+    static final Setting<Duration> DEFAULT_LOCK_EXPIRY = declare("default_lock_expiry", SettingType.positiveDuration("s"),
+            "120", PROCESSOR, "partition lock and heartbeat time to live; at least twice `default_grace_period`");
+    static final Setting<Duration> DEFAULT_LEASE_MARGIN = declare("default_lease_margin",
+            SettingType.positiveDuration("ms"), "500", PROCESSOR,
+            "how much sooner than its lock's expiry an executor stops acting for a partition it could not renew: "
+                    + "room for clock-rate drift between Redis and the JVM; under half of `default_lock_expiry`");
+    static final Setting<Duration> DEFAULT_READ_TIMEOUT = declare("default_read_timeout",
+            SettingType.positiveDuration("ms"), "2000", PROCESSOR,
+            "how long one XREADGROUP blocks; shorter than the grace period");
+    static final Setting<Integer> DEFAULT_PREFETCH_COUNT = declare("default_prefetch_count", SettingType.positiveInt(),
+            "100", PROCESSOR, "events read at once, and buffered, per owned partition (the Python original's 8 cost a "
+                    + "round trip every few events; see runnel-bench)");
+    static final Setting<String> DEFAULT_ASSIGNMENT = declare("default_assignment",
+            SettingType.oneOf(List.of("sticky", "ranges")), "sticky", APP,
+            "how partitions are spread over a processor's executors: `sticky` (balanced, moves only what must move) or "
+                    + "`ranges` (Python runnel's contiguous ranges; for processors shared with Python workers)");
+    static final Setting<Integer> DEFAULT_ASSIGNMENT_ATTEMPTS = declare("default_assignment_attempts",
+            SettingType.positiveInt(), "32", PROCESSOR, "tries to acquire assigned partitions before `RebalanceFailed`");
+    static final Setting<String> MEMBER_ID = declare("member_id", SettingType.memberId(), "", "(none)", APP,
+            "this worker process's static member id (letters, digits, `_`, `-`, `.`; e.g. the host or pod name); "
+                    + "none for a dynamic member");
+    static final Setting<Duration> DEFAULT_SESSION_TIMEOUT = declare("default_session_timeout", SettingType.duration("s"),
+            "0", "`0` (= `lock_expiry`)", APP,
+            "how long a static member that stopped or crashed keeps its partitions reserved");
+    static final Setting<Duration> DEFAULT_ASSIGNMENT_SLEEP = declare("default_assignment_sleep",
+            SettingType.positiveDuration("s"), "2", PROCESSOR, "wait between tries and between periodic rebalance checks");
+    static final Setting<Duration> DEFAULT_GRACE_PERIOD = declare("default_grace_period",
+            SettingType.positiveDuration("s"), "8", PROCESSOR,
+            "time a revoked or stopping partition has to finish its iteration");
+    static final Setting<Duration> DEFAULT_MAX_PROCESSING_TIME = declare("default_max_processing_time",
+            SettingType.positiveDuration("s"), "300", PROCESSOR,
+            "how long one delivery may stay with the processor function before it is interrupted and fails with "
+                    + "`ProcessingTimeout` (see [Stuck handlers](#stuck-handlers))");
+    static final Setting<Integer> DEFAULT_POOL_SIZE = declare("default_pool_size", SettingType.positiveInt(), "16",
+            PROCESSOR, "concurrent reads (connections) per processor per worker");
+    static final Setting<Duration> DEFAULT_JOIN_DELAY = declare("default_join_delay", SettingType.duration("s"), "2",
+            PROCESSOR, "wait after joining before acquiring partitions");
+    static final Setting<Set<String>> METRICS_REPORTERS = declare("metrics_reporters",
+            SettingType.reporters(Set.of("jmx", "slf4j", "csv")), "jmx", APP,
+            "comma-separated: `jmx`, `slf4j`, `csv`, `prometheus` (with `runnel-prometheus`); `none` for none");
+    static final Setting<Duration> METRICS_INTERVAL = declare("metrics_interval", SettingType.positiveDuration("s"), "60",
+            APP, "how often the `slf4j` and `csv` reporters write");
+    static final Setting<String> METRICS_CSV_DIRECTORY = declare("metrics_csv_directory", SettingType.nonBlank(),
+            "metrics", APP, "where the `csv` reporter writes (created if missing)");
+    static final Setting<Integer> METRICS_PORT = declare("metrics_port",
+            SettingType.intFrom(0, 65535, "a TCP port, 0 to 65535 (0: any free port)"), "9464", APP,
+            "the port the `prometheus` reporter serves `/metrics` on (0: any free port)");
+
+    private static final Map<String, Setting<?>> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        for (Setting<?> s : DECLARED) {
+            BY_NAME.put(s.name(), s);
+        }
+    }
+
+    private static <T> Setting<T> declare(String name, SettingType<T> type, String defaultValue, Setting.Scope scope,
+                                          String documentation) {
+        return declare(name, type, defaultValue, null, scope, documentation);
+    }
+
+    private static <T> Setting<T> declare(String name, SettingType<T> type, String defaultValue, String defaultNote,
+                                          Setting.Scope scope, String documentation) {
+        Setting<T> setting = new Setting<>(name, type, defaultValue, defaultNote, scope, documentation);
+        DECLARED.add(setting);
+        return setting;
+    }
+
+    private final Map<Setting<?>, Object> values;
+    private final RetryPolicy defaultRetry;
+
+    private Settings(Map<Setting<?>, Object> values, RetryPolicy defaultRetry) {
+        this.values = values;
         this.defaultRetry = defaultRetry;
-        this.defaultLockExpiry = defaultLockExpiry;
-        this.defaultLeaseMargin = defaultLeaseMargin;
-        this.defaultReadTimeout = defaultReadTimeout;
-        this.defaultPrefetchCount = defaultPrefetchCount;
-        this.defaultAssignmentAttempts = defaultAssignmentAttempts;
-        this.defaultAssignment = defaultAssignment;
-        this.defaultAssignmentSleep = defaultAssignmentSleep;
-        this.defaultGracePeriod = defaultGracePeriod;
-        this.defaultMaxProcessingTime = defaultMaxProcessingTime;
-        this.defaultPoolSize = defaultPoolSize;
-        this.defaultJoinDelay = defaultJoinDelay;
-        this.memberId = memberId;
-        this.defaultSessionTimeout = defaultSessionTimeout;
-        this.metricsReporters = metricsReporters;
-        this.metricsInterval = metricsInterval;
-        this.metricsCsvDirectory = metricsCsvDirectory;
-        this.metricsPort = metricsPort;
+    }
+
+    /** Every setting, in documentation order. */
+    public static List<Setting<?>> declared() {
+        return Collections.unmodifiableList(DECLARED);
+    }
+
+    /**
+     * The setting a name means: {@code default_pool_size}, {@code DEFAULT_POOL_SIZE},
+     * {@code RUNNEL_DEFAULT_POOL_SIZE}, {@code defaultPoolSize} or {@code default-pool-size}.
+     */
+    public static Optional<Setting<?>> named(String name) {
+        return Optional.ofNullable(BY_NAME.get(normalise(name)));
+    }
+
+    /** The value of {@code setting}. */
+    @SuppressWarnings("unchecked")
+    <T> T value(Setting<T> setting) {
+        return (T) values.get(setting);
     }
 
     /**
@@ -149,62 +207,62 @@ public final class Settings {
      * cluster://}, {@code rediss-cluster://}).
      */
     public String redisUrl() {
-        return redisUrl;
+        return value(REDIS_URL);
     }
 
     /** Transport name ({@code lettuce}, {@code jedis}, …), or null to pick by URL and classpath. */
     public String transport() {
-        return transport;
+        return value(TRANSPORT);
     }
 
     /** {@code console} or {@code json}. */
     public String logFormat() {
-        return logFormat;
+        return value(LOG_FORMAT);
     }
 
     /** Minimum log level. */
     public String logLevel() {
-        return logLevel;
+        return value(LOG_LEVEL);
     }
 
     /** Default time zone of crontabs. */
     public ZoneId timezone() {
-        return timezone;
+        return value(TIMEZONE);
     }
 
     /** How often workers try to become or stay leader. */
     public Duration leadershipPollInterval() {
-        return leadershipPollInterval;
+        return value(LEADERSHIP_POLL_INTERVAL);
     }
 
     /** Partitions per stream. */
     public int defaultPartitionCount() {
-        return defaultPartitionCount;
+        return value(DEFAULT_PARTITION_COUNT);
     }
 
     /** Under the {@code maxlen} retention: the approximate length each send trims to. */
     public long defaultPartitionSize() {
-        return defaultPartitionSize;
+        return value(DEFAULT_PARTITION_SIZE);
     }
 
     /** What partition owners trim: {@code acked} (what every group acknowledged) or {@code maxlen}. */
     public Retention.Policy defaultRetention() {
-        return defaultRetention;
+        return value(DEFAULT_RETENTION);
     }
 
     /** The most entries a partition keeps, processed or not; 0 for no limit. */
     public long defaultMaxPartitionSize() {
-        return defaultMaxPartitionSize;
+        return value(DEFAULT_MAX_PARTITION_SIZE);
     }
 
     /** The oldest entry a partition keeps, processed or not; zero for no limit. */
     public Duration defaultMaxAge() {
-        return defaultMaxAge;
+        return value(DEFAULT_MAX_AGE);
     }
 
     /** How often partition owners trim. */
     public Duration defaultRetentionInterval() {
-        return defaultRetentionInterval;
+        return value(DEFAULT_RETENTION_INTERVAL);
     }
 
     /**
@@ -212,7 +270,7 @@ public final class Settings {
      * default: a send returns once the master has the entries.
      */
     public int sendReplicas() {
-        return sendReplicas;
+        return value(SEND_REPLICAS);
     }
 
     /**
@@ -220,27 +278,27 @@ public final class Settings {
      * entries were appended).
      */
     public Duration sendReplicasTimeout() {
-        return sendReplicasTimeout;
+        return value(SEND_REPLICAS_TIMEOUT);
     }
 
     /** Serializer name for structured records, or null for the one on the classpath. */
     public String defaultSerializer() {
-        return defaultSerializer;
+        return value(DEFAULT_SERIALIZER);
     }
 
     /** Compressor name, or null for none. */
     public String defaultCompressor() {
-        return defaultCompressor;
+        return value(DEFAULT_COMPRESSOR);
     }
 
     /** Hasher name, or null for the built-in default. */
     public String defaultHasher() {
-        return defaultHasher;
+        return value(DEFAULT_HASHER);
     }
 
     /** What processors do when their function throws. */
     public ExceptionPolicy defaultExceptionPolicy() {
-        return defaultExceptionPolicy;
+        return value(DEFAULT_EXCEPTION_POLICY);
     }
 
     /**
@@ -254,7 +312,7 @@ public final class Settings {
 
     /** Partition lock and heartbeat time to live; at least twice the grace period. */
     public Duration defaultLockExpiry() {
-        return defaultLockExpiry;
+        return value(DEFAULT_LOCK_EXPIRY);
     }
 
     /**
@@ -262,22 +320,22 @@ public final class Settings {
      * renew (clock-rate drift allowance); under half of lock_expiry.
      */
     public Duration defaultLeaseMargin() {
-        return defaultLeaseMargin;
+        return value(DEFAULT_LEASE_MARGIN);
     }
 
     /** How long one XREADGROUP blocks. */
     public Duration defaultReadTimeout() {
-        return defaultReadTimeout;
+        return value(DEFAULT_READ_TIMEOUT);
     }
 
     /** Events buffered per owned partition. */
     public int defaultPrefetchCount() {
-        return defaultPrefetchCount;
+        return value(DEFAULT_PREFETCH_COUNT);
     }
 
     /** Tries to acquire assigned partitions before {@code RebalanceFailed}. */
     public int defaultAssignmentAttempts() {
-        return defaultAssignmentAttempts;
+        return value(DEFAULT_ASSIGNMENT_ATTEMPTS);
     }
 
     /**
@@ -285,17 +343,17 @@ public final class Settings {
      * {@code ranges} (Python runnel's contiguous ranges).
      */
     public String defaultAssignment() {
-        return defaultAssignment;
+        return value(DEFAULT_ASSIGNMENT);
     }
 
     /** Wait between those tries (and between periodic rebalance checks). */
     public Duration defaultAssignmentSleep() {
-        return defaultAssignmentSleep;
+        return value(DEFAULT_ASSIGNMENT_SLEEP);
     }
 
     /** Time a revoked or stopping partition has to finish its iteration. */
     public Duration defaultGracePeriod() {
-        return defaultGracePeriod;
+        return value(DEFAULT_GRACE_PERIOD);
     }
 
     /**
@@ -303,17 +361,17 @@ public final class Settings {
      * failed with {@code ProcessingTimeout}.
      */
     public Duration defaultMaxProcessingTime() {
-        return defaultMaxProcessingTime;
+        return value(DEFAULT_MAX_PROCESSING_TIME);
     }
 
     /** Concurrent reads (connections) per executor. */
     public int defaultPoolSize() {
-        return defaultPoolSize;
+        return value(DEFAULT_POOL_SIZE);
     }
 
     /** Wait after joining before acquiring partitions. */
     public Duration defaultJoinDelay() {
-        return defaultJoinDelay;
+        return value(DEFAULT_JOIN_DELAY);
     }
 
     /**
@@ -321,7 +379,7 @@ public final class Settings {
      * see {@code README} "Static membership".
      */
     public String memberId() {
-        return memberId;
+        return value(MEMBER_ID);
     }
 
     /**
@@ -329,7 +387,7 @@ public final class Settings {
      * lock_expiry.
      */
     public Duration defaultSessionTimeout() {
-        return defaultSessionTimeout;
+        return value(DEFAULT_SESSION_TIMEOUT);
     }
 
     /**
@@ -338,86 +396,31 @@ public final class Settings {
      * for none.
      */
     public Set<String> metricsReporters() {
-        return metricsReporters;
+        return value(METRICS_REPORTERS);
     }
 
     /** How often the {@code slf4j} and {@code csv} reporters write. */
     public Duration metricsInterval() {
-        return metricsInterval;
+        return value(METRICS_INTERVAL);
     }
 
     /** Directory the {@code csv} reporter writes its files to. */
     public String metricsCsvDirectory() {
-        return metricsCsvDirectory;
+        return value(METRICS_CSV_DIRECTORY);
     }
 
     /** The port the {@code prometheus} reporter serves {@code /metrics} on. */
     public int metricsPort() {
-        return metricsPort;
+        return value(METRICS_PORT);
     }
 
     /** The settings by name, the Redis URL without its credentials. */
     @Override
     public String toString() {
-        return "Settings[redis_url=" + ConnectionUrl.redact(redisUrl) + ", transport=" + transport
-                + ", default_partition_count=" + defaultPartitionCount + ", default_exception_policy="
-                + defaultExceptionPolicy + ", ...]";
+        return "Settings[redis_url=" + ConnectionUrl.redact(redisUrl()) + ", transport=" + transport()
+                + ", default_partition_count=" + defaultPartitionCount() + ", default_exception_policy="
+                + defaultExceptionPolicy() + ", ...]";
     }
-
-
-    /** Setting names with their defaults, in documentation order. */
-    static final Map<String, String> DEFAULTS;
-
-    static {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("redis_url", "redis://127.0.0.1:6379");
-        d.put("transport", "");
-        d.put("log_format", "console");
-        d.put("log_level", "info");
-        d.put("timezone", "UTC");
-        d.put("leadership_poll_interval", "4000");
-        d.put("default_partition_count", "16");
-        d.put("default_partition_size", "50000");
-        d.put("default_retention", "acked");
-        d.put("default_max_partition_size", "0");
-        d.put("default_max_age", "0");
-        d.put("default_retention_interval", "10");
-        d.put("send_replicas", "0");
-        d.put("send_replicas_timeout", "1000");
-        d.put("default_serializer", "");
-        d.put("default_compressor", "");
-        d.put("default_hasher", "");
-        d.put("default_exception_policy", "HALT");
-        d.put("default_retry_attempts", "1");
-        d.put("default_retry_backoff", "100");
-        d.put("default_retry_max_backoff", "10000");
-        d.put("default_retry_multiplier", "2");
-        d.put("default_retry_jitter", "0.2");
-        d.put("default_lock_expiry", "120");
-        d.put("default_lease_margin", "500");
-        d.put("default_read_timeout", "2000");
-        d.put("default_prefetch_count", "100");
-        d.put("default_assignment_attempts", "32");
-        d.put("default_assignment", "sticky");
-        d.put("default_assignment_sleep", "2");
-        d.put("default_grace_period", "8");
-        d.put("default_max_processing_time", "300");
-        d.put("default_pool_size", "16");
-        d.put("default_join_delay", "2");
-        d.put("member_id", "");
-        d.put("default_session_timeout", "0");
-        d.put("metrics_reporters", "jmx");
-        d.put("metrics_interval", "60");
-        d.put("metrics_csv_directory", "metrics");
-        d.put("metrics_port", "9464");
-        DEFAULTS = Collections.unmodifiableMap(d);
-    }
-
-    private static final Set<String> LOG_FORMATS = Set.of("console", "json");
-    private static final Set<String> ASSIGNMENTS = Set.of("sticky", "ranges");
-    private static final java.util.regex.Pattern MEMBER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_\\-.]{1,200}");
-    private static final Set<String> REPORTERS = Set.of("jmx", "slf4j", "csv");
-    private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "warning", "error");
 
     /** The defaults, ignoring the environment. */
     public static Settings defaults() {
@@ -431,310 +434,120 @@ public final class Settings {
 
     /**
      * Resolves settings: defaults, then {@code RUNNEL_<NAME>} entries of {@code environment},
-     * then {@code overrides} (keyed by setting name, e.g. {@code default_pool_size}).
+     * then {@code overrides} (keyed by setting name, e.g. {@code default_pool_size}). A
+     * {@code RUNNEL_*} variable that is one letter or two from a setting's is logged, not refused:
+     * other tools share the prefix.
      *
-     * @throws Misconfigured naming the first setting that is unknown or has a bad value
+     * @throws InvalidSetting naming the first setting that is unknown or has a bad value, and
+     *                        for an unknown one the nearest known
+     * @throws Misconfigured  when settings that must agree do not
      */
     public static Settings resolve(Map<String, String> environment, Map<String, ?> overrides) {
-        Map<String, String> raw = new LinkedHashMap<>(DEFAULTS);
-        for (String name : DEFAULTS.keySet()) {
-            String value = environment.get("RUNNEL_" + name.toUpperCase(Locale.ROOT));
-            if (value != null) {
-                raw.put(name, value.trim());
+        Map<Setting<?>, String> text = new LinkedHashMap<>();
+        for (Setting<?> s : DECLARED) {
+            text.put(s, s.defaultValue());
+        }
+        environment.forEach((variable, value) -> {
+            if (variable.startsWith(ENV_PREFIX) && value != null) {
+                Setting<?> s = BY_NAME.get(variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT));
+                if (s != null && variable.equals(s.environmentVariable())) {
+                    text.put(s, value);
+                } else {
+                    warnIfMisspelt(variable);
+                }
+            }
+        });
+        overrides.forEach((name, value) -> text.put(known(name), value == null ? "" : asText(value)));
+
+        Map<Setting<?>, Object> values = new HashMap<>();
+        text.forEach((setting, raw) -> values.put(setting, setting.parse(raw)));
+        Settings s = new Settings(values, null);
+        if (s.value(DEFAULT_RETRY_MAX_BACKOFF).compareTo(s.value(DEFAULT_RETRY_BACKOFF)) < 0) {
+            throw DEFAULT_RETRY_MAX_BACKOFF.rejected(text.get(DEFAULT_RETRY_MAX_BACKOFF),
+                    "at least default_retry_backoff (" + s.value(DEFAULT_RETRY_BACKOFF).toMillis() + " ms)");
+        }
+        if (s.defaultReadTimeout().compareTo(s.defaultGracePeriod()) >= 0) {
+            throw new InvalidSetting(DEFAULT_READ_TIMEOUT.name(), "setting default_read_timeout ("
+                    + s.defaultReadTimeout().toMillis() + " ms) must be shorter than default_grace_period ("
+                    + s.defaultGracePeriod().toMillis()
+                    + " ms): a revoked partition waits for its last read to finish within the grace period");
+        }
+        Timings.check("setting ", "default_", s.defaultLockExpiry(), s.defaultLeaseMargin(), s.defaultGracePeriod());
+        RetryPolicy retry = new RetryPolicy(s.value(DEFAULT_RETRY_ATTEMPTS), s.value(DEFAULT_RETRY_BACKOFF),
+                s.value(DEFAULT_RETRY_MAX_BACKOFF), s.value(DEFAULT_RETRY_MULTIPLIER), s.value(DEFAULT_RETRY_JITTER));
+        return new Settings(values, retry);
+    }
+
+    /** The setting {@code name} means. @throws InvalidSetting naming it, and the nearest known one */
+    private static Setting<?> known(String name) {
+        Setting<?> s = BY_NAME.get(normalise(name));
+        if (s == null) {
+            throw unknown(name, BY_NAME.keySet(), "setting", false);
+        }
+        return s;
+    }
+
+    /**
+     * The stream or processor option {@code name} means ({@code pool_size}, {@code poolSize} or
+     * {@code default_pool_size}).
+     *
+     * @throws InvalidSetting when no setting of that scope has that name, suggesting the nearest
+     */
+    static Setting<?> option(String name, Setting.Scope scope) {
+        String n = normalise(name);
+        Map<String, Setting<?>> options = new LinkedHashMap<>();
+        for (Setting<?> s : DECLARED) {
+            if (s.scope() == scope) {
+                options.put(s.optionName(), s);
             }
         }
-        overrides.forEach((name, value) -> {
-            String key = normalise(name);
-            if (!DEFAULTS.containsKey(key)) {
-                throw new Misconfigured("unknown setting '" + name + "'; known settings: " + DEFAULTS.keySet());
+        Setting<?> s = options.containsKey(n) ? options.get(n) : BY_NAME.get(n);
+        if (s == null) { // perhaps another scope's option: partition_count on a processor
+            s = DECLARED.stream().filter(d -> d.optionName().equals(n)).findFirst().orElse(null);
+        }
+        if (s == null || s.scope() != scope) {
+            String what = scope.name().toLowerCase(Locale.ROOT) + " option";
+            if (s != null) {
+                throw new InvalidSetting(s.name(), "setting " + s.name() + " is not a " + what + "; the " + what
+                        + "s are " + options.keySet(), true);
             }
-            raw.put(key, value == null ? "" : asText(value));
-        });
-        return parse(raw);
+            throw unknown(name, options.keySet(), what, true);
+        }
+        return s;
+    }
+
+    private static InvalidSetting unknown(String name, Set<String> known, String what, boolean override) {
+        String n = normalise(name);
+        return new InvalidSetting(name, Setting.closest(n, known)
+                .map(nearest -> "unknown " + what + " '" + name + "'; did you mean '" + nearest + "'?")
+                .orElse("unknown " + what + " '" + name + "'; known: " + String.join(", ", known)), override);
+    }
+
+    private static void warnIfMisspelt(String variable) {
+        String name = variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+        Setting.closest(name, BY_NAME.keySet()).ifPresent(nearest -> log.warn(
+                "environment variable {} is not a Runnel setting and is ignored; did you mean {}?", variable,
+                BY_NAME.get(nearest).environmentVariable()));
     }
 
     /**
      * Accepts {@code default_pool_size}, {@code DEFAULT_POOL_SIZE}, {@code
-     * RUNNEL_DEFAULT_POOL_SIZE} or {@code defaultPoolSize}.
+     * RUNNEL_DEFAULT_POOL_SIZE}, {@code defaultPoolSize} or {@code default-pool-size}.
      */
     static String normalise(String name) {
         String n = name.trim();
-        if (n.toUpperCase(Locale.ROOT).startsWith("RUNNEL_")) {
-            n = n.substring("RUNNEL_".length());
+        if (n.toUpperCase(Locale.ROOT).startsWith(ENV_PREFIX)) {
+            n = n.substring(ENV_PREFIX.length());
         }
-        n = n.replaceAll("([a-z0-9])([A-Z])", "$1_$2");
+        n = n.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('-', '_');
         return n.toLowerCase(Locale.ROOT);
     }
 
-    private static String asText(Object value) {
-        if (value instanceof Duration d) {
-            return d.toMillis() + "ms";
-        }
+    /** A value given in Java as the text a setting reads: durations in ISO-8601, so that no precision is lost. */
+    static String asText(Object value) {
         if (value instanceof Enum<?> e) {
             return e.name();
         }
         return value.toString().trim();
-    }
-
-    private static Settings parse(Map<String, String> raw) {
-        String redisUrl = raw.get("redis_url");
-        try {
-            ConnectionUrl.parse(redisUrl);
-        } catch (IllegalArgumentException e) {
-            throw bad("redis_url", ConnectionUrl.redact(redisUrl), "a URL such as redis://host:6379 (" + e.getMessage() + ")");
-        }
-        String logFormat = raw.get("log_format").toLowerCase(Locale.ROOT);
-        if (!LOG_FORMATS.contains(logFormat)) {
-            throw bad("log_format", logFormat, "one of " + LOG_FORMATS);
-        }
-        String logLevel = raw.get("log_level").toLowerCase(Locale.ROOT);
-        if (!LOG_LEVELS.contains(logLevel)) {
-            throw bad("log_level", logLevel, "one of trace, debug, info, warn, error");
-        }
-        ZoneId zone;
-        try {
-            zone = ZoneId.of(raw.get("timezone"));
-        } catch (RuntimeException e) {
-            throw bad("timezone", raw.get("timezone"), "a time zone id such as UTC or Europe/London");
-        }
-        Settings s = new Settings(
-                redisUrl,
-                emptyToNull(raw.get("transport")),
-                logFormat,
-                logLevel,
-                zone,
-                duration(raw, "leadership_poll_interval", "ms"),
-                positiveInt(raw, "default_partition_count"),
-                positiveLong(raw, "default_partition_size"),
-                retention(raw.get("default_retention")),
-                nonNegativeLong(raw, "default_max_partition_size"),
-                durationAllowZero(raw, "default_max_age", "s"),
-                duration(raw, "default_retention_interval", "s"),
-                replicas(raw),
-                duration(raw, "send_replicas_timeout", "ms"),
-                emptyToNull(raw.get("default_serializer")),
-                emptyToNull(raw.get("default_compressor")),
-                emptyToNull(raw.get("default_hasher")),
-                policy(raw.get("default_exception_policy")),
-                retry(raw),
-                duration(raw, "default_lock_expiry", "s"),
-                duration(raw, "default_lease_margin", "ms"),
-                duration(raw, "default_read_timeout", "ms"),
-                positiveInt(raw, "default_prefetch_count"),
-                positiveInt(raw, "default_assignment_attempts"),
-                oneOf(raw, "default_assignment", ASSIGNMENTS),
-                duration(raw, "default_assignment_sleep", "s"),
-                duration(raw, "default_grace_period", "s"),
-                duration(raw, "default_max_processing_time", "s"),
-                positiveInt(raw, "default_pool_size"),
-                durationAllowZero(raw, "default_join_delay", "s"),
-                memberId(raw.get("member_id")),
-                durationAllowZero(raw, "default_session_timeout", "s"),
-                reporters(raw.get("metrics_reporters")),
-                duration(raw, "metrics_interval", "s"),
-                nonBlank(raw, "metrics_csv_directory"),
-                port(raw, "metrics_port"));
-        if (s.defaultReadTimeout.compareTo(s.defaultGracePeriod) >= 0) {
-            throw new Misconfigured("setting default_read_timeout (" + s.defaultReadTimeout.toMillis()
-                    + " ms) must be shorter than default_grace_period (" + s.defaultGracePeriod.toMillis()
-                    + " ms): a revoked partition waits for its last read to finish within the grace period");
-        }
-        Timings.check("setting ", "default_", s.defaultLockExpiry, s.defaultLeaseMargin, s.defaultGracePeriod);
-        return s;
-    }
-
-    private static Set<String> reporters(String value) {
-        Set<String> chosen = new TreeSet<>();
-        for (String part : value.split(",")) {
-            String r = part.trim().toLowerCase(Locale.ROOT);
-            if (r.isEmpty() || r.equals("none")) {
-                continue;
-            }
-            if (!REPORTERS.contains(r) && MetricsReporting.provider(r).isEmpty()) {
-                throw bad("metrics_reporters", value, "a comma-separated list of jmx, slf4j, csv, or a reporter on the "
-                        + "classpath (" + (r.equals("prometheus") ? "prometheus needs io.runnel:runnel-prometheus"
-                        : "found: " + MetricsReporting.providerNames()) + "), or none");
-            }
-            chosen.add(r);
-        }
-        return Set.copyOf(chosen);
-    }
-
-    private static String nonBlank(Map<String, String> raw, String name) {
-        String v = raw.get(name);
-        if (v == null || v.isBlank()) {
-            throw bad(name, v, "a non-empty value");
-        }
-        return v.trim();
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim().toLowerCase(Locale.ROOT);
-    }
-
-    private static Retention.Policy retention(String value) {
-        try {
-            return Retention.Policy.valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw bad("default_retention", value, "acked or maxlen");
-        }
-    }
-
-    private static ExceptionPolicy policy(String value) {
-        try {
-            return ExceptionPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw bad("default_exception_policy", value, "one of HALT, QUARANTINE, IGNORE, PARK");
-        }
-    }
-
-    private static RetryPolicy retry(Map<String, String> raw) {
-        int attempts = positiveInt(raw, "default_retry_attempts");
-        Duration backoff = durationAllowZero(raw, "default_retry_backoff", "ms");
-        Duration maxBackoff = durationAllowZero(raw, "default_retry_max_backoff", "ms");
-        if (maxBackoff.compareTo(backoff) < 0) {
-            throw bad("default_retry_max_backoff", raw.get("default_retry_max_backoff"),
-                    "at least default_retry_backoff (" + backoff.toMillis() + " ms)");
-        }
-        double multiplier = decimal(raw, "default_retry_multiplier");
-        if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
-            throw bad("default_retry_multiplier", raw.get("default_retry_multiplier"), "a number of at least 1");
-        }
-        double jitter = decimal(raw, "default_retry_jitter");
-        if (!(jitter >= 0 && jitter <= 1)) {
-            throw bad("default_retry_jitter", raw.get("default_retry_jitter"), "a fraction from 0 to 1");
-        }
-        return new RetryPolicy(attempts, backoff, maxBackoff, multiplier, jitter);
-    }
-
-    private static double decimal(Map<String, String> raw, String name) {
-        try {
-            return Double.parseDouble(raw.get(name).trim());
-        } catch (NumberFormatException e) {
-            throw bad(name, raw.get(name), "a number");
-        }
-    }
-
-    private static int replicas(Map<String, String> raw) {
-        long v = nonNegativeLong(raw, "send_replicas");
-        if (v > 100) {
-            throw bad("send_replicas", raw.get("send_replicas"), "the number of replicas a send waits for, 0 to 100");
-        }
-        return (int) v;
-    }
-
-    private static int port(Map<String, String> raw, String name) {
-        long v = nonNegativeLong(raw, name);
-        if (v > 65535) {
-            throw bad(name, raw.get(name), "a TCP port, 0 to 65535 (0: any free port)");
-        }
-        return (int) v;
-    }
-
-    private static int positiveInt(Map<String, String> raw, String name) {
-        long v = positiveLong(raw, name);
-        if (v > Integer.MAX_VALUE) {
-            throw bad(name, raw.get(name), "a positive whole number below 2^31");
-        }
-        return (int) v;
-    }
-
-    /** Null for none; otherwise a name safe inside Redis keys, as executor ids must be. */
-    private static String memberId(String value) {
-        String v = value == null ? "" : value.trim();
-        if (v.isEmpty()) {
-            return null;
-        }
-        if (!MEMBER_ID.matcher(v).matches()) {
-            throw bad("member_id", value, "1 to 200 letters, digits, '_', '-' or '.' (e.g. the host or pod name)");
-        }
-        return v;
-    }
-
-    private static String oneOf(Map<String, String> raw, String name, Set<String> allowed) {
-        String value = raw.get(name).trim().toLowerCase(Locale.ROOT);
-        if (!allowed.contains(value)) {
-            throw bad(name, raw.get(name), "one of " + String.join(", ", new TreeSet<>(allowed)));
-        }
-        return value;
-    }
-
-    private static long nonNegativeLong(Map<String, String> raw, String name) {
-        String value = raw.get(name).replace("_", "");
-        try {
-            long v = Long.parseLong(value);
-            if (v < 0) {
-                throw bad(name, raw.get(name), "a whole number, 0 for no limit");
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw bad(name, raw.get(name), "a whole number, 0 for no limit");
-        }
-    }
-
-    private static long positiveLong(Map<String, String> raw, String name) {
-        String value = raw.get(name).replace("_", "");
-        try {
-            long v = Long.parseLong(value);
-            if (v <= 0) {
-                throw bad(name, raw.get(name), "a positive whole number");
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw bad(name, raw.get(name), "a positive whole number");
-        }
-    }
-
-    private static Duration duration(Map<String, String> raw, String name, String unit) {
-        Duration d = durationAllowZero(raw, name, unit);
-        if (d.isZero()) {
-            throw bad(name, raw.get(name), "a positive duration");
-        }
-        return d;
-    }
-
-    private static Duration durationAllowZero(Map<String, String> raw, String name, String unit) {
-        String value = raw.get(name);
-        Duration d = parseDuration(value, unit);
-        if (d == null || d.isNegative()) {
-            throw bad(name, value, "a duration: a number of " + (unit.equals("s") ? "seconds" : "milliseconds")
-                    + ", or with a unit (250ms, 2s, 1m), or ISO-8601 (PT2S)");
-        }
-        return d;
-    }
-
-    /** Parses a duration; a bare number is in {@code unit} ({@code s} or {@code ms}). Null if malformed. */
-    static Duration parseDuration(String value, String unit) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (v.startsWith("pt") || v.startsWith("p")) {
-                return Duration.parse(v.toUpperCase(Locale.ROOT));
-            }
-            String number = v;
-            String u = unit;
-            for (String suffix : new String[] {"ms", "s", "m", "h"}) {
-                if (v.endsWith(suffix)) {
-                    number = v.substring(0, v.length() - suffix.length()).trim();
-                    u = suffix;
-                    break;
-                }
-            }
-            BigDecimal amount = new BigDecimal(number);
-            BigDecimal millis = switch (u) {
-                case "ms" -> amount;
-                case "s" -> amount.movePointRight(3);
-                case "m" -> amount.multiply(BigDecimal.valueOf(60_000));
-                case "h" -> amount.multiply(BigDecimal.valueOf(3_600_000));
-                default -> throw new IllegalStateException(u);
-            };
-            return Duration.ofMillis(millis.longValueExact());
-        } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    static Misconfigured bad(String name, String value, String expected) {
-        return new Misconfigured("setting " + name + " (env RUNNEL_" + name.toUpperCase(Locale.ROOT)
-                + ") has invalid value '" + value + "': expected " + expected);
     }
 }

@@ -2,7 +2,6 @@ package io.runnel.engine;
 
 import io.runnel.api.Compressor;
 import io.runnel.api.Hasher;
-import io.runnel.api.Misconfigured;
 import io.runnel.api.Serializer;
 
 import java.time.Duration;
@@ -15,12 +14,8 @@ import java.util.Objects;
  * @param <T> the record type
  */
 public final class StreamOptions<T> {
-    Integer partitionCount;
-    Long partitionSize;
-    Retention.Policy retention;
-    Long maxPartitionSize;
-    Duration maxAge;
-    Duration retentionInterval;
+    /** Overrides of the stream-scoped {@code default_*} settings. */
+    final Overrides settings = new Overrides(Setting.Scope.STREAM);
     Serializer serializer;
     Compressor compressor;
     Hasher hasher;
@@ -30,11 +25,7 @@ public final class StreamOptions<T> {
 
     /** Number of partitions; at least 1. */
     public StreamOptions<T> partitionCount(int count) {
-        if (count < 1) {
-            throw new Misconfigured("partition_count must be at least 1, got " + count);
-        }
-        this.partitionCount = count;
-        return this;
+        return set(Settings.DEFAULT_PARTITION_COUNT, count);
     }
 
     /**
@@ -42,35 +33,22 @@ public final class StreamOptions<T> {
      * from {@code default_retention}.
      */
     public StreamOptions<T> retention(Retention.Policy policy) {
-        this.retention = Objects.requireNonNull(policy, "policy");
-        return this;
+        return set(Settings.DEFAULT_RETENTION, policy);
     }
 
     /** The most entries a partition keeps, processed or not; 0 for no limit. */
     public StreamOptions<T> maxPartitionSize(long size) {
-        if (size < 0) {
-            throw new Misconfigured("max_partition_size must not be negative (0: no limit), got " + size);
-        }
-        this.maxPartitionSize = size;
-        return this;
+        return set(Settings.DEFAULT_MAX_PARTITION_SIZE, size);
     }
 
     /** The oldest entry a partition keeps, processed or not; zero for no limit. */
     public StreamOptions<T> maxAge(Duration age) {
-        if (age.isNegative()) {
-            throw new Misconfigured("max_age must not be negative (0: no limit), got " + age);
-        }
-        this.maxAge = age;
-        return this;
+        return set(Settings.DEFAULT_MAX_AGE, age);
     }
 
     /** How often a partition's owners trim it; positive. */
     public StreamOptions<T> retentionInterval(Duration interval) {
-        if (interval.isNegative() || interval.isZero()) {
-            throw new Misconfigured("retention_interval must be positive, got " + interval);
-        }
-        this.retentionInterval = interval;
-        return this;
+        return set(Settings.DEFAULT_RETENTION_INTERVAL, interval);
     }
 
     /**
@@ -78,11 +56,7 @@ public final class StreamOptions<T> {
      * trims its partition to ({@code MAXLEN ~}); at least 1. Ignored under {@code ACKED}.
      */
     public StreamOptions<T> partitionSize(long size) {
-        if (size < 1) {
-            throw new Misconfigured("partition_size must be at least 1, got " + size);
-        }
-        this.partitionSize = size;
-        return this;
+        return set(Settings.DEFAULT_PARTITION_SIZE, size);
     }
 
     /** Serializer for structured records. Ignored for primitive records. */
@@ -100,6 +74,26 @@ public final class StreamOptions<T> {
     /** Hasher mapping partition keys to partitions. */
     public StreamOptions<T> hasher(Hasher hasher) {
         this.hasher = Objects.requireNonNull(hasher, "hasher");
+        return this;
+    }
+
+    /**
+     * Overrides a stream-scoped setting by name, without its {@code default_}
+     * ({@code partition_count}, {@code partitionCount}; {@code default_partition_count} works
+     * too), with a value as the setting reads it ({@code "1h"}, {@code 8}, a
+     * {@link Duration}); {@code serializer}, {@code compressor} and {@code hasher} take a
+     * plugin's name. The named methods above do the same for each.
+     *
+     * @throws InvalidSetting when the name is not a stream-scoped setting (naming the nearest
+     *                        one) or the value is out of range
+     */
+    public StreamOptions<T> setting(String name, Object value) {
+        settings.put(name, value);
+        return this;
+    }
+
+    private StreamOptions<T> set(Setting<?> setting, Object value) {
+        settings.put(setting, value);
         return this;
     }
 }

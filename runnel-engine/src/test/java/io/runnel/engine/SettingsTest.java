@@ -119,6 +119,74 @@ class SettingsTest {
     }
 
     @Test
+    void a_misspelt_setting_is_refused_naming_the_nearest_known_one() {
+        assertThatThrownBy(() -> App.builder("x").environment(Map.of()).setting("defualt_partition_count", 3).build())
+                .isInstanceOf(InvalidSetting.class)
+                .hasMessage("unknown setting 'defualt_partition_count'; did you mean 'default_partition_count'?")
+                .extracting(e -> ((InvalidSetting) e).setting()).isEqualTo("defualt_partition_count");
+        assertThatThrownBy(() -> Settings.resolve(Map.of(), Map.of("defaultPoolSise", 3)))
+                .hasMessageContaining("did you mean 'default_pool_size'?");
+        assertThatThrownBy(() -> Settings.resolve(Map.of(), Map.of("colour", "blue")))
+                .hasMessageStartingWith("unknown setting 'colour'; known: redis_url, ");
+    }
+
+    @Test
+    void names_are_read_in_snake_camel_kebab_and_environment_case() {
+        Settings s = Settings.resolve(Map.of(), Map.of("default_pool_size", 2, "defaultPrefetchCount", 3,
+                "default-partition-count", 4, "RUNNEL_DEFAULT_JOIN_DELAY", "0"));
+        assertThat(s.defaultPoolSize()).isEqualTo(2);
+        assertThat(s.defaultPrefetchCount()).isEqualTo(3);
+        assertThat(s.defaultPartitionCount()).isEqualTo(4);
+        assertThat(s.defaultJoinDelay()).isZero();
+        assertThat(Settings.named("default-grace-period")).map(Setting::environmentVariable)
+                .contains("RUNNEL_DEFAULT_GRACE_PERIOD");
+    }
+
+    @Test
+    void a_misspelt_environment_variable_is_logged_with_the_nearest_and_ignored() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Settings.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            Settings s = Settings.resolve(Map.of("RUNNEL_DEFUALT_JOIN_DELAY", "0", "RUNNEL_HOME", "/opt/runnel"), Map.of());
+            assertThat(s.defaultJoinDelay()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(logs.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly("environment variable RUNNEL_DEFUALT_JOIN_DELAY is not a Runnel setting and is "
+                            + "ignored; did you mean RUNNEL_DEFAULT_JOIN_DELAY?");
+            assertThat(logs.list.get(0).getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    @Test
+    void a_processor_overrides_its_scoped_settings_by_name_checked_as_the_settings_are() {
+        App app = App.builder("optapp").environment(Map.of()).setting("default_retry_attempts", 2).build();
+        Stream<String> s = app.stream("s", String.class, v -> v, o -> o.setting("partition_count", 2)
+                .setting("maxAge", "1h"));
+        assertThat(s.partitionCount()).isEqualTo(2);
+        app.processor(s, "p", o -> o.setting("prefetch_count", 7).setting("maxProcessingTime", "30s")
+                .setting("default_retry_backoff", 250).poolSize(3), events -> { });
+        Processor<?> p = app.processor("p");
+        assertThat(p.prefetchCount()).isEqualTo(7);
+        assertThat(p.maxProcessingTime()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(p.poolSize()).isEqualTo(3);
+        assertThat(p.retry()).isEqualTo(new RetryPolicy(2, Duration.ofMillis(250), Duration.ofSeconds(10), 2, 0.2));
+        assertThat(p.gracePeriod()).isEqualTo(app.settings().defaultGracePeriod());
+
+        assertThatThrownBy(() -> app.processor(s, "q", o -> o.setting("prefetch_count", 0), events -> { }))
+                .isInstanceOf(InvalidSetting.class)
+                .hasMessage("option prefetch_count has invalid value '0': expected a positive whole number below 2^31");
+        assertThatThrownBy(() -> app.processor(s, "q", o -> o.setting("partition_count", 3), events -> { }))
+                .isInstanceOf(InvalidSetting.class)
+                .hasMessageContaining("setting default_partition_count is not a processor option");
+        assertThatThrownBy(() -> app.processor(s, "q", o -> o.setting("prefech_count", 3), events -> { }))
+                .hasMessage("unknown processor option 'prefech_count'; did you mean 'prefetch_count'?");
+    }
+
+    @Test
     void a_read_timeout_not_shorter_than_the_grace_period_is_rejected() {
         assertThatThrownBy(() -> Settings.resolve(Map.of("RUNNEL_DEFAULT_READ_TIMEOUT", "9000"), Map.of()))
                 .isInstanceOf(Misconfigured.class)

@@ -1,33 +1,43 @@
 package io.runnel.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.runnel.engine.App;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Runnel in a Spring Boot application: an {@link App} built from the {@code runnel.*}
  * properties (see {@link RunnelProperties}), the {@link RunnelProcessor} methods of the
  * context's beans registered as processors, a worker running with the context
  * ({@code runnel.worker.enabled=false} for a service that only sends), and, when the
- * application has them, an Actuator health indicator ({@code runnel}) and the metrics in
- * Micrometer. Streams are the application's beans: {@code @Bean Stream<Order> orders(App app)}.
+ * application has them, an Actuator health indicator ({@code runnel}), the metrics in
+ * Micrometer and traces through the application's {@code OpenTelemetry}. Streams are the
+ * application's beans: {@code @Bean Stream<Order> orders(App app)}.
  */
 @AutoConfiguration
+@EnableConfigurationProperties(RunnelProperties.class)
 public class RunnelAutoConfiguration {
 
-    /** The app, closed with the context. */
+    /** Used by Spring. */
+    public RunnelAutoConfiguration() {
+    }
+
+    /** The app, closed with the context; built after the tracing is wired, so that its first send is traced. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    App runnelApp(Environment environment) {
-        return RunnelProperties.bind(environment).buildApp();
+    App runnelApp(RunnelProperties properties, ConfigurableEnvironment environment,
+                  ObjectProvider<RunnelTracing> tracing) {
+        tracing.getIfAvailable(); // created first, when there is one
+        return RunnelApps.build(properties, environment);
     }
 
     @Bean
@@ -37,8 +47,8 @@ public class RunnelAutoConfiguration {
 
     @Bean
     @ConditionalOnBooleanProperty(name = "runnel.worker.enabled", matchIfMissing = true)
-    WorkerLifecycle runnelWorker(App app, Environment environment) {
-        return new WorkerLifecycle(app, RunnelProperties.bind(environment).processors());
+    WorkerLifecycle runnelWorker(App app, RunnelProperties properties) {
+        return new WorkerLifecycle(app, properties.worker().processors());
     }
 
     /** The Actuator health indicator {@code runnel}. */
@@ -59,6 +69,16 @@ public class RunnelAutoConfiguration {
         @Bean
         MicrometerBridge runnelMicrometerBridge(App app) {
             return new MicrometerBridge(app.metrics());
+        }
+    }
+
+    /** Traces through the application's {@code OpenTelemetry} bean, when it has one and {@code runnel-otel} is present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"io.runnel.otel.RunnelTelemetry", "io.opentelemetry.api.OpenTelemetry"})
+    static class Tracing {
+        @Bean
+        RunnelTracing runnelTracing(ObjectProvider<OpenTelemetry> openTelemetry) {
+            return new RunnelTracing(openTelemetry.getIfUnique(() -> null));
         }
     }
 }

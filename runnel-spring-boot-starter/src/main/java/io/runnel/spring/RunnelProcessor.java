@@ -17,9 +17,15 @@ import java.lang.annotation.Target;
  * the worker starts with the application context.
  *
  * <pre>{@code
- * @RunnelProcessor(stream = "orders", name = "billing")
- * void bill(Order order) { ... }
+ * @RunnelProcessor(stream = "orders", name = "billing", retryAttempts = 3, maxProcessingTime = "30s",
+ *                  sendTo = "invoices")
+ * Invoice bill(Order order) { ... }
  * }</pre>
+ *
+ * <p>The attributes left at their defaults take the app's {@code default_*} settings. Text
+ * attributes may hold placeholders ({@code "${billing.timeout:30s}"}); durations take the
+ * settings' forms ({@code 250ms}, {@code 30s}, {@code PT30S}, or a bare number in the
+ * setting's unit). A value out of range fails startup naming the method and the option.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -38,9 +44,48 @@ public @interface RunnelProcessor {
     /** Whether failed deliveries go to the dead-letter stream ({@code ProcessorOptions.deadLetters()}). */
     boolean deadLetters() default false;
 
+    /** Tries of a failed delivery in all, in place, before the exception policy applies (1: no retry); 0 for {@code default_retry_attempts}. */
+    int retryAttempts() default 0;
+
+    /** The pause after the first failed try ({@code "200ms"}); empty for {@code default_retry_backoff}. */
+    String retryBackoff() default "";
+
+    /** The longest pause between tries ({@code "5s"}); empty for {@code default_retry_max_backoff}. */
+    String retryMaxBackoff() default "";
+
+    /** Events read at once, and buffered, per owned partition; 0 for {@code default_prefetch_count}. */
+    int prefetchCount() default 0;
+
+    /** Concurrent reads (connections) of this processor per worker; 0 for {@code default_pool_size}. */
+    int poolSize() default 0;
+
+    /**
+     * How long one delivery may stay with the method before it is interrupted and fails with
+     * {@code ProcessingTimeout} ({@code "30s"}); empty for {@code default_max_processing_time}.
+     */
+    String maxProcessingTime() default "";
+
+    /**
+     * The stream a non-null return value is sent to (a stream bean of the return value's
+     * type); empty for none. Only for a method that takes one record. The send happens before
+     * the event is acknowledged, so it is at-least-once like the rest: a crash between the
+     * two runs the method again on the event's next delivery, and sends again. Consumers of
+     * that stream should tolerate duplicates (key them by something the input determines).
+     */
+    String sendTo() default "";
+
     /** An {@link ExceptionPolicy}, or the app's default. */
     enum Policy {
-        DEFAULT, HALT, QUARANTINE, IGNORE, PARK;
+        /** The app's {@code default_exception_policy}. */
+        DEFAULT,
+        /** {@link ExceptionPolicy#HALT}. */
+        HALT,
+        /** {@link ExceptionPolicy#QUARANTINE}. */
+        QUARANTINE,
+        /** {@link ExceptionPolicy#IGNORE}. */
+        IGNORE,
+        /** {@link ExceptionPolicy#PARK}. */
+        PARK;
 
         ExceptionPolicy policy() {
             return this == DEFAULT ? null : ExceptionPolicy.valueOf(name());

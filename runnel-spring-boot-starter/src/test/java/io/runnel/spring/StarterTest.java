@@ -1,13 +1,23 @@
 package io.runnel.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.engine.App;
+import io.runnel.engine.ProcessorView;
+import io.runnel.engine.RetryPolicy;
 import io.runnel.engine.Stream;
 import io.runnel.redis.lettuce.LettuceTransport;
 import io.runnel.testkit.LoopbackProxy;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -15,6 +25,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -24,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -145,6 +158,210 @@ class StarterTest {
                 .rootCause().hasMessageContaining("default_partition_count");
         assertThatThrownBy(() -> start("runnel.app=" + appName(), "runnel.redis-url=" + redis.url(),
                 "runnel.default-partition-count=zero"))
-                .hasStackTraceContaining("property runnel.default-partition-count");
+                .hasStackTraceContaining("invalid Runnel property runnel.default-partition-count");
+    }
+
+    record Invoice(String customer, int cents) {
+    }
+
+    /** Turns orders into invoices ({@code sendTo}), with every option the annotation takes. */
+    static class Invoicer {
+        final AtomicInteger tries = new AtomicInteger();
+
+        @RunnelProcessor(stream = "orders", name = "invoicer", sendTo = "invoices", retryAttempts = 3,
+                retryBackoff = "10ms", prefetchCount = 5, poolSize = 2, maxProcessingTime = "${invoicer.timeout:45s}",
+                exceptionPolicy = RunnelProcessor.Policy.IGNORE)
+        Invoice invoice(Order order) {
+            if (order.seq() == 3 && tries.incrementAndGet() < 3) {
+                throw new IllegalStateException("the second retry succeeds");
+            }
+            return order.seq() % 5 == 0 ? null : new Invoice(order.customer(), order.seq() * 10); // null: nothing sent
+        }
+    }
+
+    /** Takes the invoices. */
+    static class Ledger {
+        final List<Invoice> seen = new CopyOnWriteArrayList<>();
+
+        @RunnelProcessor(stream = "invoices", name = "ledger")
+        void record(Invoice invoice) {
+            seen.add(invoice);
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class InvoiceService {
+        @Bean
+        Stream<Order> orders(App app) {
+            return app.stream("orders", Order.class, Order::customer, o -> o.partitionCount(2));
+        }
+
+        @Bean
+        Stream<Invoice> invoices(App app) {
+            return app.stream("invoices", Invoice.class, Invoice::customer, o -> o.partitionCount(2));
+        }
+
+        @Bean
+        Invoicer invoicer() {
+            return new Invoicer();
+        }
+
+        @Bean
+        Ledger ledger() {
+            return new Ledger();
+        }
+    }
+
+    @Test
+    void annotation_attributes_are_the_processors_options() {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(InvoiceService.class)
+                .web(WebApplicationType.NONE).properties("runnel.app=" + appName(), "runnel.redis-url=" + redis.url(),
+                        "runnel.worker.enabled=false", "invoicer.timeout=20s").run()) {
+            App app = context.getBean(App.class);
+            ProcessorView.Options invoicer = ProcessorView.of(app, "invoicer");
+            assertThat(invoicer.retry()).isEqualTo(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofSeconds(10), 2, 0.2));
+            assertThat(invoicer.prefetchCount()).isEqualTo(5);
+            assertThat(invoicer.poolSize()).isEqualTo(2);
+            assertThat(invoicer.maxProcessingTime()).as("from the placeholder").isEqualTo(Duration.ofSeconds(20));
+            assertThat(invoicer.exceptionPolicy()).isEqualTo(io.runnel.api.ExceptionPolicy.IGNORE);
+            ProcessorView.Options ledger = ProcessorView.of(app, "ledger");
+            assertThat(ledger.prefetchCount()).isEqualTo(app.settings().defaultPrefetchCount());
+            assertThat(ledger.maxProcessingTime()).isEqualTo(app.settings().defaultMaxProcessingTime());
+        }
+    }
+
+    @Test
+    void send_to_forwards_what_the_method_returns_before_the_event_is_acknowledged() {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(InvoiceService.class)
+                .web(WebApplicationType.NONE).properties("runnel.app=" + appName(), "runnel.redis-url=" + redis.url(),
+                        "runnel.default-join-delay=0", "runnel.metrics-reporters=none").run()) {
+            @SuppressWarnings("unchecked")
+            Stream<Order> orders = (Stream<Order>) context.getBean(App.class).streamNamed("orders");
+            List<Order> sent = new ArrayList<>();
+            for (int i = 1; i <= 12; i++) {
+                sent.add(new Order("customer-" + (i % 3), i));
+            }
+            orders.sendAll(sent);
+            List<Invoice> expected = sent.stream().filter(o -> o.seq() % 5 != 0)
+                    .map(o -> new Invoice(o.customer(), o.seq() * 10)).toList();
+            Ledger ledger = context.getBean(Ledger.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ledger.seen.size() >= expected.size());
+            assertThat(ledger.seen).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(context.getBean(Invoicer.class).tries).as("order 3 failed twice, then was sent once").hasValue(3);
+        }
+    }
+
+    /** A sendTo the method cannot feed. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class MisdirectedService {
+        @Bean
+        Stream<Order> orders(App app) {
+            return app.stream("orders", Order.class, Order::customer);
+        }
+
+        @Bean
+        Stream<Invoice> invoices(App app) {
+            return app.stream("invoices", Invoice.class, Invoice::customer);
+        }
+
+        @Bean
+        Misdirected misdirected() {
+            return new Misdirected();
+        }
+
+        static class Misdirected {
+            @RunnelProcessor(stream = "orders", sendTo = "invoices")
+            String describe(Order order) {
+                return order.toString();
+            }
+        }
+    }
+
+    @Test
+    void a_send_to_the_method_cannot_feed_fails_startup_naming_both() {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(MisdirectedService.class).web(WebApplicationType.NONE)
+                .properties("runnel.app=" + appName(), "runnel.redis-url=" + redis.url(), "runnel.worker.enabled=false")
+                .run())
+                .isInstanceOf(io.runnel.api.Misconfigured.class).hasMessage("@RunnelProcessor Misdirected.describe(Order): sendTo = \"invoices\": the method "
+                        + "returns java.lang.String but stream invoices carries " + Invoice.class.getName());
+    }
+
+    /** A method that returns a value nobody asked for. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class DroppingService {
+        @Bean
+        Stream<Order> orders(App app) {
+            return app.stream("orders", Order.class, Order::customer);
+        }
+
+        @Bean
+        Dropper dropper() {
+            return new Dropper();
+        }
+
+        static class Dropper {
+            @RunnelProcessor(stream = "orders")
+            String describe(Order order) {
+                return order.toString();
+            }
+        }
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void a_returned_value_without_send_to_is_warned_about_at_start(CapturedOutput output) {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(DroppingService.class)
+                .web(WebApplicationType.NONE).properties("runnel.app=" + appName(), "runnel.redis-url=" + redis.url(),
+                        "runnel.worker.enabled=false").run()) {
+            assertThat(context.getBean(App.class).processors()).containsExactly("describe");
+            assertThat(output.getOut()).contains("WARN").contains("@RunnelProcessor Dropper.describe(Order) returns "
+                    + "String but has no sendTo: what it returns is dropped");
+        }
+    }
+
+    /** A service with its own OpenTelemetry bean, as Spring Boot's or the application's would be. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class TracedService {
+        static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
+
+        @Bean(destroyMethod = "close")
+        OpenTelemetrySdk openTelemetry() {
+            return OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build()).build();
+        }
+
+        @Bean
+        Stream<Order> orders(App app) {
+            return app.stream("orders", Order.class, Order::customer, o -> o.partitionCount(1));
+        }
+
+        @Bean
+        Billing billing() {
+            return new Billing();
+        }
+    }
+
+    @Test
+    void deliveries_are_traced_through_the_applications_open_telemetry() {
+        TracedService.SPANS.reset();
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TracedService.class)
+                .web(WebApplicationType.NONE).properties("runnel.app=" + appName(), "runnel.redis-url=" + redis.url(),
+                        "runnel.default-join-delay=0", "runnel.metrics-reporters=none").run()) {
+            @SuppressWarnings("unchecked")
+            Stream<Order> orders = context.getBean(Stream.class);
+            orders.send(new Order("traced", 1));
+            await().atMost(Duration.ofSeconds(30)).until(() -> context.getBean(Billing.class).seen.size() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> TracedService.SPANS.getFinishedSpanItems().stream()
+                    .anyMatch(span -> span.getName().equals("process orders")));
+            SpanData span = TracedService.SPANS.getFinishedSpanItems().stream()
+                    .filter(s -> s.getName().equals("process orders")).findFirst().orElseThrow();
+            assertThat(span.getKind()).isEqualTo(SpanKind.CONSUMER);
+            assertThat(span.getAttributes().get(AttributeKey.stringKey("messaging.consumer.group.name")))
+                    .isEqualTo("billing");
+        }
     }
 }

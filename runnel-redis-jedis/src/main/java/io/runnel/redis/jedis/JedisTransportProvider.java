@@ -27,8 +27,10 @@ public final class JedisTransportProvider implements TransportProvider {
         return 5;
     }
 
+    /** @throws io.runnel.api.Misconfigured when the Jedis on the classpath is older than the transport needs */
     @Override
     public Transport open(ConnectionUrl url) {
+        JedisVersionCheck.check();
         return new JedisTransport(url);
     }
 }

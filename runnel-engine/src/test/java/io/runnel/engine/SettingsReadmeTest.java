@@ -1,0 +1,75 @@
+package io.runnel.engine;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The README's settings table is the declarations, rendered: a setting added, removed or
+ * changed without the table fails here, and the message holds the table to paste (or run
+ * with {@code -Drunnel.readme.write=true} to rewrite it in place).
+ */
+class SettingsReadmeTest {
+    static final String HEADER = "| setting | default | scope | meaning |";
+    private static final Path README = Path.of("..", "README.md");
+
+    /** The table the declarations give, one line per setting in declaration order. */
+    static List<String> expectedTable() {
+        List<String> lines = new ArrayList<>();
+        lines.add(HEADER);
+        lines.add("|---|---|---|---|");
+        for (Setting<?> s : Settings.declared()) {
+            lines.add("| `" + s.name() + "` | " + shownDefault(s) + " | " + s.scope().name().toLowerCase(Locale.ROOT)
+                    + " | " + s.documentation() + " |");
+        }
+        return lines;
+    }
+
+    private static String shownDefault(Setting<?> s) {
+        if (s.defaultNote().isPresent()) {
+            return s.defaultNote().get();
+        }
+        return "`" + s.defaultValue() + "`" + (s.unit().isEmpty() ? "" : " (" + s.unit() + ")");
+    }
+
+    @Test
+    void the_readme_settings_table_is_the_declarations() throws IOException {
+        List<String> readme = Files.readAllLines(README, StandardCharsets.UTF_8);
+        int start = readme.indexOf(HEADER);
+        assertThat(start).as("README has a settings table headed " + HEADER).isNotNegative();
+        int end = start;
+        while (end < readme.size() && readme.get(end).startsWith("|")) {
+            end++;
+        }
+        List<String> expected = expectedTable();
+        if (!readme.subList(start, end).equals(expected)) {
+            if (Boolean.getBoolean("runnel.readme.write")) {
+                List<String> rewritten = new ArrayList<>(readme.subList(0, start));
+                rewritten.addAll(expected);
+                rewritten.addAll(readme.subList(end, readme.size()));
+                Files.write(README, rewritten, StandardCharsets.UTF_8);
+                return;
+            }
+            fail("README.md's settings table differs from the declarations in Settings; the table they give "
+                    + "(or run with -Drunnel.readme.write=true):\n" + String.join("\n", expected));
+        }
+    }
+
+    @Test
+    void every_setting_is_documented_with_a_default_that_parses() {
+        for (Setting<?> s : Settings.declared()) {
+            assertThat(s.documentation()).as(s.name()).isNotBlank().doesNotContain("|");
+            s.parse(s.defaultValue()); // throws if a default is not a value of its own type
+        }
+        assertThat(Settings.declared()).extracting(Setting::name).doesNotHaveDuplicates();
+    }
+}
