@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The Runnel engine. What is public here is what an application uses; everything else in the
  * package (executors, fetching, acking, membership, locks, the Redis key names, the scripts'
