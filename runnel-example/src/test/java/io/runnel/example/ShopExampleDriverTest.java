@@ -3,8 +3,8 @@
 package io.runnel.example;
 
 import io.runnel.engine.App;
-import io.runnel.engine.ProcessorTestDriver;
 import io.runnel.example.ShopExample.Order;
+import io.runnel.test.ProcessorTestDriver;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
