@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package io.runnel.api;
 
 /** Base of every exception Runnel throws. Unchecked, like most Java frameworks'. */

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The contracts of Runnel: event typing ({@link io.runnel.api.RecordType}), the plugin
  * points ({@link io.runnel.api.Serializer}, {@link io.runnel.api.Compressor},

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package io.runnel.cli;
 
 import io.runnel.testkit.FastCoordination;
@@ -93,7 +95,7 @@ final class CliProcess {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         if (Runtime.version().feature() >= 23) {
-            // As bin/runnel does: Guice's Guava would warn on stderr about sun.misc.Unsafe.
+            // As bin/runnel does: Guice would warn on stderr about sun.misc.Unsafe.
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
         command.add("-cp");

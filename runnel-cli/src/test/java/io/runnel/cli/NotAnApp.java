@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package io.runnel.cli;
 
 /** A class that exposes no app, for the command line to reject. */

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Compressors for stream payloads beyond the engine's built-in gzip: {@link io.runnel.compress.Lz4Compressor}
  * ({@code lz4}, the LZ4 frame format Python runnel uses) and {@link io.runnel.compress.ZstdCompressor}

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The Runnel engine. What is public here is what an application uses; everything else in the
  * package (executors, fetching, acking, membership, locks, the Redis key names, the scripts'
@@ -24,10 +26,9 @@
  *   <li>{@link io.runnel.engine.MetricsReporterProvider},
  *       {@link io.runnel.engine.Instrumentation}: SPIs that modules on the classpath provide.
  * </ul>
- * The test artifact {@code runnel-test} adds one public type to this package,
- * {@code ProcessorTestDriver}: it runs a processor's partition consumers on a test's thread,
- * and lives here because it drives those package-private parts (as Kafka's
- * {@code TopologyTestDriver} does in its own package).
+ * The test artifact {@code runnel-test}'s {@code io.runnel.test.ProcessorTestDriver} runs a
+ * processor's partition consumers on a test's thread; it reaches those package-private parts
+ * through {@code io.runnel.engine.internal}, which is not API either.
  *
  * <p>Two third-party types appear in public signatures on purpose: Guice {@code Module}s in
  * {@code App.Builder.module} (the way to replace engine parts such as the clock or the

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package io.runnel.example;
 
 import io.runnel.engine.App;
-import io.runnel.engine.ProcessorTestDriver;
 import io.runnel.example.ShopExample.Order;
+import io.runnel.test.ProcessorTestDriver;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package io.runnel.otel;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;

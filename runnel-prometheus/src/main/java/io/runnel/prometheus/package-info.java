@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The Prometheus metrics reporter: put {@code runnel-prometheus} on the classpath and set
  * {@code metrics_reporters=prometheus} (with {@code metrics_port}).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Test support shared by the modules: a real Redis server fixture ({@link io.runnel.testkit.RedisServer},
  * {@link io.runnel.testkit.RedisExtension}), the conformance suite every transport must pass

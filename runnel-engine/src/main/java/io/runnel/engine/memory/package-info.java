@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The in-memory {@link io.runnel.api.transport.Transport}: streams, consumer groups and keys
  * held in this JVM, so apps can be tested without a Redis server. Not durable and single

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * What the Redis transports share whatever client library they use: the Lua scripts behind
  * the lock operations, the rules for the URL's command timeout, the meaning of some Redis

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Avro serialization of structured records ({@link io.runnel.serde.avro.AvroSerializer}),
  * found by name {@code avro} through {@link java.util.ServiceLoader}: Java records with

@@ -1,8 +1,13 @@
-package io.runnel.engine;
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.test;
 
 import io.runnel.api.Delivery;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
+import io.runnel.engine.App;
+import io.runnel.engine.Stream;
+import io.runnel.engine.Worker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -124,7 +129,7 @@ class ProcessorTestDriverTest {
             }
         });
         ProcessorTestDriver<Order> driver = driver(app, "billing");
-        driver.pipe(orders("alice", 3).toArray(Order[]::new));
+        List<String> ids = driver.pipe(orders("alice", 3).toArray(Order[]::new));
 
         driver.runUntilIdle();
 
@@ -133,8 +138,9 @@ class ProcessorTestDriverTest {
         assertThat(driver.deadLetters()).singleElement().satisfies(d -> {
             assertThat(d.processor()).isEqualTo("billing");
             assertThat(d.error()).contains("Declined");
-            assertThat(orders.codec().decode(d.fields())).isEqualTo(new Order("alice", 1));
+            assertThat(d.eventId()).isEqualTo(ids.get(1));
         });
+        assertThat(driver.sentTo(orders.deadLetters())).containsExactly(new Order("alice", 1));
     }
 
     @Test
