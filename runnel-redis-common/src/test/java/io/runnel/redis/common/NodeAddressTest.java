@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package io.runnel.redis.common;
 
 import org.junit.jupiter.api.Test;
