@@ -113,14 +113,27 @@ public final class ProcessorTestDriver<T> implements AutoCloseable {
     }
 
     /**
+     * Sends records to the processor's stream in list order, as {@link Stream#sendAll} does
+     * (each to the partition of its key).
+     *
+     * @param records the records
+     * @return their event ids
+     */
+    public List<String> pipe(List<? extends T> records) {
+        return engine.stream().sendAll(List.copyOf(records));
+    }
+
+    /**
      * Sends a record to the partition of {@code key} rather than of the record's own key, as
-     * a producer keying by something else would (say, another service).
+     * a producer keying by something else would (say, another service). A name of its own,
+     * not an overload of {@link #pipe(Object[])}: {@code pipe(a, b)} of two records must
+     * send both.
      *
      * @param key    the key whose partition receives the record
      * @param record the record
      * @return its event id
      */
-    public String pipe(Object key, T record) {
+    public String pipeKeyed(Object key, T record) {
         return engine.sendToPartitionOf(Objects.requireNonNull(key, "key"), record);
     }
 

@@ -78,7 +78,7 @@ class ProcessorTestDriverTest {
             }
         });
         ProcessorTestDriver<Order> driver = driver(app, "billing");
-        driver.pipe(orders("alice", 3).toArray(Order[]::new));
+        driver.pipe(orders("alice", 3));
         driver.pipe(orders("bob", 3).toArray(Order[]::new));
         assertThat(driver.pending()).hasSize(6);
         assertThat(driver.acked()).isEmpty();
@@ -94,6 +94,22 @@ class ProcessorTestDriverTest {
         driver.pipe(new Order("alice", 3));
         driver.runUntilIdle();
         assertThat(seen).hasSize(7).last().isEqualTo(new Order("alice", 3));
+    }
+
+    @Test
+    void two_records_piped_together_are_both_sent_each_to_its_own_keys_partition() {
+        App app = app(4);
+        Stream<Order> orders = app.stream("orders", Order.class, Order::customer);
+        app.processor(orders, "billing", events -> events.records().forEach(o -> { }));
+        ProcessorTestDriver<Order> driver = driver(app, "billing");
+        Order ada = new Order("ada", 0);
+        Order ken = new Order("ken", 0);
+
+        assertThat(driver.pipe(ada, ken)).hasSize(2);
+
+        assertThat(driver.pending()).containsExactlyInAnyOrder(ada, ken);
+        driver.runUntilIdle();
+        assertThat(driver.acked()).containsExactlyInAnyOrder(ada, ken);
     }
 
     @Test
@@ -330,7 +346,7 @@ class ProcessorTestDriverTest {
         ProcessorTestDriver<Order> driver = driver(app, "billing");
         String other = customerOnAnotherPartition(orders, "alice");
 
-        driver.pipe(other, new Order("alice", 0));
+        driver.pipeKeyed(other, new Order("alice", 0));
         driver.runUntilIdle();
 
         assertThat(partitions).containsExactly(orders.partitionOf(new Order(other, 0)));
