@@ -32,7 +32,7 @@ public final class ConnectionUrl {
     public static ConnectionUrl parse(String value) {
         Objects.requireNonNull(value, "url");
         String authority = authorityOf(value);
-        if (authority == null) {
+        if (authority == null && looksLikeHostAndPort(value)) {
             // Without "://", URI reads "localhost:6379" as scheme "localhost": say what is missing instead.
             throw new IllegalArgumentException("URL has no scheme: " + redact(value) + " (write redis://" + redact(value)
                     + ", or rediss://, redis-sentinel://, redis-cluster://, memory://)");
@@ -47,6 +47,16 @@ public final class ConnectionUrl {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("malformed URL: " + redact(value));
         }
+    }
+
+    /**
+     * Whether a text without {@code ://} is a server's address rather than an opaque URL
+     * ({@code memory:shop}): what follows its first colon is a port, or it has credentials.
+     */
+    private static boolean looksLikeHostAndPort(String value) {
+        int colon = value.indexOf(':');
+        String rest = colon < 0 ? "" : value.substring(colon + 1);
+        return value.indexOf('@') >= 0 || rest.matches("\\d+(/.*)?");
     }
 
     /**

@@ -29,6 +29,8 @@ class ConnectionUrlTest {
     void urls_with_a_scheme_still_parse() {
         assertThat(ConnectionUrl.parse("redis://localhost:6379").scheme()).isEqualTo("redis");
         assertThat(ConnectionUrl.parse("memory://shop").scheme()).isEqualTo("memory");
+        assertThat(ConnectionUrl.parse("memory:shop").scheme()).as("an opaque URL").isEqualTo("memory");
+        assertThat(ConnectionUrl.parse("memory:/").scheme()).isEqualTo("memory");
         assertThat(ConnectionUrl.parse("redis-cluster://[::1]:7000,[::1]:7001").cluster()).isTrue();
     }
 }
