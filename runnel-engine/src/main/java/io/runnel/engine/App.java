@@ -421,7 +421,7 @@ public final class App implements AutoCloseable {
     /** Starts the {@code metrics_reporters} once, when a worker of this app starts. */
     synchronized void startReporting() {
         if (reporting == null) {
-            reporting = MetricsReporting.start(metrics(), settings);
+            reporting = MetricsReporting.start(name, metrics(), settings);
         }
     }
 
