@@ -45,11 +45,12 @@ public enum RunnelMetric {
                     + "handles)"),
     /** Events of failed deliveries tried again. */
     RETRIES("retries", COUNTER, null, PARTITION, "Events of failed deliveries tried again in place (retry policy)"),
-    /** Events sent to the dead-letter stream. */
-    DEAD_LETTERED("dead-lettered", COUNTER, null, PARTITION, "Events forwarded to the stream dead.<stream>"),
-    /** Events moved to the parked stream. */
+    /** Events sent to the dead-letter stream ({@code dead.<stream>}). */
+    DEAD_LETTERED("dead-lettered", COUNTER, null, PARTITION, "Events forwarded to the stream's dead-letter stream"),
+    /** Events moved to the parked stream ({@code parked.<stream>}). */
     PARKED("parked", COUNTER, null, PARTITION,
-            "Events moved to parked.<stream> under the PARK policy (failed ones and those of their keys that followed)"),
+            "Events moved to the stream's parked stream under the PARK policy (failed ones and those of their keys "
+                    + "that followed)"),
     /** How long the function held each delivery. */
     PROCESSING_TIME("processing-time", TIMER, TimeUnit.NANOSECONDS, PROCESSOR,
             "Time from handing a delivery to the processor function until it asked for the next"),

@@ -134,8 +134,16 @@ class MetricsScrapeTest {
     private static final Pattern META = Pattern.compile("^# (HELP|TYPE) (\\S+) ?(.*)$");
 
     static Scrape scrape(URI uri) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return scrape(uri, "text/plain");
+    }
+
+    /** A scrape in the format {@code accept} asks for: Prometheus's text format, or OpenMetrics as Prometheus asks. */
+    static Scrape scrape(URI uri, String accept) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+                        .header("Accept", accept).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (Boolean.getBoolean("runnel.scrape.print")) {
+            System.out.println("---- " + uri + " (" + accept + ")\n" + response.body());
+        }
         assertThat(response.statusCode()).as(uri + ": " + response.body()).isEqualTo(200);
         List<Sample> samples = new ArrayList<>();
         Map<String, String> help = new TreeMap<>();
@@ -255,6 +263,15 @@ class MetricsScrapeTest {
         Map<String, String> actuatorHelp = new TreeMap<>(viaActuator.help());
         actuatorHelp.keySet().removeIf(n -> !n.startsWith("runnel_"));
         assertThat(actuatorHelp).isEqualTo(viaExporter.help());
+
+        // The same in OpenMetrics, which Prometheus asks for first.
+        String openMetrics = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+        Scrape actuatorOpenMetrics = scrape(actuator, openMetrics);
+        Scrape exporterOpenMetrics = scrape(exporter, openMetrics);
+        assertThat(actuatorOpenMetrics.runnelSeries()).isNotEmpty().isEqualTo(exporterOpenMetrics.runnelSeries());
+        Map<String, String> actuatorOpenTypes = new TreeMap<>(actuatorOpenMetrics.types());
+        actuatorOpenTypes.keySet().removeIf(n -> !n.startsWith("runnel_"));
+        assertThat(actuatorOpenTypes).isEqualTo(exporterOpenMetrics.types());
 
         // What the catalog promises: every metric, at every scope it is exported at, described.
         for (RunnelMetric m : RunnelMetric.values()) {
