@@ -32,6 +32,17 @@ final class Followers {
         }
     }
 
+    /** Tells every listener of one value (in an array made only when someone listens). */
+    void tell(long value) {
+        Distribution.Listener[] now = listeners;
+        if (now.length > 0) {
+            long[] one = {value};
+            for (Distribution.Listener l : now) {
+                l.recorded(one, 1);
+            }
+        }
+    }
+
     /** Tells every listener of {@code values[0..n)}. */
     void tell(long[] values, int n) {
         for (Distribution.Listener l : listeners) {

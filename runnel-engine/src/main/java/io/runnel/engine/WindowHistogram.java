@@ -44,7 +44,7 @@ final class WindowHistogram extends Histogram implements Distribution {
             window[(int) (written++ % window.length)] = value;
             sum += value;
         }
-        followers.tell(new long[] {value}, 1);
+        followers.tell(value);
     }
 
     /** Adds {@code values[0..n)} in one go. */

@@ -66,4 +66,20 @@ class ProcessorTotalsTest {
         assertThat(total.sum()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(16));
         assertThatThrownBy(() -> total.update(1, TimeUnit.MILLISECONDS)).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void a_duration_timed_one_at_a_time_reaches_the_sum_and_the_followers() {
+        WindowTimer rebalances = new WindowTimer(4); // as the rebalances timer is, timed by Timer.Context
+        List<Long> seen = new java.util.ArrayList<>();
+        rebalances.update(1, TimeUnit.MILLISECONDS); // before anyone follows
+        rebalances.follow((values, n) -> {
+            for (int i = 0; i < n; i++) {
+                seen.add(values[i]);
+            }
+        });
+        rebalances.update(3, TimeUnit.MILLISECONDS);
+        assertThat(seen).containsExactly(TimeUnit.MILLISECONDS.toNanos(3));
+        assertThat(rebalances.count()).isEqualTo(2);
+        assertThat(rebalances.sum()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(4));
+    }
 }
