@@ -218,7 +218,12 @@ class MetricsScrapeTest {
         send(0, SLOW, true);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> processed() == SLOW);
-        scrapeBoth.run();
+        // A consumer marks processed just before it adds its times: wait for the times on both paths.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            seen.values().forEach(List::clear);
+            scrapeBoth.run();
+            return seen.values().stream().allMatch(r -> r.get(0)[0] == SLOW);
+        });
         send(SLOW, FAST, false);
         // Scrapes while the fast events go through, as Prometheus's would.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -253,6 +258,11 @@ class MetricsScrapeTest {
 
     @Test
     void both_paths_show_the_same_series_types_and_help() throws Exception {
+        Map<String, String> work = Map.of("app", name, "processor", "work");
+        // The worker owns every partition once it joined (the class's other test may run first or not).
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                scrape(actuator).value("runnel_owned_partitions", work) == 4
+                        && scrape(exporter).value("runnel_owned_partitions", work) == 4);
         Scrape viaActuator = scrape(actuator);
         Scrape viaExporter = scrape(exporter);
 
@@ -279,7 +289,6 @@ class MetricsScrapeTest {
                 assertThat(viaExporter.help()).as(m.prometheusName(at)).containsEntry(m.prometheusName(at), m.help());
             }
         }
-        Map<String, String> work = Map.of("app", name, "processor", "work");
         assertThat(viaExporter.types()).containsEntry("runnel_processing_time_seconds", "summary")
                 .containsEntry("runnel_processing_time_seconds_max", "gauge")
                 .containsEntry("runnel_latency_seconds", "summary")
