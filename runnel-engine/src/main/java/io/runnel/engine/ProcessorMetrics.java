@@ -123,7 +123,8 @@ final class ProcessorMetrics {
         gauge(registry, prefix + name(RunnelMetric.LAG), () -> sum(reading.getValue().lag()));
         for (int p = 0; p < partitions.length; p++) {
             int partition = p;
-            gauge(registry, partitionPrefix(p) + name(RunnelMetric.PENDING), () -> reading.getValue().pending()[partition]);
+            gauge(registry, partitionPrefix(p) + name(RunnelMetric.PENDING),
+                    () -> reading.getValue().pending()[partition]);
             gauge(registry, partitionPrefix(p) + name(RunnelMetric.LAG), () -> reading.getValue().lag()[partition]);
         }
     }
@@ -238,7 +239,8 @@ final class ProcessorMetrics {
         List<Histogram> latencies = parts.stream().map(Scope::latency).toList();
         registry.histogram(prefix + name(RunnelMetric.LATENCY), () -> new ProcessorTotals.MergedHistogram(latencies));
         List<Histogram> batchSizes = parts.stream().map(Scope::batchSize).toList();
-        registry.histogram(prefix + name(RunnelMetric.BATCH_SIZE), () -> new ProcessorTotals.MergedHistogram(batchSizes));
+        registry.histogram(prefix + name(RunnelMetric.BATCH_SIZE),
+                () -> new ProcessorTotals.MergedHistogram(batchSizes));
     }
 
     private void derived(MetricRegistry registry, RunnelMetric metric, List<Scope> parts,

@@ -141,7 +141,10 @@ public enum RunnelMetric {
         this.help = help;
     }
 
-    /** The last part of its Dropwizard name ({@code processing-time} in {@code runnel.shop.billing.processing-time}). */
+    /**
+     * The last part of its Dropwizard name ({@code processing-time} in
+     * {@code runnel.shop.billing.processing-time}).
+     */
     public String dropwizardName() {
         return dropwizardName;
     }
@@ -252,7 +255,10 @@ public enum RunnelMetric {
             return metric.prometheusName(scope);
         }
 
-        /** Its labels (Micrometer tags) in order: {@code app}, then {@code processor} and {@code partition} where it has them. */
+        /**
+         * Its labels (Micrometer tags) in order: {@code app}, then {@code processor} and
+         * {@code partition} where it has them.
+         */
         public Map<String, String> labels() {
             Map<String, String> labels = new LinkedHashMap<>();
             labels.put("app", app);

@@ -75,7 +75,8 @@ record SettingType<T>(String unit, List<String> allowed, Parser<T> parser) {
      * A host name or IPv4 address (letters, digits, '-', '.'), or an IPv6 address (two colons
      * or more, so that {@code host:port} is not one), without brackets.
      */
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9\\-.]{0,252})|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern HOST = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9\\-.]{0,252})|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*");
 
     /**
      * An address to listen on: a host name, or an IPv4 or IPv6 address ({@code 127.0.0.1},
