@@ -94,7 +94,8 @@ final class MicrometerBridge implements MeterBinder, AutoCloseable {
                 }
                 case GAUGE -> {
                     if (metric instanceof Gauge<?> gauge) {
-                        io.micrometer.core.instrument.Gauge.builder(series.meterName(), gauge, g -> number(g.getValue()))
+                        io.micrometer.core.instrument.Gauge
+                                .builder(series.meterName(), gauge, g -> number(g.getValue()))
                                 .description(m.help()).tags(tags).register(registry);
                     }
                 }
@@ -125,7 +126,7 @@ final class MicrometerBridge implements MeterBinder, AutoCloseable {
         });
     }
 
-    /** Feeds {@code meter} from {@code distribution}, unless a filter denied the meter (a no-op costs nothing unfed). */
+    /** Feeds {@code meter} from {@code distribution}, unless a filter denied it: a no-op meter is not fed at all. */
     private void follow(io.micrometer.core.instrument.Meter meter, Distribution distribution,
                         Distribution.Listener listener) {
         if (meter instanceof NoopMeter) {
