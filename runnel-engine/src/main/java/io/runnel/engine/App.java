@@ -17,6 +17,8 @@ import io.runnel.api.Misconfigured;
 import io.runnel.api.RecordType;
 import io.runnel.api.SerializationException;
 import io.runnel.api.Serializer;
+import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.ServerAddress;
 import io.runnel.api.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +72,8 @@ public final class App implements AutoCloseable {
     private volatile Transport transport;
     /** The instrumentation modules on the classpath, found once: usually none. */
     private final List<Instrumentation> instrumentation;
+    /** The server redis_url names first, without credentials, as instrumentation reports it. */
+    private final Optional<ServerAddress> serverAddress;
     /** Sends Redis refused for a full memory; made at once, which registers the redis-oom meter (0 until a refusal). */
     private final SendRefusals sendRefusals;
     /** Metric reporters, started with the first worker (guarded by this). */
@@ -80,6 +86,7 @@ public final class App implements AutoCloseable {
         List<Instrumentation> found = new ArrayList<>();
         ServiceLoader.load(Instrumentation.class).forEach(found::add);
         this.instrumentation = List.copyOf(found);
+        this.serverAddress = ConnectionUrl.parse(settings.redisUrl()).serverAddress();
         this.sendRefusals = new SendRefusals(this.name, MemoryRefusals.meter(metrics(), this.name));
     }
 
@@ -91,6 +98,11 @@ public final class App implements AutoCloseable {
     /** The instrumentation modules on the classpath (see {@link Instrumentation}). */
     List<Instrumentation> instrumentation() {
         return instrumentation;
+    }
+
+    /** Where the instrumentation sees a stream of this app; {@code partition} only for a send to one. */
+    Instrumentation.Destination destination(String stream, OptionalInt partition) {
+        return new Instrumentation.Destination(name, stream, partition, serverAddress);
     }
 
     /** Starts building an app; settings come from {@code RUNNEL_*} variables unless overridden. */
@@ -423,7 +435,7 @@ public final class App implements AutoCloseable {
     /** Starts the {@code metrics_reporters} once, when a worker of this app starts. */
     synchronized void startReporting() {
         if (reporting == null) {
-            reporting = MetricsReporting.start(metrics(), settings);
+            reporting = MetricsReporting.start(name, metrics(), settings);
         }
     }
 

@@ -14,7 +14,7 @@ import io.runnel.api.transport.ServerOutOfMemory;
  */
 final class MemoryRefusals {
     /** The meter's name after {@code runnel.<app>.}. */
-    static final String METER = "redis-oom";
+    static final String METER = RunnelMetric.REDIS_OOM.dropwizardName();
 
     private MemoryRefusals() {
     }

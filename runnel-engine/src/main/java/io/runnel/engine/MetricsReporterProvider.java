@@ -21,9 +21,12 @@ public interface MetricsReporterProvider {
 
     /**
      * Starts reporting the metrics of {@code registry} that pass {@code filter} (Runnel's own).
+     * {@link RunnelMetric#series(String, String)} tells which of them are app {@code app}'s and
+     * how to export them.
      *
+     * @param app the app whose first worker starts the reporter
      * @return what stops it
      * @throws IOException when it cannot start (a port in use...): the worker fails to start with it
      */
-    Closeable start(MetricRegistry registry, MetricFilter filter, Settings settings) throws IOException;
+    Closeable start(String app, MetricRegistry registry, MetricFilter filter, Settings settings) throws IOException;
 }

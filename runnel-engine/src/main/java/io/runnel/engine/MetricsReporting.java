@@ -36,7 +36,7 @@ final class MetricsReporting implements Closeable {
     private MetricsReporting() {
     }
 
-    static MetricsReporting start(MetricRegistry registry, Settings settings) {
+    static MetricsReporting start(String app, MetricRegistry registry, Settings settings) {
         MetricsReporting reporting = new MetricsReporting();
         MetricFilter ours = MetricFilter.startsWith(DOMAIN + ".");
         long interval = settings.metricsInterval().toMillis();
@@ -72,7 +72,7 @@ final class MetricsReporting implements Closeable {
                     MetricsReporterProvider provider = provider(name)
                             .orElseThrow(() -> new Misconfigured("unknown metrics reporter " + name));
                     try {
-                        reporting.running.add(provider.start(registry, ours, settings));
+                        reporting.running.add(provider.start(app, registry, ours, settings));
                     } catch (IOException e) {
                         reporting.close();
                         throw new Misconfigured("setting metrics_reporters: reporter " + name + " could not start: "

@@ -11,6 +11,7 @@ import io.runnel.api.transport.ParkingKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Predicate;
 
 /**
@@ -62,7 +63,7 @@ record Processor<T>(
                                     ProcessorOptions options, Settings s, ProcessorMetrics metrics) {
         List<Middleware> middleware = new ArrayList<>();
         for (Instrumentation i : stream.app().instrumentation()) {
-            Middleware m = i.middleware(stream.app().name(), stream.name(), name);
+            Middleware m = i.middleware(stream.app().destination(stream.name(), OptionalInt.empty()), name);
             if (m != null) {
                 middleware.add(m); // first: its view of a delivery encloses every other middleware's
             }

@@ -53,15 +53,15 @@ final class ProcessorMetrics {
 
         static Scope register(MetricRegistry registry, String prefix) {
             return new Scope(
-                    registry.meter(prefix + ".processed"),
-                    registry.meter(prefix + ".acked"),
-                    registry.meter(prefix + ".failed"),
-                    registry.meter(prefix + ".retries"),
-                    registry.meter(prefix + ".dead-lettered"),
-                    registry.meter(prefix + ".parked"),
-                    registry.timer(prefix + ".processing-time", () -> new WindowTimer(WINDOW)),
-                    registry.histogram(prefix + ".latency-ms", () -> new WindowHistogram(WINDOW)),
-                    registry.histogram(prefix + ".batch-size", () -> new WindowHistogram(WINDOW)));
+                    registry.meter(prefix + name(RunnelMetric.PROCESSED)),
+                    registry.meter(prefix + name(RunnelMetric.ACKED)),
+                    registry.meter(prefix + name(RunnelMetric.FAILED)),
+                    registry.meter(prefix + name(RunnelMetric.RETRIES)),
+                    registry.meter(prefix + name(RunnelMetric.DEAD_LETTERED)),
+                    registry.meter(prefix + name(RunnelMetric.PARKED)),
+                    registry.timer(prefix + name(RunnelMetric.PROCESSING_TIME), () -> new WindowTimer(WINDOW)),
+                    registry.histogram(prefix + name(RunnelMetric.LATENCY), () -> new WindowHistogram(WINDOW)),
+                    registry.histogram(prefix + name(RunnelMetric.BATCH_SIZE), () -> new WindowHistogram(WINDOW)));
         }
     }
 
@@ -100,17 +100,17 @@ final class ProcessorMetrics {
             partitionOfKey.put(keys.get(p), p);
         }
         registerTotals(registry, List.of(partitions));
-        this.fetchCalls = registry.meter(prefix + ".fetch-calls");
-        this.fetched = registry.meter(prefix + ".fetched");
-        this.rebalances = registry.timer(prefix + ".rebalances");
-        this.partitionsLost = registry.meter(prefix + ".partitions-lost");
-        this.trimmedUnprocessed = registry.meter(prefix + ".trimmed-unprocessed");
-        this.retentionTrimmed = registry.meter(prefix + ".retention-trimmed");
+        this.fetchCalls = registry.meter(prefix + name(RunnelMetric.FETCH_CALLS));
+        this.fetched = registry.meter(prefix + name(RunnelMetric.FETCHED));
+        this.rebalances = registry.timer(prefix + name(RunnelMetric.REBALANCES), () -> new WindowTimer(WINDOW));
+        this.partitionsLost = registry.meter(prefix + name(RunnelMetric.PARTITIONS_LOST));
+        this.trimmedUnprocessed = registry.meter(prefix + name(RunnelMetric.TRIMMED_UNPROCESSED));
+        this.retentionTrimmed = registry.meter(prefix + name(RunnelMetric.RETENTION_TRIMMED));
         this.redisOom = MemoryRefusals.meter(registry, app);
-        gauge(registry, prefix + ".owned-partitions",
+        gauge(registry, prefix + name(RunnelMetric.OWNED_PARTITIONS),
                 () -> owners.stream().mapToInt(o -> o.get().size()).sum());
-        gauge(registry, prefix + ".parked-keys", parkedKeys::get);
-        gauge(registry, prefix + ".stuck-partitions",
+        gauge(registry, prefix + name(RunnelMetric.PARKED_KEYS), parkedKeys::get);
+        gauge(registry, prefix + name(RunnelMetric.STUCK_PARTITIONS),
                 () -> stuckOwners.stream().mapToInt(o -> o.get().size()).sum());
 
         // One reading of every partition's pending count and lag serves all of these
@@ -121,12 +121,13 @@ final class ProcessorMetrics {
                 return read(transport.get(), keys, processor);
             }
         };
-        gauge(registry, prefix + ".pending", () -> sum(reading.getValue().pending()));
-        gauge(registry, prefix + ".lag", () -> sum(reading.getValue().lag()));
+        gauge(registry, prefix + name(RunnelMetric.PENDING), () -> sum(reading.getValue().pending()));
+        gauge(registry, prefix + name(RunnelMetric.LAG), () -> sum(reading.getValue().lag()));
         for (int p = 0; p < partitions.length; p++) {
             int partition = p;
-            gauge(registry, partitionPrefix(p) + ".pending", () -> reading.getValue().pending()[partition]);
-            gauge(registry, partitionPrefix(p) + ".lag", () -> reading.getValue().lag()[partition]);
+            gauge(registry, partitionPrefix(p) + name(RunnelMetric.PENDING),
+                    () -> reading.getValue().pending()[partition]);
+            gauge(registry, partitionPrefix(p) + name(RunnelMetric.LAG), () -> reading.getValue().lag()[partition]);
         }
     }
 
@@ -229,25 +230,30 @@ final class ProcessorMetrics {
      * they read the same partition metrics, which are shared by name too.
      */
     private void registerTotals(MetricRegistry registry, List<Scope> parts) {
-        derived(registry, ".processed", parts, Scope::processed);
-        derived(registry, ".acked", parts, Scope::acked);
-        derived(registry, ".failed", parts, Scope::failed);
-        derived(registry, ".retries", parts, Scope::retries);
-        derived(registry, ".dead-lettered", parts, Scope::deadLettered);
-        derived(registry, ".parked", parts, Scope::parked);
+        derived(registry, RunnelMetric.PROCESSED, parts, Scope::processed);
+        derived(registry, RunnelMetric.ACKED, parts, Scope::acked);
+        derived(registry, RunnelMetric.FAILED, parts, Scope::failed);
+        derived(registry, RunnelMetric.RETRIES, parts, Scope::retries);
+        derived(registry, RunnelMetric.DEAD_LETTERED, parts, Scope::deadLettered);
+        derived(registry, RunnelMetric.PARKED, parts, Scope::parked);
         List<Timer> times = parts.stream().map(Scope::processingTime).toList();
-        registry.timer(prefix + ".processing-time", () -> new Timer(new ProcessorTotals.SumMeter(times),
-                new ProcessorTotals.MergedHistogram<>(times), com.codahale.metrics.Clock.defaultClock()));
+        registry.timer(prefix + name(RunnelMetric.PROCESSING_TIME), () -> new ProcessorTotals.MergedTimer(times));
         List<Histogram> latencies = parts.stream().map(Scope::latency).toList();
-        registry.histogram(prefix + ".latency-ms", () -> new ProcessorTotals.MergedHistogram<>(latencies));
+        registry.histogram(prefix + name(RunnelMetric.LATENCY), () -> new ProcessorTotals.MergedHistogram(latencies));
         List<Histogram> batchSizes = parts.stream().map(Scope::batchSize).toList();
-        registry.histogram(prefix + ".batch-size", () -> new ProcessorTotals.MergedHistogram<>(batchSizes));
+        registry.histogram(prefix + name(RunnelMetric.BATCH_SIZE),
+                () -> new ProcessorTotals.MergedHistogram(batchSizes));
     }
 
-    private void derived(MetricRegistry registry, String name, List<Scope> parts,
+    private void derived(MetricRegistry registry, RunnelMetric metric, List<Scope> parts,
                          Function<Scope, Meter> meter) {
         List<Meter> meters = parts.stream().map(meter).toList();
-        registry.meter(prefix + name, () -> new ProcessorTotals.SumMeter(meters));
+        registry.meter(prefix + name(metric), () -> new ProcessorTotals.SumMeter(meters));
+    }
+
+    /** The last part of a metric's Dropwizard name, after its dot. */
+    private static String name(RunnelMetric metric) {
+        return "." + metric.dropwizardName();
     }
 
     private static void gauge(MetricRegistry registry, String name, Gauge<?> gauge) {

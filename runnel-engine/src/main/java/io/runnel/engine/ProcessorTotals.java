@@ -2,6 +2,7 @@
 
 package io.runnel.engine;
 
+import com.codahale.metrics.Clock;
 import com.codahale.metrics.Counting;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
@@ -9,9 +10,11 @@ import com.codahale.metrics.Metered;
 import com.codahale.metrics.Sampling;
 import com.codahale.metrics.SlidingWindowReservoir;
 import com.codahale.metrics.Snapshot;
+import com.codahale.metrics.Timer;
 import com.codahale.metrics.UniformSnapshot;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -85,14 +88,22 @@ final class ProcessorTotals {
 
     /**
      * The parts' counts summed, and their samples together: the union of each partition's
-     * window (its last {@link ProcessorMetrics#WINDOW} values).
+     * window (its last {@link ProcessorMetrics#WINDOW} values). As a {@link Distribution}, its
+     * count, sum and followers are those of the parts that are distributions: a part someone
+     * else registered under a Runnel name (a plain Dropwizard histogram) keeps no sum, so it is
+     * left out of {@link #count()} and {@link #sum()} alike and the two stay a matching pair.
      */
-    static final class MergedHistogram<P extends Sampling & Counting> extends Histogram {
-        private final List<P> parts;
+    static final class MergedHistogram extends Histogram implements Distribution {
+        private final List<? extends Sampling> parts;
+        private final List<? extends Counting> counts;
+        private final List<Distribution> distributions;
 
-        MergedHistogram(List<P> parts) {
+        <P extends Sampling & Counting> MergedHistogram(List<P> parts) {
             super(new SlidingWindowReservoir(1)); // never written: the parts hold the samples
             this.parts = List.copyOf(parts);
+            this.counts = List.copyOf(parts);
+            this.distributions = parts.stream().filter(Distribution.class::isInstance).map(Distribution.class::cast)
+                    .toList();
         }
 
         @Override
@@ -102,7 +113,35 @@ final class ProcessorTotals {
 
         @Override
         public long getCount() {
-            return count(parts);
+            return ProcessorTotals.count(counts);
+        }
+
+        @Override
+        public long count() {
+            long sum = 0;
+            for (Distribution d : distributions) {
+                sum += d.count();
+            }
+            return sum;
+        }
+
+        @Override
+        public long sum() {
+            long sum = 0;
+            for (Distribution d : distributions) {
+                sum += d.sum();
+            }
+            return sum;
+        }
+
+        @Override
+        public void follow(Listener listener) {
+            distributions.forEach(d -> d.follow(listener));
+        }
+
+        @Override
+        public void unfollow(Listener listener) {
+            distributions.forEach(d -> d.unfollow(listener));
         }
 
         @Override
@@ -120,6 +159,49 @@ final class ProcessorTotals {
                 at += values.length;
             }
             return new UniformSnapshot(all);
+        }
+    }
+
+    /**
+     * The parts' timers as one: counts and rates summed, windows merged, and as a
+     * {@link Distribution} the total duration (nanoseconds) of the parts that keep one.
+     */
+    static final class MergedTimer extends Timer implements Distribution {
+        private final MergedHistogram durations;
+
+        MergedTimer(List<Timer> parts) {
+            this(new SumMeter(parts), new MergedHistogram(parts));
+        }
+
+        private MergedTimer(SumMeter rates, MergedHistogram durations) {
+            super(rates, durations, Clock.defaultClock());
+            this.durations = durations;
+        }
+
+        @Override
+        public void update(long duration, TimeUnit unit) {
+            throw new UnsupportedOperationException("a processor total merges its partitions': update those");
+        }
+
+        @Override
+        public long count() {
+            return durations.count();
+        }
+
+        /** The total of every duration, in nanoseconds. */
+        @Override
+        public long sum() {
+            return durations.sum();
+        }
+
+        @Override
+        public void follow(Listener listener) {
+            durations.follow(listener);
+        }
+
+        @Override
+        public void unfollow(Listener listener) {
+            durations.unfollow(listener);
         }
     }
 }

@@ -73,6 +73,27 @@ record SettingType<T>(String unit, List<String> allowed, Parser<T> parser) {
         });
     }
 
+    /**
+     * A host name or IPv4 address (letters, digits, '-', '.'), or an IPv6 address (two colons
+     * or more, so that {@code host:port} is not one), without brackets.
+     */
+    private static final Pattern HOST = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9\\-.]{0,252})|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*");
+
+    /**
+     * An address to listen on: a host name, or an IPv4 or IPv6 address ({@code 127.0.0.1},
+     * {@code 0.0.0.0}, {@code ::}); not resolved here, so that settings never wait for DNS.
+     */
+    static SettingType<String> host() {
+        return of(text -> {
+            if (!HOST.matcher(text).matches()) {
+                throw new Rejected("a host name or IP address such as 127.0.0.1, 0.0.0.0 or :: (no scheme, port "
+                        + "or brackets)");
+            }
+            return text;
+        });
+    }
+
     /** A Redis URL; the message of a bad one shows it without credentials. */
     static SettingType<String> redisUrl() {
         return of(text -> {

@@ -156,6 +156,9 @@ public final class Settings {
     static final Setting<Integer> METRICS_PORT = declare("metrics_port",
             SettingType.intFrom(0, 65535, "a TCP port, 0 to 65535 (0: any free port)"), "9464", APP,
             "the port the `prometheus` reporter serves `/metrics` on (0: any free port)");
+    static final Setting<String> METRICS_HOST = declare("metrics_host", SettingType.host(), "127.0.0.1", APP,
+            "the address the `prometheus` reporter listens on: `127.0.0.1` for this machine only, `0.0.0.0` (or `::`) "
+                    + "for every interface, or one interface's address or host name");
 
     private static final Map<String, Setting<?>> BY_NAME = new LinkedHashMap<>();
 
@@ -414,6 +417,14 @@ public final class Settings {
     /** The port the {@code prometheus} reporter serves {@code /metrics} on. */
     public int metricsPort() {
         return value(METRICS_PORT);
+    }
+
+    /**
+     * The address the {@code prometheus} reporter listens on: {@code 127.0.0.1} by default, so
+     * that only this machine can scrape until it is set to {@code 0.0.0.0} or an interface's.
+     */
+    public String metricsHost() {
+        return value(METRICS_HOST);
     }
 
     /** The settings by name, the Redis URL without its credentials. */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -172,13 +173,16 @@ public final class Stream<T> {
             return List.of();
         }
         List<Map<String, byte[]>> entries = new ArrayList<>(records.size());
-        for (T record : records) {
+        int[] partitions = new int[records.size()];
+        for (int i = 0; i < partitions.length; i++) {
+            T record = records.get(i);
             entries.add(codec().encode(record));
+            partitions[i] = partitionOf(record);
         }
-        List<Instrumentation.SendCompletion> completions = instrumentation(entries);
+        List<Instrumentation.SendCompletion> completions = instrumentation(entries, partitions);
         List<Append> appends = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            appends.add(new Append(keys.get(partitionOf(records.get(i))), ids == null ? null : ids.get(i),
+        for (int i = 0; i < partitions.length; i++) {
+            appends.add(new Append(keys.get(partitions[i]), ids == null ? null : ids.get(i),
                     entries.get(i), retention.sendMaxLength()));
         }
         int replicas = app.settings().sendReplicas();
@@ -204,15 +208,21 @@ public final class Stream<T> {
      *
      * @return what to tell when the send is done
      */
-    private List<Instrumentation.SendCompletion> instrumentation(List<Map<String, byte[]>> entries) {
+    private List<Instrumentation.SendCompletion> instrumentation(List<Map<String, byte[]>> entries, int[] partitions) {
         List<Instrumentation> instrumentation = app.instrumentation();
         if (instrumentation.isEmpty()) {
             return List.of();
         }
         entries.replaceAll(LinkedHashMap::new);
+        boolean one = true;
+        for (int p : partitions) {
+            one &= p == partitions[0];
+        }
+        Instrumentation.Destination destination = app.destination(name,
+                one ? OptionalInt.of(partitions[0]) : OptionalInt.empty());
         List<Instrumentation.SendCompletion> completions = new ArrayList<>(instrumentation.size());
         for (Instrumentation i : instrumentation) {
-            Instrumentation.SendCompletion c = i.beforeSend(app.name(), name, entries);
+            Instrumentation.SendCompletion c = i.beforeSend(destination, entries);
             if (c != null) {
                 completions.add(c);
             }

@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A timer whose durations (the last {@code size} kept, as in {@link WindowHistogram}) can
- * also be added in groups: one lock, one count update and one meter mark per group.
+ * also be added in groups: one lock, one count update and one meter mark per group. Its
+ * {@link #sum()} is the total of every duration added, in nanoseconds.
  */
-final class WindowTimer extends Timer {
+final class WindowTimer extends Timer implements Distribution {
     private final Meter meter;
     private final WindowHistogram histogram;
 
@@ -44,5 +45,26 @@ final class WindowTimer extends Timer {
                 timer.update(nanos[i], TimeUnit.NANOSECONDS);
             }
         }
+    }
+
+    @Override
+    public long count() {
+        return histogram.count();
+    }
+
+    /** The total of every duration added, in nanoseconds. */
+    @Override
+    public long sum() {
+        return histogram.sum();
+    }
+
+    @Override
+    public void follow(Listener listener) {
+        histogram.follow(listener);
+    }
+
+    @Override
+    public void unfollow(Listener listener) {
+        histogram.unfollow(listener);
     }
 }

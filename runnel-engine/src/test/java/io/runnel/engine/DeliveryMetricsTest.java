@@ -76,6 +76,63 @@ class DeliveryMetricsTest {
     }
 
     @Test
+    void the_sum_and_count_keep_every_value_when_the_window_has_long_turned_over() {
+        DeliveryMetrics metrics = new DeliveryMetrics(scope, clock);
+        int slow = 1_270;
+        int fast = 20_000;
+        for (int i = 0; i < slow + fast; i++) {
+            metrics.delivered(delivery(NOW - 7));
+            metrics.succeeded(delivery(NOW - 7), i < slow ? 50_000_000 : 10_000);
+        }
+        metrics.flush();
+        Distribution time = (Distribution) scope.processingTime();
+        assertThat(time.count()).isEqualTo(slow + fast);
+        assertThat(time.sum()).isEqualTo(slow * 50_000_000L + fast * 10_000L);
+        assertThat(((Distribution) scope.latency()).sum()).isEqualTo(7L * (slow + fast));
+        assertThat(((Distribution) scope.batchSize()).sum()).isEqualTo(slow + fast);
+        // What a window-derived total would say instead: the last 1,024 values are all fast.
+        assertThat(scope.processingTime().getSnapshot().getMean() * time.count()).isLessThan(time.sum() / 100.0);
+    }
+
+    @Test
+    void followers_see_every_value_of_each_partition_and_of_the_processor_total() {
+        MetricRegistry shared = new MetricRegistry();
+        ProcessorMetrics.Scope p0 = ProcessorMetrics.Scope.register(shared, "t.partition.0");
+        ProcessorMetrics.Scope p1 = ProcessorMetrics.Scope.register(shared, "t.partition.1");
+        ProcessorTotals.MergedTimer total = new ProcessorTotals.MergedTimer(List.of(p0.processingTime(), p1.processingTime()));
+        List<Long> ofTotal = new ArrayList<>();
+        List<Long> ofPartition1 = new ArrayList<>();
+        Distribution.Listener toTotal = (values, n) -> {
+            for (int i = 0; i < n; i++) {
+                ofTotal.add(values[i]);
+            }
+        };
+        total.follow(toTotal);
+        ((Distribution) p1.processingTime()).follow((values, n) -> {
+            for (int i = 0; i < n; i++) {
+                ofPartition1.add(values[i]);
+            }
+        });
+        DeliveryMetrics on0 = new DeliveryMetrics(p0, clock);
+        DeliveryMetrics on1 = new DeliveryMetrics(p1, clock);
+        on0.succeeded(delivery(NOW), 100);
+        on1.succeeded(delivery(NOW), 200);
+        on1.succeeded(delivery(NOW), 300);
+        on0.flush();
+        on1.flush();
+        assertThat(ofTotal).containsExactly(100L, 200L, 300L);
+        assertThat(ofPartition1).containsExactly(200L, 300L);
+        assertThat(total.count()).isEqualTo(3);
+        assertThat(total.sum()).isEqualTo(600);
+
+        total.unfollow(toTotal);
+        on0.succeeded(delivery(NOW), 400);
+        on0.flush();
+        assertThat(ofTotal).hasSize(3);
+        assertThat(total.sum()).isEqualTo(1_000);
+    }
+
+    @Test
     void metrics_registered_by_someone_else_under_the_same_names_take_the_values_one_by_one() {
         MetricRegistry own = new MetricRegistry();
         Timer timer = own.timer("q.processing-time", () -> new Timer(new SlidingWindowReservoir(10)));

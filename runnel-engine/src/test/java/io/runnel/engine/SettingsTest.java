@@ -44,6 +44,7 @@ class SettingsTest {
         assertThat(s.timezone()).isEqualTo(ZoneId.of("UTC"));
         assertThat(s.logFormat()).isEqualTo("console");
         assertThat(s.logLevel()).isEqualTo("info");
+        assertThat(s.metricsHost()).as("this machine only, until asked").isEqualTo("127.0.0.1");
     }
 
     @Test
@@ -106,6 +107,9 @@ class SettingsTest {
             "RUNNEL_DEFAULT_RETRY_MULTIPLIER | 0.5     | default_retry_multiplier",
             "RUNNEL_DEFAULT_RETRY_JITTER    | 1.5      | default_retry_jitter",
             "RUNNEL_DEFAULT_RETRY_JITTER    | some     | default_retry_jitter",
+            "RUNNEL_METRICS_HOST            | http://0.0.0.0 | metrics_host",
+            "RUNNEL_METRICS_HOST            | 0.0.0.0:9464   | metrics_host",
+            "RUNNEL_METRICS_HOST            | '[::1]'  | metrics_host",
     })
     void bad_values_are_rejected_with_the_setting_name(String variable, String value, String setting) {
         assertThatThrownBy(() -> Settings.resolve(Map.of(variable, value), Map.of()))

@@ -8,7 +8,10 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** A stream entry's fields as a carrier of the W3C trace context ({@code traceparent}, {@code tracestate}). */
+/**
+ * A stream entry's fields as a carrier of the trace context, as the configured propagators
+ * write it ({@code traceparent}, {@code tracestate}, {@code baggage} for W3C; {@code b3} for B3...).
+ */
 final class Fields {
     static final TextMapSetter<Map<String, byte[]>> SETTER = (fields, key, value) -> {
         if (fields != null) {

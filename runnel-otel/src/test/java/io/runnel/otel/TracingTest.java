@@ -2,13 +2,21 @@
 
 package io.runnel.otel;
 
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.StreamEntry;
@@ -26,29 +34,45 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
+import static io.runnel.otel.OpenTelemetryInstrumentation.ERROR_TYPE;
+import static io.runnel.otel.OpenTelemetryInstrumentation.GROUP;
+import static io.runnel.otel.OpenTelemetryInstrumentation.MESSAGE_ID;
+import static io.runnel.otel.OpenTelemetryInstrumentation.PARTITION;
+import static io.runnel.otel.OpenTelemetryInstrumentation.SERVER_ADDRESS;
+import static io.runnel.otel.OpenTelemetryInstrumentation.SERVER_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Sends and deliveries traced through the SDK's in-memory exporter: a PRODUCER span under the
- * sender's span, CONSUMER spans that are its children (one event) or linked to it (a batch),
- * an error status on failure, and entries that carry nothing more than {@code traceparent}.
+ * Sends and deliveries traced through an SDK with an in-memory exporter and the W3C trace
+ * context and baggage propagators, over a real Redis: PRODUCER spans (under the sender's
+ * span, or the root of a trace), CONSUMER spans that are their children (one event) or linked
+ * to them (a batch), baggage that crosses the stream, and the attributes the messaging
+ * conventions ask for.
  */
 class TracingTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();
 
-    @RegisterExtension
-    static final OpenTelemetryExtension otel = OpenTelemetryExtension.create();
+    static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
+    static final OpenTelemetrySdk SDK = OpenTelemetrySdk.builder()
+            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build())
+            .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
+                    W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+            .build();
 
     record Order(String customer, int seq) {
     }
 
     @BeforeEach
     void useTheTestsTelemetry() {
-        RunnelTelemetry.use(otel.getOpenTelemetry());
+        SPANS.reset();
+        RunnelTelemetry.use(SDK);
     }
 
     @AfterEach
@@ -57,11 +81,20 @@ class TracingTest {
     }
 
     private static List<SpanData> spans(String name) {
-        return otel.getSpans().stream().filter(s -> s.getName().equals(name)).toList();
+        return SPANS.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name)).toList();
+    }
+
+    private static List<SpanData> processed(String processor) {
+        return spans("process orders").stream().filter(s -> processor.equals(s.getAttributes().get(GROUP))).toList();
+    }
+
+    private static String field(StreamEntry entry, String name) {
+        byte[] value = entry.fields().get(name);
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
     }
 
     @Test
-    void a_send_in_a_span_is_a_producer_span_whose_deliveries_are_its_consumers() {
+    void every_send_is_a_producer_span_whose_deliveries_are_its_consumers() {
         String name = "otel" + UUID.randomUUID().toString().substring(0, 8);
         try (App app = App.builder(name).redisUrl(redis.url()).setting("default_partition_count", 1)
                 .setting("default_join_delay", 0).build()) {
@@ -83,70 +116,110 @@ class TracingTest {
             for (int i = 0; i < 5; i++) {
                 five.add(new Order("c", i));
             }
-            Span request = otel.getOpenTelemetry().getTracer("test").spanBuilder("request").startSpan();
+            Span request = SDK.getTracer("test").spanBuilder("request").startSpan();
             List<String> ids;
             try (Scope ignored = request.makeCurrent()) {
                 ids = orders.sendAll(five);
             } finally {
                 request.end();
             }
-            String untraced = orders.send(new Order("c", 0));
+            String untraced = orders.send(new Order("c", 0)); // no span active: a trace starts here
 
-            // The entries: the record's own bytes, plus traceparent when sent in a span.
+            // The entries: the record's own bytes, plus the trace context of their send.
             List<StreamEntry> entries;
             try (LettuceTransport view = new LettuceTransport(ConnectionUrl.parse(redis.url()))) {
                 entries = view.range(orders.partitionKey(0), "-", "+", 0);
             }
             assertThat(entries.get(0).fields().keySet()).containsExactly("data", "traceparent");
             assertThat(entries.get(5).id()).isEqualTo(untraced);
-            assertThat(entries.get(5).fields().keySet()).containsExactly("data");
+            assertThat(entries.get(5).fields().keySet()).containsExactly("data", "traceparent");
             assertThat(entries.get(0).fields().get("data")).isEqualTo(entries.get(5).fields().get("data"));
 
-            SpanData producer = spans("send orders").get(0);
-            assertThat(producer.getKind()).isEqualTo(SpanKind.PRODUCER);
+            List<SpanData> sends = spans("send orders");
+            assertThat(sends).hasSize(2).allSatisfy(s -> {
+                assertThat(s.getKind()).isEqualTo(SpanKind.PRODUCER);
+                assertThat(s.getAttributes().get(PARTITION)).as("all entries go to partition 0").isEqualTo("0");
+                assertThat(s.getAttributes().get(SERVER_ADDRESS)).isEqualTo("127.0.0.1");
+                assertThat(s.getAttributes().get(SERVER_PORT)).isEqualTo((long) redis.server().port());
+                assertThat(s.getInstrumentationScopeInfo().getName()).isEqualTo("io.runnel");
+                assertThat(s.getInstrumentationScopeInfo().getVersion()).as("the project's, from the module's jar")
+                        .isEqualTo(RunnelTelemetry.VERSION).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+            });
+            SpanData producer = sends.stream().filter(s -> s.getParentSpanContext().isValid()).findFirst().orElseThrow();
             assertThat(producer.getParentSpanId()).isEqualTo(request.getSpanContext().getSpanId());
             assertThat(producer.getAttributes().asMap()).containsEntry(OpenTelemetryInstrumentation.SYSTEM, "redis")
                     .containsEntry(OpenTelemetryInstrumentation.DESTINATION, "orders")
                     .containsEntry(OpenTelemetryInstrumentation.BATCH_COUNT, 5L);
-            assertThat(new String(entries.get(0).fields().get("traceparent"), StandardCharsets.UTF_8))
-                    .contains(producer.getTraceId()).contains(producer.getSpanId());
-            assertThat(spans("send orders")).as("no span for the send outside a span").hasSize(1);
+            assertThat(field(entries.get(0), "traceparent")).contains(producer.getTraceId()).contains(producer.getSpanId());
+            SpanData rootProducer = sends.stream().filter(s -> !s.getParentSpanContext().isValid()).findFirst().orElseThrow();
+            assertThat(rootProducer.getAttributes().get(MESSAGE_ID)).isEqualTo(untraced);
+            assertThat(rootProducer.getTraceId()).isNotEqualTo(producer.getTraceId());
+            assertThat(field(entries.get(5), "traceparent")).contains(rootProducer.getSpanId());
 
             Worker worker = app.worker().start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> spans("process orders").stream()
-                    .filter(s -> "single".equals(s.getAttributes().get(OpenTelemetryInstrumentation.GROUP))).count() == 6
-                    && spans("process orders").stream()
-                    .filter(s -> "batches".equals(s.getAttributes().get(OpenTelemetryInstrumentation.GROUP))).count() >= 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> processed("single").size() == 6
+                    && !processed("batches").isEmpty());
             worker.stop();
 
-            List<SpanData> single = spans("process orders").stream()
-                    .filter(s -> "single".equals(s.getAttributes().get(OpenTelemetryInstrumentation.GROUP))).toList();
+            List<SpanData> single = processed("single");
             for (SpanData s : single) {
                 assertThat(s.getKind()).isEqualTo(SpanKind.CONSUMER);
-                String id = s.getAttributes().get(OpenTelemetryInstrumentation.MESSAGE_ID);
-                if (id.equals(untraced)) {
-                    assertThat(s.getParentSpanContext().isValid()).as("no sender to follow").isFalse();
-                } else {
-                    assertThat(ids).contains(id);
-                    assertThat(s.getTraceId()).isEqualTo(producer.getTraceId());
-                    assertThat(s.getParentSpanId()).isEqualTo(producer.getSpanId());
-                }
-                assertThat(s.getAttributes().get(OpenTelemetryInstrumentation.PARTITION)).isEqualTo("0");
+                assertThat(s.getAttributes().get(PARTITION)).isEqualTo("0");
+                assertThat(s.getAttributes().get(SERVER_ADDRESS)).isEqualTo("127.0.0.1");
+                assertThat(s.getAttributes().get(SERVER_PORT)).isEqualTo((long) redis.server().port());
+                String id = s.getAttributes().get(MESSAGE_ID);
+                SpanData sender = id.equals(untraced) ? rootProducer : producer;
+                assertThat(id.equals(untraced) || ids.contains(id)).isTrue();
+                assertThat(s.getTraceId()).isEqualTo(sender.getTraceId());
+                assertThat(s.getParentSpanId()).isEqualTo(sender.getSpanId());
             }
-            SpanData failed = single.stream()
-                    .filter(s -> ids.get(3).equals(s.getAttributes().get(OpenTelemetryInstrumentation.MESSAGE_ID)))
+            SpanData failed = single.stream().filter(s -> ids.get(3).equals(s.getAttributes().get(MESSAGE_ID)))
                     .findFirst().orElseThrow();
             assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+            assertThat(failed.getAttributes().get(ERROR_TYPE)).isEqualTo(IllegalStateException.class.getName());
             assertThat(failed.getEvents()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("exception"));
             assertThat(single.stream().filter(s -> s.getStatus().getStatusCode() == StatusCode.ERROR)).hasSize(1);
+            assertThat(single.stream().filter(s -> s.getAttributes().get(ERROR_TYPE) != null)).hasSize(1);
 
-            SpanData batch = spans("process orders").stream()
-                    .filter(s -> "batches".equals(s.getAttributes().get(OpenTelemetryInstrumentation.GROUP)))
-                    .findFirst().orElseThrow();
+            SpanData batch = processed("batches").get(0);
             assertThat(batch.getParentSpanContext().isValid()).isFalse();
-            assertThat(batch.getLinks()).extracting(LinkData::getSpanContext)
-                    .allSatisfy(c -> assertThat(c.getSpanId()).isEqualTo(producer.getSpanId()));
-            assertThat(batch.getLinks()).isNotEmpty();
+            assertThat(batch.getLinks()).isNotEmpty().extracting(LinkData::getSpanContext)
+                    .allSatisfy(c -> assertThat(c.getSpanId()).isIn(producer.getSpanId(), rootProducer.getSpanId()));
+        }
+    }
+
+    @Test
+    void baggage_crosses_the_stream_through_the_configured_propagators() {
+        String name = "otelbag" + UUID.randomUUID().toString().substring(0, 8);
+        Map<Integer, String> tenantSeen = new ConcurrentHashMap<>();
+        try (App app = App.builder(name).redisUrl(redis.url()).setting("default_partition_count", 4)
+                .setting("default_join_delay", 0).build()) {
+            Stream<Order> orders = app.stream("orders", Order.class, Order::customer);
+            app.processor(orders, "billing", events -> {
+                for (Order order : events.records()) {
+                    tenantSeen.put(order.seq(), String.valueOf(Baggage.current().getEntryValue("tenant")));
+                }
+            });
+            List<Order> spread = IntStream.range(0, 8).mapToObj(i -> new Order("customer-" + i, i)).toList();
+            assertThat(spread.stream().map(orders::partitionOf).distinct().count()).as("a send to several partitions")
+                    .isGreaterThan(1);
+            try (Scope ignored = Baggage.current().toBuilder().put("tenant", "acme").build().makeCurrent()) {
+                orders.sendAll(spread);
+            }
+            orders.send(new Order("customer-0", 8)); // without baggage
+
+            Worker worker = app.worker().start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> tenantSeen.size() == 9);
+            worker.stop();
+
+            for (int i = 0; i < 8; i++) {
+                assertThat(tenantSeen).as("order " + i).containsEntry(i, "acme");
+            }
+            assertThat(tenantSeen).containsEntry(8, "null");
+            SpanData several = spans("send orders").stream()
+                    .filter(s -> Long.valueOf(8).equals(s.getAttributes().get(OpenTelemetryInstrumentation.BATCH_COUNT)))
+                    .findFirst().orElseThrow();
+            assertThat(several.getAttributes().get(PARTITION)).as("no one partition for a send to several").isNull();
         }
     }
 }

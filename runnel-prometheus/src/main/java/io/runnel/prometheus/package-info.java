@@ -2,6 +2,6 @@
 
 /**
  * The Prometheus metrics reporter: put {@code runnel-prometheus} on the classpath and set
- * {@code metrics_reporters=prometheus} (with {@code metrics_port}).
+ * {@code metrics_reporters=prometheus} (with {@code metrics_host} and {@code metrics_port}).
  */
 package io.runnel.prometheus;

@@ -4,6 +4,7 @@ package io.runnel.prometheus;
 
 import io.runnel.api.Misconfigured;
 import io.runnel.engine.App;
+import io.runnel.engine.RunnelMetric;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 import io.runnel.testkit.RedisExtension;
@@ -43,13 +44,21 @@ class PrometheusReporterTest {
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private static List<Sample> scrape(int port) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).GET().build(),
+        return parse(text("127.0.0.1", port));
+    }
+
+    private static String text(String host, int port) throws Exception {
+        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
+                HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/metrics")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        return response.body();
+    }
+
+    private static List<Sample> parse(String text) {
         List<Sample> samples = new ArrayList<>();
-        for (String line : response.body().split("\n")) {
+        for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
@@ -103,7 +112,8 @@ class PrometheusReporterTest {
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     app.metrics().meter("runnel." + name + ".billing.acked").getCount() == 30);
 
-            List<Sample> samples = scrape(port);
+            String text = text("127.0.0.1", port);
+            List<Sample> samples = parse(text);
             worker.stop();
 
             Map<String, String> processor = Map.of("app", name, "processor", "billing");
@@ -120,6 +130,43 @@ class PrometheusReporterTest {
             assertThat(value(samples, "runnel_redis_oom_total", Map.of("app", name))).isZero();
             assertThat(samples).filteredOn(s -> s.name().startsWith("runnel") && !s.name().startsWith("runnel_redis_oom"))
                     .allSatisfy(s -> assertThat(s.labels()).containsEntry("app", name).containsKey("processor"));
+
+            // Timers in seconds, with a true count and sum; per processor only.
+            assertThat(value(samples, "runnel_processing_time_seconds_count", processor)).isEqualTo(30);
+            assertThat(value(samples, "runnel_processing_time_seconds_sum", processor)).isPositive().isLessThan(30);
+            assertThat(value(samples, "runnel_latency_seconds_count", processor)).isEqualTo(30);
+            assertThat(value(samples, "runnel_batch_size_sum", processor)).isEqualTo(30);
+            assertThat(samples).noneMatch(s -> s.name().startsWith("runnel_partition_processing_time"));
+            // Every family is described, with the catalog's words.
+            for (RunnelMetric m : RunnelMetric.values()) {
+                for (RunnelMetric.Scope at : m.exportedAt()) {
+                    assertThat(text).contains("# HELP " + m.prometheusName(at) + " " + m.help() + "\n");
+                }
+            }
+            assertThat(text).doesNotContainPattern("# HELP \\S+ *\n");
+        }
+    }
+
+    @Test
+    void the_exporter_listens_on_this_machine_only_unless_metrics_host_says_otherwise() throws Exception {
+        // 127.0.0.2 is this machine too, but a socket bound to 127.0.0.1 does not answer there: a
+        // stand-in for another host's scrape that never leaves the loopback interface.
+        int port = freePort();
+        try (App app = App.builder("promlocal").redisUrl(redis.url()).setting("metrics_reporters", "prometheus")
+                .setting("metrics_port", port).build()) {
+            app.stream("orders", Order.class, Order::customer);
+            Worker worker = app.worker().start();
+            assertThat(text("127.0.0.1", port)).contains("runnel_redis_oom_total{app=\"promlocal\"} 0");
+            assertThatThrownBy(() -> text("127.0.0.2", port)).isInstanceOf(java.net.ConnectException.class);
+            worker.stop();
+        }
+        int anyPort = freePort();
+        try (App app = App.builder("promall").redisUrl(redis.url()).setting("metrics_reporters", "prometheus")
+                .setting("metrics_port", anyPort).setting("metrics_host", "0.0.0.0").build()) {
+            app.stream("orders", Order.class, Order::customer);
+            Worker worker = app.worker().start();
+            assertThat(text("127.0.0.2", anyPort)).contains("runnel_redis_oom_total{app=\"promall\"} 0");
+            worker.stop();
         }
     }
 
@@ -133,7 +180,8 @@ class PrometheusReporterTest {
                     .setting("metrics_port", taken.getLocalPort()).build()) {
                 app.stream("orders", Order.class, Order::customer);
                 assertThatThrownBy(() -> app.worker().start()).isInstanceOf(Misconfigured.class)
-                        .hasMessageContaining("metrics_reporters").hasMessageContaining("prometheus could not start");
+                        .hasMessageContaining("metrics_reporters").hasMessageContaining("prometheus could not start")
+                        .hasMessageContaining("metrics_host").hasMessageContaining("metrics_port");
             }
         }
     }

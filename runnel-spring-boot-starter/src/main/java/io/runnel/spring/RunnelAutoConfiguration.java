@@ -70,7 +70,7 @@ public class RunnelAutoConfiguration {
     static class Metrics {
         @Bean
         MicrometerBridge runnelMicrometerBridge(App app) {
-            return new MicrometerBridge(app.metrics());
+            return new MicrometerBridge(app);
         }
     }
 

@@ -72,7 +72,8 @@ record RunnelProperties(
         String metricsReporters,
         String metricsInterval,
         String metricsCsvDirectory,
-        String metricsPort) {
+        String metricsPort,
+        String metricsHost) {
 
     static final String PREFIX = "runnel";
 

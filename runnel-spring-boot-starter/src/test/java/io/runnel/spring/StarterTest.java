@@ -5,6 +5,8 @@ package io.runnel.spring;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -333,7 +335,8 @@ class StarterTest {
         @Bean(destroyMethod = "close")
         OpenTelemetrySdk openTelemetry() {
             return OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build()).build();
+                    .addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build())
+                    .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
         }
 
         @Bean
@@ -364,6 +367,11 @@ class StarterTest {
             assertThat(span.getKind()).isEqualTo(SpanKind.CONSUMER);
             assertThat(span.getAttributes().get(AttributeKey.stringKey("messaging.consumer.group.name")))
                     .isEqualTo("billing");
+            // The send made its own PRODUCER span, and the bean's propagators carried it across the stream.
+            SpanData send = TracedService.SPANS.getFinishedSpanItems().stream()
+                    .filter(s -> s.getName().equals("send orders")).findFirst().orElseThrow();
+            assertThat(send.getKind()).isEqualTo(SpanKind.PRODUCER);
+            assertThat(span.getParentSpanId()).isEqualTo(send.getSpanId());
         }
     }
 }

@@ -5,6 +5,7 @@ package io.runnel.api.transport;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A server address such as {@code redis://user:secret@host:6379/0}. It keeps the original
@@ -120,6 +121,42 @@ public final class ConnectionUrl {
      */
     public URI uri() {
         return uri;
+    }
+
+    /**
+     * The first server the URL names, without credentials: its only one for {@code redis://} and
+     * {@code rediss://}, the first seed node of a Cluster URL, the first Sentinel of a Sentinel
+     * URL; the port is the scheme's default (6379, or 26379 for Sentinel) when none is written.
+     * Empty when the URL names no network server ({@code memory://}) or its first host cannot be
+     * read.
+     */
+    public Optional<ServerAddress> serverAddress() {
+        String scheme = scheme();
+        if (!scheme.startsWith("redis")) {
+            return Optional.empty();
+        }
+        String hosts = rawAuthority.substring(rawAuthority.lastIndexOf('@') + 1);
+        String first = hosts.split(",", -1)[0];
+        String host;
+        String port;
+        if (first.startsWith("[")) {
+            int close = first.indexOf(']');
+            if (close < 0) {
+                return Optional.empty();
+            }
+            host = first.substring(1, close);
+            port = first.length() > close + 1 && first.charAt(close + 1) == ':' ? first.substring(close + 2) : "";
+        } else {
+            int colon = first.lastIndexOf(':');
+            host = colon < 0 ? first : first.substring(0, colon);
+            port = colon < 0 ? "" : first.substring(colon + 1);
+        }
+        try {
+            int number = port.isEmpty() ? (scheme.contains("sentinel") ? 26379 : 6379) : Integer.parseInt(port);
+            return Optional.of(new ServerAddress(host, number));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The original text, credentials included: hand it to the client library only. */

@@ -33,4 +33,18 @@ class ConnectionUrlTest {
         assertThat(ConnectionUrl.parse("memory:/").scheme()).isEqualTo("memory");
         assertThat(ConnectionUrl.parse("redis-cluster://[::1]:7000,[::1]:7001").cluster()).isTrue();
     }
+
+    @Test
+    void the_server_address_is_the_first_host_without_credentials_with_the_schemes_default_port() {
+        assertThat(ConnectionUrl.parse("redis://user:s3cret@cache.internal:6380/2").serverAddress())
+                .contains(new ServerAddress("cache.internal", 6380));
+        assertThat(ConnectionUrl.parse("rediss://:s3cret@10.0.0.5").serverAddress())
+                .contains(new ServerAddress("10.0.0.5", 6379));
+        assertThat(ConnectionUrl.parse("redis-cluster://a:s3cret@[::1]:7000,[::1]:7001").serverAddress())
+                .contains(new ServerAddress("::1", 7000));
+        assertThat(ConnectionUrl.parse("redis-sentinel://s1,s2:26380/0?master=mymaster").serverAddress())
+                .contains(new ServerAddress("s1", 26379));
+        assertThat(ConnectionUrl.parse("memory://shop").serverAddress()).isEmpty();
+        assertThat(ConnectionUrl.parse("redis://host:notaport").serverAddress()).isEmpty();
+    }
 }

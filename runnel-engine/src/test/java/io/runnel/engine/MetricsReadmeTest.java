@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.engine;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The README's metrics table is {@link RunnelMetric}, rendered: the names, kinds and words both
+ * exporters use. A metric added or changed without the table fails here, and the message holds
+ * the table to paste (or run with {@code -Drunnel.readme.write=true} to rewrite it in place).
+ */
+class MetricsReadmeTest {
+    static final String HEADER = "| Dropwizard (JMX, CSV, SLF4J) | Prometheus (Micrometer) | exported as | what |";
+    private static final Path README = Path.of("..", "README.md");
+
+    static List<String> expectedTable() {
+        List<String> lines = new ArrayList<>();
+        lines.add(HEADER);
+        lines.add("|---|---|---|---|");
+        for (RunnelMetric m : RunnelMetric.values()) {
+            StringBuilder names = new StringBuilder();
+            for (RunnelMetric.Scope at : m.exportedAt()) {
+                names.append(names.isEmpty() ? "" : "; per partition ")
+                        .append('`').append(m.prometheusName(at)).append("` (`").append(m.meterName(at)).append("`)");
+            }
+            lines.add("| `" + m.dropwizardName() + "` " + dropwizardKind(m) + " | " + names + " | " + exportedKind(m)
+                    + (m.scope() == RunnelMetric.Scope.APP ? ", per app" : "") + " | " + m.help() + " |");
+        }
+        return lines;
+    }
+
+    private static String dropwizardKind(RunnelMetric m) {
+        return switch (m.kind()) {
+            case COUNTER -> "meter";
+            case GAUGE -> "gauge";
+            case TIMER -> m.recordedIn() == TimeUnit.NANOSECONDS ? "timer" : "histogram (ms)";
+            case SUMMARY -> "histogram";
+        };
+    }
+
+    private static String exportedKind(RunnelMetric m) {
+        return switch (m.kind()) {
+            case COUNTER -> "counter";
+            case GAUGE -> "gauge";
+            case TIMER -> "timer, seconds";
+            case SUMMARY -> "summary";
+        };
+    }
+
+    @Test
+    void the_readme_metrics_table_is_the_catalog() throws IOException {
+        List<String> readme = Files.readAllLines(README, StandardCharsets.UTF_8);
+        int start = readme.indexOf(HEADER);
+        assertThat(start).as("README has a metrics table headed " + HEADER).isNotNegative();
+        int end = start;
+        while (end < readme.size() && readme.get(end).startsWith("|")) {
+            end++;
+        }
+        List<String> expected = expectedTable();
+        if (!readme.subList(start, end).equals(expected)) {
+            if (Boolean.getBoolean("runnel.readme.write")) {
+                List<String> rewritten = new ArrayList<>(readme.subList(0, start));
+                rewritten.addAll(expected);
+                rewritten.addAll(readme.subList(end, readme.size()));
+                Files.write(README, rewritten, StandardCharsets.UTF_8);
+                return;
+            }
+            fail("README.md's metrics table differs from RunnelMetric; the table it gives "
+                    + "(or run with -Drunnel.readme.write=true):\n" + String.join("\n", expected));
+        }
+    }
+}
