@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * The Dropwizard metrics of one processor, registered once per app (every worker of the
  * app in this JVM adds to the same ones). Names are
  * {@code runnel.<app>.<processor>.<metric>} for the processor as a whole and
- * {@code runnel.<app>.<processor>.partition.<n>.<metric>} per partition; the README lists
+ * {@code runnel.<app>.<processor>.partition.<n>.<metric>} per partition; docs/reference/metrics.md lists
  * them. A partition's consumer gathers what it records about deliveries and adds it to its
  * partition's metrics in groups ({@link DeliveryMetrics}), into that partition's metrics only:
  * the processor-wide ones are computed from those when read ({@link ProcessorTotals}).

@@ -24,7 +24,7 @@ import java.util.function.ToDoubleFunction;
  * histograms, which the consumers of all partitions contended for (the recording cost 4.4×
  * more per event on two threads than on one; issue 18).
  *
- * <p>They are the Dropwizard types the README documents, so reporters and bridges read them
+ * <p>They are the Dropwizard types the metrics docs describe, so reporters and bridges read them
  * as before; recording into them is a programming error.
  */
 final class ProcessorTotals {

@@ -25,7 +25,7 @@ import static io.runnel.engine.RunnelMetric.Scope.PROCESSOR;
  * {@code runnel.<app>.<processor>[.partition.<n>].<metric>} (and the app's own as
  * {@code runnel.<app>.<metric>}); the Spring Boot starter's Micrometer bridge and
  * {@code runnel-prometheus} both export them from here, so a scrape of either has the same
- * names, labels, units and help text. The README's metrics table is rendered from it.
+ * names, labels, units and help text. The metrics reference's table (docs/reference/metrics.md) is rendered from it.
  *
  * <p>Exported names: a counter {@code runnel.processed} in Micrometer is
  * {@code runnel_processed_total} in Prometheus; a timer {@code runnel.processing.time} is

@@ -56,7 +56,7 @@ public final class Settings {
             "", "(by URL and classpath)", APP,
             "`lettuce`, `jedis` or `memory`; needed only when several on the classpath can open the URL");
     static final Setting<String> LOG_FORMAT = declare("log_format", SettingType.oneOf(List.of("console", "json")),
-            "console", APP, "`console` or `json`; applied by the command line's Logback setup (see [Logging](#logging)); "
+            "console", APP, "`console` or `json`; applied by the command line's Logback setup (see [Logging](../operations/logging.md)); "
                     + "library users configure their own SLF4J backend");
     static final Setting<String> LOG_LEVEL = declare("log_level",
             SettingType.oneOf(List.of("trace", "debug", "info", "warn", "error"), "warning"), "info", APP,
@@ -73,7 +73,7 @@ public final class Settings {
     static final Setting<Retention.Policy> DEFAULT_RETENTION = declare("default_retention",
             SettingType.constant(Retention.Policy.class), "acked", STREAM,
             "what partition owners trim: `acked` (below what every consumer group still needs) or `maxlen` "
-                    + "(see [Retention](#retention-what-is-trimmed-and-what-is-never-lost-to-trimming))");
+                    + "(see [Retention](../concepts/streams-and-retention.md#retention-what-is-trimmed-and-what-is-never-lost-to-trimming))");
     static final Setting<Long> DEFAULT_MAX_PARTITION_SIZE = declare("default_max_partition_size", SettingType.limit(),
             "0", STREAM, "the most entries a partition keeps, processed or not (loudly); `0` for no limit");
     static final Setting<Duration> DEFAULT_MAX_AGE = declare("default_max_age", SettingType.duration("s"), "0", STREAM,
@@ -141,7 +141,7 @@ public final class Settings {
     static final Setting<Duration> DEFAULT_MAX_PROCESSING_TIME = declare("default_max_processing_time",
             SettingType.positiveDuration("s"), "300", PROCESSOR,
             "how long one delivery may stay with the processor function before it is interrupted and fails with "
-                    + "`ProcessingTimeout` (see [Stuck handlers](#stuck-handlers))");
+                    + "`ProcessingTimeout` (see [Stuck handlers](../concepts/processors-and-failure-policies.md#stuck-handlers))");
     static final Setting<Integer> DEFAULT_POOL_SIZE = declare("default_pool_size", SettingType.positiveInt(), "16",
             PROCESSOR, "concurrent reads (connections) per processor per worker");
     static final Setting<Duration> DEFAULT_JOIN_DELAY = declare("default_join_delay", SettingType.duration("s"), "2",

@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * A master of a real Redis Cluster (3 masters, a replica each) is killed with SIGKILL and not
  * started again while three worker JVMs process and a producer in this JVM sends each key's
- * records in sequence with {@code send_replicas=1}, through each Redis client. What the README
+ * records in sequence with {@code send_replicas=1}, through each Redis client. What docs/operations/redis-cluster.md
  * ("Failover, and what a failover can lose") promises, measured from what the workers processed:
  * <ul>
  *   <li>the other masters' partitions keep flowing, their durable sends never fail, and their
@@ -49,9 +49,9 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterFailoverTest {
     private static final int PARTITIONS = 12;
-    /** Longer than a failover takes here, so the dead master's leases outlive it (see the README). */
+    /** Longer than a failover takes here, so the dead master's leases outlive it (see docs/operations/redis-cluster.md). */
     private static final Duration LOCK_EXPIRY = Duration.ofSeconds(15);
-    /** How soon after the promotion the dead master's partitions flow again, as the README says. */
+    /** How soon after the promotion the dead master's partitions flow again, as docs/operations/redis-cluster.md says. */
     static final Duration AFTER_PROMOTION = Duration.ofSeconds(3);
     /** The longest the other masters' partitions may go without processing: a pause of the machine, not of Runnel. */
     private static final Duration OTHERS_STALL = Duration.ofSeconds(2);
@@ -64,7 +64,7 @@ class ClusterFailoverTest {
             throws Exception {
         String name = TestApps.uniqueName("failover");
         // Redis's default (yes) has every master refuse every command from the moment the dead
-        // master is marked failed until its replica takes over: see the README.
+        // master is marked failed until its replica takes over: see docs/operations/redis-cluster.md.
         try (RedisCluster cluster = RedisCluster.start(3, 1, "--cluster-require-full-coverage", "no")) {
             Map<String, String> env = new LinkedHashMap<>(ChildWorkers.faultTestSettings(transport, PARTITIONS, LOCK_EXPIRY));
             env.put("RUNNEL_REDIS_URL", cluster.url() + "?timeout=5s");
@@ -298,7 +298,7 @@ class ClusterFailoverTest {
     /**
      * Every record whose send returned (confirmed, or appended without confirmation to a master
      * that lived on) is processed, and each key's first processings are in send order. Records
-     * sent to the killed master without confirmation may be lost with it: the README says so.
+     * sent to the killed master without confirmation may be lost with it: docs/operations/redis-cluster.md says so.
      */
     private static void assertNothingLost(DurableProducer producer, SeenTimeline timeline, Map<Integer, String> keyOf,
                                           Set<Integer> dead, long killedAt) {

@@ -88,7 +88,7 @@ class FrozenWorkerTest extends ChildProcessTest {
         assertThat(leasesBeforeFreeze).as("the frozen worker was processing before the freeze").isNotEmpty();
         // A hand-out is dated when the function asked for it, before the lease check: one dated
         // after the resume was checked after it. (The event the function held at the freeze is
-        // completed after the resume, as the README says, but it was asked for before.)
+        // completed after the resume, as the docs say, but it was asked for before.)
         assertThat(frozenHandouts)
                 .as("hand-outs asked for after the resume under a lease held before the freeze")
                 .filteredOn(h -> h.wallMillis >= resumedAt && leasesBeforeFreeze.contains(h.thread))

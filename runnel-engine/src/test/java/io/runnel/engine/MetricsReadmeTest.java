@@ -16,13 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The README's metrics table is {@link RunnelMetric}, rendered: the names, kinds and words both
+ * The metrics reference's table (docs/reference/metrics.md) is {@link RunnelMetric}, rendered: the names, kinds and words both
  * exporters use. A metric added or changed without the table fails here, and the message holds
  * the table to paste (or run with {@code -Drunnel.readme.write=true} to rewrite it in place).
  */
 class MetricsReadmeTest {
     static final String HEADER = "| Dropwizard (JMX, CSV, SLF4J) | Prometheus (Micrometer) | exported as | what |";
-    private static final Path README = Path.of("..", "README.md");
+    private static final Path PAGE = Path.of("..", "docs", "reference", "metrics.md");
 
     static List<String> expectedTable() {
         List<String> lines = new ArrayList<>();
@@ -60,9 +60,9 @@ class MetricsReadmeTest {
 
     @Test
     void the_readme_metrics_table_is_the_catalog() throws IOException {
-        List<String> readme = Files.readAllLines(README, StandardCharsets.UTF_8);
+        List<String> readme = Files.readAllLines(PAGE, StandardCharsets.UTF_8);
         int start = readme.indexOf(HEADER);
-        assertThat(start).as("README has a metrics table headed " + HEADER).isNotNegative();
+        assertThat(start).as("docs/reference/metrics.md has a table headed " + HEADER).isNotNegative();
         int end = start;
         while (end < readme.size() && readme.get(end).startsWith("|")) {
             end++;
@@ -73,10 +73,10 @@ class MetricsReadmeTest {
                 List<String> rewritten = new ArrayList<>(readme.subList(0, start));
                 rewritten.addAll(expected);
                 rewritten.addAll(readme.subList(end, readme.size()));
-                Files.write(README, rewritten, StandardCharsets.UTF_8);
+                Files.write(PAGE, rewritten, StandardCharsets.UTF_8);
                 return;
             }
-            fail("README.md's metrics table differs from RunnelMetric; the table it gives "
+            fail("docs/reference/metrics.md's table differs from RunnelMetric; the table it gives "
                     + "(or run with -Drunnel.readme.write=true):\n" + String.join("\n", expected));
         }
     }

@@ -116,7 +116,7 @@ class MetricsTest extends RedisBackedTest {
         String proc = "runnel." + app.name() + ".batcher";
         await().atMost(Duration.ofSeconds(10)).until(() -> m.meter(proc + ".acked").getCount() == 5);
         // The first batch's size went in with its completion's group; the held batch's goes in with its own
-        // (a consumer adds its values in groups, see DeliveryMetrics), as the README says.
+        // (a consumer adds its values in groups, see DeliveryMetrics), as the docs say.
         assertThat(m.histogram(proc + ".batch-size").getSnapshot().getValues()).containsExactly(5);
         // The held batch and the 2 events read behind it.
         assertThat(gauge(m, proc + ".pending")).isEqualTo(7L);

@@ -16,13 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The README's settings table is the declarations, rendered: a setting added, removed or
+ * The settings reference's table (docs/reference/settings.md) is the declarations, rendered: a setting added, removed or
  * changed without the table fails here, and the message holds the table to paste (or run
  * with {@code -Drunnel.readme.write=true} to rewrite it in place).
  */
 class SettingsReadmeTest {
     static final String HEADER = "| setting | default | scope | meaning |";
-    private static final Path README = Path.of("..", "README.md");
+    private static final Path PAGE = Path.of("..", "docs", "reference", "settings.md");
 
     /** The table the declarations give, one line per setting in declaration order. */
     static List<String> expectedTable() {
@@ -45,9 +45,9 @@ class SettingsReadmeTest {
 
     @Test
     void the_readme_settings_table_is_the_declarations() throws IOException {
-        List<String> readme = Files.readAllLines(README, StandardCharsets.UTF_8);
+        List<String> readme = Files.readAllLines(PAGE, StandardCharsets.UTF_8);
         int start = readme.indexOf(HEADER);
-        assertThat(start).as("README has a settings table headed " + HEADER).isNotNegative();
+        assertThat(start).as("docs/reference/settings.md has a table headed " + HEADER).isNotNegative();
         int end = start;
         while (end < readme.size() && readme.get(end).startsWith("|")) {
             end++;
@@ -58,10 +58,10 @@ class SettingsReadmeTest {
                 List<String> rewritten = new ArrayList<>(readme.subList(0, start));
                 rewritten.addAll(expected);
                 rewritten.addAll(readme.subList(end, readme.size()));
-                Files.write(README, rewritten, StandardCharsets.UTF_8);
+                Files.write(PAGE, rewritten, StandardCharsets.UTF_8);
                 return;
             }
-            fail("README.md's settings table differs from the declarations in Settings; the table they give "
+            fail("docs/reference/settings.md's table differs from the declarations in Settings; the table they give "
                     + "(or run with -Drunnel.readme.write=true):\n" + String.join("\n", expected));
         }
     }

@@ -11,7 +11,8 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The README's ProcessorTestDriver example: the shop's timer and batcher, on the test's thread. */
+/** The test driver page's example (docs/integrations/testing.md): the shop's timer and batcher, on the test's thread. */
+// tag::driver[]
 class ShopExampleDriverTest {
     @Test
     void the_timer_sends_three_orders_a_second_and_the_batcher_takes_them_all() {
@@ -27,3 +28,4 @@ class ShopExampleDriverTest {
         }
     }
 }
+// end::driver[]

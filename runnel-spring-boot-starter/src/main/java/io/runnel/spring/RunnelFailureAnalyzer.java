@@ -22,8 +22,8 @@ import java.util.Optional;
  * Runnel's own never do, and URLs are shown redacted.
  */
 final class RunnelFailureAnalyzer implements FailureAnalyzer {
-    private static final String REFERENCE = "Every runnel.* property, with its default, is in the README's "
-            + "\"Settings\" table and in your IDE's completion.";
+    private static final String REFERENCE = "Every runnel.* property, with its default, is in Runnel's "
+            + "settings reference (docs/reference/settings.md) and in your IDE's completion.";
 
     private final Environment environment;
 
