@@ -12,11 +12,30 @@ import java.io.InputStream;
  */
 public interface Compressor {
 
-    /** Name used in settings, e.g. {@code gzip}. */
+    /**
+     * Name used in settings, e.g. {@code gzip}.
+     *
+     * @return the name, lower case, unique among the compressors on the classpath
+     */
     String name();
 
+    /**
+     * Compresses one serialized payload.
+     *
+     * @param bytes the payload (not modified)
+     * @return the compressed payload, which {@link #decompress(byte[])} turns back into
+     *         {@code bytes}
+     */
     byte[] compress(byte[] bytes);
 
+    /**
+     * Restores a payload that {@link #compress(byte[])} produced.
+     *
+     * @param bytes the compressed payload (not modified)
+     * @return the original payload
+     * @throws SerializationException if {@code bytes} is not a valid payload of this format,
+     *                                or expands beyond the compressor's size limit
+     */
     byte[] decompress(byte[] bytes) throws SerializationException;
 
     /**
@@ -24,8 +43,11 @@ public interface Compressor {
      * {@code maxBytes}: a small corrupt or hostile payload must not expand until the heap
      * is gone. For implementations whose library decompresses through an {@link InputStream}.
      *
+     * @param in               the decompressing stream, read to its end (not closed)
      * @param format           the format's name, for the message (e.g. {@code gzip})
      * @param compressedLength the payload's size, to size the output buffer and for the message
+     * @param maxBytes         the most bytes the output may hold
+     * @return the decompressed bytes
      * @throws SerializationException if the output would exceed {@code maxBytes}
      * @throws IOException            what the stream throws (a corrupt payload)
      */

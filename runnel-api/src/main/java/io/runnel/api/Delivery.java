@@ -16,13 +16,24 @@ import java.util.List;
  */
 public record Delivery(String processor, int partition, List<Event> events, int attempt) {
 
+    /**
+     * Checks the attempt number.
+     *
+     * @throws IllegalArgumentException if {@code attempt} is below 1
+     */
     public Delivery {
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
         }
     }
 
-    /** A first try. */
+    /**
+     * A first try.
+     *
+     * @param processor processor name
+     * @param partition partition number
+     * @param events    the raw events, in stream order
+     */
     public Delivery(String processor, int partition, List<Event> events) {
         this(processor, partition, events, 1);
     }

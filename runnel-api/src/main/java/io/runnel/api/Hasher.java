@@ -8,10 +8,16 @@ package io.runnel.api;
  */
 public interface Hasher {
 
-    /** Name used in settings, e.g. {@code murmur3}. */
+    /**
+     * Name used in settings, e.g. {@code murmur3}.
+     *
+     * @return the name, unique among the hashers on the classpath
+     */
     String name();
 
     /**
+     * The partition that holds a key.
+     *
      * @param key            the record's partition key (never null)
      * @param partitionCount number of partitions, at least 1
      * @return a partition in {@code [0, partitionCount)}

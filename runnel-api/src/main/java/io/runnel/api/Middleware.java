@@ -19,17 +19,26 @@ public interface Middleware {
      * policy tries again is one delivery here: this runs before its first try only, and
      * {@link #afterSuccess} or {@link #afterFailure} after its last ({@link Delivery#attempt()}
      * says which that was).
+     *
+     * @param delivery the events about to be processed
      */
     default void beforeProcessing(Delivery delivery) {
     }
 
-    /** Called once the processor finished with the delivery, just before it is acknowledged. */
+    /**
+     * Called once the processor finished with the delivery, just before it is acknowledged.
+     *
+     * @param delivery the events processed
+     */
     default void afterSuccess(Delivery delivery) {
     }
 
     /**
      * Called when the processor threw while holding the delivery, on its last try; the
      * processor's exception policy is applied afterwards.
+     *
+     * @param delivery the events whose processing failed
+     * @param error    what was thrown while processing the delivery
      */
     default void afterFailure(Delivery delivery, Throwable error) {
     }

@@ -7,10 +7,21 @@ package io.runnel.api;
  * time, never mid-stream; the message names the setting or definition at fault.
  */
 public class Misconfigured extends RunnelException {
+    /**
+     * A definition error.
+     *
+     * @param message what is wrong, naming the setting or definition at fault
+     */
     public Misconfigured(String message) {
         super(message);
     }
 
+    /**
+     * A definition error found through another failure.
+     *
+     * @param message what is wrong, naming the setting or definition at fault
+     * @param cause   the failure that revealed it
+     */
     public Misconfigured(String message, Throwable cause) {
         super(message, cause);
     }

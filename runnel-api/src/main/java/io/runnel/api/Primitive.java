@@ -30,6 +30,8 @@ public @interface Primitive {
      * How component names become stream field names; by default as declared. Use
      * {@link FieldNames#SNAKE_CASE} to share a stream with Python runnel, whose fields are
      * usually snake_case.
+     *
+     * @return the naming rule for the record's fields
      */
     FieldNames fieldNames() default FieldNames.AS_DECLARED;
 
@@ -45,7 +47,12 @@ public @interface Primitive {
          */
         SNAKE_CASE;
 
-        /** The stream field name of a component named {@code componentName}. */
+        /**
+         * The stream field name of a record component.
+         *
+         * @param componentName the component's name as declared in the record
+         * @return the name of the stream field that holds it
+         */
         public String fieldName(String componentName) {
             return switch (this) {
                 case AS_DECLARED -> componentName;

@@ -8,6 +8,11 @@ package io.runnel.api;
  * executor and its worker stop with this error.
  */
 public class RebalanceFailed extends RunnelException {
+    /**
+     * A failed acquisition.
+     *
+     * @param message which partitions could not be acquired, and after how many tries
+     */
     public RebalanceFailed(String message) {
         super(message);
     }

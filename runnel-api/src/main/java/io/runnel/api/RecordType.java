@@ -87,6 +87,9 @@ public final class RecordType<T> {
     /**
      * The description of a record class (cached).
      *
+     * @param <T>  the record class
+     * @param type the record class, or an opaque structured class
+     * @return its description, the same instance for every call with {@code type}
      * @throws Misconfigured if the class is a primitive record with a component that is not
      *                       a primitive type, or is marked primitive without being a record
      */
@@ -96,21 +99,38 @@ public final class RecordType<T> {
         return (RecordType<T>) CACHE.computeIfAbsent(type, RecordType::new);
     }
 
+    /**
+     * The class described.
+     *
+     * @return the record class, or the opaque structured class
+     */
     public Class<T> type() {
         return type;
     }
 
-    /** Components in declaration order. */
+    /**
+     * Components in declaration order.
+     *
+     * @return the record's components; empty for an opaque type
+     */
     public List<Component> components() {
         return components;
     }
 
-    /** Whether the type is a Java record (else it is opaque: see the class documentation). */
+    /**
+     * Whether the type is a Java record (else it is opaque: see the class documentation).
+     *
+     * @return true for a Java record
+     */
     public boolean isRecord() {
         return type.isRecord();
     }
 
-    /** Whether each component maps to its own stream field (see {@link Primitive}). */
+    /**
+     * Whether each component maps to its own stream field (see {@link Primitive}).
+     *
+     * @return true when the record is marked {@link Primitive}
+     */
     public boolean primitive() {
         return primitive;
     }
@@ -118,6 +138,8 @@ public final class RecordType<T> {
     /**
      * A component by name.
      *
+     * @param name the component's name as declared
+     * @return the component
      * @throws Misconfigured naming the record and its components when there is none
      */
     public Component component(String name) {
@@ -133,7 +155,14 @@ public final class RecordType<T> {
         return c;
     }
 
-    /** Builds a record from component values given in declaration order. */
+    /**
+     * Builds a record from component values given in declaration order.
+     *
+     * @param values one value per component, in declaration order, each of its type
+     * @return the new record
+     * @throws SerializationException if the type is opaque, the values do not fit the
+     *                                components, or the record's constructor throws
+     */
     public T construct(Object... values) {
         if (constructor == null) {
             throw new SerializationException(type.getSimpleName() + " is not a Java record; its serializer must build it");
@@ -163,7 +192,13 @@ public final class RecordType<T> {
      */
     public record Component(String name, Class<?> type, Type genericType, Method accessor) {
 
-        /** This component's value in a record. */
+        /**
+         * This component's value in a record.
+         *
+         * @param record a record of the type this component belongs to
+         * @return the value its accessor returns (boxed for a primitive type)
+         * @throws RunnelException if the accessor throws or cannot be called
+         */
         public Object get(Object record) {
             try {
                 return accessor.invoke(record);

@@ -8,10 +8,21 @@ package io.runnel.api;
  * processor's {@link ExceptionPolicy} like any other failure.
  */
 public class SerializationException extends RunnelException {
+    /**
+     * A failure found by the serializer itself.
+     *
+     * @param message what could not be encoded or decoded, and why
+     */
     public SerializationException(String message) {
         super(message);
     }
 
+    /**
+     * A failure reported by an underlying library.
+     *
+     * @param message what could not be encoded or decoded
+     * @param cause   the library's exception
+     */
     public SerializationException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -13,6 +13,8 @@ import io.runnel.api.transport.Transport;
 public interface TransportAware {
 
     /**
+     * Gives the plugin the app's transport.
+     *
      * @param transport the app's transport; do not close it
      * @param appName   the app's name, for key prefixes
      */

@@ -29,7 +29,11 @@ public final class Main {
     private Main() {
     }
 
-    /** Runs the command line and exits the JVM with its exit code. */
+    /**
+     * Runs the command line and exits the JVM with its exit code.
+     *
+     * @param args the command and its arguments, e.g. {@code worker com.example.Shop}
+     */
     public static void main(String[] args) {
         System.exit(run(args, System.in, System.out, System.err, System.getenv()));
     }

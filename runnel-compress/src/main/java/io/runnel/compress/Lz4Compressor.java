@@ -43,9 +43,13 @@ public final class Lz4Compressor implements Compressor {
     }
 
     /**
+     * A compressor at a chosen level and size limit.
+     *
      * @param level                0 for the fast compressor, 1 to 17 for LZ4 HC (smaller, slower to
      *                             compress; decompression is as fast)
      * @param maxDecompressedBytes largest payload {@link #decompress} returns; larger ones fail
+     * @throws IllegalArgumentException if {@code level} is outside 0 to 17 or
+     *                                  {@code maxDecompressedBytes} is not positive
      */
     public Lz4Compressor(int level, int maxDecompressedBytes) {
         if (level < 0 || level > 17) {
@@ -65,10 +69,20 @@ public final class Lz4Compressor implements Compressor {
         return "lz4";
     }
 
+    /**
+     * The compression level.
+     *
+     * @return 0 for the fast compressor, 1 to 17 for LZ4 HC
+     */
     public int level() {
         return level;
     }
 
+    /**
+     * The largest payload {@link #decompress} returns.
+     *
+     * @return the limit, in bytes
+     */
     public int maxDecompressedBytes() {
         return maxDecompressedBytes;
     }

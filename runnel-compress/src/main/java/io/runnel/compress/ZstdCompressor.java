@@ -43,9 +43,13 @@ public final class ZstdCompressor implements Compressor {
     }
 
     /**
+     * A compressor at a chosen level and size limit.
+     *
      * @param level                compression level, from {@code Zstd.minCompressionLevel()} (negative:
      *                             fastest) to {@code Zstd.maxCompressionLevel()} (22: smallest)
      * @param maxDecompressedBytes largest payload {@link #decompress} returns; larger ones fail
+     * @throws IllegalArgumentException if {@code level} is outside zstd's range or
+     *                                  {@code maxDecompressedBytes} is not positive
      */
     public ZstdCompressor(int level, int maxDecompressedBytes) {
         if (level < Zstd.minCompressionLevel() || level > Zstd.maxCompressionLevel()) {
@@ -64,10 +68,20 @@ public final class ZstdCompressor implements Compressor {
         return "zstd";
     }
 
+    /**
+     * The compression level.
+     *
+     * @return the level payloads are compressed at
+     */
     public int level() {
         return level;
     }
 
+    /**
+     * The largest payload {@link #decompress} returns.
+     *
+     * @return the limit, in bytes
+     */
     public int maxDecompressedBytes() {
         return maxDecompressedBytes;
     }

@@ -105,20 +105,42 @@ public final class App implements AutoCloseable {
         return new Instrumentation.Destination(name, stream, partition, serverAddress);
     }
 
-    /** Starts building an app; settings come from {@code RUNNEL_*} variables unless overridden. */
+    /**
+     * Starts building an app; settings come from {@code RUNNEL_*} variables unless overridden.
+     *
+     * @param name the app's name, which prefixes its Redis keys (checked by {@link Builder#build()})
+     * @return a new builder
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
-    /** An app with settings from the environment. */
+    /**
+     * An app with settings from the environment.
+     *
+     * @param name the app's name, which prefixes its Redis keys
+     * @return the app, which the caller closes
+     * @throws Misconfigured naming the setting when one is unknown or invalid, or when the
+     *                       name is unsafe in Redis keys
+     */
     public static App create(String name) {
         return builder(name).build();
     }
 
+    /**
+     * The app's name.
+     *
+     * @return the name given to {@link #builder(String)}
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The app's settings, resolved when it was built.
+     *
+     * @return the settings every stream and processor defaults to
+     */
     public Settings settings() {
         return settings;
     }
@@ -132,24 +154,58 @@ public final class App implements AutoCloseable {
         return io.runnel.api.transport.ConnectionUrl.parse(settings.redisUrl()).cluster();
     }
 
-    /** The metric registry (bound through Guice; override it with your own module). */
+    /**
+     * The metric registry (bound through Guice; override it with your own module).
+     *
+     * @return the registry the app's meters are in
+     */
     public MetricRegistry metrics() {
         return injector.getInstance(MetricRegistry.class);
     }
 
     // ------------------------------------------------------------------ streams
 
-    /** Defines a stream partitioned by {@code partitionKey} (e.g. {@code Order::customerId}), other options from the settings. */
+    /**
+     * Defines a stream partitioned by {@code partitionKey} (e.g. {@code Order::customerId}), other options from the settings.
+     *
+     * @param <T>          the record type
+     * @param name         the stream's name, unique in the app and safe in Redis keys
+     * @param type         the record class
+     * @param partitionKey extracts the partition key; may be null only for a single-partition stream
+     * @return the stream, to send to and to process
+     * @throws Misconfigured as {@link #stream(String, Class, Function, Consumer)} says
+     */
     public <T> Stream<T> stream(String name, Class<T> type, Function<? super T, ?> partitionKey) {
         return stream(name, type, partitionKey, o -> { });
     }
 
-    /** Defines a stream partitioned by the record component named {@code keyComponent}. */
+    /**
+     * Defines a stream partitioned by the record component named {@code keyComponent}.
+     *
+     * @param <T>          the record type
+     * @param name         the stream's name, unique in the app and safe in Redis keys
+     * @param type         the record class
+     * @param keyComponent the name of the record component that is the partition key
+     * @return the stream, to send to and to process
+     * @throws Misconfigured if the record has no such component, or as
+     *                       {@link #stream(String, Class, Function, Consumer)} says
+     */
     public <T> Stream<T> stream(String name, Class<T> type, String keyComponent) {
         return stream(name, type, keyComponent, o -> { });
     }
 
-    /** Defines a stream partitioned by the record component named {@code keyComponent}, with options. */
+    /**
+     * Defines a stream partitioned by the record component named {@code keyComponent}, with options.
+     *
+     * @param <T>          the record type
+     * @param name         the stream's name, unique in the app and safe in Redis keys
+     * @param type         the record class
+     * @param keyComponent the name of the record component that is the partition key
+     * @param options      sets the stream's options, e.g. {@code o -> o.partitionCount(8)}
+     * @return the stream, to send to and to process
+     * @throws Misconfigured if the record has no such component, or as
+     *                       {@link #stream(String, Class, Function, Consumer)} says
+     */
     public <T> Stream<T> stream(String name, Class<T> type, String keyComponent, Consumer<StreamOptions<T>> options) {
         RecordType.Component component = RecordType.of(type).component(keyComponent);
         return stream(name, type, component::get, options);
@@ -158,7 +214,13 @@ public final class App implements AutoCloseable {
     /**
      * Defines a stream.
      *
+     * @param <T>          the record type
+     * @param name         the stream's name, unique in the app and safe in Redis keys
+     * @param type         the record class
      * @param partitionKey extracts the partition key; may be null only for a single-partition stream
+     * @param options      sets the stream's options, e.g. {@code o -> o.partitionCount(8)};
+     *                     what it leaves unset comes from the settings
+     * @return the stream, to send to and to process
      * @throws Misconfigured if the name is unsafe in keys or taken, the type is not a record
      *                       (or a primitive record with non-primitive components), or a
      *                       stream of several partitions has no partition key
@@ -208,6 +270,8 @@ public final class App implements AutoCloseable {
     /**
      * A stream defined earlier, by name.
      *
+     * @param name the stream's name
+     * @return the stream, of records of an unknown type
      * @throws Misconfigured if there is none
      */
     public Stream<?> streamNamed(String name) {
@@ -232,7 +296,15 @@ public final class App implements AutoCloseable {
 
     // --------------------------------------------------------------- processors
 
-    /** Registers a processor with default options. */
+    /**
+     * Registers a processor with default options.
+     *
+     * @param <T>      the stream's record type
+     * @param stream   the stream to process, defined by this app
+     * @param name     the processor's name, unique in the app: its consumer group
+     * @param function what processes each partition's events
+     * @throws Misconfigured as {@link #processor(Stream, String, Consumer, ProcessorFunction)} says
+     */
     public <T> void processor(Stream<T> stream, String name, ProcessorFunction<T> function) {
         processor(stream, name, o -> { }, function);
     }
@@ -241,6 +313,12 @@ public final class App implements AutoCloseable {
      * Registers a processor: {@code function} runs for each partition of {@code stream}
      * owned by a worker, and the processor's name is its consumer group.
      *
+     * @param <T>      the stream's record type
+     * @param stream   the stream to process, defined by this app
+     * @param name     the processor's name, unique in the app: its consumer group
+     * @param options  sets the processor's options, e.g. {@code o -> o.prefetchCount(100)}; what
+     *                 it leaves unset comes from the settings
+     * @param function what processes each partition's events
      * @throws Misconfigured on a duplicate or unsafe name, or impossible options (a read
      *                       timeout not shorter than the grace period)
      */
@@ -264,7 +342,11 @@ public final class App implements AutoCloseable {
         }
     }
 
-    /** Names of the registered processors. */
+    /**
+     * Names of the registered processors.
+     *
+     * @return the names, in registration order
+     */
     public List<String> processors() {
         synchronized (processors) {
             return List.copyOf(processors.keySet());
@@ -275,6 +357,11 @@ public final class App implements AutoCloseable {
      * Resets a processor's consumer group on every partition to start after {@code startId}
      * ({@code 0} replays the whole stream, {@code $} skips to new events), dropping its
      * pending entries. Run it while no worker runs the processor.
+     *
+     * @param processor the processor's name
+     * @param startId   {@code 0}, {@code $} or a stream id {@code <millis>[-<seq>]}
+     * @throws Misconfigured if the app has no such processor or {@code startId} is not a
+     *                       stream id
      */
     public void resetProcessor(String processor, String startId) {
         if (!STREAM_ID.matcher(startId).matches()) {
@@ -293,6 +380,8 @@ public final class App implements AutoCloseable {
      * The keys {@code processor} parked under {@link io.runnel.api.ExceptionPolicy#PARK}:
      * list, replay or drop them (see {@link ParkedKeys}).
      *
+     * @param processor the processor's name
+     * @return the processor's parked keys
      * @throws Misconfigured if the app has no such processor
      */
     public ParkedKeys parkedKeys(String processor) {
@@ -302,6 +391,8 @@ public final class App implements AutoCloseable {
     /**
      * The dead letters of stream {@code stream}: list, replay or purge them (see {@link DeadLetters}).
      *
+     * @param stream the stream's name
+     * @return the stream's dead letters
      * @throws Misconfigured if the app has no such stream
      */
     public DeadLetters deadLetters(String stream) {
@@ -313,6 +404,8 @@ public final class App implements AutoCloseable {
      * partitions, and the leader, as Redis holds them (see {@link Status}). It only reads:
      * it joins nothing, takes no lock and creates no consumer group, so it is safe to call
      * from any process while workers run.
+     *
+     * @return the snapshot, as read now
      */
     public Status status() {
         return new StatusReader(this, transport(), injector.getInstance(Clock.class)).read();
@@ -320,22 +413,47 @@ public final class App implements AutoCloseable {
 
     // -------------------------------------------------------------------- tasks
 
-    /** Runs {@code task} once on every worker when it starts. */
+    /**
+     * Runs {@code task} once on every worker when it starts.
+     *
+     * @param name the task's name, for logs
+     * @param task what to run
+     */
     public void task(String name, Task task) {
         task(name, false, task);
     }
 
-    /** Runs {@code task} once when a worker starts; with {@code leaderOnly}, only on the leader. */
+    /**
+     * Runs {@code task} once when a worker starts; with {@code leaderOnly}, only on the leader.
+     *
+     * @param name       the task's name, for logs
+     * @param leaderOnly true to run it only on the worker that is the app's leader
+     * @param task       what to run
+     */
     public void task(String name, boolean leaderOnly, Task task) {
         tasks.add(new BackgroundTask.Once(name, leaderOnly, Objects.requireNonNull(task)));
     }
 
-    /** Runs {@code task} every {@code interval} on every worker. */
+    /**
+     * Runs {@code task} every {@code interval} on every worker.
+     *
+     * @param interval the time between runs (positive)
+     * @param task     what to run
+     * @throws Misconfigured if {@code interval} is not positive
+     */
     public void timer(Duration interval, Task task) {
         timer("timer-" + tasks.size(), interval, false, task);
     }
 
-    /** Runs {@code task} every {@code interval}; with {@code leaderOnly}, only on the leader. */
+    /**
+     * Runs {@code task} every {@code interval}; with {@code leaderOnly}, only on the leader.
+     *
+     * @param name       the timer's name, for logs
+     * @param interval   the time between runs (positive)
+     * @param leaderOnly true to run it only on the worker that is the app's leader
+     * @param task       what to run
+     * @throws Misconfigured if {@code interval} is not positive
+     */
     public void timer(String name, Duration interval, boolean leaderOnly, Task task) {
         if (interval.isZero() || interval.isNegative()) {
             throw new Misconfigured("timer " + name + ": interval must be positive, got " + interval);
@@ -343,7 +461,13 @@ public final class App implements AutoCloseable {
         tasks.add(new BackgroundTask.Timer(name, interval, leaderOnly, Objects.requireNonNull(task)));
     }
 
-    /** Runs {@code task} on a cron schedule, in the {@code timezone} setting, on every worker. */
+    /**
+     * Runs {@code task} on a cron schedule, in the {@code timezone} setting, on every worker.
+     *
+     * @param spec the cron expression, as {@link #crontab(String, String, ZoneId, boolean, Task)} reads it
+     * @param task what to run
+     * @throws Misconfigured if the expression is invalid
+     */
     public void crontab(String spec, Task task) {
         crontab("crontab-" + tasks.size(), spec, settings.timezone(), false, task);
     }
@@ -352,6 +476,11 @@ public final class App implements AutoCloseable {
      * Runs {@code task} on a cron schedule: five fields (minute hour day month weekday, as
      * in Unix cron) or six with seconds first.
      *
+     * @param name       the task's name, for logs
+     * @param spec       the cron expression
+     * @param zone       the time zone the schedule's times are in
+     * @param leaderOnly true to run it only on the worker that is the app's leader
+     * @param task       what to run
      * @throws Misconfigured if the expression is invalid
      */
     public void crontab(String name, String spec, ZoneId zone, boolean leaderOnly, Task task) {
@@ -370,6 +499,8 @@ public final class App implements AutoCloseable {
     /**
      * A worker for the named processors (all when none are named), not yet started.
      *
+     * @param processorNames the processors the worker runs; none for all of the app's
+     * @return the worker; {@link Worker#start()} starts it
      * @throws Misconfigured if a name is not a registered processor
      */
     public Worker worker(String... processorNames) {
@@ -393,7 +524,10 @@ public final class App implements AutoCloseable {
      * receives SIGTERM or SIGINT — then drains within the grace period, flushes acks,
      * releases locks and announces its departure — or until a processor halts it.
      *
+     * @param processorNames the processors the worker runs; none for all of the app's
      * @throws io.runnel.api.RunnelException the error that stopped the worker, if any
+     * @throws InterruptedException          if the calling thread is interrupted while the
+     *                                       worker runs
      */
     public void run(String... processorNames) throws InterruptedException {
         Worker worker = worker(processorNames);
@@ -510,7 +644,12 @@ public final class App implements AutoCloseable {
             this.name = name;
         }
 
-        /** Setting {@code redis_url}. */
+        /**
+         * Setting {@code redis_url}.
+         *
+         * @param url the server's URL, e.g. {@code redis://127.0.0.1:6379}
+         * @return this builder
+         */
         public Builder redisUrl(String url) {
             return setting("redis_url", url);
         }
@@ -518,25 +657,42 @@ public final class App implements AutoCloseable {
         /**
          * Overrides a setting by name ({@code default_pool_size}, {@code defaultPoolSize} or
          * {@code RUNNEL_DEFAULT_POOL_SIZE}); values are text, numbers, durations or enums.
+         *
+         * @param name  the setting's name, in any of the three spellings
+         * @param value its value, as text or as a value of the setting's type
+         * @return this builder
          */
         public Builder setting(String name, Object value) {
             overrides.put(name, value);
             return this;
         }
 
-        /** Reads {@code RUNNEL_*} settings from this map instead of the process environment. */
+        /**
+         * Reads {@code RUNNEL_*} settings from this map instead of the process environment.
+         *
+         * @param environment variable name to value, copied
+         * @return this builder
+         */
         public Builder environment(Map<String, String> environment) {
             this.environment = Map.copyOf(environment);
             return this;
         }
 
-        /** Guice modules whose bindings override the engine's (clock, metrics, hasher, assignment strategy, transport). */
+        /**
+         * Guice modules whose bindings override the engine's (clock, metrics, hasher, assignment strategy, transport).
+         *
+         * @param modules the modules, added to any given before
+         * @return this builder
+         */
         public Builder module(Module... modules) {
             this.modules.addAll(List.of(modules));
             return this;
         }
 
         /**
+         * Builds the app: resolves its settings and creates its injector. Connects to nothing.
+         *
+         * @return the app, which the caller closes
          * @throws Misconfigured naming the setting when one is unknown or invalid, or when
          *                       the app name is unsafe in Redis keys
          */

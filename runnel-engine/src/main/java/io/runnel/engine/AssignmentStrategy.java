@@ -17,6 +17,8 @@ import java.util.Map;
 public interface AssignmentStrategy {
 
     /**
+     * Assigns a stream's partitions to a processor's executors.
+     *
      * @param executors      executor ids, oldest member first
      * @param partitionCount number of partitions of the stream
      * @param previous       the assignment in the membership record before this change, by
@@ -32,6 +34,8 @@ public interface AssignmentStrategy {
      * The default ({@code default_assignment=sticky}): balanced, and a membership change
      * moves only what it must: a join only what the newcomer receives, a leave only the
      * leaver's partitions. See {@link StickyAssignment}.
+     *
+     * @return a new sticky strategy
      */
     static AssignmentStrategy sticky() {
         return new StickyAssignment();
@@ -43,6 +47,8 @@ public interface AssignmentStrategy {
      * members get one more), whatever the previous assignment. For processors shared with
      * Python runnel workers, which compute the same ranges; otherwise a membership change
      * moves partitions between executors that stay.
+     *
+     * @return the ranges strategy
      */
     static AssignmentStrategy contiguousRanges() {
         return (executors, partitionCount, previous) -> {

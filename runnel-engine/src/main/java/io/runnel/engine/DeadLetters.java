@@ -69,6 +69,11 @@ public final class DeadLetters {
      * @param errorClass only failures with this exception class (full or simple name), or null
      */
     public record Selection(List<String> ids, String since, String errorClass) {
+        /**
+         * Checks the ids and copies {@code ids}.
+         *
+         * @throws Misconfigured if an id or {@code since} is not a stream id
+         */
         public Selection {
             ids = ids == null ? null : List.copyOf(ids);
             for (String id : ids == null ? List.<String>of() : ids) {
@@ -79,7 +84,11 @@ public final class DeadLetters {
             }
         }
 
-        /** Every dead letter. */
+        /**
+         * Every dead letter.
+         *
+         * @return a selection with no criteria
+         */
         public static Selection all() {
             return new Selection(null, null, null);
         }
@@ -96,12 +105,22 @@ public final class DeadLetters {
         }
     }
 
-    /** The dead-letter stream's key. */
+    /**
+     * The dead-letter stream's key.
+     *
+     * @return the Redis key of {@code dead.<stream>}'s one partition
+     */
     public String key() {
         return stream.deadLetters().partitionKey(0);
     }
 
-    /** Up to {@code limit} dead letters, oldest first. */
+    /**
+     * Up to {@code limit} dead letters, oldest first.
+     *
+     * @param limit the most dead letters to return, at least 1
+     * @return the dead letters
+     * @throws Misconfigured if {@code limit} is below 1
+     */
     public List<DeadLetter> list(int limit) {
         if (limit < 1) {
             throw new Misconfigured("limit must be at least 1, got " + limit);
@@ -109,7 +128,12 @@ public final class DeadLetters {
         return StreamPages.from(transport, key(), "-", limit).stream().map(DeadLetters::deadLetter).toList();
     }
 
-    /** The dead letters a selection takes, oldest first. */
+    /**
+     * The dead letters a selection takes, oldest first.
+     *
+     * @param selection which dead letters to take
+     * @return the dead letters it takes; changes nothing
+     */
     public List<DeadLetter> select(Selection selection) {
         String start = selection.since() != null ? selection.since() : "-";
         return StreamPages.from(transport, key(), start, Integer.MAX_VALUE).stream().map(DeadLetters::deadLetter)
@@ -122,7 +146,10 @@ public final class DeadLetters {
      * it again) and {@code replay_of} (its event's id), then deletes them from the dead-letter
      * stream. Run again after a crash, it re-sends nothing twice.
      *
+     * @param selection which dead letters to replay
      * @return the dead letters re-sent
+     * @throws Misconfigured if a selected dead letter failed on a partition the stream no
+     *                       longer has (nothing is re-sent then)
      */
     public List<DeadLetter> replay(Selection selection) {
         List<DeadLetter> chosen = select(selection);
@@ -164,6 +191,7 @@ public final class DeadLetters {
     /**
      * Deletes the selected dead letters.
      *
+     * @param selection which dead letters to delete
      * @return the dead letters deleted
      */
     public List<DeadLetter> purge(Selection selection) {

@@ -16,20 +16,34 @@ package io.runnel.engine;
 public sealed interface Distribution permits WindowHistogram, WindowTimer, ProcessorTotals.MergedHistogram,
         ProcessorTotals.MergedTimer {
 
-    /** Values recorded since the metric was made. */
+    /**
+     * Values recorded since the metric was made.
+     *
+     * @return the number of values
+     */
     long count();
 
-    /** The sum of every value recorded since the metric was made (not only of those in its window). */
+    /**
+     * The sum of every value recorded since the metric was made (not only of those in its window).
+     *
+     * @return the sum, in the metric's unit
+     */
     long sum();
 
     /**
      * Tells {@code listener} of every value recorded from now on, on the thread that records it
      * (a partition's consumer, in groups): it must be quick and must not block. A processor's
      * total tells of its partitions' values.
+     *
+     * @param listener told of each value; it must be quick and must not block
      */
     void follow(Listener listener);
 
-    /** Stops telling {@code listener}. */
+    /**
+     * Stops telling {@code listener}.
+     *
+     * @param listener a listener given to {@link #follow(Listener)}; others are ignored
+     */
     void unfollow(Listener listener);
 
     /** Receives recorded values. */
@@ -38,6 +52,9 @@ public sealed interface Distribution permits WindowHistogram, WindowTimer, Proce
         /**
          * {@code values[0..n)} were recorded. The array is the recorder's and is reused after
          * this returns: read it, do not keep it.
+         *
+         * @param values the recorder's array, holding the values from index 0
+         * @param n      how many values it holds
          */
         void recorded(long[] values, int n);
     }

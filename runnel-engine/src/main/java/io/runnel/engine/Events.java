@@ -19,31 +19,53 @@ import java.util.List;
  */
 public interface Events<T> {
 
-    /** Records one at a time, deserialized. */
+    /**
+     * Records one at a time, deserialized.
+     *
+     * @return an iterable whose iterator hands out the partition's records as they arrive
+     */
     Iterable<T> records();
 
-    /** Raw events one at a time (partition, id, fields), without deserialization. */
+    /**
+     * Raw events one at a time (partition, id, fields), without deserialization.
+     *
+     * @return an iterable whose iterator hands out the partition's raw events as they arrive
+     */
     Iterable<Event> events();
 
     /**
      * Batches of up to {@code n} events: a batch is handed out when it is full or
      * {@code within} has passed since its first event arrived (never empty).
      *
+     * @param n      the most events in one batch, at least 1
+     * @param within the longest wait for a batch to fill after its first event (shorter than
+     *               the grace period)
+     * @return the batches, as records or raw events
      * @throws io.runnel.api.Misconfigured if {@code within} is not shorter than the
      *                                     processor's grace period, or {@code n < 1}
      */
     Batches<T> take(int n, Duration within);
 
-    /** The partition these events come from. */
+    /**
+     * The partition these events come from.
+     *
+     * @return the partition number
+     */
     int partition();
 
-    /** The processor's name. */
+    /**
+     * The processor's name.
+     *
+     * @return the name the processor was registered with
+     */
     String processor();
 
     /**
      * Which try at the events being processed this is: 1, or more while the processor's
      * retry policy tries a failed delivery again in place. Read it inside the loop: it
      * belongs to the delivery last handed out.
+     *
+     * @return the try number of the current delivery, from 1
      */
     default int attempt() {
         return 1;
@@ -57,10 +79,18 @@ public interface Events<T> {
      */
     interface Batches<T> {
 
-        /** Batches of deserialized records. */
+        /**
+         * Batches of deserialized records.
+         *
+         * @return an iterable whose iterator hands out batches of records as they fill
+         */
         Iterable<List<T>> records();
 
-        /** Batches of raw events. */
+        /**
+         * Batches of raw events.
+         *
+         * @return an iterable whose iterator hands out batches of raw events as they fill
+         */
         Iterable<List<Event>> events();
     }
 }

@@ -42,14 +42,23 @@ public final class GzipCompressor implements Compressor {
         this(6);
     }
 
-    /** @param level 0 (store) to 9 (smallest; Python's {@code gzip.compress} default) */
+    /**
+     * A compressor at a chosen level, with the default size limit.
+     *
+     * @param level 0 (store) to 9 (smallest; Python's {@code gzip.compress} default)
+     * @throws IllegalArgumentException if {@code level} is outside 0 to 9
+     */
     public GzipCompressor(int level) {
         this(level, DEFAULT_MAX_DECOMPRESSED_BYTES);
     }
 
     /**
+     * A compressor at a chosen level and size limit.
+     *
      * @param level                0 (store) to 9 (smallest)
      * @param maxDecompressedBytes largest payload {@link #decompress} returns; larger ones fail
+     * @throws IllegalArgumentException if {@code level} is outside 0 to 9 or
+     *                                  {@code maxDecompressedBytes} is not positive
      */
     public GzipCompressor(int level, int maxDecompressedBytes) {
         if (level < Deflater.NO_COMPRESSION || level > Deflater.BEST_COMPRESSION) {
@@ -67,10 +76,20 @@ public final class GzipCompressor implements Compressor {
         return "gzip";
     }
 
+    /**
+     * The compression level.
+     *
+     * @return 0 (store) to 9 (smallest)
+     */
     public int level() {
         return level;
     }
 
+    /**
+     * The largest payload {@link #decompress} returns.
+     *
+     * @return the limit, in bytes
+     */
     public int maxDecompressedBytes() {
         return maxDecompressedBytes;
     }

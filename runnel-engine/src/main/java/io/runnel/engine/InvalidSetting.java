@@ -10,7 +10,9 @@ import io.runnel.api.Misconfigured;
  * elsewhere (Spring Boot's {@code runnel.*} properties) can point at where it was written.
  */
 public final class InvalidSetting extends Misconfigured {
+    /** The setting's name as declared, or as written when no such setting exists. */
     private final String setting;
+    /** Whether a stream's or processor's override was refused. */
     private final boolean override;
 
     InvalidSetting(String setting, String message) {
@@ -23,7 +25,11 @@ public final class InvalidSetting extends Misconfigured {
         this.override = override;
     }
 
-    /** The setting's name as declared ({@code default_pool_size}), or as written when no such setting exists. */
+    /**
+     * The setting's name as declared ({@code default_pool_size}), or as written when no such setting exists.
+     *
+     * @return the setting's name
+     */
     public String setting() {
         return setting;
     }
@@ -31,6 +37,8 @@ public final class InvalidSetting extends Misconfigured {
     /**
      * Whether a stream's or processor's override of the setting was refused, rather than the
      * app's own value (from the environment or the builder).
+     *
+     * @return true for an override, false for the app's own value
      */
     public boolean override() {
         return override;

@@ -34,6 +34,10 @@ public final class Murmur3Hasher implements Hasher {
         }
     };
 
+    /** The constructor {@link java.util.ServiceLoader} calls; the hasher keeps no state. */
+    public Murmur3Hasher() {
+    }
+
     @Override
     public String name() {
         return "murmur3";

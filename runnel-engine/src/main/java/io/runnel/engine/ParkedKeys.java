@@ -45,7 +45,11 @@ public final class ParkedKeys {
                          String error) {
     }
 
-    /** The processor's parked keys, by partition and then key. */
+    /**
+     * The processor's parked keys, by partition and then key.
+     *
+     * @return every parked key of the processor, with what waits of it
+     */
     public List<Parked> list() {
         List<Parked> all = new ArrayList<>();
         for (int p = 0; p < processor.stream().partitionCount(); p++) {
@@ -76,6 +80,7 @@ public final class ParkedKeys {
      * it processed the last of them. Events of the key that reach the processor meanwhile,
      * but were sent before the replay, are parked again (replay again to release them).
      *
+     * @param key the parked partition key, as text (as {@link Parked#key()} shows it)
      * @return how many events were re-sent
      * @throws NoSuchElementException if the processor has not parked the key
      */
@@ -86,6 +91,7 @@ public final class ParkedKeys {
     /**
      * Deletes the key's parked events and releases the key: its later events are processed.
      *
+     * @param key the parked partition key, as text (as {@link Parked#key()} shows it)
      * @return how many events were deleted
      * @throws NoSuchElementException if the processor has not parked the key
      */

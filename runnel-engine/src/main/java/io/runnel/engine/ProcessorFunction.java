@@ -13,5 +13,11 @@ package io.runnel.engine;
  */
 @FunctionalInterface
 public interface ProcessorFunction<T> {
+    /**
+     * Processes a partition's events until they end.
+     *
+     * @param events the partition's events; iterate one of its views
+     * @throws Exception a failure, handled by the processor's retry and exception policies
+     */
     void process(Events<T> events) throws Exception;
 }

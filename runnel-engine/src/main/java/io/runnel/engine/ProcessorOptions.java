@@ -26,12 +26,22 @@ public final class ProcessorOptions {
     ProcessorOptions() {
     }
 
-    /** What to do when the function throws (default: setting {@code default_exception_policy}). */
+    /**
+     * What to do when the function throws (default: setting {@code default_exception_policy}).
+     *
+     * @param policy the policy for deliveries that still fail after their retries
+     * @return these options
+     */
     public ProcessorOptions exceptionPolicy(ExceptionPolicy policy) {
         return set(Settings.DEFAULT_EXCEPTION_POLICY, policy);
     }
 
-    /** Adds middleware, in order. */
+    /**
+     * Adds middleware, in order.
+     *
+     * @param middleware the middleware to add after any added before
+     * @return these options
+     */
     public ProcessorOptions middleware(Middleware... middleware) {
         for (Middleware m : middleware) {
             this.middleware.add(Objects.requireNonNull(m, "middleware"));
@@ -39,7 +49,12 @@ public final class ProcessorOptions {
         return this;
     }
 
-    /** Adds a listener told of partitions assigned to, revoked from and lost by each worker. */
+    /**
+     * Adds a listener told of partitions assigned to, revoked from and lost by each worker.
+     *
+     * @param listener the listener to add
+     * @return these options
+     */
     public ProcessorOptions rebalanceListener(RebalanceListener listener) {
         this.rebalanceListeners.add(Objects.requireNonNull(listener, "rebalance listener"));
         return this;
@@ -49,13 +64,21 @@ public final class ProcessorOptions {
      * Forwards every failed delivery, byte for byte, to the stream's dead-letter stream
      * {@code dead.<stream>} (see {@link Stream#deadLetters()}) before the exception policy
      * applies. Combine with {@link ExceptionPolicy#IGNORE} to always make progress.
+     *
+     * @return these options
      */
     public ProcessorOptions deadLetters() {
         this.deadLetters = true;
         return this;
     }
 
-    /** Partition lock and heartbeat time to live. */
+    /**
+     * Partition lock and heartbeat time to live.
+     *
+     * @param d the time to live (positive; at least twice the grace period)
+     * @return these options
+     * @throws InvalidSetting if {@code d} is not positive
+     */
     public ProcessorOptions lockExpiry(Duration d) {
         return set(Settings.DEFAULT_LOCK_EXPIRY, d);
     }
@@ -64,27 +87,55 @@ public final class ProcessorOptions {
      * How much sooner than the lock's expiry on the server this process stops acting for a
      * partition whose lock it could not extend: room for the server's and this JVM's clocks
      * to run at different rates. Must be under half of lock_expiry.
+     *
+     * @param d the margin (positive)
+     * @return these options
+     * @throws InvalidSetting if {@code d} is not positive
      */
     public ProcessorOptions leaseMargin(Duration d) {
         return set(Settings.DEFAULT_LEASE_MARGIN, d);
     }
 
-    /** How long one read blocks waiting for events; must be shorter than the grace period. */
+    /**
+     * How long one read blocks waiting for events; must be shorter than the grace period.
+     *
+     * @param d the longest wait of one read (positive)
+     * @return these options
+     * @throws InvalidSetting if {@code d} is not positive
+     */
     public ProcessorOptions readTimeout(Duration d) {
         return set(Settings.DEFAULT_READ_TIMEOUT, d);
     }
 
-    /** Events read at once, and buffered, per owned partition. */
+    /**
+     * Events read at once, and buffered, per owned partition.
+     *
+     * @param n the number of events (positive)
+     * @return these options
+     * @throws InvalidSetting if {@code n} is not positive
+     */
     public ProcessorOptions prefetchCount(int n) {
         return set(Settings.DEFAULT_PREFETCH_COUNT, n);
     }
 
-    /** Tries to acquire assigned partitions before giving up with {@code RebalanceFailed}. */
+    /**
+     * Tries to acquire assigned partitions before giving up with {@code RebalanceFailed}.
+     *
+     * @param n the number of tries (positive)
+     * @return these options
+     * @throws InvalidSetting if {@code n} is not positive
+     */
     public ProcessorOptions assignmentAttempts(int n) {
         return set(Settings.DEFAULT_ASSIGNMENT_ATTEMPTS, n);
     }
 
-    /** Wait between acquisition tries and between periodic rebalance checks. */
+    /**
+     * Wait between acquisition tries and between periodic rebalance checks.
+     *
+     * @param d the wait (positive)
+     * @return these options
+     * @throws InvalidSetting if {@code d} is not positive
+     */
     public ProcessorOptions assignmentSleep(Duration d) {
         return set(Settings.DEFAULT_ASSIGNMENT_SLEEP, d);
     }
@@ -99,6 +150,13 @@ public final class ProcessorOptions {
      * in ({@link Events#attempt()}, {@link io.runnel.api.Delivery#attempt()}, the MDC's
      * {@code attempt}).
      *
+     * @param maxAttempts    tries in all, at least 1 (1: no retry)
+     * @param initialBackoff the pause after the first failed try (zero or more)
+     * @param maxBackoff     the longest pause, at least {@code initialBackoff}
+     * @param multiplier     how much each pause grows over the previous one, at least 1
+     * @param jitter         the fraction of a pause it is lengthened or shortened by at random,
+     *                       0 to 1
+     * @return these options
      * @throws io.runnel.api.Misconfigured naming the value out of range
      */
     public ProcessorOptions retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier,
@@ -115,13 +173,22 @@ public final class ProcessorOptions {
      * Which failures are retried (default: all but {@link io.runnel.api.SerializationException},
      * which would fail the same way every time). A {@link io.runnel.api.ProcessingTimeout}
      * (a stuck function) and {@link io.runnel.api.Misconfigured} are never retried.
+     *
+     * @param retryable true for a failure worth trying again
+     * @return these options
      */
     public ProcessorOptions retryIf(Predicate<Throwable> retryable) {
         this.retryable = Objects.requireNonNull(retryable, "retryable");
         return this;
     }
 
-    /** Time a revoked or stopping partition has to finish its current iteration. */
+    /**
+     * Time a revoked or stopping partition has to finish its current iteration.
+     *
+     * @param d the grace period (positive; longer than the read timeout)
+     * @return these options
+     * @throws InvalidSetting if {@code d} is not positive
+     */
     public ProcessorOptions gracePeriod(Duration d) {
         return set(Settings.DEFAULT_GRACE_PERIOD, d);
     }
@@ -132,17 +199,33 @@ public final class ProcessorOptions {
      * shows the partition as stuck in {@code status} and metrics, interrupts the thread and
      * fails the delivery with {@link io.runnel.api.ProcessingTimeout} under the exception
      * policy; a thread that ignores the interrupt for a grace period more loses the partition.
+     *
+     * @param d the longest time one delivery may take (positive)
+     * @return these options
+     * @throws InvalidSetting if {@code d} is not positive
      */
     public ProcessorOptions maxProcessingTime(Duration d) {
         return set(Settings.DEFAULT_MAX_PROCESSING_TIME, d);
     }
 
-    /** Concurrent reads (connections) of this processor's executor. */
+    /**
+     * Concurrent reads (connections) of this processor's executor.
+     *
+     * @param n the number of concurrent reads (positive)
+     * @return these options
+     * @throws InvalidSetting if {@code n} is not positive
+     */
     public ProcessorOptions poolSize(int n) {
         return set(Settings.DEFAULT_POOL_SIZE, n);
     }
 
-    /** Wait after joining before acquiring partitions (lets simultaneous starters settle). */
+    /**
+     * Wait after joining before acquiring partitions (lets simultaneous starters settle).
+     *
+     * @param d the wait (zero or more)
+     * @return these options
+     * @throws InvalidSetting if {@code d} is negative
+     */
     public ProcessorOptions joinDelay(Duration d) {
         return set(Settings.DEFAULT_JOIN_DELAY, d);
     }
@@ -153,6 +236,9 @@ public final class ProcessorOptions {
      * as the setting reads it ({@code "30s"}, {@code 4}, a {@link Duration}). The named
      * methods above do the same for each.
      *
+     * @param name  the setting's name, with or without {@code default_}, snake_case or camelCase
+     * @param value its value, as text or as a value of the setting's type
+     * @return these options
      * @throws InvalidSetting when the name is not a processor-scoped setting (naming the
      *                        nearest one) or the value is out of range
      */

@@ -40,6 +40,10 @@ public final class PythonHasher implements Hasher {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    /** The constructor {@link java.util.ServiceLoader} calls; the hasher keeps no state. */
+    public PythonHasher() {
+    }
+
     @Override
     public String name() {
         return "python";

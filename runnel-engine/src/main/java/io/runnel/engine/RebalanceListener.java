@@ -19,6 +19,9 @@ public interface RebalanceListener {
      * The worker now holds the locks of these partitions; their processing starts when this
      * returns. If it throws, the worker stops with that error (the partitions could not be
      * made ready).
+     *
+     * @param processor  the processor's name
+     * @param partitions the partitions now held
      */
     default void onPartitionsAssigned(String processor, Set<Integer> partitions) {
     }
@@ -28,6 +31,9 @@ public interface RebalanceListener {
      * completed its iteration or was cut off at {@code grace_period}) and their acks have
      * been sent, and the locks are still held — they are released when this returns. A
      * failure is logged and the release goes on.
+     *
+     * @param processor  the processor's name
+     * @param partitions the partitions being given up
      */
     default void onPartitionsRevoked(String processor, Set<Integer> partitions) {
     }
@@ -36,6 +42,9 @@ public interface RebalanceListener {
      * The locks of these partitions were lost (expired or taken over, e.g. after a long
      * pause): another worker may already be processing them, so there was no orderly drain.
      * Calls {@link #onPartitionsRevoked} unless overridden.
+     *
+     * @param processor  the processor's name
+     * @param partitions the partitions whose locks were lost
      */
     default void onPartitionsLost(String processor, Set<Integer> partitions) {
         onPartitionsRevoked(processor, partitions);

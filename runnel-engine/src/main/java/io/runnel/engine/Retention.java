@@ -47,6 +47,12 @@ public record Retention(Policy policy, long partitionSize, long maxPartitionSize
         MAXLEN;
     }
 
+    /**
+     * Checks the values.
+     *
+     * @throws NullPointerException if {@code policy}, {@code maxAge} or {@code interval} is null
+     * @throws Misconfigured        naming the value that is out of range
+     */
     public Retention {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(maxAge, "maxAge");

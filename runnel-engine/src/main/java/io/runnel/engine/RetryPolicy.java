@@ -28,6 +28,8 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ofMillis(100), Duration.ofSeconds(10), 2, 0.2);
 
     /**
+     * Checks the values together.
+     *
      * @throws Misconfigured naming the value that is out of range
      */
     public RetryPolicy {

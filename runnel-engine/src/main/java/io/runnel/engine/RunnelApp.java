@@ -24,6 +24,10 @@ package io.runnel.engine;
  */
 @FunctionalInterface
 public interface RunnelApp {
-    /** Builds the app with all its streams, processors and tasks defined. */
+    /**
+     * Builds the app with all its streams, processors and tasks defined.
+     *
+     * @return the app, which the caller closes
+     */
     App app();
 }

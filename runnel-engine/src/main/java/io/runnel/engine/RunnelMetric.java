@@ -146,27 +146,45 @@ public enum RunnelMetric {
     /**
      * The last part of its Dropwizard name ({@code processing-time} in
      * {@code runnel.shop.billing.processing-time}).
+     *
+     * @return the name's last part
      */
     public String dropwizardName() {
         return dropwizardName;
     }
 
-    /** What it is exported as. */
+    /**
+     * What it is exported as.
+     *
+     * @return counter, gauge, timer or summary
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The series it has: per app, per processor, or per processor and per partition. */
+    /**
+     * The series it has: per app, per processor, or per processor and per partition.
+     *
+     * @return the finest scope it is recorded at
+     */
     public Scope scope() {
         return scope;
     }
 
-    /** What it counts or measures, as the Prometheus HELP line and the Micrometer description say it. */
+    /**
+     * What it counts or measures, as the Prometheus HELP line and the Micrometer description say it.
+     *
+     * @return the help text, one sentence without a final stop
+     */
     public String help() {
         return help;
     }
 
-    /** The scopes it is exported at: the app's; the processor's; or the processor's and each partition's. */
+    /**
+     * The scopes it is exported at: the app's; the processor's; or the processor's and each partition's.
+     *
+     * @return the scopes, a new set
+     */
     public Set<Scope> exportedAt() {
         return switch (scope) {
             case APP -> EnumSet.of(APP);
@@ -175,7 +193,12 @@ public enum RunnelMetric {
         };
     }
 
-    /** Its Micrometer name at {@code at}: {@code runnel.processing.time}, {@code runnel.partition.processed}. */
+    /**
+     * Its Micrometer name at {@code at}: {@code runnel.processing.time}, {@code runnel.partition.processed}.
+     *
+     * @param at a scope it is exported at
+     * @return the dotted Micrometer name
+     */
     public String meterName(Scope at) {
         return (at == PARTITION ? "runnel.partition." : "runnel.") + exportedName;
     }
@@ -183,6 +206,9 @@ public enum RunnelMetric {
     /**
      * Its Prometheus name at {@code at}, as the text format's {@code # TYPE} line shows it:
      * {@code runnel_processed_total}, {@code runnel_processing_time_seconds}, {@code runnel_lag}.
+     *
+     * @param at a scope it is exported at
+     * @return the Prometheus metric family's name
      */
     public String prometheusName(Scope at) {
         String base = meterName(at).replace('.', '_');
@@ -193,12 +219,21 @@ public enum RunnelMetric {
         };
     }
 
-    /** A recorded value in the unit it is exported in: seconds for timers, unchanged otherwise. */
+    /**
+     * A recorded value in the unit it is exported in: seconds for timers, unchanged otherwise.
+     *
+     * @param recorded a value as Dropwizard recorded it
+     * @return the value in the exported unit
+     */
     public double exported(double recorded) {
         return recordedIn == null ? recorded : recorded / recordedIn.convert(1, TimeUnit.SECONDS);
     }
 
-    /** The unit its Dropwizard values are recorded in, for a timer; null for the others. */
+    /**
+     * The unit its Dropwizard values are recorded in, for a timer; null for the others.
+     *
+     * @return the recording unit of a timer, or null
+     */
     public TimeUnit recordedIn() {
         return recordedIn;
     }
@@ -208,6 +243,10 @@ public enum RunnelMetric {
      * {@code runnel.shop.billing.partition.3.processed}, {@link #PROCESSED} of processor
      * {@code billing}, partition 3. Empty for another app's metric, a name not Runnel's, and
      * a metric not exported at that scope (a partition's timers).
+     *
+     * @param app            the app's name
+     * @param dropwizardName a metric's name in the app's Dropwizard registry
+     * @return the series it is exported as, if any
      */
     public static Optional<Series> series(String app, String dropwizardName) {
         String prefix = "runnel." + app + ".";
@@ -245,14 +284,28 @@ public enum RunnelMetric {
     /**
      * One exported series of a metric: its scope and the app, processor and partition it is of
      * (the last two null where the scope has none).
+     *
+     * @param metric    the metric
+     * @param scope     the series' scope: the app, a processor or a partition
+     * @param app       the app's name
+     * @param processor the processor's name; null for an app's series
+     * @param partition the partition number; null unless the scope is a partition
      */
     public record Series(RunnelMetric metric, Scope scope, String app, String processor, Integer partition) {
-        /** Its Micrometer name. */
+        /**
+         * Its Micrometer name.
+         *
+         * @return the dotted Micrometer name at the series' scope
+         */
         public String meterName() {
             return metric.meterName(scope);
         }
 
-        /** Its Prometheus name (see {@link RunnelMetric#prometheusName}). */
+        /**
+         * Its Prometheus name (see {@link RunnelMetric#prometheusName}).
+         *
+         * @return the Prometheus metric family's name at the series' scope
+         */
         public String prometheusName() {
             return metric.prometheusName(scope);
         }
@@ -260,6 +313,8 @@ public enum RunnelMetric {
         /**
          * Its labels (Micrometer tags) in order: {@code app}, then {@code processor} and
          * {@code partition} where it has them.
+         *
+         * @return label name to value, in that order
          */
         public Map<String, String> labels() {
             Map<String, String> labels = new LinkedHashMap<>();

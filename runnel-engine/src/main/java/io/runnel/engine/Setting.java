@@ -49,17 +49,29 @@ public final class Setting<T> {
         this.documentation = documentation;
     }
 
-    /** The name, in snake case: {@code default_pool_size}. */
+    /**
+     * The name, in snake case: {@code default_pool_size}.
+     *
+     * @return the setting's name
+     */
     public String name() {
         return name;
     }
 
-    /** The environment variable that sets it: {@code RUNNEL_DEFAULT_POOL_SIZE}. */
+    /**
+     * The environment variable that sets it: {@code RUNNEL_DEFAULT_POOL_SIZE}.
+     *
+     * @return the variable's name
+     */
     public String environmentVariable() {
         return "RUNNEL_" + name.toUpperCase(Locale.ROOT);
     }
 
-    /** Where it applies. */
+    /**
+     * Where it applies.
+     *
+     * @return the app, or each stream or processor
+     */
     public Scope scope() {
         return scope;
     }
@@ -67,12 +79,18 @@ public final class Setting<T> {
     /**
      * The name a stream or processor overrides it by, without {@code default_}
      * ({@code pool_size}); the name itself for an app setting.
+     *
+     * @return the override's name
      */
     public String optionName() {
         return scope == Scope.APP ? name : name.substring(DEFAULT_PREFIX.length());
     }
 
-    /** The default, as text an environment variable could hold; empty for none. */
+    /**
+     * The default, as text an environment variable could hold; empty for none.
+     *
+     * @return the default's text
+     */
     public String defaultValue() {
         return defaultValue;
     }
@@ -80,22 +98,36 @@ public final class Setting<T> {
     /**
      * What the default means when its text does not say it (Markdown), e.g. {@code (by URL
      * and classpath)} for an empty {@code transport}.
+     *
+     * @return the note; empty when the default's text says it all
      */
     public Optional<String> defaultNote() {
         return Optional.ofNullable(defaultNote);
     }
 
-    /** The unit a bare number is read in ({@code s} or {@code ms}); empty when it is not a duration. */
+    /**
+     * The unit a bare number is read in ({@code s} or {@code ms}); empty when it is not a duration.
+     *
+     * @return {@code s}, {@code ms}, or empty
+     */
     public String unit() {
         return type.unit();
     }
 
-    /** The values it accepts when they form a closed set, as written in the docs; empty otherwise. */
+    /**
+     * The values it accepts when they form a closed set, as written in the docs; empty otherwise.
+     *
+     * @return the accepted values, or an empty list
+     */
     public List<String> allowedValues() {
         return type.allowed();
     }
 
-    /** What it means and how it is bounded, in Markdown, as in the README's settings table. */
+    /**
+     * What it means and how it is bounded, in Markdown, as in the README's settings table.
+     *
+     * @return the setting's documentation
+     */
     public String documentation() {
         return documentation;
     }
@@ -133,6 +165,10 @@ public final class Setting<T> {
     /**
      * The candidate nearest to a misspelt name, if one is near enough to be what was meant
      * (a few letters added, dropped, swapped or changed).
+     *
+     * @param name       the name as written
+     * @param candidates the names it may have meant
+     * @return the nearest candidate; empty when none is near enough
      */
     public static Optional<String> closest(String name, Collection<String> candidates) {
         String best = null;

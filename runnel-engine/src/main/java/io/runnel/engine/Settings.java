@@ -188,7 +188,11 @@ public final class Settings {
         this.defaultRetry = defaultRetry;
     }
 
-    /** Every setting, in documentation order. */
+    /**
+     * Every setting, in documentation order.
+     *
+     * @return every declared setting, unmodifiable
+     */
     public static List<Setting<?>> declared() {
         return Collections.unmodifiableList(DECLARED);
     }
@@ -196,6 +200,9 @@ public final class Settings {
     /**
      * The setting a name means: {@code default_pool_size}, {@code DEFAULT_POOL_SIZE},
      * {@code RUNNEL_DEFAULT_POOL_SIZE}, {@code defaultPoolSize} or {@code default-pool-size}.
+     *
+     * @param name a setting's name in any of those spellings
+     * @return the setting; empty when no setting has that name
      */
     public static Optional<Setting<?>> named(String name) {
         return Optional.ofNullable(BY_NAME.get(normalise(name)));
@@ -210,62 +217,108 @@ public final class Settings {
     /**
      * Server URL ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}, {@code redis-
      * cluster://}, {@code rediss-cluster://}).
+     *
+     * @return the URL as given, credentials included (redact it before showing it)
      */
     public String redisUrl() {
         return value(REDIS_URL);
     }
 
-    /** Transport name ({@code lettuce}, {@code jedis}, …), or null to pick by URL and classpath. */
+    /**
+     * Transport name ({@code lettuce}, {@code jedis}, …), or null to pick by URL and classpath.
+     *
+     * @return the transport's name, or null
+     */
     public String transport() {
         return value(TRANSPORT);
     }
 
-    /** {@code console} or {@code json}. */
+    /**
+     * {@code console} or {@code json}.
+     *
+     * @return the log format's name
+     */
     public String logFormat() {
         return value(LOG_FORMAT);
     }
 
-    /** Minimum log level. */
+    /**
+     * Minimum log level.
+     *
+     * @return {@code trace}, {@code debug}, {@code info}, {@code warn} or {@code error}
+     */
     public String logLevel() {
         return value(LOG_LEVEL);
     }
 
-    /** Default time zone of crontabs. */
+    /**
+     * Default time zone of crontabs.
+     *
+     * @return the zone crontabs without their own run in
+     */
     public ZoneId timezone() {
         return value(TIMEZONE);
     }
 
-    /** How often workers try to become or stay leader. */
+    /**
+     * How often workers try to become or stay leader.
+     *
+     * @return the time between a worker's leadership checks
+     */
     public Duration leadershipPollInterval() {
         return value(LEADERSHIP_POLL_INTERVAL);
     }
 
-    /** Partitions per stream. */
+    /**
+     * Partitions per stream.
+     *
+     * @return the number of partitions of a stream that sets none, at least 1
+     */
     public int defaultPartitionCount() {
         return value(DEFAULT_PARTITION_COUNT);
     }
 
-    /** Under the {@code maxlen} retention: the approximate length each send trims to. */
+    /**
+     * Under the {@code maxlen} retention: the approximate length each send trims to.
+     *
+     * @return the number of entries, at least 1
+     */
     public long defaultPartitionSize() {
         return value(DEFAULT_PARTITION_SIZE);
     }
 
-    /** What partition owners trim: {@code acked} (what every group acknowledged) or {@code maxlen}. */
+    /**
+     * What partition owners trim: {@code acked} (what every group acknowledged) or {@code maxlen}.
+     *
+     * @return the retention policy of a stream that sets none
+     */
     public Retention.Policy defaultRetention() {
         return value(DEFAULT_RETENTION);
     }
 
-    /** The most entries a partition keeps, processed or not; 0 for no limit. */
+    /**
+     * The most entries a partition keeps, processed or not; 0 for no limit.
+     *
+     * @return the most entries, or 0
+     */
     public long defaultMaxPartitionSize() {
         return value(DEFAULT_MAX_PARTITION_SIZE);
     }
 
-    /** The oldest entry a partition keeps, processed or not; zero for no limit. */
+    /**
+     * The oldest entry a partition keeps, processed or not; zero for no limit.
+     *
+     * @return the greatest age by stream-id time, or zero
+     */
     public Duration defaultMaxAge() {
         return value(DEFAULT_MAX_AGE);
     }
 
-    /** How often partition owners trim. */
+    /**
+     * How often partition owners trim.
+     *
+     * @return the time between a partition owner's trims
+     */
     public Duration defaultRetentionInterval() {
         return value(DEFAULT_RETENTION_INTERVAL);
     }
@@ -273,6 +326,8 @@ public final class Settings {
     /**
      * How many replicas must confirm a send before it returns (Redis WAIT); 0 for none, the
      * default: a send returns once the master has the entries.
+     *
+     * @return the number of replicas, 0 to 100
      */
     public int sendReplicas() {
         return value(SEND_REPLICAS);
@@ -281,27 +336,45 @@ public final class Settings {
     /**
      * How long a send waits for those replicas before it fails with {@code NotReplicated} (the
      * entries were appended).
+     *
+     * @return the longest wait for the replicas
      */
     public Duration sendReplicasTimeout() {
         return value(SEND_REPLICAS_TIMEOUT);
     }
 
-    /** Serializer name for structured records, or null for the one on the classpath. */
+    /**
+     * Serializer name for structured records, or null for the one on the classpath.
+     *
+     * @return the serializer's name, or null
+     */
     public String defaultSerializer() {
         return value(DEFAULT_SERIALIZER);
     }
 
-    /** Compressor name, or null for none. */
+    /**
+     * Compressor name, or null for none.
+     *
+     * @return the compressor's name, or null
+     */
     public String defaultCompressor() {
         return value(DEFAULT_COMPRESSOR);
     }
 
-    /** Hasher name, or null for the built-in default. */
+    /**
+     * Hasher name, or null for the built-in default.
+     *
+     * @return the hasher's name, or null
+     */
     public String defaultHasher() {
         return value(DEFAULT_HASHER);
     }
 
-    /** What processors do when their function throws. */
+    /**
+     * What processors do when their function throws.
+     *
+     * @return the exception policy of a processor that sets none
+     */
     public ExceptionPolicy defaultExceptionPolicy() {
         return value(DEFAULT_EXCEPTION_POLICY);
     }
@@ -310,12 +383,18 @@ public final class Settings {
      * How processors retry a failed delivery in place before the exception policy applies
      * (default_retry_attempts, default_retry_backoff, default_retry_max_backoff,
      * default_retry_multiplier, default_retry_jitter).
+     *
+     * @return the retry policy of a processor that sets none
      */
     public RetryPolicy defaultRetry() {
         return defaultRetry;
     }
 
-    /** Partition lock and heartbeat time to live; at least twice the grace period. */
+    /**
+     * Partition lock and heartbeat time to live; at least twice the grace period.
+     *
+     * @return the locks' time to live
+     */
     public Duration defaultLockExpiry() {
         return value(DEFAULT_LOCK_EXPIRY);
     }
@@ -323,22 +402,36 @@ public final class Settings {
     /**
      * How much sooner than its lock's expiry an executor stops acting for a partition it could not
      * renew (clock-rate drift allowance); under half of lock_expiry.
+     *
+     * @return the margin
      */
     public Duration defaultLeaseMargin() {
         return value(DEFAULT_LEASE_MARGIN);
     }
 
-    /** How long one XREADGROUP blocks. */
+    /**
+     * How long one XREADGROUP blocks.
+     *
+     * @return the longest wait of one read
+     */
     public Duration defaultReadTimeout() {
         return value(DEFAULT_READ_TIMEOUT);
     }
 
-    /** Events buffered per owned partition. */
+    /**
+     * Events buffered per owned partition.
+     *
+     * @return the number of events, at least 1
+     */
     public int defaultPrefetchCount() {
         return value(DEFAULT_PREFETCH_COUNT);
     }
 
-    /** Tries to acquire assigned partitions before {@code RebalanceFailed}. */
+    /**
+     * Tries to acquire assigned partitions before {@code RebalanceFailed}.
+     *
+     * @return the number of tries, at least 1
+     */
     public int defaultAssignmentAttempts() {
         return value(DEFAULT_ASSIGNMENT_ATTEMPTS);
     }
@@ -346,17 +439,27 @@ public final class Settings {
     /**
      * How partitions are spread over executors: {@code sticky} (moves only what must move) or
      * {@code ranges} (Python runnel's contiguous ranges).
+     *
+     * @return {@code sticky} or {@code ranges}
      */
     public String defaultAssignment() {
         return value(DEFAULT_ASSIGNMENT);
     }
 
-    /** Wait between those tries (and between periodic rebalance checks). */
+    /**
+     * Wait between those tries (and between periodic rebalance checks).
+     *
+     * @return the wait
+     */
     public Duration defaultAssignmentSleep() {
         return value(DEFAULT_ASSIGNMENT_SLEEP);
     }
 
-    /** Time a revoked or stopping partition has to finish its iteration. */
+    /**
+     * Time a revoked or stopping partition has to finish its iteration.
+     *
+     * @return the grace period
+     */
     public Duration defaultGracePeriod() {
         return value(DEFAULT_GRACE_PERIOD);
     }
@@ -364,17 +467,27 @@ public final class Settings {
     /**
      * How long one delivery may stay with the processor function before it is interrupted and
      * failed with {@code ProcessingTimeout}.
+     *
+     * @return the longest time one delivery may take
      */
     public Duration defaultMaxProcessingTime() {
         return value(DEFAULT_MAX_PROCESSING_TIME);
     }
 
-    /** Concurrent reads (connections) per executor. */
+    /**
+     * Concurrent reads (connections) per executor.
+     *
+     * @return the number of concurrent reads, at least 1
+     */
     public int defaultPoolSize() {
         return value(DEFAULT_POOL_SIZE);
     }
 
-    /** Wait after joining before acquiring partitions. */
+    /**
+     * Wait after joining before acquiring partitions.
+     *
+     * @return the wait; zero for none
+     */
     public Duration defaultJoinDelay() {
         return value(DEFAULT_JOIN_DELAY);
     }
@@ -382,6 +495,8 @@ public final class Settings {
     /**
      * This process's static member id (e.g. the host or pod name), or null for a dynamic member;
      * see {@code README} "Static membership".
+     *
+     * @return the member id, or null
      */
     public String memberId() {
         return value(MEMBER_ID);
@@ -390,6 +505,8 @@ public final class Settings {
     /**
      * How long a static member that stopped or crashed keeps its partitions reserved; zero for
      * lock_expiry.
+     *
+     * @return how long the partitions stay reserved; zero for as long as {@link #defaultLockExpiry()}
      */
     public Duration defaultSessionTimeout() {
         return value(DEFAULT_SESSION_TIMEOUT);
@@ -399,22 +516,36 @@ public final class Settings {
      * Where a running worker reports metrics: any of {@code jmx}, {@code slf4j}, {@code csv}, or
      * the name of a {@link MetricsReporterProvider} on the classpath ({@code prometheus}); empty
      * for none.
+     *
+     * @return the reporters' names, in no particular order
      */
     public Set<String> metricsReporters() {
         return value(METRICS_REPORTERS);
     }
 
-    /** How often the {@code slf4j} and {@code csv} reporters write. */
+    /**
+     * How often the {@code slf4j} and {@code csv} reporters write.
+     *
+     * @return the time between two reports
+     */
     public Duration metricsInterval() {
         return value(METRICS_INTERVAL);
     }
 
-    /** Directory the {@code csv} reporter writes its files to. */
+    /**
+     * Directory the {@code csv} reporter writes its files to.
+     *
+     * @return the directory's path, relative to the working directory unless absolute
+     */
     public String metricsCsvDirectory() {
         return value(METRICS_CSV_DIRECTORY);
     }
 
-    /** The port the {@code prometheus} reporter serves {@code /metrics} on. */
+    /**
+     * The port the {@code prometheus} reporter serves {@code /metrics} on.
+     *
+     * @return the TCP port, 0 to 65535 (0: any free port)
+     */
     public int metricsPort() {
         return value(METRICS_PORT);
     }
@@ -422,6 +553,8 @@ public final class Settings {
     /**
      * The address the {@code prometheus} reporter listens on: {@code 127.0.0.1} by default, so
      * that only this machine can scrape until it is set to {@code 0.0.0.0} or an interface's.
+     *
+     * @return a host name or IP address
      */
     public String metricsHost() {
         return value(METRICS_HOST);
@@ -435,12 +568,22 @@ public final class Settings {
                 + defaultExceptionPolicy() + ", ...]";
     }
 
-    /** The defaults, ignoring the environment. */
+    /**
+     * The defaults, ignoring the environment.
+     *
+     * @return the settings every app starts from
+     */
     public static Settings defaults() {
         return resolve(Map.of(), Map.of());
     }
 
-    /** Defaults overridden by {@code RUNNEL_*} variables of this process's environment. */
+    /**
+     * Defaults overridden by {@code RUNNEL_*} variables of this process's environment.
+     *
+     * @return the settings
+     * @throws InvalidSetting naming the first variable with a bad value
+     * @throws Misconfigured  when settings that must agree do not
+     */
     public static Settings fromEnvironment() {
         return resolve(System.getenv(), Map.of());
     }
@@ -451,6 +594,10 @@ public final class Settings {
      * {@code RUNNEL_*} variable that is one letter or two from a setting's is logged, not refused:
      * other tools share the prefix.
      *
+     * @param environment variable name to value, e.g. the process environment; names without
+     *                    {@code RUNNEL_} are ignored
+     * @param overrides   setting name to value (text, number, duration or enum constant)
+     * @return the settings
      * @throws InvalidSetting naming the first setting that is unknown or has a bad value, and
      *                        for an unknown one the nearest known
      * @throws Misconfigured  when settings that must agree do not

@@ -30,6 +30,11 @@ import java.util.OptionalLong;
  */
 public record Status(String app, Instant at, Optional<String> leader, List<ProcessorStatus> processors,
                      List<ServerMemory> redisMemory) {
+    /**
+     * Checks the parts and copies the lists.
+     *
+     * @throws NullPointerException if a part is null
+     */
     public Status {
         Objects.requireNonNull(app, "app");
         Objects.requireNonNull(at, "at");
@@ -41,6 +46,8 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
     /**
      * The status of one processor.
      *
+     * @param name the processor's name
+     * @return its status
      * @throws IllegalArgumentException if the app has no processor of that name
      */
     public ProcessorStatus processor(String name) {
@@ -62,6 +69,11 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
      */
     public record ProcessorStatus(String name, String stream, String retention, long assignmentGeneration,
                                   List<MemberStatus> members, List<PartitionStatus> partitions) {
+        /**
+         * Checks the parts and copies the lists.
+         *
+         * @throws NullPointerException if a part is null
+         */
         public ProcessorStatus {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(stream, "stream");
@@ -70,12 +82,22 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
             partitions = List.copyOf(partitions);
         }
 
-        /** The status of one partition. */
+        /**
+         * The status of one partition.
+         *
+         * @param partition the partition number
+         * @return its status
+         * @throws IndexOutOfBoundsException if the stream has no such partition
+         */
         public PartitionStatus partition(int partition) {
             return partitions.get(partition);
         }
 
-        /** The keys the processor parked, over all partitions, sorted. */
+        /**
+         * The keys the processor parked, over all partitions, sorted.
+         *
+         * @return the parked keys, as text
+         */
         public List<String> parkedKeys() {
             return partitions.stream().flatMap(p -> p.parkedKeys().stream()).sorted().toList();
         }
@@ -95,6 +117,11 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
      */
     public record MemberStatus(String executor, Instant joinedAt, Optional<Duration> heartbeatAge,
                                List<Integer> partitions) {
+        /**
+         * Checks the parts and copies the partitions.
+         *
+         * @throws NullPointerException if a part is null
+         */
         public MemberStatus {
             Objects.requireNonNull(executor, "executor");
             Objects.requireNonNull(joinedAt, "joinedAt");
@@ -113,6 +140,11 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
      * @param message  its message (cut at 500 characters)
      */
     public record Halted(Instant at, String worker, List<String> eventIds, String error, String message) {
+        /**
+         * Checks the time and copies the event ids.
+         *
+         * @throws NullPointerException if {@code at} or {@code eventIds} is null
+         */
         public Halted {
             Objects.requireNonNull(at, "at");
             eventIds = List.copyOf(eventIds);
@@ -147,6 +179,11 @@ public record Status(String app, Instant at, Optional<String> leader, List<Proce
                                   Optional<Duration> oldestPendingAge, OptionalLong lag,
                                   Optional<Duration> oldestEntryAge, long trimmedUnprocessed, boolean poisoned,
                                   Optional<Instant> stuckSince, Optional<Halted> halted, List<String> parkedKeys) {
+        /**
+         * Checks the optional parts and copies the parked keys.
+         *
+         * @throws NullPointerException if an optional part or {@code parkedKeys} is null
+         */
         public PartitionStatus {
             parkedKeys = List.copyOf(parkedKeys);
             Objects.requireNonNull(halted, "halted");

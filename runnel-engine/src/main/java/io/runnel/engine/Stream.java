@@ -59,19 +59,38 @@ public final class Stream<T> {
         this.keys = List.copyOf(partitionKeys);
     }
 
+    /**
+     * The stream's name.
+     *
+     * @return the name it was defined with ({@code dead.<name>} for a dead-letter stream)
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The stream's record type.
+     *
+     * @return the description of the record class
+     */
     public RecordType<T> recordType() {
         return type;
     }
 
+    /**
+     * The stream's number of partitions.
+     *
+     * @return at least 1
+     */
     public int partitionCount() {
         return partitionCount;
     }
 
-    /** How this stream's partitions are trimmed. */
+    /**
+     * How this stream's partitions are trimmed.
+     *
+     * @return the stream's retention
+     */
     public Retention retention() {
         return retention;
     }
@@ -85,12 +104,24 @@ public final class Stream<T> {
         return onCluster ? ClusterLayout.partitionTag(app.name(), name, partition, partitionCount) : "";
     }
 
-    /** The Redis key of a partition. */
+    /**
+     * The Redis key of a partition.
+     *
+     * @param partition the partition number, from 0 to {@link #partitionCount()} - 1
+     * @return the key of the partition's Redis stream
+     * @throws IndexOutOfBoundsException if there is no such partition
+     */
     public String partitionKey(int partition) {
         return keys.get(partition);
     }
 
-    /** The partition a record is routed to. */
+    /**
+     * The partition a record is routed to.
+     *
+     * @param record a record of this stream
+     * @return the partition its key hashes to; 0 for a stream without a partition key
+     * @throws IllegalArgumentException if the record's partition key is null
+     */
     public int partitionOf(T record) {
         if (partitionKey == null) {
             return 0;
@@ -121,8 +152,9 @@ public final class Stream<T> {
     }
 
     /**
-     * Sends one record.
+     * Sends one record, as {@link #sendAll(List)} does.
      *
+     * @param record the record to send
      * @return its stream id
      */
     public String send(T record) {
@@ -133,6 +165,8 @@ public final class Stream<T> {
      * Sends one record with an explicit stream id, which must be greater than the
      * partition's last id.
      *
+     * @param record the record to send
+     * @param id     its stream id, {@code <millis>-<seq>}
      * @return its stream id
      */
     public String send(T record, String id) {
@@ -153,6 +187,7 @@ public final class Stream<T> {
      * exception's message says what to do. The first refusal of an episode is also logged,
      * and every one counted in the app's {@code redis-oom} meter.
      *
+     * @param records the records to send, in order; each goes to its key's partition
      * @return their stream ids, in the same order
      */
     public List<String> sendAll(List<? extends T> records) {
@@ -160,9 +195,10 @@ public final class Stream<T> {
     }
 
     /**
-     * Sends records with explicit stream ids in one round trip.
+     * Sends records with explicit stream ids in one round trip, as {@link #sendAll(List)} does.
      *
-     * @param ids one id per record, or null for server-assigned ids
+     * @param records the records to send, in order; each goes to its key's partition
+     * @param ids     one id per record, or null for server-assigned ids
      * @return their stream ids, in the same order
      */
     public List<String> sendAll(List<? extends T> records, List<String> ids) {
@@ -235,6 +271,8 @@ public final class Stream<T> {
      * type and serialization). Failed events are forwarded there, byte for byte, by
      * {@link ProcessorOptions#deadLetters()}, with extra fields {@code dead_failed_at},
      * {@code dead_partition}, {@code dead_id}, {@code dead_processor} and {@code dead_error}.
+     *
+     * @return the dead-letter stream, defined in the app on the first call
      */
     public Stream<T> deadLetters() {
         Stream<T> dead = deadLetters;

@@ -9,5 +9,10 @@ package io.runnel.engine;
  */
 @FunctionalInterface
 public interface Task {
+    /**
+     * Runs the task once.
+     *
+     * @throws Exception a failure, which is logged; the worker and the task's schedule go on
+     */
     void run() throws Exception;
 }

@@ -49,7 +49,11 @@ public final class Worker implements AutoCloseable {
         this.processors = List.copyOf(processors);
     }
 
-    /** This worker's id (in logs and in the leader key). */
+    /**
+     * This worker's id (in logs and in the leader key).
+     *
+     * @return the worker's id, unique per worker
+     */
     public String id() {
         return id;
     }
@@ -113,6 +117,7 @@ public final class Worker implements AutoCloseable {
      *
      * @throws RunnelException carrying the error that stopped it (a HALT policy, a
      *                         {@link io.runnel.api.RebalanceFailed}, …), if any
+     * @throws InterruptedException if the calling thread is interrupted while waiting
      */
     public void await() throws InterruptedException {
         stopped.await();
@@ -124,37 +129,75 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    /** Waits up to {@code timeout} for the worker to stop; true if it has. */
+    /**
+     * Waits up to {@code timeout} for the worker to stop; true if it has.
+     *
+     * @param timeout the longest wait
+     * @return true if the worker has stopped, false if the time ran out
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** The error that stopped the worker, if any. */
+    /**
+     * The error that stopped the worker, if any.
+     *
+     * @return the error; empty while it runs and after a clean stop
+     */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure.get());
     }
 
-    /** Whether this worker is currently the app's leader. */
+    /**
+     * Whether this worker is currently the app's leader.
+     *
+     * @return true while it holds the app's leadership and is not stopping
+     */
     public boolean isLeader() {
         return election != null && election.isLeader() && !stopping.get();
     }
 
-    /** The partitions this worker currently owns (holds the lock of) for a processor. */
+    /**
+     * The partitions this worker currently owns (holds the lock of) for a processor.
+     *
+     * @param processor the name of a processor this worker runs
+     * @return the partition numbers, as of now
+     * @throws IllegalArgumentException if this worker does not run that processor
+     */
     public Set<Integer> ownedPartitions(String processor) {
         return executorOf(processor).ownedPartitions();
     }
 
-    /** The partitions the membership currently assigns to this worker for a processor. */
+    /**
+     * The partitions the membership currently assigns to this worker for a processor.
+     *
+     * @param processor the name of a processor this worker runs
+     * @return the partition numbers, as of now
+     * @throws IllegalArgumentException if this worker does not run that processor
+     */
     public Set<Integer> assignedPartitions(String processor) {
         return executorOf(processor).assignedPartitions();
     }
 
-    /** The partitions of a processor this worker has quarantined after failures. */
+    /**
+     * The partitions of a processor this worker has quarantined after failures.
+     *
+     * @param processor the name of a processor this worker runs
+     * @return the partition numbers, as of now
+     * @throws IllegalArgumentException if this worker does not run that processor
+     */
     public Set<Integer> poisonedPartitions(String processor) {
         return executorOf(processor).poisonedPartitions();
     }
 
-    /** The partitions of a processor whose current delivery outlived {@code max_processing_time}. */
+    /**
+     * The partitions of a processor whose current delivery outlived {@code max_processing_time}.
+     *
+     * @param processor the name of a processor this worker runs
+     * @return the partition numbers, as of now
+     * @throws IllegalArgumentException if this worker does not run that processor
+     */
     public Set<Integer> stuckPartitions(String processor) {
         return executorOf(processor).stuckPartitions();
     }

@@ -28,7 +28,16 @@ public abstract class ClusterConformanceTest extends TransportConformanceTest {
     @RegisterExtension
     static final RedisClusterExtension clusterExtension = new RedisClusterExtension();
 
-    /** Opens the transport under test as users would, without the test's hash tag. */
+    /** For a transport module's subclass. */
+    protected ClusterConformanceTest() {
+    }
+
+    /**
+     * Opens the transport under test as users would, without the test's hash tag.
+     *
+     * @param url the shared cluster's {@code redis-cluster://} URL
+     * @return a new transport, which the suite closes after each test
+     */
     protected abstract Transport openUntagged(String url);
 
     @Override

@@ -16,7 +16,11 @@ public final class FastCoordination {
     private FastCoordination() {
     }
 
-    /** Setting name → value, for {@code App.Builder.setting}. */
+    /**
+     * Setting name → value, for {@code App.Builder.setting}.
+     *
+     * @return a new mutable map of the fast settings, in a fixed order
+     */
     public static Map<String, String> settings() {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("default_join_delay", "0");
@@ -30,7 +34,11 @@ public final class FastCoordination {
         return s;
     }
 
-    /** The same as {@code RUNNEL_*} environment variables, for worker processes. */
+    /**
+     * The same as {@code RUNNEL_*} environment variables, for worker processes.
+     *
+     * @return a new mutable map of variable name ({@code RUNNEL_DEFAULT_JOIN_DELAY}...) to value
+     */
     public static Map<String, String> environment() {
         Map<String, String> env = new LinkedHashMap<>();
         settings().forEach((name, value) -> env.put("RUNNEL_" + name.toUpperCase(Locale.ROOT), value));

@@ -27,14 +27,23 @@ public final class LoopbackProxy implements AutoCloseable {
     private boolean cut;
     private volatile boolean closed;
 
-    /** Starts forwarding connections to {@code targetPort} on the loopback interface. */
+    /**
+     * Starts forwarding connections to {@code targetPort} on the loopback interface.
+     *
+     * @param targetPort the port of the server to forward to, on the loopback interface
+     * @throws IOException if the proxy cannot listen on a free loopback port
+     */
     public LoopbackProxy(int targetPort) throws IOException {
         this.target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("proxy-accept").start(this::accept);
     }
 
-    /** The proxy's port, to connect to instead of the target's. */
+    /**
+     * The proxy's port, to connect to instead of the target's.
+     *
+     * @return the loopback port the proxy listens on
+     */
     public int port() {
         return server.getLocalPort();
     }

@@ -44,12 +44,24 @@ public final class RedisCluster implements AutoCloseable {
             this.tlsPort = tlsPort;
         }
 
-        /** The node's client port on 127.0.0.1. */
+        /**
+         * The node's client port on 127.0.0.1.
+         *
+         * @return the port for plain connections
+         */
         public int port() {
             return process.port();
         }
 
-        /** Sends one command to this node, e.g. {@code call("CLUSTER", "INFO")}. */
+        /**
+         * Sends one command to this node, e.g. {@code call("CLUSTER", "INFO")}.
+         *
+         * @param command the command's name and arguments
+         * @return {@code String} for status and bulk replies, {@code Long} for integers,
+         *     {@code List<Object>} for arrays, {@code null} for nil
+         * @throws IllegalStateException when the node answers with an error
+         * @throws UncheckedIOException  when it cannot be reached
+         */
         public Object call(String... command) {
             try {
                 return Resp.call(process.adminEndpoint(), ADMIN_TIMEOUT, command);
@@ -60,7 +72,11 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
 
-        /** Whether the process runs (a killed one does not). */
+        /**
+         * Whether the process runs (a killed one does not).
+         *
+         * @return true while the node's process is alive
+         */
         public boolean alive() {
             return process.alive();
         }
@@ -83,7 +99,12 @@ public final class RedisCluster implements AutoCloseable {
         this.password = password;
     }
 
-    /** 3 masters with one replica each, every slot covered, {@code cluster_state:ok} on every node. */
+    /**
+     * 3 masters with one replica each, every slot covered, {@code cluster_state:ok} on every node.
+     *
+     * @return the running cluster, which the caller closes
+     * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
+     */
     public static RedisCluster start() {
         return start(3, 1);
     }
@@ -91,6 +112,10 @@ public final class RedisCluster implements AutoCloseable {
     /**
      * Starts {@code masters × (1 + replicasPerMaster)} nodes and forms the cluster.
      *
+     * @param masters           how many masters share the slots (at least 3, as
+     *                          {@code redis-cli --cluster create} asks)
+     * @param replicasPerMaster how many replicas each master gets (0 or more)
+     * @return the running cluster, which the caller closes
      * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
      */
     public static RedisCluster start(int masters, int replicasPerMaster) {
@@ -101,6 +126,11 @@ public final class RedisCluster implements AutoCloseable {
      * Starts {@code masters × (1 + replicasPerMaster)} nodes with more {@code redis-server}
      * options and forms the cluster, e.g. {@code "--cluster-require-full-coverage", "no"}.
      *
+     * @param masters           how many masters share the slots (at least 3, as
+     *                          {@code redis-cli --cluster create} asks)
+     * @param replicasPerMaster how many replicas each master gets (0 or more)
+     * @param extraArgs         more {@code redis-server} options for every node
+     * @return the running cluster, which the caller closes
      * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
      */
     public static RedisCluster start(int masters, int replicasPerMaster, String... extraArgs) {
@@ -113,7 +143,12 @@ public final class RedisCluster implements AutoCloseable {
      * Clients reach them with {@link #tlsUrl()}; plain connections keep working, so the
      * fixture's own administration is unchanged.
      *
-     * @param extraArgs more {@code redis-server} options for every node, e.g. {@code --requirepass}
+     * @param masters     how many masters share the slots (at least 3, as
+     *                    {@code redis-cli --cluster create} asks)
+     * @param certificate the certificate the nodes present and trust
+     * @param extraArgs   more {@code redis-server} options for every node, e.g. {@code --requirepass}
+     * @return the running cluster, which the caller closes
+     * @throws IllegalStateException when redis-server or redis-cli is missing, or the cluster does not form
      */
     public static RedisCluster startTls(int masters, TestCertificate certificate, String... extraArgs) {
         return start(masters, 0, certificate, extraArgs);
@@ -183,12 +218,21 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    /** The URL of every node, as clients take it: {@code redis-cluster://127.0.0.1:p1,127.0.0.1:p2,…}. */
+    /**
+     * The URL of every node, as clients take it: {@code redis-cluster://127.0.0.1:p1,127.0.0.1:p2,…}.
+     *
+     * @return the plain URL, without credentials
+     */
     public String url() {
         return "redis-cluster://" + nodes.stream().map(Node::toString).collect(Collectors.joining(","));
     }
 
-    /** The TLS URL of every node: {@code rediss-cluster://127.0.0.1:t1,…}; for a cluster from {@link #startTls}. */
+    /**
+     * The TLS URL of every node: {@code rediss-cluster://127.0.0.1:t1,…}; for a cluster from {@link #startTls}.
+     *
+     * @return the TLS URL, without credentials
+     * @throws IllegalStateException if the cluster does not listen for TLS
+     */
     public String tlsUrl() {
         if (certificate == null) {
             throw new IllegalStateException("this cluster does not listen for TLS (start it with startTls)");
@@ -196,29 +240,55 @@ public final class RedisCluster implements AutoCloseable {
         return "rediss-cluster://" + nodes.stream().map(n -> HOST + ":" + n.tlsPort).collect(Collectors.joining(","));
     }
 
-    /** Every node, masters and replicas, killed ones included. */
+    /**
+     * Every node, masters and replicas, killed ones included.
+     *
+     * @return the nodes, in the order they were started
+     */
     public List<Node> nodes() {
         return nodes;
     }
 
-    /** The live nodes that are masters now. */
+    /**
+     * The live nodes that are masters now.
+     *
+     * @return the live nodes whose role, as each reports it, is master
+     */
     public List<Node> masters() {
         return nodes.stream().filter(Node::alive).filter(n -> role(n).equals("master")).toList();
     }
 
-    /** The live master serving {@code key}'s slot now. */
+    /**
+     * The live master serving {@code key}'s slot now.
+     *
+     * @param key any key
+     * @return the master of its hash slot
+     * @throws IllegalStateException if no live master serves the slot
+     */
     public Node masterOf(String key) {
         long slot = (Long) anyLive().call("CLUSTER", "KEYSLOT", key);
         return masterOfSlot((int) slot);
     }
 
-    /** The live master serving {@code slot} now. */
+    /**
+     * The live master serving {@code slot} now.
+     *
+     * @param slot a hash slot, 0 to 16383
+     * @return its master
+     * @throws IllegalStateException if no live master serves it
+     */
     public Node masterOfSlot(int slot) {
         return masters().stream().filter(m -> slotsOf(m).stream().anyMatch(r -> slot >= r[0] && slot <= r[1]))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no live master serves slot " + slot));
     }
 
-    /** A live replica of {@code master}, by the replica's own view of whom it replicates. */
+    /**
+     * A live replica of {@code master}, by the replica's own view of whom it replicates.
+     *
+     * @param master a master of this cluster
+     * @return one of its live replicas
+     * @throws IllegalStateException if it has none
+     */
     public Node replicaOf(Node master) {
         String masterId = String.valueOf(master.call("CLUSTER", "MYID"));
         return nodes.stream().filter(Node::alive).filter(n -> role(n).equals("slave"))
@@ -231,6 +301,9 @@ public final class RedisCluster implements AutoCloseable {
      * handshake an operator starts for maintenance: the master stops taking writes, the
      * replica catches up with it and takes its slots, and the old master becomes its replica,
      * so nothing is lost. Returns once the replica serves the slots and the cluster is healthy.
+     *
+     * @param replica a live replica of this cluster
+     * @throws IllegalStateException if it has not taken over within a minute
      */
     public void failover(Node replica) {
         replica.call("CLUSTER", "FAILOVER");
@@ -238,7 +311,11 @@ public final class RedisCluster implements AutoCloseable {
                 && health().isEmpty());
     }
 
-    /** Kills a node's process with SIGKILL, as a crash would: no shutdown, no failover handshake. */
+    /**
+     * Kills a node's process with SIGKILL, as a crash would: no shutdown, no failover handshake.
+     *
+     * @param node a node of this cluster
+     */
     public void kill(Node node) {
         node.process.kill();
     }
@@ -247,6 +324,9 @@ public final class RedisCluster implements AutoCloseable {
      * Starts a killed node again on its port and data directory: it rejoins the cluster from
      * its {@code nodes.conf}, as a replica if its slots were taken over meanwhile. Returns once
      * it streams from a master (a replica) or serves slots again.
+     *
+     * @param node a killed node of this cluster
+     * @throws IllegalStateException if it has not rejoined within a minute
      */
     public void restart(Node node) {
         node.process.startAgain();
@@ -291,7 +371,11 @@ public final class RedisCluster implements AutoCloseable {
                 + (state.isEmpty() ? "cluster ok" : state) + ")", last);
     }
 
-    /** Clients blocked in a command right now, over every live node. */
+    /**
+     * Clients blocked in a command right now, over every live node.
+     *
+     * @return the sum of {@code blocked_clients} of {@code INFO clients}
+     */
     public long blockedClients() {
         long blocked = 0;
         for (Node n : nodes) {

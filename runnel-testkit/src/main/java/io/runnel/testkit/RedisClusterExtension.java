@@ -18,17 +18,29 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class RedisClusterExtension implements BeforeEachCallback {
     private static final SharedFixture<RedisCluster> SHARED = new SharedFixture<>("runnel-redis-cluster-stop", () -> RedisCluster.start(3, 0));
 
+    /** An extension on the JVM's shared cluster, which starts on first use. */
+    public RedisClusterExtension() {
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
         cluster().flushAll();
     }
 
-    /** The shared cluster, started on the first call. */
+    /**
+     * The shared cluster, started on the first call.
+     *
+     * @return the cluster; do not close it
+     */
     public RedisCluster cluster() {
         return SHARED.get();
     }
 
-    /** The shared cluster's {@code redis-cluster://} URL. */
+    /**
+     * The shared cluster's {@code redis-cluster://} URL.
+     *
+     * @return the URL of every node
+     */
     public String url() {
         return cluster().url();
     }

@@ -38,7 +38,16 @@ public abstract class RedisClusterTlsTest {
     private static TestCertificate certificate;
     private static RedisCluster cluster;
 
-    /** Opens the transport under test on a {@code rediss-cluster://} URL with the nodes' password. */
+    /** For a transport module's subclass. */
+    protected RedisClusterTlsTest() {
+    }
+
+    /**
+     * Opens the transport under test on a {@code rediss-cluster://} URL with the nodes' password.
+     *
+     * @param url the cluster's TLS URL, with the password and sometimes {@code verifyPeer}
+     * @return a new transport, which the test closes
+     */
     protected abstract Transport openTransport(String url);
 
     @BeforeAll

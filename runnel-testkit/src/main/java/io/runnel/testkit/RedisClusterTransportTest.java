@@ -67,7 +67,16 @@ public abstract class RedisClusterTransportTest {
     private RedisCluster cluster;
     private Transport transport;
 
-    /** Opens the transport under test on a {@code redis-cluster://} (or other) URL. */
+    /** For a transport module's subclass. */
+    protected RedisClusterTransportTest() {
+    }
+
+    /**
+     * Opens the transport under test on a {@code redis-cluster://} (or other) URL.
+     *
+     * @param url the URL to open
+     * @return a new transport, which the test closes
+     */
     protected abstract Transport openTransport(String url);
 
     @BeforeEach

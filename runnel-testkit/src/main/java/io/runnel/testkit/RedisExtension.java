@@ -26,17 +26,29 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class RedisExtension implements BeforeEachCallback {
     private static final SharedFixture<RedisServer> SHARED = new SharedFixture<>("runnel-redis-shared-stop", RedisServer::start);
 
+    /** An extension on the JVM's shared server, which starts on first use. */
+    public RedisExtension() {
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
         server().flushAll();
     }
 
-    /** The shared server, started on the first call. */
+    /**
+     * The shared server, started on the first call.
+     *
+     * @return the server; do not close it
+     */
     public RedisServer server() {
         return SHARED.get();
     }
 
-    /** The shared server's URL. */
+    /**
+     * The shared server's URL.
+     *
+     * @return the URL, as {@link RedisServer#url()} gives it
+     */
     public String url() {
         return server().url();
     }

@@ -48,10 +48,15 @@ public abstract class RedisSentinelTest {
     private static RedisServer master;
     private static RedisSentinel sentinel;
 
+    /** For a transport module's subclass. */
+    protected RedisSentinelTest() {
+    }
+
     /**
      * Opens the transport under test.
      *
      * @param url a {@code redis-sentinel://} URL with the master's password
+     * @return a new transport, which the test closes
      */
     protected abstract Transport openTransport(String url);
 
@@ -146,7 +151,12 @@ public abstract class RedisSentinelTest {
         return "redis-sentinel://:" + password + "@127.0.0.1:" + sentinel.port();
     }
 
-    /** A failure as printed, with its causes and suppressed exceptions. */
+    /**
+     * A failure as printed, with its causes and suppressed exceptions.
+     *
+     * @param failure any exception
+     * @return its stack trace as {@link Throwable#printStackTrace()} prints it
+     */
     protected static String stackTrace(Throwable failure) {
         StringWriter trace = new StringWriter();
         failure.printStackTrace(new PrintWriter(trace));

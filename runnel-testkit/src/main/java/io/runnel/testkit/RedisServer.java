@@ -47,6 +47,7 @@ public final class RedisServer implements AutoCloseable {
      * @param extraArgs {@code redis-server} options such as {@code "--appendonly", "yes"};
      *                  they override the testkit's defaults ({@code --save ""},
      *                  {@code --appendonly no})
+     * @return the running server, which the caller closes
      * @throws IllegalStateException when no server can be provided, or it fails to start
      *                               (with the tail of its log)
      */
@@ -75,12 +76,18 @@ public final class RedisServer implements AutoCloseable {
      * The URL to connect to, e.g. {@code redis://127.0.0.1:32768}. A server the testkit
      * starts needs no credentials (tests that pass {@code --requirepass} add them); the
      * external one is returned exactly as {@code REDIS_URL} gives it.
+     *
+     * @return the URL
      */
     public String url() {
         return backend.url();
     }
 
-    /** The port the server listens on. */
+    /**
+     * The port the server listens on.
+     *
+     * @return the client port
+     */
     public int port() {
         return backend.port();
     }
@@ -95,6 +102,7 @@ public final class RedisServer implements AutoCloseable {
      * when it was given), e.g. {@code call("ACL", "SETUSER", "alice", "on", ">pw", "~*", "+@all")}
      * or {@code call("INFO", "clients")}.
      *
+     * @param command the command's name and arguments
      * @return {@code String} for status and bulk replies, {@code Long} for integers,
      *     {@code List<Object>} for arrays, {@code null} for nil
      * @throws IllegalStateException when the server answers with an error
@@ -108,6 +116,11 @@ public final class RedisServer implements AutoCloseable {
      * Sends one command as the administrator to the given database, e.g.
      * {@code callInDatabase(2, "GET", "k")} to see what a client with {@code /2} in its URL wrote.
      *
+     * @param database the database number to select first
+     * @param command  the command's name and arguments
+     * @return the reply, typed as {@link #call(String...)} says
+     * @throws IllegalStateException when the server answers with an error
+     * @throws UncheckedIOException  when it cannot be reached
      * @see #call(String...)
      */
     public Object callInDatabase(int database, String... command) {
@@ -125,6 +138,8 @@ public final class RedisServer implements AutoCloseable {
     /**
      * Number of clients blocked in a command right now ({@code blocked_clients} of
      * {@code INFO clients}), for tests that must know a read is really waiting in the server.
+     *
+     * @return how many clients are blocked
      */
     public long blockedClients() {
         Object info = call("INFO", "clients");

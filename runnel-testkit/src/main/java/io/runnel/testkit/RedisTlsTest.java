@@ -50,11 +50,16 @@ public abstract class RedisTlsTest {
     private static RedisServer server;
     private static int tlsPort;
 
+    /** For a transport module's subclass. */
+    protected RedisTlsTest() {
+    }
+
     /**
      * Opens the transport under test.
      *
      * @param url a {@code rediss://} URL (or a {@code redis://} one to the TLS port), with
      *            the server's password
+     * @return a new transport, which the test closes
      */
     protected abstract Transport openTransport(String url);
 
@@ -158,7 +163,12 @@ public abstract class RedisTlsTest {
         return "rediss://:" + password + "@127.0.0.1:" + tlsPort;
     }
 
-    /** A failure as printed, with its causes and suppressed exceptions. */
+    /**
+     * A failure as printed, with its causes and suppressed exceptions.
+     *
+     * @param failure any exception
+     * @return its stack trace as {@link Throwable#printStackTrace()} prints it
+     */
     protected static String stackTrace(Throwable failure) {
         StringWriter trace = new StringWriter();
         failure.printStackTrace(new PrintWriter(trace));

@@ -47,6 +47,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class RedisTransportTest extends TransportTestBase {
 
+    /** For a transport module's subclass. */
+    protected RedisTransportTest() {
+    }
+
     @Test
     void lockScriptsSurviveAFlushedScriptCache() {
         transport.set("lock", "me", Duration.ofSeconds(60));
@@ -297,6 +301,9 @@ public abstract class RedisTransportTest extends TransportTestBase {
      * client buffers cannot take it back under the limit by chance. Trimming the key frees
      * enough for appends to be served again.
      *
+     * @param server    the server to fill, whose maxmemory this changes
+     * @param transport a transport on {@code server}
+     * @param key       the stream to append to
      * @return the refusal
      */
     protected static ServerOutOfMemory fillToMaxmemory(RedisServer server, Transport transport, String key) {
@@ -317,7 +324,12 @@ public abstract class RedisTransportTest extends TransportTestBase {
         throw new AssertionError("the server took 160 MB of appends without refusing one");
     }
 
-    /** The server's {@code used_memory}. */
+    /**
+     * The server's {@code used_memory}.
+     *
+     * @param server the server to ask ({@code INFO memory})
+     * @return the bytes it uses
+     */
     protected static long usedMemory(RedisServer server) {
         for (String line : String.valueOf(server.call("INFO", "memory")).split("\r?\n")) {
             if (line.startsWith("used_memory:")) {

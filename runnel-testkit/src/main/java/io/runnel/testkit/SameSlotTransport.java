@@ -30,13 +30,23 @@ public final class SameSlotTransport implements Transport {
     private final Transport delegate;
     private final String tag;
 
-    /** @param tag e.g. {@code "{conformance}"}: put before every key */
+    /**
+     * A view of {@code delegate} with tagged keys.
+     *
+     * @param delegate the transport under test, on a Redis Cluster
+     * @param tag      e.g. {@code "{conformance}"}: put before every key
+     */
     public SameSlotTransport(Transport delegate, String tag) {
         this.delegate = delegate;
         this.tag = tag;
     }
 
-    /** The key as the server sees it. */
+    /**
+     * The key as the server sees it.
+     *
+     * @param key a key as the caller writes it
+     * @return the key with the tag before it
+     */
     public String onServer(String key) {
         return tag + key;
     }

@@ -29,6 +29,9 @@ public final class Sigint {
      * {@code command} prefixed so that it starts with SIGINT at its default disposition;
      * the command unchanged where {@code env} has no {@code --default-signal} (not GNU
      * coreutils 8.31 or newer), where nothing can be done from Java.
+     *
+     * @param command a process's command line, program first
+     * @return the command line to start instead
      */
     public static List<String> restoredFor(List<String> command) {
         if (!supported()) {

@@ -31,7 +31,12 @@ public final class TestCertificate implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Makes the certificate, its key and a trust store holding it, in a new temporary directory. */
+    /**
+     * Makes the certificate, its key and a trust store holding it, in a new temporary directory.
+     *
+     * @return the certificate's files, which closing deletes
+     * @throws Exception if keytool fails or the files cannot be written
+     */
     public static TestCertificate create() throws Exception {
         TestCertificate made = new TestCertificate(Files.createTempDirectory("runnel-tls-"));
         Path keyStore = made.dir.resolve("server.p12");
@@ -58,22 +63,39 @@ public final class TestCertificate implements AutoCloseable {
         return made;
     }
 
-    /** The certificate, PEM (also the CA a server checks its peers against). */
+    /**
+     * The certificate, PEM (also the CA a server checks its peers against).
+     *
+     * @return the file's path
+     */
     public Path certFile() {
         return dir.resolve("cert.pem");
     }
 
-    /** The private key, PEM. */
+    /**
+     * The private key, PEM.
+     *
+     * @return the file's path
+     */
     public Path keyFile() {
         return dir.resolve("key.pem");
     }
 
-    /** A PKCS12 trust store holding the certificate, password {@link #STORE_PASSWORD}. */
+    /**
+     * A PKCS12 trust store holding the certificate, password {@link #STORE_PASSWORD}.
+     *
+     * @return the file's path
+     */
     public Path trustStore() {
         return dir.resolve("truststore.p12");
     }
 
-    /** {@code redis-server} options to listen for TLS on {@code tlsPort} with this certificate. */
+    /**
+     * {@code redis-server} options to listen for TLS on {@code tlsPort} with this certificate.
+     *
+     * @param tlsPort the port to listen for TLS on, besides the plain port
+     * @return the options, to add to the server's command line
+     */
     public List<String> serverArgs(int tlsPort) {
         return List.of("--tls-port", Integer.toString(tlsPort),
                 "--tls-cert-file", certFile().toString(), "--tls-key-file", keyFile().toString(),

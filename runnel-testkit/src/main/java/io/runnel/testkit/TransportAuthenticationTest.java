@@ -27,10 +27,15 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class TransportAuthenticationTest {
 
+    /** For a transport module's subclass. */
+    protected TransportAuthenticationTest() {
+    }
+
     /**
      * Opens the transport under test.
      *
      * @param url a {@code redis://} URL with credentials
+     * @return a new transport, which the test closes
      */
     protected abstract Transport openTransport(String url);
 
@@ -110,7 +115,12 @@ public abstract class TransportAuthenticationTest {
         }
     }
 
-    /** A failure as printed, with its causes and suppressed exceptions. */
+    /**
+     * A failure as printed, with its causes and suppressed exceptions.
+     *
+     * @param failure any exception
+     * @return its stack trace as {@link Throwable#printStackTrace()} prints it
+     */
     protected static String stackTrace(Throwable failure) {
         StringWriter trace = new StringWriter();
         failure.printStackTrace(new PrintWriter(trace));

@@ -70,6 +70,10 @@ public abstract class TransportConformanceTest extends TransportTestBase {
      */
     private static final int MANY_BLOCKING_READS = 64;
 
+    /** For a transport module's subclass. */
+    protected TransportConformanceTest() {
+    }
+
     // ------------------------------------------------------------------ streams
 
     @Test
@@ -1225,6 +1229,9 @@ public abstract class TransportConformanceTest extends TransportTestBase {
      * {@code secret} as its password, and returns that failure. By default: connecting to a
      * server that is not there. A transport with no server to miss overrides it with another
      * failure (for example a refused command) on a URL that holds the secret.
+     *
+     * @param secret the password the URL holds, which no message may show
+     * @return the failure, as thrown
      */
     protected Throwable failureCarryingSecret(String secret) {
         String url = "redis://user:" + secret + "@127.0.0.1:" + FreePort.find();
@@ -1240,12 +1247,20 @@ public abstract class TransportConformanceTest extends TransportTestBase {
      * might: trims stream {@code key} to its newest {@code maxLen} entries, exactly. By
      * default {@code XTRIM key MAXLEN maxLen} on the server; a transport with no server
      * overrides it.
+     *
+     * @param key    the stream, as the test names it
+     * @param maxLen how many entries to keep
      */
     protected void trimBehindTheTransport(String key, long maxLen) {
         redis.server().call("XTRIM", key, "MAXLEN", Long.toString(maxLen));
     }
 
-    /** Deletes one entry behind the transport's back: by default {@code XDEL key id}. */
+    /**
+     * Deletes one entry behind the transport's back: by default {@code XDEL key id}.
+     *
+     * @param key the stream, as the test names it
+     * @param id  the entry's id
+     */
     protected void deleteBehindTheTransport(String key, String id) {
         redis.server().call("XDEL", key, id);
     }

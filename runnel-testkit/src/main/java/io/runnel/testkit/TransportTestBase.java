@@ -42,14 +42,23 @@ public abstract class TransportTestBase {
     /** Virtual threads for calls that block; stopped after each test. */
     protected ExecutorService threads;
 
+    /** For a suite's subclass. */
+    protected TransportTestBase() {
+    }
+
     /**
      * Opens the transport under test.
      *
      * @param url a {@code redis://} URL, possibly with credentials or query parameters
+     * @return a new transport, which the suite closes after each test
      */
     protected abstract Transport openTransport(String url);
 
-    /** The URL of the server the suite runs on: the shared server, unless a subclass runs it elsewhere (a cluster). */
+    /**
+     * The URL of the server the suite runs on: the shared server, unless a subclass runs it elsewhere (a cluster).
+     *
+     * @return the URL {@link #transport} is opened on
+     */
     protected String serverUrl() {
         return redis.url();
     }
@@ -73,17 +82,32 @@ public abstract class TransportTestBase {
 
     // ------------------------------------------------------------------ helpers
 
-    /** UTF-8 bytes of a string. */
+    /**
+     * UTF-8 bytes of a string.
+     *
+     * @param text any text
+     * @return its UTF-8 encoding
+     */
     protected static byte[] bytes(String text) {
         return text.getBytes(UTF_8);
     }
 
-    /** A string from UTF-8 bytes. */
+    /**
+     * A string from UTF-8 bytes.
+     *
+     * @param bytes UTF-8 text, or null
+     * @return the text, or null for null
+     */
     protected static String text(byte[] bytes) {
         return bytes == null ? null : new String(bytes, UTF_8);
     }
 
-    /** Fields from alternating names and UTF-8 values, in order. */
+    /**
+     * Fields from alternating names and UTF-8 values, in order.
+     *
+     * @param namesAndValues a field name, its value, the next name, and so on
+     * @return a new map of the fields, in the order given
+     */
     protected static Map<String, byte[]> fields(String... namesAndValues) {
         Map<String, byte[]> fields = new LinkedHashMap<>();
         for (int i = 0; i < namesAndValues.length; i += 2) {
@@ -92,7 +116,13 @@ public abstract class TransportTestBase {
         return fields;
     }
 
-    /** Appends entries with field {@code n} = 0, 1, ... and returns their ids. */
+    /**
+     * Appends entries with field {@code n} = 0, 1, ... and returns their ids.
+     *
+     * @param key   the stream to append to
+     * @param count how many entries to append
+     * @return the new entries' ids, in order
+     */
     protected List<String> appendNumbered(String key, int count) {
         return transport.append(IntStream.range(0, count)
                 .mapToObj(n -> new Append(key, null, fields("n", Integer.toString(n)), 0))
@@ -108,7 +138,11 @@ public abstract class TransportTestBase {
                 .until(() -> blockedClients() == 0);
     }
 
-    /** Waits until the server reports at least this many clients blocked in a command. */
+    /**
+     * Waits until the server reports at least this many clients blocked in a command.
+     *
+     * @param atLeast how many blocked clients to wait for
+     */
     protected void awaitBlockedClients(int atLeast) {
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
                 .until(() -> blockedClients() >= atLeast);
@@ -118,17 +152,30 @@ public abstract class TransportTestBase {
      * Number of reads blocked right now in what the transport under test talks to. By default
      * the Redis server's {@code blocked_clients}; a transport that does not use the server
      * overrides it with its own count of blocked reads.
+     *
+     * @return how many reads are blocked now
      */
     protected long blockedClients() {
         return redis.server().blockedClients();
     }
 
-    /** Time since a {@link System#nanoTime()} reading. */
+    /**
+     * Time since a {@link System#nanoTime()} reading.
+     *
+     * @param startNanos an earlier {@link System#nanoTime()}
+     * @return the time elapsed since
+     */
     protected static Duration elapsedSince(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    /** The failure an action throws; an AssertionError if it throws none. */
+    /**
+     * The failure an action throws; an AssertionError if it throws none.
+     *
+     * @param action the action to run
+     * @return what it threw
+     * @throws AssertionError if it threw nothing
+     */
     protected static Throwable catchFailure(ThrowingRunnable action) {
         try {
             action.run();
@@ -141,6 +188,11 @@ public abstract class TransportTestBase {
     /** An action that may throw anything, for {@link #catchFailure(ThrowingRunnable)}. */
     @FunctionalInterface
     protected interface ThrowingRunnable {
+        /**
+         * Runs the action.
+         *
+         * @throws Exception whatever the action throws
+         */
         void run() throws Exception;
     }
 }

@@ -15,6 +15,12 @@ import java.util.Objects;
  * @param maxLen {@code MAXLEN ~ maxLen} applied with the append; 0 means no trimming
  */
 public record Append(String key, String id, Map<String, byte[]> fields, long maxLen) {
+    /**
+     * Checks the entry.
+     *
+     * @throws NullPointerException     if {@code key} or {@code fields} is null
+     * @throws IllegalArgumentException if {@code fields} is empty or {@code maxLen} negative
+     */
     public Append {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fields, "fields");

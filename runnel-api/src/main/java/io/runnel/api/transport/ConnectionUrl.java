@@ -28,6 +28,8 @@ public final class ConnectionUrl {
      * ({@code redis-cluster://h1:7000,[::1]:7001}), which {@link URI} alone refuses when a
      * host is an IPv6 address.
      *
+     * @param value the URL as written, credentials included
+     * @return the parsed URL
      * @throws IllegalArgumentException naming only the redacted URL when it is malformed
      */
     public static ConnectionUrl parse(String value) {
@@ -94,12 +96,18 @@ public final class ConnectionUrl {
      * The authority as written, credentials included ({@code user:secret@h1:7000,h2:7001}):
      * hand it to the client library only. For a URL listing several hosts that
      * {@link URI} cannot read (IPv6 literals), {@link #uri()} has a placeholder in its place.
+     *
+     * @return the authority, or null when the URL has none ({@code memory:shop})
      */
     public String rawAuthority() {
         return rawAuthority;
     }
 
-    /** Lower-case scheme, e.g. {@code redis}, {@code rediss}, {@code memory}. */
+    /**
+     * Lower-case scheme, e.g. {@code redis}, {@code rediss}, {@code memory}.
+     *
+     * @return the scheme, lower case
+     */
     public String scheme() {
         return uri.getScheme().toLowerCase(java.util.Locale.ROOT);
     }
@@ -108,6 +116,8 @@ public final class ConnectionUrl {
      * Whether the URL names a Redis Cluster ({@code redis-cluster://}, {@code rediss-cluster://},
      * its nodes comma-separated as seeds): the engine lays keys out for it, and the Redis
      * transports open a cluster client.
+     *
+     * @return true for a {@code redis-cluster://} or {@code rediss-cluster://} URL
      */
     public boolean cluster() {
         String scheme = scheme();
@@ -118,6 +128,8 @@ public final class ConnectionUrl {
      * The parsed URI, credentials included: hand it to the client library only. When the URL
      * lists several hosts, one an IPv6 literal, its authority is a placeholder; read
      * {@link #rawAuthority()}.
+     *
+     * @return the URI
      */
     public URI uri() {
         return uri;
@@ -129,6 +141,8 @@ public final class ConnectionUrl {
      * URL; the port is the scheme's default (6379, or 26379 for Sentinel) when none is written.
      * Empty when the URL names no network server ({@code memory://}) or its first host cannot be
      * read.
+     *
+     * @return the first server's host and port; empty when there is none to read
      */
     public Optional<ServerAddress> serverAddress() {
         String scheme = scheme();
@@ -159,17 +173,30 @@ public final class ConnectionUrl {
         }
     }
 
-    /** The original text, credentials included: hand it to the client library only. */
+    /**
+     * The original text, credentials included: hand it to the client library only.
+     *
+     * @return the text given to {@link #parse(String)}
+     */
     public String secretValue() {
         return value;
     }
 
-    /** The URL with any user-info replaced by {@code ***}. */
+    /**
+     * The URL with any user-info replaced by {@code ***}.
+     *
+     * @return the URL, safe to show
+     */
     public String redacted() {
         return redact(value);
     }
 
-    /** Replaces the user-info part of a URL-like string with {@code ***}. */
+    /**
+     * Replaces the user-info part of a URL-like string with {@code ***}.
+     *
+     * @param url a URL-like string, credentials included or not; may be null
+     * @return the string without its user-info; null for null
+     */
     public static String redact(String url) {
         if (url == null) {
             return null;

@@ -14,6 +14,11 @@ import java.util.Objects;
  * @param token   the value written into the lock at acquisition; unique per acquisition
  */
 public record Fence(String lockKey, String token) {
+    /**
+     * Checks that both parts are there.
+     *
+     * @throws NullPointerException if {@code lockKey} or {@code token} is null
+     */
     public Fence {
         Objects.requireNonNull(lockKey, "lockKey");
         Objects.requireNonNull(token, "token");

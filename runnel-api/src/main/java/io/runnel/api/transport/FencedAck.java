@@ -13,6 +13,11 @@ import java.util.Objects;
  * @param ids   the entry ids to acknowledge
  */
 public record FencedAck(Fence fence, String key, List<String> ids) {
+    /**
+     * Checks the parts and copies {@code ids}.
+     *
+     * @throws NullPointerException if {@code fence}, {@code key} or {@code ids} is null
+     */
     public FencedAck {
         Objects.requireNonNull(fence, "fence");
         Objects.requireNonNull(key, "key");

@@ -15,6 +15,11 @@ import java.util.Objects;
  * @param afterId {@code ">"} or an explicit id
  */
 public record FencedRead(Fence fence, String key, String afterId) {
+    /**
+     * Checks that every part is there.
+     *
+     * @throws NullPointerException if {@code fence}, {@code key} or {@code afterId} is null
+     */
     public FencedRead {
         Objects.requireNonNull(fence, "fence");
         Objects.requireNonNull(key, "key");
@@ -25,6 +30,8 @@ public record FencedRead(Fence fence, String key, String afterId) {
      * The fence token every stream of one fenced read carries (a read names one consumer,
      * the token).
      *
+     * @param reads the streams of one fenced read
+     * @return the token they all carry
      * @throws IllegalArgumentException if {@code reads} is empty or carries different tokens
      */
     public static String commonToken(List<FencedRead> reads) {
@@ -55,6 +62,11 @@ public record FencedRead(Fence fence, String key, String afterId) {
         /** The answer for a stream whose fence no longer held. */
         public static final Result NOT_HELD = new Result(false, List.of());
 
+        /**
+         * Copies {@code entries}.
+         *
+         * @throws NullPointerException if {@code entries} is null
+         */
         public Result {
             entries = List.copyOf(entries);
         }

@@ -23,6 +23,12 @@ import java.util.OptionalLong;
  *                        lag capped at the stream's length. Empty only before Redis 6.2.
  */
 public record GroupInfo(long pending, Optional<String> oldestPendingId, String lastDeliveredId, OptionalLong lag) {
+    /**
+     * Checks the state.
+     *
+     * @throws IllegalArgumentException if {@code pending} is negative
+     * @throws NullPointerException     if an id or {@code lag} is null
+     */
     public GroupInfo {
         if (pending < 0) {
             throw new IllegalArgumentException("pending must not be negative: " + pending);

@@ -11,10 +11,14 @@ import java.util.List;
  * at-least-once delivery allows.
  */
 public class NotReplicated extends TransportException {
+    /** The fewest replicas that confirmed, over the masters written to. */
     private final int confirmed;
+    /** The appended entries' ids, in append order. */
     private final List<String> ids;
 
     /**
+     * An append that too few replicas confirmed.
+     *
      * @param message   the failure, naming the server (never its credentials)
      * @param confirmed the fewest replicas that confirmed, over the masters written to
      * @param ids       the appended entries' ids, in append order
@@ -25,12 +29,20 @@ public class NotReplicated extends TransportException {
         this.ids = List.copyOf(ids);
     }
 
-    /** The fewest replicas that confirmed the appends, over the masters written to. */
+    /**
+     * The fewest replicas that confirmed the appends, over the masters written to.
+     *
+     * @return a number of replicas, 0 or more and below the number asked for
+     */
     public int confirmed() {
         return confirmed;
     }
 
-    /** The ids of the entries appended (on the master), in append order. */
+    /**
+     * The ids of the entries appended (on the master), in append order.
+     *
+     * @return the entries' ids
+     */
     public List<String> ids() {
         return ids;
     }

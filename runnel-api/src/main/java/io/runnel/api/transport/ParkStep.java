@@ -23,6 +23,12 @@ import java.util.Objects;
  * @param fields   the entry to add to the parked stream if the event is parked
  */
 public record ParkStep(Mode mode, String key, String eventId, boolean replayed, Map<String, byte[]> fields) {
+    /**
+     * Checks that every part is there.
+     *
+     * @throws NullPointerException if {@code mode}, {@code key}, {@code eventId} or
+     *                              {@code fields} is null
+     */
     public ParkStep {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(key, "key");

@@ -12,6 +12,11 @@ import java.util.Objects;
  * @param marks  the hash of parked keys of one consumer group
  */
 public record ParkingKeys(String stream, String parked, String marks) {
+    /**
+     * Checks that every key is there.
+     *
+     * @throws NullPointerException if a key is null
+     */
     public ParkingKeys {
         Objects.requireNonNull(stream, "stream");
         Objects.requireNonNull(parked, "parked");

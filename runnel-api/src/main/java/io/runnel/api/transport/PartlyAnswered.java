@@ -14,9 +14,12 @@ import java.util.Optional;
  * any failed call.
  */
 public class PartlyAnswered extends TransportException {
+    /** Per key of the call, its answer, or null where there was none. */
     private final List<Boolean> answers;
 
     /**
+     * A call some of whose servers answered.
+     *
      * @param message the failure of the unanswered part, naming the server (never its credentials)
      * @param answers per key of the call, in order, its answer, or null where there was none
      * @param cause   the failure of the unanswered part
@@ -26,12 +29,22 @@ public class PartlyAnswered extends TransportException {
         this.answers = Collections.unmodifiableList(new ArrayList<>(answers));
     }
 
-    /** The answer for the call's {@code i}th key, if its server answered. */
+    /**
+     * The answer for the call's {@code i}th key, if its server answered.
+     *
+     * @param i the key's position in the call, from 0 to {@link #size()} - 1
+     * @return the answer the call would have given for that key; empty when its server did
+     *         not answer
+     */
     public Optional<Boolean> answer(int i) {
         return Optional.ofNullable(answers.get(i));
     }
 
-    /** How many keys the call named. */
+    /**
+     * How many keys the call named.
+     *
+     * @return the number of keys, answered or not
+     */
     public int size() {
         return answers.size();
     }

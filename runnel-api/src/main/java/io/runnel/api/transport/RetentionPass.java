@@ -30,10 +30,22 @@ import java.util.Objects;
  */
 public record RetentionPass(String key, String recordKey, boolean trimAcked, Duration maxAge, long maxLength) {
 
-    /** The record hash's field holding a group's total of lost entries, a decimal number. */
+    /**
+     * The record hash's field holding a group's total of lost entries, a decimal number.
+     *
+     * @param group the consumer group's name
+     * @return the field's name
+     */
     public static String lostField(String group) {
         return "lost:" + group;
     }
+
+    /**
+     * Checks the pass.
+     *
+     * @throws NullPointerException     if {@code key}, {@code recordKey} or {@code maxAge} is null
+     * @throws IllegalArgumentException if {@code maxAge} or {@code maxLength} is negative
+     */
     public RetentionPass {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(recordKey, "recordKey");

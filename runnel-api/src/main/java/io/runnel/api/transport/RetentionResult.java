@@ -15,6 +15,11 @@ import java.util.Optional;
  * @param groups  every consumer group of the stream, in the server's order
  */
 public record RetentionResult(long trimmed, long length, Optional<String> firstId, List<GroupRetention> groups) {
+    /**
+     * Checks {@code firstId} and copies {@code groups}.
+     *
+     * @throws NullPointerException if {@code firstId} or {@code groups} is null
+     */
     public RetentionResult {
         Objects.requireNonNull(firstId, "firstId");
         groups = List.copyOf(groups);
@@ -33,6 +38,11 @@ public record RetentionResult(long trimmed, long length, Optional<String> firstI
      * @param lostTotal all such entries found so far, {@code lostNow} included
      */
     public record GroupRetention(String group, long lag, long lostNow, long lostTotal) {
+        /**
+         * Checks that the group is named.
+         *
+         * @throws NullPointerException if {@code group} is null
+         */
         public GroupRetention {
             Objects.requireNonNull(group, "group");
         }

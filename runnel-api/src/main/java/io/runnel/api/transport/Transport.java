@@ -69,6 +69,7 @@ public interface Transport extends AutoCloseable {
     /**
      * Appends entries (XADD), pipelined in one round trip, in list order.
      *
+     * @param appends the entries to add, each naming its stream; they may span streams
      * @return the id of each appended entry, in the same order
      */
     List<String> append(List<Append> appends);
@@ -79,30 +80,62 @@ public interface Transport extends AutoCloseable {
      * so a failover that promotes such a replica keeps them. Runs on a connection of its own:
      * WAIT holds its connection until the replicas answer or the timeout passes.
      *
-     * @param replicas at least 1
+     * @param appends  the entries to add, as for {@link #append(List)}
+     * @param replicas how many replicas of each master written to must hold the entries; at
+     *                 least 1
      * @param timeout  how long to wait for the replicas (positive)
      * @return the id of each appended entry, in order
      * @throws NotReplicated if fewer replicas confirmed within the timeout (the entries were appended)
      */
     List<String> appendDurably(List<Append> appends, int replicas, Duration timeout);
 
-    /** Number of entries in a stream (XLEN); 0 when the key does not exist. */
+    /**
+     * Number of entries in a stream (XLEN).
+     *
+     * @param key the stream key
+     * @return how many entries it holds; 0 when the key does not exist
+     */
     long length(String key);
 
-    /** Entries with ids in {@code [start, end]} (XRANGE), at most {@code count} of them. */
+    /**
+     * Entries with ids in {@code [start, end]} (XRANGE), at most {@code count} of them.
+     *
+     * @param key   the stream key
+     * @param start the smallest id to return, inclusive ({@code "-"} for the first entry)
+     * @param end   the largest id to return, inclusive ({@code "+"} for the last entry)
+     * @param count at most this many entries; zero or less for no limit
+     * @return the entries in id order; empty when there are none or the key does not exist
+     */
     List<StreamEntry> range(String key, String start, String end, int count);
 
-    /** Id of the newest entry of a stream, or {@code "0-0"} when it is empty or missing. */
+    /**
+     * Id of the newest entry of a stream.
+     *
+     * @param key the stream key
+     * @return the newest entry's id, or {@code "0-0"} when the stream is empty or missing
+     */
     String lastId(String key);
 
     /**
-     * Reads entries after {@code afterId} (XREAD, no consumer group). With a non-null
+     * Reads entries after {@code afterId} (XREAD, no consumer group). With a positive
      * {@code block} it waits up to that long for the first entry; {@code afterId} may be
      * {@code "$"}.
+     *
+     * @param key     the stream key
+     * @param afterId the id to read after, exclusive; {@code "$"} for entries added from now
+     *                on, {@code "0-0"} for every entry
+     * @param count   at most this many entries; zero or less for no limit
+     * @param block   how long to wait when there is nothing to read yet; null, zero or
+     *                negative for not at all
+     * @return the entries read, in id order; empty when none came in time
      */
     List<StreamEntry> read(String key, String afterId, int count, Duration block);
 
-    /** Deletes keys of any type (DEL). */
+    /**
+     * Deletes keys of any type (DEL).
+     *
+     * @param keys the keys to delete; missing ones are ignored
+     */
     void delete(List<String> keys);
 
     // --------------------------------------------------------- consumer groups
@@ -110,13 +143,29 @@ public interface Transport extends AutoCloseable {
     /**
      * Creates the consumer group on every key (XGROUP CREATE ... MKSTREAM) starting after
      * {@code startId}. A group that already exists on a key is left as it is.
+     *
+     * @param keys    the stream keys; a missing stream is created empty
+     * @param group   the consumer group's name
+     * @param startId the id the group's reading starts after: {@code "0"} for every entry,
+     *                {@code "$"} for entries added from now on
      */
     void createGroup(List<String> keys, String group, String startId);
 
-    /** Destroys the consumer group on every key where it exists (XGROUP DESTROY). */
+    /**
+     * Destroys the consumer group on every key where it exists (XGROUP DESTROY).
+     *
+     * @param keys  the stream keys
+     * @param group the consumer group's name
+     */
     void destroyGroup(List<String> keys, String group);
 
-    /** Whether the stream at {@code key} exists and has the consumer group. */
+    /**
+     * Whether the stream at {@code key} exists and has the consumer group.
+     *
+     * @param key   the stream key
+     * @param group the consumer group's name
+     * @return true when the key holds a stream with that group
+     */
     boolean groupExists(String key, String group);
 
     /**
@@ -125,24 +174,42 @@ public interface Transport extends AutoCloseable {
      * entries. Keys with no entries are absent from the result. With a non-null
      * {@code block}, waits up to that long when every key asked for {@code ">"} is empty.
      *
-     * @param count at most this many entries per key
+     * @param group    the consumer group's name
+     * @param consumer the consumer reading, created in the group when new
+     * @param idsByKey per stream key, the id to read after, in the order to read
+     * @param count    at most this many entries per key; zero or less for no limit
+     * @param block    how long to wait when nothing is new; null, zero or negative for not at
+     *                 all
      * @return entries per key, in key order of the request
      */
     Map<String, List<StreamEntry>> readGroup(String group, String consumer,
                                              Map<String, String> idsByKey, int count,
                                              Duration block);
 
-    /** Acknowledges entries (XACK), pipelined: one round trip for all keys. */
+    /**
+     * Acknowledges entries (XACK), pipelined: one round trip for all keys.
+     *
+     * @param group    the consumer group's name
+     * @param idsByKey per stream key, the ids of the entries to acknowledge
+     */
     void ack(String group, Map<String, List<String>> idsByKey);
 
-    /** Number of entries delivered to the group but not yet acknowledged (XPENDING). */
+    /**
+     * Number of entries delivered to the group but not yet acknowledged (XPENDING).
+     *
+     * @param key   the stream key
+     * @param group the consumer group's name
+     * @return how many entries are pending, over all of the group's consumers
+     */
     long pendingCount(String key, String group);
 
     /**
      * The consumer group's state on one stream (XPENDING summary and XINFO GROUPS, read
      * atomically where the server allows). Reading it changes nothing.
      *
-     * @return empty when {@code key} is not a stream or has no such group
+     * @param key   the stream key
+     * @param group the consumer group's name
+     * @return the group's state; empty when {@code key} is not a stream or has no such group
      */
     Optional<GroupInfo> groupInfo(String key, String group);
 
@@ -151,27 +218,53 @@ public interface Transport extends AutoCloseable {
      * removed before the group read them, atomically on the server. Needs Redis 6.2 (XTRIM
      * MINID); the audit needs Redis 7 (group read counters) and is skipped before.
      *
-     * @return {@link RetentionResult#NO_STREAM} when {@code pass.key()} holds no stream
+     * @param pass the stream, what to trim and where to record losses
+     * @return what was trimmed and found; {@link RetentionResult#NO_STREAM} when
+     *         {@code pass.key()} holds no stream
      */
     RetentionResult retain(RetentionPass pass);
 
     // ------------------------------------------------------------ keys, locks
 
-    /** The fields and values of a hash (HGETALL); empty when there is no such key. */
+    /**
+     * The fields and values of a hash (HGETALL).
+     *
+     * @param key the hash's key
+     * @return field to value; empty when there is no such key
+     */
     Map<String, String> getHash(String key);
 
-    /** The string value of a key (GET). */
+    /**
+     * The string value of a key (GET).
+     *
+     * @param key the key
+     * @return its value; empty when the key does not exist
+     */
     Optional<String> get(String key);
 
-    /** The values of many keys in one round trip (MGET); missing keys give empty. */
+    /**
+     * The values of many keys in one round trip (MGET).
+     *
+     * @param keys the keys to read
+     * @return per key, in order, its value; empty for a missing key
+     */
     List<Optional<String>> getAll(List<String> keys);
 
-    /** Sets a string value (SET), with a time to live when {@code ttl} is not null. */
+    /**
+     * Sets a string value (SET), with a time to live when {@code ttl} is not null.
+     *
+     * @param key   the key
+     * @param value the value to store, replacing any earlier one
+     * @param ttl   how long the key lives (positive); null for no expiry
+     */
     void set(String key, String value, Duration ttl);
 
     /**
      * Sets each key to {@code value} only where it does not exist (SET NX PX), pipelined.
      *
+     * @param keys  the keys to set
+     * @param value the value to store in each, usually the caller's owner token
+     * @param ttl   how long each key set lives (positive)
      * @return per key, whether it was set (the caller now holds it)
      */
     List<Boolean> setIfAbsent(List<String> keys, String value, Duration ttl);
@@ -179,6 +272,9 @@ public interface Transport extends AutoCloseable {
     /**
      * Resets the time to live of each key that holds {@code owner}, atomically per key.
      *
+     * @param keys  the keys to extend
+     * @param owner the value a key must hold to be extended
+     * @param ttl   the new time to live (positive)
      * @return per key, whether it still held {@code owner} and was extended
      */
     List<Boolean> extendIfOwner(List<String> keys, String owner, Duration ttl);
@@ -186,14 +282,26 @@ public interface Transport extends AutoCloseable {
     /**
      * Deletes each key that holds {@code owner}, atomically per key; other keys are left.
      *
+     * @param keys  the keys to delete
+     * @param owner the value a key must hold to be deleted
      * @return per key, whether it was deleted
      */
     List<Boolean> deleteIfOwner(List<String> keys, String owner);
 
-    /** Remaining time to live of a key, or empty when it has none or does not exist. */
+    /**
+     * Remaining time to live of a key.
+     *
+     * @param key the key
+     * @return its remaining time to live; empty when it has none or does not exist
+     */
     Optional<Duration> timeToLive(String key);
 
-    /** Adds one to an integer key (INCR), creating it at 0 first; returns the new value. */
+    /**
+     * Adds one to an integer key (INCR), creating it at 0 first.
+     *
+     * @param key the key holding a decimal integer, or missing
+     * @return the new value
+     */
     long increment(String key);
 
     // ---------------------------------------------------------- fenced commands
@@ -202,6 +310,8 @@ public interface Transport extends AutoCloseable {
      * Resets the time to live of each fence's lock that still holds the fence's token,
      * atomically per lock.
      *
+     * @param fences the locks to extend, each with the token it must hold
+     * @param ttl    the new time to live of each lock (positive)
      * @return per fence, whether it still held and was extended
      * @throws PartlyAnswered when only some fences' servers answered (masters of a Redis
      *                        Cluster, one of them down): it carries the answers that came
@@ -211,6 +321,7 @@ public interface Transport extends AutoCloseable {
     /**
      * Deletes each fence's lock that still holds the fence's token, atomically per lock.
      *
+     * @param fences the locks to release, each with the token it must hold
      * @return per fence, whether it was deleted
      */
     List<Boolean> releaseFenced(List<Fence> fences);
@@ -230,8 +341,12 @@ public interface Transport extends AutoCloseable {
      * nothing for the fence but a small check per stream; the claim runs only when another
      * consumer holds entries (after a hand-over or a late read).
      *
+     * @param group the consumer group's name
      * @param reads all with the same fence token
-     * @param count at most this many entries per stream from the read (claims are not limited)
+     * @param count at most this many entries per stream from the read (claims are not
+     *              limited); zero or less for no limit
+     * @param block how long to wait when every stream asks for {@code ">"} and none has new
+     *              entries; null, zero or negative for not at all
      * @return per read, in order, what it found
      * @throws IllegalArgumentException if the reads carry different tokens
      */
@@ -243,6 +358,8 @@ public interface Transport extends AutoCloseable {
      * atomically per stream. A releasing holder calls it so that a successor reading as
      * {@code to} (Python runnel's single consumer) finds the entries it did not process.
      *
+     * @param group   the consumer group's name
+     * @param to      the consumer that takes the entries over
      * @param streams fences with their streams ({@code afterId} is not used)
      * @return per stream, whether its fence held
      */
@@ -252,6 +369,8 @@ public interface Transport extends AutoCloseable {
      * Acknowledges entries (XACK) of each stream only while its fence holds, atomically per
      * stream, pipelined.
      *
+     * @param group the consumer group's name
+     * @param acks  per stream, its fence and the ids to acknowledge
      * @return per ack, whether its fence held (and the ids were acknowledged)
      */
     List<Boolean> ackFenced(String group, List<FencedAck> acks);
@@ -259,6 +378,8 @@ public interface Transport extends AutoCloseable {
     /**
      * Appends entries (XADD) only while {@code fence} holds, all or none, atomically.
      *
+     * @param fence   the lock that must still hold its token
+     * @param appends the entries to add, in order
      * @return the ids of the appended entries, or empty when the fence no longer held
      */
     Optional<List<String>> appendFenced(Fence fence, List<Append> appends);
@@ -266,6 +387,9 @@ public interface Transport extends AutoCloseable {
     /**
      * Sets a string value without expiry only while {@code fence} holds, atomically.
      *
+     * @param fence the lock that must still hold its token
+     * @param key   the key to set
+     * @param value the value to store, replacing any earlier one
      * @return whether the fence held (and the value was set)
      */
     boolean setFenced(Fence fence, String key, String value);
@@ -276,6 +400,10 @@ public interface Transport extends AutoCloseable {
      * {@code keys.parked()} with its step's fields and acknowledged for {@code group} on
      * {@code keys.stream()}.
      *
+     * @param fence the partition's lock, which must still hold its token
+     * @param group the consumer group the parked events are acknowledged for
+     * @param keys  the partition's stream, parked stream and parking marks
+     * @param steps the events to take through the parking, in partition order
      * @return per step, in order, what became of it; empty when the fence no longer held
      *         (nothing was done)
      */
@@ -291,6 +419,10 @@ public interface Transport extends AutoCloseable {
      * (its {@code parked_id}). Then the key's mark becomes {@code replaying <last re-send id>},
      * or is deleted when nothing was re-sent.
      *
+     * @param keys      the partition's stream, parked stream and parking marks
+     * @param processor the name of the processor that parked the key
+     * @param key       the parked partition key, as text
+     * @param replay    true to re-send the parked entries to the stream, false to drop them
      * @return how many entries were re-sent or dropped; -1 when the key was not parked
      */
     long releaseParked(ParkingKeys keys, String processor, String key, boolean replay);
@@ -301,7 +433,10 @@ public interface Transport extends AutoCloseable {
      * {@code ttl}. So a copy made again after a crash is not appended twice. Every key of one
      * call must lie in one hash slot.
      *
-     * @param tokens one per append
+     * @param journal the hash of tokens to entry ids
+     * @param ttl     how long the journal lives after this call (positive)
+     * @param appends the entries to add, in order
+     * @param tokens  one per append: a value naming the copy uniquely, kept in the journal
      * @return per append, the id of its entry, new or recorded earlier
      */
     List<String> appendOnce(String journal, Duration ttl, List<Append> appends, List<String> tokens);
@@ -309,6 +444,8 @@ public interface Transport extends AutoCloseable {
     /**
      * Deletes entries from a stream (XDEL).
      *
+     * @param key the stream key
+     * @param ids the ids of the entries to delete
      * @return how many existed
      */
     long deleteEntries(String key, List<String> ids);
@@ -319,6 +456,9 @@ public interface Transport extends AutoCloseable {
      * fenced read only when they share a slot, and gives a partition's keys a common hash
      * tag on a cluster (see {@code ClusterLayout}). Blocking reads over several slots are
      * refused on a cluster; non-blocking multi-stream calls are split by slot.
+     *
+     * @param key any key
+     * @return its hash slot, 0 to 16383, on a Redis Cluster; 0 otherwise
      */
     default int hashSlot(String key) {
         return 0;
@@ -342,6 +482,9 @@ public interface Transport extends AutoCloseable {
      * the cluster's layout (which a failover changes, so the answer may change from one call
      * to the next); an empty string when all keys live on one server, or when the layout
      * names no master for the slot. Asks the server nothing.
+     *
+     * @param key any key
+     * @return the master's {@code host:port}, or an empty string
      */
     default String nodeOf(String key) {
         return "";
@@ -353,17 +496,37 @@ public interface Transport extends AutoCloseable {
 
     // -------------------------------------------------------- conveniences
 
-    /** One-key form of {@link #setIfAbsent(List, String, Duration)}. */
+    /**
+     * One-key form of {@link #setIfAbsent(List, String, Duration)}.
+     *
+     * @param key   the key to set
+     * @param value the value to store, usually the caller's owner token
+     * @param ttl   how long the key lives if set (positive)
+     * @return whether it was set (the caller now holds it)
+     */
     default boolean setIfAbsent(String key, String value, Duration ttl) {
         return setIfAbsent(List.of(key), value, ttl).get(0);
     }
 
-    /** One-key form of {@link #extendIfOwner(List, String, Duration)}. */
+    /**
+     * One-key form of {@link #extendIfOwner(List, String, Duration)}.
+     *
+     * @param key   the key to extend
+     * @param owner the value it must hold to be extended
+     * @param ttl   the new time to live (positive)
+     * @return whether it still held {@code owner} and was extended
+     */
     default boolean extendIfOwner(String key, String owner, Duration ttl) {
         return extendIfOwner(List.of(key), owner, ttl).get(0);
     }
 
-    /** One-key form of {@link #deleteIfOwner(List, String)}. */
+    /**
+     * One-key form of {@link #deleteIfOwner(List, String)}.
+     *
+     * @param key   the key to delete
+     * @param owner the value it must hold to be deleted
+     * @return whether it was deleted
+     */
     default boolean deleteIfOwner(String key, String owner) {
         return deleteIfOwner(List.of(key), owner).get(0);
     }
@@ -373,6 +536,10 @@ public interface Transport extends AutoCloseable {
      * when it does not (gone, or holding another value). The renewal is a PEXPIRE, which
      * allocates nothing and which Redis serves even at maxmemory: heartbeats and reservations
      * are kept this way.
+     *
+     * @param key   the key to renew
+     * @param value the value it should hold
+     * @param ttl   its time to live (positive)
      */
     default void renew(String key, String value, Duration ttl) {
         if (!extendIfOwner(key, value, ttl)) {
@@ -380,12 +547,22 @@ public interface Transport extends AutoCloseable {
         }
     }
 
-    /** One-entry form of {@link #append(List)}. */
+    /**
+     * One-entry form of {@link #append(List)}.
+     *
+     * @param append the entry to add
+     * @return the id of the appended entry
+     */
     default String append(Append append) {
         return append(List.of(append)).get(0);
     }
 
-    /** Every key, for calls that take lists. */
+    /**
+     * Every key, for calls that take lists.
+     *
+     * @param keys the keys
+     * @return a new mutable list of them, in order
+     */
     static List<String> keys(String... keys) {
         return new ArrayList<>(List.of(keys));
     }

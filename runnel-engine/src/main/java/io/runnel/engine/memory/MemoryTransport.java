@@ -81,7 +81,11 @@ public final class MemoryTransport implements Transport {
         this.where = Objects.requireNonNull(where, "where");
     }
 
-    /** A handle on a new store that nothing else shares. */
+    /**
+     * A handle on a new store that nothing else shares.
+     *
+     * @return the handle, which the caller closes
+     */
     public static MemoryTransport create() {
         return new MemoryTransport(new MemoryStore(), isolatedName());
     }
@@ -95,6 +99,8 @@ public final class MemoryTransport implements Transport {
      * Another handle on this handle's store, as a second process would connect to the same
      * Redis. Closing either handle leaves the other working. Works even after this handle
      * was closed: the store lives on.
+     *
+     * @return a new handle, which the caller closes
      */
     public MemoryTransport newHandle() {
         return new MemoryTransport(store, where);
@@ -137,6 +143,8 @@ public final class MemoryTransport implements Transport {
      * Number of reads blocked in this store right now, over all its handles: the analogue
      * of Redis's {@code blocked_clients}, for tests that must know a read is really waiting.
      * A diagnostic, so it also answers on a closed handle.
+     *
+     * @return how many reads wait for entries
      */
     public int blockedReads() {
         return store.blockedReads();

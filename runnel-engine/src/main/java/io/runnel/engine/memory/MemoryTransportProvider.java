@@ -26,6 +26,10 @@ import java.util.concurrent.ConcurrentMap;
 public final class MemoryTransportProvider implements TransportProvider {
     private static final ConcurrentMap<String, MemoryStore> STORES = new ConcurrentHashMap<>();
 
+    /** The constructor {@link java.util.ServiceLoader} calls; the stores are the JVM's. */
+    public MemoryTransportProvider() {
+    }
+
     @Override
     public String name() {
         return "memory";

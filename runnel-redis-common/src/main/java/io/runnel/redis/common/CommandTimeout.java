@@ -16,7 +16,13 @@ public final class CommandTimeout {
     private CommandTimeout() {
     }
 
-    /** How long a blocking read may wait for its reply. */
+    /**
+     * How long a blocking read may wait for its reply.
+     *
+     * @param timeout the URL's command timeout
+     * @param block   how long the read blocks on the server
+     * @return their sum
+     */
     public static Duration forBlockingRead(Duration timeout, Duration block) {
         return timeout.plus(block);
     }
@@ -25,6 +31,7 @@ public final class CommandTimeout {
      * Checks a URL's timeout. Zero would fail every command at once (or, as a socket
      * timeout, wait forever), so it is refused when the transport opens.
      *
+     * @param timeout   the URL's timeout, as parsed
      * @param asWritten the {@code timeout} parameter as the URL spells it, for the message
      * @return {@code timeout}
      * @throws IllegalArgumentException unless {@code timeout} is positive

@@ -236,6 +236,8 @@ public final class FencedCommands {
      * lock and the stream it guards must share a slot (a hash tag), and the calls that serve
      * several streams go per master, with their keys passed as a cross-slot script's arguments.
      *
+     * @param runner    sends script runs on the client's connections
+     * @param failure   turns an error reply into the exception to throw
      * @param placement where the server keeps keys
      */
     public FencedCommands(LuaScript.Runner runner, Function<Throwable, ? extends RuntimeException> failure,
@@ -250,6 +252,11 @@ public final class FencedCommands {
      * once, so that one master down or hung (mid-failover) neither keeps the others' locks
      * from being extended nor delays them: then {@link PartlyAnswered} carries the answers
      * that came.
+     *
+     * @param fences    the locks to extend, each with the token it must hold
+     * @param ttlMillis the new time to live, in milliseconds (positive)
+     * @return per fence, whether it still held and was extended
+     * @throws PartlyAnswered on a cluster when only some masters answered
      */
     public List<Boolean> extend(List<Fence> fences, long ttlMillis) {
         byte[] millis = utf8(Long.toString(ttlMillis));
@@ -281,7 +288,12 @@ public final class FencedCommands {
         return answers(held, unanswered);
     }
 
-    /** {@code Transport.releaseFenced}. */
+    /**
+     * {@code Transport.releaseFenced}.
+     *
+     * @param fences the locks to release, each with the token it must hold
+     * @return per fence, whether it was deleted
+     */
     public List<Boolean> release(List<Fence> fences) {
         List<LuaScript.Run> runs = new ArrayList<>(fences.size());
         for (Fence f : fences) {
@@ -301,7 +313,11 @@ public final class FencedCommands {
          * server (one master of a cluster) in order; the units may go to different masters
          * and all are sent before any reply is awaited.
          *
-         * @param block BLOCK for the reads, or null for none; a blocking call has one unit of one read
+         * @param group    the consumer group to read as
+         * @param consumer the consumer to read as: the fence token
+         * @param units    the reads and check runs to send, one unit per server
+         * @param count    COUNT for each read; zero or less for none
+         * @param block    BLOCK for the reads, or null for none; a blocking call has one unit of one read
          * @return per unit, the entries its reads got by stream key, and its run's reply or
          *         the exception its error reply became (a failed read throws)
          */
@@ -313,13 +329,23 @@ public final class FencedCommands {
      *
      * @param reads where to read each stream from, in order, per XREADGROUP (one per hash slot)
      * @param sha   the check script's SHA-1, for EVALSHA
+     * @param check the check's keys and arguments
      */
     public record ReadUnit(List<Map<String, String>> reads, String sha, LuaScript.Run check) {
+        /**
+         * Copies {@code reads}.
+         *
+         * @throws NullPointerException if {@code reads} is null
+         */
         public ReadUnit {
             reads = List.copyOf(reads);
         }
 
-        /** Every stream the unit reads, in order. */
+        /**
+         * Every stream the unit reads, in order.
+         *
+         * @return the stream keys of every read, in order
+         */
         public List<String> keys() {
             List<String> keys = new ArrayList<>();
             for (Map<String, String> read : reads) {
@@ -329,7 +355,13 @@ public final class FencedCommands {
         }
     }
 
-    /** What {@link ReadThenRun} got back for a unit. */
+    /**
+     * What {@link ReadThenRun} got back for a unit.
+     *
+     * @param entries  the entries the unit's reads got, by stream key (streams with none
+     *                 may be absent)
+     * @param runReply the check's reply, or the exception its error reply became
+     */
     public record ReadAndRun(Map<String, List<StreamEntry>> entries, Object runReply) {
     }
 
@@ -337,6 +369,15 @@ public final class FencedCommands {
      * {@code Transport.readGroupFenced}: the read and a check in one round trip, and a claim
      * where one is needed. On a cluster a non-blocking read may name streams of several
      * slots: it becomes one XREADGROUP per slot and one check per master, all sent at once.
+     *
+     * @param group  the consumer group's name
+     * @param reads  the streams to read, all with the same fence token
+     * @param count  at most this many entries per stream from the read; zero or less for no limit
+     * @param block  how long to wait when nothing is new; null, zero or negative for not at all
+     * @param sender sends the reads and checks on the client's connections
+     * @return per read, in order, what it found
+     * @throws IllegalArgumentException if the reads carry different tokens, or a blocking read
+     *                                  names streams of several hash slots
      */
     public List<FencedRead.Result> read(String group, List<FencedRead> reads, int count, Duration block,
                                         ReadThenRun sender) {
@@ -454,7 +495,14 @@ public final class FencedCommands {
         return all;
     }
 
-    /** {@code Transport.handOverPending}. */
+    /**
+     * {@code Transport.handOverPending}.
+     *
+     * @param group   the consumer group's name
+     * @param to      the consumer that takes the entries over
+     * @param streams fences with their streams ({@code afterId} is not used)
+     * @return per stream, whether its fence held
+     */
     public List<Boolean> handOver(String group, String to, List<FencedRead> streams) {
         List<LuaScript.Run> runs = new ArrayList<>(streams.size());
         for (FencedRead s : streams) {
@@ -495,6 +543,11 @@ public final class FencedCommands {
      * only its own acks unanswered: then {@link PartlyAnswered} carries the others' answers.
      * Acknowledging is idempotent, so a master whose answer was lost with another's failure is
      * asked again on its own.
+     *
+     * @param group the consumer group's name
+     * @param acks  per stream, its fence and the ids to acknowledge
+     * @return per ack, whether its fence held (and the ids were acknowledged)
+     * @throws PartlyAnswered on a cluster when only some masters answered
      */
     public List<Boolean> ack(String group, List<FencedAck> acks) {
         if (acks.isEmpty()) {
@@ -606,6 +659,10 @@ public final class FencedCommands {
      * streams outside the lock's hash slot cannot be in the lock's script run: the fence is
      * checked first, then the appends are made per slot, so a holder that loses its lock in
      * between may still append (at least once, as every append).
+     *
+     * @param fence   the lock that must still hold its token
+     * @param appends the entries to add, in order
+     * @return the ids of the appended entries, or empty when the fence no longer held
      */
     public Optional<List<String>> append(Fence fence, List<Append> appends) {
         int lockSlot = placement.slot(fence.lockKey());
@@ -653,7 +710,14 @@ public final class FencedCommands {
         return Optional.of(List.copyOf(ids));
     }
 
-    /** {@code Transport.setFenced}; on a cluster, checked first and then set when the key is outside the lock's slot. */
+    /**
+     * {@code Transport.setFenced}; on a cluster, checked first and then set when the key is outside the lock's slot.
+     *
+     * @param fence the lock that must still hold its token
+     * @param key   the key to set
+     * @param value the value to store, without expiry
+     * @return whether the fence held (and the value was set)
+     */
     public boolean set(Fence fence, String key, String value) {
         LuaScript.Run run;
         if (placement.slot(fence.lockKey()) == placement.slot(key)) {

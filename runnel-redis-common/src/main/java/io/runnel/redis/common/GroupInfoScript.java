@@ -55,6 +55,8 @@ public final class GroupInfoScript {
      * The group's state from the script's reply.
      *
      * @param reply integers as {@code Long}, strings as {@code byte[]} or {@code String}
+     * @return the group's state; empty when the script found no such stream or group
+     * @throws IllegalArgumentException if the reply does not have the script's shape
      */
     public static Optional<GroupInfo> parse(List<?> reply) {
         if (reply == null || reply.isEmpty()) {

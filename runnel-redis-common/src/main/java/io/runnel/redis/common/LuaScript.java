@@ -96,8 +96,18 @@ public final class LuaScript {
             return 0
             """, false);
 
-    /** One run of a script: its keys and arguments. */
+    /**
+     * One run of a script: its keys and arguments.
+     *
+     * @param keys the run's KEYS, in order
+     * @param args the run's ARGV, in order
+     */
     public record Run(List<String> keys, List<byte[]> args) {
+        /**
+         * Copies both lists.
+         *
+         * @throws NullPointerException if a list or a key is null
+         */
         public Run {
             keys = List.copyOf(keys);
             args = List.copyOf(args);
@@ -108,6 +118,8 @@ public final class LuaScript {
     @FunctionalInterface
     public interface Runner {
         /**
+         * Sends the runs, pipelined, and waits for their replies.
+         *
          * @param command     {@code EVALSHA} with the script's SHA-1, or {@code EVAL} with its source
          * @param scriptOrSha the SHA-1 or the source
          * @param array       whether the script answers an array (else an integer)
@@ -133,7 +145,10 @@ public final class LuaScript {
      * Runs the script once per key with the same arguments, in one round trip (two when the
      * script had to be loaded).
      *
+     * @param keys    the keys, one run each
+     * @param runner  sends the runs on the client's connection
      * @param failure turns an error reply into the exception to throw
+     * @param args    the arguments of every run
      * @return the script's integer result per key, in key order
      */
     public List<Long> runPerKey(List<String> keys, Runner runner,
@@ -148,6 +163,8 @@ public final class LuaScript {
     /**
      * Runs the script once per run, in one round trip (two when it had to be loaded).
      *
+     * @param runs    the runs, in order
+     * @param runner  sends the runs on the client's connection
      * @param failure turns an error reply into the exception to throw
      * @return the script's reply per run, in order
      */
@@ -167,6 +184,8 @@ public final class LuaScript {
      * use what the other runs answered (on a cluster, one node failing need not waste the
      * answers of the others).
      *
+     * @param runs   the runs, in order
+     * @param runner sends the runs on the client's connection
      * @return per run, in order, its reply or the exception its error reply became
      */
     public List<Object> runAllSettled(List<Run> runs, Runner runner) {
@@ -199,12 +218,22 @@ public final class LuaScript {
         return ttlMillisOrZero > 0 ? Long.toString(ttlMillisOrZero).getBytes(StandardCharsets.UTF_8) : new byte[0];
     }
 
-    /** The SHA-1 the server knows the script by (EVALSHA). */
+    /**
+     * The SHA-1 the server knows the script by (EVALSHA).
+     *
+     * @return the SHA-1 of the script's source, in lower-case hex
+     */
     public String sha() {
         return sha;
     }
 
-    /** Integer replies as longs. */
+    /**
+     * Integer replies as longs.
+     *
+     * @param replies replies that are all {@code Long}
+     * @return the same values, typed
+     * @throws ClassCastException if a reply is not a {@code Long}
+     */
     public static List<Long> integers(List<Object> replies) {
         List<Long> results = new ArrayList<>(replies.size());
         for (Object reply : replies) {

@@ -14,7 +14,11 @@ import java.util.Objects;
  */
 public record NodeAddress(String host, int port) {
 
-    /** @throws NullPointerException if {@code host} is null */
+    /**
+     * Checks that the host is there.
+     *
+     * @throws NullPointerException if {@code host} is null
+     */
     public NodeAddress {
         Objects.requireNonNull(host, "host");
     }
@@ -24,6 +28,8 @@ public record NodeAddress(String host, int port) {
      * as Redis writes them in a {@code MOVED} or {@code ASK} reply ({@code ::1:7000}): the port
      * is what follows the last colon.
      *
+     * @param text the address as written
+     * @return the address, its host without brackets
      * @throws IllegalArgumentException if there is no port
      */
     public static NodeAddress parse(String text) {

@@ -13,7 +13,11 @@ public final class OpenState {
     private final Supplier<TransportException> closedError;
     private volatile boolean closed;
 
-    /** @param closedError what calls on the closed transport throw */
+    /**
+     * An open transport's state.
+     *
+     * @param closedError what calls on the closed transport throw
+     */
     public OpenState(Supplier<TransportException> closedError) {
         this.closedError = closedError;
     }
@@ -22,6 +26,8 @@ public final class OpenState {
      * Marks the transport closed and, on the first call only, releases its resources by
      * running every step in order, even after one fails (the first failure is thrown, with
      * later ones suppressed). Later calls return at once; calls made meanwhile fail.
+     *
+     * @param steps what releases the transport's resources, in the order to run
      */
     public void close(Runnable... steps) {
         synchronized (this) {
@@ -47,12 +53,20 @@ public final class OpenState {
         }
     }
 
-    /** Whether {@link #close(Runnable...)} was called, e.g. to word a failure that closing caused. */
+    /**
+     * Whether {@link #close(Runnable...)} was called, e.g. to word a failure that closing caused.
+     *
+     * @return true once closing has begun
+     */
     public boolean isClosed() {
         return closed;
     }
 
-    /** @throws TransportException once closed */
+    /**
+     * Fails a call made on a closed transport.
+     *
+     * @throws TransportException once closed
+     */
     public void ensureOpen() {
         if (closed) {
             throw closedError.get();

@@ -171,6 +171,8 @@ public final class ParkingCommands {
     private final Function<Throwable, ? extends RuntimeException> failure;
 
     /**
+     * The parking commands over one client.
+     *
      * @param runner  sends script runs on the client's connection (routed by the first key on a cluster)
      * @param failure turns an error reply into the exception to throw
      */
@@ -179,7 +181,15 @@ public final class ParkingCommands {
         this.failure = failure;
     }
 
-    /** {@code Transport.parkFenced}. */
+    /**
+     * {@code Transport.parkFenced}.
+     *
+     * @param fence the partition's lock, which must still hold its token
+     * @param group the consumer group the parked events are acknowledged for
+     * @param keys  the partition's stream, parked stream and parking marks, in one hash slot
+     * @param steps the events to take through the parking, in partition order
+     * @return per step, in order, what became of it; empty when the fence no longer held
+     */
     public Optional<List<ParkStep.Outcome>> park(Fence fence, String group, ParkingKeys keys, List<ParkStep> steps) {
         if (steps.isEmpty()) {
             return Optional.of(List.of());
@@ -210,14 +220,31 @@ public final class ParkingCommands {
         return Optional.of(List.copyOf(outcomes));
     }
 
-    /** {@code Transport.releaseParked}. */
+    /**
+     * {@code Transport.releaseParked}.
+     *
+     * @param keys      the partition's stream, parked stream and parking marks, in one hash slot
+     * @param processor the name of the processor that parked the key
+     * @param key       the parked partition key, as text
+     * @param replay    true to re-send the parked entries to the stream, false to drop them
+     * @return how many entries were re-sent or dropped; -1 when the key was not parked
+     */
     public long release(ParkingKeys keys, String processor, String key, boolean replay) {
         LuaScript.Run run = new LuaScript.Run(List.of(keys.marks(), keys.parked(), keys.stream()),
                 List.of(utf8(processor), utf8(key), utf8(replay ? "1" : "0")));
         return (Long) RELEASE.runAll(List.of(run), runner, failure).get(0);
     }
 
-    /** {@code Transport.appendOnce}. */
+    /**
+     * {@code Transport.appendOnce}.
+     *
+     * @param journal the hash of tokens to entry ids
+     * @param ttl     how long the journal lives after this call (at least a millisecond)
+     * @param appends the entries to add, in order, in the journal's hash slot
+     * @param tokens  one per append, naming its copy uniquely
+     * @return per append, the id of its entry, new or recorded earlier
+     * @throws IllegalArgumentException if there are not as many tokens as appends
+     */
     public List<String> appendOnce(String journal, Duration ttl, List<Append> appends, List<String> tokens) {
         if (appends.size() != tokens.size()) {
             throw new IllegalArgumentException(appends.size() + " appends but " + tokens.size() + " tokens");
@@ -244,7 +271,13 @@ public final class ParkingCommands {
         return reply.stream().map(RedisReplies::text).toList();
     }
 
-    /** {@code Transport.deleteEntries}. */
+    /**
+     * {@code Transport.deleteEntries}.
+     *
+     * @param key the stream key
+     * @param ids the ids of the entries to delete
+     * @return how many existed
+     */
     public long deleteEntries(String key, List<String> ids) {
         if (ids.isEmpty()) {
             return 0;

@@ -32,19 +32,34 @@ public final class RedisFailures {
     private final Secrets secrets;
     private final Function<Throwable, Kind> kinds;
 
-    /** @param kinds tells the kind of the client's exceptions */
+    /**
+     * The failures of one transport.
+     *
+     * @param url   the transport's URL: its redacted form names the server, its secrets are
+     *              scrubbed from every message
+     * @param kinds tells the kind of the client's exceptions
+     */
     public RedisFailures(ConnectionUrl url, Function<Throwable, Kind> kinds) {
         this.url = url;
         this.secrets = Secrets.of(url);
         this.kinds = kinds;
     }
 
-    /** The URL fit for messages. */
+    /**
+     * The URL fit for messages.
+     *
+     * @return the URL without its credentials
+     */
     public String where() {
         return url.redacted();
     }
 
-    /** The text with the URL's secrets replaced by {@code ***}. */
+    /**
+     * The text with the URL's secrets replaced by {@code ***}.
+     *
+     * @param text any text, e.g. a client's error message
+     * @return the text, scrubbed
+     */
     public String scrub(String text) {
         return secrets.scrub(text);
     }
@@ -54,6 +69,10 @@ public final class RedisFailures {
      *
      * @param operation the command or step that failed, e.g. {@code XADD}; empty for
      *                  opening a connection
+     * @param error     the client's exception
+     * @return a {@link CommandRejected} (a {@link ServerOutOfMemory} at maxmemory) for an
+     *         error reply about the command, else a plain {@link TransportException}: an
+     *         outage the caller may retry
      */
     public TransportException translate(String operation, Throwable error) {
         return switch (kinds.apply(error)) {
@@ -97,7 +116,13 @@ public final class RedisFailures {
                 secrets.sanitize(error));
     }
 
-    /** @param operation the command needing the connection; empty when opening the transport */
+    /**
+     * The message of a failure to connect.
+     *
+     * @param operation the command needing the connection; empty when opening the transport
+     * @return {@code "cannot connect to <where>"}, then {@code " for <operation>"} when there
+     *         is one
+     */
     public String cannotConnect(String operation) {
         return "cannot connect to " + where() + (operation.isEmpty() ? "" : " for " + operation);
     }
@@ -105,12 +130,21 @@ public final class RedisFailures {
     /**
      * A failure worded {@code what}, explained by a client exception: the message ends
      * with the client's own explanation (see {@link #describe(Throwable)}), scrubbed.
+     *
+     * @param what  what failed, e.g. {@code "XADD timed out on <where>"}
+     * @param error the client's exception, kept as the cause (scrubbed if it names a secret)
+     * @return the failure
      */
     public TransportException because(String what, Throwable error) {
         return new TransportException(what + ": " + scrub(describe(error)), secrets.sanitize(error));
     }
 
-    /** A failure with no client exception behind it: {@code "<message> (<where>)"}. */
+    /**
+     * A failure with no client exception behind it: {@code "<message> (<where>)"}.
+     *
+     * @param message what failed
+     * @return the failure
+     */
     public TransportException failure(String message) {
         return new TransportException(scrub(message) + " (" + where() + ")");
     }
@@ -118,22 +152,42 @@ public final class RedisFailures {
     /**
      * A failure of ours that a client exception caused, e.g. the transport closing under a
      * read; {@code cause} may be null.
+     *
+     * @param message what failed
+     * @param cause   the client's exception, or null
+     * @return the failure, {@code "<message> (<where>)"}
      */
     public TransportException failure(String message, Throwable cause) {
         return new TransportException(scrub(message) + " (" + where() + ")", secrets.sanitize(cause));
     }
 
-    /** A call on a closed transport. */
+    /**
+     * A call on a closed transport.
+     *
+     * @return the failure
+     */
     public TransportException closed() {
         return failure("the transport is closed");
     }
 
-    /** A call that the transport closing broke off; {@code cause} may be null. */
+    /**
+     * A call that the transport closing broke off; {@code cause} may be null.
+     *
+     * @param operation the command broken off
+     * @param cause     the client's exception, or null
+     * @return the failure
+     */
     public TransportException closing(String operation, Throwable cause) {
         return failure(operation + " was cancelled, the transport is closing", cause);
     }
 
-    /** A call whose thread was interrupted; {@code cause} may be null. The caller keeps the interrupt set. */
+    /**
+     * A call whose thread was interrupted; {@code cause} may be null. The caller keeps the interrupt set.
+     *
+     * @param operation the command interrupted
+     * @param cause     the client's exception, or null
+     * @return the failure
+     */
     public TransportException interrupted(String operation, Throwable cause) {
         return failure(operation + " was interrupted", cause);
     }
@@ -141,6 +195,9 @@ public final class RedisFailures {
     /**
      * A URL the transport cannot use. There is no cause: a parser's message may quote the
      * URL with its credentials, so only {@code reason}, scrubbed, is kept.
+     *
+     * @param reason what is wrong with the URL
+     * @return the failure, naming the redacted URL
      */
     public TransportException invalidUrl(String reason) {
         return new TransportException("invalid Redis URL " + where() + " (" + scrub(reason) + ")");
@@ -164,7 +221,12 @@ public final class RedisFailures {
         return message + " (" + reason + ")";
     }
 
-    /** The last exception of a cause chain. */
+    /**
+     * The last exception of a cause chain.
+     *
+     * @param error any exception
+     * @return the deepest cause, or {@code error} itself when it has none
+     */
     public static Throwable rootCause(Throwable error) {
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {

@@ -13,7 +13,12 @@ public final class RedisUrls {
     private RedisUrls() {
     }
 
-    /** Whether the URL's scheme (in any case) is one of {@link #SCHEMES}. */
+    /**
+     * Whether the URL's scheme (in any case) is one of {@link #SCHEMES}.
+     *
+     * @param url a connection URL
+     * @return true when a Redis transport can open it
+     */
     public static boolean isRedis(ConnectionUrl url) {
         return SCHEMES.contains(url.scheme());
     }

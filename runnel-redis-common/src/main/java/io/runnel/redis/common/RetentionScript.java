@@ -176,10 +176,23 @@ public final class RetentionScript {
     private RetentionScript() {
     }
 
+    /**
+     * The script's KEYS for a pass.
+     *
+     * @param pass the retention pass
+     * @return the stream, then the record hash (which must share a hash slot on a cluster)
+     */
     public static List<String> keys(RetentionPass pass) {
         return List.of(pass.key(), pass.recordKey());
     }
 
+    /**
+     * The script's ARGV for a pass.
+     *
+     * @param pass the retention pass
+     * @return {@code trimAcked} as 1 or 0, {@code maxAge} in milliseconds and
+     *         {@code maxLength}, as UTF-8 text
+     */
     public static List<byte[]> args(RetentionPass pass) {
         return List.of(utf8(pass.trimAcked() ? "1" : "0"), utf8(Long.toString(pass.maxAge().toMillis())),
                 utf8(Long.toString(pass.maxLength())));
@@ -189,6 +202,8 @@ public final class RetentionScript {
      * The result from the script's reply.
      *
      * @param reply integers as {@code Long}, strings as {@code byte[]} or {@code String}
+     * @return what the pass did and found
+     * @throws IllegalArgumentException if the reply does not have the script's shape
      */
     public static RetentionResult parse(List<?> reply) {
         if (reply == null || reply.size() < 3 || (reply.size() - 3) % 4 != 0) {

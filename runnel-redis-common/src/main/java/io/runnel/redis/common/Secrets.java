@@ -21,7 +21,12 @@ public final class Secrets {
         this.secrets = List.copyOf(secrets);
     }
 
-    /** The secrets of a URL; none when it has no user-info. */
+    /**
+     * The secrets of a URL; none when it has no user-info.
+     *
+     * @param url a connection URL
+     * @return its user-info and password, raw and percent-decoded
+     */
     public static Secrets of(ConnectionUrl url) {
         List<String> secrets = new ArrayList<>();
         String userInfo = userInfo(url);
@@ -44,7 +49,12 @@ public final class Secrets {
         return new Secrets(secrets);
     }
 
-    /** The text with every secret replaced by {@code ***}. */
+    /**
+     * The text with every secret replaced by {@code ***}.
+     *
+     * @param text any text
+     * @return the text, scrubbed
+     */
     public String scrub(String text) {
         String scrubbed = text;
         for (String secret : secrets) {
@@ -57,6 +67,9 @@ public final class Secrets {
      * The error itself unless a secret appears somewhere in its chain (causes and suppressed
      * exceptions); then a copy of the chain with scrubbed messages and the original stack
      * traces, fit to be the cause of a {@code TransportException}.
+     *
+     * @param error an exception, e.g. a client's
+     * @return {@code error}, or a scrubbed copy of its chain
      */
     public Throwable sanitize(Throwable error) {
         if (!leaks(error)) {

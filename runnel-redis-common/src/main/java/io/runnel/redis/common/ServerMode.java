@@ -19,6 +19,7 @@ public final class ServerMode {
      * only once workers run.
      *
      * @param infoCluster the server's reply to {@code INFO cluster}
+     * @param failures    the transport's failures, to word the refusal
      * @throws TransportException naming the (redacted) URL, if the server runs in cluster mode
      */
     public static void requireStandalone(String infoCluster, RedisFailures failures) {
@@ -33,6 +34,7 @@ public final class ServerMode {
      * Refuses a server that is not a cluster node behind a {@code redis-cluster://} URL.
      *
      * @param infoCluster the server's reply to {@code INFO cluster}
+     * @param failures    the transport's failures, to word the refusal
      * @throws TransportException naming the (redacted) URL, if the server does not run in cluster mode
      */
     public static void requireCluster(String infoCluster, RedisFailures failures) {

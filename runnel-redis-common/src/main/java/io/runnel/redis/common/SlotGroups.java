@@ -21,6 +21,11 @@ public final class SlotGroups {
     /**
      * Positions 0..n-1 grouped by the hash slot of their key: slots in first-seen order,
      * positions in order within each, so replies can be put back in the caller's order.
+     *
+     * @param n    how many keys the call names
+     * @param key  the key at a position
+     * @param slot a key's hash slot
+     * @return per slot, the positions of its keys
      */
     public static Map<Integer, List<Integer>> positionsBySlot(int n, IntFunction<String> key, ToIntFunction<String> slot) {
         Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
@@ -30,7 +35,12 @@ public final class SlotGroups {
         return groups;
     }
 
-    /** Why a blocking read over several slots is refused: one blocking command cannot span them. */
+    /**
+     * Why a blocking read over several slots is refused: one blocking command cannot span them.
+     *
+     * @param slots the slots the read's streams are in
+     * @return the refusal, naming them
+     */
     public static IllegalArgumentException blockingAcrossSlots(Collection<Integer> slots) {
         return new IllegalArgumentException("on a Redis Cluster a blocking read names streams of one hash slot; "
                 + "these are in slots " + slots);

@@ -14,6 +14,10 @@ import io.runnel.redis.common.RedisUrls;
  * {@code transport} setting to choose this one.
  */
 public final class JedisTransportProvider implements TransportProvider {
+    /** The constructor {@link java.util.ServiceLoader} calls. */
+    public JedisTransportProvider() {
+    }
+
     @Override
     public String name() {
         return "jedis";

@@ -134,6 +134,8 @@ public final class LettuceTransport implements Transport {
     /**
      * Connects to the server.
      *
+     * @param url a {@code redis://}, {@code rediss://}, {@code redis-sentinel://},
+     *            {@code redis-cluster://} or {@code rediss-cluster://} URL
      * @throws TransportException if the URL is invalid or the server cannot be reached or
      *                            refuses the credentials; the message shows the URL redacted
      */

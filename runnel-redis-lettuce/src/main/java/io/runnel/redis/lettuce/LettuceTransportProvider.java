@@ -18,6 +18,10 @@ import io.runnel.redis.common.RedisUrls;
  * (see {@link LettuceTransport} for {@code verifyPeer}).
  */
 public final class LettuceTransportProvider implements TransportProvider {
+    /** The constructor {@link java.util.ServiceLoader} calls. */
+    public LettuceTransportProvider() {
+    }
+
     @Override
     public String name() {
         return "lettuce";

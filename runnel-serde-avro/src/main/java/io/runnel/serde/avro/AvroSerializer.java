@@ -122,6 +122,7 @@ public final class AvroSerializer implements Serializer, TransportAware {
      * (events written with other schemas are resolved against it); Java records and
      * SpecificRecords are handled as by {@link #AvroSerializer()}.
      *
+     * @param genericReaderSchema the record schema GenericRecord streams are read with
      * @throws IllegalArgumentException if the schema is not a record schema
      */
     public AvroSerializer(Schema genericReaderSchema) {
@@ -137,6 +138,8 @@ public final class AvroSerializer implements Serializer, TransportAware {
      * The Avro schema this serializer writes a class with: derived from a Java record (see the
      * class documentation), or a SpecificRecord's own.
      *
+     * @param type a Java record class or an Avro SpecificRecord class
+     * @return its writer schema
      * @throws SerializationException if a record component has a type Avro cannot represent
      * @throws IllegalArgumentException if the class is neither
      */
@@ -151,12 +154,21 @@ public final class AvroSerializer implements Serializer, TransportAware {
         throw new IllegalArgumentException(type.getName() + " is neither a Java record nor an Avro SpecificRecord");
     }
 
-    /** The 64-bit CRC-64-AVRO fingerprint of a schema's Parsing Canonical Form, as in payload headers. */
+    /**
+     * The 64-bit CRC-64-AVRO fingerprint of a schema's Parsing Canonical Form, as in payload headers.
+     *
+     * @param schema any Avro schema
+     * @return its fingerprint, which names the schema in payload headers and the schema store
+     */
     public static long fingerprint(Schema schema) {
         return SchemaNormalization.parsingFingerprint64(schema);
     }
 
-    /** The reader schema of GenericRecord streams, if one was given. */
+    /**
+     * The reader schema of GenericRecord streams, if one was given.
+     *
+     * @return the schema given to {@link #AvroSerializer(Schema)}; empty for {@link #AvroSerializer()}
+     */
     public Optional<Schema> genericReaderSchema() {
         return Optional.ofNullable(genericReaderSchema);
     }

@@ -83,6 +83,9 @@ public final class JsonSerializer implements Serializer {
     /**
      * A serializer using the given mapper exactly as configured (naming strategy, modules,
      * features); none of the defaults of {@link #defaultObjectMapper()} are added to it.
+     *
+     * @param mapper the mapper to encode and decode with; not copied, so do not change it
+     *               once the serializer is in use
      */
     public JsonSerializer(ObjectMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
@@ -91,6 +94,8 @@ public final class JsonSerializer implements Serializer {
     /**
      * The mapper behind {@link #JsonSerializer()}: a fresh instance each call, so it can be
      * adjusted (e.g. a naming strategy added) and passed to {@link #JsonSerializer(ObjectMapper)}.
+     *
+     * @return a new mapper with Runnel's defaults
      */
     public static ObjectMapper defaultObjectMapper() {
         return JsonMapper.builder()
@@ -131,6 +136,8 @@ public final class JsonSerializer implements Serializer {
     /**
      * A serializer for streams shared with Python runnel, using {@link #pythonObjectMapper()}.
      * Its name is {@code json}, like the default's: the bytes are the same format.
+     *
+     * @return a new serializer
      */
     public static JsonSerializer forPython() {
         return new JsonSerializer(pythonObjectMapper());
@@ -147,6 +154,8 @@ public final class JsonSerializer implements Serializer {
      *
      * <p>A fresh instance each call. For microseconds without snake_case, set the naming
      * strategy back: {@code pythonObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE)}.
+     *
+     * @return a new mapper for streams shared with Python
      */
     public static ObjectMapper pythonObjectMapper() {
         ObjectMapper mapper = defaultObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
@@ -154,7 +163,11 @@ public final class JsonSerializer implements Serializer {
         return mapper.registerModule(MicrosecondTimes.module());
     }
 
-    /** The mapper this serializer uses. */
+    /**
+     * The mapper this serializer uses.
+     *
+     * @return the mapper itself, not a copy
+     */
     public ObjectMapper objectMapper() {
         return mapper;
     }
