@@ -23,6 +23,7 @@ public interface Instrumentation {
      * in send order: it may add fields to them (what it adds is sent).
      *
      * @param destination where the entries go
+     * @param entries     each entry's fields, in send order; mutable, for the fields it adds
      * @return told once the send completed or failed; null when there is nothing to tell
      */
     default SendCompletion beforeSend(Destination destination, List<Map<String, byte[]>> entries) {
@@ -34,6 +35,8 @@ public interface Instrumentation {
      * processor's own; null for none. Called once, when the processor is registered.
      *
      * @param destination the stream the processor reads (its partition is empty: each delivery says its own)
+     * @param processor   the processor's name
+     * @return the middleware, or null
      */
     default Middleware middleware(Destination destination, String processor) {
         return null;
@@ -56,6 +59,8 @@ public interface Instrumentation {
     @FunctionalInterface
     interface SendCompletion {
         /**
+         * Tells how the send ended.
+         *
          * @param ids   the stream ids of the entries, or null when the send failed
          * @param error why the send failed, or null
          */

@@ -16,7 +16,11 @@ import java.io.IOException;
  */
 public interface MetricsReporterProvider {
 
-    /** The name {@code metrics_reporters} chooses it by: lower case, not {@code jmx}, {@code slf4j} or {@code csv}. */
+    /**
+     * The name {@code metrics_reporters} chooses it by: lower case, not {@code jmx}, {@code slf4j} or {@code csv}.
+     *
+     * @return the reporter's name
+     */
     String name();
 
     /**
@@ -24,7 +28,10 @@ public interface MetricsReporterProvider {
      * {@link RunnelMetric#series(String, String)} tells which of them are app {@code app}'s and
      * how to export them.
      *
-     * @param app the app whose first worker starts the reporter
+     * @param app      the app whose first worker starts the reporter
+     * @param registry the app's metric registry
+     * @param filter   passes Runnel's own metrics
+     * @param settings the app's settings ({@code metrics_port}, {@code metrics_host}...)
      * @return what stops it
      * @throws IOException when it cannot start (a port in use...): the worker fails to start with it
      */

@@ -39,7 +39,11 @@ public final class RunnelTelemetry {
     private RunnelTelemetry() {
     }
 
-    /** Reports to {@code openTelemetry} from now on (e.g. an SDK built by hand, or a test's). */
+    /**
+     * Reports to {@code openTelemetry} from now on (e.g. an SDK built by hand, or a test's).
+     *
+     * @param openTelemetry the OpenTelemetry to trace with instead of the global one
+     */
     public static void use(OpenTelemetry openTelemetry) {
         chosen = Objects.requireNonNull(openTelemetry, "openTelemetry");
     }

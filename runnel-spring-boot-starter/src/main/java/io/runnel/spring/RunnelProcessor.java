@@ -34,36 +34,74 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 public @interface RunnelProcessor {
 
-    /** The stream's name. */
+    /**
+     * The stream's name.
+     *
+     * @return the name of a stream defined as a bean
+     */
     String stream();
 
-    /** The processor's name (its consumer group); the method's name when empty. */
+    /**
+     * The processor's name (its consumer group); the method's name when empty.
+     *
+     * @return the processor's name, or empty
+     */
     String name() default "";
 
-    /** The exception policy; the {@code default_exception_policy} setting when empty. */
+    /**
+     * The exception policy; the {@code default_exception_policy} setting when empty.
+     *
+     * @return the policy, or {@link Policy#DEFAULT}
+     */
     Policy exceptionPolicy() default Policy.DEFAULT;
 
-    /** Whether failed deliveries go to the dead-letter stream ({@code ProcessorOptions.deadLetters()}). */
+    /**
+     * Whether failed deliveries go to the dead-letter stream ({@code ProcessorOptions.deadLetters()}).
+     *
+     * @return true to forward failed deliveries
+     */
     boolean deadLetters() default false;
 
-    /** Tries of a failed delivery in all, in place, before the exception policy applies (1: no retry); 0 for {@code default_retry_attempts}. */
+    /**
+     * Tries of a failed delivery in all, in place, before the exception policy applies (1: no retry); 0 for {@code default_retry_attempts}.
+     *
+     * @return the number of tries, or 0
+     */
     int retryAttempts() default 0;
 
-    /** The pause after the first failed try ({@code "200ms"}); empty for {@code default_retry_backoff}. */
+    /**
+     * The pause after the first failed try ({@code "200ms"}); empty for {@code default_retry_backoff}.
+     *
+     * @return the pause, or empty
+     */
     String retryBackoff() default "";
 
-    /** The longest pause between tries ({@code "5s"}); empty for {@code default_retry_max_backoff}. */
+    /**
+     * The longest pause between tries ({@code "5s"}); empty for {@code default_retry_max_backoff}.
+     *
+     * @return the longest pause, or empty
+     */
     String retryMaxBackoff() default "";
 
-    /** Events read at once, and buffered, per owned partition; 0 for {@code default_prefetch_count}. */
+    /**
+     * Events read at once, and buffered, per owned partition; 0 for {@code default_prefetch_count}.
+     *
+     * @return the number of events, or 0
+     */
     int prefetchCount() default 0;
 
-    /** Concurrent reads (connections) of this processor per worker; 0 for {@code default_pool_size}. */
+    /**
+     * Concurrent reads (connections) of this processor per worker; 0 for {@code default_pool_size}.
+     *
+     * @return the number of concurrent reads, or 0
+     */
     int poolSize() default 0;
 
     /**
      * How long one delivery may stay with the method before it is interrupted and fails with
      * {@code ProcessingTimeout} ({@code "30s"}); empty for {@code default_max_processing_time}.
+     *
+     * @return the longest time, or empty
      */
     String maxProcessingTime() default "";
 
@@ -73,6 +111,8 @@ public @interface RunnelProcessor {
      * the event is acknowledged, so it is at-least-once like the rest: a crash between the
      * two runs the method again on the event's next delivery, and sends again. Consumers of
      * that stream should tolerate duplicates (key them by something the input determines).
+     *
+     * @return the name of a stream bean, or empty
      */
     String sendTo() default "";
 
