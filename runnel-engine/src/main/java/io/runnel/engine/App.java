@@ -338,7 +338,8 @@ public final class App implements AutoCloseable {
             }
             ProcessorMetrics metrics = new ProcessorMetrics(metrics(), injector.getInstance(Clock.class), this.name,
                     stream, name, this::transport);
-            processors.put(name, Processor.resolve(stream, name, function, o, settings, metrics));
+            processors.put(name, Processor.resolve(stream, name, function, o, settings, metrics,
+                    injector.getInstance(Ticker.class)));
         }
     }
 

@@ -147,7 +147,7 @@ final class DriverSession<T> implements DrivenProcessor<T> {
     }
 
     /** What a worker's executor does when the consumer reports back, done on the spot. */
-    private final class Callbacks implements PartitionConsumer.ExecutorCallbacks {
+    private final class Callbacks implements CoordinatorInbox {
         private final DrivenFeed feed;
 
         Callbacks(DrivenFeed feed) {
@@ -170,6 +170,16 @@ final class DriverSession<T> implements DrivenProcessor<T> {
             feed.close();
             poisoned.add(lease.partition);
             marks.poisoned(lease, error);
+        }
+
+        @Override
+        public void settled(Lease lease) {
+            // The driver runs the consumer on the caller's thread and waits for it itself.
+        }
+
+        @Override
+        public void repairGroups(List<String> keys) {
+            // The driver reads no stream: its feed is the events the test pipes in.
         }
 
         @Override

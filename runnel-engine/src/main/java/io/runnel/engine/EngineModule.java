@@ -27,6 +27,7 @@ final class EngineModule extends AbstractModule {
     protected void configure() {
         bind(Settings.class).toInstance(settings);
         bind(Clock.class).toInstance(Clock.systemUTC());
+        bind(Ticker.class).toInstance(Ticker.SYSTEM);
         bind(AssignmentStrategy.class).toInstance(settings.defaultAssignment().equals("ranges")
                 ? AssignmentStrategy.contiguousRanges() : AssignmentStrategy.sticky());
     }

@@ -64,8 +64,7 @@ final class Fetcher {
     private final Processor<?> processor;
     private final Transport transport;
     private final Acker acker;
-    private final Membership membership;
-    private final PartitionConsumer.ExecutorCallbacks executor;
+    private final CoordinatorInbox executor;
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     /** Tokens with a read of backlogged partitions in flight; the fetcher thread's own. */
     private final Set<String> backlogReadOut = new HashSet<>();
@@ -79,12 +78,11 @@ final class Fetcher {
     private volatile boolean stopped;
     private Thread thread;
 
-    Fetcher(Processor<?> processor, Transport transport, Acker acker, Membership membership,
-            PartitionConsumer.ExecutorCallbacks executor, Map<String, String> mdc) {
+    Fetcher(Processor<?> processor, Transport transport, Acker acker, CoordinatorInbox executor,
+            Map<String, String> mdc) {
         this.processor = processor;
         this.transport = transport;
         this.acker = acker;
-        this.membership = membership;
         this.executor = executor;
         this.reads = new Semaphore(processor.poolSize());
         this.outages = new NodeOutages(log, "reading events of " + processor.stream().name() + "/" + processor.name(),
@@ -321,7 +319,7 @@ final class Fetcher {
      * outage would get the same answer forever, and hold back the read's other partitions
      * each time, with growing pauses. Quarantines the partitions
      * whose key holds another type than a stream (they cannot be read until someone fixes
-     * the key), and creates the consumer group again where it is missing (the key was
+     * the key), and has the coordinator create the consumer group again where it is missing (the key was
      * deleted, so XREADGROUP over all of them answers NOGROUP). Returns false when nothing
      * needed repair (another refusal), or when checking failed too.
      */
@@ -334,6 +332,7 @@ final class Fetcher {
                 if (notAStream.isPresent() && !b.isClosed()) {
                     log.error("partition {} cannot be read: its key {} holds another type than a stream; quarantining it "
                             + "(delete or rename the key, then restart or rebalance to read it again)", b.partition, b.key);
+                    b.close(); // read it no more; the coordinator poisons it
                     executor.quarantine(b.lease, new RunnelException(
                             "partition key " + b.key + " holds another type than a stream: " + notAStream.get().getMessage()));
                     quarantined = true;
@@ -342,10 +341,7 @@ final class Fetcher {
                 }
             }
             if (!missingGroup.isEmpty()) {
-                List<String> keys = missingGroup.stream().map(b -> b.key).toList();
-                membership.createGroups(keys);
-                log.warn("consumer group {} was missing on {} (stream key deleted?); created it again from the start of "
-                        + "the stream", processor.group(), keys);
+                executor.repairGroups(missingGroup.stream().map(b -> b.key).toList());
             }
             return quarantined || !missingGroup.isEmpty();
         } catch (RuntimeException e) {

@@ -15,7 +15,7 @@ import io.runnel.api.transport.Fence;
  * have expired on the server before it, as long as the two clocks' rates differ by less
  * than the margin over one lock_expiry. So a thread that finds the lease valid may hand out
  * an event knowing no other executor can own the partition yet, with no network call: a
- * volatile read and {@link System#nanoTime()}.
+ * volatile read and a reading of the engine's {@link Ticker}.
  *
  * <p>Renewed by the heartbeat, voided by the executor (release, loss) and read by the
  * partition's consumer, fetcher and acker. Once void it never becomes valid again: a
@@ -27,19 +27,27 @@ final class Lease {
     final String streamKey;
     final Fence fence;
     private final long lifetimeNanos;
+    private final Ticker ticker;
     private volatile long deadlineNanos;
     private volatile boolean voided;
 
     /**
-     * @param sentAtNanos {@link System#nanoTime()} just before the acquiring command was sent
+     * @param sentAtNanos the ticker's reading just before the acquiring command was sent
      * @param lifetimeNanos lock_expiry minus lease_margin
+     * @param ticker the engine's monotonic time source
      */
-    Lease(int partition, String streamKey, Fence fence, long sentAtNanos, long lifetimeNanos) {
+    Lease(int partition, String streamKey, Fence fence, long sentAtNanos, long lifetimeNanos, Ticker ticker) {
         this.partition = partition;
+        this.ticker = ticker;
         this.streamKey = streamKey;
         this.fence = fence;
         this.lifetimeNanos = lifetimeNanos;
         this.deadlineNanos = sentAtNanos + lifetimeNanos;
+    }
+
+    /** A lease on the system ticker (for tests of the parts that hold one). */
+    Lease(int partition, String streamKey, Fence fence, long sentAtNanos, long lifetimeNanos) {
+        this(partition, streamKey, fence, sentAtNanos, lifetimeNanos, Ticker.SYSTEM);
     }
 
     /**
@@ -47,19 +55,19 @@ final class Lease {
      * (this one is then voided, so its old holder can no longer act).
      */
     Lease successor() {
-        Lease next = new Lease(partition, streamKey, fence, deadlineNanos - lifetimeNanos, lifetimeNanos);
+        Lease next = new Lease(partition, streamKey, fence, deadlineNanos - lifetimeNanos, lifetimeNanos, ticker);
         next.voided = voided;
         return next;
     }
 
     /** Whether this executor may still act for the partition: not voided and before the deadline. */
     boolean valid() {
-        return !voided && System.nanoTime() - deadlineNanos < 0;
+        return !voided && ticker.nanos() - deadlineNanos < 0;
     }
 
     /** Nanoseconds left before the deadline (zero or less once passed or voided). */
     long remainingNanos() {
-        return voided ? 0 : deadlineNanos - System.nanoTime();
+        return voided ? 0 : deadlineNanos - ticker.nanos();
     }
 
     /**

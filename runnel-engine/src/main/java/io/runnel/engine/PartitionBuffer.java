@@ -50,6 +50,8 @@ final class PartitionBuffer implements EventFeed {
     /** True while the partition is in the fetcher's ready queue or has a read in flight. */
     final AtomicBoolean scheduled = new AtomicBoolean();
     private final Consumer<PartitionBuffer> schedule;
+    /** Called when a read ends on a closed buffer: a release waiting for it may go on. */
+    private final Runnable readEndedClosed;
     private boolean closed;
     /** Closed because the lease ran out (or the server no longer held it), not by the executor. */
     private boolean expired;
@@ -61,6 +63,12 @@ final class PartitionBuffer implements EventFeed {
     private String lastReceived;
 
     PartitionBuffer(String streamName, Lease lease, int capacity, Consumer<PartitionBuffer> schedule) {
+        this(streamName, lease, capacity, schedule, () -> { });
+    }
+
+    PartitionBuffer(String streamName, Lease lease, int capacity, Consumer<PartitionBuffer> schedule,
+                    Runnable readEndedClosed) {
+        this.readEndedClosed = readEndedClosed;
         this.streamName = streamName;
         this.partition = lease.partition;
         this.key = lease.streamKey;
@@ -113,9 +121,11 @@ final class PartitionBuffer implements EventFeed {
      */
     List<String> endFetch(List<StreamEntry> entries, boolean ok) {
         List<String> vanished = List.of();
+        boolean endedClosed;
         lock.lock();
         try {
             fetching = false;
+            endedClosed = closed;
             if (!closed && !ok && NEW_ENTRIES.equals(pointer)) {
                 // The server may have delivered entries whose reply we never got (the
                 // connection dropped mid-read): they sit in the pending list, where ">" never
@@ -147,6 +157,9 @@ final class PartitionBuffer implements EventFeed {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (endedClosed) {
+            readEndedClosed.run();
         }
         if (hasRoom()) {
             schedule.accept(this);
@@ -385,9 +398,14 @@ final class PartitionBuffer implements EventFeed {
         }
     }
 
-    /** Waits until no read for this partition is in flight (call after {@link #close()}). */
-    boolean awaitFetchIdle(Duration timeout) throws InterruptedException {
-        return awaitUntil(() -> !fetching, timeout);
+    /** Whether a read for this partition is in flight. */
+    boolean reading() {
+        lock.lock();
+        try {
+            return fetching;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Waits, under the lock, until {@code done} holds or {@code timeout} passes; answers whether it holds. */

@@ -35,7 +35,7 @@ final class PartitionConsumer<T> implements Runnable {
     private final Processor<T> processor;
     private final EventFeed feed;
     private final Acker acker;
-    private final ExecutorCallbacks executor;
+    private final CoordinatorInbox executor;
     private final Map<String, String> mdc;
     /** The PARK policy's view of this partition, and the filter of re-sends meant for other processors. */
     private final Parking parking;
@@ -85,71 +85,21 @@ final class PartitionConsumer<T> implements Runnable {
      */
     private record Retry(String firstId, int attempt, int serverRetries) {
     }
-    private long lastHandOver = System.nanoTime();
+    private long lastHandOver;
     /** Whether the last completed delivery took {@link #ACK_DELAY_NANOS} or more; consumer thread only. */
     private boolean slow;
 
     static final int ACK_GROUP = 128;
     static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    /** What a consumer reports back to its executor. */
-    interface ExecutorCallbacks {
-        /**
-         * The policy is HALT (or the processor is misconfigured): mark the partition halted
-         * for status views, then stop the worker with this error. Called on the consumer's thread.
-         */
-        void halt(Lease lease, List<String> eventIds, Throwable error);
-
-        /** A delivery completed, the first since this consumer started. Called on the consumer's thread. */
-        void flowing(Lease lease);
-
-        /** The policy is QUARANTINE: the lease's partition is poisoned. */
-        void quarantine(Lease lease, Throwable error);
-
-        /**
-         * The lease ended without the executor ending it: its deadline passed before a renewal,
-         * or the server no longer holds its token. Called from any of the executor's threads.
-         */
-        void leaseLost(Lease lease, String why);
-    }
-
-    /** The lease of the partition whose consumer runs on this thread, for fenced writes from middleware. */
-    private static final ThreadLocal<Lease> LEASE = new ThreadLocal<>();
-    /** The feed of the consumer on this thread, for middleware that waits to try a write again. */
-    private static final ThreadLocal<EventFeed> FEED = new ThreadLocal<>();
-
-    /** The lease of the partition being processed on this thread, or null off a consumer thread. */
-    static Lease leaseOfThisThread() {
-        return LEASE.get();
-    }
-
-    /**
-     * Waits up to {@code pause} on a consumer's thread, for middleware that tries a write again
-     * which its partition's events depend on (a dead letter).
-     *
-     * @return true once the partition is released or the thread interrupted (stop trying), or
-     *         at once off a consumer thread; false after the pause
-     */
-    static boolean releasedWithin(Duration pause) {
-        EventFeed feed = FEED.get();
-        if (feed == null) {
-            return true;
-        }
-        try {
-            return feed.awaitClosed(pause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        }
-    }
-
-    PartitionConsumer(Processor<T> processor, EventFeed feed, Acker acker, ExecutorCallbacks executor,
+    PartitionConsumer(Processor<T> processor, EventFeed feed, Acker acker, CoordinatorInbox executor,
                       Map<String, String> mdc) {
         this.processor = processor;
         this.feed = feed;
         this.acker = acker;
         this.executor = executor;
         this.mdc = mdc;
+        this.lastHandOver = processor.ticker().nanos();
         this.parking = new Parking(processor, feed.lease());
         this.metrics = processor.metrics().deliveries(feed.partition());
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name() + "'s function on partition "
@@ -160,8 +110,6 @@ final class PartitionConsumer<T> implements Runnable {
     public void run() {
         MDC.setContextMap(mdc);
         MDC.put("partition", Integer.toString(feed.partition()));
-        LEASE.set(feed.lease());
-        FEED.set(feed);
         try {
             if (!parking.load(this::pauseUnlessClosed)) {
                 return;
@@ -200,15 +148,15 @@ final class PartitionConsumer<T> implements Runnable {
             if (feed.expired()) {
                 executor.leaseLost(feed.lease(), "its lease ran out before the heartbeat could renew it");
             }
-            LEASE.remove();
-            FEED.remove();
             exited.countDown();
+            executor.settled(feed.lease());
             MDC.clear();
         }
     }
 
-    boolean awaitExit(Duration timeout) throws InterruptedException {
-        return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    /** Whether {@link #run()} has returned. */
+    boolean hasExited() {
+        return exited.getCount() == 0;
     }
 
     // ------------------------------------------------------- used by EventsView
@@ -254,7 +202,7 @@ final class PartitionConsumer<T> implements Runnable {
             MDC.remove("attempt"); // only then: the hand-out path runs per event
         }
         Delivery delivery = new Delivery(processor.name(), feed.partition(), events, attempt);
-        long now = System.nanoTime();
+        long now = processor.ticker().nanos();
         metrics.delivered(delivery);
         holding = new Holding(delivery, now);
         if (slow || now - lastHandOver >= ACK_DELAY_NANOS) {
@@ -351,7 +299,7 @@ final class PartitionConsumer<T> implements Runnable {
         }
         holding = null;
         Delivery done = held.delivery();
-        long now = System.nanoTime();
+        long now = processor.ticker().nanos();
         metrics.succeeded(done, now - held.since());
         slow = now - held.since() >= ACK_DELAY_NANOS;
         List<Middleware> middleware = processor.middleware();
@@ -377,7 +325,7 @@ final class PartitionConsumer<T> implements Runnable {
     }
 
     private void handOverAcks() {
-        handOverAcks(System.nanoTime());
+        handOverAcks(processor.ticker().nanos());
     }
 
     /** Hands the completed ids to the acker, and what the metrics gathered to the partition's metrics. */
@@ -405,16 +353,21 @@ final class PartitionConsumer<T> implements Runnable {
             return retry(failed, ids(failed), error);
         }
         processor.metrics().failed(failed);
-        List<Middleware> middleware = processor.middleware();
         List<String> ids = ids(failed);
-        for (int i = middleware.size() - 1; i >= 0; i--) {
+        if (processor.deadLetters() != null) {
             try {
-                middleware.get(i).afterFailure(failed, error);
+                processor.deadLetters().forward(failed, error, feed.lease(), feed);
             } catch (FailureNotRecorded e) {
                 // The policy would acknowledge (or park) events whose failure is not stored.
                 log.warn("the failed events {} of partition {} stay pending, unacknowledged, for the partition's next "
                         + "owner: {}", ids, feed.partition(), e.getMessage());
                 return false;
+            }
+        }
+        List<Middleware> middleware = processor.middleware();
+        for (int i = middleware.size() - 1; i >= 0; i--) {
+            try {
+                middleware.get(i).afterFailure(failed, error);
             } catch (RuntimeException e) {
                 log.error("middleware {} failed while handling a failure", middleware.get(i).getClass().getName(), e);
             }
@@ -559,7 +512,7 @@ final class PartitionConsumer<T> implements Runnable {
 
     // ------------------------------------------------------- used by the coordinator
 
-    /** A delivery the function holds, and when it got it ({@link System#nanoTime()}). */
+    /** A delivery the function holds, and when it got it (a reading of the processor's {@link Ticker}). */
     record Holding(Delivery delivery, long since) {
     }
 

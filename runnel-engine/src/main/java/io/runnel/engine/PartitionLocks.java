@@ -51,7 +51,7 @@ final class PartitionLocks {
      */
     Map<Integer, Lease> acquire(Collection<Integer> partitions) {
         List<Integer> order = List.copyOf(partitions);
-        long sentAt = System.nanoTime();
+        long sentAt = processor.ticker().nanos();
         String token = executorId + ":" + transport.increment(processor.epochKey());
         List<Boolean> got = transport.setIfAbsent(order.stream().map(processor::lockKey).toList(), token,
                 processor.lockExpiry());
@@ -60,7 +60,7 @@ final class PartitionLocks {
             if (got.get(i)) {
                 int p = order.get(i);
                 acquired.put(p, new Lease(p, processor.stream().partitionKey(p), new Fence(processor.lockKey(p), token),
-                        sentAt, leaseLifetimeNanos()));
+                        sentAt, leaseLifetimeNanos(), processor.ticker()));
             }
         }
         return acquired;
@@ -85,7 +85,7 @@ final class PartitionLocks {
             return new Extension(List.of(), Optional.empty());
         }
         List<Lease> order = List.copyOf(leases);
-        long sentAt = System.nanoTime();
+        long sentAt = processor.ticker().nanos();
         List<Optional<Boolean>> held;
         Optional<TransportException> unanswered = Optional.empty();
         try {

@@ -26,6 +26,7 @@ record Processor<T>(
         RetryPolicy retry,
         Predicate<Throwable> retryable,
         List<Middleware> middleware,
+        DeadLetterForwarder<?> deadLetters,
         List<RebalanceListener> rebalanceListeners,
         ProcessorMetrics metrics,
         Duration lockExpiry,
@@ -39,7 +40,8 @@ record Processor<T>(
         int poolSize,
         Duration joinDelay,
         String memberId,
-        Duration sessionTimeout) {
+        Duration sessionTimeout,
+        Ticker ticker) {
 
     /**
      * The group's shared consumer, the only one Python runnel reads as. Java executors read
@@ -60,7 +62,8 @@ record Processor<T>(
     }
 
     static <T> Processor<T> resolve(Stream<T> stream, String name, ProcessorFunction<T> function,
-                                    ProcessorOptions options, Settings s, ProcessorMetrics metrics) {
+                                    ProcessorOptions options, Settings s, ProcessorMetrics metrics,
+                                    Ticker ticker) {
         List<Middleware> middleware = new ArrayList<>();
         for (Instrumentation i : stream.app().instrumentation()) {
             Middleware m = i.middleware(stream.app().destination(stream.name(), OptionalInt.empty()), name);
@@ -69,9 +72,6 @@ record Processor<T>(
             }
         }
         middleware.addAll(options.middleware);
-        if (options.deadLetters) {
-            middleware.add(new DeadLetterMiddleware<>(stream.deadLetters(), name, metrics));
-        }
         Overrides o = options.settings;
         Duration lockExpiry = o.get(Settings.DEFAULT_LOCK_EXPIRY, s);
         RetryPolicy retry = new RetryPolicy(o.get(Settings.DEFAULT_RETRY_ATTEMPTS, s),
@@ -82,6 +82,7 @@ record Processor<T>(
                 retry,
                 options.retryable != null ? options.retryable : error -> !(error instanceof SerializationException),
                 middleware,
+                options.deadLetters ? new DeadLetterForwarder<>(stream.deadLetters(), name, metrics) : null,
                 options.rebalanceListeners,
                 metrics,
                 lockExpiry,
@@ -95,7 +96,8 @@ record Processor<T>(
                 o.get(Settings.DEFAULT_POOL_SIZE, s),
                 o.get(Settings.DEFAULT_JOIN_DELAY, s),
                 s.memberId(),
-                s.defaultSessionTimeout().isZero() ? lockExpiry : s.defaultSessionTimeout());
+                s.defaultSessionTimeout().isZero() ? lockExpiry : s.defaultSessionTimeout(),
+                ticker);
     }
 
     String app() {

@@ -79,7 +79,7 @@ public final class Worker implements AutoCloseable {
             election.poll();
             electionThread = Thread.ofVirtual().name("runnel-leader-election").start(this::electionLoop);
             for (Processor<?> p : processors) {
-                Executor e = new Executor(p, transport, app.membership(p), this);
+                Executor e = new Executor(p, transport, app.membership(p), id(), this::fail);
                 executors.add(e);
             }
             executors.forEach(Executor::start);

@@ -4,7 +4,6 @@ package io.runnel.engine;
 
 import io.runnel.api.Delivery;
 import io.runnel.api.Event;
-import io.runnel.api.Middleware;
 import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +21,8 @@ import java.util.Map;
  * be what failed), plus fields saying where and why it failed. The exception policy still
  * applies afterwards; pair it with IGNORE to keep a partition moving.
  *
- * <p>On a partition's consumer thread the forward is fenced by the partition's lease: an
+ * <p>The partition's consumer calls it with the failed delivery before the processor's
+ * middleware hears of the failure. The forward is fenced by the partition's lease: an
  * executor that lost the partition forwards nothing (its next owner meets the events and
  * forwards them itself), so a frozen former owner cannot add dead letters late.
  *
@@ -32,21 +32,27 @@ import java.util.Map;
  * without it. If the partition leaves the consumer first, the events stay pending for its
  * next owner ({@link FailureNotRecorded}).
  */
-final class DeadLetterMiddleware<T> implements Middleware {
-    private static final Logger log = LoggerFactory.getLogger(DeadLetterMiddleware.class);
+final class DeadLetterForwarder<T> {
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterForwarder.class);
 
     private final Stream<T> sink;
     private final String processor;
     private final ProcessorMetrics metrics;
 
-    DeadLetterMiddleware(Stream<T> sink, String processor, ProcessorMetrics metrics) {
+    DeadLetterForwarder(Stream<T> sink, String processor, ProcessorMetrics metrics) {
         this.sink = sink;
         this.processor = processor;
         this.metrics = metrics;
     }
 
-    @Override
-    public void afterFailure(Delivery delivery, Throwable error) {
+    /**
+     * Forwards the failed events.
+     *
+     * @param lease the partition's lease, which fences the forward (null: unfenced)
+     * @param feed  the partition's feed, whose closing ends the retries (null: no retry)
+     * @throws FailureNotRecorded if the partition left before the dead letters could be stored
+     */
+    void forward(Delivery delivery, Throwable error, Lease lease, EventFeed feed) {
         if (delivery.events().isEmpty()) {
             return;
         }
@@ -62,7 +68,6 @@ final class DeadLetterMiddleware<T> implements Middleware {
             fields.put("dead_error", bytes(reason));
             entries.add(fields);
         }
-        Lease lease = PartitionConsumer.leaseOfThisThread();
         Outage outage = new Outage(log, "forwarding " + entries.size() + " failed event(s) of partition "
                 + delivery.partition() + " to dead-letter stream " + sink.name(), metrics.redisOom());
         while (true) {
@@ -82,7 +87,7 @@ final class DeadLetterMiddleware<T> implements Middleware {
                 // exception policy must not acknowledge events whose dead letter is not stored,
                 // so the partition waits (the others go on) and tries again.
                 Duration pause = outage.failed(e);
-                if (lease == null || !lease.valid() || PartitionConsumer.releasedWithin(pause)) {
+                if (lease == null || !lease.valid() || releasedWithin(feed, pause)) {
                     throw new FailureNotRecorded("their dead letters could not be written to " + sink.name()
                             + " before the partition left this consumer", e);
                 }
@@ -94,6 +99,19 @@ final class DeadLetterMiddleware<T> implements Middleware {
         metrics.deadLettered(delivery.partition(), entries.size());
         log.warn("forwarded {} failed event(s) of partition {} to dead-letter stream {} (ids {}): {}",
                 entries.size(), delivery.partition(), sink.name(), ids(delivery), reason);
+    }
+
+    /** Waits up to {@code pause}; true once the partition is released or the thread interrupted (stop trying). */
+    private static boolean releasedWithin(EventFeed feed, Duration pause) {
+        if (feed == null) {
+            return true;
+        }
+        try {
+            return feed.awaitClosed(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
     }
 
     /** The failed events' ids, the first few of a large batch. */

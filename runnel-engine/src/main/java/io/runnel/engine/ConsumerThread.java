@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.engine;
+
+import io.runnel.api.ProcessingTimeout;
+
+import java.util.Map;
+
+/**
+ * A partition's consumer at work: its buffer, fed by the fetcher, and the virtual thread
+ * that runs the processor function over it.
+ */
+final class ConsumerThread implements RunningPartition {
+    private final PartitionBuffer buffer;
+    private final PartitionConsumer<?> consumer;
+    private final Thread thread;
+
+    private ConsumerThread(PartitionBuffer buffer, PartitionConsumer<?> consumer, Thread thread) {
+        this.buffer = buffer;
+        this.consumer = consumer;
+        this.thread = thread;
+    }
+
+    /** Starts consuming the partition of {@code lease}, and asks the fetcher to fill its buffer. */
+    static <T> ConsumerThread start(Processor<T> processor, Lease lease, Fetcher fetcher, Acker acker,
+                                    CoordinatorInbox inbox, Map<String, String> mdc) {
+        PartitionBuffer buffer = new PartitionBuffer(processor.stream().name(), lease, processor.prefetchCount(),
+                fetcher::schedule, () -> inbox.settled(lease));
+        PartitionConsumer<T> consumer = new PartitionConsumer<>(processor, buffer, acker, inbox, mdc);
+        Thread thread = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + lease.partition).start(consumer);
+        buffer.scheduleIfRoom();
+        return new ConsumerThread(buffer, consumer, thread);
+    }
+
+    @Override
+    public void close() {
+        buffer.close();
+    }
+
+    @Override
+    public void expire() {
+        buffer.expire();
+    }
+
+    @Override
+    public PartitionConsumer.Holding holding() {
+        return consumer.holding();
+    }
+
+    @Override
+    public boolean isTimedOut() {
+        return consumer.isTimedOut();
+    }
+
+    @Override
+    public boolean timeOut(PartitionConsumer.Holding held, ProcessingTimeout timeout) {
+        return consumer.timeOut(held, timeout, thread);
+    }
+
+    @Override
+    public StackTraceElement[] stackTrace() {
+        return thread.getStackTrace();
+    }
+
+    @Override
+    public void interrupt() {
+        thread.interrupt();
+    }
+
+    @Override
+    public boolean exited() {
+        return consumer.hasExited();
+    }
+
+    @Override
+    public boolean reading() {
+        return buffer.reading();
+    }
+}
