@@ -22,7 +22,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  */
 final class SlotSplits {
 
-    /** Sends commands and fails on the first error reply, as the transport's {@code callAll} does. */
+    /** Sends commands and fails on the first error reply, as {@code JedisConnection.callAll} does. */
     @FunctionalInterface
     interface Calls {
         List<Object> callAll(String operation, List<CommandArguments> commands);

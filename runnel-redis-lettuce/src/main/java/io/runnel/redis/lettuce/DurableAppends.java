@@ -29,10 +29,10 @@ import java.util.concurrent.CompletionException;
  */
 final class DurableAppends {
 
-    /** Runs work on a connection of its own to a node (see {@code LettuceTransport.onNode}). */
+    /** Runs work on a connection of its own to a node (see {@code LettuceConnection.onNode}). */
     @FunctionalInterface
     interface OnNode {
-        Share run(String node, Duration wait, LettuceTransport.BlockingWork<Share> work);
+        Share run(String node, Duration wait, LettuceConnection.BlockingWork<Share> work);
     }
 
     /** What a durable append got: the entries' ids in order, and the fewest replicas any master confirmed. */
@@ -139,7 +139,7 @@ final class DurableAppends {
     /** A master's appends and its WAIT, sent in one write and then awaited. */
     private Share share(StatefulConnection<String, byte[]> connection, List<Append> appends, int replicas,
                         long waitMillis, Duration timeout, Duration wait) {
-        List<AsyncCommand<String, byte[], String>> adds = LettuceTransport.xadds(appends);
+        List<AsyncCommand<String, byte[], String>> adds = LettuceStreamCommands.xadds(appends);
         connection.setAutoFlushCommands(false);
         RedisFuture<Long> waited;
         try {
