@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.ServerMemory;
 import io.runnel.engine.Status;
+import io.runnel.engine.StatusFixtures;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** How `runnel status` shows a partition whose failure halted a worker, and Redis's memory, as tables and as JSON. */
 class StatusRenderingTest {
     private static final Instant AT = Instant.parse("2026-12-04T10:00:00Z");
-    private static final Status.Halted HALT = new Status.Halted(AT.minusSeconds(5), "worker-1",
+    private static final Status.Halted HALT = StatusFixtures.halted(AT.minusSeconds(5), "worker-1",
             List.of("1700000000000-3"), "com.example.Poison", "poison 3");
 
     private static final ServerMemory FULL = new ServerMemory("127.0.0.1:7001", 3 * 1_048_576L + 1, 3 * 1_048_576L,
@@ -32,13 +34,97 @@ class StatusRenderingTest {
         List<Status.PartitionStatus> partitions = List.of(
                 partition(0, Optional.empty()),
                 partition(1, Optional.of(HALT)));
-        return new Status("shop", AT, Optional.empty(),
-                List.of(new Status.ProcessorStatus("printer", "orders", "acked", 3, List.of(), partitions)), memory);
+        return StatusFixtures.status("shop", AT, Optional.empty(),
+                List.of(StatusFixtures.processor("printer", "orders", "acked", 3, List.of(), partitions)), memory);
     }
 
     private static Status.PartitionStatus partition(int p, Optional<Status.Halted> halted) {
-        return new Status.PartitionStatus(p, Optional.empty(), 10, 1, Optional.empty(), OptionalLong.of(9),
+        return StatusFixtures.partition(p, Optional.empty(), 10, 1, Optional.empty(), OptionalLong.of(9),
                 Optional.empty(), 0, false, Optional.empty(), halted, List.of());
+    }
+
+    /** Every field set and absent somewhere: members, an owner, ages, a stuck delivery, parked keys, a halt. */
+    private static Status everything() {
+        Status.MemberStatus alive = StatusFixtures.member("w1-printer", AT.minusSeconds(90),
+                Optional.of(Duration.ofMillis(1_250)), List.of(0, 1));
+        Status.MemberStatus dead = StatusFixtures.member("w2-printer", AT.minusSeconds(4_000), Optional.empty(),
+                List.of());
+        Status.PartitionStatus owned = StatusFixtures.partition(0, Optional.of("w1-printer"), 42, 3,
+                Optional.of(Duration.ofMillis(75_500)), OptionalLong.of(7), Optional.of(Duration.ofHours(2)), 5, false,
+                Optional.of(AT.minusSeconds(30)), Optional.empty(), List.of("ada", "ken"));
+        Status.PartitionStatus poisoned = StatusFixtures.partition(1, Optional.empty(), 0, 0, Optional.empty(),
+                OptionalLong.empty(), Optional.empty(), 0, true, Optional.empty(), Optional.of(HALT), List.of());
+        return StatusFixtures.status("shop", AT, Optional.of("w1"),
+                List.of(StatusFixtures.processor("printer", "orders", "maxlen 1000", 4, List.of(alive, dead),
+                        List.of(owned, poisoned))), List.of(FULL));
+    }
+
+    @Test
+    void jsonKeepsItsFormatByteForByte() {
+        assertThat(StatusJson.render(everything()).replace(System.lineSeparator(), "\n")).isEqualTo("""
+                {
+                  "app" : "shop",
+                  "at" : "2026-12-04T10:00:00Z",
+                  "leader" : "w1",
+                  "redis_memory" : [ {
+                    "server" : "127.0.0.1:7001",
+                    "used_bytes" : 3145729,
+                    "max_bytes" : 3145728,
+                    "policy" : "noeviction",
+                    "full" : true
+                  } ],
+                  "processors" : [ {
+                    "name" : "printer",
+                    "stream" : "orders",
+                    "retention" : "maxlen 1000",
+                    "assignment_generation" : 4,
+                    "members" : [ {
+                      "executor" : "w1-printer",
+                      "joined_at" : "2026-12-04T09:58:30Z",
+                      "heartbeat_age_ms" : 1250,
+                      "partitions" : [ 0, 1 ]
+                    }, {
+                      "executor" : "w2-printer",
+                      "joined_at" : "2026-12-04T08:53:20Z",
+                      "heartbeat_age_ms" : null,
+                      "partitions" : [ ]
+                    } ],
+                    "partitions" : [ {
+                      "partition" : 0,
+                      "owner" : "w1-printer",
+                      "length" : 42,
+                      "pending" : 3,
+                      "oldest_pending_age_ms" : 75500,
+                      "lag" : 7,
+                      "oldest_entry_age_ms" : 7200000,
+                      "trimmed_unprocessed" : 5,
+                      "poisoned" : false,
+                      "stuck_since" : "2026-12-04T09:59:30Z",
+                      "halted" : null,
+                      "parked_keys" : [ "ada", "ken" ]
+                    }, {
+                      "partition" : 1,
+                      "owner" : null,
+                      "length" : 0,
+                      "pending" : 0,
+                      "oldest_pending_age_ms" : null,
+                      "lag" : null,
+                      "oldest_entry_age_ms" : null,
+                      "trimmed_unprocessed" : 0,
+                      "poisoned" : true,
+                      "stuck_since" : null,
+                      "halted" : {
+                        "at" : "2026-12-04T09:59:55Z",
+                        "worker" : "worker-1",
+                        "events" : [ "1700000000000-3" ],
+                        "error" : "com.example.Poison",
+                        "message" : "poison 3"
+                      },
+                      "parked_keys" : [ ]
+                    } ]
+                  } ]
+                }
+                """);
     }
 
     @Test

@@ -2,7 +2,7 @@
 
 package io.runnel.engine;
 
-import io.runnel.engine.memory.MemoryTransport;
+import io.runnel.engine.memory.MemoryHandle;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -74,11 +74,11 @@ class FrozenMemoryWorkerTest extends RedisBackedTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> frozenHandouts.size() >= 20);
 
         long frozenAt = System.nanoTime();
-        ((MemoryTransport) frozen.transport()).freeze();
+        MemoryHandle.freeze(frozen.transport());
         await().atMost(Duration.ofSeconds(60)).until(() -> otherWorker.ownedPartitions("proc").size() == 4);
         int atTakeover = log.count();
         await().atMost(Duration.ofSeconds(60)).until(() -> log.count() > atTakeover + 50);
-        ((MemoryTransport) frozen.transport()).thaw();
+        MemoryHandle.thaw(frozen.transport());
 
         await().atMost(Duration.ofSeconds(120)).until(() -> log.count() >= KEYS * PER_KEY
                 && distinct(log) == KEYS * PER_KEY);

@@ -61,8 +61,13 @@ import java.util.function.LongSupplier;
  * </ul>
  * Closing a handle fails every later call on it and ends its blocked reads with a
  * {@link TransportException}; the store, its data and the other handles carry on.
+ *
+ * <p>Not API: applications reach it through {@code memory://name} URLs only, as a
+ * {@link Transport}. Its test hooks ({@link #freeze()}, {@link #flushAll()}, …) are for this
+ * package's tests; tests elsewhere reach them through the test-side {@code MemoryHandle}, a
+ * subclass, which is why this class is not final.
  */
-public final class MemoryTransport implements Transport {
+class MemoryTransport implements Transport {
     private static final AtomicLong ISOLATED_STORES = new AtomicLong();
     private static final String NO_ENTRY = "0-0";
 
@@ -81,12 +86,17 @@ public final class MemoryTransport implements Transport {
         this.where = Objects.requireNonNull(where, "where");
     }
 
+    /** A new handle on the store of {@code sameStore}, as {@link #newHandle()} opens. */
+    MemoryTransport(MemoryTransport sameStore) {
+        this(sameStore.store, sameStore.where);
+    }
+
     /**
      * A handle on a new store that nothing else shares.
      *
      * @return the handle, which the caller closes
      */
-    public static MemoryTransport create() {
+    static MemoryTransport create() {
         return new MemoryTransport(new MemoryStore(), isolatedName());
     }
 
@@ -102,8 +112,8 @@ public final class MemoryTransport implements Transport {
      *
      * @return a new handle, which the caller closes
      */
-    public MemoryTransport newHandle() {
-        return new MemoryTransport(store, where);
+    MemoryTransport newHandle() {
+        return new MemoryTransport(this);
     }
 
     /**
@@ -112,14 +122,14 @@ public final class MemoryTransport implements Transport {
      * returned wait for it too. Other handles on the store are unaffected. For tests of what
      * a worker does when it resumes late.
      */
-    public void freeze() {
+    void freeze() {
         synchronized (frozenGate) {
             frozen = true;
         }
     }
 
     /** Lets the held commands and replies through, in the order they were waiting. */
-    public void thaw() {
+    void thaw() {
         synchronized (frozenGate) {
             frozen = false;
             frozenGate.notifyAll();
@@ -146,12 +156,12 @@ public final class MemoryTransport implements Transport {
      *
      * @return how many reads wait for entries
      */
-    public int blockedReads() {
+    int blockedReads() {
         return store.blockedReads();
     }
 
     /** Deletes every key of the store (FLUSHALL), for all its handles. */
-    public void flushAll() {
+    void flushAll() {
         ensureOpen();
         store.flushAll();
     }

@@ -64,7 +64,7 @@ class MemoryTransportEngineTest {
         Map<String, List<Integer>> seqByKey = new HashMap<>();
         processed.forEach(o -> seqByKey.computeIfAbsent(o.key(), k -> new ArrayList<>()).add(o.seq()));
         assertThat(seqByKey.values()).allSatisfy(seqs -> assertThat(seqs).isSorted());
-        try (MemoryTransport check = new MemoryTransportProvider().open(ConnectionUrl.parse(url))) {
+        try (MemoryTransport check = (MemoryTransport) new MemoryTransportProvider().open(ConnectionUrl.parse(url))) {
             for (int p = 0; p < sender.partitionCount(); p++) {
                 assertThat(check.pendingCount(sender.partitionKey(p), PROCESSOR)).isZero();
             }

@@ -112,8 +112,8 @@ class MemoryTransportProviderTest {
 
     @Test
     void closingAHandleEndsOnlyItsOwnBlockedReads() throws Exception {
-        MemoryTransport closing = provider.open(url("memory://" + name));
-        try (MemoryTransport staying = provider.open(url("memory://" + name))) {
+        MemoryTransport closing = (MemoryTransport) provider.open(url("memory://" + name));
+        try (MemoryTransport staying = (MemoryTransport) provider.open(url("memory://" + name))) {
             staying.createGroup(List.of("s"), "g", "$");
             Future<Map<String, List<StreamEntry>>> doomed =
                     threads.submit(() -> closing.readGroup("g", "a", Map.of("s", ">"), 10, LONG_BLOCK));
@@ -135,7 +135,7 @@ class MemoryTransportProviderTest {
     @Test
     void failuresNeverShowTheUrlsCredentials() {
         String secret = "s3cret";
-        MemoryTransport transport = provider.open(url("memory://user:" + secret + "@" + name));
+        MemoryTransport transport = (MemoryTransport) provider.open(url("memory://user:" + secret + "@" + name));
         append(transport, "stream");
 
         Throwable rejected = catchThrowable(() -> transport.get("stream"));

@@ -9,8 +9,11 @@ public final class VirtualTime {
     private VirtualTime() {
     }
 
-    /** A handle on a new store whose times to live run on {@code monotonicMillis}, ids on {@code wallClock}. */
-    public static MemoryTransport store(LongSupplier wallClock, LongSupplier monotonicMillis) {
-        return MemoryTransport.create(wallClock, monotonicMillis);
+    /**
+     * A handle on a new store whose times to live run on {@code monotonicMillis}, ids on
+     * {@code wallClock}; {@link MemoryHandle#newHandle()} opens more on the same store.
+     */
+    public static MemoryHandle store(LongSupplier wallClock, LongSupplier monotonicMillis) {
+        return new MemoryHandle(MemoryTransport.create(wallClock, monotonicMillis));
     }
 }
