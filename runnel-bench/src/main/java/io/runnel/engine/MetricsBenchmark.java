@@ -84,7 +84,7 @@ public class MetricsBenchmark {
         app = App.builder("metrics").environment(Map.of()).redisUrl("memory://metrics-" + UUID.randomUUID())
                 .setting("default_partition_count", PARTITIONS).build();
         Stream<Tick> stream = app.stream("orders", Tick.class, Tick::n);
-        metrics = new ProcessorMetrics(new MetricRegistry(), Clock.systemUTC(), "metrics", stream, "p", app::transport);
+        metrics = new ProcessorMetrics(new MetricRegistry(), Clock.systemUTC(), "metrics", stream.keys(), "p", app::transport);
     }
 
     @TearDown

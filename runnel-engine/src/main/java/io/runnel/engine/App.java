@@ -90,6 +90,49 @@ public final class App implements AutoCloseable {
         this.sendRefusals = new SendRefusals(this.name, MemoryRefusals.meter(metrics(), this.name));
     }
 
+    /** This app as its streams see it. */
+    private final StreamHost host = new StreamHost() {
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Settings settings() {
+            return settings;
+        }
+
+        @Override
+        public Transport transport() {
+            return App.this.transport();
+        }
+
+        @Override
+        public boolean onCluster() {
+            return App.this.onCluster();
+        }
+
+        @Override
+        public List<Instrumentation> instrumentation() {
+            return instrumentation;
+        }
+
+        @Override
+        public Instrumentation.Destination destination(String stream, OptionalInt partition) {
+            return App.this.destination(stream, partition);
+        }
+
+        @Override
+        public SendRefusals sendRefusals() {
+            return sendRefusals;
+        }
+
+        @Override
+        public <T> Stream<T> register(Stream<T> stream) {
+            return App.this.register(stream);
+        }
+    };
+
     /** Sends Redis refused for a full memory, made visible (see {@link SendRefusals}). */
     SendRefusals sendRefusals() {
         return sendRefusals;
@@ -264,7 +307,7 @@ public final class App implements AutoCloseable {
                 os.get(Settings.DEFAULT_MAX_PARTITION_SIZE, settings),
                 os.get(Settings.DEFAULT_MAX_AGE, settings),
                 os.get(Settings.DEFAULT_RETENTION_INTERVAL, settings));
-        return register(new Stream<>(this, name, recordType, partitionKey, partitionCount, retention, hasher, codec));
+        return register(new Stream<>(host, name, recordType, partitionKey, partitionCount, retention, hasher, codec));
     }
 
     /**
@@ -326,7 +369,7 @@ public final class App implements AutoCloseable {
                               ProcessorFunction<T> function) {
         Objects.requireNonNull(function, "function");
         Keys.checkName("processor", name);
-        if (stream.app() != this) {
+        if (stream.host() != host) {
             throw new Misconfigured("stream " + stream.name() + " belongs to another app");
         }
         ProcessorOptions o = new ProcessorOptions();
@@ -337,7 +380,7 @@ public final class App implements AutoCloseable {
                         + " (processor names are consumer group names and must be unique)");
             }
             ProcessorMetrics metrics = new ProcessorMetrics(metrics(), injector.getInstance(Clock.class), this.name,
-                    stream, name, this::transport);
+                    stream.keys(), name, this::transport);
             processors.put(name, Processor.resolve(stream, name, function, o, settings, metrics,
                     injector.getInstance(Ticker.class)));
         }
@@ -409,7 +452,8 @@ public final class App implements AutoCloseable {
      * @return the snapshot, as read now
      */
     public Status status() {
-        return new StatusReader(this, transport(), injector.getInstance(Clock.class)).read();
+        return new StatusReader(name, processors().stream().map(this::processor).toList(), this::membership, transport(),
+                injector.getInstance(Clock.class)).read();
     }
 
     // -------------------------------------------------------------------- tasks

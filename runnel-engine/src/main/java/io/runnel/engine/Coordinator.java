@@ -2,6 +2,7 @@
 
 package io.runnel.engine;
 
+import com.codahale.metrics.Timer;
 import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,7 +113,7 @@ final class Coordinator implements CoordinatorInbox {
     /** Releases everything held and steps, without acquiring, until it is all gone. */
     void drain() throws InterruptedException {
         releases.start(ownership.entries().stream().filter(e -> e.state() != PartitionState.RELEASING).toList(),
-                ticker.nanos());
+                ticker.nanos(), null);
         for (long next = step(false); !ownership.isEmpty(); next = step(false)) {
             await(next);
         }
@@ -239,10 +240,16 @@ final class Coordinator implements CoordinatorInbox {
             return;
         }
         log.info("rebalancing processor {}: assigned {}, owned {}", processor.name(), target, ownership.partitions());
-        try (var timing = processor.metrics().rebalance()) {
-            releases.start(toRelease, now);
+        // Timed until the release ends too (or the acquisitions, when nothing is released).
+        Timer.Context timing = processor.metrics().rebalance();
+        releases.start(toRelease, now, toRelease.isEmpty() ? null : timing);
+        try {
             if (!change.toAcquire().isEmpty()) {
                 acquisitions.acquireOrRetry(change.toAcquire());
+            }
+        } finally {
+            if (toRelease.isEmpty()) {
+                timing.stop();
             }
         }
     }

@@ -184,7 +184,7 @@ public final class DeadLetters {
             appends.add(new Append(stream.partitionKey(partition), null, fields, 0));
             tokens.add(d.id());
         }
-        String journal = Keys.deadReplays(stream.app().name(), stream.name(), partition) + stream.keyTag(partition);
+        String journal = Keys.deadReplays(stream.host().name(), stream.name(), partition) + stream.keyTag(partition);
         transport.appendOnce(journal, JOURNAL_TTL, appends, tokens);
     }
 

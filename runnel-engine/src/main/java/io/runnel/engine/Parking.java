@@ -49,7 +49,7 @@ final class Parking {
     static final String REPLAY_KEY = "replay_key";
     static final String REPLAY_OF = "replay_of";
     /** The parking key of a stream without a partition key function. */
-    static final String NO_KEY = "-";
+    static final String NO_KEY = Stream.NO_KEY;
     private static final String UNDECODABLE = "undecodable:";
     private static final int MESSAGE_LIMIT = 500;
 
@@ -65,7 +65,7 @@ final class Parking {
 
     Parking(Processor<?> processor, Lease lease) {
         this.processor = processor;
-        this.transport = processor.stream().app().transport();
+        this.transport = processor.stream().host().transport();
         this.lease = lease;
         this.keys = processor.parkingKeys(lease.partition);
         this.processorName = utf8(processor.name());

@@ -65,8 +65,8 @@ record Processor<T>(
                                     ProcessorOptions options, Settings s, ProcessorMetrics metrics,
                                     Ticker ticker) {
         List<Middleware> middleware = new ArrayList<>();
-        for (Instrumentation i : stream.app().instrumentation()) {
-            Middleware m = i.middleware(stream.app().destination(stream.name(), OptionalInt.empty()), name);
+        for (Instrumentation i : stream.host().instrumentation()) {
+            Middleware m = i.middleware(stream.host().destination(stream.name(), OptionalInt.empty()), name);
             if (m != null) {
                 middleware.add(m); // first: its view of a delivery encloses every other middleware's
             }
@@ -101,7 +101,7 @@ record Processor<T>(
     }
 
     String app() {
-        return stream.app().name();
+        return stream.host().name();
     }
 
     String group() {

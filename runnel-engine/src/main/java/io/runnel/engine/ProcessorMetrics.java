@@ -89,12 +89,13 @@ final class ProcessorMetrics {
     /** Stuck-partition counts of the same executors. */
     private final List<Supplier<Set<Integer>>> stuckOwners = new CopyOnWriteArrayList<>();
 
-    ProcessorMetrics(MetricRegistry registry, Clock clock, String app, Stream<?> stream, String processor,
+    /** @param partitionKeys the stream key of each partition, in partition order */
+    ProcessorMetrics(MetricRegistry registry, Clock clock, String app, List<String> partitionKeys, String processor,
                      Supplier<Transport> transport) {
         this.prefix = MetricRegistry.name("runnel", app, processor);
         this.clock = clock;
-        this.partitions = new Scope[stream.partitionCount()];
-        List<String> keys = stream.keys();
+        this.partitions = new Scope[partitionKeys.size()];
+        List<String> keys = partitionKeys;
         for (int p = 0; p < partitions.length; p++) {
             partitions[p] = Scope.register(registry, partitionPrefix(p));
             partitionOfKey.put(keys.get(p), p);

@@ -2,6 +2,7 @@
 
 package io.runnel.engine;
 
+import com.codahale.metrics.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +39,12 @@ final class Releases {
         final long graceDeadline;
         final long exitDeadline;
         final long readDeadline;
+        /** The rebalance this release is part of, timed until it ends; null for a stop. */
+        final Timer.Context timing;
 
-        Batch(List<Ownership.Entry> entries, long now, Processor<?> processor) {
+        Batch(List<Ownership.Entry> entries, long now, Processor<?> processor, Timer.Context timing) {
             this.entries = entries;
+            this.timing = timing;
             this.graceDeadline = now + processor.gracePeriod().toNanos();
             this.exitDeadline = graceDeadline + AFTER_INTERRUPT;
             this.readDeadline = exitDeadline + processor.readTimeout().toNanos() + AFTER_INTERRUPT;
@@ -58,12 +62,16 @@ final class Releases {
         this.departures = departures;
     }
 
-    /** Starts releasing these entries: RELEASING, nothing more handed out or read. */
-    void start(Collection<Ownership.Entry> entries, long now) {
+    /**
+     * Starts releasing these entries: RELEASING, nothing more handed out or read.
+     *
+     * @param timing the rebalance's timer, stopped when the release ends (null: none)
+     */
+    void start(Collection<Ownership.Entry> entries, long now, Timer.Context timing) {
         if (entries.isEmpty()) {
             return;
         }
-        Batch batch = new Batch(List.copyOf(entries), now, processor);
+        Batch batch = new Batch(List.copyOf(entries), now, processor, timing);
         for (Ownership.Entry e : entries) {
             switch (e.state()) {
                 case QUARANTINED -> batch.quarantined.add(e.partition);
@@ -98,7 +106,13 @@ final class Releases {
             }
             if (drained) {
                 it.remove();
-                departures.release(live, batch.quarantined, batch.stuck);
+                try {
+                    departures.release(live, batch.quarantined, batch.stuck);
+                } finally {
+                    if (batch.timing != null) {
+                        batch.timing.stop();
+                    }
+                }
                 ended = true;
             }
         }

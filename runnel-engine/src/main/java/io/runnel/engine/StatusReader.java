@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.OptionalLong;
 
 /**
@@ -28,24 +29,33 @@ import java.util.OptionalLong;
  * never joins, locks or creates anything.
  */
 final class StatusReader {
-    private final App app;
+    private final String app;
+    private final List<Processor<?>> processors;
+    private final Function<Processor<?>, Membership> membership;
     private final Transport transport;
     private final Clock clock;
 
-    StatusReader(App app, Transport transport, Clock clock) {
+    /**
+     * @param processors the app's processors, in definition order
+     * @param membership the membership of each
+     */
+    StatusReader(String app, List<Processor<?>> processors, Function<Processor<?>, Membership> membership,
+                 Transport transport, Clock clock) {
         this.app = app;
+        this.processors = processors;
+        this.membership = membership;
         this.transport = transport;
         this.clock = clock;
     }
 
     Status read() {
         Instant at = clock.instant();
-        Optional<String> leader = transport.get(Keys.leader(app.name()));
+        Optional<String> leader = transport.get(Keys.leader(app));
         List<Status.ProcessorStatus> processors = new ArrayList<>();
-        for (String name : app.processors()) {
-            processors.add(processor(app.processor(name), at));
+        for (Processor<?> p : this.processors) {
+            processors.add(processor(p, at));
         }
-        return new Status(app.name(), at, leader, processors, redisMemory());
+        return new Status(app, at, leader, processors, redisMemory());
     }
 
     /** INFO memory of the server (each master); empty if this user may not read it: that must not fail the status. */
@@ -59,7 +69,7 @@ final class StatusReader {
 
     private Status.ProcessorStatus processor(Processor<?> p, Instant at) {
         List<Status.MemberStatus> members = new ArrayList<>();
-        for (Map.Entry<String, Membership.Member> m : app.membership(p).read().entrySet()) {
+        for (Map.Entry<String, Membership.Member> m : membership.apply(p).read().entrySet()) {
             Optional<Duration> ttl = transport.timeToLive(p.heartbeatKey(m.getKey()));
             Optional<Duration> age = ttl.map(left -> max(Duration.ZERO, p.lockExpiry().minus(left)));
             members.add(new Status.MemberStatus(m.getKey(), joinedAt(m.getValue().joinedAt()), age,

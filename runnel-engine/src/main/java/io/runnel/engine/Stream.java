@@ -27,7 +27,10 @@ import java.util.function.Function;
  * @param <T> the record type
  */
 public final class Stream<T> {
-    private final App app;
+    /** What parking goes by for a stream without a key function: its events park as one key. */
+    static final String NO_KEY = "-";
+
+    private final StreamHost app;
     private final String name;
     private final RecordType<T> type;
     private final Function<? super T, ?> partitionKey;
@@ -41,7 +44,7 @@ public final class Stream<T> {
     private volatile Stream<T> deadLetters;
     private volatile boolean attached;
 
-    Stream(App app, String name, RecordType<T> type, Function<? super T, ?> partitionKey, int partitionCount,
+    Stream(StreamHost app, String name, RecordType<T> type, Function<? super T, ?> partitionKey, int partitionCount,
            Retention retention, Hasher hasher, RecordCodec<T> codec) {
         this.app = app;
         this.name = name;
@@ -140,13 +143,13 @@ public final class Stream<T> {
 
     /**
      * The partition key of an encoded record as text, what parking goes by: its
-     * {@code toString()}, or {@value Parking#NO_KEY} for a stream without a key function.
+     * {@code toString()}, or {@value #NO_KEY} for a stream without a key function.
      *
      * @throws RuntimeException when the record cannot be decoded or keyed
      */
     String parkingKey(Map<String, byte[]> fields) {
         if (partitionKey == null) {
-            return Parking.NO_KEY;
+            return NO_KEY;
         }
         return String.valueOf(partitionKey.apply(codec().decode(fields)));
     }
@@ -341,7 +344,8 @@ public final class Stream<T> {
         }
     }
 
-    App app() {
+    /** The app that defined this stream, as the stream sees it. */
+    StreamHost host() {
         return app;
     }
 

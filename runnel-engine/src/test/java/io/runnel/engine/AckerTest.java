@@ -36,7 +36,7 @@ class AckerTest extends RedisBackedTest {
         List<String> brokenIds = deliveredIds(transport, broken, 2);
         transport.set(broken, "not a stream any more", null);
         MetricRegistry registry = new MetricRegistry();
-        ProcessorMetrics metrics = new ProcessorMetrics(registry, Clock.systemUTC(), app.name(), orders, "proc",
+        ProcessorMetrics metrics = new ProcessorMetrics(registry, Clock.systemUTC(), app.name(), orders.keys(), "proc",
                 app::transport);
         Meter acked = registry.meter("runnel." + app.name() + ".proc.acked");
         Acker acker = new Acker(transport, "proc", metrics, Map.of(), lost::add);
@@ -108,7 +108,7 @@ class AckerTest extends RedisBackedTest {
     }
 
     private static ProcessorMetrics metrics(App app, Stream<Order> orders) {
-        return new ProcessorMetrics(new MetricRegistry(), Clock.systemUTC(), app.name(), orders, "proc", app::transport);
+        return new ProcessorMetrics(new MetricRegistry(), Clock.systemUTC(), app.name(), orders.keys(), "proc", app::transport);
     }
 
     /** Appends entries to a partition key and delivers them to group {@code proc}, unacknowledged. */

@@ -94,8 +94,12 @@ class CoordinatorTest {
         a.step();
         assertThat(a.ownership.partitionsIn(PartitionState.RELEASING)).as("a read is still in flight").isEqualTo(moving);
 
+        assertThat(a.rebalancesTimed()).as("the first acquisition only: this rebalance is timed until its release ends")
+                .isEqualTo(1);
+
         first.readEnds();
         a.step();
+        assertThat(a.rebalancesTimed()).isEqualTo(2);
         assertThat(a.ownership.partitions()).hasSize(2).doesNotContainAnyElementsOf(moving);
         assertThat(a.heard).last().isEqualTo("revoked " + moving);
         moving.forEach(p -> assertThat(store.get(a.processor.lockKey(p))).as("lock deleted").isEmpty());
@@ -404,6 +408,10 @@ class CoordinatorTest {
                         membership.join(id);
                     }, failures::add);
             self[0] = coordinator;
+        }
+
+        long rebalancesTimed() {
+            return app.metrics().timer("runnel." + name + ".proc.rebalances").getCount();
         }
 
         StaticMember staticIdentity() {

@@ -66,7 +66,7 @@ class RunnelMetricTest {
         try (App app = App.builder(name).environment(Map.of()).redisUrl("memory://" + name)
                 .setting("default_partition_count", 2).build()) {
             Stream<Tick> stream = app.stream("s", Tick.class, Tick::n);
-            new ProcessorMetrics(registry, Clock.systemUTC(), name, stream, "p", app::transport);
+            new ProcessorMetrics(registry, Clock.systemUTC(), name, stream.keys(), "p", app::transport);
         }
         registry.getMetrics().forEach((dropwizard, metric) -> {
             Optional<RunnelMetric.Series> series = RunnelMetric.series(name, dropwizard);

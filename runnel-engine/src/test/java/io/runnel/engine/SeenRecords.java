@@ -22,7 +22,7 @@ final class SeenRecords {
 
     static SeenRecords read(Stream<WorkerProcessMain.Seen> seen) {
         List<WorkerProcessMain.Seen> records = new ArrayList<>();
-        for (StreamEntry e : seen.app().transport().range(seen.partitionKey(0), "-", "+", 1_000_000)) {
+        for (StreamEntry e : seen.host().transport().range(seen.partitionKey(0), "-", "+", 1_000_000)) {
             records.add(seen.codec().decode(e.fields()));
         }
         return new SeenRecords(records);

@@ -31,7 +31,7 @@ final class SeenTimeline {
     /** Reads what was recorded since the last call; every record so far, in order. */
     synchronized List<Processed> refresh() {
         while (true) {
-            List<StreamEntry> page = seen.app().transport().range(seen.partitionKey(0), after, "+", 5_000);
+            List<StreamEntry> page = seen.host().transport().range(seen.partitionKey(0), after, "+", 5_000);
             for (StreamEntry e : page) {
                 WorkerProcessMain.Seen s = seen.codec().decode(e.fields());
                 all.add(new Processed(s.key(), s.seq(), s.pid(), Long.parseLong(e.id().substring(0, e.id().indexOf('-')))));
