@@ -88,50 +88,12 @@ public final class App implements AutoCloseable {
         this.instrumentation = List.copyOf(found);
         this.serverAddress = ConnectionUrl.parse(settings.redisUrl()).serverAddress();
         this.sendRefusals = new SendRefusals(this.name, MemoryRefusals.meter(metrics(), this.name));
+        this.host = new StreamHost(this.name, settings, this::transport, onCluster(), instrumentation, this::destination,
+                sendRefusals, stream -> register(stream));
     }
 
     /** This app as its streams see it. */
-    private final StreamHost host = new StreamHost() {
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public Settings settings() {
-            return settings;
-        }
-
-        @Override
-        public Transport transport() {
-            return App.this.transport();
-        }
-
-        @Override
-        public boolean onCluster() {
-            return App.this.onCluster();
-        }
-
-        @Override
-        public List<Instrumentation> instrumentation() {
-            return instrumentation;
-        }
-
-        @Override
-        public Instrumentation.Destination destination(String stream, OptionalInt partition) {
-            return App.this.destination(stream, partition);
-        }
-
-        @Override
-        public SendRefusals sendRefusals() {
-            return sendRefusals;
-        }
-
-        @Override
-        public <T> Stream<T> register(Stream<T> stream) {
-            return App.this.register(stream);
-        }
-    };
+    private final StreamHost host;
 
     /** Sends Redis refused for a full memory, made visible (see {@link SendRefusals}). */
     SendRefusals sendRefusals() {
