@@ -48,7 +48,7 @@ final class Coordinator implements CoordinatorInbox {
     private record Quarantined(Lease lease, Throwable error) implements Signal {
     }
 
-    private record Halted(Lease lease, List<String> eventIds, Throwable error) implements Signal {
+    private record HaltAsked(Lease lease, List<String> eventIds, Throwable error) implements Signal {
     }
 
     private record RepairGroups(List<String> keys) implements Signal {
@@ -184,7 +184,7 @@ final class Coordinator implements CoordinatorInbox {
                 }
             }
             case Quarantined q -> poison(q.lease(), q.error());
-            case Halted h -> {
+            case HaltAsked h -> {
                 marks.halted(h.lease(), h.eventIds(), h.error());
                 failures.accept(h.error());
             }
@@ -263,7 +263,7 @@ final class Coordinator implements CoordinatorInbox {
 
     @Override
     public void halt(Lease lease, List<String> eventIds, Throwable error) {
-        signals.offer(new Halted(lease, eventIds, error));
+        signals.offer(new HaltAsked(lease, eventIds, error));
     }
 
     @Override

@@ -167,7 +167,7 @@ final class Membership {
         long deadline = System.nanoTime() + processor.lockExpiry().multipliedBy(2).toNanos();
         long backoffMillis = 2;
         while (!transport.setIfAbsent(key, token, processor.lockExpiry())) {
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() - deadline > 0) { // a difference: nanoTime may wrap
                 throw new RunnelException("admin lock " + key + " stayed taken for twice lock_expiry");
             }
             try {
