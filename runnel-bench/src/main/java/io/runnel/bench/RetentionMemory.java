@@ -5,7 +5,7 @@ package io.runnel.bench;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.runnel.engine.App;
-import io.runnel.engine.Status;
+import io.runnel.engine.PartitionStatus;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 
@@ -118,7 +118,7 @@ public final class RetentionMemory {
                                  String phase, long t0, long sent, long processed) {
         long entries = 0;
         long unprocessed = 0;
-        for (Status.PartitionStatus p : app.status().processor("consumer").partitions()) {
+        for (PartitionStatus p : app.status().processor("consumer").partitions()) {
             entries += p.length();
             unprocessed += p.pending() + p.lag().orElse(0);
         }

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runnel.api.transport.ServerMemory;
+import io.runnel.engine.Halted;
+import io.runnel.engine.MemberStatus;
+import io.runnel.engine.PartitionStatus;
+import io.runnel.engine.ProcessorStatus;
 import io.runnel.engine.Status;
 
 import java.time.Duration;
@@ -38,14 +42,14 @@ final class StatusJson {
             server.put("full", m.full());
         }
         ArrayNode processors = root.putArray("processors");
-        for (Status.ProcessorStatus p : status.processors()) {
+        for (ProcessorStatus p : status.processors()) {
             ObjectNode processor = processors.addObject();
             processor.put("name", p.name());
             processor.put("stream", p.stream());
             processor.put("retention", p.retention());
             processor.put("assignment_generation", p.assignmentGeneration());
             ArrayNode members = processor.putArray("members");
-            for (Status.MemberStatus m : p.members()) {
+            for (MemberStatus m : p.members()) {
                 ObjectNode member = members.addObject();
                 member.put("executor", m.executor());
                 member.put("joined_at", m.joinedAt().toString());
@@ -53,7 +57,7 @@ final class StatusJson {
                 m.partitions().forEach(member.putArray("partitions")::add);
             }
             ArrayNode partitions = processor.putArray("partitions");
-            for (Status.PartitionStatus s : p.partitions()) {
+            for (PartitionStatus s : p.partitions()) {
                 ObjectNode partition = partitions.addObject();
                 partition.put("partition", s.partition());
                 partition.put("owner", s.owner().orElse(null));
@@ -66,7 +70,7 @@ final class StatusJson {
                 partition.put("poisoned", s.poisoned());
                 partition.put("stuck_since", s.stuckSince().map(Object::toString).orElse(null));
                 if (s.halted().isPresent()) {
-                    Status.Halted h = s.halted().get();
+                    Halted h = s.halted().get();
                     ObjectNode halted = partition.putObject("halted");
                     halted.put("at", h.at().toString());
                     halted.put("worker", h.worker());

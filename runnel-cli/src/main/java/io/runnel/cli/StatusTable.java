@@ -3,6 +3,9 @@
 package io.runnel.cli;
 
 import io.runnel.api.transport.ServerMemory;
+import io.runnel.engine.MemberStatus;
+import io.runnel.engine.PartitionStatus;
+import io.runnel.engine.ProcessorStatus;
 import io.runnel.engine.Status;
 
 import java.time.Duration;
@@ -28,7 +31,7 @@ final class StatusTable {
         for (ServerMemory m : status.redisMemory()) {
             out.append("redis memory: ").append(m.describe()).append(NL);
         }
-        for (Status.ProcessorStatus p : status.processors()) {
+        for (ProcessorStatus p : status.processors()) {
             out.append(NL).append("processor ").append(p.name()).append(" (stream ").append(p.stream())
                     .append(", retention ").append(p.retention())
                     .append(", assignment generation ").append(p.assignmentGeneration()).append(")").append(NL);
@@ -37,7 +40,7 @@ final class StatusTable {
             } else {
                 List<List<String>> rows = new ArrayList<>();
                 rows.add(List.of("MEMBER", "JOINED", "HEARTBEAT", "PARTITIONS"));
-                for (Status.MemberStatus m : p.members()) {
+                for (MemberStatus m : p.members()) {
                     rows.add(List.of(m.executor(), m.joinedAt().toString(),
                             m.heartbeatAge().map(age -> age(age) + " ago").orElse("expired"),
                             m.partitions().isEmpty() ? "-" : m.partitions().stream().map(String::valueOf)
@@ -48,7 +51,7 @@ final class StatusTable {
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("PARTITION", "OWNER", "LENGTH", "PENDING", "OLDEST PENDING", "LAG", "OLDEST ENTRY",
                     "TRIMMED UNPROCESSED", "POISONED", "STUCK SINCE"));
-            for (Status.PartitionStatus s : p.partitions()) {
+            for (PartitionStatus s : p.partitions()) {
                 rows.add(List.of(String.valueOf(s.partition()), s.owner().orElse("-"), String.valueOf(s.length()),
                         String.valueOf(s.pending()), optionalAge(s.oldestPendingAge()),
                         s.lag().isPresent() ? String.valueOf(s.lag().getAsLong()) : "-", optionalAge(s.oldestEntryAge()),
@@ -56,7 +59,7 @@ final class StatusTable {
                         s.stuckSince().map(Object::toString).orElse("-")));
             }
             table(out, rows);
-            for (Status.PartitionStatus s : p.partitions()) {
+            for (PartitionStatus s : p.partitions()) {
                 // Not a column: the error would make every row as wide as its message.
                 s.halted().ifPresent(h -> out.append("  partition ").append(s.partition()).append(" halted worker ")
                         .append(h.worker()).append(" at ").append(h.at()).append(" on events ")

@@ -5,6 +5,7 @@ package io.runnel.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.GroupInfo;
+import io.runnel.engine.PartitionStatus;
 import io.runnel.engine.Status;
 import io.runnel.engine.Worker;
 import org.junit.jupiter.api.Test;
@@ -110,7 +111,7 @@ class OperateCommandsTest extends CliTestBase {
                 .containsPattern(executor + " +\\S+ +\\d+\\.\\ds ago +0,1,2,3")
                 .containsPattern("PARTITION +OWNER +LENGTH +PENDING +OLDEST PENDING +LAG +OLDEST ENTRY "
                         + "+TRIMMED UNPROCESSED +POISONED +STUCK SINCE");
-        for (Status.PartitionStatus p : expected.processor("printer").partitions()) {
+        for (PartitionStatus p : expected.processor("printer").partitions()) {
             assertThat(table.stdout()).containsPattern("(?m)^  " + p.partition() + " +" + executor + " +" + p.length()
                     + " +0 +- +0 +" + (p.length() > 0 ? "\\d+\\.\\ds" : "-") + " +0 +no +-$");
         }

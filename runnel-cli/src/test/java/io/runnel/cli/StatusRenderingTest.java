@@ -5,6 +5,9 @@ package io.runnel.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.ServerMemory;
+import io.runnel.engine.Halted;
+import io.runnel.engine.MemberStatus;
+import io.runnel.engine.PartitionStatus;
 import io.runnel.engine.Status;
 import io.runnel.engine.StatusFixtures;
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** How `runnel status` shows a partition whose failure halted a worker, and Redis's memory, as tables and as JSON. */
 class StatusRenderingTest {
     private static final Instant AT = Instant.parse("2026-12-04T10:00:00Z");
-    private static final Status.Halted HALT = StatusFixtures.halted(AT.minusSeconds(5), "worker-1",
+    private static final Halted HALT = StatusFixtures.halted(AT.minusSeconds(5), "worker-1",
             List.of("1700000000000-3"), "com.example.Poison", "poison 3");
 
     private static final ServerMemory FULL = new ServerMemory("127.0.0.1:7001", 3 * 1_048_576L + 1, 3 * 1_048_576L,
@@ -31,28 +34,28 @@ class StatusRenderingTest {
     }
 
     private static Status status(List<ServerMemory> memory) {
-        List<Status.PartitionStatus> partitions = List.of(
+        List<PartitionStatus> partitions = List.of(
                 partition(0, Optional.empty()),
                 partition(1, Optional.of(HALT)));
         return StatusFixtures.status("shop", AT, Optional.empty(),
                 List.of(StatusFixtures.processor("printer", "orders", "acked", 3, List.of(), partitions)), memory);
     }
 
-    private static Status.PartitionStatus partition(int p, Optional<Status.Halted> halted) {
+    private static PartitionStatus partition(int p, Optional<Halted> halted) {
         return StatusFixtures.partition(p, Optional.empty(), 10, 1, Optional.empty(), OptionalLong.of(9),
                 Optional.empty(), 0, false, Optional.empty(), halted, List.of());
     }
 
     /** Every field set and absent somewhere: members, an owner, ages, a stuck delivery, parked keys, a halt. */
     private static Status everything() {
-        Status.MemberStatus alive = StatusFixtures.member("w1-printer", AT.minusSeconds(90),
+        MemberStatus alive = StatusFixtures.member("w1-printer", AT.minusSeconds(90),
                 Optional.of(Duration.ofMillis(1_250)), List.of(0, 1));
-        Status.MemberStatus dead = StatusFixtures.member("w2-printer", AT.minusSeconds(4_000), Optional.empty(),
+        MemberStatus dead = StatusFixtures.member("w2-printer", AT.minusSeconds(4_000), Optional.empty(),
                 List.of());
-        Status.PartitionStatus owned = StatusFixtures.partition(0, Optional.of("w1-printer"), 42, 3,
+        PartitionStatus owned = StatusFixtures.partition(0, Optional.of("w1-printer"), 42, 3,
                 Optional.of(Duration.ofMillis(75_500)), OptionalLong.of(7), Optional.of(Duration.ofHours(2)), 5, false,
                 Optional.of(AT.minusSeconds(30)), Optional.empty(), List.of("ada", "ken"));
-        Status.PartitionStatus poisoned = StatusFixtures.partition(1, Optional.empty(), 0, 0, Optional.empty(),
+        PartitionStatus poisoned = StatusFixtures.partition(1, Optional.empty(), 0, 0, Optional.empty(),
                 OptionalLong.empty(), Optional.empty(), 0, true, Optional.empty(), Optional.of(HALT), List.of());
         return StatusFixtures.status("shop", AT, Optional.of("w1"),
                 List.of(StatusFixtures.processor("printer", "orders", "maxlen 1000", 4, List.of(alive, dead),

@@ -4,7 +4,8 @@ package io.runnel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.runnel.engine.Status;
+import io.runnel.engine.PartitionStatus;
+import io.runnel.engine.ProcessorStatus;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,7 +30,7 @@ class WorkerCommandTest extends CliTestBase {
     /** Waits until the child's executor owns every partition of the processor. */
     private void awaitOwnsEverything(String processor) {
         await().atMost(PATIENCE).until(() -> {
-            Status.ProcessorStatus status = app.status().processor(processor);
+            ProcessorStatus status = app.status().processor(processor);
             return status.members().size() == 1
                     && status.partitions().stream().allMatch(p -> p.owner().isPresent());
         });
@@ -42,9 +43,9 @@ class WorkerCommandTest extends CliTestBase {
     }
 
     private void assertLeftCleanly(String processor) {
-        Status.ProcessorStatus status = app.status().processor(processor);
+        ProcessorStatus status = app.status().processor(processor);
         assertThat(status.members()).as("departure announced").isEmpty();
-        for (Status.PartitionStatus p : status.partitions()) {
+        for (PartitionStatus p : status.partitions()) {
             assertThat(p.owner()).as("lock of %s released", p.partition()).isEmpty();
             assertThat(p.pending()).as("acks of %s flushed", p.partition()).isZero();
             assertThat(p.lag()).as("everything of %s delivered", p.partition()).hasValue(0);
@@ -129,7 +130,7 @@ class WorkerCommandTest extends CliTestBase {
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.stderr()).contains("runnel: worker ").contains("stopped with an error")
                 .contains("negative amount in order 2");
-        Status.ProcessorStatus fussy = app.status().processor("fussy");
+        ProcessorStatus fussy = app.status().processor("fussy");
         assertThat(fussy.members()).isEmpty();
         assertThat(fussy.partition(orders().partitionOf(order(2, -5))).pending())
                 .as("the failed event stays pending").isEqualTo(1);

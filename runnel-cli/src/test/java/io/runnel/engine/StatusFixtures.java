@@ -20,36 +20,35 @@ public final class StatusFixtures {
     }
 
     /** A {@link Status} of the given parts. */
-    public static Status status(String app, Instant at, Optional<String> leader, List<Status.ProcessorStatus> processors,
+    public static Status status(String app, Instant at, Optional<String> leader, List<ProcessorStatus> processors,
                                 List<ServerMemory> redisMemory) {
         return new Status(app, at, leader, processors, redisMemory);
     }
 
-    /** A {@link Status.ProcessorStatus} of the given parts. */
-    public static Status.ProcessorStatus processor(String name, String stream, String retention, long assignmentGeneration,
-                                                   List<Status.MemberStatus> members,
-                                                   List<Status.PartitionStatus> partitions) {
-        return new Status.ProcessorStatus(name, stream, retention, assignmentGeneration, members, partitions);
+    /** A {@link ProcessorStatus} of the given parts. */
+    public static ProcessorStatus processor(String name, String stream, String retention, long assignmentGeneration,
+                                            List<MemberStatus> members, List<PartitionStatus> partitions) {
+        return new ProcessorStatus(name, stream, retention, assignmentGeneration, members, partitions);
     }
 
-    /** A {@link Status.MemberStatus} of the given parts. */
-    public static Status.MemberStatus member(String executor, Instant joinedAt, Optional<Duration> heartbeatAge,
-                                             List<Integer> partitions) {
-        return new Status.MemberStatus(executor, joinedAt, heartbeatAge, partitions);
+    /** A {@link MemberStatus} of the given parts. */
+    public static MemberStatus member(String executor, Instant joinedAt, Optional<Duration> heartbeatAge,
+                                      List<Integer> partitions) {
+        return new MemberStatus(executor, joinedAt, heartbeatAge, partitions);
     }
 
-    /** A {@link Status.Halted} of the given parts. */
-    public static Status.Halted halted(Instant at, String worker, List<String> eventIds, String error, String message) {
-        return new Status.Halted(at, worker, eventIds, error, message);
+    /** A {@link Halted} of the given parts. */
+    public static Halted halted(Instant at, String worker, List<String> eventIds, String error, String message) {
+        return new Halted(at, worker, eventIds, error, message);
     }
 
-    /** A {@link Status.PartitionStatus} of the given parts. */
-    public static Status.PartitionStatus partition(int partition, Optional<String> owner, long length, long pending,
-                                                   Optional<Duration> oldestPendingAge, OptionalLong lag,
-                                                   Optional<Duration> oldestEntryAge, long trimmedUnprocessed,
-                                                   boolean poisoned, Optional<Instant> stuckSince,
-                                                   Optional<Status.Halted> halted, List<String> parkedKeys) {
-        return new Status.PartitionStatus(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge,
+    /** A {@link PartitionStatus} of the given parts. */
+    public static PartitionStatus partition(int partition, Optional<String> owner, long length, long pending,
+                                            Optional<Duration> oldestPendingAge, OptionalLong lag,
+                                            Optional<Duration> oldestEntryAge, long trimmedUnprocessed,
+                                            boolean poisoned, Optional<Instant> stuckSince,
+                                            Optional<Halted> halted, List<String> parkedKeys) {
+        return new PartitionStatus(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge,
                 trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys);
     }
 }

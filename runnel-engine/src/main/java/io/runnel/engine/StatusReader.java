@@ -51,7 +51,7 @@ final class StatusReader {
     Status read() {
         Instant at = clock.instant();
         Optional<String> leader = transport.get(Keys.leader(app));
-        List<Status.ProcessorStatus> processors = new ArrayList<>();
+        List<ProcessorStatus> processors = new ArrayList<>();
         for (Processor<?> p : this.processors) {
             processors.add(processor(p, at));
         }
@@ -67,12 +67,12 @@ final class StatusReader {
         }
     }
 
-    private Status.ProcessorStatus processor(Processor<?> p, Instant at) {
-        List<Status.MemberStatus> members = new ArrayList<>();
+    private ProcessorStatus processor(Processor<?> p, Instant at) {
+        List<MemberStatus> members = new ArrayList<>();
         for (Map.Entry<String, Membership.Member> m : membership.apply(p).read().entrySet()) {
             Optional<Duration> ttl = transport.timeToLive(p.heartbeatKey(m.getKey()));
             Optional<Duration> age = ttl.map(left -> max(Duration.ZERO, p.lockExpiry().minus(left)));
-            members.add(new Status.MemberStatus(m.getKey(), joinedAt(m.getValue().joinedAt()), age,
+            members.add(new MemberStatus(m.getKey(), joinedAt(m.getValue().joinedAt()), age,
                     m.getValue().partitions()));
         }
         int count = p.stream().partitionCount();
@@ -84,14 +84,14 @@ final class StatusReader {
         List<Optional<String>> poisons = transport.getAll(numbers.stream().map(p::poisonedKey).toList());
         List<Optional<String>> stuck = transport.getAll(numbers.stream().map(p::stuckKey).toList());
         List<Optional<String>> halts = transport.getAll(numbers.stream().map(p::haltedKey).toList());
-        List<Status.PartitionStatus> partitions = new ArrayList<>(count);
+        List<PartitionStatus> partitions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String key = p.stream().partitionKey(i);
             long length = lengthOf(key);
             Optional<GroupInfo> group = transport.groupInfo(key, p.group());
             Optional<Duration> oldestEntryAge = length == 0 ? Optional.empty()
                     : transport.range(key, "-", "+", 1).stream().findFirst().map(e -> ageOf(e.id(), at));
-            partitions.add(new Status.PartitionStatus(i, owners.get(i).map(PartitionLocks::ownerOf), length,
+            partitions.add(new PartitionStatus(i, owners.get(i).map(PartitionLocks::ownerOf), length,
                     group.map(GroupInfo::pending).orElse(0L),
                     group.flatMap(GroupInfo::oldestPendingId).map(id -> ageOf(id, at)),
                     group.map(GroupInfo::lag).orElse(OptionalLong.empty()),
@@ -103,7 +103,7 @@ final class StatusReader {
                     transport.getHash(p.parkingKeys(i).marks()).keySet().stream().sorted().toList()));
         }
         long generation = transport.get(p.assignmentGenerationKey()).map(Long::parseLong).orElse(0L);
-        return new Status.ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), generation,
+        return new ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), generation,
                 members, partitions);
     }
 
@@ -134,12 +134,12 @@ final class StatusReader {
     }
 
     /** A halt mark as written by {@link PartitionMarks#halted}; empty if it cannot be read. */
-    private static Optional<Status.Halted> halted(String mark) {
+    private static Optional<Halted> halted(String mark) {
         try {
             Map<String, Object> json = Json.readObject(mark);
             List<String> ids = new ArrayList<>();
             Json.list(json.get("events")).forEach(id -> ids.add(Json.text(id)));
-            return Optional.of(new Status.Halted(Instant.parse(Json.text(json.get("halted_at"))), Json.text(json.get("worker")),
+            return Optional.of(new Halted(Instant.parse(Json.text(json.get("halted_at"))), Json.text(json.get("worker")),
                     ids, Json.text(json.get("error")), Json.text(json.get("message"))));
         } catch (IOException | DateTimeParseException e) {
             return Optional.empty();

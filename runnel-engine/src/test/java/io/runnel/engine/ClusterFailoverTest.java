@@ -189,7 +189,7 @@ class ClusterFailoverTest {
             // The promoted replicas' group counters lag (redis/redis#12898): the retention audit
             // must not take that for entries removed unread.
             assertThat(local.status().processor("proc").partitions().stream()
-                    .mapToLong(Status.PartitionStatus::trimmedUnprocessed).sum())
+                    .mapToLong(PartitionStatus::trimmedUnprocessed).sum())
                     .as("events the retention audit found removed unread").isZero();
         }
     }

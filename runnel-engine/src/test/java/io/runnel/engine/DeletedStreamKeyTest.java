@@ -139,7 +139,7 @@ class DeletedStreamKeyTest extends RedisBackedTest {
             assertThat(run.worker().failure()).isEmpty();
             // Membership, partition locks and leadership are back in Redis, held by this worker.
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                Status.ProcessorStatus proc = app.status().processor("proc");
+                ProcessorStatus proc = app.status().processor("proc");
                 assertThat(proc.members()).hasSize(1);
                 assertThat(proc.partitions()).allSatisfy(p -> assertThat(p.owner()).isPresent());
                 assertThat(app.status().leader()).isPresent();

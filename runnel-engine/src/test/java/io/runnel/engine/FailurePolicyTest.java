@@ -119,7 +119,7 @@ class FailurePolicyTest extends RedisBackedTest {
 
         Worker halted = first.worker().start();
         assertThat(halted.awaitStopped(Duration.ofSeconds(30))).isTrue();
-        Status.PartitionStatus status = first.status().processor("proc").partition(p);
+        PartitionStatus status = first.status().processor("proc").partition(p);
         String failedId = first.transport().groupInfo(orders.partitionKey(p), "proc")
                 .flatMap(GroupInfo::oldestPendingId).orElseThrow();
         assertThat(status.halted()).hasValueSatisfying(h -> {

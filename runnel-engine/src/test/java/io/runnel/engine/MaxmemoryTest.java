@@ -281,12 +281,12 @@ class MaxmemoryTest extends RedisBackedTest {
 
     /** Every member of {@code billing} holds exactly the partitions the membership assigns it, and all are assigned. */
     private static boolean settled(App app, int members) {
-        Status.ProcessorStatus billing = app.status().processor("billing");
+        ProcessorStatus billing = app.status().processor("billing");
         if (billing.members().size() != members) {
             return false;
         }
         Set<Integer> assigned = new TreeSet<>();
-        for (Status.MemberStatus m : billing.members()) {
+        for (MemberStatus m : billing.members()) {
             for (int p : m.partitions()) {
                 if (!billing.partition(p).owner().equals(java.util.Optional.of(m.executor()))) {
                     return false;
@@ -316,7 +316,7 @@ class MaxmemoryTest extends RedisBackedTest {
         // Three lock_expiry periods: long enough for an unrenewed heartbeat to expire and be reaped.
         await().during(Duration.ofSeconds(6)).atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
                 .until(() -> {
-                    Status.ProcessorStatus billing = app.status().processor("billing");
+                    ProcessorStatus billing = app.status().processor("billing");
                     return billing.assignmentGeneration() == generation && settled(app, 3)
                             && billing.members().stream().allMatch(m -> m.heartbeatAge().isPresent())
                             && app.transport().timeToLive(reservation).isPresent();

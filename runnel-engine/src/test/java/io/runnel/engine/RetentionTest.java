@@ -83,7 +83,7 @@ class RetentionTest extends RedisBackedTest {
 
     private static long trimmedUnprocessed(App app, String processor) {
         return app.status().processor(processor).partitions().stream()
-                .mapToLong(Status.PartitionStatus::trimmedUnprocessed).sum();
+                .mapToLong(PartitionStatus::trimmedUnprocessed).sum();
     }
 
     @ParameterizedTest

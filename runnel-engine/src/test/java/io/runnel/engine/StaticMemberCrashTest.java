@@ -66,7 +66,7 @@ class StaticMemberCrashTest extends ChildProcessTest {
         // Past its locks' expiry and several reaping rounds: host-a's partitions wait for it.
         await().during(LOCK_EXPIRY.multipliedBy(2)).atMost(PATIENCE).until(() ->
                 worker.assignedPartitions("proc").equals(ofB) && worker.ownedPartitions("proc").equals(ofB));
-        assertThat(local.status().processor("proc").members()).extracting(Status.MemberStatus::executor)
+        assertThat(local.status().processor("proc").members()).extracting(MemberStatus::executor)
                 .containsExactlyInAnyOrder("host-a", "host-b");
 
         Process returned = children.start(WorkerProcessMain.class, name, "host-a-again", name, Long.toString(WORK_MILLIS));
@@ -84,7 +84,7 @@ class StaticMemberCrashTest extends ChildProcessTest {
     /** The partitions whose lock names {@code member} (from status: lock values are {@code <id>:<epoch>}). */
     private static Set<Integer> ownedBy(App app, String member) {
         Set<Integer> owned = new TreeSet<>();
-        for (Status.PartitionStatus p : app.status().processor("proc").partitions()) {
+        for (PartitionStatus p : app.status().processor("proc").partitions()) {
             if (p.owner().filter(member::equals).isPresent()) {
                 owned.add(p.partition());
             }

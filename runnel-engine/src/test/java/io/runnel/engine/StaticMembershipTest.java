@@ -89,7 +89,7 @@ class StaticMembershipTest extends RedisBackedTest {
         workerA.stop();
 
         await().atMost(PATIENCE).until(() -> workerB.ownedPartitions("proc").size() == 4);
-        assertThat(b.status().processor("proc").members()).extracting(Status.MemberStatus::executor)
+        assertThat(b.status().processor("proc").members()).extracting(MemberStatus::executor)
                 .containsExactly("host-b");
         Set<Integer> all = new HashSet<>(workerB.ownedPartitions("proc"));
         assertThat(all).containsAll(ofB);
@@ -112,7 +112,7 @@ class StaticMembershipTest extends RedisBackedTest {
         assertThatThrownBy(refused::await).isInstanceOf(Misconfigured.class)
                 .hasMessageContaining("member_id 'host-a' is in use");
         assertThat(running.ownedPartitions("proc")).hasSize(4);
-        assertThat(first.status().processor("proc").members()).extracting(Status.MemberStatus::executor)
+        assertThat(first.status().processor("proc").members()).extracting(MemberStatus::executor)
                 .containsExactly("host-a");
         assertThat(generation(first)).isEqualTo(generation);
         running.stop();

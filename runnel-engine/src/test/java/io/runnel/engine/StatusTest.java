@@ -127,7 +127,7 @@ class StatusTest extends RedisBackedTest {
             assertThat(status.leader()).isPresent();
             assertThat(status.leader().get()).isIn(one.id(), two.id());
             assertThat(status.leader().get()).isEqualTo(one.isLeader() ? one.id() : two.id());
-            assertThat(status.processors()).extracting(Status.ProcessorStatus::name).containsExactly("proc", "later");
+            assertThat(status.processors()).extracting(ProcessorStatus::name).containsExactly("proc", "later");
             if (transport == TransportKind.MEMORY) {
                 assertThat(status.redisMemory()).as("unknown: no server").isEmpty();
             } else {
@@ -138,11 +138,11 @@ class StatusTest extends RedisBackedTest {
                 });
             }
 
-            Status.ProcessorStatus proc = status.processor("proc");
+            ProcessorStatus proc = status.processor("proc");
             assertThat(proc.stream()).isEqualTo("orders");
             assertThat(proc.members()).hasSize(2);
             Map<Set<Integer>, String> executorByPartitions = new HashMap<>();
-            for (Status.MemberStatus m : proc.members()) {
+            for (MemberStatus m : proc.members()) {
                 executorByPartitions.put(Set.copyOf(m.partitions()), m.executor());
                 assertThat(m.joinedAt()).isBetween(beforeJoin.minusMillis(1), status.at());
                 assertThat(m.heartbeatAge()).isPresent();
@@ -151,7 +151,7 @@ class StatusTest extends RedisBackedTest {
             assertThat(executorByPartitions.keySet())
                     .containsExactlyInAnyOrder(one.ownedPartitions("proc"), two.ownedPartitions("proc"));
             for (int p = 0; p < 4; p++) {
-                Status.PartitionStatus ps = proc.partition(p);
+                PartitionStatus ps = proc.partition(p);
                 Set<Integer> ownersPartitions = (one.ownedPartitions("proc").contains(p) ? one : two).ownedPartitions("proc");
                 assertThat(ps.partition()).isEqualTo(p);
                 assertThat(ps.owner()).as("owner of %s", p).contains(executorByPartitions.get(ownersPartitions));
@@ -171,14 +171,14 @@ class StatusTest extends RedisBackedTest {
                 }
             }
 
-            Status.ProcessorStatus later = status.processor("later");
+            ProcessorStatus later = status.processor("later");
             assertThat(later.stream()).isEqualTo("orders");
             assertThat(later.members()).isEmpty();
             for (int p = 0; p < 4; p++) {
-                Status.PartitionStatus ps = later.partition(p);
+                PartitionStatus ps = later.partition(p);
                 long length = p == bad ? 4 : 5;
                 assertThat(ps).usingRecursiveComparison().ignoringFields("oldestEntryAge")
-                        .isEqualTo(new Status.PartitionStatus(p, Optional.empty(), length, 0,
+                        .isEqualTo(new PartitionStatus(p, Optional.empty(), length, 0,
                                 Optional.empty(), OptionalLong.of(length), Optional.empty(), 0, false, Optional.empty(), Optional.empty(), List.of()));
                 assertThat(ps.oldestEntryAge()).as("oldest entry of %s", p).isPresent();
             }
@@ -198,12 +198,12 @@ class StatusTest extends RedisBackedTest {
 
         assertThat(status.leader()).isEmpty();
         for (String processor : List.of("proc", "later")) {
-            Status.ProcessorStatus ps = status.processor(processor);
+            ProcessorStatus ps = status.processor(processor);
             assertThat(ps.members()).isEmpty();
             for (int i = 0; i < 4; i++) {
                 // No consumer group yet: nothing pending, lag unknown.
                 assertThat(ps.partition(i)).usingRecursiveComparison().ignoringFields("oldestEntryAge")
-                        .isEqualTo(new Status.PartitionStatus(i, Optional.empty(), i == p ? 1 : 0, 0,
+                        .isEqualTo(new PartitionStatus(i, Optional.empty(), i == p ? 1 : 0, 0,
                                 Optional.empty(), OptionalLong.empty(), Optional.empty(), 0, false, Optional.empty(), Optional.empty(), List.of()));
                 assertThat(ps.partition(i).oldestEntryAge().isPresent()).as("oldest entry of %s", i).isEqualTo(i == p);
                 assertThat(app.transport().groupExists(orders.partitionKey(i), processor)).isFalse();
@@ -269,7 +269,7 @@ class StatusTest extends RedisBackedTest {
         await().atMost(PATIENCE).until(() -> log.snapshot().get("bad").contains(3));
         assertThat(crashed.transport().get(markKey)).isEmpty();
         await().atMost(PATIENCE).untilAsserted(() -> {
-            Status.PartitionStatus ps = next.status().processor("proc").partition(bad);
+            PartitionStatus ps = next.status().processor("proc").partition(bad);
             assertThat(ps.poisoned()).isFalse();
             assertThat(ps.pending()).isZero();
             assertThat(ps.owner()).isPresent();

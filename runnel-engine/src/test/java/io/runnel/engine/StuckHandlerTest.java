@@ -157,7 +157,7 @@ class StuckHandlerTest extends RedisBackedTest {
 
         // Detected: the log, status and the gauge show it, and the worker's other partition goes on.
         await().atMost(PATIENCE).until(() -> stuckWorker.stuckPartitions("proc").contains(stuckPartition));
-        Status.PartitionStatus status = first.status().processor("proc").partition(stuckPartition);
+        PartitionStatus status = first.status().processor("proc").partition(stuckPartition);
         assertThat(status.stuckSince()).hasValueSatisfying(since -> assertThat(since).isBefore(Instant.now()));
         Gauge<?> gauge = first.metrics().getGauges().get("runnel." + name + ".proc.stuck-partitions");
         assertThat(gauge.getValue()).isEqualTo(1);

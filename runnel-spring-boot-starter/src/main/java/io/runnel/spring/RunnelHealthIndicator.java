@@ -3,6 +3,8 @@
 package io.runnel.spring;
 
 import io.runnel.engine.App;
+import io.runnel.engine.PartitionStatus;
+import io.runnel.engine.ProcessorStatus;
 import io.runnel.engine.Status;
 import io.runnel.engine.Worker;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -37,11 +39,11 @@ final class RunnelHealthIndicator extends AbstractHealthIndicator {
         }
         Status status = app.status(); // throws when Redis cannot be read: DOWN with the error
         Map<String, Object> processors = new LinkedHashMap<>();
-        for (Status.ProcessorStatus p : status.processors()) {
+        for (ProcessorStatus p : status.processors()) {
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("members", p.members().size());
             detail.put("owned", p.partitions().stream().filter(s -> s.owner().isPresent()).count());
-            detail.put("pending", p.partitions().stream().mapToLong(Status.PartitionStatus::pending).sum());
+            detail.put("pending", p.partitions().stream().mapToLong(PartitionStatus::pending).sum());
             detail.put("lag", p.partitions().stream().mapToLong(s -> s.lag().orElse(0)).sum());
             detail.put("parkedKeys", p.parkedKeys().size());
             processors.put(p.name(), detail);

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One partition of a processor's stream in a {@link Status} ({@link ProcessorStatus#partitions()}),
+ * seen through the processor's consumer group.
+ *
+ * <p>An immutable value that only Runnel creates; a later version may add accessors to it, so
+ * read it through its methods. Two are equal when every value they hold is.
+ */
+public final class PartitionStatus {
+    private final int partition;
+    private final Optional<String> owner;
+    private final long length;
+    private final long pending;
+    private final Optional<Duration> oldestPendingAge;
+    private final OptionalLong lag;
+    private final Optional<Duration> oldestEntryAge;
+    private final long trimmedUnprocessed;
+    private final boolean poisoned;
+    private final Optional<Instant> stuckSince;
+    private final Optional<Halted> halted;
+    private final List<String> parkedKeys;
+
+    /**
+     * Checks the optional parts and copies the parked keys.
+     *
+     * @throws NullPointerException if an optional part or {@code parkedKeys} is null
+     */
+    PartitionStatus(int partition, Optional<String> owner, long length, long pending,
+                    Optional<Duration> oldestPendingAge, OptionalLong lag, Optional<Duration> oldestEntryAge,
+                    long trimmedUnprocessed, boolean poisoned, Optional<Instant> stuckSince,
+                    Optional<Halted> halted, List<String> parkedKeys) {
+        this.partition = partition;
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.length = length;
+        this.pending = pending;
+        this.oldestPendingAge = Objects.requireNonNull(oldestPendingAge, "oldestPendingAge");
+        this.lag = Objects.requireNonNull(lag, "lag");
+        this.oldestEntryAge = Objects.requireNonNull(oldestEntryAge, "oldestEntryAge");
+        this.trimmedUnprocessed = trimmedUnprocessed;
+        this.poisoned = poisoned;
+        this.stuckSince = Objects.requireNonNull(stuckSince, "stuckSince");
+        this.halted = Objects.requireNonNull(halted, "halted");
+        this.parkedKeys = List.copyOf(parkedKeys);
+    }
+
+    /**
+     * The partition's number.
+     *
+     * @return the number, from 0
+     */
+    public int partition() {
+        return partition;
+    }
+
+    /**
+     * The executor holding the partition's lock.
+     *
+     * @return its id; empty when no executor holds it
+     */
+    public Optional<String> owner() {
+        return owner;
+    }
+
+    /**
+     * Entries in the partition's stream (XLEN).
+     *
+     * @return the number of entries
+     */
+    public long length() {
+        return length;
+    }
+
+    /**
+     * Entries delivered to the processor and not acknowledged yet.
+     *
+     * @return the number of pending entries
+     */
+    public long pending() {
+        return pending;
+    }
+
+    /**
+     * How long ago the oldest pending entry was added (from its stream id).
+     *
+     * @return the age; empty when nothing is pending
+     */
+    public Optional<Duration> oldestPendingAge() {
+        return oldestPendingAge;
+    }
+
+    /**
+     * Entries not delivered to the processor yet (see
+     * {@link io.runnel.api.transport.GroupInfo#lag()}).
+     *
+     * @return the lag; empty when the group does not exist yet (no worker ever ran the
+     *         processor)
+     */
+    public OptionalLong lag() {
+        return lag;
+    }
+
+    /**
+     * How long ago the oldest entry left in the partition was added: the trim point.
+     *
+     * @return the age; empty when the partition is empty
+     */
+    public Optional<Duration> oldestEntryAge() {
+        return oldestEntryAge;
+    }
+
+    /**
+     * Entries retention passes found removed before the processor read them, in all.
+     *
+     * @return the number of entries; 0 when none ever were
+     */
+    public long trimmedUnprocessed() {
+        return trimmedUnprocessed;
+    }
+
+    /**
+     * Whether an executor quarantined the partition and still holds it.
+     *
+     * @return true while the partition is quarantined
+     */
+    public boolean poisoned() {
+        return poisoned;
+    }
+
+    /**
+     * When the delivery that its owner's processor function has held longer than
+     * {@code max_processing_time} was handed out.
+     *
+     * @return the time; empty when no delivery is stuck
+     */
+    public Optional<Instant> stuckSince() {
+        return stuckSince;
+    }
+
+    /**
+     * The failure that last halted a worker on this partition under the HALT policy; it
+     * stays until an owner completes a delivery of the partition.
+     *
+     * @return the failure; empty when none did
+     */
+    public Optional<Halted> halted() {
+        return halted;
+    }
+
+    /**
+     * The keys the processor parked on this partition under the PARK policy (see
+     * {@link ParkedKeys} for their events).
+     *
+     * @return the keys, sorted
+     */
+    public List<String> parkedKeys() {
+        return parkedKeys;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PartitionStatus p && partition == p.partition && owner.equals(p.owner)
+                && length == p.length && pending == p.pending && oldestPendingAge.equals(p.oldestPendingAge)
+                && lag.equals(p.lag) && oldestEntryAge.equals(p.oldestEntryAge)
+                && trimmedUnprocessed == p.trimmedUnprocessed && poisoned == p.poisoned
+                && stuckSince.equals(p.stuckSince) && halted.equals(p.halted) && parkedKeys.equals(p.parkedKeys);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge,
+                trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys);
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionStatus[partition=" + partition + ", owner=" + owner + ", length=" + length
+                + ", pending=" + pending + ", oldestPendingAge=" + oldestPendingAge + ", lag=" + lag
+                + ", oldestEntryAge=" + oldestEntryAge + ", trimmedUnprocessed=" + trimmedUnprocessed
+                + ", poisoned=" + poisoned + ", stuckSince=" + stuckSince + ", halted=" + halted
+                + ", parkedKeys=" + parkedKeys + "]";
+    }
+}
