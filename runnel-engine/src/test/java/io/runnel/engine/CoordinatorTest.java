@@ -74,9 +74,7 @@ class CoordinatorTest {
 
     @Test
     void a_rebalance_releases_only_after_the_consumer_exits_and_its_read_ends_and_the_newcomer_waits_for_it() {
-        Member a = member("a", null, ExceptionPolicy.HALT);
-        a.join();
-        a.step();
+        Member a = joined("a", null, ExceptionPolicy.HALT);
         Member b = member("b", null, ExceptionPolicy.HALT);
         b.join();
 
@@ -112,9 +110,7 @@ class CoordinatorTest {
 
     @Test
     void a_release_does_not_wait_on_the_coordinator_and_ends_at_its_deadlines_if_the_consumer_never_exits() {
-        Member a = member("a", null, ExceptionPolicy.HALT);
-        a.join();
-        a.step();
+        Member a = joined("a", null, ExceptionPolicy.HALT);
         Member b = member("b", null, ExceptionPolicy.HALT);
         b.join();
         a.controlMessage();
@@ -136,9 +132,7 @@ class CoordinatorTest {
 
     @Test
     void a_lease_that_runs_out_without_a_heartbeat_is_lost_then_taken_again_under_a_new_token() {
-        Member a = member("a", null, ExceptionPolicy.HALT);
-        a.join();
-        a.step();
+        Member a = joined("a", null, ExceptionPolicy.HALT);
         Lease before = a.ownership.get(0).lease();
         a.heartbeat(); // the member stays, but the locks are not extended
 
@@ -158,9 +152,7 @@ class CoordinatorTest {
 
     @Test
     void a_stuck_delivery_whose_thread_comes_back_is_flowing_again() {
-        Member a = member("a", null, ExceptionPolicy.IGNORE);
-        a.join();
-        a.step();
+        Member a = joined("a", null, ExceptionPolicy.IGNORE);
         ScriptedPartition p0 = a.started.get(0);
         p0.hold(delivery(a, 0));
 
@@ -181,9 +173,7 @@ class CoordinatorTest {
     @ParameterizedTest
     @EnumSource(ExceptionPolicy.class)
     void a_thread_that_ignores_its_interrupt_for_the_grace_period_is_given_up_as_the_policy_says(ExceptionPolicy policy) {
-        Member a = member("a", null, policy);
-        a.join();
-        a.step();
+        Member a = joined("a", null, policy);
         ScriptedPartition p0 = a.started.get(0);
         p0.hold(delivery(a, 0));
         pass(MAX_PROCESSING, a);
@@ -220,9 +210,7 @@ class CoordinatorTest {
 
     @Test
     void a_consumer_that_quarantines_its_partition_is_poisoned_and_keeps_its_lock() {
-        Member a = member("a", null, ExceptionPolicy.QUARANTINE);
-        a.join();
-        a.step();
+        Member a = joined("a", null, ExceptionPolicy.QUARANTINE);
         ScriptedPartition p1 = a.started.get(1);
 
         a.coordinator.quarantine(p1.lease, new IllegalStateException("poison"));
@@ -240,9 +228,7 @@ class CoordinatorTest {
 
     @Test
     void a_release_during_a_stuck_delivery_interrupts_nothing_more_and_frees_the_lock_for_the_next_owner() {
-        Member a = member("a", null, ExceptionPolicy.QUARANTINE);
-        a.join();
-        a.step();
+        Member a = joined("a", null, ExceptionPolicy.QUARANTINE);
         for (ScriptedPartition p : a.started.values()) {
             p.hold(delivery(a, p.lease.partition));
         }
@@ -269,9 +255,7 @@ class CoordinatorTest {
 
     @Test
     void a_static_member_that_comes_back_within_its_session_timeout_gets_its_partitions_back() throws Exception {
-        Member a = member("a", "host-a", ExceptionPolicy.HALT);
-        a.join();
-        a.step();
+        Member a = joined("a", "host-a", ExceptionPolicy.HALT);
         Member b = member("b", null, ExceptionPolicy.HALT);
         b.join();
         a.controlMessage();
@@ -328,6 +312,14 @@ class CoordinatorTest {
         Stream<Order> orders = (Stream<Order>) m.processor.stream();
         Map<String, byte[]> fields = orders.codec().encode(new Order("key-" + partition, 1, Instant.EPOCH, 1.0));
         return new Delivery("proc", partition, List.of(new Event("orders", partition, "1-0", fields)));
+    }
+
+    /** A member that joined and took what it was assigned. */
+    private Member joined(String executorId, String memberId, ExceptionPolicy policy) {
+        Member m = member(executorId, memberId, policy);
+        m.join();
+        m.step();
+        return m;
     }
 
     /** One executor's coordinator, with its own app (same name, same store): a worker process of its own. */
