@@ -5,6 +5,7 @@ package io.runnel.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.engine.Status;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** {@code runnel worker} as a real process: processing, SIGTERM/SIGINT, failures, and its logs in both formats. */
+@Tag("redis")
+@Tag("process")
 class WorkerCommandTest extends CliTestBase {
     private static final String APP = ShopApp.class.getName();
     private static final ObjectMapper JSON = new ObjectMapper();
