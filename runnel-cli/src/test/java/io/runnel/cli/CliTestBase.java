@@ -13,6 +13,7 @@ import io.runnel.serde.json.JsonSerializer;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import java.util.List;
  * it, the same app defined in this JVM (to send, run workers and read status), and a
  * transport of its own to look at what is in Redis.
  */
+@Tag("redis")
+@Tag("process")
 abstract class CliTestBase {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

@@ -9,6 +9,7 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.ParkStep;
 import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.StreamEntry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** {@code runnel dead list|replay|purge} and {@code runnel parked list|replay|drop}, run as processes. */
+@Tag("redis")
+@Tag("process")
 class FailureCommandsTest extends CliTestBase {
     private static final String APP = ShopApp.class.getName();
     private static final ObjectMapper JSON = new ObjectMapper();

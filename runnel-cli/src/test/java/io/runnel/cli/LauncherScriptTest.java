@@ -2,6 +2,7 @@
 
 package io.runnel.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * script against a fake {@code java} that prints its arguments; the last ones run the real
  * JVM of this test (when it is 25 or newer) on a one-class jar.
  */
+@Tag("process")
 class LauncherScriptTest {
     private static final Path SCRIPT = Path.of("bin", "runnel").toAbsolutePath();
 

@@ -8,6 +8,7 @@ import io.runnel.api.transport.GroupInfo;
 import io.runnel.engine.PartitionStatus;
 import io.runnel.engine.Status;
 import io.runnel.engine.Worker;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -23,6 +24,8 @@ import static org.awaitility.Awaitility.await;
  * {@code runnel processor reset}, {@code runnel status} and the errors every command shares
  * (unknown class, a class that is no app, unknown stream or processor), run as processes.
  */
+@Tag("redis")
+@Tag("process")
 class OperateCommandsTest extends CliTestBase {
     private static final String APP = ShopApp.class.getName();
     private static final ObjectMapper JSON = new ObjectMapper();

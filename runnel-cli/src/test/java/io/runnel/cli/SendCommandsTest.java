@@ -2,6 +2,7 @@
 
 package io.runnel.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code runnel send} and {@code runnel sendmany}, run as processes against a real Redis. */
+@Tag("redis")
+@Tag("process")
 class SendCommandsTest extends CliTestBase {
     private static final String APP = ShopApp.class.getName();
 

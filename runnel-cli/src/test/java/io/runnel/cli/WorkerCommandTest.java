@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.engine.PartitionStatus;
 import io.runnel.engine.ProcessorStatus;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -18,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** {@code runnel worker} as a real process: processing, SIGTERM/SIGINT, failures, and its logs in both formats. */
+@Tag("redis")
+@Tag("process")
 class WorkerCommandTest extends CliTestBase {
     private static final String APP = ShopApp.class.getName();
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -15,6 +15,7 @@ import io.runnel.engine.Worker;
 import io.runnel.testkit.FastCoordination;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +43,7 @@ import static org.awaitility.Awaitility.await;
  * {@code default_compressor}, written by one app and read by another, corrupt events
  * handled by the exception policy, and LZ4 events written by Python runnel read by Java.
  */
+@Tag("redis")
 class CompressedStreamsTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

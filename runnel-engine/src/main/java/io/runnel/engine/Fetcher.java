@@ -218,7 +218,7 @@ final class Fetcher {
         try {
             if (!requests.isEmpty()) {
                 results = transport.readGroupFenced(processor.group(), requests, processor.prefetchCount(), block);
-                outages.succeeded(node, partitions);
+                outages.succeeded(node, partitions, startedAt);
                 processor.metrics().fetched(count(results));
             }
             ok = true;

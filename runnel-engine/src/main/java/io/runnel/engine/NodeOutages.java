@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * A partition no longer read here (given up, moved to another worker) stops waiting. On a
  * single server (node {@code ""}) any read that succeeds ends the outage. As with
  * {@link Outage}, a read that started before its node's last recovery and fails after it
- * opens no new outage.
+ * opens no new outage; likewise a read that started before an outage opened and succeeds
+ * after it (a late reply) ends nothing.
  *
  * <p>Called from the fetcher's read threads; the state is guarded by this object's lock.
  */
@@ -140,14 +141,21 @@ final class NodeOutages {
 
     /**
      * A read of {@code partitions} from {@code node} (null: from several) succeeded: they no
-     * longer wait, and an outage they ended is logged.
+     * longer wait, and an outage they ended is logged. A read that started before an outage
+     * opened ends none of it: its reply, sent before the node failed, can arrive late on a
+     * loaded machine, and says nothing of whether the node answers now.
+     *
+     * @param startedAt {@link System#nanoTime()} when the read started
      */
-    synchronized void succeeded(String node, Collection<Integer> partitions) {
+    synchronized void succeeded(String node, Collection<Integer> partitions, long startedAt) {
         if (open.isEmpty()) {
             return;
         }
         for (Iterator<Episode> it = open.values().iterator(); it.hasNext(); ) {
             Episode episode = it.next();
+            if (startedAt - episode.since < 0) {
+                continue; // under way before the outage opened: a late reply, not a recovery
+            }
             if (episode.node.isEmpty()) {
                 episode.waiting.clear(); // a single server: it answers again
             } else if (!episode.waiting.removeAll(partitions)) {

@@ -8,6 +8,7 @@ import io.runnel.api.transport.Append;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 /** The acknowledger against a real server: what it keeps for a retry and what it gives up on. */
+@Tag("redis")
 class AckerTest extends RedisBackedTest {
 
     @ParameterizedTest

@@ -10,6 +10,7 @@ import io.runnel.redis.jedis.JedisTransportProvider;
 import io.runnel.redis.lettuce.LettuceTransportProvider;
 import io.runnel.testkit.RedisCluster;
 import io.runnel.testkit.RedisClusterExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * each partition's keys share its hash slot, the partitions spread over the masters, reads
  * block per slot and go across slots while events flow, and rebalancing, failure policies and status work as on one server.
  */
+@Tag("redis")
 class ClusterEngineTest extends RedisBackedTest {
     private static final int PARTITIONS = 8;
     private static final int KEYS = 24;

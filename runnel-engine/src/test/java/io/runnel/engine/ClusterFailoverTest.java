@@ -4,6 +4,7 @@ package io.runnel.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.testkit.RedisCluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.io.IOException;
@@ -47,6 +48,8 @@ import static org.awaitility.Awaitility.await;
  * hands another master's slots to its replica. In the end every record whose send returned is
  * processed, each key's first processings in send order.
  */
+@Tag("redis")
+@Tag("process")
 class ClusterFailoverTest {
     private static final int PARTITIONS = 12;
     /** Longer than a failover takes here, so the dead master's leases outlive it (see docs/operations/redis-cluster.md). */

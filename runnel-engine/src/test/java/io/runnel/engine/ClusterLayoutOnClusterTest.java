@@ -5,6 +5,7 @@ package io.runnel.engine;
 import io.runnel.testkit.RedisCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -13,6 +14,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The cluster key layout on a real 3-master cluster: Redis agrees on every slot, and partitions spread evenly. */
+@Tag("redis")
 class ClusterLayoutOnClusterTest {
     private static RedisCluster cluster;
 

@@ -8,6 +8,7 @@ import io.runnel.api.Misconfigured;
 import io.runnel.api.SerializationException;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.StreamEntry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The built-in gzip compressor, alone and in apps on a real Redis, and compressor selection. */
+@Tag("redis")
 class CompressionTest extends RedisBackedTest {
     private final GzipCompressor gzip = new GzipCompressor();
 

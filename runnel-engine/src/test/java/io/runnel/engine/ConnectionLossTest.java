@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.runnel.api.transport.TransportException;
 import io.runnel.testkit.RedisServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * retries with backoff, logs each outage once rather than on every call, and resumes with
  * nothing lost and per-key order kept.
  */
+@Tag("redis")
 class ConnectionLossTest extends RedisBackedTest {
     private static final int KEYS = 16;
     private static final int PER_KEY = 60;

@@ -11,6 +11,7 @@ import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Misconfigured;
 import io.runnel.api.RebalanceFailed;
 import io.runnel.api.transport.StreamEntry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Membership, control messages, locks and heartbeats as other workers (and tools) see them in Redis. */
+@Tag("redis")
 class CoordinationTest extends RedisBackedTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -7,6 +7,7 @@ import io.runnel.api.SerializationException;
 import io.runnel.api.Serializer;
 import io.runnel.api.TransportAware;
 import io.runnel.api.transport.Transport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A serializer a user writes against runnel-api alone, and the hook that hands plugins the connection. */
+@Tag("redis")
 class CustomSerializerTest extends RedisBackedTest {
     record Temperature(String sensor, double celsius) {
     }

@@ -5,6 +5,7 @@ package io.runnel.engine;
 import io.runnel.testkit.LoopbackProxy;
 import io.runnel.testkit.RedisServer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.time.Duration;
@@ -27,6 +28,8 @@ import static org.awaitility.Awaitility.await;
  * partitions); or Redis itself restarts mid-stream. At the end nothing is lost or left
  * pending, and every key's events were first processed in send order.
  */
+@Tag("redis")
+@Tag("process")
 class CutOffWorkerTest {
     private static final int PARTITIONS = 8;
     private static final int KEYS = 16;

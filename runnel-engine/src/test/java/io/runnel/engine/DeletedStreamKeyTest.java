@@ -2,6 +2,7 @@
 
 package io.runnel.engine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import io.runnel.api.transport.CommandRejected;
@@ -27,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * (a SET by hand): that partition is quarantined, and the others go on. Everything (a FLUSHALL, or a restart of a Redis
  * without persistence): streams, groups, membership, locks and leadership are rebuilt.
  */
+@Tag("redis")
 class DeletedStreamKeyTest extends RedisBackedTest {
     private static final int KEYS = 8;
     private static final List<Order> ALL = TestApps.orders(KEYS, 10);

@@ -8,6 +8,7 @@ import io.runnel.api.Middleware;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.GroupInfo;
 import io.runnel.api.transport.StreamEntry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** HALT, QUARANTINE and IGNORE, middleware visibility and dead letters, with a poison event among good ones. */
+@Tag("redis")
 class FailurePolicyTest extends RedisBackedTest {
     static final class Poison extends RuntimeException {
         Poison(String message) {

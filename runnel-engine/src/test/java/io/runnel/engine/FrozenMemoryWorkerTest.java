@@ -3,6 +3,7 @@
 package io.runnel.engine;
 
 import io.runnel.engine.memory.MemoryHandle;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * is exact: the frozen worker hands out nothing of a partition once the other worker has
  * acquired it, and nothing is lost or processed out of order.
  */
+@Tag("redis")
 class FrozenMemoryWorkerTest extends RedisBackedTest {
     private static final int KEYS = 16;
     private static final int PER_KEY = 60;

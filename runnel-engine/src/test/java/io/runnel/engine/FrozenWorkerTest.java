@@ -2,6 +2,7 @@
 
 package io.runnel.engine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.io.IOException;
@@ -28,6 +29,8 @@ import static org.awaitility.Awaitility.await;
  * must not hand out one more event under the leases it held before the freeze, though its
  * buffers are full of them, and nothing may be lost or processed out of order.
  */
+@Tag("redis")
+@Tag("process")
 class FrozenWorkerTest extends ChildProcessTest {
 
     private static final int PARTITIONS = 8;

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.runnel.testkit.LoopbackProxy;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * backoff until the send goes through, one warning says so and one line says when it is over,
  * and every event is sent onward, each key's first sendings in order.
  */
+@Tag("redis")
 class FunctionOutageTest extends RedisBackedTest {
     private static final int KEYS = 4;
     private static final int PER_KEY = 10;

@@ -2,6 +2,7 @@
 
 package io.runnel.engine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -19,6 +20,7 @@ import static org.awaitility.Awaitility.await;
  * long the release takes: the heartbeat goes on extending their locks, so no other worker
  * acquires one before.
  */
+@Tag("redis")
 class GracefulStopTest extends RedisBackedTest {
     private static final Duration LOCK_EXPIRY = Duration.ofSeconds(2);
 

@@ -5,6 +5,7 @@ package io.runnel.engine;
 import com.codahale.metrics.MetricRegistry;
 import com.google.inject.AbstractModule;
 import io.runnel.api.Hasher;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -14,6 +15,7 @@ import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A user's Guice module replaces engine bindings. */
+@Tag("redis")
 class GuiceOverrideTest extends RedisBackedTest {
     private App app;
 

@@ -7,6 +7,7 @@ import io.runnel.api.Compressor;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.serde.json.JsonSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * then {@code gzip.compress(..., mtime=0)}. The values that need care (non-finite floats,
  * orjson's nulls, microseconds, primitive records) are pinned in {@link PythonEdgeValuesInteropTest}.
  */
+@Tag("redis")
 class HasherPythonInteropTest extends RedisBackedTest {
     /** Python: {@code class Payment(Record): user_id: str; seq: int; created_at: datetime; amount: float}. */
     record Payment(String userId, int seq, Instant createdAt, double amount) {

@@ -4,6 +4,7 @@ package io.runnel.engine;
 
 import io.runnel.api.Hasher;
 import io.runnel.api.Misconfigured;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code repr(KEY)} pinned alongside. Columns: partition for 1, 4, 16, 100 and 2^31-1
  * partitions (the last reveals nearly the whole hash).
  */
+@Tag("redis")
 class HasherTest extends RedisBackedTest {
     private static final int[] COUNTS = {1, 4, 16, 100, Integer.MAX_VALUE};
 

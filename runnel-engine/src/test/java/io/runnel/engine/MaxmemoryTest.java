@@ -12,6 +12,7 @@ import io.runnel.testkit.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  * and what keeps the workers coordinated (heartbeats, locks, membership) must keep working,
  * so the pipeline drains and recovers without a hand on it, and nothing is lost.
  */
+@Tag("redis")
 class MaxmemoryTest extends RedisBackedTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final int KEYS = 8;

@@ -5,6 +5,7 @@ package io.runnel.engine;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.runnel.api.ExceptionPolicy;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Metric values after a known workload, and the reporters chosen by {@code metrics_reporters}. */
+@Tag("redis")
 class MetricsTest extends RedisBackedTest {
 
     /** A key on partition {@code partition} of {@code orders}. */

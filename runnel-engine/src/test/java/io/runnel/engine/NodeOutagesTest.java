@@ -46,13 +46,13 @@ class NodeOutagesTest {
     @Test
     void a_dead_master_is_one_warning_naming_its_partitions_while_the_others_flow() {
         Duration first = fail(DEAD, 1);
-        outages.succeeded(HEALTHY, List.of(0, 2));
+        outages.succeeded(HEALTHY, List.of(0, 2), System.nanoTime());
         Duration second = fail(DEAD, 4);
-        outages.succeeded(HEALTHY, List.of(3, 5));
+        outages.succeeded(HEALTHY, List.of(3, 5), System.nanoTime());
         Duration last = first;
         for (int i = 0; i < 20; i++) {
             last = fail(DEAD, i % 2 == 0 ? 1 : 4);
-            outages.succeeded(HEALTHY, List.of(0, 2, 3, 5));
+            outages.succeeded(HEALTHY, List.of(0, 2, 3, 5), System.nanoTime());
         }
 
         assertThat(logged(Level.WARN)).singleElement().satisfies(w -> assertThat(w)
@@ -69,9 +69,9 @@ class NodeOutagesTest {
         fail(DEAD, 4);
         // The cluster marked the node failed: the layout names no master for these slots until the promotion.
         fail("", 1);
-        outages.succeeded(PROMOTED, List.of(1));
+        outages.succeeded(PROMOTED, List.of(1), System.nanoTime());
         assertThat(logged(Level.INFO)).as("partition 4 still waits").isEmpty();
-        outages.succeeded(PROMOTED, List.of(4));
+        outages.succeeded(PROMOTED, List.of(4), System.nanoTime());
 
         assertThat(logged(Level.WARN)).hasSize(1);
         assertThat(logged(Level.INFO)).singleElement().satisfies(i -> assertThat(i)
@@ -91,7 +91,7 @@ class NodeOutagesTest {
         assertThat(fail(PROMOTED, 1)).isEqualTo(Duration.ofMillis(50));
         assertThat(fail(PROMOTED, 1)).isEqualTo(Duration.ofMillis(100));
         assertThat(logged(Level.WARN)).hasSize(1);
-        outages.succeeded(PROMOTED, List.of(1, 4));
+        outages.succeeded(PROMOTED, List.of(1, 4), System.nanoTime());
         assertThat(logged(Level.INFO)).singleElement().satisfies(i -> assertThat(i).contains("10 failed tries"));
     }
 
@@ -99,12 +99,12 @@ class NodeOutagesTest {
     void a_partition_no_longer_read_here_stops_waiting() {
         fail(DEAD, 1);
         read.remove(4); // moved to another worker during the outage
-        outages.succeeded(PROMOTED, List.of(1));
+        outages.succeeded(PROMOTED, List.of(1), System.nanoTime());
         assertThat(logged(Level.INFO)).singleElement().satisfies(i -> assertThat(i).contains("partitions [1] flow again"));
 
         fail(HEALTHY, 2);
         read.remove(2);
-        outages.succeeded(PROMOTED, List.of(1));
+        outages.succeeded(PROMOTED, List.of(1), System.nanoTime());
         assertThat(logged(Level.INFO)).last().satisfies(i -> assertThat(i)
                 .contains("no partition read here waits for Redis node " + HEALTHY));
         assertThat(outages.any()).isFalse();
@@ -115,7 +115,7 @@ class NodeOutagesTest {
         long startedDuringTheOutage = System.nanoTime();
         outages.failed("", List.of(0), () -> List.of(0, 1, 2, 3, 4, 5), new RuntimeException("refused"), startedDuringTheOutage);
         outages.failed("", List.of(1), List::of, new RuntimeException("refused"), System.nanoTime());
-        outages.succeeded("", List.of(2));
+        outages.succeeded("", List.of(2), System.nanoTime());
 
         assertThat(logged(Level.WARN)).singleElement().satisfies(w -> assertThat(w)
                 .isEqualTo("reading events of orders/proc failed, retrying with backoff until the server answers: refused"));
@@ -127,6 +127,35 @@ class NodeOutagesTest {
         assertThat(logged(Level.WARN)).hasSize(1);
         outages.failed("", List.of(3), List::of, new RuntimeException("refused"), System.nanoTime());
         assertThat(logged(Level.WARN)).as("a new outage").hasSize(2);
+    }
+
+    @Test
+    void a_read_in_flight_since_before_the_outage_that_succeeds_late_does_not_end_it() {
+        long startedBeforeTheOutage = System.nanoTime() - Duration.ofSeconds(1).toNanos();
+        outages.failed("", List.of(0), () -> List.of(0, 1, 2, 3, 4, 5), new RuntimeException("refused"), System.nanoTime());
+        // A read that was under way when the server went down: its reply arrives only now (a loaded machine).
+        outages.succeeded("", List.of(1), startedBeforeTheOutage);
+        assertThat(logged(Level.INFO)).as("the late reply ends nothing").isEmpty();
+        assertThat(outages.any()).isTrue();
+        outages.failed("", List.of(1), List::of, new RuntimeException("refused"), System.nanoTime());
+        assertThat(logged(Level.WARN)).as("still the one outage").hasSize(1);
+
+        outages.succeeded("", List.of(2), System.nanoTime());
+        assertThat(logged(Level.INFO)).singleElement().satisfies(i -> assertThat(i)
+                .isEqualTo("reading events of orders/proc working again after 2 failed tries"));
+    }
+
+    @Test
+    void on_a_cluster_a_late_success_of_a_read_from_before_the_outage_leaves_its_partitions_waiting() {
+        long startedBeforeTheOutage = System.nanoTime() - Duration.ofSeconds(1).toNanos();
+        fail(DEAD, 1); // partition 4, which the node also serves, waits too
+        outages.succeeded(DEAD, List.of(4), startedBeforeTheOutage);
+        outages.succeeded(PROMOTED, List.of(1), System.nanoTime());
+        assertThat(logged(Level.INFO)).as("partition 4 still waits").isEmpty();
+
+        outages.succeeded(PROMOTED, List.of(4), System.nanoTime());
+        assertThat(logged(Level.INFO)).singleElement().satisfies(i -> assertThat(i).contains("partitions [1, 4] flow again"));
+        assertThat(outages.any()).isFalse();
     }
 
     @Test

@@ -4,6 +4,7 @@ package io.runnel.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.StreamEntry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.io.IOException;
@@ -25,6 +26,8 @@ import static org.awaitility.Awaitility.await;
  * replay: nothing is lost, no event is parked twice, and every key's events are first
  * processed in the order they were sent.
  */
+@Tag("redis")
+@Tag("process")
 class ParkCrashTest extends ChildProcessTest {
     private static final int KEYS = 16;
     private static final int PER_KEY = 60;

@@ -5,6 +5,7 @@ package io.runnel.engine;
 import com.codahale.metrics.Gauge;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.transport.StreamEntry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * processor that parked them only; a drop lets the key go on without them. And dead-letter
  * replays, which go to the processor that failed them only.
  */
+@Tag("redis")
 class ParkTest extends RedisBackedTest {
     private static final int KEYS = 6;
     private static final int PER_KEY = 8;

@@ -6,6 +6,7 @@ import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.PartlyAnswered;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Lock extension when only some of a cluster's masters answer: the locks whose masters
  * answered are renewed or reported lost, the others wait for the next heartbeat.
  */
+@Tag("redis")
 class PartitionLocksTest extends RedisBackedTest {
 
     @Test

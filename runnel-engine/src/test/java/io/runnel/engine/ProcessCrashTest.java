@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.RedisClusterExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,8 @@ import static org.awaitility.Awaitility.await;
  * re-reads its pending entries); SIGTERM drains, releases and leaves. On one Redis server
  * and on a Redis Cluster.
  */
+@Tag("redis")
+@Tag("process")
 class ProcessCrashTest extends ChildProcessTest {
     @RegisterExtension
     static final RedisClusterExtension clusterExtension = new RedisClusterExtension();

@@ -3,6 +3,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.Event;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -24,6 +25,7 @@ import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+@Tag("redis")
 class ProcessingTest extends RedisBackedTest {
     private App app;
 

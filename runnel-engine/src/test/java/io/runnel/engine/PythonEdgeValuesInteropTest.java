@@ -7,6 +7,7 @@ import io.runnel.api.Primitive;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.serde.json.JsonSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ import static org.awaitility.Awaitility.await;
  *   <li>Partitions: {@code int(md5(repr(key).encode()).hexdigest(), 16) % 4}.</li>
  * </ul>
  */
+@Tag("redis")
 class PythonEdgeValuesInteropTest extends RedisBackedTest {
     /** Python: {@code Payment(user_id="user-1", seq=1, created_at=..., amount=float("inf"))} through orjson. */
     static final String ORJSON_INFINITY =

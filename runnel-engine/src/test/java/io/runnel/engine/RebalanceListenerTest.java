@@ -3,6 +3,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.transport.Transport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Assigned, revoked and lost callbacks: when they run relative to processing, acks and locks. */
+@Tag("redis")
 class RebalanceListenerTest extends RedisBackedTest {
 
     /** Everything that happened, in order, across both workers. */

@@ -2,6 +2,7 @@
 
 package io.runnel.engine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * Workers join one at a time up to three while events keep arriving, then leave one at a
  * time: every event is processed exactly once, in order per key, whatever moved where.
  */
+@Tag("redis")
 class RebalanceTest extends RedisBackedTest {
     private static final int KEYS = 24;
     private static final int PER_KEY = 60;

@@ -3,6 +3,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.transport.StreamEntry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import static org.awaitility.Awaitility.await;
  * delivered but never acknowledged, and nothing is lost. (ProcessCrashTest does the same
  * with a real process and a real SIGKILL.)
  */
+@Tag("redis")
 class RecoveryTest extends RedisBackedTest {
     private static final int KEYS = 16;
     private static final int PER_KEY = 40;

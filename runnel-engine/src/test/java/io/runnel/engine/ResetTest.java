@@ -3,6 +3,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.Misconfigured;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+@Tag("redis")
 class ResetTest extends RedisBackedTest {
     private App app;
 

@@ -2,6 +2,7 @@
 
 package io.runnel.engine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.time.Duration;
@@ -22,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * behind or stopped, and how losses under a limit or {@code maxlen} are reported (meter,
  * status). Trimming runs every 100 ms here.
  */
+@Tag("redis")
 class RetentionTest extends RedisBackedTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final int KEYS = 10;

@@ -7,6 +7,7 @@ import io.runnel.api.Delivery;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
 import io.runnel.api.SerializationException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.slf4j.MDC;
 
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * In-order retries: a failed delivery is tried again in place, the partition waiting
  * meanwhile, before the exception policy applies; a stop or a rebalance ends the wait at once.
  */
+@Tag("redis")
 class RetryTest extends RedisBackedTest {
     private static final int KEYS = 6;
     private static final int PER_KEY = 8;

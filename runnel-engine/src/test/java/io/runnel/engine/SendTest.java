@@ -5,6 +5,7 @@ package io.runnel.engine;
 import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.RedisServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+@Tag("redis")
 class SendTest extends RedisBackedTest {
     private App app;
 

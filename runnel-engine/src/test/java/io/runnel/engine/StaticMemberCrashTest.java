@@ -2,6 +2,7 @@
 
 package io.runnel.engine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.time.Duration;
@@ -22,6 +23,8 @@ import static org.awaitility.Awaitility.await;
  * partitions back, the membership record never changes, and every key's events are processed,
  * first processings in send order.
  */
+@Tag("redis")
+@Tag("process")
 class StaticMemberCrashTest extends ChildProcessTest {
 
     private static final int PARTITIONS = 8;

@@ -3,6 +3,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.Misconfigured;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.time.Duration;
@@ -20,6 +21,7 @@ import static org.awaitility.Awaitility.await;
  * timeout gets exactly its partitions back while nobody else's assignment changes; one that
  * stays away longer is replaced; a second process with a live member's id is refused.
  */
+@Tag("redis")
 class StaticMembershipTest extends RedisBackedTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 

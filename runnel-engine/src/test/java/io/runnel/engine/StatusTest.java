@@ -5,6 +5,7 @@ package io.runnel.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.api.ExceptionPolicy;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.time.Duration;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * partition poisoned, and a second processor that nobody runs with a backlog on every
  * partition. Also the lifecycle of the {@code __pois} mark that makes poisoning visible.
  */
+@Tag("redis")
 class StatusTest extends RedisBackedTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration LOCK_EXPIRY = Duration.ofSeconds(4);

@@ -7,6 +7,7 @@ import io.runnel.api.Delivery;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
 import io.runnel.api.ProcessingTimeout;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * policy; the other partitions go on meanwhile; a thread that ignores the interrupt for a
  * grace period more loses its partition to another worker.
  */
+@Tag("redis")
 class StuckHandlerTest extends RedisBackedTest {
     private static final Duration MAX = Duration.ofSeconds(1);
     /** Generous on a loaded 2-core machine. */

@@ -3,6 +3,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.Misconfigured;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+@Tag("redis")
 class TasksTest extends RedisBackedTest {
     private App app(String name) {
         return apps.app(name);

@@ -7,6 +7,7 @@ import io.runnel.engine.memory.MemoryHandle;
 import io.runnel.redis.jedis.JedisTransport;
 import io.runnel.redis.lettuce.LettuceTransport;
 import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** With every transport on the classpath, the URL and the {@code transport} setting pick one. */
+@Tag("redis")
 class TransportSelectionTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

@@ -5,6 +5,7 @@ package io.runnel.example;
 import io.runnel.testkit.RedisExtension;
 import io.runnel.testkit.Sigint;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,6 +26,8 @@ import static org.awaitility.Awaitility.await;
  * {@link ShopExample} — on the in-memory transport and on a real Redis; it must print the
  * orders it processes and batches, and exit 0 on SIGINT (Ctrl-C).
  */
+@Tag("redis")
+@Tag("process")
 class ShopExampleTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

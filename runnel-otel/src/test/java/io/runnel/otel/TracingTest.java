@@ -27,6 +27,7 @@ import io.runnel.redis.lettuce.LettuceTransport;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -55,6 +56,7 @@ import static org.awaitility.Awaitility.await;
  * to them (a batch), baggage that crosses the stream, and the attributes the messaging
  * conventions ask for.
  */
+@Tag("redis")
 class TracingTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

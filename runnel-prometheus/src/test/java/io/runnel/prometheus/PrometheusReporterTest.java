@@ -8,6 +8,7 @@ import io.runnel.engine.RunnelMetric;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** A worker with {@code metrics_reporters=prometheus}, scraped over HTTP after a known workload. */
+@Tag("redis")
 class PrometheusReporterTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

@@ -8,6 +8,7 @@ import io.runnel.engine.Stream;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -43,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * own exporter ({@code metrics_reporters=prometheus}), both over HTTP and read as Prometheus
  * reads the text format.
  */
+@Tag("redis")
 class MetricsScrapeTest {
     /**
      * The JVM's shared server, not registered as an extension: that would empty it before each

@@ -20,6 +20,7 @@ import io.runnel.engine.Stream;
 import io.runnel.redis.lettuce.LettuceTransport;
 import io.runnel.testkit.LoopbackProxy;
 import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,6 +48,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The starter in a real Spring Boot application context against a real redis-server. */
+@Tag("redis")
 class StarterTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

@@ -10,6 +10,7 @@ import io.runnel.engine.Worker;
 import io.runnel.testkit.FastCoordination;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,6 +33,7 @@ import static org.awaitility.Awaitility.await;
  * result: the same acknowledged and pending events, dead letters, quarantined partitions and
  * parked keys. On the memory transport and on a real Redis.
  */
+@Tag("redis")
 class DriverAgreesWithWorkerTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

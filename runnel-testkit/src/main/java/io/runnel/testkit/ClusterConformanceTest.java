@@ -3,6 +3,7 @@
 package io.runnel.testkit;
 
 import io.runnel.api.transport.Transport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * }
  * }</pre>
  */
+@Tag("redis")
 public abstract class ClusterConformanceTest extends TransportConformanceTest {
     private static final String TAG = "{conformance}";
 

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * work on a cluster as they do on one server ({@link RedisTlsTest}). A transport module runs
  * it with one small subclass, as it runs {@link RedisTlsTest}.
  */
+@Tag("redis")
 public abstract class RedisClusterTlsTest {
     private static final String PASSWORD = "cluster-tls-pw";
     private static final int PARTITIONS = 12;

@@ -16,6 +16,7 @@ import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -61,6 +62,7 @@ import static org.awaitility.Awaitility.await;
  * }
  * }</pre>
  */
+@Tag("redis")
 public abstract class RedisClusterTransportTest {
     @RegisterExtension
     static final RedisClusterExtension clusterExtension = new RedisClusterExtension();

@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * }
  * }</pre>
  */
+@Tag("redis")
 public abstract class RedisSentinelTest {
     private static final String MASTER_NAME = "mymaster";
     private static final String MASTER_PASSWORD = "m4ster-pw";

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * that {@code verifyPeer=FULL} (the default) checks the host name and {@code verifyPeer=CA}
  * does not.
  */
+@Tag("redis")
 public abstract class RedisTlsTest {
     private static final String PASSWORD = "tls-pw";
     private static final String STORE_PASSWORD = TestCertificate.STORE_PASSWORD;

@@ -9,6 +9,7 @@ import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * }
  * }</pre>
  */
+@Tag("redis")
 public abstract class TransportAuthenticationTest {
 
     /** For a transport module's subclass. */

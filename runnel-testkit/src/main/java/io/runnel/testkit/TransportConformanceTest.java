@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,6 +63,7 @@ import org.junit.jupiter.api.Test;
  * {@link #failureCarryingSecret(String)} and {@link #trimBehindTheTransport(String, long)}.
  * What only a transport on a real Redis server can show is in {@link RedisTransportTest}.
  */
+@Tag("redis")
 public abstract class TransportConformanceTest extends TransportTestBase {
 
     /**

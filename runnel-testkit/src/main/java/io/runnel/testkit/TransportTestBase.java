@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * closed after it, virtual threads for calls that block, and helpers. A subclass says how
  * to open the transport.
  */
+@Tag("redis")
 public abstract class TransportTestBase {
 
     /** The shared server, flushed before each test. */

@@ -8,5 +8,9 @@
  * {@link io.runnel.testkit.TransportAuthenticationTest}, and against servers of their own,
  * {@link io.runnel.testkit.RedisTlsTest} for {@code rediss://} and
  * {@link io.runnel.testkit.RedisSentinelTest} for {@code redis-sentinel://}).
+ *
+ * <p>Every suite here carries the JUnit tag {@code redis}, the conformance suite too (its base
+ * flushes the shared server before each test), so a build can leave them out with
+ * {@code -DexcludedGroups=redis}.
  */
 package io.runnel.testkit;

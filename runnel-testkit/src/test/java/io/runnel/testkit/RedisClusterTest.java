@@ -4,6 +4,7 @@ package io.runnel.testkit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The cluster fixture: it forms, serves every slot, and fails over when a master is killed. */
+@Tag("redis")
 class RedisClusterTest {
     private static RedisCluster cluster;
 

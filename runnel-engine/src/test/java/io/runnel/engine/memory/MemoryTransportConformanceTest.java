@@ -4,12 +4,14 @@ package io.runnel.engine.memory;
 
 import io.runnel.api.transport.Transport;
 import io.runnel.testkit.TransportConformanceTest;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Pins {@link MemoryTransport} to the contract the Redis transports share. The Redis URL is
  * ignored: each test gets a fresh isolated store, and every transport the test opens is a
  * handle on it, just as the Redis transports of one test all talk to the same server.
  */
+@Tag("redis")
 class MemoryTransportConformanceTest extends TransportConformanceTest {
     private MemoryTransport store;
 

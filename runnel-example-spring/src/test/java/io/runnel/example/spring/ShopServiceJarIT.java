@@ -7,6 +7,7 @@ import io.runnel.api.transport.GroupInfo;
 import io.runnel.redis.lettuce.LettuceTransport;
 import io.runnel.testkit.RedisExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,6 +31,8 @@ import static org.awaitility.Awaitility.await;
  * {@code package} (failsafe), on the repackaged jar. (The starter's {@code PropertiesTest}
  * covers the other start-up failures in-process, an unreachable Redis among them.)
  */
+@Tag("redis")
+@Tag("process")
 class ShopServiceJarIT {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

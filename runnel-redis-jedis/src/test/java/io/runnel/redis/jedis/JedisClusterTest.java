@@ -5,8 +5,10 @@ package io.runnel.redis.jedis;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
 import io.runnel.testkit.RedisClusterTransportTest;
+import org.junit.jupiter.api.Tag;
 
 /** What {@link JedisTransport} must do on a Redis Cluster besides the contract: calls across slots, redirections, a dead node. */
+@Tag("redis")
 class JedisClusterTest extends RedisClusterTransportTest {
 
     @Override

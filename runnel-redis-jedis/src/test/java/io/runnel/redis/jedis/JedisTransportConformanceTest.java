@@ -5,8 +5,10 @@ package io.runnel.redis.jedis;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
 import io.runnel.testkit.TransportConformanceTest;
+import org.junit.jupiter.api.Tag;
 
 /** Pins {@link JedisTransport} to the shared transport contract. */
+@Tag("redis")
 class JedisTransportConformanceTest extends TransportConformanceTest {
 
     @Override

@@ -11,6 +11,7 @@ import io.runnel.testkit.RedisServer;
 import io.runnel.testkit.RedisTransportTest;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * Lettuce transport (the inherited tests), plus what is particular to Jedis: a command
  * outlasting its socket timeout leaves the pooled connection usable.
  */
+@Tag("redis")
 class JedisTransportTest extends RedisTransportTest {
 
     @Override

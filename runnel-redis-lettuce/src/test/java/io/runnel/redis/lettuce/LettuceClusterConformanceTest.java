@@ -5,8 +5,10 @@ package io.runnel.redis.lettuce;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
 import io.runnel.testkit.ClusterConformanceTest;
+import org.junit.jupiter.api.Tag;
 
 /** Pins {@link LettuceTransport} to the transport contract on a Redis Cluster. */
+@Tag("redis")
 class LettuceClusterConformanceTest extends ClusterConformanceTest {
 
     @Override

@@ -5,8 +5,10 @@ package io.runnel.redis.lettuce;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
 import io.runnel.testkit.RedisTlsTest;
+import org.junit.jupiter.api.Tag;
 
 /** {@code rediss://} URLs against a real TLS server with a self-signed certificate. */
+@Tag("redis")
 class LettuceTlsTest extends RedisTlsTest {
 
     @Override

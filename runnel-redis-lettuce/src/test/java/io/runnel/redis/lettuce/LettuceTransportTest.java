@@ -5,8 +5,10 @@ package io.runnel.redis.lettuce;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
 import io.runnel.testkit.RedisTransportTest;
+import org.junit.jupiter.api.Tag;
 
 /** What the conformance suite leaves to a real Redis server, decided the same way as the Jedis transport. */
+@Tag("redis")
 class LettuceTransportTest extends RedisTransportTest {
 
     @Override

@@ -19,6 +19,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +51,7 @@ import static org.awaitility.Awaitility.await;
  * registered in the app's Redis (or memory store), evolution across apps, and corrupt events
  * under the QUARANTINE policy, on every transport.
  */
+@Tag("redis")
 class AvroStreamTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 

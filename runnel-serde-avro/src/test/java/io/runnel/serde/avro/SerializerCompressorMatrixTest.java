@@ -8,6 +8,7 @@ import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 import io.runnel.testkit.FastCoordination;
 import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * and a record that evolved (v1 → v2: a component removed, three added) is read by the
  * other version in both directions, through two apps sharing the streams.
  */
+@Tag("redis")
 class SerializerCompressorMatrixTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

@@ -8,6 +8,7 @@ import io.runnel.engine.App;
 import io.runnel.engine.Stream;
 import io.runnel.spring.RunnelProcessor;
 import io.runnel.testkit.RedisExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
@@ -36,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * Lettuce, Jackson and Micrometer, and Runnel sends, processes and reports metrics on them
  * against a real redis-server, configured by environment variables as on Kubernetes.
  */
+@Tag("redis")
 class BootManagedVersionsTest {
     @RegisterExtension
     static RedisExtension redis = new RedisExtension();

@@ -6,12 +6,14 @@ import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.Transport;
 import io.runnel.redis.lettuce.LettuceTransportProvider;
 import io.runnel.testkit.TransportConformanceTest;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The Lettuce transport's whole contract on the Lettuce that Spring Boot's dependency
  * management chooses (older than the one Runnel is built with): a client method the transport
  * needs and that version lacks fails here, not in a user's service.
  */
+@Tag("redis")
 class LettuceOnBootConformanceTest extends TransportConformanceTest {
 
     @Override
