@@ -55,16 +55,13 @@ final class PartitionBuffer implements EventFeed {
     private boolean closed;
     /** Closed because the lease ran out (or the server no longer held it), not by the executor. */
     private boolean expired;
-    private boolean fetching;
+    /** Written under {@link #lock}; volatile for {@link #reading()}. */
+    private volatile boolean fetching;
     private volatile String pointer = "0-0";
     /** Whether the last read succeeded and filled its count, so more is likely waiting. */
     private volatile boolean backlogged;
     /** Id of the newest entry any read handed us; guarded by {@link #lock}. */
     private String lastReceived;
-
-    PartitionBuffer(String streamName, Lease lease, int capacity, Consumer<PartitionBuffer> schedule) {
-        this(streamName, lease, capacity, schedule, () -> { });
-    }
 
     PartitionBuffer(String streamName, Lease lease, int capacity, Consumer<PartitionBuffer> schedule,
                     Runnable readEndedClosed) {
@@ -400,12 +397,7 @@ final class PartitionBuffer implements EventFeed {
 
     /** Whether a read for this partition is in flight. */
     boolean reading() {
-        lock.lock();
-        try {
-            return fetching;
-        } finally {
-            lock.unlock();
-        }
+        return fetching;
     }
 
     /** Waits, under the lock, until {@code done} holds or {@code timeout} passes; answers whether it holds. */

@@ -19,7 +19,7 @@ class PartitionBufferTest {
     @Test
     void a_partition_counts_as_backlogged_only_after_a_read_that_succeeded_and_filled_its_count() {
         Lease lease = new Lease(0, "s", new Fence("lock", "t"), System.nanoTime(), TimeUnit.SECONDS.toNanos(30));
-        PartitionBuffer buffer = new PartitionBuffer("orders", lease, 2, b -> { });
+        PartitionBuffer buffer = new PartitionBuffer("orders", lease, 2, b -> { }, () -> { });
         assertThat(buffer.backlogged()).isFalse();
 
         assertThat(buffer.beginFetch()).isTrue();
