@@ -13,9 +13,11 @@ import java.time.Duration;
  * logged once when it starts and once when it ends, not on every retry, and retries back
  * off exponentially up to a cap.
  *
- * <p>Several threads may make the same kind of call at once (a fetcher's read threads). A
- * call that started before the last recovery and fails after it belongs to the outage that
- * just ended: it gets a retry delay but opens no new episode, so one outage is one warning.
+ * <p>Each loop that uses one makes its calls one at a time, so a success always follows the
+ * failure it ends (the fetcher's concurrent reads use {@link NodeOutages}, which also weighs
+ * when a call started). A call that started before the last recovery and fails after it
+ * belongs to the outage that just ended: it gets a retry delay but opens no new episode, so
+ * one outage is one warning.
  *
  * <p>A server refusing the call because its memory is full ({@link ServerOutOfMemory}) is an
  * episode too: its warning says so, with the remedy, and each refusal marks the app's
