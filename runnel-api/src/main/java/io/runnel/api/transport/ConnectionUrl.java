@@ -46,7 +46,9 @@ public final class ConnectionUrl {
                 throw new IllegalArgumentException("URL has no scheme (expected e.g. redis://host:port): "
                         + redact(value));
             }
-            return new ConnectionUrl(value, uri, authority != null ? authority : uri.getRawAuthority());
+            ConnectionUrl url = new ConnectionUrl(value, uri, authority != null ? authority : uri.getRawAuthority());
+            url.checkPorts();
+            return url;
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("malformed URL: " + redact(value));
         }
@@ -149,27 +151,58 @@ public final class ConnectionUrl {
         if (!scheme.startsWith("redis")) {
             return Optional.empty();
         }
-        String hosts = rawAuthority.substring(rawAuthority.lastIndexOf('@') + 1);
-        String first = hosts.split(",", -1)[0];
-        String host;
-        String port;
-        if (first.startsWith("[")) {
-            int close = first.indexOf(']');
-            if (close < 0) {
-                return Optional.empty();
-            }
-            host = first.substring(1, close);
-            port = first.length() > close + 1 && first.charAt(close + 1) == ':' ? first.substring(close + 2) : "";
-        } else {
-            int colon = first.lastIndexOf(':');
-            host = colon < 0 ? first : first.substring(0, colon);
-            port = colon < 0 ? "" : first.substring(colon + 1);
+        String[] first = hostAndPort(hosts()[0]);
+        if (first == null) {
+            return Optional.empty();
         }
         try {
-            int number = port.isEmpty() ? (scheme.contains("sentinel") ? 26379 : 6379) : Integer.parseInt(port);
-            return Optional.of(new ServerAddress(host, number));
+            int number = first[1].isEmpty() ? (scheme.contains("sentinel") ? 26379 : 6379) : Integer.parseInt(first[1]);
+            return Optional.of(new ServerAddress(first[0], number));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
+        }
+    }
+
+    /** The host entries of a Redis URL's authority, credentials left out. */
+    private String[] hosts() {
+        String hosts = rawAuthority == null ? "" : rawAuthority.substring(rawAuthority.lastIndexOf('@') + 1);
+        return hosts.split(",", -1);
+    }
+
+    /** A host entry's host and port (empty when none is written), or null when its IPv6 bracket is not closed. */
+    private static String[] hostAndPort(String entry) {
+        if (entry.startsWith("[")) {
+            int close = entry.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            String port = entry.length() > close + 1 && entry.charAt(close + 1) == ':' ? entry.substring(close + 2) : "";
+            return new String[] {entry.substring(1, close), port};
+        }
+        int colon = entry.lastIndexOf(':');
+        return colon < 0 ? new String[] {entry, ""} : new String[] {entry.substring(0, colon), entry.substring(colon + 1)};
+    }
+
+    /**
+     * Refuses a Redis URL whose host entry has a port that is not a number from 1 to 65535
+     * ({@code redis://cache:63790x}): the client would otherwise fail later, or quietly fall
+     * back to the default port.
+     */
+    private void checkPorts() {
+        if (!scheme().startsWith("redis")) {
+            return;
+        }
+        for (String entry : hosts()) {
+            String[] hostAndPort = hostAndPort(entry);
+            String port = hostAndPort == null ? "" : hostAndPort[1];
+            boolean number = port.matches("\\d{1,5}") && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535;
+            if (!port.isEmpty() && !number) {
+                // Neither the port nor the URL is echoed: "redis://user:secret" (no '@') reads as
+                // host "user" with port "secret".
+                throw new IllegalArgumentException("the " + scheme() + " URL gives host '" + hostAndPort[0]
+                        + "' a port that is not a number from 1 to 65535 (write " + scheme()
+                        + "://[user:password@]host:port)");
+            }
         }
     }
 

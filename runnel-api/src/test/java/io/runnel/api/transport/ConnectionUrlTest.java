@@ -45,6 +45,19 @@ class ConnectionUrlTest {
         assertThat(ConnectionUrl.parse("redis-sentinel://s1,s2:26380/0?master=mymaster").serverAddress())
                 .contains(new ServerAddress("s1", 26379));
         assertThat(ConnectionUrl.parse("memory://shop").serverAddress()).isEmpty();
-        assertThat(ConnectionUrl.parse("redis://host:notaport").serverAddress()).isEmpty();
+    }
+
+    @Test
+    void a_port_that_is_not_a_port_number_is_refused_without_echoing_credentials() {
+        for (String url : new String[] {"redis://host:notaport", "redis://:s3cret@host:63790x",
+                "redis-cluster://h1:7000,h2:70000", "rediss://[::1]:0", "redis://user:s3cret"}) {
+            assertThatThrownBy(() -> ConnectionUrl.parse(url))
+                    .as(url)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("a port that is not a number from 1 to 65535")
+                    .hasMessageNotContaining("s3cret");
+        }
+        assertThat(ConnectionUrl.parse("redis-sentinel://s1,s2:26380/0?master=mymaster").scheme()).isEqualTo("redis-sentinel");
+        assertThat(ConnectionUrl.parse("redis://host:65535").serverAddress()).contains(new ServerAddress("host", 65535));
     }
 }
