@@ -9,14 +9,11 @@ import java.util.Set;
  * a partition from state to state, and only along the arrows that {@link #canFollow} lists:
  *
  * <pre>
- *   ACQUIRING ──► FLOWING ◄──► STUCK
- *       │            │   ╲       │  ╲
- *       │            │    ╲      ▼   ╲
- *       │            │     ► QUARANTINED
- *       │            ▼           │
- *       │        RELEASING ◄─────┘ (from STUCK too)
- *       ▼            │
- *   RELEASED ◄───────┘            LOST ◄── any state but ACQUIRING
+ *   ACQUIRING   -> FLOWING, RELEASED (a rebalance listener refused it)
+ *   FLOWING     -> STUCK, QUARANTINED, RELEASING, LOST
+ *   STUCK       -> FLOWING (its thread came back), QUARANTINED, RELEASING, LOST
+ *   QUARANTINED -> RELEASING, LOST
+ *   RELEASING   -> RELEASED, LOST
  * </pre>
  *
  * RELEASED and LOST are final: the entry leaves the table with them.
