@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -377,12 +378,20 @@ class MaxmemoryTest extends RedisBackedTest {
     void a_failed_event_waits_for_its_dead_letter_while_the_redis_is_full() {
         String name = TestApps.uniqueName("oomdead");
         AtomicInteger tries = new AtomicInteger();
+        // The poison event fails only once the memory is full again: were it to fail in between,
+        // its dead letter would be stored (and the event acknowledged) while the limit is lifted.
+        CountDownLatch fullAgain = new CountDownLatch(1);
         App app = app(TransportKind.LETTUCE, name, b -> { });
         Stream<Bulky> stream = app.stream("bulky", Bulky.class, Bulky::key);
         app.processor(stream, "billing", o -> o.deadLetters().exceptionPolicy(ExceptionPolicy.IGNORE), events -> {
             for (Bulky b : events.records()) {
                 if (b.key().equals("poison")) {
                     tries.incrementAndGet();
+                    try {
+                        fullAgain.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     throw new IllegalStateException("poison " + b.seq());
                 }
             }
@@ -405,6 +414,7 @@ class MaxmemoryTest extends RedisBackedTest {
         server.call("CONFIG", "SET", "maxmemory", "0");
         stream.send(new Bulky("poison", sent.getOrDefault("poison", 0), "p"));
         server.call("CONFIG", "SET", "maxmemory", limit);
+        fullAgain.countDown();
         // Until its dead letter was refused (and counted), or, should it be acknowledged unstored, its ack.
         await().atMost(PATIENCE).until(() -> tries.get() == 1
                 && (refusals(app) > refusedBefore || app.transport().pendingCount(key, "billing") == 0));
