@@ -5,15 +5,11 @@ package io.runnel.engine;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The metrics reference's table (docs/reference/metrics.md) is {@link RunnelMetric}, rendered: the names, kinds and words both
@@ -60,24 +56,6 @@ class MetricsReadmeTest {
 
     @Test
     void the_readme_metrics_table_is_the_catalog() throws IOException {
-        List<String> readme = Files.readAllLines(PAGE, StandardCharsets.UTF_8);
-        int start = readme.indexOf(HEADER);
-        assertThat(start).as("docs/reference/metrics.md has a table headed " + HEADER).isNotNegative();
-        int end = start;
-        while (end < readme.size() && readme.get(end).startsWith("|")) {
-            end++;
-        }
-        List<String> expected = expectedTable();
-        if (!readme.subList(start, end).equals(expected)) {
-            if (Boolean.getBoolean("runnel.readme.write")) {
-                List<String> rewritten = new ArrayList<>(readme.subList(0, start));
-                rewritten.addAll(expected);
-                rewritten.addAll(readme.subList(end, readme.size()));
-                Files.write(PAGE, rewritten, StandardCharsets.UTF_8);
-                return;
-            }
-            fail("docs/reference/metrics.md's table differs from RunnelMetric; the table it gives "
-                    + "(or run with -Drunnel.readme.write=true):\n" + String.join("\n", expected));
-        }
+        DocsTable.check(PAGE, HEADER, expectedTable(), "RunnelMetric");
     }
 }

@@ -5,15 +5,12 @@ package io.runnel.engine;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The settings reference's table (docs/reference/settings.md) is the declarations, rendered: a setting added, removed or
@@ -45,25 +42,7 @@ class SettingsReadmeTest {
 
     @Test
     void the_readme_settings_table_is_the_declarations() throws IOException {
-        List<String> readme = Files.readAllLines(PAGE, StandardCharsets.UTF_8);
-        int start = readme.indexOf(HEADER);
-        assertThat(start).as("docs/reference/settings.md has a table headed " + HEADER).isNotNegative();
-        int end = start;
-        while (end < readme.size() && readme.get(end).startsWith("|")) {
-            end++;
-        }
-        List<String> expected = expectedTable();
-        if (!readme.subList(start, end).equals(expected)) {
-            if (Boolean.getBoolean("runnel.readme.write")) {
-                List<String> rewritten = new ArrayList<>(readme.subList(0, start));
-                rewritten.addAll(expected);
-                rewritten.addAll(readme.subList(end, readme.size()));
-                Files.write(PAGE, rewritten, StandardCharsets.UTF_8);
-                return;
-            }
-            fail("docs/reference/settings.md's table differs from the declarations in Settings; the table they give "
-                    + "(or run with -Drunnel.readme.write=true):\n" + String.join("\n", expected));
-        }
+        DocsTable.check(PAGE, HEADER, expectedTable(), "the declarations in Settings");
     }
 
     @Test
