@@ -12,10 +12,10 @@ import java.util.Map;
  */
 final class ConsumerThread implements RunningPartition {
     private final PartitionBuffer buffer;
-    private final PartitionConsumer<?> consumer;
+    private final PartitionWork consumer;
     private final Thread thread;
 
-    private ConsumerThread(PartitionBuffer buffer, PartitionConsumer<?> consumer, Thread thread) {
+    private ConsumerThread(PartitionBuffer buffer, PartitionWork consumer, Thread thread) {
         this.buffer = buffer;
         this.consumer = consumer;
         this.thread = thread;
@@ -26,7 +26,9 @@ final class ConsumerThread implements RunningPartition {
                                     CoordinatorInbox inbox, Map<String, String> mdc) {
         PartitionBuffer buffer = new PartitionBuffer(processor.stream().name(), lease, processor.prefetchCount(),
                 fetcher::schedule, () -> inbox.settled(lease));
-        PartitionConsumer<T> consumer = new PartitionConsumer<>(processor, buffer, acker, inbox, mdc);
+        PartitionWork consumer = processor.maxInFlight() > 1
+                ? new KeyedConsumer<>(processor, buffer, acker, inbox, mdc)
+                : new PartitionConsumer<>(processor, buffer, acker, inbox, mdc);
         Thread thread = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + lease.partition).start(consumer);
         buffer.scheduleIfRoom();
         return new ConsumerThread(buffer, consumer, thread);
@@ -35,15 +37,17 @@ final class ConsumerThread implements RunningPartition {
     @Override
     public void close() {
         buffer.close();
+        consumer.wake();
     }
 
     @Override
     public void expire() {
         buffer.expire();
+        consumer.wake();
     }
 
     @Override
-    public PartitionConsumer.Holding holding() {
+    public Holding holding() {
         return consumer.holding();
     }
 
@@ -53,13 +57,13 @@ final class ConsumerThread implements RunningPartition {
     }
 
     @Override
-    public boolean timeOut(PartitionConsumer.Holding held, ProcessingTimeout timeout) {
+    public boolean timeOut(Holding held, ProcessingTimeout timeout) {
         return consumer.timeOut(held, timeout, thread);
     }
 
     @Override
-    public StackTraceElement[] stackTrace() {
-        return thread.getStackTrace();
+    public StackTraceElement[] stackTrace(Holding held) {
+        return consumer.threadOf(held, thread).getStackTrace();
     }
 
     @Override

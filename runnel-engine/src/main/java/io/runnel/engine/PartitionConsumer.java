@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * the function is holding: the delivery is acknowledged (and middleware told of its success) when the
  * function asks for the next one, or told of its failure when the function throws.
  */
-final class PartitionConsumer<T> implements Runnable {
+final class PartitionConsumer<T> implements PartitionWork {
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
 
     private final Processor<T> processor;
@@ -154,9 +154,24 @@ final class PartitionConsumer<T> implements Runnable {
         }
     }
 
-    /** Whether {@link #run()} has returned. */
-    boolean hasExited() {
+    @Override
+    public boolean hasExited() {
         return exited.getCount() == 0;
+    }
+
+    @Override
+    public Thread threadOf(Holding held, Thread partitionThread) {
+        return partitionThread;
+    }
+
+    @Override
+    public void wake() {
+        // It waits in the feed only, which wakes it when closed.
+    }
+
+    @Override
+    public int inFlight() {
+        return holding == null ? 0 : 1;
     }
 
     // ------------------------------------------------------- used by EventsView
@@ -348,47 +363,27 @@ final class PartitionConsumer<T> implements Runnable {
         if (unserved != null && !failed.events().isEmpty()) {
             return waitForRedis(failed, unserved);
         }
-        if (retries(failed, error)) {
+        if (retries(processor, failed, error, serverRetries)) {
             // Not a failure the policy (or middleware, or the failed meter) sees yet: only the last try's is.
-            return retry(failed, ids(failed), error);
+            return retry(failed, error);
         }
-        processor.metrics().failed(failed);
         List<String> ids = ids(failed);
-        if (processor.deadLetters() != null) {
-            try {
-                processor.deadLetters().forward(failed, error, feed.lease(), feed);
-            } catch (FailureNotRecorded e) {
-                // The policy would acknowledge (or park) events whose failure is not stored.
-                log.warn("the failed events {} of partition {} stay pending, unacknowledged, for the partition's next "
-                        + "owner: {}", ids, feed.partition(), e.getMessage());
-                return false;
-            }
-        }
-        List<Middleware> middleware = processor.middleware();
-        for (int i = middleware.size() - 1; i >= 0; i--) {
-            try {
-                middleware.get(i).afterFailure(failed, error);
-            } catch (RuntimeException e) {
-                log.error("middleware {} failed while handling a failure", middleware.get(i).getClass().getName(), e);
-            }
+        if (!FinalFailure.record(processor, failed, error, feed)) {
+            return false;
         }
         if (error instanceof Misconfigured) {
-            log.error("processor {} is misconfigured; halting", processor.name(), error);
+            FinalFailure.logMisconfigured(processor, error);
             executor.halt(feed.lease(), ids, error);
             return false;
         }
         return switch (processor.exceptionPolicy()) {
             case HALT -> {
-                log.error("processor {} failed on partition {} (events {}); policy HALT stops the worker. Every worker "
-                        + "that takes the partition over meets these events first and halts in turn, until the events "
-                        + "process or the policy changes; `runnel status` shows them. QUARANTINE, or dead letters with "
-                        + "IGNORE, keep the other partitions going", processor.name(), feed.partition(), ids, error);
+                FinalFailure.logHalt(processor, feed.partition(), ids, error);
                 executor.halt(feed.lease(), ids, error);
                 yield false;
             }
             case QUARANTINE -> {
-                log.error("processor {} failed on partition {} (events {}); policy QUARANTINE poisons the partition, "
-                        + "the others keep going", processor.name(), feed.partition(), ids, error);
+                FinalFailure.logQuarantine(processor, feed.partition(), ids, error);
                 executor.quarantine(feed.lease(), error);
                 yield false;
             }
@@ -403,8 +398,7 @@ final class PartitionConsumer<T> implements Runnable {
                 yield !feed.isClosed();
             }
             case IGNORE -> {
-                log.warn("processor {} failed on partition {} (events {}); policy IGNORE acknowledges them and goes on",
-                        processor.name(), feed.partition(), ids, error);
+                FinalFailure.logIgnore(processor, feed.partition(), ids, error);
                 acker.add(feed.lease(), ids);
                 yield !feed.isClosed();
             }
@@ -456,7 +450,7 @@ final class PartitionConsumer<T> implements Runnable {
      * processor retries. A stuck function ({@link ProcessingTimeout}) is not: the coordinator
      * is already deciding about its thread; nor is a misconfiguration, which halts.
      */
-    private boolean retries(Delivery failed, Throwable error) {
+    static boolean retries(Processor<?> processor, Delivery failed, Throwable error, int serverRetries) {
         if (failed.events().isEmpty() || failed.attempt() - serverRetries >= processor.retry().maxAttempts()
                 || error instanceof ProcessingTimeout || error instanceof Misconfigured) {
             return false;
@@ -476,13 +470,8 @@ final class PartitionConsumer<T> implements Runnable {
      * @return whether to restart the function: false when the partition was revoked or the
      *         worker stops meanwhile (the events stay pending for the next owner)
      */
-    private boolean retry(Delivery failed, List<String> ids, Throwable error) {
-        int counted = failed.attempt() - serverRetries; // tries that failed for Redis's state are not the policy's
-        Duration pause = processor.retry().backoff(counted, ThreadLocalRandom.current().nextDouble());
-        log.warn("processor {} failed on partition {} (events {}, attempt {} of {}): {}; trying again in {} ms",
-                processor.name(), feed.partition(), ids, counted, processor.retry().maxAttempts(), error,
-                pause.toMillis());
-        processor.metrics().retried(failed);
+    private boolean retry(Delivery failed, Throwable error) {
+        Duration pause = retryPause(processor, failed, serverRetries, error);
         feed.pushBack(failed.events());
         retrying = new Retry(failed.events().get(0).id(), failed.attempt() + 1, serverRetries);
         try {
@@ -491,6 +480,21 @@ final class PartitionConsumer<T> implements Runnable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * Counts and logs a failed try that will be tried again, and returns the backoff before
+     * the next one. Tries that failed for Redis's state ({@code serverRetries}) are not the
+     * policy's.
+     */
+    static Duration retryPause(Processor<?> processor, Delivery failed, int serverRetries, Throwable error) {
+        int counted = failed.attempt() - serverRetries;
+        Duration pause = processor.retry().backoff(counted, ThreadLocalRandom.current().nextDouble());
+        log.warn("processor {} failed on partition {} (events {}, attempt {} of {}): {}; trying again in {} ms",
+                processor.name(), failed.partition(), ids(failed), counted, processor.retry().maxAttempts(), error,
+                pause.toMillis());
+        processor.metrics().retried(failed);
+        return pause;
     }
 
     /** The timeout in place of what the function threw once the coordinator had timed it out. */
@@ -512,17 +516,13 @@ final class PartitionConsumer<T> implements Runnable {
 
     // ------------------------------------------------------- used by the coordinator
 
-    /** A delivery the function holds, and when it got it (a reading of the processor's {@link Ticker}). */
-    record Holding(Delivery delivery, long since) {
-    }
-
-    /** What the function holds now, or null. */
-    Holding holding() {
+    @Override
+    public Holding holding() {
         return holding;
     }
 
-    /** Whether the coordinator timed out the delivery the function holds. */
-    boolean isTimedOut() {
+    @Override
+    public boolean isTimedOut() {
         return timedOut != null;
     }
 
@@ -534,7 +534,8 @@ final class PartitionConsumer<T> implements Runnable {
      *
      * @return false if the function no longer holds {@code held}
      */
-    synchronized boolean timeOut(Holding held, ProcessingTimeout timeout, Thread thread) {
+    @Override
+    public synchronized boolean timeOut(Holding held, ProcessingTimeout timeout, Thread thread) {
         if (holding != held || timedOut != null) {
             return false;
         }
@@ -551,7 +552,7 @@ final class PartitionConsumer<T> implements Runnable {
         }
     }
 
-    private static boolean isInterruption(Throwable error) {
+    static boolean isInterruption(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof InterruptedException) {
                 return true;
@@ -560,7 +561,7 @@ final class PartitionConsumer<T> implements Runnable {
         return Thread.currentThread().isInterrupted();
     }
 
-    private static List<String> ids(Delivery d) {
+    static List<String> ids(Delivery d) {
         List<String> ids = new ArrayList<>(d.events().size());
         for (Event e : d.events()) {
             ids.add(e.id());

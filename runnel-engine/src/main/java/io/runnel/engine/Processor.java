@@ -11,6 +11,7 @@ import io.runnel.api.transport.ParkingKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Predicate;
 
@@ -33,6 +34,7 @@ record Processor<T>(
         Duration leaseMargin,
         Duration readTimeout,
         int prefetchCount,
+        int maxInFlight,
         int assignmentAttempts,
         Duration assignmentSleep,
         Duration gracePeriod,
@@ -89,6 +91,7 @@ record Processor<T>(
                 o.get(Settings.DEFAULT_LEASE_MARGIN, s),
                 o.get(Settings.DEFAULT_READ_TIMEOUT, s),
                 o.get(Settings.DEFAULT_PREFETCH_COUNT, s),
+                maxInFlight(stream, name, function, o, s),
                 o.get(Settings.DEFAULT_ASSIGNMENT_ATTEMPTS, s),
                 o.get(Settings.DEFAULT_ASSIGNMENT_SLEEP, s),
                 o.get(Settings.DEFAULT_GRACE_PERIOD, s),
@@ -98,6 +101,35 @@ record Processor<T>(
                 s.memberId(),
                 s.defaultSessionTimeout().isZero() ? lockExpiry : s.defaultSessionTimeout(),
                 ticker);
+    }
+
+    /**
+     * The processor's max_in_flight: above 1 only for a per-record function over a keyed
+     * stream. Asked for explicitly where it cannot apply, it fails the definition; the
+     * app-wide default applies only where it can, so that one environment variable can speed
+     * up every per-record processor without breaking the loop-form ones.
+     */
+    private static int maxInFlight(Stream<?> stream, String name, ProcessorFunction<?> function, Overrides o,
+                                   Settings s) {
+        Optional<Integer> explicit = o.explicit(Settings.DEFAULT_MAX_IN_FLIGHT);
+        int n = explicit.orElseGet(() -> s.value(Settings.DEFAULT_MAX_IN_FLIGHT));
+        if (n == 1) {
+            return 1;
+        }
+        String why;
+        if (!(function instanceof PerRecord<?>)) {
+            why = "its function loops over the events itself, so only it could run them apart; register "
+                    + "ProcessorFunction.eachRecord(record -> ...) for the engine to run the records of different keys at once";
+        } else if (!stream.keyed()) {
+            why = "stream " + stream.name() + " has no partition key function, so its events have no keys to run "
+                    + "apart by; give the stream a key function, or use more partitions";
+        } else {
+            return n;
+        }
+        if (explicit.isPresent()) {
+            throw new Misconfigured("processor " + name + ": max_in_flight " + n + " cannot apply: " + why);
+        }
+        return 1;
     }
 
     String app() {

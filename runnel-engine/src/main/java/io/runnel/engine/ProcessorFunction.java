@@ -2,6 +2,8 @@
 
 package io.runnel.engine;
 
+import io.runnel.api.Event;
+
 /**
  * The user's processing code for one partition. In a worker it runs on its own virtual
  * thread per owned partition and usually loops over {@link Events#records()}; the loop ends
@@ -20,4 +22,33 @@ public interface ProcessorFunction<T> {
      * @throws Exception a failure, handled by the processor's retry and exception policies
      */
     void process(Events<T> events) throws Exception;
+
+    /**
+     * The per-record form: {@code handler} is called once per record, and the engine loops.
+     * With the processor's {@code max_in_flight} above 1 (see
+     * {@link ProcessorOptions#maxInFlight(int)}), records of different partition keys are
+     * handled concurrently, each on its own virtual thread, while each key's records are
+     * still handled one after another, in stream order.
+     *
+     * @param <T>     the record type
+     * @param handler what processes one record
+     * @return a processor function to register with {@link App#processor}
+     */
+    static <T> ProcessorFunction<T> eachRecord(RecordHandler<? super T> handler) {
+        return PerRecord.ofRecords(handler);
+    }
+
+    /**
+     * The per-record form over raw events (partition, id, fields), without deserialization
+     * for the handler. Under {@code max_in_flight} above 1 each event is still decoded once,
+     * by the engine, to find its partition key.
+     *
+     * @param <T>     the stream's record type
+     * @param handler what processes one raw event
+     * @return a processor function to register with {@link App#processor}
+     * @see #eachRecord(RecordHandler)
+     */
+    static <T> ProcessorFunction<T> eachEvent(RecordHandler<? super Event> handler) {
+        return PerRecord.ofEvents(handler);
+    }
 }

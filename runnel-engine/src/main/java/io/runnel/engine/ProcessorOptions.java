@@ -119,6 +119,21 @@ public final class ProcessorOptions {
     }
 
     /**
+     * Deliveries of different partition keys a per-record processor
+     * ({@link ProcessorFunction#eachRecord}) runs at once per owned partition, each on its own
+     * virtual thread (default: setting {@code default_max_in_flight}, 1). A key's events still
+     * run one after another, in stream order, and each is acknowledged as it completes. For
+     * handlers that wait (a database, an HTTP call) rather than compute.
+     *
+     * @param n the most concurrent deliveries per partition (positive; 1: one at a time)
+     * @return these options
+     * @throws InvalidSetting if {@code n} is not positive
+     */
+    public ProcessorOptions maxInFlight(int n) {
+        return set(Settings.DEFAULT_MAX_IN_FLIGHT, n);
+    }
+
+    /**
      * Tries to acquire assigned partitions before giving up with {@code RebalanceFailed}.
      *
      * @param n the number of tries (positive)

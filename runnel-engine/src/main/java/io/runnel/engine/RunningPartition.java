@@ -16,8 +16,8 @@ interface RunningPartition {
     /** Closes because the lease ended: buffered events are dropped (they stay pending in the server). */
     void expire();
 
-    /** The delivery the function holds now, or null. */
-    PartitionConsumer.Holding holding();
+    /** The oldest delivery in flight, or null. */
+    Holding holding();
 
     /** Whether the delivery the function holds was timed out and its failure not yet handled. */
     boolean isTimedOut();
@@ -27,10 +27,10 @@ interface RunningPartition {
      *
      * @return false if the function no longer holds {@code held}
      */
-    boolean timeOut(PartitionConsumer.Holding held, ProcessingTimeout timeout);
+    boolean timeOut(Holding held, ProcessingTimeout timeout);
 
-    /** Where the consumer's thread is now, for the log of a stuck delivery. */
-    StackTraceElement[] stackTrace();
+    /** Where the thread running {@code held} is now, for the log of a stuck delivery. */
+    StackTraceElement[] stackTrace(Holding held);
 
     /** Interrupts the consumer's thread (a release past its grace period). */
     void interrupt();

@@ -121,6 +121,9 @@ public final class Settings {
     static final Setting<Integer> DEFAULT_PREFETCH_COUNT = declare("default_prefetch_count", SettingType.positiveInt(),
             "100", PROCESSOR, "events read at once, and buffered, per owned partition (the Python original's 8 cost a "
                     + "round trip every few events; see runnel-bench)");
+    static final Setting<Integer> DEFAULT_MAX_IN_FLIGHT = declare("default_max_in_flight", SettingType.positiveInt(),
+            "1", PROCESSOR, "deliveries of different keys a per-record processor runs at once per owned partition, each on "
+                    + "its own virtual thread; a key's events still run one after another, in order. 1: one at a time");
     static final Setting<String> DEFAULT_ASSIGNMENT = declare("default_assignment",
             SettingType.oneOf(List.of("sticky", "ranges")), "sticky", APP,
             "how partitions are spread over a processor's executors: `sticky` (balanced, moves only what must move) or "
@@ -425,6 +428,15 @@ public final class Settings {
      */
     public int defaultPrefetchCount() {
         return value(DEFAULT_PREFETCH_COUNT);
+    }
+
+    /**
+     * Deliveries of different keys a per-record processor runs at once per owned partition.
+     *
+     * @return the number of deliveries, at least 1
+     */
+    public int defaultMaxInFlight() {
+        return value(DEFAULT_MAX_IN_FLIGHT);
     }
 
     /**

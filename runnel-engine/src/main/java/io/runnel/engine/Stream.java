@@ -151,7 +151,17 @@ public final class Stream<T> {
         if (partitionKey == null) {
             return NO_KEY;
         }
-        return String.valueOf(partitionKey.apply(codec().decode(fields)));
+        return keyText(codec().decode(fields));
+    }
+
+    /** The partition key of a decoded record as text, as parking and per-key ordering go by it. */
+    String keyText(T record) {
+        return partitionKey == null ? NO_KEY : String.valueOf(partitionKey.apply(record));
+    }
+
+    /** Whether the stream has a partition key function (so its events have keys to order by). */
+    boolean keyed() {
+        return partitionKey != null;
     }
 
     /**

@@ -45,7 +45,7 @@ final class StuckDeliveries {
         long next = Long.MAX_VALUE;
         for (Ownership.Entry e : ownership.entries()) {
             RunningPartition r = e.running();
-            PartitionConsumer.Holding held = r == null ? null : r.holding();
+            Holding held = r == null ? null : r.holding();
             long at = switch (e.state()) {
                 case STUCK -> e.giveUpAt();
                 case FLOWING -> held == null ? Long.MAX_VALUE : held.since() + processor.maxProcessingTime().toNanos();
@@ -83,13 +83,13 @@ final class StuckDeliveries {
 
     private void timeOutIfLate(Ownership.Entry e, long now) {
         RunningPartition running = e.running();
-        PartitionConsumer.Holding held = running.holding();
+        Holding held = running.holding();
         if (held == null || now - held.since() < processor.maxProcessingTime().toNanos()) {
             return;
         }
         List<String> ids = held.delivery().events().stream().map(Event::id).toList();
         ProcessingTimeout timeout = new ProcessingTimeout(processor.name(), e.partition, ids, processor.maxProcessingTime());
-        StackTraceElement[] where = running.stackTrace();
+        StackTraceElement[] where = running.stackTrace(held);
         if (running.timeOut(held, timeout)) {
             ownership.stuck(e, timeout, now + processor.gracePeriod().toNanos());
             log.error("partition {} of processor {} is stuck: events {} have been with the processor function for "
@@ -144,7 +144,7 @@ final class StuckDeliveries {
             case PARK -> {
                 // The consumer's thread is not coming back: park its delivery from here, once, and
                 // let the partition go; its next owner reads the parked keys afresh.
-                PartitionConsumer.Holding held = e.running().holding();
+                Holding held = e.running().holding();
                 if (held != null && !held.delivery().events().isEmpty()) {
                     Parking parking = new Parking(processor, lease);
                     parking.parkFailed(held.delivery().events(), timeout, pause -> true);

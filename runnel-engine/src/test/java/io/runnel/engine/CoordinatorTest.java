@@ -448,7 +448,7 @@ class CoordinatorTest {
         boolean exited;
         boolean reading;
         int interrupts;
-        PartitionConsumer.Holding holding;
+        Holding holding;
         ProcessingTimeout timedOut;
 
         ScriptedPartition(Lease lease, CoordinatorInbox coordinator, Ticker ticker) {
@@ -458,7 +458,7 @@ class CoordinatorTest {
         }
 
         void hold(Delivery delivery) {
-            holding = new PartitionConsumer.Holding(delivery, ticker.nanos());
+            holding = new Holding(delivery, ticker.nanos());
         }
 
         /** Its thread heeded the interrupt: the policy handled the timeout. */
@@ -489,7 +489,7 @@ class CoordinatorTest {
         }
 
         @Override
-        public PartitionConsumer.Holding holding() {
+        public Holding holding() {
             return holding;
         }
 
@@ -499,7 +499,7 @@ class CoordinatorTest {
         }
 
         @Override
-        public boolean timeOut(PartitionConsumer.Holding held, ProcessingTimeout timeout) {
+        public boolean timeOut(Holding held, ProcessingTimeout timeout) {
             if (holding != held || timedOut != null) {
                 return false;
             }
@@ -509,7 +509,7 @@ class CoordinatorTest {
         }
 
         @Override
-        public StackTraceElement[] stackTrace() {
+        public StackTraceElement[] stackTrace(Holding held) {
             return new StackTraceElement[0];
         }
 

@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.engine;
+
+import io.runnel.api.Delivery;
+import io.runnel.api.Event;
+import io.runnel.api.Middleware;
+import io.runnel.api.Misconfigured;
+import io.runnel.api.ProcessingTimeout;
+import io.runnel.api.transport.TransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Runs a per-record processor ({@link PerRecord}) over one owned partition with up to
+ * {@code max_in_flight} deliveries at once, one per partition key: the events of a key run one
+ * after another, in stream order, and the events of different keys run concurrently.
+ *
+ * <p>Two kinds of threads share the work. The partition's own thread (the dispatcher, which
+ * runs {@link #run()}) takes events from the {@link EventFeed}, decodes each to find its key,
+ * and either starts a <em>lane</em> for the key, a virtual thread that delivers the event, or
+ * queues the event behind the key's lane. A lane delivers its key's events one after another
+ * (its own retries and backoffs included, so a failing key holds back only itself) and ends
+ * when its key has nothing more queued. Every change to the lanes, the queued events, the
+ * completed ids and the partition's {@link Parking} and {@link DeliveryMetrics} is made holding
+ * {@link #lock}; the handler and middleware run outside it.
+ *
+ * <p>Bounds: at most {@code max_in_flight} lanes, and at most {@code prefetch_count} events
+ * queued behind busy keys. When either is reached the dispatcher stops taking events (the
+ * buffer, bounded by the fetcher, then stops reading), so a hot key cannot grow memory.
+ *
+ * <p>Each completed delivery is acknowledged through the fenced {@link Acker}, whatever the
+ * state of the others. Events queued or in flight when the partition closes are not: they stay
+ * pending, and the next owner reads the pending entries, in stream order, before newer ones,
+ * so each key's first processing stays in send order across a failover.
+ */
+final class KeyedConsumer<T> implements PartitionWork {
+    private static final Logger log = LoggerFactory.getLogger(KeyedConsumer.class);
+    private static final String UNDECODABLE = "undecodable:";
+
+    private final Processor<T> processor;
+    private final PerRecord<T> handler;
+    private final EventFeed feed;
+    private final Acker acker;
+    private final CoordinatorInbox inbox;
+    private final Map<String, String> mdc;
+    private final Parking parking;
+    private final DeliveryMetrics metrics;
+    private final int maxInFlight;
+    private final int queueLimit;
+    private final CountDownLatch exited = new CountDownLatch(1);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a lane ends or takes a queued event, and on {@link #wake()}. */
+    private final Condition changed = lock.newCondition();
+    /** The running lanes by key; guarded by {@link #lock}. */
+    private final Map<String, Lane> lanes = new HashMap<>();
+    /** Events queued behind busy keys, over all lanes; guarded by {@link #lock}. */
+    private int queued;
+    /** Ids of completed deliveries not yet handed to the acker; guarded by {@link #lock}. */
+    private final List<String> completed = new ArrayList<>();
+    private long lastHandOver;
+    /**
+     * Set when the partition must stop taking events although its feed is open: a policy
+     * (HALT, QUARANTINE) stopped it, a failure could not be recorded, or the lease was lost.
+     * Written holding {@link #lock}; volatile for the lanes' checks.
+     */
+    private volatile boolean stopping;
+    /** Whether a delivery completed since this consumer started (its halted mark is then cleared). */
+    private volatile boolean flowing;
+    /** The deliveries in flight, read by the coordinator (timeouts, status) from its thread. */
+    private final Set<Flight> flights = ConcurrentHashMap.newKeySet();
+    /** The partition's own thread, set when {@link #run()} starts. */
+    private volatile Thread dispatcher;
+    /** The episodes of the handler's own Redis calls failing; logged once each (Outage is thread-safe). */
+    private final Outage functionCalls;
+
+    KeyedConsumer(Processor<T> processor, EventFeed feed, Acker acker, CoordinatorInbox inbox,
+                  Map<String, String> mdc) {
+        this.processor = processor;
+        this.handler = (PerRecord<T>) processor.function();
+        this.feed = feed;
+        this.acker = acker;
+        this.inbox = inbox;
+        this.mdc = mdc;
+        this.parking = new Parking(processor, feed.lease());
+        this.metrics = processor.metrics().deliveries(feed.partition());
+        this.maxInFlight = processor.maxInFlight();
+        this.queueLimit = processor.prefetchCount();
+        this.lastHandOver = processor.ticker().nanos();
+        this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name()
+                + "'s function on partition " + feed.partition());
+    }
+
+    /** One event to deliver: its record decoded (to find its key), or why it could not be. */
+    private record Job<R>(Event event, String key, R record, RuntimeException undecodable) {
+    }
+
+    /** The events of one key being delivered, one after another, on one virtual thread. */
+    private final class Lane {
+        final String key;
+        final ArrayDeque<Job<T>> queue = new ArrayDeque<>();
+        Thread thread;
+        /** The delivery the lane starts with. */
+        Flight first;
+
+        Lane(String key) {
+            this.key = key;
+        }
+    }
+
+    /**
+     * One delivery in flight: what the coordinator times and may time out. Its fields change
+     * holding the flight's monitor, so a timeout cannot land on the lane's next delivery.
+     */
+    private final class Flight {
+        final Job<T> job;
+        final Thread thread;
+        volatile Holding holding;
+        /** Set by the coordinator when the delivery outlived max_processing_time. */
+        volatile ProcessingTimeout timedOut;
+        /** Whether the handler returned or threw (a timeout can no longer land); changes holding the monitor. */
+        boolean finished;
+        /** Why the delivery failed for good; the lane's own. */
+        Throwable error;
+
+        Flight(Job<T> job, Thread thread, Holding holding) {
+            this.job = job;
+            this.thread = thread;
+            this.holding = holding;
+        }
+    }
+
+    /** How a delivery ended, as the lane reports it. */
+    private enum Outcome {
+        SUCCEEDED,
+        /** Failed for good and recorded: the exception policy acts. */
+        FAILED,
+        /** Failed for good, and its dead letter could not be stored: it stays pending, the partition stops. */
+        UNRECORDED,
+        /** Interrupted while the partition closed or stopped: it stays pending for the next owner. */
+        CUT_SHORT
+    }
+
+    // ----------------------------------------------------------- the dispatcher
+
+    @Override
+    public void run() {
+        dispatcher = Thread.currentThread();
+        MDC.setContextMap(mdc);
+        MDC.put("partition", Integer.toString(feed.partition()));
+        try {
+            if (!parking.load(this::pauseUnlessClosed)) {
+                return;
+            }
+            while (true) {
+                Event event = nextEvent();
+                if (event == null || !dispatch(decode(event))) {
+                    break;
+                }
+            }
+        } finally {
+            awaitLanes();
+            parking.close();
+            lock.lock();
+            try {
+                handOverAcks(processor.ticker().nanos());
+            } finally {
+                lock.unlock();
+            }
+            if (feed.expired()) {
+                inbox.leaseLost(feed.lease(), "its lease ran out before the heartbeat could renew it");
+            }
+            exited.countDown();
+            inbox.settled(feed.lease());
+            MDC.clear();
+        }
+    }
+
+    /** The next event, once there is room to queue it; null when the partition closes or stops. */
+    private Event nextEvent() {
+        lock.lock();
+        try {
+            while (queued >= queueLimit && !stopped()) {
+                changed.await();
+            }
+            if (stopped()) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            return interrupted();
+        } finally {
+            lock.unlock();
+        }
+        Event e = feed.poll();
+        if (e != null) {
+            return e;
+        }
+        lock.lock();
+        try {
+            handOverAcks(processor.ticker().nanos()); // nothing buffered: don't sit on acks while waiting
+        } finally {
+            lock.unlock();
+        }
+        try {
+            return feed.next();
+        } catch (InterruptedException ex) {
+            return interrupted();
+        }
+    }
+
+    /**
+     * The dispatcher was interrupted: by a lane that stopped the partition (which then clears
+     * the interrupt: the dispatcher still waits for the other lanes), or by a release past its
+     * grace period (which it keeps, so lanes are interrupted at once).
+     */
+    private Event interrupted() {
+        if (stopping) {
+            Thread.interrupted();
+        } else {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
+    private boolean stopped() {
+        return stopping || feed.isClosed();
+    }
+
+    private Job<T> decode(Event event) {
+        try {
+            T record = processor.stream().codec().decode(event.fields());
+            byte[] replayKey = event.fields().get(Parking.REPLAY_KEY);
+            String key = replayKey != null ? new String(replayKey, StandardCharsets.UTF_8)
+                    : processor.stream().keyText(record);
+            return new Job<>(event, key, record, null);
+        } catch (RuntimeException undecodable) {
+            // A key by itself: it fails on its lane, under the exception policy, holding back no other key.
+            return new Job<>(event, UNDECODABLE + event.id(), null, undecodable);
+        }
+    }
+
+    /**
+     * Starts the job on a new lane for its key, or queues it behind the key's running lane;
+     * waits for a free lane if all {@code max_in_flight} are busy.
+     *
+     * @return false when the partition closed or stopped meanwhile
+     */
+    private boolean dispatch(Job<T> job) {
+        lock.lock();
+        try {
+            List<Event> events = List.of(job.event());
+            if (parking.concerns(events)) {
+                Parking.Admitted admitted = parking.admit(events, this::pauseUnlessClosed);
+                if (admitted == null) {
+                    stopAfterLostLease("parking events");
+                    return false;
+                }
+                completed.addAll(admitted.skipped()); // re-sends for other processors: acknowledged unprocessed
+                if (admitted.events().isEmpty()) {
+                    return true;
+                }
+            }
+            Lane lane = lanes.get(job.key());
+            if (lane != null) {
+                lane.queue.add(job);
+                queued++;
+                return true;
+            }
+            while (lanes.size() >= maxInFlight && !stopped()) {
+                changed.await();
+            }
+            if (stopped() || !leaseHolds()) {
+                return false;
+            }
+            startLane(job);
+            return true;
+        } catch (InterruptedException e) {
+            interrupted();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Starts a lane for the job's key with the job as its first delivery; holding {@link #lock}. */
+    private void startLane(Job<T> job) {
+        Lane lane = new Lane(job.key());
+        lane.thread = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + feed.partition() + "-key")
+                .unstarted(() -> runLane(lane));
+        lane.first = begin(job, lane.thread);
+        lanes.put(job.key(), lane);
+        lane.thread.start(); // a happens-before edge: the lane sees its fields
+    }
+
+    /**
+     * Waits for the lanes to end once the dispatcher stopped taking events: they get the grace
+     * period to finish their deliveries, then are interrupted (at once if the dispatcher was:
+     * a release past its grace period).
+     */
+    private void awaitLanes() {
+        long deadline = System.nanoTime() + processor.gracePeriod().toNanos();
+        boolean interrupted = Thread.interrupted() && !stopping; // stop() interrupts too, to wake the dispatcher
+        lock.lock();
+        try {
+            while (!lanes.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (interrupted || left <= 0) {
+                    break;
+                }
+                try {
+                    changed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (!lanes.isEmpty()) {
+                log.warn("{} delivery(ies) of partition {} still running after the grace period ({}); interrupting "
+                        + "them, their events will be delivered again", lanes.size(), feed.partition(),
+                        processor.gracePeriod());
+                lanes.values().forEach(l -> l.thread.interrupt());
+                while (!lanes.isEmpty()) {
+                    changed.awaitUninterruptibly();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- a lane
+
+    private void runLane(Lane lane) {
+        MDC.setContextMap(mdc);
+        MDC.put("partition", Integer.toString(feed.partition()));
+        try {
+            Flight flight = lane.first;
+            while (flight != null) {
+                Outcome outcome = deliver(flight);
+                flight = settle(lane, flight, outcome);
+            }
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    /** Hands the job out on {@code thread}, its lane's: a delivery at its first try; holding {@link #lock}. */
+    private Flight begin(Job<T> job, Thread thread) {
+        Delivery delivery = new Delivery(processor.name(), feed.partition(), List.of(job.event()), 1);
+        Flight flight = new Flight(job, thread, new Holding(delivery, processor.ticker().nanos()));
+        flights.add(flight);
+        metrics.delivered(delivery);
+        return flight;
+    }
+
+    /**
+     * Runs the handler on the flight's event until it succeeds, fails for good, or the
+     * partition closes: tries again in place (holding back only this key) while the retry
+     * policy allows, and waits out the Redis trouble of the handler's own calls.
+     */
+    private Outcome deliver(Flight flight) {
+        Job<T> job = flight.job;
+        Delivery delivery = flight.holding.delivery();
+        int serverRetries = 0;
+        List<Middleware> middleware = processor.middleware();
+        try {
+            return tryUntilSettled(flight, job, delivery, serverRetries, middleware);
+        } finally {
+            if (flight.holding.delivery().attempt() > 1) {
+                MDC.remove("attempt");
+            }
+        }
+    }
+
+    private Outcome tryUntilSettled(Flight flight, Job<T> job, Delivery delivery, int serverRetries,
+                                    List<Middleware> middleware) {
+        while (true) {
+            try {
+                if (delivery.attempt() == 1) {
+                    for (Middleware m : middleware) {
+                        m.beforeProcessing(delivery);
+                    }
+                }
+                if (job.undecodable() != null) {
+                    throw job.undecodable();
+                }
+                handler.handle(job.event(), job.record());
+                ProcessingTimeout late = finish(flight);
+                if (late != null) {
+                    throw late; // it came back after the coordinator gave up on it: a failure
+                }
+                for (int i = middleware.size() - 1; i >= 0; i--) {
+                    middleware.get(i).afterSuccess(delivery);
+                }
+                return Outcome.SUCCEEDED;
+            } catch (Throwable thrown) {
+                if (stopped() && PartitionConsumer.isInterruption(thrown)) {
+                    return Outcome.CUT_SHORT;
+                }
+                Throwable error = asTimeout(flight, thrown);
+                Duration pause;
+                TransportException unserved = PartitionConsumer.serverTrouble(error);
+                if (unserved != null) {
+                    // Says nothing about the event: no attempt, policy or middleware sees it.
+                    pause = functionCalls.failed(unserved);
+                    serverRetries++;
+                } else if (PartitionConsumer.retries(processor, delivery, error, serverRetries)) {
+                    pause = PartitionConsumer.retryPause(processor, delivery, serverRetries, error);
+                } else {
+                    flight.error = error;
+                    return FinalFailure.record(processor, delivery, error, feed) ? Outcome.FAILED : Outcome.UNRECORDED;
+                }
+                if (pauseUnlessClosed(pause) || stopping) {
+                    return Outcome.CUT_SHORT;
+                }
+                delivery = new Delivery(processor.name(), feed.partition(), delivery.events(), delivery.attempt() + 1);
+                MDC.put("attempt", Integer.toString(delivery.attempt()));
+                retryIn(flight, delivery);
+            }
+        }
+    }
+
+    /** The next try of the flight's event begins now. */
+    private void retryIn(Flight flight, Delivery next) {
+        synchronized (flight) {
+            flight.holding = new Holding(next, processor.ticker().nanos());
+            flight.finished = false;
+        }
+    }
+
+    /** Ends the flight's handler run; the timeout that landed meanwhile, if one did. */
+    private ProcessingTimeout finish(Flight flight) {
+        synchronized (flight) {
+            flight.finished = true;
+            ProcessingTimeout late = flight.timedOut;
+            if (late != null) {
+                flight.timedOut = null;
+                Thread.interrupted(); // the coordinator's interrupt is spent
+            }
+            return late;
+        }
+    }
+
+    /** The timeout in place of what the handler threw once the coordinator had timed it out. */
+    private Throwable asTimeout(Flight flight, Throwable thrown) {
+        ProcessingTimeout timeout;
+        synchronized (flight) {
+            flight.finished = true;
+            timeout = flight.timedOut;
+            if (timeout != null) {
+                flight.timedOut = null;
+                Thread.interrupted();
+            }
+        }
+        if (timeout == null || thrown == timeout) {
+            return thrown;
+        }
+        timeout.initCause(thrown);
+        return timeout;
+    }
+
+    /**
+     * Records how the flight ended and applies the exception policy, holding {@link #lock};
+     * then the lane's next delivery, or null when the lane ends (its key has nothing queued, or
+     * the partition closed or stopped: queued events then stay pending for the next owner).
+     */
+    private Flight settle(Lane lane, Flight flight, Outcome outcome) {
+        flights.remove(flight);
+        Throwable error = flight.error;
+        Delivery delivery = flight.holding.delivery();
+        List<String> ids = List.of(flight.job.event().id());
+        boolean firstSuccess = false;
+        Runnable afterwards = null;
+        lock.lock();
+        try {
+            long now = processor.ticker().nanos();
+            switch (outcome) {
+                case SUCCEEDED -> {
+                    metrics.succeeded(delivery, now - flight.holding.since());
+                    parking.processed(delivery.events());
+                    completed.add(ids.get(0));
+                    firstSuccess = !flowing;
+                    flowing = true;
+                    functionCalls.succeeded();
+                }
+                case FAILED -> afterwards = applyPolicy(lane, delivery, ids, error);
+                case UNRECORDED -> stop();
+                case CUT_SHORT -> {
+                }
+            }
+            Flight next = null;
+            if (outcome != Outcome.CUT_SHORT && !stopped() && leaseHolds()) {
+                Job<T> job = lane.queue.poll();
+                if (job != null) {
+                    queued--;
+                    next = begin(job, lane.thread);
+                }
+            }
+            if (next == null) {
+                queued -= lane.queue.size();
+                lane.queue.clear();
+                lanes.remove(lane.key);
+            }
+            changed.signalAll();
+            if (completed.size() >= PartitionConsumer.ACK_GROUP || now - lastHandOver >= PartitionConsumer.ACK_DELAY_NANOS
+                    || lanes.isEmpty()) {
+                handOverAcks(now);
+            }
+            return next;
+        } finally {
+            lock.unlock();
+            if (firstSuccess) {
+                inbox.flowing(feed.lease()); // a write of its own: outside the lock
+            }
+            if (afterwards != null) {
+                afterwards.run();
+            }
+        }
+    }
+
+    /**
+     * The exception policy for one event that failed for good, holding {@link #lock}: IGNORE
+     * acknowledges it, PARK parks its key (with whatever of the key is queued), HALT and
+     * QUARANTINE stop the partition. What must be told outside the lock is returned.
+     */
+    private Runnable applyPolicy(Lane lane, Delivery failed, List<String> ids, Throwable error) {
+        int partition = feed.partition();
+        if (error instanceof Misconfigured) {
+            FinalFailure.logMisconfigured(processor, error);
+            stop();
+            return () -> inbox.halt(feed.lease(), ids, error);
+        }
+        switch (processor.exceptionPolicy()) {
+            case HALT -> {
+                FinalFailure.logHalt(processor, partition, ids, error);
+                stop();
+                return () -> inbox.halt(feed.lease(), ids, error);
+            }
+            case QUARANTINE -> {
+                FinalFailure.logQuarantine(processor, partition, ids, error);
+                stop();
+                return () -> inbox.quarantine(feed.lease(), error);
+            }
+            case IGNORE -> {
+                FinalFailure.logIgnore(processor, partition, ids, error);
+                completed.addAll(ids);
+            }
+            case PARK -> park(lane, failed, error);
+        }
+        return null;
+    }
+
+    /**
+     * Parks the failed event's key, then sends what is queued behind it on the lane through
+     * parking too (where it is parked after it, in order). The dispatcher admits the key's
+     * newer events holding the same lock, so none can pass them.
+     */
+    private void park(Lane lane, Delivery failed, Throwable error) {
+        if (!parking.parkFailed(failed.events(), error, this::pauseUnlessClosed)) {
+            stopAfterLostLease("parking failed events");
+            return;
+        }
+        if (lane.queue.isEmpty()) {
+            return;
+        }
+        List<Job<T>> jobs = new ArrayList<>(lane.queue);
+        List<Event> events = new ArrayList<>(jobs.size());
+        jobs.forEach(j -> events.add(j.event()));
+        Parking.Admitted admitted = parking.admit(events, this::pauseUnlessClosed);
+        if (admitted == null) {
+            stopAfterLostLease("parking events");
+            return;
+        }
+        completed.addAll(admitted.skipped());
+        Set<Event> through = Set.copyOf(admitted.events());
+        queued -= lane.queue.size();
+        lane.queue.clear();
+        for (Job<T> j : jobs) {
+            if (through.contains(j.event())) {
+                lane.queue.add(j);
+                queued++;
+            }
+        }
+    }
+
+    /**
+     * Whether the lease is valid, checked before each hand-out as the buffer checks it; if not,
+     * the partition stops and the coordinator is told. Holding {@link #lock}.
+     */
+    private boolean leaseHolds() {
+        if (feed.lease().valid()) {
+            return true;
+        }
+        stop();
+        if (!feed.isClosed()) {
+            inbox.leaseLost(feed.lease(), "its lease ran out before the heartbeat could renew it");
+        }
+        return false;
+    }
+
+    /** The partition stops taking events; holding {@link #lock}. Wakes the dispatcher wherever it waits. */
+    private void stop() {
+        if (!stopping) {
+            stopping = true;
+            changed.signalAll();
+            Thread d = dispatcher;
+            if (d != null && d != Thread.currentThread()) {
+                d.interrupt(); // it may wait in the feed; it clears this interrupt, seeing stopping
+            }
+        }
+    }
+
+    /** A fenced call found the lock no longer held: the coordinator is told, and the partition stops. */
+    private void stopAfterLostLease(String doing) {
+        stop();
+        if (!feed.isClosed()) {
+            inbox.leaseLost(feed.lease(), "the server no longer held its lock when " + doing);
+        }
+    }
+
+    /** Hands the completed ids to the acker, and what the metrics gathered to the partition's; holding {@link #lock}. */
+    private void handOverAcks(long now) {
+        metrics.flush();
+        if (!completed.isEmpty()) {
+            acker.add(feed.lease(), List.copyOf(completed));
+            completed.clear();
+        }
+        lastHandOver = now;
+    }
+
+    /** Waits up to {@code pause} for the partition to close; true if it did (or the wait was interrupted). */
+    private boolean pauseUnlessClosed(Duration pause) {
+        try {
+            return feed.awaitClosed(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    // ------------------------------------------------------- used by the coordinator
+
+    @Override
+    public Holding holding() {
+        Holding oldest = null;
+        for (Flight f : flights) {
+            Holding h = f.holding;
+            if (oldest == null || h.since() - oldest.since() < 0) {
+                oldest = h;
+            }
+        }
+        return oldest;
+    }
+
+    @Override
+    public boolean isTimedOut() {
+        for (Flight f : flights) {
+            if (f.timedOut != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean timeOut(Holding held, ProcessingTimeout timeout, Thread partitionThread) {
+        for (Flight f : flights) {
+            synchronized (f) {
+                if (f.holding == held) {
+                    if (f.finished || f.timedOut != null) {
+                        return false;
+                    }
+                    f.timedOut = timeout;
+                    f.thread.interrupt();
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Thread threadOf(Holding held, Thread partitionThread) {
+        for (Flight f : flights) {
+            if (f.holding == held) {
+                return f.thread;
+            }
+        }
+        return partitionThread;
+    }
+
+    @Override
+    public void wake() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean hasExited() {
+        return exited.getCount() == 0;
+    }
+
+    @Override
+    public int inFlight() {
+        return flights.size();
+    }
+
+    /** Waits up to {@code timeout} for {@link #run()} to return; for tests. */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+}
