@@ -29,7 +29,14 @@ final class ConsumerThread implements RunningPartition {
         PartitionWork consumer = processor.maxInFlight() > 1
                 ? new KeyedConsumer<>(processor, buffer, acker, inbox, mdc)
                 : new PartitionConsumer<>(processor, buffer, acker, inbox, mdc);
-        Thread thread = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + lease.partition).start(consumer);
+        Runnable uncount = processor.metrics().countInFlight(lease.partition, consumer::inFlight);
+        Thread thread = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + lease.partition).start(() -> {
+            try {
+                consumer.run();
+            } finally {
+                uncount.run();
+            }
+        });
         buffer.scheduleIfRoom();
         return new ConsumerThread(buffer, consumer, thread);
     }

@@ -29,6 +29,7 @@ final class DeliveryMetrics {
     private final Values batchSizes = new Values();
     private final Values latencies = new Values();
     private final Values processingNanos = new Values();
+    private final Values keyWaitNanos = new Values();
     private long processed;
 
     DeliveryMetrics(ProcessorMetrics.Scope scope, Clock clock) {
@@ -52,6 +53,11 @@ final class DeliveryMetrics {
         processed += d.events().size();
     }
 
+    /** A delivery begins after its event waited {@code nanos} behind an earlier event of its key. */
+    void waitedBehindKey(long nanos) {
+        add(keyWaitNanos, Math.max(0, nanos));
+    }
+
     /** Adds what was gathered to the partition's metrics. */
     void flush() {
         if (processed > 0) {
@@ -59,9 +65,11 @@ final class DeliveryMetrics {
             processed = 0;
         }
         WindowTimer.updateAll(scope.processingTime(), processingNanos.values, processingNanos.size);
+        WindowTimer.updateAll(scope.keyWait(), keyWaitNanos.values, keyWaitNanos.size);
         WindowHistogram.updateAll(scope.latency(), latencies.values, latencies.size);
         WindowHistogram.updateAll(scope.batchSize(), batchSizes.values, batchSizes.size);
         processingNanos.size = 0;
+        keyWaitNanos.size = 0;
         latencies.size = 0;
         batchSizes.size = 0;
     }

@@ -108,7 +108,7 @@ final class KeyedConsumer<T> implements PartitionWork {
     }
 
     /** One event to deliver: its record decoded (to find its key), or why it could not be. */
-    private record Job<R>(Event event, String key, R record, RuntimeException undecodable) {
+    private record Job<R>(Event event, String key, R record, RuntimeException undecodable, long readAt) {
     }
 
     /** The events of one key being delivered, one after another, on one virtual thread. */
@@ -248,10 +248,10 @@ final class KeyedConsumer<T> implements PartitionWork {
             byte[] replayKey = event.fields().get(Parking.REPLAY_KEY);
             String key = replayKey != null ? new String(replayKey, StandardCharsets.UTF_8)
                     : processor.stream().keyText(record);
-            return new Job<>(event, key, record, null);
+            return new Job<>(event, key, record, null, processor.ticker().nanos());
         } catch (RuntimeException undecodable) {
             // A key by itself: it fails on its lane, under the exception policy, holding back no other key.
-            return new Job<>(event, UNDECODABLE + event.id(), null, undecodable);
+            return new Job<>(event, UNDECODABLE + event.id(), null, undecodable, processor.ticker().nanos());
         }
     }
 
@@ -511,6 +511,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                 Job<T> job = lane.queue.poll();
                 if (job != null) {
                     queued--;
+                    metrics.waitedBehindKey(now - job.readAt());
                     next = begin(job, lane.thread);
                 }
             }

@@ -14,6 +14,7 @@ import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -48,7 +50,7 @@ final class ProcessorMetrics {
 
     /** Metrics of one scope: the processor as a whole, or one of its partitions. */
     record Scope(Meter processed, Meter acked, Meter failed, Meter retries, Meter deadLettered, Meter parked,
-                 Timer processingTime,
+                 Timer processingTime, Timer keyWait,
                  Histogram latency, Histogram batchSize) {
 
         static Scope register(MetricRegistry registry, String prefix) {
@@ -60,6 +62,7 @@ final class ProcessorMetrics {
                     registry.meter(prefix + name(RunnelMetric.DEAD_LETTERED)),
                     registry.meter(prefix + name(RunnelMetric.PARKED)),
                     registry.timer(prefix + name(RunnelMetric.PROCESSING_TIME), () -> new WindowTimer(WINDOW)),
+                    registry.timer(prefix + name(RunnelMetric.KEY_WAIT), () -> new WindowTimer(WINDOW)),
                     registry.histogram(prefix + name(RunnelMetric.LATENCY), () -> new WindowHistogram(WINDOW)),
                     registry.histogram(prefix + name(RunnelMetric.BATCH_SIZE), () -> new WindowHistogram(WINDOW)));
         }
@@ -88,6 +91,8 @@ final class ProcessorMetrics {
     private final List<Supplier<Set<Integer>>> owners = new CopyOnWriteArrayList<>();
     /** Stuck-partition counts of the same executors. */
     private final List<Supplier<Set<Integer>>> stuckOwners = new CopyOnWriteArrayList<>();
+    /** Per partition, the deliveries in flight of each of its consumers running in this JVM. */
+    private final List<List<IntSupplier>> inFlight = new ArrayList<>();
 
     /** @param partitionKeys the stream key of each partition, in partition order */
     ProcessorMetrics(MetricRegistry registry, Clock clock, String app, List<String> partitionKeys, String processor,
@@ -99,6 +104,7 @@ final class ProcessorMetrics {
         for (int p = 0; p < partitions.length; p++) {
             partitions[p] = Scope.register(registry, partitionPrefix(p));
             partitionOfKey.put(keys.get(p), p);
+            inFlight.add(new CopyOnWriteArrayList<>());
         }
         registerTotals(registry, List.of(partitions));
         this.fetchCalls = registry.meter(prefix + name(RunnelMetric.FETCH_CALLS));
@@ -122,6 +128,11 @@ final class ProcessorMetrics {
                 return read(transport.get(), keys, processor);
             }
         };
+        gauge(registry, prefix + name(RunnelMetric.IN_FLIGHT), () -> inFlight.stream().mapToInt(ProcessorMetrics::sum).sum());
+        for (int p = 0; p < partitions.length; p++) {
+            List<IntSupplier> consumers = inFlight.get(p);
+            gauge(registry, partitionPrefix(p) + name(RunnelMetric.IN_FLIGHT), () -> sum(consumers));
+        }
         gauge(registry, prefix + name(RunnelMetric.PENDING), () -> sum(reading.getValue().pending()));
         gauge(registry, prefix + name(RunnelMetric.LAG), () -> sum(reading.getValue().lag()));
         for (int p = 0; p < partitions.length; p++) {
@@ -144,6 +155,16 @@ final class ProcessorMetrics {
      */
     DeliveryMetrics deliveries(int partition) {
         return new DeliveryMetrics(partitions[partition], clock);
+    }
+
+    /**
+     * Counts {@code consumer}'s deliveries in flight in partition {@code partition}'s
+     * {@code in-flight} gauge until the returned action is run (when the consumer exits).
+     */
+    Runnable countInFlight(int partition, IntSupplier consumer) {
+        List<IntSupplier> consumers = inFlight.get(partition);
+        consumers.add(consumer);
+        return () -> consumers.remove(consumer);
     }
 
     /** A failed delivery's events are to be tried again in place (marked per event). */
@@ -239,6 +260,8 @@ final class ProcessorMetrics {
         derived(registry, RunnelMetric.PARKED, parts, Scope::parked);
         List<Timer> times = parts.stream().map(Scope::processingTime).toList();
         registry.timer(prefix + name(RunnelMetric.PROCESSING_TIME), () -> new ProcessorTotals.MergedTimer(times));
+        List<Timer> keyWaits = parts.stream().map(Scope::keyWait).toList();
+        registry.timer(prefix + name(RunnelMetric.KEY_WAIT), () -> new ProcessorTotals.MergedTimer(keyWaits));
         List<Histogram> latencies = parts.stream().map(Scope::latency).toList();
         registry.histogram(prefix + name(RunnelMetric.LATENCY), () -> new ProcessorTotals.MergedHistogram(latencies));
         List<Histogram> batchSizes = parts.stream().map(Scope::batchSize).toList();
@@ -260,6 +283,14 @@ final class ProcessorMetrics {
     private static void gauge(MetricRegistry registry, String name, Gauge<?> gauge) {
         // getGauge returns the registered one if an earlier app instance made it: keep that.
         registry.gauge(name, () -> gauge);
+    }
+
+    private static int sum(List<IntSupplier> consumers) {
+        int n = 0;
+        for (IntSupplier c : consumers) {
+            n += c.getAsInt();
+        }
+        return n;
     }
 
     private static long sum(long[] values) {

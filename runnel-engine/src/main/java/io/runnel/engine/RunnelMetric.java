@@ -74,6 +74,14 @@ public enum RunnelMetric {
     /** Keys parked on owned partitions. */
     PARKED_KEYS("parked-keys", GAUGE, null, PROCESSOR,
             "Keys parked on the partitions this process's workers own"),
+    /** Deliveries in flight now. */
+    IN_FLIGHT("in-flight", GAUGE, null, PARTITION,
+            "Deliveries the processor function holds now on the partitions this process's workers own (up to "
+                    + "max_in_flight per partition for a per-record processor, else 0 or 1)"),
+    /** How long events waited behind an earlier event of their key. */
+    KEY_WAIT("key-wait", TIMER, TimeUnit.NANOSECONDS, PROCESSOR,
+            "Time an event of a per-record processor with max_in_flight above 1 waited, read, behind an earlier "
+                    + "event of its key before its own delivery began"),
     /** Ownership changes. */
     REBALANCES("rebalances", TIMER, TimeUnit.NANOSECONDS, PROCESSOR,
             "Ownership changes and how long each took (release and acquire)"),

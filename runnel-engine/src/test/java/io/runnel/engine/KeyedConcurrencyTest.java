@@ -312,6 +312,40 @@ class KeyedConcurrencyTest extends RedisBackedTest {
         assertThat(watch.overlaps).isEmpty();
     }
 
+    @ParameterizedTest
+    @TransportKind.Memory
+    void deliveries_in_flight_and_the_wait_behind_a_key_show_in_the_metrics(TransportKind transport) {
+        Watch watch = new Watch();
+        CountDownLatch release = new CountDownLatch(1);
+        App app = app(transport, 1, o -> o.maxInFlight(8), watch, order -> {
+            if (order.seq() == 0) {
+                assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
+            }
+        });
+        List<Order> sent = new ArrayList<>();
+        for (int k = 0; k < 5; k++) {
+            sent.add(new Order("key-" + k, 0));
+        }
+        sent.add(new Order("key-0", 1)); // waits behind key-0's first event
+        orders(app).sendAll(sent);
+        String prefix = "runnel." + app.name() + ".proc.";
+
+        Worker worker = app.worker().start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> gauge(app, prefix + "partition.0.in-flight") == 5);
+        assertThat(gauge(app, prefix + "in-flight")).isEqualTo(5);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> watch.log.count() == 6);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gauge(app, prefix + "in-flight") == 0);
+        worker.stop();
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.metrics().timer(prefix + "key-wait").getCount() == 1);
+        assertThat(app.metrics().timer(prefix + "key-wait").getSnapshot().getMax()).as("nanos waited")
+                .isGreaterThan(0);
+    }
+
+    private static int gauge(App app, String name) {
+        return ((Number) app.metrics().getGauges().get(name).getValue()).intValue();
+    }
+
     @Test
     void asking_for_concurrency_where_it_cannot_apply_fails_at_definition() {
         App app = apps.app(TransportKind.MEMORY, TestApps.uniqueName("keyed"), b -> { });
