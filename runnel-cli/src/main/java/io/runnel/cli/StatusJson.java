@@ -81,6 +81,8 @@ final class StatusJson {
                     partition.putNull("halted");
                 }
                 s.parkedKeys().forEach(partition.putArray("parked_keys")::add);
+                partition.put("in_flight", s.inFlight().isPresent() ? s.inFlight().getAsInt() : null);
+                partition.put("oldest_in_flight_age_ms", millis(s.oldestInFlightAge()));
             }
         }
         return root.toPrettyString() + System.lineSeparator();

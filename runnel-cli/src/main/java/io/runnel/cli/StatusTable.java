@@ -50,13 +50,13 @@ final class StatusTable {
             }
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("PARTITION", "OWNER", "LENGTH", "PENDING", "OLDEST PENDING", "LAG", "OLDEST ENTRY",
-                    "TRIMMED UNPROCESSED", "POISONED", "STUCK SINCE"));
+                    "TRIMMED UNPROCESSED", "POISONED", "STUCK SINCE", "IN FLIGHT"));
             for (PartitionStatus s : p.partitions()) {
                 rows.add(List.of(String.valueOf(s.partition()), s.owner().orElse("-"), String.valueOf(s.length()),
                         String.valueOf(s.pending()), optionalAge(s.oldestPendingAge()),
                         s.lag().isPresent() ? String.valueOf(s.lag().getAsLong()) : "-", optionalAge(s.oldestEntryAge()),
                         String.valueOf(s.trimmedUnprocessed()), s.poisoned() ? "yes" : "no",
-                        s.stuckSince().map(Object::toString).orElse("-")));
+                        s.stuckSince().map(Object::toString).orElse("-"), inFlight(s)));
             }
             table(out, rows);
             for (PartitionStatus s : p.partitions()) {
@@ -72,6 +72,14 @@ final class StatusTable {
             }
         }
         return out.toString();
+    }
+
+    /** Deliveries in flight and the oldest one's age ("12, oldest 3.5s"), or "-" when the owner does not report them. */
+    private static String inFlight(PartitionStatus s) {
+        if (s.inFlight().isEmpty()) {
+            return "-";
+        }
+        return s.inFlight().getAsInt() + s.oldestInFlightAge().map(age -> ", oldest " + age(age)).orElse("");
     }
 
     private static void table(StringBuilder out, List<List<String>> rows) {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,7 +55,8 @@ class StatusRenderingTest {
                 List.of());
         PartitionStatus owned = StatusFixtures.partition(0, Optional.of("w1-printer"), 42, 3,
                 Optional.of(Duration.ofMillis(75_500)), OptionalLong.of(7), Optional.of(Duration.ofHours(2)), 5, false,
-                Optional.of(AT.minusSeconds(30)), Optional.empty(), List.of("ada", "ken"));
+                Optional.of(AT.minusSeconds(30)), Optional.empty(), List.of("ada", "ken"), OptionalInt.of(12),
+                Optional.of(Duration.ofMillis(3_500)));
         PartitionStatus poisoned = StatusFixtures.partition(1, Optional.empty(), 0, 0, Optional.empty(),
                 OptionalLong.empty(), Optional.empty(), 0, true, Optional.empty(), Optional.of(HALT), List.of());
         return StatusFixtures.status("shop", AT, Optional.of("w1"),
@@ -104,7 +106,9 @@ class StatusRenderingTest {
                       "poisoned" : false,
                       "stuck_since" : "2026-12-04T09:59:30Z",
                       "halted" : null,
-                      "parked_keys" : [ "ada", "ken" ]
+                      "parked_keys" : [ "ada", "ken" ],
+                      "in_flight" : 12,
+                      "oldest_in_flight_age_ms" : 3500
                     }, {
                       "partition" : 1,
                       "owner" : null,
@@ -123,7 +127,9 @@ class StatusRenderingTest {
                         "error" : "com.example.Poison",
                         "message" : "poison 3"
                       },
-                      "parked_keys" : [ ]
+                      "parked_keys" : [ ],
+                      "in_flight" : null,
+                      "oldest_in_flight_age_ms" : null
                     } ]
                   } ]
                 }
@@ -137,6 +143,16 @@ class StatusRenderingTest {
         assertThat(table).contains("  partition 1 halted worker worker-1 at 2026-12-04T09:59:55Z on events "
                 + "1700000000000-3: com.example.Poison: poison 3");
         assertThat(table).doesNotContain("partition 0 halted");
+    }
+
+    @Test
+    void tablesShowWhatEachOwnerHasInFlight() {
+        String table = StatusTable.render(everything());
+
+        assertThat(table).contains("IN FLIGHT");
+        assertThat(table.lines().filter(l -> l.startsWith("  0 ")).findFirst().orElseThrow())
+                .endsWith("12, oldest " + StatusTable.age(Duration.ofMillis(3_500)));
+        assertThat(table.lines().filter(l -> l.startsWith("  1 ")).findFirst().orElseThrow().strip()).endsWith("-");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -48,7 +49,18 @@ public final class StatusFixtures {
                                             Optional<Duration> oldestEntryAge, long trimmedUnprocessed,
                                             boolean poisoned, Optional<Instant> stuckSince,
                                             Optional<Halted> halted, List<String> parkedKeys) {
+        return partition(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge, trimmedUnprocessed,
+                poisoned, stuckSince, halted, parkedKeys, OptionalInt.empty(), Optional.empty());
+    }
+
+    /** A {@link PartitionStatus} of the given parts, with what its owner has in flight. */
+    public static PartitionStatus partition(int partition, Optional<String> owner, long length, long pending,
+                                            Optional<Duration> oldestPendingAge, OptionalLong lag,
+                                            Optional<Duration> oldestEntryAge, long trimmedUnprocessed,
+                                            boolean poisoned, Optional<Instant> stuckSince,
+                                            Optional<Halted> halted, List<String> parkedKeys, OptionalInt inFlight,
+                                            Optional<Duration> oldestInFlightAge) {
         return new PartitionStatus(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge,
-                trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys);
+                trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys, inFlight, oldestInFlightAge);
     }
 }

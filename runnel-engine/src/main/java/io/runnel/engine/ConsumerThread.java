@@ -59,6 +59,11 @@ final class ConsumerThread implements RunningPartition {
     }
 
     @Override
+    public int inFlight() {
+        return consumer.inFlight();
+    }
+
+    @Override
     public boolean isTimedOut() {
         return consumer.isTimedOut();
     }

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,7 +90,8 @@ final class Executor {
                 this::rejoin, failures);
         this.fetcher = new Fetcher(processor, transport, acker, coordinator, mdc);
         this.heartbeat = new Heartbeat(processor, transport, id, staticMember ? instance : "beat",
-                staticMember ? staticIdentity : null, locks, ownership::leases, coordinator);
+                staticMember ? staticIdentity : null, locks, ownership::leases,
+                () -> InFlightReport.write(ownership.running(), processor.ticker(), Clock.systemUTC()), coordinator);
     }
 
     private void acksRefused(Lease lease) {
@@ -242,12 +244,12 @@ final class Executor {
                 // Stays a member: its partitions wait for it (released, so nothing is locked)
                 // until the reservation runs out, and a restart is not kept waiting by the heartbeat.
                 staticIdentity.reserve();
-                transport.delete(List.of(processor.heartbeatKey(id)));
+                transport.delete(List.of(processor.heartbeatKey(id), processor.inFlightKey(id)));
                 log.info("executor stopped; member {} keeps its partitions reserved for {}", id, processor.sessionTimeout());
                 return;
             }
             membership.leave(id);
-            transport.delete(List.of(processor.heartbeatKey(id)));
+            transport.delete(List.of(processor.heartbeatKey(id), processor.inFlightKey(id)));
             log.info("executor left processor {}", processor.name());
         } catch (RuntimeException e) {
             log.error("could not announce departure; other executors will find this one dead after {}",

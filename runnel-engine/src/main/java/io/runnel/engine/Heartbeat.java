@@ -27,13 +27,16 @@ final class Heartbeat implements Runnable {
     private final StaticMember staticMember;
     private final PartitionLocks locks;
     private final Supplier<List<Lease>> leases;
+    /** What the executor has in flight (see {@link InFlightReport}), written with each beat when max_in_flight is above 1. */
+    private final Supplier<String> inFlight;
     private final CoordinatorInbox coordinator;
     /** Stopped only after the last release, so that the locks hold while partitions drain. */
     private final StopSignal stop = new StopSignal();
 
     /** @param staticMember the static member's reservation, or null for a dynamic member */
     Heartbeat(Processor<?> processor, Transport transport, String memberId, String value, StaticMember staticMember,
-              PartitionLocks locks, Supplier<List<Lease>> leases, CoordinatorInbox coordinator) {
+              PartitionLocks locks, Supplier<List<Lease>> leases, Supplier<String> inFlight,
+              CoordinatorInbox coordinator) {
         this.processor = processor;
         this.transport = transport;
         this.memberId = memberId;
@@ -41,12 +44,16 @@ final class Heartbeat implements Runnable {
         this.staticMember = staticMember;
         this.locks = locks;
         this.leases = leases;
+        this.inFlight = inFlight;
         this.coordinator = coordinator;
     }
 
-    /** Renews the heartbeat key, and a static member's reservation. */
+    /** Renews the heartbeat key, and a static member's reservation; reports what is in flight. */
     void beat() {
         transport.renew(processor.heartbeatKey(memberId), value, processor.lockExpiry());
+        if (processor.maxInFlight() > 1) {
+            transport.set(processor.inFlightKey(memberId), inFlight.get(), processor.lockExpiry());
+        }
         if (staticMember != null) {
             staticMember.reserve();
         }

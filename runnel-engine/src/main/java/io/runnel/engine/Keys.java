@@ -50,6 +50,15 @@ final class Keys {
     }
 
     /**
+     * What an executor of a per-record processor with max_in_flight above 1 has in flight on
+     * each partition it owns, renewed with its heartbeat, for status views in other processes.
+     * Not in Python runnel.
+     */
+    static String inFlight(String app, String stream, String processor, String executorId) {
+        return "__infl:" + app + "." + stream + "." + processor + "." + executorId;
+    }
+
+    /**
      * Marks a quarantined partition while its poisoning executor holds it, so status views in
      * other processes see it. Not in Python runnel, which keeps poisoned partitions in memory.
      */

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,7 +33,7 @@ final class Ownership {
         private volatile PartitionState state = PartitionState.ACQUIRING;
         private volatile Lease lease;
         /** Its consumer, once started; null again when a stuck thread is given up under QUARANTINE. */
-        private RunningPartition running;
+        private volatile RunningPartition running;
         /** While STUCK: the delivery's failure, and when its thread is given up. */
         private ProcessingTimeout timeout;
         private long giveUpAt;
@@ -114,6 +115,18 @@ final class Ownership {
             }
         });
         return in;
+    }
+
+    /** The consumers running now, by partition; safe to read from any thread. */
+    Map<Integer, RunningPartition> running() {
+        Map<Integer, RunningPartition> running = new TreeMap<>();
+        entries.values().forEach(e -> {
+            RunningPartition r = e.running;
+            if (r != null) {
+                running.put(e.partition, r);
+            }
+        });
+        return running;
     }
 
     /** The leases of every entry: what the heartbeat renews. */

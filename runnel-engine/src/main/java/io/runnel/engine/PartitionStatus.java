@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -29,6 +30,8 @@ public final class PartitionStatus {
     private final Optional<Instant> stuckSince;
     private final Optional<Halted> halted;
     private final List<String> parkedKeys;
+    private final OptionalInt inFlight;
+    private final Optional<Duration> oldestInFlightAge;
 
     /**
      * Checks the optional parts and copies the parked keys.
@@ -38,7 +41,8 @@ public final class PartitionStatus {
     PartitionStatus(int partition, Optional<String> owner, long length, long pending,
                     Optional<Duration> oldestPendingAge, OptionalLong lag, Optional<Duration> oldestEntryAge,
                     long trimmedUnprocessed, boolean poisoned, Optional<Instant> stuckSince,
-                    Optional<Halted> halted, List<String> parkedKeys) {
+                    Optional<Halted> halted, List<String> parkedKeys, OptionalInt inFlight,
+                    Optional<Duration> oldestInFlightAge) {
         this.partition = partition;
         this.owner = Objects.requireNonNull(owner, "owner");
         this.length = length;
@@ -51,6 +55,8 @@ public final class PartitionStatus {
         this.stuckSince = Objects.requireNonNull(stuckSince, "stuckSince");
         this.halted = Objects.requireNonNull(halted, "halted");
         this.parkedKeys = List.copyOf(parkedKeys);
+        this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
+        this.oldestInFlightAge = Objects.requireNonNull(oldestInFlightAge, "oldestInFlightAge");
     }
 
     /**
@@ -166,19 +172,41 @@ public final class PartitionStatus {
         return parkedKeys;
     }
 
+    /**
+     * Deliveries the owner's processor function held at once on this partition, as of the
+     * owner's last heartbeat (every {@code lock_expiry} / 4). Reported by the owners of
+     * per-record processors with {@code max_in_flight} above 1.
+     *
+     * @return the number of deliveries; empty when the owner does not report it
+     */
+    public OptionalInt inFlight() {
+        return inFlight;
+    }
+
+    /**
+     * How long the oldest of the deliveries in {@link #inFlight()} has been with the
+     * processor function, now.
+     *
+     * @return its age; empty when none was in flight or the owner does not report it
+     */
+    public Optional<Duration> oldestInFlightAge() {
+        return oldestInFlightAge;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PartitionStatus p && partition == p.partition && owner.equals(p.owner)
                 && length == p.length && pending == p.pending && oldestPendingAge.equals(p.oldestPendingAge)
                 && lag.equals(p.lag) && oldestEntryAge.equals(p.oldestEntryAge)
                 && trimmedUnprocessed == p.trimmedUnprocessed && poisoned == p.poisoned
-                && stuckSince.equals(p.stuckSince) && halted.equals(p.halted) && parkedKeys.equals(p.parkedKeys);
+                && stuckSince.equals(p.stuckSince) && halted.equals(p.halted) && parkedKeys.equals(p.parkedKeys)
+                && inFlight.equals(p.inFlight) && oldestInFlightAge.equals(p.oldestInFlightAge);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge,
-                trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys);
+                trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys, inFlight, oldestInFlightAge);
     }
 
     @Override
@@ -187,6 +215,7 @@ public final class PartitionStatus {
                 + ", pending=" + pending + ", oldestPendingAge=" + oldestPendingAge + ", lag=" + lag
                 + ", oldestEntryAge=" + oldestEntryAge + ", trimmedUnprocessed=" + trimmedUnprocessed
                 + ", poisoned=" + poisoned + ", stuckSince=" + stuckSince + ", halted=" + halted
-                + ", parkedKeys=" + parkedKeys + "]";
+                + ", parkedKeys=" + parkedKeys + ", inFlight=" + inFlight + ", oldestInFlightAge=" + oldestInFlightAge
+                + "]";
     }
 }

@@ -193,6 +193,11 @@ record Processor<T>(
         return Keys.reservation(app(), stream.name(), name, memberId);
     }
 
+    /** See {@link Keys#inFlight}. */
+    String inFlightKey(String executorId) {
+        return Keys.inFlight(app(), stream.name(), name, executorId);
+    }
+
     String heartbeatKey(String executorId) {
         return Keys.heartbeat(app(), stream.name(), name, executorId);
     }

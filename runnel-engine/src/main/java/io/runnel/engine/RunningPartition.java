@@ -19,6 +19,9 @@ interface RunningPartition {
     /** The oldest delivery in flight, or null. */
     Holding holding();
 
+    /** Deliveries in flight now. */
+    int inFlight();
+
     /** Whether the delivery the function holds was timed out and its failure not yet handled. */
     boolean isTimedOut();
 

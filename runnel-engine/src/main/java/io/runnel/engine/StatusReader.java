@@ -17,11 +17,13 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * Builds a {@link Status} from what Redis holds. Strictly a reader: it only GETs, reads
@@ -69,7 +71,12 @@ final class StatusReader {
 
     private ProcessorStatus processor(Processor<?> p, Instant at) {
         List<MemberStatus> members = new ArrayList<>();
+        Map<String, Map<Integer, InFlightReport.Line>> inFlight = new HashMap<>();
         for (Map.Entry<String, Membership.Member> m : membership.apply(p).read().entrySet()) {
+            if (p.maxInFlight() > 1) {
+                transport.get(p.inFlightKey(m.getKey()))
+                        .ifPresent(report -> inFlight.put(m.getKey(), InFlightReport.read(report)));
+            }
             Optional<Duration> ttl = transport.timeToLive(p.heartbeatKey(m.getKey()));
             Optional<Duration> age = ttl.map(left -> max(Duration.ZERO, p.lockExpiry().minus(left)));
             members.add(new MemberStatus(m.getKey(), joinedAt(m.getValue().joinedAt()), age,
@@ -91,7 +98,10 @@ final class StatusReader {
             Optional<GroupInfo> group = transport.groupInfo(key, p.group());
             Optional<Duration> oldestEntryAge = length == 0 ? Optional.empty()
                     : transport.range(key, "-", "+", 1).stream().findFirst().map(e -> ageOf(e.id(), at));
-            partitions.add(new PartitionStatus(i, owners.get(i).map(PartitionLocks::ownerOf), length,
+            Optional<String> owner = owners.get(i).map(PartitionLocks::ownerOf);
+            int partition = i;
+            Optional<InFlightReport.Line> line = owner.map(inFlight::get).map(lines -> lines.get(partition));
+            partitions.add(new PartitionStatus(i, owner, length,
                     group.map(GroupInfo::pending).orElse(0L),
                     group.flatMap(GroupInfo::oldestPendingId).map(id -> ageOf(id, at)),
                     group.map(GroupInfo::lag).orElse(OptionalLong.empty()),
@@ -100,7 +110,9 @@ final class StatusReader {
                     poisons.get(i).isPresent(),
                     stuck.get(i).flatMap(StatusReader::stuckSince),
                     halts.get(i).flatMap(StatusReader::halted),
-                    transport.getHash(p.parkingKeys(i).marks()).keySet().stream().sorted().toList()));
+                    transport.getHash(p.parkingKeys(i).marks()).keySet().stream().sorted().toList(),
+                    line.map(l -> OptionalInt.of(l.inFlight())).orElse(OptionalInt.empty()),
+                    line.flatMap(InFlightReport.Line::oldestSince).map(since -> InFlightReport.age(since, at))));
         }
         long generation = transport.get(p.assignmentGenerationKey()).map(Long::parseLong).orElse(0L);
         return new ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), generation,

@@ -494,6 +494,11 @@ class CoordinatorTest {
         }
 
         @Override
+        public int inFlight() {
+            return holding == null ? 0 : 1;
+        }
+
+        @Override
         public boolean isTimedOut() {
             return timedOut != null;
         }

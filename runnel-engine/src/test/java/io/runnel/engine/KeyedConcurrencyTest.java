@@ -314,7 +314,7 @@ class KeyedConcurrencyTest extends RedisBackedTest {
 
     @ParameterizedTest
     @TransportKind.Memory
-    void deliveries_in_flight_and_the_wait_behind_a_key_show_in_the_metrics(TransportKind transport) {
+    void deliveries_in_flight_and_the_wait_behind_a_key_show_in_the_metrics_and_status(TransportKind transport) {
         Watch watch = new Watch();
         CountDownLatch release = new CountDownLatch(1);
         App app = app(transport, 1, o -> o.maxInFlight(8), watch, order -> {
@@ -333,6 +333,12 @@ class KeyedConcurrencyTest extends RedisBackedTest {
         Worker worker = app.worker().start();
         await().atMost(Duration.ofSeconds(30)).until(() -> gauge(app, prefix + "partition.0.in-flight") == 5);
         assertThat(gauge(app, prefix + "in-flight")).isEqualTo(5);
+        // Status, read from Redis, shows what the owner reported with its last heartbeat.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            PartitionStatus status = app.status().processor("proc").partition(0);
+            assertThat(status.inFlight()).hasValue(5);
+            assertThat(status.oldestInFlightAge()).hasValueSatisfying(age -> assertThat(age).isPositive());
+        });
         release.countDown();
         await().atMost(Duration.ofSeconds(30)).until(() -> watch.log.count() == 6);
         await().atMost(Duration.ofSeconds(30)).until(() -> gauge(app, prefix + "in-flight") == 0);

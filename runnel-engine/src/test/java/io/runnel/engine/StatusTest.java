@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -181,7 +182,7 @@ class StatusTest extends RedisBackedTest {
                 long length = p == bad ? 4 : 5;
                 assertThat(ps).usingRecursiveComparison().ignoringFields("oldestEntryAge")
                         .isEqualTo(new PartitionStatus(p, Optional.empty(), length, 0,
-                                Optional.empty(), OptionalLong.of(length), Optional.empty(), 0, false, Optional.empty(), Optional.empty(), List.of()));
+                                Optional.empty(), OptionalLong.of(length), Optional.empty(), 0, false, Optional.empty(), Optional.empty(), List.of(), OptionalInt.empty(), Optional.empty()));
                 assertThat(ps.oldestEntryAge()).as("oldest entry of %s", p).isPresent();
             }
         });
@@ -206,7 +207,7 @@ class StatusTest extends RedisBackedTest {
                 // No consumer group yet: nothing pending, lag unknown.
                 assertThat(ps.partition(i)).usingRecursiveComparison().ignoringFields("oldestEntryAge")
                         .isEqualTo(new PartitionStatus(i, Optional.empty(), i == p ? 1 : 0, 0,
-                                Optional.empty(), OptionalLong.empty(), Optional.empty(), 0, false, Optional.empty(), Optional.empty(), List.of()));
+                                Optional.empty(), OptionalLong.empty(), Optional.empty(), 0, false, Optional.empty(), Optional.empty(), List.of(), OptionalInt.empty(), Optional.empty()));
                 assertThat(ps.partition(i).oldestEntryAge().isPresent()).as("oldest entry of %s", i).isEqualTo(i == p);
                 assertThat(app.transport().groupExists(orders.partitionKey(i), processor)).isFalse();
             }
