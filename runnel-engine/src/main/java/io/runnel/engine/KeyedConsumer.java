@@ -162,8 +162,7 @@ final class KeyedConsumer<T> implements PartitionWork {
     @Override
     public void run() {
         dispatcher = Thread.currentThread();
-        MDC.setContextMap(mdc);
-        MDC.put("partition", Integer.toString(feed.partition()));
+        PartitionConsumer.enterMdc(mdc, feed);
         try {
             if (!parking.load(this::pauseUnlessClosed)) {
                 return;
@@ -349,8 +348,7 @@ final class KeyedConsumer<T> implements PartitionWork {
     // ---------------------------------------------------------------- a lane
 
     private void runLane(Lane lane) {
-        MDC.setContextMap(mdc);
-        MDC.put("partition", Integer.toString(feed.partition()));
+        PartitionConsumer.enterMdc(mdc, feed);
         try {
             Flight flight = lane.first;
             while (flight != null) {
@@ -393,6 +391,11 @@ final class KeyedConsumer<T> implements PartitionWork {
     private Outcome tryUntilSettled(Flight flight, Job<T> job, Delivery delivery, int serverRetries,
                                     List<Middleware> middleware) {
         while (true) {
+            if (stopped() || !feed.lease().valid()) {
+                // Checked here, on the delivery's own thread, right before the hand-out: a lane
+                // started just before a long pause must not hand out under a lease that ran out.
+                return Outcome.CUT_SHORT;
+            }
             try {
                 if (delivery.attempt() == 1) {
                     for (Middleware m : middleware) {
@@ -507,7 +510,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                 }
             }
             Flight next = null;
-            if (outcome != Outcome.CUT_SHORT && !stopped() && leaseHolds()) {
+            if (leaseHolds() && outcome != Outcome.CUT_SHORT && !stopped()) {
                 Job<T> job = lane.queue.poll();
                 if (job != null) {
                     queued--;
@@ -610,8 +613,9 @@ final class KeyedConsumer<T> implements PartitionWork {
         if (feed.lease().valid()) {
             return true;
         }
+        boolean first = !stopping;
         stop();
-        if (!feed.isClosed()) {
+        if (first && !feed.isClosed()) {
             inbox.leaseLost(feed.lease(), "its lease ran out before the heartbeat could renew it");
         }
         return false;

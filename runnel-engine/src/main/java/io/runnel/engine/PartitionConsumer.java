@@ -108,8 +108,7 @@ final class PartitionConsumer<T> implements PartitionWork {
 
     @Override
     public void run() {
-        MDC.setContextMap(mdc);
-        MDC.put("partition", Integer.toString(feed.partition()));
+        enterMdc(mdc, feed);
         try {
             if (!parking.load(this::pauseUnlessClosed)) {
                 return;
@@ -152,6 +151,17 @@ final class PartitionConsumer<T> implements PartitionWork {
             executor.settled(feed.lease());
             MDC.clear();
         }
+    }
+
+    /**
+     * Sets the MDC of a thread that processes the partition of {@code feed}: the executor's
+     * keys, the partition, and the lease ({@code <executor>:<epoch>}, the lock's token), which
+     * tells apart the ownerships of a partition in the logs.
+     */
+    static void enterMdc(Map<String, String> mdc, EventFeed feed) {
+        MDC.setContextMap(mdc);
+        MDC.put("partition", Integer.toString(feed.partition()));
+        MDC.put("lease", feed.lease().fence.token());
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.runnel.testkit.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,18 @@ class CutOffWorkerTest {
     @TransportKind.Redis
     void a_worker_cut_off_twice_past_lock_expiry_loses_nothing_and_keeps_every_key_in_order(TransportKind kind)
             throws Exception {
+        cutOffTwice(kind, KEYS, 1);
+    }
+
+    /** The same with max_in_flight, over more keys than partitions so that each has several in flight. */
+    @ParameterizedTest
+    @EnumSource(value = TransportKind.class, names = "LETTUCE")
+    void with_max_in_flight_a_worker_cut_off_twice_loses_nothing_and_keeps_every_key_in_order(TransportKind kind)
+            throws Exception {
+        cutOffTwice(kind, 64, 8);
+    }
+
+    private void cutOffTwice(TransportKind kind, int keys, int maxInFlight) throws Exception {
         RedisServer redis = RedisServer.start();
         closing.add(redis);
         LoopbackProxy proxy = new LoopbackProxy(redis.port());
@@ -56,7 +69,7 @@ class CutOffWorkerTest {
         Map<String, String> env = settings(kind);
         ChildWorkers direct = children(env, redis.url());
         ChildWorkers proxied = children(env, "redis://127.0.0.1:" + proxy.port());
-        Flow flow = start(name, env, redis.url(), direct, proxied);
+        Flow flow = start(name, env, redis.url(), direct, proxied, keys, maxInFlight);
 
         for (int cut = 0; cut < 2; cut++) {
             await().atMost(Duration.ofSeconds(60)).until(() -> LockOwners.of(flow.app, PARTITIONS).size() == 2);
@@ -81,7 +94,7 @@ class CutOffWorkerTest {
         String name = TestApps.uniqueName("restart");
         Map<String, String> env = settings(kind);
         ChildWorkers workers = children(env, redis.url());
-        Flow flow = start(name, env, redis.url(), workers, workers);
+        Flow flow = start(name, env, redis.url(), workers, workers, KEYS, 1);
 
         for (int restart = 0; restart < 2; restart++) {
             int before = flow.processed();
@@ -105,17 +118,18 @@ class CutOffWorkerTest {
     }
 
     /** Starts worker "a" through {@code first} and "b" through {@code second}, and a producer sending rounds of every key. */
-    private Flow start(String name, Map<String, String> env, String url, ChildWorkers first, ChildWorkers second)
-            throws Exception {
+    private Flow start(String name, Map<String, String> env, String url, ChildWorkers first, ChildWorkers second,
+                       int keys, int maxInFlight) throws Exception {
         Map<String, String> local = new LinkedHashMap<>(env);
         local.put("RUNNEL_REDIS_URL", url);
         App app = LeaseWorkerMain.define(App.builder(name).environment(local), 0);
         closing.add(app);
-        Process a = first.start(LeaseWorkerMain.class, name, "a", name, "5");
-        Process b = second.start(LeaseWorkerMain.class, name, "b", name, "5");
+        String inFlight = Integer.toString(maxInFlight);
+        Process a = first.start(LeaseWorkerMain.class, name, "a", name, "5", inFlight);
+        Process b = second.start(LeaseWorkerMain.class, name, "b", name, "5", inFlight);
         closing.add(a::destroyForcibly);
         closing.add(b::destroyForcibly);
-        Flow flow = new Flow(app, List.of(a, b));
+        Flow flow = new Flow(app, List.of(a, b), keys);
         await().atMost(Duration.ofSeconds(60)).until(() -> flow.processed() > 0);
         return flow;
     }
@@ -129,10 +143,12 @@ class CutOffWorkerTest {
         private final AtomicInteger rounds = new AtomicInteger();
         private final AtomicBoolean sending = new AtomicBoolean(true);
         private final Thread producer;
+        private final int keys;
 
         @SuppressWarnings("unchecked")
-        Flow(App app, List<Process> workers) {
+        Flow(App app, List<Process> workers, int keys) {
             this.app = app;
+            this.keys = keys;
             this.workers = workers;
             this.orders = (Stream<Order>) app.streamNamed("orders");
             this.seen = (Stream<WorkerProcessMain.Seen>) app.streamNamed("seen");
@@ -143,8 +159,8 @@ class CutOffWorkerTest {
         private void produce() {
             while (sending.get()) {
                 int round = rounds.get();
-                List<Order> batch = new ArrayList<>(KEYS);
-                for (int k = 0; k < KEYS; k++) {
+                List<Order> batch = new ArrayList<>(keys);
+                for (int k = 0; k < keys; k++) {
                     batch.add(new Order("key-" + k, round));
                 }
                 try {
@@ -171,8 +187,8 @@ class CutOffWorkerTest {
             sending.set(false);
             producer.join();
             int perKey = rounds.get();
-            await().atMost(Duration.ofSeconds(120)).until(() -> processed() == KEYS * perKey);
-            SeenRecords.read(seen).log().assertAtLeastOnceInOrder(KEYS, perKey);
+            await().atMost(Duration.ofSeconds(120)).until(() -> processed() == keys * perKey);
+            SeenRecords.read(seen).log().assertAtLeastOnceInOrder(keys, perKey);
             // Everything processed is acknowledged: nothing stays pending out of an owner's reach.
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 for (int p = 0; p < PARTITIONS; p++) {
