@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -39,8 +40,21 @@ final class DrivenFeed implements EventFeed {
     private boolean closed;
     private boolean expired;
     private long handedOut;
+    /** The only key this feed hands out an event of (its earliest), then closes; null for every event in order. */
+    private final String onlyKey;
 
     DrivenFeed(Processor<?> processor, Transport transport, Lease lease, PartitionLocks locks, Acker acker) {
+        this(processor, transport, lease, locks, acker, null);
+    }
+
+    /**
+     * A feed that hands out only the earliest event of key {@code onlyKey} (as parking keys
+     * go, {@link Stream#parkingKey}) and closes: the events before it stay pending, for the
+     * partition's next run. Null: every event, in order.
+     */
+    DrivenFeed(Processor<?> processor, Transport transport, Lease lease, PartitionLocks locks, Acker acker,
+               String onlyKey) {
+        this.onlyKey = onlyKey;
         this.processor = processor;
         this.transport = transport;
         this.lease = lease;
@@ -68,15 +82,47 @@ final class DrivenFeed implements EventFeed {
         if (closed) {
             return null;
         }
-        Event e = events.poll();
+        Event e = onlyKey == null ? events.poll() : takeOnlyKey();
         if (e != null) {
             handedOut++;
         }
         return e;
     }
 
+    /** The earliest event of {@link #onlyKey} at hand, once: the feed closes after it. */
+    private Event takeOnlyKey() {
+        if (handedOut > 0) {
+            closed = true;
+            return null;
+        }
+        for (Iterator<Event> it = events.iterator(); it.hasNext(); ) {
+            Event e = it.next();
+            if (onlyKey.equals(keyOf(e))) {
+                it.remove();
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private String keyOf(Event e) {
+        try {
+            return processor.stream().parkingKey(e.fields());
+        } catch (RuntimeException undecodable) {
+            return null;
+        }
+    }
+
     @Override
     public Event next() {
+        if (onlyKey != null) {
+            Event e = poll();
+            while (e == null && !closed && read()) {
+                e = poll();
+            }
+            closed |= e == null;
+            return e;
+        }
         if (!closed && events.isEmpty()) {
             read();
         }
@@ -149,17 +195,17 @@ final class DrivenFeed implements EventFeed {
      * One read of the partition (two when the pending history turns out empty), after renewing
      * the lease, so that a test slower than lock_expiry keeps the partition.
      */
-    private void read() {
+    private boolean read() {
         if (!locks.extend(List.of(lease)).lost().isEmpty()) {
             loseLease();
-            return;
+            return false;
         }
         while (true) {
             FencedRead.Result result = transport.readGroupFenced(processor.group(),
                     List.of(new FencedRead(lease.fence, lease.streamKey, pointer)), processor.prefetchCount(), null).get(0);
             if (!result.held()) {
                 loseLease();
-                return;
+                return false;
             }
             List<StreamEntry> entries = result.entries();
             List<String> vanished = new ArrayList<>();
@@ -181,7 +227,7 @@ final class DrivenFeed implements EventFeed {
             }
             // Go on through the history (or on to new entries once it is exhausted) until events come.
             if (!events.isEmpty() || !recovering) {
-                return;
+                return !entries.isEmpty();
             }
         }
     }

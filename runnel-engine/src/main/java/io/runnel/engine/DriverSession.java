@@ -100,6 +100,27 @@ final class DriverSession<T> implements DrivenProcessor<T> {
     // ---------------------------------------------------------------- running
 
     @Override
+    public void runInKeyOrder(List<?> keys) {
+        Map<String, String> callersMdc = MDC.getCopyOfContextMap();
+        try {
+            for (Object key : keys) {
+                Lease lease = leases.get(processor.stream().partitionFor(key));
+                if (poisoned.contains(lease.partition)) {
+                    throw new IllegalStateException("key " + key + " is on partition " + lease.partition
+                            + ", which is quarantined");
+                }
+                if (!run(lease, String.valueOf(key))) {
+                    throw new IllegalStateException("key " + key + " has no event left to process (partition "
+                            + lease.partition + ")");
+                }
+            }
+        } finally {
+            restore(callersMdc);
+        }
+        runUntilIdle();
+    }
+
+    @Override
     public void runUntilIdle() {
         Map<String, String> callersMdc = MDC.getCopyOfContextMap();
         try {
@@ -117,17 +138,26 @@ final class DriverSession<T> implements DrivenProcessor<T> {
             throw new IllegalStateException("processor " + processor.name() + " was still busy after " + MAX_ROUNDS
                     + " rounds over its partitions; does it send to its own stream for every event?");
         } finally {
-            if (callersMdc != null) {
-                MDC.setContextMap(callersMdc);
-            } else {
-                MDC.clear();
-            }
+            restore(callersMdc);
+        }
+    }
+
+    private static void restore(Map<String, String> callersMdc) {
+        if (callersMdc != null) {
+            MDC.setContextMap(callersMdc);
+        } else {
+            MDC.clear();
         }
     }
 
     /** One run of the partition's consumer, until it has nothing more; whether it handed anything out. */
     private boolean run(Lease lease) {
-        DrivenFeed feed = new DrivenFeed(processor, transport, lease, locks, acker);
+        return run(lease, null);
+    }
+
+    /** One run of the partition's consumer over the earliest event of {@code onlyKey} only (null: over everything). */
+    private boolean run(Lease lease, String onlyKey) {
+        DrivenFeed feed = new DrivenFeed(processor, transport, lease, locks, acker, onlyKey);
         stop = null;
         new PartitionConsumer<>(processor, feed, acker, new Callbacks(feed), mdc).run();
         acker.flush();

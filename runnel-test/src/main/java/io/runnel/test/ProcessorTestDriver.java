@@ -49,7 +49,9 @@ import java.util.Set;
  * process, so a function looping over {@code records()} returns and is called again on the
  * next run, as after a rebalance. {@code max_processing_time} is not enforced: a function
  * that hangs hangs the test. The HALT policy throws from {@link #runUntilIdle} what a
- * worker's {@link io.runnel.engine.Worker#await()} would throw.
+ * worker's {@link io.runnel.engine.Worker#await()} would throw. A per-record processor with
+ * {@code max_in_flight} above 1 runs one delivery at a time, in stream order (an order a
+ * worker may take too; {@link #runInKeyOrder} forces another).
  *
  * <p>Not thread-safe: use it from the test's thread. Close it to release the locks.
  *
@@ -151,6 +153,28 @@ public final class ProcessorTestDriver<T> implements AutoCloseable {
      */
     public void runUntilIdle() {
         engine.runUntilIdle();
+    }
+
+    /**
+     * Forces an order of hand-outs across keys: hands out the earliest event not yet
+     * processed of each given key in turn, one at a time, then runs until idle. A worker
+     * running a per-record processor with {@code max_in_flight} above 1 may complete the
+     * events of different keys in any order that keeps each key's own order;
+     * {@link #runUntilIdle()} takes one such order (stream order), and this one takes the
+     * order a test names, for example a later key's event before an earlier key's:
+     * <pre>{@code
+     * driver.pipe(new Order("o-1", "alice", 10), new Order("o-2", "bob", 20));
+     * driver.runInKeyOrder("bob", "alice");   // bob's order completes first
+     * }</pre>
+     *
+     * @param keys partition keys (as the stream's key function returns them), in the order
+     *             their next events are to be handed out; a key may repeat
+     * @throws IllegalStateException if a key has no event left to process, or is on a
+     *                               quarantined partition; and as {@link #runUntilIdle()}
+     * @throws RuntimeException      as {@link #runUntilIdle()}
+     */
+    public void runInKeyOrder(Object... keys) {
+        engine.runInKeyOrder(List.of(keys));
     }
 
     // ------------------------------------------------------------------- time

@@ -6,6 +6,7 @@ import io.runnel.api.Delivery;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
 import io.runnel.engine.App;
+import io.runnel.engine.ProcessorFunction;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +111,31 @@ class ProcessorTestDriverTest {
         assertThat(driver.pending()).containsExactlyInAnyOrder(ada, ken);
         driver.runUntilIdle();
         assertThat(driver.acked()).containsExactlyInAnyOrder(ada, ken);
+    }
+
+    @Test
+    void a_per_record_processor_with_max_in_flight_runs_in_stream_order_or_in_the_key_order_the_test_forces() {
+        App app = app(1);
+        Stream<Order> orders = app.stream("orders", Order.class, Order::customer);
+        List<String> seen = new ArrayList<>();
+        app.processor(orders, "each", o -> o.maxInFlight(16),
+                ProcessorFunction.<Order>eachRecord(order -> seen.add(order.customer() + order.seq())));
+        ProcessorTestDriver<Order> driver = driver(app, "each");
+
+        driver.pipe(new Order("ada", 1), new Order("ada", 2), new Order("bob", 1), new Order("cy", 1));
+        driver.runUntilIdle();
+        assertThat(seen).as("one at a time, in stream order").containsExactly("ada1", "ada2", "bob1", "cy1");
+
+        seen.clear();
+        driver.pipe(new Order("ada", 3), new Order("ada", 4), new Order("bob", 2), new Order("cy", 2));
+        driver.runInKeyOrder("cy", "ada", "bob");
+        assertThat(seen).as("the keys' next events in the order forced, then the rest in stream order")
+                .containsExactly("cy2", "ada3", "bob2", "ada4");
+        assertThat(driver.pending()).isEmpty();
+        assertThat(driver.acked()).hasSize(8);
+
+        assertThatThrownBy(() -> driver.runInKeyOrder("ada")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("key ada has no event left to process (partition 0)");
     }
 
     @Test

@@ -48,6 +48,16 @@ public interface DrivenProcessor<T> extends AutoCloseable {
     void runUntilIdle();
 
     /**
+     * Hands out, one at a time, the earliest event not yet processed of each key in turn,
+     * then runs until idle.
+     *
+     * @param keys partition keys, in the order their next events are to be handed out
+     * @throws IllegalStateException if a key has no event left to process, and as
+     *                               {@link #runUntilIdle()}
+     */
+    void runInKeyOrder(List<?> keys);
+
+    /**
      * The clock's reading.
      *
      * @return the time now, for the processor and the app's tasks
