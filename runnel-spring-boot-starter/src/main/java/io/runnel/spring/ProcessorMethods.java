@@ -120,14 +120,12 @@ final class ProcessorMethods implements BeanPostProcessor, SmartInitializingSing
     private <T> void register(App app, Stream<T> stream, String name, Found f, boolean wholeLoop, Stream<?> sendTo) {
         ProcessorFunction<T> function = wholeLoop
                 ? events -> invoke(f, events)
-                : events -> {
-                    for (T record : events.records()) {
-                        Object result = invoke(f, record);
-                        if (result != null && sendTo != null) {
-                            send(sendTo, result); // before the loop asks for the next event, which acknowledges this one
-                        }
+                : ProcessorFunction.<T>eachRecord(record -> {
+                    Object result = invoke(f, record);
+                    if (result != null && sendTo != null) {
+                        send(sendTo, result); // before the record completes, which acknowledges it
                     }
-                };
+                });
         app.processor(stream, name, o -> options(f.annotation(), o), function);
     }
 
@@ -150,6 +148,9 @@ final class ProcessorMethods implements BeanPostProcessor, SmartInitializingSing
         }
         if (a.prefetchCount() != 0) {
             o.setting("prefetch_count", a.prefetchCount());
+        }
+        if (a.maxInFlight() != 0) {
+            o.maxInFlight(a.maxInFlight());
         }
         if (a.poolSize() != 0) {
             o.setting("pool_size", a.poolSize());

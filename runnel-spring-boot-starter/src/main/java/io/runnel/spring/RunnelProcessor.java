@@ -91,6 +91,17 @@ public @interface RunnelProcessor {
     int prefetchCount() default 0;
 
     /**
+     * For a method that takes one record: deliveries of different partition keys run at once
+     * per owned partition, each on its own virtual thread, while each key's records still run
+     * one after another, in order; 0 for {@code default_max_in_flight} (which is 1: one at a
+     * time). The method must then be safe to call from several threads at once. Above 1 on a
+     * method that takes {@code Events}, or on a stream without a key, fails at start.
+     *
+     * @return the most deliveries at once per partition, or 0
+     */
+    int maxInFlight() default 0;
+
+    /**
      * Concurrent reads (connections) of this processor per worker; 0 for {@code default_pool_size}.
      *
      * @return the number of concurrent reads, or 0

@@ -60,6 +60,7 @@ record RunnelProperties(
         String defaultLeaseMargin,
         String defaultReadTimeout,
         String defaultPrefetchCount,
+        String defaultMaxInFlight,
         String defaultAssignment,
         String defaultAssignmentAttempts,
         String memberId,

@@ -176,6 +176,7 @@ class StarterTest {
 
         @RunnelProcessor(stream = "orders", name = "invoicer", sendTo = "invoices", retryAttempts = 3,
                 retryBackoff = "10ms", prefetchCount = 5, poolSize = 2, maxProcessingTime = "${invoicer.timeout:45s}",
+                maxInFlight = 4,
                 exceptionPolicy = RunnelProcessor.Policy.IGNORE)
         Invoice invoice(Order order) {
             if (order.seq() == 3 && tries.incrementAndGet() < 3) {
@@ -231,9 +232,11 @@ class StarterTest {
             assertThat(invoicer.poolSize()).isEqualTo(2);
             assertThat(invoicer.maxProcessingTime()).as("from the placeholder").isEqualTo(Duration.ofSeconds(20));
             assertThat(invoicer.exceptionPolicy()).isEqualTo(io.runnel.api.ExceptionPolicy.IGNORE);
+            assertThat(invoicer.maxInFlight()).isEqualTo(4);
             ProcessorView.Options ledger = ProcessorView.of(app, "ledger");
             assertThat(ledger.prefetchCount()).isEqualTo(app.settings().defaultPrefetchCount());
             assertThat(ledger.maxProcessingTime()).isEqualTo(app.settings().defaultMaxProcessingTime());
+            assertThat(ledger.maxInFlight()).isEqualTo(1);
         }
     }
 

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -77,8 +79,10 @@ class ShopServiceJarIT {
         String app = "jar" + UUID.randomUUID().toString().substring(0, 8);
         Path log = log("runs");
         // The variables of the report that failed at startup, and a camel-case argument.
+        // RUNNEL_DEFAULT_MAX_IN_FLIGHT applies to the per-record printer, not to the loop-form batcher.
         Process process = start(log, Map.of("RUNNEL_REDIS_URL", redis.url(), "RUNNEL_DEFAULT_JOIN_DELAY", "0",
-                "RUNNEL_APP", app, "RUNNEL_METRICS_REPORTERS", "none"), "--runnel.defaultGracePeriod=3s");
+                "RUNNEL_APP", app, "RUNNEL_METRICS_REPORTERS", "none", "RUNNEL_DEFAULT_MAX_IN_FLIGHT", "8"),
+                "--runnel.defaultGracePeriod=3s");
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> !process.isAlive() || output(log).contains("printer: order "));
@@ -86,9 +90,20 @@ class ShopServiceJarIT {
 
         try (LettuceTransport view = new LettuceTransport(ConnectionUrl.parse(redis.url()))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> delivered(view, app) > 0);
+            // Its heartbeat reports what the printer has in flight: the printer runs with max_in_flight 8.
+            assertThat(view.get("__infl:" + app + ".orders.printer." + member(view, app, "printer"))).isPresent();
+            assertThat(view.get("__infl:" + app + ".orders.batcher." + member(view, app, "batcher"))).isEmpty();
         }
         assertThat(output(log)).as("no warning or error logged, by the service or by Logback itself")
                 .doesNotContainPattern("(WARN|ERROR) +\\d+ ---").doesNotContain("|-WARN");
+    }
+
+    /** The one member of a processor of the app's orders, from its membership record. */
+    private static String member(LettuceTransport view, String app, String processor) {
+        String members = view.get("__memb:" + app + ".orders." + processor).orElseThrow();
+        Matcher m = Pattern.compile("\"([^\"]+)\"\\s*:\\s*\\{").matcher(members);
+        assertThat(m.find()).as(members).isTrue();
+        return m.group(1);
     }
 
     /** Partitions of the app's orders whose printer group was delivered entries, on the server. */
