@@ -21,6 +21,7 @@ import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.engine.App;
+import io.runnel.engine.ProcessorFunction;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 import io.runnel.redis.lettuce.LettuceTransport;
@@ -38,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static io.runnel.otel.OpenTelemetryInstrumentation.ERROR_TYPE;
@@ -187,6 +190,61 @@ class TracingTest {
             assertThat(batch.getParentSpanContext().isValid()).isFalse();
             assertThat(batch.getLinks()).isNotEmpty().extracting(LinkData::getSpanContext)
                     .allSatisfy(c -> assertThat(c.getSpanId()).isIn(producer.getSpanId(), rootProducer.getSpanId()));
+        }
+    }
+
+    /**
+     * With max_in_flight, deliveries of different keys overlap, each on its own thread: each
+     * is its own consumer span, a child of its own send, and current in the handler.
+     */
+    @Test
+    void with_max_in_flight_each_delivery_is_its_own_span_while_they_overlap() throws Exception {
+        String name = "otelkeyed" + UUID.randomUUID().toString().substring(0, 8);
+        int keys = 4;
+        CountDownLatch allIn = new CountDownLatch(keys);
+        Map<String, String> currentSpanById = new ConcurrentHashMap<>();
+        try (App app = App.builder(name).redisUrl(redis.url()).setting("default_partition_count", 1)
+                .setting("default_join_delay", 0).build()) {
+            Stream<Order> orders = app.stream("orders", Order.class, Order::customer);
+            app.processor(orders, "keyed", o -> o.maxInFlight(8), ProcessorFunction.<Order>eachRecord(order -> {
+                allIn.countDown();
+                assertThat(allIn.await(30, TimeUnit.SECONDS)).as("every key in flight at once").isTrue();
+                currentSpanById.put(order.customer(), Span.current().getSpanContext().getSpanId());
+            }));
+            Map<String, String> sendSpanByCustomer = new ConcurrentHashMap<>();
+            Map<String, String> idByCustomer = new ConcurrentHashMap<>();
+            for (int k = 0; k < keys; k++) {
+                Span request = SDK.getTracer("test").spanBuilder("request " + k).startSpan();
+                try (Scope ignored = request.makeCurrent()) {
+                    idByCustomer.put("c" + k, orders.send(new Order("c" + k, 0)));
+                } finally {
+                    request.end();
+                }
+            }
+            for (SpanData send : spans("send orders")) {
+                idByCustomer.forEach((customer, id) -> {
+                    if (id.equals(send.getAttributes().get(MESSAGE_ID))) {
+                        sendSpanByCustomer.put(customer, send.getSpanId());
+                    }
+                });
+            }
+            assertThat(sendSpanByCustomer).hasSize(keys);
+
+            Worker worker = app.worker().start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> processed("keyed").size() == keys);
+            worker.stop();
+
+            List<SpanData> spans = processed("keyed");
+            long lastStart = spans.stream().mapToLong(SpanData::getStartEpochNanos).max().orElseThrow();
+            long firstEnd = spans.stream().mapToLong(SpanData::getEndEpochNanos).min().orElseThrow();
+            assertThat(lastStart).as("the deliveries overlap").isLessThan(firstEnd);
+            idByCustomer.forEach((customer, id) -> {
+                SpanData span = spans.stream().filter(s -> id.equals(s.getAttributes().get(MESSAGE_ID))).findFirst()
+                        .orElseThrow();
+                assertThat(span.getParentSpanId()).as("%s's send", customer).isEqualTo(sendSpanByCustomer.get(customer));
+                assertThat(currentSpanById.get(customer)).as("current in %s's handler", customer)
+                        .isEqualTo(span.getSpanId());
+            });
         }
     }
 
