@@ -27,11 +27,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * this JVM drains a 16-partition stream whose handler waits (a virtual-thread sleep standing
  * in for I/O) or does nothing, so the producer does not limit. Per row: events/s from the
  * first event processed to the last counted, CPU per event of this JVM and of redis-server
- * ({@code INFO cpu}) over the row, the most heap used (sampled every 100 ms), and the p99 of
+ * ({@code INFO cpu}) over the row, the most heap used (sampled every 100 ms) and the heap
+ * still used after a full GC halfway through the row (the live set), and the p99 of
  * the time events waited behind an earlier event of their key ({@code key-wait}).
  *
  * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.KeyedConcurrency [--events N]
- *     [--keys K] [--work-ms W] [--in-flight 1,16,64,256] [--repeats R] [--transport lettuce|jedis] [--redis-url URL]
+ *     [--keys K] [--work-ms W] [--in-flight 1,16,64,256] [--repeats R] [--noop-events N] [--transport lettuce|jedis]
+ *     [--redis-url URL]
  *     [--out FILE]</pre>
  *
  * Rows, after three warm-up rows: the I/O-bound handler at each {@code --in-flight}; a handler
@@ -43,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class KeyedConcurrency {
     static final String USAGE = "usage: KeyedConcurrency [--events N] [--keys K] [--work-ms W] [--in-flight 1,16,64,256] "
-            + "[--repeats R] [--transport lettuce|jedis] [--redis-url URL] [--out FILE]";
+            + "[--repeats R] [--noop-events N] [--transport lettuce|jedis] [--redis-url URL] [--out FILE]";
     private static final int PARTITIONS = 16;
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
@@ -53,7 +55,7 @@ public final class KeyedConcurrency {
 
     /** What a row measured. */
     record Result(String row, int inFlight, long events, double seconds, double rate, double cpuMicrosPerEvent,
-                  double redisCpuMicrosPerEvent, long maxHeapBytes, double keyWaitP99Millis) {
+                  double redisCpuMicrosPerEvent, long maxHeapBytes, long liveHeapBytes, double keyWaitP99Millis) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -62,17 +64,18 @@ public final class KeyedConcurrency {
         int keys = cli.integer("keys", 1000);
         long workMillis = cli.integer("work-ms", 5);
         List<Integer> inFlights = cli.list("in-flight", "1,16,64,256").stream().map(Integer::parseInt).toList();
+        int repeats = cli.integer("repeats", 3);
+        int noopEvents = cli.integer("noop-events", 1_000_000);
         String transport = cli.string("transport", "lettuce");
         String url = cli.string("redis-url", null);
         Path out = Path.of(cli.string("out", Bench.defaultOut("keyed-concurrency").toString()));
         cli.rejectUnknown();
 
         int most = inFlights.stream().mapToInt(Integer::intValue).max().orElse(1);
-        int repeats = cli.integer("repeats", 3);
         List<Row> rows = new ArrayList<>();
         // Warm-up rows (not reported): the JIT compiles the paths the measured rows take.
-        rows.add(new Row("warmup-noop-loop", "uniform", true, 1, 0, events));
-        rows.add(new Row("warmup-noop-64", "uniform", false, 64, 0, events));
+        rows.add(new Row("warmup-noop-loop", "uniform", true, 1, 0, noopEvents));
+        rows.add(new Row("warmup-noop-64", "uniform", false, 64, 0, noopEvents));
         rows.add(new Row("warmup-io-64", "uniform", false, 64, workMillis, events / 2));
         for (int n : inFlights) {
             // At 1 the rate is partitions ÷ work: 20 s of it is plenty.
@@ -81,9 +84,9 @@ public final class KeyedConcurrency {
         }
         for (int r = 1; r <= repeats; r++) {
             // Alternating, so that the machine's drift falls on all three alike.
-            rows.add(new Row("noop-loop-r" + r, "uniform", true, 1, 0, events));
-            rows.add(new Row("noop-1-r" + r, "uniform", false, 1, 0, events));
-            rows.add(new Row("noop-64-r" + r, "uniform", false, 64, 0, events));
+            rows.add(new Row("noop-loop-r" + r, "uniform", true, 1, 0, noopEvents));
+            rows.add(new Row("noop-1-r" + r, "uniform", false, 1, 0, noopEvents));
+            rows.add(new Row("noop-64-r" + r, "uniform", false, 64, 0, noopEvents));
         }
         rows.add(new Row("io-zipf-64", "zipf", false, 64, workMillis, events / 4));
         if (most != 64) {
@@ -121,8 +124,9 @@ public final class KeyedConcurrency {
                             }));
                 }
             }
-            System.out.printf("preloading %,d events on each of 3 streams (%d partitions)%n", events, PARTITIONS);
-            preload(streams.get("uniform"), events, i -> "key-" + (i % keys));
+            System.out.printf("preloading %,d + 2 × %,d events (%d partitions)%n", Math.max(events, noopEvents), events,
+                    PARTITIONS);
+            preload(streams.get("uniform"), Math.max(events, noopEvents), i -> "key-" + (i % keys));
             SplittableRandom random = new SplittableRandom(42);
             Zipf zipf = new Zipf(keys, 1.0);
             preload(streams.get("zipf"), events, i -> "key-" + zipf.next(random));
@@ -135,10 +139,10 @@ public final class KeyedConcurrency {
                     continue;
                 }
                 results.add(r);
-                System.out.printf("%-22s in-flight %4d  %,10.0f events/s  %7.2f µs CPU/event (+ redis %5.2f)  heap max %,6d MB  "
-                                + "key-wait p99 %8.1f ms  (%,d events in %.1f s)%n", r.row(), r.inFlight(), r.rate(),
-                        r.cpuMicrosPerEvent(), r.redisCpuMicrosPerEvent(), r.maxHeapBytes() >> 20, r.keyWaitP99Millis(),
-                        r.events(), r.seconds());
+                System.out.printf("%-22s in-flight %4d  %,10.0f events/s  %7.2f µs CPU/event (+ redis %5.2f)  heap max %,5d MB"
+                                + "  live %,4d MB  key-wait p99 %8.1f ms  (%,d events in %.1f s)%n", r.row(), r.inFlight(),
+                        r.rate(), r.cpuMicrosPerEvent(), r.redisCpuMicrosPerEvent(), r.maxHeapBytes() >> 20,
+                        r.liveHeapBytes() >> 20, r.keyWaitP99Millis(), r.events(), r.seconds());
             }
             app.close();
         }
@@ -176,12 +180,18 @@ public final class KeyedConcurrency {
         long maxHeap = 0;
         Worker worker = app.worker(row.name()).start();
         long first = 0;
+        long live = -1;
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (count.get() < row.events()) {
             if (first == 0 && count.get() > 0) {
                 first = System.nanoTime();
             }
             maxHeap = Math.max(maxHeap, MEMORY.getHeapMemoryUsage().getUsed());
+            if (live < 0 && count.get() >= row.events() / 2) {
+                // Halfway, with the worker at full stride: what stays live (one pause, in the rate).
+                System.gc();
+                live = MEMORY.getHeapMemoryUsage().getUsed();
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(row.name() + ": only " + count.get() + " events in 5 minutes");
             }
@@ -195,7 +205,7 @@ public final class KeyedConcurrency {
         Snapshot keyWait = app.metrics().timer("runnel.keyed." + row.name() + ".key-wait").getSnapshot();
         double seconds = (end - first) / 1e9;
         return new Result(row.name(), row.inFlight(), done, seconds, done / seconds, cpu / 1e3 / done,
-                redisCpu * 1e6 / done, maxHeap, keyWait.get99thPercentile() / 1e6);
+                redisCpu * 1e6 / done, maxHeap, live, keyWait.get99thPercentile() / 1e6);
     }
 
     /** redis-server's own CPU time so far, user and system ({@code INFO cpu}). */

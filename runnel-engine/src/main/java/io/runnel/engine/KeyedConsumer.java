@@ -20,7 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -33,12 +33,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Two kinds of threads share the work. The partition's own thread (the dispatcher, which
  * runs {@link #run()}) takes events from the {@link EventFeed}, decodes each to find its key,
- * and either starts a <em>lane</em> for the key, a virtual thread that delivers the event, or
- * queues the event behind the key's lane. A lane delivers its key's events one after another
- * (its own retries and backoffs included, so a failing key holds back only itself) and ends
- * when its key has nothing more queued. Every change to the lanes, the queued events, the
- * completed ids and the partition's {@link Parking} and {@link DeliveryMetrics} is made holding
- * {@link #lock}; the handler and middleware run outside it.
+ * and either gives the key to a <em>lane</em>, a virtual thread that delivers the event, or
+ * queues the event behind the lane that has its key. A lane delivers its key's events one
+ * after another (its own retries and backoffs included, so a failing key holds back only
+ * itself); when its key has nothing more queued it waits, idle, for the dispatcher to give it
+ * another. Every change to the lanes, the queued events, the completed ids and the
+ * partition's {@link Parking} and {@link DeliveryMetrics} is made holding {@link #lock}; the
+ * handler and middleware run outside it.
  *
  * <p>Bounds: at most {@code max_in_flight} lanes, and at most {@code prefetch_count} events
  * queued behind busy keys. When either is reached the dispatcher stops taking events (the
@@ -68,10 +69,18 @@ final class KeyedConsumer<T> implements PartitionWork {
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a lane ends or takes a queued event, and on {@link #wake()}. */
     private final Condition changed = lock.newCondition();
-    /** The running lanes by key; guarded by {@link #lock}. */
-    private final Map<String, Lane> lanes = new HashMap<>();
-    /** Events queued behind busy keys, over all lanes; guarded by {@link #lock}. */
-    private int queued;
+    /** The lanes delivering a key now, by key; guarded by {@link #lock}. */
+    private final Map<String, Lane> busy = new HashMap<>();
+    /** The lanes waiting for a key (their threads parked); guarded by {@link #lock}. */
+    private final ArrayDeque<Lane> idle = new ArrayDeque<>();
+    /** Every lane whose thread runs, busy or idle: what the coordinator reads. */
+    private final List<Lane> all = new CopyOnWriteArrayList<>();
+    /** Lane threads that have not exited; guarded by {@link #lock}. */
+    private int alive;
+    /** Set when the dispatcher stopped taking events: idle lanes then exit. Guarded by {@link #lock}. */
+    private boolean dispatcherDone;
+    /** Events queued behind busy keys, over all lanes; written holding {@link #lock}, volatile for a racy first look. */
+    private volatile int queued;
     /** Ids of completed deliveries not yet handed to the acker; guarded by {@link #lock}. */
     private final List<String> completed = new ArrayList<>();
     private long lastHandOver;
@@ -83,12 +92,16 @@ final class KeyedConsumer<T> implements PartitionWork {
     private volatile boolean stopping;
     /** Whether a delivery completed since this consumer started (its halted mark is then cleared). */
     private volatile boolean flowing;
-    /** The deliveries in flight, read by the coordinator (timeouts, status) from its thread. */
-    private final Set<Flight> flights = ConcurrentHashMap.newKeySet();
     /** The partition's own thread, set when {@link #run()} starts. */
     private volatile Thread dispatcher;
     /** The episodes of the handler's own Redis calls failing; logged once each (Outage is thread-safe). */
     private final Outage functionCalls;
+    /** Whether {@link #functionCalls} has an episode open. */
+    private volatile boolean functionCallsFailing;
+    /** Makes the lanes' threads; used by the dispatcher only. */
+    private final Thread.Builder.OfVirtual laneThreads;
+    /** The MDC of every thread of this partition, set with one call per lane. */
+    private final Map<String, String> laneMdc;
 
     KeyedConsumer(Processor<T> processor, EventFeed feed, Acker acker, CoordinatorInbox inbox,
                   Map<String, String> mdc) {
@@ -105,22 +118,41 @@ final class KeyedConsumer<T> implements PartitionWork {
         this.lastHandOver = processor.ticker().nanos();
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name()
                 + "'s function on partition " + feed.partition());
+        this.laneThreads = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + feed.partition() + "-key");
+        Map<String, String> full = new HashMap<>(mdc);
+        full.put("partition", Integer.toString(feed.partition()));
+        full.put("lease", feed.lease().fence.token());
+        this.laneMdc = Map.copyOf(full);
     }
 
     /** One event to deliver: its record decoded (to find its key), or why it could not be. */
     private record Job<R>(Event event, String key, R record, RuntimeException undecodable, long readAt) {
     }
 
-    /** The events of one key being delivered, one after another, on one virtual thread. */
+    /**
+     * A virtual thread that delivers the events of one key at a time, one after another. When
+     * its key has nothing more queued it waits, idle, to be given another key, so that a
+     * thread is started only when all are busy (at most {@code max_in_flight} per partition).
+     */
     private final class Lane {
-        final String key;
-        final ArrayDeque<Job<T>> queue = new ArrayDeque<>();
-        Thread thread;
-        /** The delivery the lane starts with. */
-        Flight first;
+        final Thread thread;
+        /** Signalled when the idle lane is given a key, and when it should exit. */
+        final Condition assigned = lock.newCondition();
+        /** The key it delivers now; null while idle. Guarded by {@link #lock}. */
+        String key;
+        /** Events of its key queued behind the one in flight; made when first needed. Guarded by {@link #lock}. */
+        ArrayDeque<Job<T>> queue;
+        /** The delivery a key given to it starts with, until the lane takes it. Guarded by {@link #lock}. */
+        Flight next;
+        /** The delivery in flight, or null; read by the coordinator. */
+        volatile Flight flight;
 
-        Lane(String key) {
-            this.key = key;
+        Lane() {
+            this.thread = laneThreads.unstarted(() -> runLane(this));
+        }
+
+        int queuedCount() {
+            return queue == null ? 0 : queue.size();
         }
     }
 
@@ -193,18 +225,20 @@ final class KeyedConsumer<T> implements PartitionWork {
 
     /** The next event, once there is room to queue it; null when the partition closes or stops. */
     private Event nextEvent() {
-        lock.lock();
-        try {
-            while (queued >= queueLimit && !stopped()) {
-                changed.await();
+        if (queued >= queueLimit) {
+            lock.lock();
+            try {
+                while (queued >= queueLimit && !stopped()) {
+                    changed.await();
+                }
+            } catch (InterruptedException e) {
+                return interrupted();
+            } finally {
+                lock.unlock();
             }
-            if (stopped()) {
-                return null;
-            }
-        } catch (InterruptedException e) {
-            return interrupted();
-        } finally {
-            lock.unlock();
+        }
+        if (stopped()) {
+            return null;
         }
         Event e = feed.poll();
         if (e != null) {
@@ -275,13 +309,16 @@ final class KeyedConsumer<T> implements PartitionWork {
                     return true;
                 }
             }
-            Lane lane = lanes.get(job.key());
+            Lane lane = busy.get(job.key());
             if (lane != null) {
+                if (lane.queue == null) {
+                    lane.queue = new ArrayDeque<>(4);
+                }
                 lane.queue.add(job);
                 queued++;
                 return true;
             }
-            while (lanes.size() >= maxInFlight && !stopped()) {
+            while (busy.size() >= maxInFlight && !stopped()) {
                 changed.await();
             }
             if (stopped() || !leaseHolds()) {
@@ -297,14 +334,26 @@ final class KeyedConsumer<T> implements PartitionWork {
         }
     }
 
-    /** Starts a lane for the job's key with the job as its first delivery; holding {@link #lock}. */
+    /**
+     * Gives the job's key to an idle lane, or to a new one if none is idle, with the job as
+     * its first delivery; holding {@link #lock}.
+     */
     private void startLane(Job<T> job) {
-        Lane lane = new Lane(job.key());
-        lane.thread = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + feed.partition() + "-key")
-                .unstarted(() -> runLane(lane));
-        lane.first = begin(job, lane.thread);
-        lanes.put(job.key(), lane);
-        lane.thread.start(); // a happens-before edge: the lane sees its fields
+        Lane lane = idle.poll();
+        boolean fresh = lane == null;
+        if (fresh) {
+            lane = new Lane();
+            all.add(lane);
+            alive++;
+        }
+        lane.key = job.key();
+        lane.next = begin(job, lane);
+        busy.put(job.key(), lane);
+        if (fresh) {
+            lane.thread.start();
+        } else {
+            lane.assigned.signal();
+        }
     }
 
     /**
@@ -317,7 +366,9 @@ final class KeyedConsumer<T> implements PartitionWork {
         boolean interrupted = Thread.interrupted() && !stopping; // stop() interrupts too, to wake the dispatcher
         lock.lock();
         try {
-            while (!lanes.isEmpty()) {
+            dispatcherDone = true;
+            idle.forEach(l -> l.assigned.signal());
+            while (alive > 0) {
                 long left = deadline - System.nanoTime();
                 if (interrupted || left <= 0) {
                     break;
@@ -328,12 +379,12 @@ final class KeyedConsumer<T> implements PartitionWork {
                     interrupted = true;
                 }
             }
-            if (!lanes.isEmpty()) {
+            if (alive > 0) {
                 log.warn("{} delivery(ies) of partition {} still running after the grace period ({}); interrupting "
-                        + "them, their events will be delivered again", lanes.size(), feed.partition(),
+                        + "them, their events will be delivered again", busy.size(), feed.partition(),
                         processor.gracePeriod());
-                lanes.values().forEach(l -> l.thread.interrupt());
-                while (!lanes.isEmpty()) {
+                all.forEach(l -> l.thread.interrupt());
+                while (alive > 0) {
                     changed.awaitUninterruptibly();
                 }
             }
@@ -348,23 +399,89 @@ final class KeyedConsumer<T> implements PartitionWork {
     // ---------------------------------------------------------------- a lane
 
     private void runLane(Lane lane) {
-        PartitionConsumer.enterMdc(mdc, feed);
+        MDC.setContextMap(laneMdc);
         try {
-            Flight flight = lane.first;
+            Flight flight = takeAssigned(lane);
             while (flight != null) {
                 Outcome outcome = deliver(flight);
                 flight = settle(lane, flight, outcome);
+                if (flight == null) {
+                    flight = awaitKey(lane);
+                }
             }
         } finally {
+            lock.lock();
+            try {
+                release(lane);
+                idle.remove(lane);
+                all.remove(lane);
+                alive--;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
             MDC.clear();
         }
     }
 
-    /** Hands the job out on {@code thread}, its lane's: a delivery at its first try; holding {@link #lock}. */
-    private Flight begin(Job<T> job, Thread thread) {
+    /** The first delivery of the key the lane was given, taken from it. */
+    private Flight takeAssigned(Lane lane) {
+        lock.lock();
+        try {
+            Flight f = lane.next;
+            lane.next = null;
+            return f;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits, idle, until the lane is given another key; its first delivery, or null when the
+     * lane should exit (the partition closed or stopped, or the thread was interrupted).
+     */
+    private Flight awaitKey(Lane lane) {
+        lock.lock();
+        try {
+            if (stopped() || dispatcherDone || Thread.currentThread().isInterrupted()) {
+                return null;
+            }
+            idle.push(lane);
+            while (lane.next == null) {
+                if (stopped() || dispatcherDone) {
+                    idle.remove(lane);
+                    return null;
+                }
+                lane.assigned.await();
+            }
+            Flight f = lane.next;
+            lane.next = null;
+            return f;
+        } catch (InterruptedException e) {
+            idle.remove(lane);
+            return null; // release(lane), on exit, leaves a delivery given meanwhile pending
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The lane gives up its key: what it has queued stays pending, for the next owner; holding {@link #lock}. */
+    private void release(Lane lane) {
+        if (lane.key != null && busy.get(lane.key) == lane) {
+            busy.remove(lane.key);
+        }
+        queued -= lane.queuedCount();
+        lane.queue = null;
+        lane.key = null;
+        lane.next = null;
+        lane.flight = null;
+    }
+
+    /** Hands the job out on {@code lane}: a delivery at its first try; holding {@link #lock}. */
+    private Flight begin(Job<T> job, Lane lane) {
         Delivery delivery = new Delivery(processor.name(), feed.partition(), List.of(job.event()), 1);
-        Flight flight = new Flight(job, thread, new Holding(delivery, processor.ticker().nanos()));
-        flights.add(flight);
+        Flight flight = new Flight(job, lane.thread, new Holding(delivery, processor.ticker().nanos()));
+        lane.flight = flight;
         metrics.delivered(delivery);
         return flight;
     }
@@ -424,6 +541,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                 if (unserved != null) {
                     // Says nothing about the event: no attempt, policy or middleware sees it.
                     pause = functionCalls.failed(unserved);
+                    functionCallsFailing = true;
                     serverRetries++;
                 } else if (PartitionConsumer.retries(processor, delivery, error, serverRetries)) {
                     pause = PartitionConsumer.retryPause(processor, delivery, serverRetries, error);
@@ -486,7 +604,6 @@ final class KeyedConsumer<T> implements PartitionWork {
      * the partition closed or stopped: queued events then stay pending for the next owner).
      */
     private Flight settle(Lane lane, Flight flight, Outcome outcome) {
-        flights.remove(flight);
         Throwable error = flight.error;
         Delivery delivery = flight.holding.delivery();
         List<String> ids = List.of(flight.job.event().id());
@@ -502,30 +619,32 @@ final class KeyedConsumer<T> implements PartitionWork {
                     completed.add(ids.get(0));
                     firstSuccess = !flowing;
                     flowing = true;
-                    functionCalls.succeeded();
+                    if (functionCallsFailing) {
+                        functionCallsFailing = false;
+                        functionCalls.succeeded();
+                    }
                 }
                 case FAILED -> afterwards = applyPolicy(lane, delivery, ids, error);
                 case UNRECORDED -> stop();
                 case CUT_SHORT -> {
                 }
             }
+            lane.flight = null;
             Flight next = null;
             if (leaseHolds() && outcome != Outcome.CUT_SHORT && !stopped()) {
-                Job<T> job = lane.queue.poll();
+                Job<T> job = lane.queue == null ? null : lane.queue.poll();
                 if (job != null) {
                     queued--;
                     metrics.waitedBehindKey(now - job.readAt());
-                    next = begin(job, lane.thread);
+                    next = begin(job, lane);
                 }
             }
             if (next == null) {
-                queued -= lane.queue.size();
-                lane.queue.clear();
-                lanes.remove(lane.key);
+                release(lane);
             }
             changed.signalAll();
             if (completed.size() >= PartitionConsumer.ACK_GROUP || now - lastHandOver >= PartitionConsumer.ACK_DELAY_NANOS
-                    || lanes.isEmpty()) {
+                    || busy.isEmpty()) {
                 handOverAcks(now);
             }
             return next;
@@ -582,7 +701,7 @@ final class KeyedConsumer<T> implements PartitionWork {
             stopAfterLostLease("parking failed events");
             return;
         }
-        if (lane.queue.isEmpty()) {
+        if (lane.queuedCount() == 0) {
             return;
         }
         List<Job<T>> jobs = new ArrayList<>(lane.queue);
@@ -626,6 +745,7 @@ final class KeyedConsumer<T> implements PartitionWork {
         if (!stopping) {
             stopping = true;
             changed.signalAll();
+            idle.forEach(l -> l.assigned.signal());
             Thread d = dispatcher;
             if (d != null && d != Thread.currentThread()) {
                 d.interrupt(); // it may wait in the feed; it clears this interrupt, seeing stopping
@@ -666,7 +786,11 @@ final class KeyedConsumer<T> implements PartitionWork {
     @Override
     public Holding holding() {
         Holding oldest = null;
-        for (Flight f : flights) {
+        for (Lane lane : all) {
+            Flight f = lane.flight;
+            if (f == null) {
+                continue;
+            }
             Holding h = f.holding;
             if (oldest == null || h.since() - oldest.since() < 0) {
                 oldest = h;
@@ -677,8 +801,9 @@ final class KeyedConsumer<T> implements PartitionWork {
 
     @Override
     public boolean isTimedOut() {
-        for (Flight f : flights) {
-            if (f.timedOut != null) {
+        for (Lane lane : all) {
+            Flight f = lane.flight;
+            if (f != null && f.timedOut != null) {
                 return true;
             }
         }
@@ -687,7 +812,11 @@ final class KeyedConsumer<T> implements PartitionWork {
 
     @Override
     public boolean timeOut(Holding held, ProcessingTimeout timeout, Thread partitionThread) {
-        for (Flight f : flights) {
+        for (Lane lane : all) {
+            Flight f = lane.flight;
+            if (f == null) {
+                continue;
+            }
             synchronized (f) {
                 if (f.holding == held) {
                     if (f.finished || f.timedOut != null) {
@@ -704,8 +833,9 @@ final class KeyedConsumer<T> implements PartitionWork {
 
     @Override
     public Thread threadOf(Holding held, Thread partitionThread) {
-        for (Flight f : flights) {
-            if (f.holding == held) {
+        for (Lane lane : all) {
+            Flight f = lane.flight;
+            if (f != null && f.holding == held) {
                 return f.thread;
             }
         }
@@ -717,6 +847,7 @@ final class KeyedConsumer<T> implements PartitionWork {
         lock.lock();
         try {
             changed.signalAll();
+            idle.forEach(l -> l.assigned.signal());
         } finally {
             lock.unlock();
         }
@@ -729,7 +860,13 @@ final class KeyedConsumer<T> implements PartitionWork {
 
     @Override
     public int inFlight() {
-        return flights.size();
+        int n = 0;
+        for (Lane lane : all) {
+            if (lane.flight != null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Waits up to {@code timeout} for {@link #run()} to return; for tests. */
