@@ -68,7 +68,7 @@ public final class KeyedConcurrency {
         int noopEvents = cli.integer("noop-events", 1_000_000);
         String transport = cli.string("transport", "lettuce");
         String url = cli.string("redis-url", null);
-        Path out = Path.of(cli.string("out", Bench.defaultOut("keyed-concurrency").toString()));
+        Path out = Path.of(cli.string("out", Bench.defaultOut("keyed-concurrency-" + transport).toString()));
         cli.rejectUnknown();
 
         int most = inFlights.stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -88,6 +88,9 @@ public final class KeyedConcurrency {
             rows.add(new Row("noop-1-r" + r, "uniform", false, 1, 0, noopEvents));
             rows.add(new Row("noop-64-r" + r, "uniform", false, 64, 0, noopEvents));
         }
+        if (most != 64) {
+            rows.add(new Row("noop-" + most, "uniform", false, most, 0, noopEvents));
+        }
         rows.add(new Row("io-zipf-64", "zipf", false, 64, workMillis, events / 4));
         if (most != 64) {
             rows.add(new Row("io-zipf-" + most, "zipf", false, most, workMillis, events / 4));
@@ -101,7 +104,10 @@ public final class KeyedConcurrency {
             App app = Bench.app("keyed", redis.url(), transport, PARTITIONS).build();
             Map<String, Stream<Order>> streams = new LinkedHashMap<>();
             for (String s : List.of("uniform", "zipf", "distinct")) {
-                streams.put(s, app.stream(s, Order.class, Order::customer));
+                // Every row re-reads its stream from the start: no retention pass may trim what the
+                // earlier rows acknowledged.
+                streams.put(s, app.stream(s, Order.class, Order::customer,
+                        o -> o.partitionSize(10_000_000).retentionInterval(Duration.ofDays(1))));
             }
             Map<String, AtomicLong> counts = new LinkedHashMap<>();
             for (Row row : rows) {

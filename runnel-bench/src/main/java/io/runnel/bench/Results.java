@@ -8,7 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -96,6 +99,12 @@ public final class Results {
         JsonNode scale = read("scale");
         if (scale != null) {
             scale(scale);
+        }
+        for (String transport : List.of("lettuce", "jedis")) {
+            JsonNode keyed = read("keyed-concurrency-" + transport);
+            if (keyed != null) {
+                keyed(keyed);
+            }
         }
         if (jmh != null) {
             jmh(jmh);
@@ -426,6 +435,59 @@ public final class Results {
         line("| bound from prefetch: %d × 2 × %d partitions × %d B per buffered event | %.2f |", b.path("prefetchCount").asInt(),
                 b.path("partitions").asInt(), b.path("eventHeapBytes").asInt(), b.path("bufferBoundBytes").asLong() / mib);
         line("| the whole backlog's payload, for scale | %.2f |", b.path("backlogPayloadBytes").asLong() / mib);
+        line("");
+    }
+
+    /** The KeyedConcurrency rows, and issue 32's targets next to them. */
+    private void keyed(JsonNode k) {
+        header("Key-ordered concurrency (`KeyedConcurrency`, issue 32, %s)".formatted(k.path("transport").asText()), k);
+        line("One worker drains a preloaded backlog of a %d-partition stream over %,d keys (JSON orders); the handler "
+                        + "waits %d ms (a virtual-thread sleep standing in for I/O) or does nothing. CPU is per event "
+                        + "processed, this JVM's and redis-server's (`INFO cpu`); heap max is sampled every 100 ms, live "
+                        + "heap is what a full GC halfway through the row left; key-wait is how long events waited behind "
+                        + "an earlier event of their key.", k.path("partitions").asInt(), k.path("keys").asInt(),
+                k.path("work_ms").asInt());
+        line("");
+        line("| row | max_in_flight | events/s | µs CPU/event | + redis-server | heap max MiB | live heap MiB | key-wait p99 ms |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|");
+        Map<String, JsonNode> rows = new LinkedHashMap<>();
+        for (JsonNode r : k.path("rows")) {
+            rows.put(r.path("row").asText(), r);
+            line("| %s | %d | %,.0f | %.2f | %.2f | %d | %d | %.1f |", r.path("row").asText(), r.path("inFlight").asInt(),
+                    r.path("rate").asDouble(), r.path("cpuMicrosPerEvent").asDouble(),
+                    r.path("redisCpuMicrosPerEvent").asDouble(), r.path("maxHeapBytes").asLong() >> 20,
+                    r.path("liveHeapBytes").asLong() >> 20, r.path("keyWaitP99Millis").asDouble());
+        }
+        line("");
+        JsonNode one = rows.get("io-1");
+        JsonNode sixtyFour = rows.get("io-64");
+        if (one != null && sixtyFour != null) {
+            line("- I/O-bound at 64 vs at 1: **%.1f×** (target: at least 25×).",
+                    sixtyFour.path("rate").asDouble() / one.path("rate").asDouble());
+        }
+        JsonNode most = rows.get("io-256");
+        JsonNode noopMost = rows.get("noop-256");
+        if (most != null && noopMost != null) {
+            double ceiling = Math.min(k.path("partitions").asInt() * 256 * 1000.0 / k.path("work_ms").asInt(),
+                    noopMost.path("rate").asDouble());
+            line("- I/O-bound at 256: **%.2f×** the lower of partitions × 256 ÷ %d ms and the 0 ms handler's rate at "
+                    + "256 (%,.0f events/s; target: at least 0.8×).", most.path("rate").asDouble() / ceiling,
+                    k.path("work_ms").asInt(), ceiling);
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int r = 1; rows.containsKey("noop-loop-r" + r); r++) {
+            JsonNode loop = rows.get("noop-loop-r" + r);
+            JsonNode keyed = rows.get("noop-64-r" + r);
+            if (keyed != null) {
+                ratios.add(keyed.path("cpuMicrosPerEvent").asDouble() / loop.path("cpuMicrosPerEvent").asDouble());
+            }
+        }
+        if (!ratios.isEmpty()) {
+            List<Double> sorted = ratios.stream().sorted().toList();
+            line("- CPU per event, per-record form at 64 vs the loop form, a handler that does nothing: **%.2f×** "
+                    + "(median of %d alternating rounds: %s; target: at most 1.2×).", sorted.get(sorted.size() / 2),
+                    sorted.size(), String.join(", ", ratios.stream().map(x -> "%.2f".formatted(x)).toList()));
+        }
         line("");
     }
 

@@ -33,17 +33,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Two kinds of threads share the work. The partition's own thread (the dispatcher, which
  * runs {@link #run()}) takes events from the {@link EventFeed}, decodes each to find its key,
- * and either gives the key to a <em>lane</em>, a virtual thread that delivers the event, or
- * queues the event behind the lane that has its key. A lane delivers its key's events one
- * after another (its own retries and backoffs included, so a failing key holds back only
- * itself); when its key has nothing more queued it waits, idle, for the dispatcher to give it
- * another. Every change to the lanes, the queued events, the completed ids and the
- * partition's {@link Parking} and {@link DeliveryMetrics} is made holding {@link #lock}; the
- * handler and middleware run outside it.
+ * and queues it behind its key's earlier events if the key has any; otherwise it gives the
+ * key to an idle <em>lane</em>, starts a new lane (while fewer than {@code max_in_flight}
+ * run), or leaves the key waiting for a lane. A lane is a virtual thread that delivers one
+ * key's events one after another (its own retries and backoffs included, so a failing key
+ * holds back only itself), then takes the next waiting key, or parks until given one. Every
+ * change to the keys, lanes, waiting events, completed ids and the partition's
+ * {@link Parking} and {@link DeliveryMetrics} is made holding {@link #lock}; the handler and
+ * middleware run outside it.
  *
  * <p>Bounds: at most {@code max_in_flight} lanes, and at most {@code prefetch_count} events
- * queued behind busy keys. When either is reached the dispatcher stops taking events (the
- * buffer, bounded by the fetcher, then stops reading), so a hot key cannot grow memory.
+ * read and waiting (for a lane, or behind an earlier event of their key). When that is reached
+ * the dispatcher stops taking events (the buffer, bounded by the fetcher, then stops reading),
+ * so a hot key cannot grow memory.
  *
  * <p>Each completed delivery is acknowledged through the fenced {@link Acker}, whatever the
  * state of the others. Events queued or in flight when the partition closes are not: they stay
@@ -69,8 +71,10 @@ final class KeyedConsumer<T> implements PartitionWork {
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a lane ends or takes a queued event, and on {@link #wake()}. */
     private final Condition changed = lock.newCondition();
-    /** The lanes delivering a key now, by key; guarded by {@link #lock}. */
-    private final Map<String, Lane> busy = new HashMap<>();
+    /** The keys with events to deliver, in a lane or waiting for one, by key; guarded by {@link #lock}. */
+    private final Map<String, KeyWork> busy = new HashMap<>();
+    /** Keys waiting for a lane, in the order their first events came; guarded by {@link #lock}. */
+    private final ArrayDeque<KeyWork> ready = new ArrayDeque<>();
     /** The lanes waiting for a key (their threads parked); guarded by {@link #lock}. */
     private final ArrayDeque<Lane> idle = new ArrayDeque<>();
     /** Every lane whose thread runs, busy or idle: what the coordinator reads. */
@@ -79,7 +83,10 @@ final class KeyedConsumer<T> implements PartitionWork {
     private int alive;
     /** Set when the dispatcher stopped taking events: idle lanes then exit. Guarded by {@link #lock}. */
     private boolean dispatcherDone;
-    /** Events queued behind busy keys, over all lanes; written holding {@link #lock}, volatile for a racy first look. */
+    /**
+     * Events read and not yet handed out (waiting for a lane, or behind an earlier event of
+     * their key); written holding {@link #lock}, volatile for a racy first look.
+     */
     private volatile int queued;
     /** Ids of completed deliveries not yet handed to the acker; guarded by {@link #lock}. */
     private final List<String> completed = new ArrayList<>();
@@ -125,56 +132,50 @@ final class KeyedConsumer<T> implements PartitionWork {
         this.laneMdc = Map.copyOf(full);
     }
 
-    /** One event to deliver: its record decoded (to find its key), or why it could not be. */
-    private record Job<R>(Event event, String key, R record, RuntimeException undecodable, long readAt) {
+    /**
+     * One event to deliver: its record decoded (to find its key), or why it could not be;
+     * whether it was queued behind an earlier event of its key (for {@code key-wait}).
+     */
+    private record Job<R>(Event event, String key, R record, RuntimeException undecodable, long readAt,
+                          boolean behindKey) {
+        Job<R> behind() {
+            return new Job<>(event, key, record, undecodable, readAt, true);
+        }
+    }
+
+    /** A key's events to deliver, in order, and the lane delivering them (null while it waits for one). */
+    private final class KeyWork {
+        final String key;
+        final ArrayDeque<Job<T>> jobs = new ArrayDeque<>(2);
+        Lane lane;
+
+        KeyWork(String key) {
+            this.key = key;
+        }
     }
 
     /**
      * A virtual thread that delivers the events of one key at a time, one after another. When
-     * its key has nothing more queued it waits, idle, to be given another key, so that a
-     * thread is started only when all are busy (at most {@code max_in_flight} per partition).
+     * its key has nothing more it takes the next key waiting for a lane, or, if none waits,
+     * parks, idle, until the dispatcher gives it one; so a thread is started only when every
+     * lane is busy (at most {@code max_in_flight} per partition), and under load a lane goes
+     * from key to key without parking.
      */
     private final class Lane {
         final Thread thread;
         /** Signalled when the idle lane is given a key, and when it should exit. */
         final Condition assigned = lock.newCondition();
         /** The key it delivers now; null while idle. Guarded by {@link #lock}. */
-        String key;
-        /** Events of its key queued behind the one in flight; made when first needed. Guarded by {@link #lock}. */
-        ArrayDeque<Job<T>> queue;
-        /** The delivery a key given to it starts with, until the lane takes it. Guarded by {@link #lock}. */
-        Flight next;
+        KeyWork work;
         /** The delivery in flight, or null; read by the coordinator. */
-        volatile Flight flight;
+        volatile DeliveryInFlight<Job<T>> flight;
 
         Lane() {
             this.thread = laneThreads.unstarted(() -> runLane(this));
         }
 
         int queuedCount() {
-            return queue == null ? 0 : queue.size();
-        }
-    }
-
-    /**
-     * One delivery in flight: what the coordinator times and may time out. Its fields change
-     * holding the flight's monitor, so a timeout cannot land on the lane's next delivery.
-     */
-    private final class Flight {
-        final Job<T> job;
-        final Thread thread;
-        volatile Holding holding;
-        /** Set by the coordinator when the delivery outlived max_processing_time. */
-        volatile ProcessingTimeout timedOut;
-        /** Whether the handler returned or threw (a timeout can no longer land); changes holding the monitor. */
-        boolean finished;
-        /** Why the delivery failed for good; the lane's own. */
-        Throwable error;
-
-        Flight(Job<T> job, Thread thread, Holding holding) {
-            this.job = job;
-            this.thread = thread;
-            this.holding = holding;
+            return work == null ? 0 : work.jobs.size();
         }
     }
 
@@ -281,16 +282,16 @@ final class KeyedConsumer<T> implements PartitionWork {
             byte[] replayKey = event.fields().get(Parking.REPLAY_KEY);
             String key = replayKey != null ? new String(replayKey, StandardCharsets.UTF_8)
                     : processor.stream().keyText(record);
-            return new Job<>(event, key, record, null, processor.ticker().nanos());
+            return new Job<>(event, key, record, null, processor.ticker().nanos(), false);
         } catch (RuntimeException undecodable) {
             // A key by itself: it fails on its lane, under the exception policy, holding back no other key.
-            return new Job<>(event, UNDECODABLE + event.id(), null, undecodable, processor.ticker().nanos());
+            return new Job<>(event, UNDECODABLE + event.id(), null, undecodable, processor.ticker().nanos(), false);
         }
     }
 
     /**
-     * Starts the job on a new lane for its key, or queues it behind the key's running lane;
-     * waits for a free lane if all {@code max_in_flight} are busy.
+     * Queues the job behind its key's earlier events, or gives its key to an idle lane, a new
+     * lane (while fewer than {@code max_in_flight} run), or the queue of keys waiting for one.
      *
      * @return false when the partition closed or stopped meanwhile
      */
@@ -309,51 +310,42 @@ final class KeyedConsumer<T> implements PartitionWork {
                     return true;
                 }
             }
-            Lane lane = busy.get(job.key());
-            if (lane != null) {
-                if (lane.queue == null) {
-                    lane.queue = new ArrayDeque<>(4);
-                }
-                lane.queue.add(job);
+            KeyWork work = busy.get(job.key());
+            if (work != null) {
+                work.jobs.add(job.behind());
                 queued++;
                 return true;
-            }
-            while (busy.size() >= maxInFlight && !stopped()) {
-                changed.await();
             }
             if (stopped() || !leaseHolds()) {
                 return false;
             }
-            startLane(job);
+            work = new KeyWork(job.key());
+            work.jobs.add(job);
+            queued++;
+            busy.put(job.key(), work);
+            Lane lane = idle.poll();
+            if (lane != null) {
+                give(lane, work);
+                lane.assigned.signal();
+            } else if (all.size() < maxInFlight) {
+                lane = new Lane();
+                all.add(lane);
+                alive++;
+                give(lane, work);
+                lane.thread.start();
+            } else {
+                ready.add(work); // the first lane done with its key takes it
+            }
             return true;
-        } catch (InterruptedException e) {
-            interrupted();
-            return false;
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Gives the job's key to an idle lane, or to a new one if none is idle, with the job as
-     * its first delivery; holding {@link #lock}.
-     */
-    private void startLane(Job<T> job) {
-        Lane lane = idle.poll();
-        boolean fresh = lane == null;
-        if (fresh) {
-            lane = new Lane();
-            all.add(lane);
-            alive++;
-        }
-        lane.key = job.key();
-        lane.next = begin(job, lane);
-        busy.put(job.key(), lane);
-        if (fresh) {
-            lane.thread.start();
-        } else {
-            lane.assigned.signal();
-        }
+    /** Gives {@code work}'s key to {@code lane}; holding {@link #lock}. */
+    private void give(Lane lane, KeyWork work) {
+        lane.work = work;
+        work.lane = lane;
     }
 
     /**
@@ -380,8 +372,8 @@ final class KeyedConsumer<T> implements PartitionWork {
                 }
             }
             if (alive > 0) {
-                log.warn("{} delivery(ies) of partition {} still running after the grace period ({}); interrupting "
-                        + "them, their events will be delivered again", busy.size(), feed.partition(),
+                log.warn("{} lane(s) of partition {} still running after the grace period ({}); interrupting "
+                        + "them, their events will be delivered again", alive, feed.partition(),
                         processor.gracePeriod());
                 all.forEach(l -> l.thread.interrupt());
                 while (alive > 0) {
@@ -401,7 +393,7 @@ final class KeyedConsumer<T> implements PartitionWork {
     private void runLane(Lane lane) {
         MDC.setContextMap(laneMdc);
         try {
-            Flight flight = takeAssigned(lane);
+            DeliveryInFlight<Job<T>> flight = takeNext(lane);
             while (flight != null) {
                 Outcome outcome = deliver(flight);
                 flight = settle(lane, flight, outcome);
@@ -424,63 +416,86 @@ final class KeyedConsumer<T> implements PartitionWork {
         }
     }
 
-    /** The first delivery of the key the lane was given, taken from it. */
-    private Flight takeAssigned(Lane lane) {
+    /** {@link #next} under the lock. */
+    private DeliveryInFlight<Job<T>> takeNext(Lane lane) {
         lock.lock();
         try {
-            Flight f = lane.next;
-            lane.next = null;
-            return f;
+            return stopped() ? null : next(lane);
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Waits, idle, until the lane is given another key; its first delivery, or null when the
-     * lane should exit (the partition closed or stopped, or the thread was interrupted).
+     * The lane's next delivery: its key's next event, or, once its key has nothing more, the
+     * first event of the next key waiting for a lane; null when none waits. Holding
+     * {@link #lock}.
      */
-    private Flight awaitKey(Lane lane) {
+    private DeliveryInFlight<Job<T>> next(Lane lane) {
+        while (true) {
+            KeyWork work = lane.work;
+            if (work != null) {
+                Job<T> job = work.jobs.poll();
+                if (job != null) {
+                    queued--;
+                    if (job.behindKey()) {
+                        metrics.waitedBehindKey(processor.ticker().nanos() - job.readAt());
+                    }
+                    return begin(job, lane);
+                }
+                release(lane);
+            }
+            KeyWork waiting = ready.poll();
+            if (waiting == null) {
+                return null;
+            }
+            give(lane, waiting);
+        }
+    }
+
+    /**
+     * Waits, idle, until the lane is given a key; its first delivery, or null when the lane
+     * should exit (the partition closed or stopped, or the thread was interrupted).
+     */
+    private DeliveryInFlight<Job<T>> awaitKey(Lane lane) {
         lock.lock();
         try {
             if (stopped() || dispatcherDone || Thread.currentThread().isInterrupted()) {
                 return null;
             }
             idle.push(lane);
-            while (lane.next == null) {
+            while (lane.work == null) {
                 if (stopped() || dispatcherDone) {
                     idle.remove(lane);
                     return null;
                 }
                 lane.assigned.await();
             }
-            Flight f = lane.next;
-            lane.next = null;
-            return f;
+            return stopped() ? null : next(lane);
         } catch (InterruptedException e) {
             idle.remove(lane);
-            return null; // release(lane), on exit, leaves a delivery given meanwhile pending
+            return null; // release(lane), on exit, leaves a key given meanwhile pending
         } finally {
             lock.unlock();
         }
     }
 
-    /** The lane gives up its key: what it has queued stays pending, for the next owner; holding {@link #lock}. */
+    /** The lane gives up its key: what is queued of it stays pending, for the next owner; holding {@link #lock}. */
     private void release(Lane lane) {
-        if (lane.key != null && busy.get(lane.key) == lane) {
-            busy.remove(lane.key);
+        KeyWork work = lane.work;
+        if (work != null) {
+            queued -= work.jobs.size();
+            busy.remove(work.key);
+            work.lane = null;
+            lane.work = null;
         }
-        queued -= lane.queuedCount();
-        lane.queue = null;
-        lane.key = null;
-        lane.next = null;
         lane.flight = null;
     }
 
     /** Hands the job out on {@code lane}: a delivery at its first try; holding {@link #lock}. */
-    private Flight begin(Job<T> job, Lane lane) {
+    private DeliveryInFlight<Job<T>> begin(Job<T> job, Lane lane) {
         Delivery delivery = new Delivery(processor.name(), feed.partition(), List.of(job.event()), 1);
-        Flight flight = new Flight(job, lane.thread, new Holding(delivery, processor.ticker().nanos()));
+        DeliveryInFlight<Job<T>> flight = new DeliveryInFlight<>(job, lane.thread, new Holding(delivery, processor.ticker().nanos()));
         lane.flight = flight;
         metrics.delivered(delivery);
         return flight;
@@ -491,21 +506,21 @@ final class KeyedConsumer<T> implements PartitionWork {
      * partition closes: tries again in place (holding back only this key) while the retry
      * policy allows, and waits out the Redis trouble of the handler's own calls.
      */
-    private Outcome deliver(Flight flight) {
-        Job<T> job = flight.job;
-        Delivery delivery = flight.holding.delivery();
+    private Outcome deliver(DeliveryInFlight<Job<T>> flight) {
+        Job<T> job = flight.job();
+        Delivery delivery = flight.holding().delivery();
         int serverRetries = 0;
         List<Middleware> middleware = processor.middleware();
         try {
             return tryUntilSettled(flight, job, delivery, serverRetries, middleware);
         } finally {
-            if (flight.holding.delivery().attempt() > 1) {
+            if (flight.holding().delivery().attempt() > 1) {
                 MDC.remove("attempt");
             }
         }
     }
 
-    private Outcome tryUntilSettled(Flight flight, Job<T> job, Delivery delivery, int serverRetries,
+    private Outcome tryUntilSettled(DeliveryInFlight<Job<T>> flight, Job<T> job, Delivery delivery, int serverRetries,
                                     List<Middleware> middleware) {
         while (true) {
             if (stopped() || !feed.lease().valid()) {
@@ -523,7 +538,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                     throw job.undecodable();
                 }
                 handler.handle(job.event(), job.record());
-                ProcessingTimeout late = finish(flight);
+                ProcessingTimeout late = flight.finish();
                 if (late != null) {
                     throw late; // it came back after the coordinator gave up on it: a failure
                 }
@@ -535,7 +550,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                 if (stopped() && PartitionConsumer.isInterruption(thrown)) {
                     return Outcome.CUT_SHORT;
                 }
-                Throwable error = asTimeout(flight, thrown);
+                Throwable error = flight.failure(thrown);
                 Duration pause;
                 TransportException unserved = PartitionConsumer.serverTrouble(error);
                 if (unserved != null) {
@@ -546,7 +561,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                 } else if (PartitionConsumer.retries(processor, delivery, error, serverRetries)) {
                     pause = PartitionConsumer.retryPause(processor, delivery, serverRetries, error);
                 } else {
-                    flight.error = error;
+                    flight.failedWith(error);
                     return FinalFailure.record(processor, delivery, error, feed) ? Outcome.FAILED : Outcome.UNRECORDED;
                 }
                 if (pauseUnlessClosed(pause) || stopping) {
@@ -554,48 +569,9 @@ final class KeyedConsumer<T> implements PartitionWork {
                 }
                 delivery = new Delivery(processor.name(), feed.partition(), delivery.events(), delivery.attempt() + 1);
                 MDC.put("attempt", Integer.toString(delivery.attempt()));
-                retryIn(flight, delivery);
+                flight.retry(new Holding(delivery, processor.ticker().nanos()));
             }
         }
-    }
-
-    /** The next try of the flight's event begins now. */
-    private void retryIn(Flight flight, Delivery next) {
-        synchronized (flight) {
-            flight.holding = new Holding(next, processor.ticker().nanos());
-            flight.finished = false;
-        }
-    }
-
-    /** Ends the flight's handler run; the timeout that landed meanwhile, if one did. */
-    private ProcessingTimeout finish(Flight flight) {
-        synchronized (flight) {
-            flight.finished = true;
-            ProcessingTimeout late = flight.timedOut;
-            if (late != null) {
-                flight.timedOut = null;
-                Thread.interrupted(); // the coordinator's interrupt is spent
-            }
-            return late;
-        }
-    }
-
-    /** The timeout in place of what the handler threw once the coordinator had timed it out. */
-    private Throwable asTimeout(Flight flight, Throwable thrown) {
-        ProcessingTimeout timeout;
-        synchronized (flight) {
-            flight.finished = true;
-            timeout = flight.timedOut;
-            if (timeout != null) {
-                flight.timedOut = null;
-                Thread.interrupted();
-            }
-        }
-        if (timeout == null || thrown == timeout) {
-            return thrown;
-        }
-        timeout.initCause(thrown);
-        return timeout;
     }
 
     /**
@@ -603,10 +579,10 @@ final class KeyedConsumer<T> implements PartitionWork {
      * then the lane's next delivery, or null when the lane ends (its key has nothing queued, or
      * the partition closed or stopped: queued events then stay pending for the next owner).
      */
-    private Flight settle(Lane lane, Flight flight, Outcome outcome) {
-        Throwable error = flight.error;
-        Delivery delivery = flight.holding.delivery();
-        List<String> ids = List.of(flight.job.event().id());
+    private DeliveryInFlight<Job<T>> settle(Lane lane, DeliveryInFlight<Job<T>> flight, Outcome outcome) {
+        Throwable error = flight.error();
+        Delivery delivery = flight.holding().delivery();
+        List<String> ids = List.of(flight.job().event().id());
         boolean firstSuccess = false;
         Runnable afterwards = null;
         lock.lock();
@@ -614,7 +590,7 @@ final class KeyedConsumer<T> implements PartitionWork {
             long now = processor.ticker().nanos();
             switch (outcome) {
                 case SUCCEEDED -> {
-                    metrics.succeeded(delivery, now - flight.holding.since());
+                    metrics.succeeded(delivery, now - flight.holding().since());
                     parking.processed(delivery.events());
                     completed.add(ids.get(0));
                     firstSuccess = !flowing;
@@ -630,16 +606,10 @@ final class KeyedConsumer<T> implements PartitionWork {
                 }
             }
             lane.flight = null;
-            Flight next = null;
+            DeliveryInFlight<Job<T>> next = null;
             if (leaseHolds() && outcome != Outcome.CUT_SHORT && !stopped()) {
-                Job<T> job = lane.queue == null ? null : lane.queue.poll();
-                if (job != null) {
-                    queued--;
-                    metrics.waitedBehindKey(now - job.readAt());
-                    next = begin(job, lane);
-                }
-            }
-            if (next == null) {
+                next = next(lane);
+            } else {
                 release(lane);
             }
             changed.signalAll();
@@ -704,7 +674,8 @@ final class KeyedConsumer<T> implements PartitionWork {
         if (lane.queuedCount() == 0) {
             return;
         }
-        List<Job<T>> jobs = new ArrayList<>(lane.queue);
+        ArrayDeque<Job<T>> queue = lane.work.jobs;
+        List<Job<T>> jobs = new ArrayList<>(queue);
         List<Event> events = new ArrayList<>(jobs.size());
         jobs.forEach(j -> events.add(j.event()));
         Parking.Admitted admitted = parking.admit(events, this::pauseUnlessClosed);
@@ -714,11 +685,11 @@ final class KeyedConsumer<T> implements PartitionWork {
         }
         completed.addAll(admitted.skipped());
         Set<Event> through = Set.copyOf(admitted.events());
-        queued -= lane.queue.size();
-        lane.queue.clear();
+        queued -= queue.size();
+        queue.clear();
         for (Job<T> j : jobs) {
             if (through.contains(j.event())) {
-                lane.queue.add(j);
+                queue.add(j);
                 queued++;
             }
         }
@@ -787,11 +758,11 @@ final class KeyedConsumer<T> implements PartitionWork {
     public Holding holding() {
         Holding oldest = null;
         for (Lane lane : all) {
-            Flight f = lane.flight;
+            DeliveryInFlight<Job<T>> f = lane.flight;
             if (f == null) {
                 continue;
             }
-            Holding h = f.holding;
+            Holding h = f.holding();
             if (oldest == null || h.since() - oldest.since() < 0) {
                 oldest = h;
             }
@@ -802,8 +773,8 @@ final class KeyedConsumer<T> implements PartitionWork {
     @Override
     public boolean isTimedOut() {
         for (Lane lane : all) {
-            Flight f = lane.flight;
-            if (f != null && f.timedOut != null) {
+            DeliveryInFlight<Job<T>> f = lane.flight;
+            if (f != null && f.isTimedOut()) {
                 return true;
             }
         }
@@ -813,19 +784,9 @@ final class KeyedConsumer<T> implements PartitionWork {
     @Override
     public boolean timeOut(Holding held, ProcessingTimeout timeout, Thread partitionThread) {
         for (Lane lane : all) {
-            Flight f = lane.flight;
-            if (f == null) {
-                continue;
-            }
-            synchronized (f) {
-                if (f.holding == held) {
-                    if (f.finished || f.timedOut != null) {
-                        return false;
-                    }
-                    f.timedOut = timeout;
-                    f.thread.interrupt();
-                    return true;
-                }
+            DeliveryInFlight<Job<T>> f = lane.flight;
+            if (f != null && f.holding() == held) {
+                return f.timeOut(held, timeout);
             }
         }
         return false;
@@ -834,9 +795,9 @@ final class KeyedConsumer<T> implements PartitionWork {
     @Override
     public Thread threadOf(Holding held, Thread partitionThread) {
         for (Lane lane : all) {
-            Flight f = lane.flight;
-            if (f != null && f.holding == held) {
-                return f.thread;
+            DeliveryInFlight<Job<T>> f = lane.flight;
+            if (f != null && f.holding() == held) {
+                return f.thread();
             }
         }
         return partitionThread;
