@@ -55,6 +55,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class KeyedConsumer<T> implements PartitionWork {
     private static final Logger log = LoggerFactory.getLogger(KeyedConsumer.class);
     private static final String UNDECODABLE = "undecodable:";
+    /** The most events the dispatcher hands out in one hold of the lock. */
+    private static final int DISPATCH_GROUP = 32;
 
     private final Processor<T> processor;
     private final PerRecord<T> handler;
@@ -200,9 +202,25 @@ final class KeyedConsumer<T> implements PartitionWork {
             if (!parking.load(this::pauseUnlessClosed)) {
                 return;
             }
+            List<Job<T>> jobs = new ArrayList<>(DISPATCH_GROUP);
             while (true) {
                 Event event = nextEvent();
-                if (event == null || !dispatch(decode(event))) {
+                if (event == null) {
+                    break;
+                }
+                // Decoded outside the lock, and dispatched in groups: one lock round for what the
+                // buffer holds, rather than one per event.
+                jobs.add(decode(event));
+                while (jobs.size() < DISPATCH_GROUP && queued + jobs.size() < queueLimit) {
+                    Event more = feed.poll();
+                    if (more == null) {
+                        break;
+                    }
+                    jobs.add(decode(more));
+                }
+                boolean go = dispatch(jobs);
+                jobs.clear();
+                if (!go) {
                     break;
                 }
             }
@@ -290,56 +308,71 @@ final class KeyedConsumer<T> implements PartitionWork {
     }
 
     /**
-     * Queues the job behind its key's earlier events, or gives its key to an idle lane, a new
-     * lane (while fewer than {@code max_in_flight} run), or the queue of keys waiting for one.
+     * {@link #dispatch(Job)} for each job, in order, in one hold of the lock.
      *
-     * @return false when the partition closed or stopped meanwhile
+     * @return false when the partition closed or stopped meanwhile (the rest stay pending)
      */
-    private boolean dispatch(Job<T> job) {
+    private boolean dispatch(List<Job<T>> jobs) {
         lock.lock();
         try {
-            List<Event> events = List.of(job.event());
-            if (parking.concerns(events)) {
-                Parking.Admitted admitted = parking.admit(events, this::pauseUnlessClosed);
-                if (admitted == null) {
-                    stopAfterLostLease("parking events");
+            for (int i = 0; i < jobs.size(); i++) {
+                if (!dispatch(jobs.get(i))) {
                     return false;
                 }
-                completed.addAll(admitted.skipped()); // re-sends for other processors: acknowledged unprocessed
-                if (admitted.events().isEmpty()) {
-                    return true;
-                }
-            }
-            KeyWork work = busy.get(job.key());
-            if (work != null) {
-                work.jobs.add(job.behind());
-                queued++;
-                return true;
-            }
-            if (stopped() || !leaseHolds()) {
-                return false;
-            }
-            work = new KeyWork(job.key());
-            work.jobs.add(job);
-            queued++;
-            busy.put(job.key(), work);
-            Lane lane = idle.poll();
-            if (lane != null) {
-                give(lane, work);
-                lane.assigned.signal();
-            } else if (all.size() < maxInFlight) {
-                lane = new Lane();
-                all.add(lane);
-                alive++;
-                give(lane, work);
-                lane.thread.start();
-            } else {
-                ready.add(work); // the first lane done with its key takes it
             }
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Queues the job behind its key's earlier events, or gives its key to an idle lane, a new
+     * lane (while fewer than {@code max_in_flight} run), or the queue of keys waiting for one;
+     * holding {@link #lock}.
+     *
+     * @return false when the partition closed or stopped meanwhile
+     */
+    private boolean dispatch(Job<T> job) {
+        List<Event> events = List.of(job.event());
+        if (parking.concerns(events)) {
+            Parking.Admitted admitted = parking.admit(events, this::pauseUnlessClosed);
+            if (admitted == null) {
+                stopAfterLostLease("parking events");
+                return false;
+            }
+            completed.addAll(admitted.skipped()); // re-sends for other processors: acknowledged unprocessed
+            if (admitted.events().isEmpty()) {
+                return true;
+            }
+        }
+        KeyWork work = busy.get(job.key());
+        if (work != null) {
+            work.jobs.add(job.behind());
+            queued++;
+            return true;
+        }
+        if (stopped() || !leaseHolds()) {
+            return false;
+        }
+        work = new KeyWork(job.key());
+        work.jobs.add(job);
+        queued++;
+        busy.put(job.key(), work);
+        Lane lane = idle.poll();
+        if (lane != null) {
+            give(lane, work);
+            lane.assigned.signal();
+        } else if (all.size() < maxInFlight) {
+            lane = new Lane();
+            all.add(lane);
+            alive++;
+            give(lane, work);
+            lane.thread.start();
+        } else {
+            ready.add(work); // the first lane done with its key takes it
+        }
+        return true;
     }
 
     /** Gives {@code work}'s key to {@code lane}; holding {@link #lock}. */

@@ -217,26 +217,70 @@ class KeyedConcurrencyTest extends RedisBackedTest {
         assertThat(app.transport().length(orders(app).partitionKey(0))).isEqualTo(11);
     }
 
+    /**
+     * HALT with other keys' deliveries in flight: the worker stops with the failure; those
+     * deliveries are interrupted after the grace period and stay pending with the failed
+     * event; nothing is lost: every event is processed and acknowledged, pending, or never read.
+     */
     @ParameterizedTest
-    @TransportKind.Memory
-    void halt_stops_the_worker_and_leaves_what_did_not_complete_pending(TransportKind transport) throws Exception {
+    @TransportKind.Every
+    void halt_stops_the_worker_and_what_did_not_complete_stays_pending(TransportKind transport) throws Exception {
         Watch watch = new Watch();
+        CountDownLatch othersIn = new CountDownLatch(3);
         App app = app(transport, 1, o -> o.maxInFlight(8).exceptionPolicy(ExceptionPolicy.HALT), watch, order -> {
-            if (order.key().equals("bad") && order.seq() == 2) {
+            if (order.key().equals("bad")) {
+                assertThat(othersIn.await(30, TimeUnit.SECONDS)).isTrue();
                 throw new IllegalStateException("poison");
             }
+            if (order.seq() == 1) {
+                othersIn.countDown();
+                new CountDownLatch(1).await(); // in flight until interrupted
+            }
         });
-        orders(app).sendAll(TestApps.orders(1, 5).stream().map(o -> new Order("bad", o.seq())).toList());
-        orders(app).sendAll(TestApps.orders(20, 3));
+        List<Order> sent = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            sent.add(new Order("good-" + k, 0));
+            sent.add(new Order("good-" + k, 1));
+        }
+        sent.add(new Order("bad", 0));
+        orders(app).sendAll(sent);
 
         Worker worker = app.worker().start();
         assertThat(worker.awaitStopped(Duration.ofSeconds(30))).isTrue();
         assertThatThrownBy(worker::await).hasMessage("poison");
-        assertThat(watch.log.snapshot().get("bad")).containsExactly(0, 1);
-        long pending = app.transport().pendingCount(orders(app).partitionKey(0), "proc");
-        long unread = 5 + 20 * 3 - watch.log.count() - pending;
-        assertThat(pending).as("the failed event stays pending").isGreaterThanOrEqualTo(1);
-        assertThat(unread).as("processed and acknowledged, or pending, or never read").isGreaterThanOrEqualTo(0);
+        String key = orders(app).partitionKey(0);
+        assertThat(watch.log.count()).as("each good key's first event").isEqualTo(3);
+        assertThat(app.transport().pendingCount(key, "proc")).as("the three interrupted and the failed one").isEqualTo(4);
+        assertThat(app.transport().groupInfo(key, "proc").orElseThrow().lag()).hasValue(0);
+    }
+
+    @ParameterizedTest
+    @TransportKind.Every
+    void ignore_with_dead_letters_acts_per_delivery_and_the_key_goes_on(TransportKind transport) {
+        Watch watch = new Watch();
+        App app = app(transport, 1, o -> o.maxInFlight(8).exceptionPolicy(ExceptionPolicy.IGNORE).deadLetters(), watch,
+                order -> {
+                    if (order.key().equals("bad") && order.seq() == 1) {
+                        throw new IllegalStateException("poison");
+                    }
+                });
+        List<Order> sent = new ArrayList<>();
+        for (int seq = 0; seq < 4; seq++) {
+            sent.add(new Order("bad", seq));
+            for (int k = 0; k < 5; k++) {
+                sent.add(new Order("good-" + k, seq));
+            }
+        }
+        orders(app).sendAll(sent);
+
+        Worker worker = app.worker().start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> watch.log.count() == 3 + 5 * 4
+                && app.transport().pendingCount(orders(app).partitionKey(0), "proc") == 0);
+        worker.stop();
+        assertThat(watch.log.snapshot().get("bad")).containsExactly(0, 2, 3);
+        List<StreamEntry> dead = app.transport().range(orders(app).deadLetters().partitionKey(0), "-", "+", 10);
+        assertThat(dead).hasSize(1);
+        assertThat(orders(app).deadLetters().codec().decode(dead.get(0).fields()).seq()).isEqualTo(1);
     }
 
     @ParameterizedTest
