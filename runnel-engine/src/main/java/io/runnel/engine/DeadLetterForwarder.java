@@ -103,15 +103,7 @@ final class DeadLetterForwarder<T> {
 
     /** Waits up to {@code pause}; true once the partition is released or the thread interrupted (stop trying). */
     private static boolean releasedWithin(EventFeed feed, Duration pause) {
-        if (feed == null) {
-            return true;
-        }
-        try {
-            return feed.awaitClosed(pause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        }
+        return feed == null || feed.pauseUnlessClosed(pause);
     }
 
     /** The failed events' ids, the first few of a large batch. */

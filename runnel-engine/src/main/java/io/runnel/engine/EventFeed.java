@@ -40,6 +40,20 @@ interface EventFeed {
     /** Waits until the feed closes or {@code timeout} passes (a retry's backoff); whether it closed. */
     boolean awaitClosed(Duration timeout) throws InterruptedException;
 
+    /**
+     * Waits up to {@code pause} for the feed to close (a backoff, or a wait for Redis).
+     *
+     * @return true if it closed, or the wait was interrupted (the interrupt is kept)
+     */
+    default boolean pauseUnlessClosed(Duration pause) {
+        try {
+            return awaitClosed(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
     /** Waits until the feed closes. */
     void awaitClosed() throws InterruptedException;
 

@@ -91,8 +91,7 @@ final class KeyedConsumer<T> implements PartitionWork {
      */
     private volatile int queued;
     /** Ids of completed deliveries not yet handed to the acker; guarded by {@link #lock}. */
-    private final List<String> completed = new ArrayList<>();
-    private long lastHandOver;
+    private final CompletedIds completed;
     /**
      * Set when the partition must stop taking events although its feed is open: a policy
      * (HALT, QUARANTINE) stopped it, a failure could not be recorded, or the lease was lost.
@@ -124,7 +123,7 @@ final class KeyedConsumer<T> implements PartitionWork {
         this.metrics = processor.metrics().deliveries(feed.partition());
         this.maxInFlight = processor.maxInFlight();
         this.queueLimit = processor.prefetchCount();
-        this.lastHandOver = processor.ticker().nanos();
+        this.completed = new CompletedIds(acker, feed.lease(), metrics, processor.ticker().nanos());
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name()
                 + "'s function on partition " + feed.partition());
         this.laneThreads = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + feed.partition() + "-key");
@@ -199,7 +198,7 @@ final class KeyedConsumer<T> implements PartitionWork {
         dispatcher = Thread.currentThread();
         PartitionConsumer.enterMdc(mdc, feed);
         try {
-            if (!parking.load(this::pauseUnlessClosed)) {
+            if (!parking.load(feed::pauseUnlessClosed)) {
                 return;
             }
             List<Job<T>> jobs = new ArrayList<>(DISPATCH_GROUP);
@@ -229,7 +228,7 @@ final class KeyedConsumer<T> implements PartitionWork {
             parking.close();
             lock.lock();
             try {
-                handOverAcks(processor.ticker().nanos());
+                completed.handOver(processor.ticker().nanos());
             } finally {
                 lock.unlock();
             }
@@ -265,7 +264,7 @@ final class KeyedConsumer<T> implements PartitionWork {
         }
         lock.lock();
         try {
-            handOverAcks(processor.ticker().nanos()); // nothing buffered: don't sit on acks while waiting
+            completed.handOver(processor.ticker().nanos()); // nothing buffered: don't sit on acks while waiting
         } finally {
             lock.unlock();
         }
@@ -336,7 +335,7 @@ final class KeyedConsumer<T> implements PartitionWork {
     private boolean dispatch(Job<T> job) {
         List<Event> events = List.of(job.event());
         if (parking.concerns(events)) {
-            Parking.Admitted admitted = parking.admit(events, this::pauseUnlessClosed);
+            Parking.Admitted admitted = parking.admit(events, feed::pauseUnlessClosed);
             if (admitted == null) {
                 stopAfterLostLease("parking events");
                 return false;
@@ -597,7 +596,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                     flight.failedWith(error);
                     return FinalFailure.record(processor, delivery, error, feed) ? Outcome.FAILED : Outcome.UNRECORDED;
                 }
-                if (pauseUnlessClosed(pause) || stopping) {
+                if (feed.pauseUnlessClosed(pause) || stopping) {
                     return Outcome.CUT_SHORT;
                 }
                 delivery = new Delivery(processor.name(), feed.partition(), delivery.events(), delivery.attempt() + 1);
@@ -646,9 +645,8 @@ final class KeyedConsumer<T> implements PartitionWork {
                 release(lane);
             }
             changed.signalAll();
-            if (completed.size() >= PartitionConsumer.ACK_GROUP || now - lastHandOver >= PartitionConsumer.ACK_DELAY_NANOS
-                    || busy.isEmpty()) {
-                handOverAcks(now);
+            if (completed.due(now) || busy.isEmpty()) {
+                completed.handOver(now);
             }
             return next;
         } finally {
@@ -700,7 +698,7 @@ final class KeyedConsumer<T> implements PartitionWork {
      * newer events holding the same lock, so none can pass them.
      */
     private void park(Lane lane, Delivery failed, Throwable error) {
-        if (!parking.parkFailed(failed.events(), error, this::pauseUnlessClosed)) {
+        if (!parking.parkFailed(failed.events(), error, feed::pauseUnlessClosed)) {
             stopAfterLostLease("parking failed events");
             return;
         }
@@ -711,7 +709,7 @@ final class KeyedConsumer<T> implements PartitionWork {
         List<Job<T>> jobs = new ArrayList<>(queue);
         List<Event> events = new ArrayList<>(jobs.size());
         jobs.forEach(j -> events.add(j.event()));
-        Parking.Admitted admitted = parking.admit(events, this::pauseUnlessClosed);
+        Parking.Admitted admitted = parking.admit(events, feed::pauseUnlessClosed);
         if (admitted == null) {
             stopAfterLostLease("parking events");
             return;
@@ -765,25 +763,6 @@ final class KeyedConsumer<T> implements PartitionWork {
         }
     }
 
-    /** Hands the completed ids to the acker, and what the metrics gathered to the partition's; holding {@link #lock}. */
-    private void handOverAcks(long now) {
-        metrics.flush();
-        if (!completed.isEmpty()) {
-            acker.add(feed.lease(), List.copyOf(completed));
-            completed.clear();
-        }
-        lastHandOver = now;
-    }
-
-    /** Waits up to {@code pause} for the partition to close; true if it did (or the wait was interrupted). */
-    private boolean pauseUnlessClosed(Duration pause) {
-        try {
-            return feed.awaitClosed(pause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        }
-    }
 
     // ------------------------------------------------------- used by the coordinator
 

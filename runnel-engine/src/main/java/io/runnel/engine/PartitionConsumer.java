@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the processor function over one owned partition, on the thread that runs it (its own
@@ -51,16 +50,11 @@ final class PartitionConsumer<T> implements PartitionWork {
     private volatile ProcessingTimeout timedOut;
     private long delivered;
     /**
-     * Ids of completed deliveries not yet handed to the acker. Handing them over in groups
-     * saves a lock round per event; they go over before the consumer waits for more
-     * events, once {@link #ACK_GROUP} have gathered, at the first completion
-     * {@link #ACK_DELAY_NANOS} or more after the previous hand-over (so a processor slower
-     * than that hands every ack over at once), and when the consumer exits (so before its
-     * partition's lock can be released). The metrics gathered in {@link #metrics} go with
-     * them, and also at a hand-out 20 ms after the last or after a delivery that took that
-     * long, so a slow function's deliveries show while it holds them.
+     * Ids of completed deliveries not yet handed to the acker, with the metrics gathered in
+     * {@link #metrics}; the metrics also go at a hand-out 20 ms after the last or after a
+     * delivery that took that long, so a slow function's deliveries show while it holds them.
      */
-    private final List<String> completed = new ArrayList<>();
+    private final CompletedIds completed;
     /** Whether a delivery completed since this consumer started. */
     private boolean flowing;
     /** A failed delivery put back for another try, or null; consumer thread only. */
@@ -85,12 +79,9 @@ final class PartitionConsumer<T> implements PartitionWork {
      */
     private record Retry(String firstId, int attempt, int serverRetries) {
     }
-    private long lastHandOver;
-    /** Whether the last completed delivery took {@link #ACK_DELAY_NANOS} or more; consumer thread only. */
+    /** Whether the last completed delivery took {@link CompletedIds#DELAY_NANOS} or more; consumer thread only. */
     private boolean slow;
 
-    static final int ACK_GROUP = 128;
-    static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     PartitionConsumer(Processor<T> processor, EventFeed feed, Acker acker, CoordinatorInbox executor,
                       Map<String, String> mdc) {
@@ -99,9 +90,10 @@ final class PartitionConsumer<T> implements PartitionWork {
         this.acker = acker;
         this.executor = executor;
         this.mdc = mdc;
-        this.lastHandOver = processor.ticker().nanos();
+
         this.parking = new Parking(processor, feed.lease());
         this.metrics = processor.metrics().deliveries(feed.partition());
+        this.completed = new CompletedIds(acker, feed.lease(), metrics, processor.ticker().nanos());
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name() + "'s function on partition "
                 + feed.partition());
     }
@@ -110,7 +102,7 @@ final class PartitionConsumer<T> implements PartitionWork {
     public void run() {
         enterMdc(mdc, feed);
         try {
-            if (!parking.load(this::pauseUnlessClosed)) {
+            if (!parking.load(feed::pauseUnlessClosed)) {
                 return;
             }
             while (true) {
@@ -201,7 +193,7 @@ final class PartitionConsumer<T> implements PartitionWork {
                 return null;
             }
             if (parking.concerns(events)) {
-                Parking.Admitted admitted = parking.admit(events, this::pauseUnlessClosed);
+                Parking.Admitted admitted = parking.admit(events, feed::pauseUnlessClosed);
                 if (admitted == null) {
                     stopAfterLostLease("parking events");
                     return null;
@@ -230,10 +222,10 @@ final class PartitionConsumer<T> implements PartitionWork {
         long now = processor.ticker().nanos();
         metrics.delivered(delivery);
         holding = new Holding(delivery, now);
-        if (slow || now - lastHandOver >= ACK_DELAY_NANOS) {
+        if (slow || completed.sinceHandOver(now) >= CompletedIds.DELAY_NANOS) {
             // A slow function's deliveries show in the metrics as they are handed out, not
             // only when it asks for the next one; at its pace that costs nothing.
-            handOverAcks(now);
+            completed.handOver(now);
         }
         delivered++;
         if (attempt == 1) {
@@ -273,16 +265,6 @@ final class PartitionConsumer<T> implements PartitionWork {
         if (!feed.isClosed()) {
             executor.leaseLost(feed.lease(), "the server no longer held its lock when " + doing);
             awaitClosed();
-        }
-    }
-
-    /** Waits up to {@code pause} for the partition to be released; true if it was (or the wait was interrupted). */
-    private boolean pauseUnlessClosed(Duration pause) {
-        try {
-            return feed.awaitClosed(pause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
         }
     }
 
@@ -326,7 +308,7 @@ final class PartitionConsumer<T> implements PartitionWork {
         Delivery done = held.delivery();
         long now = processor.ticker().nanos();
         metrics.succeeded(done, now - held.since());
-        slow = now - held.since() >= ACK_DELAY_NANOS;
+        slow = now - held.since() >= CompletedIds.DELAY_NANOS;
         List<Middleware> middleware = processor.middleware();
         for (int i = middleware.size() - 1; i >= 0; i--) {
             middleware.get(i).afterSuccess(done);
@@ -344,23 +326,13 @@ final class PartitionConsumer<T> implements PartitionWork {
             functionCallsFailing = false;
             functionCalls.succeeded();
         }
-        if (completed.size() >= ACK_GROUP || now - lastHandOver >= ACK_DELAY_NANOS) {
-            handOverAcks(now);
+        if (completed.due(now)) {
+            completed.handOver(now);
         }
     }
 
     private void handOverAcks() {
-        handOverAcks(processor.ticker().nanos());
-    }
-
-    /** Hands the completed ids to the acker, and what the metrics gathered to the partition's metrics. */
-    private void handOverAcks(long now) {
-        metrics.flush();
-        if (!completed.isEmpty()) {
-            acker.add(feed.lease(), List.copyOf(completed));
-            completed.clear();
-        }
-        lastHandOver = now;
+        completed.handOver(processor.ticker().nanos());
     }
 
     /** @return whether to restart the function on this partition */
@@ -401,7 +373,7 @@ final class PartitionConsumer<T> implements PartitionWork {
                 if (failed.events().isEmpty()) {
                     yield !feed.isClosed(); // the function failed before reading: nothing to park
                 }
-                if (!parking.parkFailed(failed.events(), error, this::pauseUnlessClosed)) {
+                if (!parking.parkFailed(failed.events(), error, feed::pauseUnlessClosed)) {
                     stopAfterLostLease("parking failed events");
                     yield false;
                 }

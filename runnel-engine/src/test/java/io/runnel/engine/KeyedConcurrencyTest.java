@@ -349,7 +349,7 @@ class KeyedConcurrencyTest extends RedisBackedTest {
         // Read and not yet acknowledged: the buffer (prefetch and a half at most), the events
         // queued behind the hot key (prefetch at most), those in flight, and acks not yet sent.
         assertThat(mostPending.get()).isLessThanOrEqualTo(prefetch * 3L / 2 + prefetch + maxInFlight
-                + PartitionConsumer.ACK_GROUP);
+                + CompletedIds.GROUP);
         for (int k = 0; k < 50; k++) {
             assertThat(seen.get("cold-" + k)).as("cold-%s", k).containsExactly(0, 1, 2, 3, 4, 5);
         }
