@@ -160,8 +160,8 @@ class CoordinationTest extends RedisBackedTest {
     }
 
     @Test
-    void log_lines_carry_worker_executor_stream_processor_and_partition() {
-        Logger logger = (Logger) LoggerFactory.getLogger(PartitionConsumer.class);
+    void log_lines_carry_worker_executor_stream_processor_partition_and_lease() {
+        Logger logger = (Logger) LoggerFactory.getLogger(FinalFailure.class); // the policy's log line
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);
@@ -179,7 +179,8 @@ class CoordinationTest extends RedisBackedTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> !appender.list.isEmpty());
             Map<String, String> mdc = appender.list.get(0).getMDCPropertyMap();
             assertThat(mdc).containsEntry("worker", worker.id()).containsEntry("stream", "orders")
-                    .containsEntry("processor", "proc").containsEntry("partition", "0").containsKey("executor");
+                    .containsEntry("processor", "proc").containsEntry("partition", "0").containsKey("executor")
+                    .containsKey("lease");
         } finally {
             logger.detachAppender(appender);
         }
