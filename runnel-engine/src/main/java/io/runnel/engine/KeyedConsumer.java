@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -840,10 +839,5 @@ final class KeyedConsumer<T> implements PartitionWork {
             }
         }
         return n;
-    }
-
-    /** Waits up to {@code timeout} for {@link #run()} to return; for tests. */
-    boolean awaitExit(Duration timeout) throws InterruptedException {
-        return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 }
