@@ -386,7 +386,11 @@ class KeyedConcurrencyTest extends RedisBackedTest {
         release.countDown();
         await().atMost(Duration.ofSeconds(30)).until(() -> watch.log.count() == 6);
         await().atMost(Duration.ofSeconds(30)).until(() -> gauge(app, prefix + "in-flight") == 0);
+        String owner = app.status().processor("proc").partition(0).owner().orElseThrow();
+        String report = app.processor("proc").inFlightKey(owner);
+        assertThat(app.transport().get(report)).isPresent();
         worker.stop();
+        assertThat(app.transport().get(report)).as("the report is deleted when its executor leaves").isEmpty();
         await().atMost(Duration.ofSeconds(30)).until(() -> app.metrics().timer(prefix + "key-wait").getCount() == 1);
         assertThat(app.metrics().timer(prefix + "key-wait").getSnapshot().getMax()).as("nanos waited")
                 .isGreaterThan(0);
