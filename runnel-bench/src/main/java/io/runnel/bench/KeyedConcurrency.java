@@ -33,8 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.KeyedConcurrency [--events N]
  *     [--keys K] [--work-ms W] [--in-flight 1,16,64,256] [--repeats R] [--noop-events N] [--transport lettuce|jedis]
- *     [--redis-url URL]
- *     [--out FILE]</pre>
+ *     [--redis-url URL] [--sets io,noop,zipf,keys] [--out FILE]</pre>
  *
  * Rows, after three warm-up rows: the I/O-bound handler at each {@code --in-flight}; a handler
  * that does nothing, in the loop form and per record at 1 and 64, alternating {@code --repeats}
@@ -45,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class KeyedConcurrency {
     static final String USAGE = "usage: KeyedConcurrency [--events N] [--keys K] [--work-ms W] [--in-flight 1,16,64,256] "
-            + "[--repeats R] [--noop-events N] [--transport lettuce|jedis] [--redis-url URL] [--out FILE]";
+            + "[--repeats R] [--noop-events N] [--transport lettuce|jedis] [--redis-url URL] [--sets io,noop,zipf,keys] "
+            + "[--out FILE]";
     private static final int PARTITIONS = 16;
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
@@ -68,6 +68,9 @@ public final class KeyedConcurrency {
         int noopEvents = cli.integer("noop-events", 1_000_000);
         String transport = cli.string("transport", "lettuce");
         String url = cli.string("redis-url", null);
+        // Which groups of rows to run: the I/O-bound rows, the CPU-bound (no-op) rows, the skewed
+        // keys, the 100,000 distinct keys. A subset, with more repeats, narrows one comparison.
+        List<String> sets = cli.list("sets", "io,noop,zipf,keys");
         Path out = Path.of(cli.string("out", Bench.defaultOut("keyed-concurrency-" + transport).toString()));
         cli.rejectUnknown();
 
@@ -76,26 +79,32 @@ public final class KeyedConcurrency {
         // Warm-up rows (not reported): the JIT compiles the paths the measured rows take.
         rows.add(new Row("warmup-noop-loop", "uniform", true, 1, 0, noopEvents));
         rows.add(new Row("warmup-noop-64", "uniform", false, 64, 0, noopEvents));
-        rows.add(new Row("warmup-io-64", "uniform", false, 64, workMillis, events / 2));
-        for (int n : inFlights) {
+        if (sets.contains("io")) {
+            rows.add(new Row("warmup-io-64", "uniform", false, 64, workMillis, events / 2));
+        }
+        for (int n : sets.contains("io") ? inFlights : List.<Integer>of()) {
             // At 1 the rate is partitions ÷ work: 20 s of it is plenty.
             long count = n == 1 ? Math.min(events, PARTITIONS * 1000L / Math.max(1, workMillis) * 20) : events;
             rows.add(new Row("io-" + n, "uniform", false, n, workMillis, count));
         }
-        for (int r = 1; r <= repeats; r++) {
+        for (int r = 1; r <= (sets.contains("noop") ? repeats : 0); r++) {
             // Alternating, so that the machine's drift falls on all three alike.
             rows.add(new Row("noop-loop-r" + r, "uniform", true, 1, 0, noopEvents));
             rows.add(new Row("noop-1-r" + r, "uniform", false, 1, 0, noopEvents));
             rows.add(new Row("noop-64-r" + r, "uniform", false, 64, 0, noopEvents));
         }
-        if (most != 64) {
+        if (most != 64 && sets.contains("noop")) {
             rows.add(new Row("noop-" + most, "uniform", false, most, 0, noopEvents));
         }
-        rows.add(new Row("io-zipf-64", "zipf", false, 64, workMillis, events / 4));
-        if (most != 64) {
-            rows.add(new Row("io-zipf-" + most, "zipf", false, most, workMillis, events / 4));
+        if (sets.contains("zipf")) {
+            rows.add(new Row("io-zipf-64", "zipf", false, 64, workMillis, events / 4));
+            if (most != 64) {
+                rows.add(new Row("io-zipf-" + most, "zipf", false, most, workMillis, events / 4));
+            }
         }
-        rows.add(new Row("io-100k-keys-" + most, "distinct", false, most, workMillis, events));
+        if (sets.contains("keys")) {
+            rows.add(new Row("io-100k-keys-" + most, "distinct", false, most, workMillis, events));
+        }
 
         List<Result> results = new ArrayList<>();
         try (Bench.Redis redis = Bench.Redis.startOrUse(url);
@@ -135,8 +144,12 @@ public final class KeyedConcurrency {
             preload(streams.get("uniform"), Math.max(events, noopEvents), i -> "key-" + (i % keys));
             SplittableRandom random = new SplittableRandom(42);
             Zipf zipf = new Zipf(keys, 1.0);
-            preload(streams.get("zipf"), events, i -> "key-" + zipf.next(random));
-            preload(streams.get("distinct"), events, i -> "key-" + (i % 100_000));
+            if (sets.contains("zipf")) {
+                preload(streams.get("zipf"), events, i -> "key-" + zipf.next(random));
+            }
+            if (sets.contains("keys")) {
+                preload(streams.get("distinct"), events, i -> "key-" + (i % 100_000));
+            }
 
             for (Row row : rows) {
                 Result r = run(app, row, counts.get(row.name()), info);

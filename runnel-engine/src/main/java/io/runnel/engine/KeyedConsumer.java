@@ -32,11 +32,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Two kinds of threads share the work. The partition's own thread (the dispatcher, which
  * runs {@link #run()}) takes events from the {@link EventFeed}, decodes each to find its key,
- * and queues it behind its key's earlier events if the key has any; otherwise it gives the
- * key to an idle <em>lane</em>, starts a new lane (while fewer than {@code max_in_flight}
- * run), or leaves the key waiting for a lane. A lane is a virtual thread that delivers one
- * key's events one after another (its own retries and backoffs included, so a failing key
- * holds back only itself), then takes the next waiting key, or parks until given one. Every
+ * and queues it behind its key's earlier events if the key has any; otherwise the key waits
+ * for a <em>lane</em>, and an idle lane is woken (or a new one started, while fewer than
+ * {@code max_in_flight} run) unless one is already on its way. A lane is a virtual thread that
+ * delivers one key's events one after another (its own retries and backoffs included, so a
+ * failing key holds back only itself), then takes the next waiting key, or parks until woken;
+ * a lane that takes a key and sees more waiting wakes the next lane. Every
  * change to the keys, lanes, waiting events, completed ids and the partition's
  * {@link Parking} and {@link DeliveryMetrics} is made holding {@link #lock}; the handler and
  * middleware run outside it.
@@ -82,6 +83,13 @@ final class KeyedConsumer<T> implements PartitionWork {
     private final List<Lane> all = new CopyOnWriteArrayList<>();
     /** Lane threads that have not exited; guarded by {@link #lock}. */
     private int alive;
+    /**
+     * Lanes woken (or started) to take a waiting key that have not run yet; guarded by
+     * {@link #lock}. At most one at a time: a woken lane that takes a key and still sees keys
+     * waiting wakes the next. So under a CPU-bound load a burst of new keys costs one wake-up,
+     * not one per key, while an I/O-bound load still fills every lane within a few hops.
+     */
+    private int waking;
     /** Set when the dispatcher stopped taking events: idle lanes then exit. Guarded by {@link #lock}. */
     private boolean dispatcherDone;
     /**
@@ -157,9 +165,9 @@ final class KeyedConsumer<T> implements PartitionWork {
     /**
      * A virtual thread that delivers the events of one key at a time, one after another. When
      * its key has nothing more it takes the next key waiting for a lane, or, if none waits,
-     * parks, idle, until the dispatcher gives it one; so a thread is started only when every
-     * lane is busy (at most {@code max_in_flight} per partition), and under load a lane goes
-     * from key to key without parking.
+     * parks, idle, until woken; so a thread is started only when every lane is busy (at most
+     * {@code max_in_flight} per partition), and under load a lane goes from key to key without
+     * parking.
      */
     private final class Lane {
         final Thread thread;
@@ -167,6 +175,8 @@ final class KeyedConsumer<T> implements PartitionWork {
         final Condition assigned = lock.newCondition();
         /** The key it delivers now; null while idle. Guarded by {@link #lock}. */
         KeyWork work;
+        /** Woken or started to take a waiting key, and not yet run: counted in {@link #waking}. Guarded by {@link #lock}. */
+        boolean woken;
         /** The delivery in flight, or null; read by the coordinator. */
         volatile DeliveryInFlight<Job<T>> flight;
 
@@ -357,20 +367,40 @@ final class KeyedConsumer<T> implements PartitionWork {
         work.jobs.add(job);
         queued++;
         busy.put(job.key(), work);
+        ready.add(work); // the first lane free takes it: one done with its key, or one woken for it
+        wakeLane();
+        return true;
+    }
+
+    /**
+     * Wakes an idle lane, or starts a new one (while fewer than {@code max_in_flight} run), to
+     * take a waiting key, unless one is already on its way; holding {@link #lock}.
+     */
+    private void wakeLane() {
+        if (waking > 0 || ready.isEmpty() || stopped() || dispatcherDone) {
+            return;
+        }
         Lane lane = idle.poll();
         if (lane != null) {
-            give(lane, work);
+            lane.woken = true;
+            waking++;
             lane.assigned.signal();
         } else if (all.size() < maxInFlight) {
             lane = new Lane();
             all.add(lane);
             alive++;
-            give(lane, work);
+            lane.woken = true;
+            waking++;
             lane.thread.start();
-        } else {
-            ready.add(work); // the first lane done with its key takes it
         }
-        return true;
+    }
+
+    /** A woken lane runs: it is no longer on its way; holding {@link #lock}. */
+    private void arrived(Lane lane) {
+        if (lane.woken) {
+            lane.woken = false;
+            waking--;
+        }
     }
 
     /** Gives {@code work}'s key to {@code lane}; holding {@link #lock}. */
@@ -436,6 +466,7 @@ final class KeyedConsumer<T> implements PartitionWork {
             lock.lock();
             try {
                 release(lane);
+                arrived(lane);
                 idle.remove(lane);
                 all.remove(lane);
                 alive--;
@@ -451,6 +482,7 @@ final class KeyedConsumer<T> implements PartitionWork {
     private DeliveryInFlight<Job<T>> takeNext(Lane lane) {
         lock.lock();
         try {
+            arrived(lane);
             return stopped() ? null : next(lane);
         } finally {
             lock.unlock();
@@ -481,31 +513,42 @@ final class KeyedConsumer<T> implements PartitionWork {
                 return null;
             }
             give(lane, waiting);
+            wakeLane(); // more keys wait: the next lane is woken from here, not by the dispatcher
         }
     }
 
     /**
-     * Waits, idle, until the lane is given a key; its first delivery, or null when the lane
-     * should exit (the partition closed or stopped, or the thread was interrupted).
+     * Waits, idle, until the lane is woken to take a waiting key; its first delivery, or null
+     * when the lane should exit (the partition closed or stopped, or the thread was interrupted).
+     * A lane woken for a key another lane took meanwhile goes back to wait.
      */
     private DeliveryInFlight<Job<T>> awaitKey(Lane lane) {
         lock.lock();
         try {
-            if (stopped() || dispatcherDone || Thread.currentThread().isInterrupted()) {
-                return null;
-            }
-            idle.push(lane);
-            while (lane.work == null) {
-                if (stopped() || dispatcherDone) {
-                    idle.remove(lane);
+            while (true) {
+                if (stopped() || dispatcherDone || Thread.currentThread().isInterrupted()) {
                     return null;
                 }
-                lane.assigned.await();
+                idle.push(lane);
+                while (!lane.woken) {
+                    if (stopped() || dispatcherDone) {
+                        idle.remove(lane);
+                        return null;
+                    }
+                    lane.assigned.await();
+                }
+                arrived(lane);
+                if (stopped()) {
+                    return null;
+                }
+                DeliveryInFlight<Job<T>> first = next(lane);
+                if (first != null) {
+                    return first;
+                }
             }
-            return stopped() ? null : next(lane);
         } catch (InterruptedException e) {
             idle.remove(lane);
-            return null; // release(lane), on exit, leaves a key given meanwhile pending
+            return null; // runLane's exit settles the lane's counts
         } finally {
             lock.unlock();
         }
