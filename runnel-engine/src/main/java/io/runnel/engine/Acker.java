@@ -3,6 +3,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.transport.CommandRejected;
+import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.PartlyAnswered;
 import io.runnel.api.transport.Transport;
@@ -11,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -40,6 +42,13 @@ import java.util.stream.IntStream;
  * the next owner, never a lost event. Acks that got no answer are kept for the next try; on a
  * Redis Cluster with a master down, only that master's partitions' acks wait, the others'
  * are done with.
+ *
+ * <p>The partitions of a processor with a context hand over {@link CommitBatch}es instead:
+ * ids with what their deliveries sent and wrote. Each is committed in one fenced script per
+ * partition ({@link Transport#commitFenced}), which writes nothing unless the lease's token
+ * still holds. A commit gets its marker when it is first sent, and keeps it until the server
+ * answers it, so a commit whose reply was lost is not applied twice when sent again; newer
+ * batches wait behind it.
  */
 final class Acker {
     private static final Logger log = LoggerFactory.getLogger(Acker.class);
@@ -56,6 +65,10 @@ final class Acker {
     static final int FULL = 1024;
 
     private Map<Lease, List<String>> pending = new HashMap<>();
+    /** Commits waiting, per lease; guarded by {@link #lock}, their sealed queues by {@link #sending} too. */
+    private final Map<Lease, LeaseCommits> commits = new HashMap<>();
+    /** Numbers the commits, for their markers (with the lease's token); guarded by {@link #sending}. */
+    private long commitNumber;
     /** Ids in {@link #pending}; guarded by {@link #lock}. */
     private int pendingIds;
     private volatile boolean stopped;
@@ -95,42 +108,136 @@ final class Acker {
         }
     }
 
+    /** A lease's commits: the batch gathering, and those sent without an answer yet, in order. */
+    private static final class LeaseCommits {
+        /** Guarded by {@link #lock}. */
+        CommitBatch open;
+        /** Guarded by {@link #sending} (and {@link #lock} where it is filled). */
+        final ArrayDeque<Sealed> sealed = new ArrayDeque<>();
+    }
+
+    /** A batch with the commit made of it, marker included. */
+    private record Sealed(Commit commit, CommitBatch batch) {
+    }
+
+    /** Queues a commit of a lease's partition: its completed deliveries' acks and effects. */
+    void commit(Lease lease, CommitBatch batch) {
+        lock.lock();
+        try {
+            LeaseCommits waiting = commits.computeIfAbsent(lease, k -> new LeaseCommits());
+            if (waiting.open == null) {
+                waiting.open = batch;
+            } else {
+                waiting.open.addAll(batch);
+            }
+            int before = pendingIds;
+            pendingIds += batch.ids.size();
+            if (before == 0 || (before < FULL && pendingIds >= FULL)) {
+                added.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
-     * Sends every ack collected so far and waits for the server's reply.
+     * Sends every ack and commit collected so far and waits for the server's reply.
      *
      * @throws TransportException if the server can't be reached (the acks are kept for a retry)
      */
     void flush() {
         sending.lock();
         try {
-            Map<Lease, List<String>> batch;
+            flushAcks();
+            flushCommits();
+        } finally {
+            sending.unlock();
+        }
+    }
+
+    /** Sends the commits waiting, each lease's in order; holding {@link #sending}. */
+    private void flushCommits() {
+        List<Map.Entry<Lease, LeaseCommits>> leases;
+        lock.lock();
+        try {
+            if (commits.isEmpty()) {
+                return;
+            }
+            for (Map.Entry<Lease, LeaseCommits> e : commits.entrySet()) {
+                CommitBatch open = e.getValue().open;
+                if (open != null) {
+                    pendingIds -= open.ids.size();
+                    e.getValue().open = null;
+                    String marker = e.getKey().fence.token() + ":" + (++commitNumber);
+                    e.getValue().sealed.add(new Sealed(open.toCommit(e.getKey().streamKey, marker), open));
+                }
+            }
+            leases = new ArrayList<>(commits.entrySet());
+        } finally {
+            lock.unlock();
+        }
+        for (Map.Entry<Lease, LeaseCommits> e : leases) {
+            Lease lease = e.getKey();
+            ArrayDeque<Sealed> sealed = e.getValue().sealed;
+            if (!lease.valid()) {
+                log.warn("not committing {} commit(s) of partition {}: its lease ended first; its next owner processes "
+                        + "their events again, from the state last committed", sealed.size(), lease.partition);
+                sealed.clear();
+            }
+            while (!sealed.isEmpty()) {
+                Sealed next = sealed.peek();
+                boolean held = transport.commitFenced(lease.fence, group, next.commit()); // unanswered: stays, marker kept
+                sealed.poll();
+                if (!held) {
+                    log.error("the server refused a commit of {} event(s) of partition {}: its lock no longer holds this "
+                                    + "executor's token; nothing of it was written, and its next owner processes them again",
+                            next.commit().ids().size(), lease.partition);
+                    sealed.clear();
+                    leaseLost.accept(lease);
+                    break;
+                }
+                next.batch().states.committed(next.batch().lastCompletion);
+                metrics.acked(Map.of(lease.streamKey, next.commit().ids()));
+                ackedPartitions.add(lease.partition);
+            }
             lock.lock();
             try {
-                if (pending.isEmpty()) {
-                    return;
+                if (e.getValue().open == null && sealed.isEmpty()) {
+                    commits.remove(lease);
                 }
-                batch = pending;
-                pending = new HashMap<>();
-                pendingIds = 0;
             } finally {
                 lock.unlock();
             }
-            try {
-                send(batch);
-            } catch (TransportException e) {
-                lock.lock();
-                try {
-                    batch.forEach((k, ids) -> {
-                        pending.computeIfAbsent(k, x -> new ArrayList<>()).addAll(0, ids);
-                        pendingIds += ids.size();
-                    });
-                } finally {
-                    lock.unlock();
-                }
-                throw e;
+        }
+    }
+
+    /** Sends the plain acks collected so far; holding {@link #sending}. */
+    private void flushAcks() {
+        Map<Lease, List<String>> batch;
+        lock.lock();
+        try {
+            if (pending.isEmpty()) {
+                return;
             }
+            batch = pending;
+            pending = new HashMap<>();
+            batch.values().forEach(ids -> pendingIds -= ids.size());
         } finally {
-            sending.unlock();
+            lock.unlock();
+        }
+        try {
+            send(batch);
+        } catch (TransportException e) {
+            lock.lock();
+            try {
+                batch.forEach((k, ids) -> {
+                    pending.computeIfAbsent(k, x -> new ArrayList<>()).addAll(0, ids);
+                    pendingIds += ids.size();
+                });
+            } finally {
+                lock.unlock();
+            }
+            throw e;
         }
     }
 
@@ -260,6 +367,7 @@ final class Acker {
         lock.lock();
         try {
             pending = new HashMap<>();
+            commits.clear();
             pendingIds = 0;
         } finally {
             lock.unlock();
@@ -273,7 +381,7 @@ final class Acker {
             try {
                 lock.lock();
                 try {
-                    while (pending.isEmpty() && !stopped) {
+                    while (pending.isEmpty() && commits.isEmpty() && !stopped) {
                         added.await(1, TimeUnit.SECONDS);
                     }
                     long lingerEnd = System.nanoTime() + LINGER_NANOS;

@@ -14,6 +14,10 @@ import java.util.concurrent.TimeUnit;
  * events, and when it exits (so before its partition's lock can be released). The
  * partition's {@link DeliveryMetrics} go with them.
  *
+ * <p>For a processor with a context the ids go with what their deliveries did (a
+ * {@link CommitBatch}), and are committed with it, at the processor's {@code commit_interval}
+ * rather than {@link #DELAY_NANOS}.
+ *
  * <p>Not thread-safe: the consumer that owns it uses it from one thread at a time (its own,
  * or whichever holds a {@link KeyedConsumer}'s lock).
  */
@@ -25,26 +29,55 @@ final class CompletedIds {
     private final Lease lease;
     private final DeliveryMetrics metrics;
     private final List<String> ids = new ArrayList<>();
+    /** The keyed state the commits go with; null unless the processor has a context. */
+    private final PartitionStates states;
+    private final String markerKey;
+    private final long delayNanos;
+    /** What the next commit carries; null unless the processor has a context. */
+    private CommitBatch batch;
     private long lastHandOver;
 
     CompletedIds(Acker acker, Lease lease, DeliveryMetrics metrics, long now) {
+        this(acker, lease, metrics, now, null, null, DELAY_NANOS);
+    }
+
+    /** For a processor with a context: the ids commit with their deliveries' effects, at least every {@code delayNanos}. */
+    CompletedIds(Acker acker, Lease lease, DeliveryMetrics metrics, long now, PartitionStates states, String markerKey,
+                 long delayNanos) {
         this.acker = acker;
         this.lease = lease;
         this.metrics = metrics;
         this.lastHandOver = now;
+        this.states = states;
+        this.markerKey = markerKey;
+        this.delayNanos = delayNanos;
+        this.batch = states == null ? null : new CommitBatch(states, markerKey);
     }
 
     void add(String id) {
-        ids.add(id);
+        if (batch != null) {
+            batch.add(id, DeliveryContext.Effects.NONE, 0);
+        } else {
+            ids.add(id);
+        }
+    }
+
+    /** A delivery completed with effects to commit, its {@link PartitionStates#completed} number {@code completion}. */
+    void add(String id, DeliveryContext.Effects effects, long completion) {
+        batch.add(id, effects, completion);
     }
 
     void addAll(List<String> more) {
-        ids.addAll(more);
+        more.forEach(this::add);
     }
 
-    /** Whether a group has gathered, or {@link #DELAY_NANOS} passed since the last hand-over. */
+    private int size() {
+        return batch != null ? batch.ids.size() : ids.size();
+    }
+
+    /** Whether a group has gathered, or the delay passed since the last hand-over. */
     boolean due(long now) {
-        return ids.size() >= GROUP || sinceHandOver(now) >= DELAY_NANOS;
+        return size() >= GROUP || sinceHandOver(now) >= delayNanos;
     }
 
     long sinceHandOver(long now) {
@@ -54,7 +87,10 @@ final class CompletedIds {
     /** Hands the ids to the acker, and what the metrics gathered to the partition's metrics. */
     void handOver(long now) {
         metrics.flush();
-        if (!ids.isEmpty()) {
+        if (batch != null && !batch.isEmpty()) {
+            acker.commit(lease, batch);
+            batch = new CommitBatch(states, markerKey);
+        } else if (!ids.isEmpty()) {
             acker.add(lease, List.copyOf(ids));
             ids.clear();
         }

@@ -117,6 +117,11 @@ final class KeyedConsumer<T> implements PartitionWork {
     private final Thread.Builder.OfVirtual laneThreads;
     /** The MDC of every thread of this partition, set with one call per lane. */
     private final Map<String, String> laneMdc;
+    /**
+     * The partition's keyed state when the processor has a context (its deliveries' effects
+     * then commit with their acks, see {@link CompletedIds}); null otherwise.
+     */
+    private final PartitionStates states;
 
     KeyedConsumer(Processor<T> processor, EventFeed feed, Acker acker, CoordinatorInbox inbox,
                   Map<String, String> mdc) {
@@ -130,7 +135,12 @@ final class KeyedConsumer<T> implements PartitionWork {
         this.metrics = processor.metrics().deliveries(feed.partition());
         this.maxInFlight = processor.maxInFlight();
         this.queueLimit = processor.prefetchCount();
-        this.completed = new CompletedIds(acker, feed.lease(), metrics, processor.ticker().nanos());
+        this.states = processor.usesContext()
+                ? new PartitionStates(processor, feed.partition(), processor.stream().host().transport()) : null;
+        this.completed = states == null
+                ? new CompletedIds(acker, feed.lease(), metrics, processor.ticker().nanos())
+                : new CompletedIds(acker, feed.lease(), metrics, processor.ticker().nanos(), states,
+                        processor.commitMarkerKey(feed.partition()), processor.commitInterval().toNanos());
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name()
                 + "'s function on partition " + feed.partition());
         this.laneThreads = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + feed.partition() + "-key");
@@ -179,6 +189,8 @@ final class KeyedConsumer<T> implements PartitionWork {
         boolean woken;
         /** The delivery in flight, or null; read by the coordinator. */
         volatile DeliveryInFlight<Job<T>> flight;
+        /** What the lane's last delivery left to commit, from its success to its settling; lane's thread only. */
+        DeliveryContext.Effects effects;
 
         Lane() {
             this.thread = laneThreads.unstarted(() -> runLane(this));
@@ -456,7 +468,7 @@ final class KeyedConsumer<T> implements PartitionWork {
         try {
             DeliveryInFlight<Job<T>> flight = takeNext(lane);
             while (flight != null) {
-                Outcome outcome = deliver(flight);
+                Outcome outcome = deliver(lane, flight);
                 flight = settle(lane, flight, outcome);
                 if (flight == null) {
                     flight = awaitKey(lane);
@@ -580,13 +592,13 @@ final class KeyedConsumer<T> implements PartitionWork {
      * partition closes: tries again in place (holding back only this key) while the retry
      * policy allows, and waits out the Redis trouble of the handler's own calls.
      */
-    private Outcome deliver(DeliveryInFlight<Job<T>> flight) {
+    private Outcome deliver(Lane lane, DeliveryInFlight<Job<T>> flight) {
         Job<T> job = flight.job();
         Delivery delivery = flight.holding().delivery();
         int serverRetries = 0;
         List<Middleware> middleware = processor.middleware();
         try {
-            return tryUntilSettled(flight, job, delivery, serverRetries, middleware);
+            return tryUntilSettled(lane, flight, job, delivery, serverRetries, middleware);
         } finally {
             if (flight.holding().delivery().attempt() > 1) {
                 MDC.remove("attempt");
@@ -594,8 +606,8 @@ final class KeyedConsumer<T> implements PartitionWork {
         }
     }
 
-    private Outcome tryUntilSettled(DeliveryInFlight<Job<T>> flight, Job<T> job, Delivery delivery, int serverRetries,
-                                    List<Middleware> middleware) {
+    private Outcome tryUntilSettled(Lane lane, DeliveryInFlight<Job<T>> flight, Job<T> job, Delivery delivery,
+                                    int serverRetries, List<Middleware> middleware) {
         while (true) {
             if (stopped() || !feed.lease().valid()) {
                 // Checked here, on the delivery's own thread, right before the hand-out: a lane
@@ -611,7 +623,10 @@ final class KeyedConsumer<T> implements PartitionWork {
                 if (job.undecodable() != null) {
                     throw job.undecodable();
                 }
-                handler.handle(job.event(), job.record());
+                // A fresh context per try: a retry starts from what the partition committed and completed.
+                DeliveryContext context = states == null ? null : new DeliveryContext(processor, job.event(), states);
+                handler.handle(job.event(), job.record(), context);
+                DeliveryContext.Effects effects = context == null ? null : context.effects();
                 ProcessingTimeout late = flight.finish();
                 if (late != null) {
                     throw late; // it came back after the coordinator gave up on it: a failure
@@ -619,6 +634,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                 for (int i = middleware.size() - 1; i >= 0; i--) {
                     middleware.get(i).afterSuccess(delivery);
                 }
+                lane.effects = effects;
                 return Outcome.SUCCEEDED;
             } catch (Throwable thrown) {
                 if (stopped() && PartitionConsumer.isInterruption(thrown)) {
@@ -636,6 +652,9 @@ final class KeyedConsumer<T> implements PartitionWork {
                     pause = PartitionConsumer.retryPause(processor, delivery, serverRetries, error);
                 } else {
                     flight.failedWith(error);
+                    if (states != null && !commitCompleted()) {
+                        return Outcome.UNRECORDED;
+                    }
                     return FinalFailure.record(processor, delivery, error, feed) ? Outcome.FAILED : Outcome.UNRECORDED;
                 }
                 if (feed.pauseUnlessClosed(pause) || stopping) {
@@ -645,6 +664,30 @@ final class KeyedConsumer<T> implements PartitionWork {
                 MDC.put("attempt", Integer.toString(delivery.attempt()));
                 flight.retry(new Holding(delivery, processor.ticker().nanos()));
             }
+        }
+    }
+
+    /**
+     * Commits what the partition's deliveries completed so far, before a failure is parked,
+     * dead-lettered or acknowledged: a key's earlier event that succeeded must not be processed
+     * again after its later one was parked (the next owner would park it behind the later one).
+     *
+     * @return false when the server did not answer (the failure then stays pending, and the partition stops)
+     */
+    private boolean commitCompleted() {
+        lock.lock();
+        try {
+            completed.handOver(processor.ticker().nanos());
+        } finally {
+            lock.unlock();
+        }
+        try {
+            acker.flush();
+            return true;
+        } catch (TransportException e) {
+            log.warn("could not commit partition {}'s completed deliveries before handling a failure ({}); the failed "
+                    + "event stays pending for the partition's next owner", feed.partition(), e.getMessage());
+            return false;
         }
     }
 
@@ -666,7 +709,15 @@ final class KeyedConsumer<T> implements PartitionWork {
                 case SUCCEEDED -> {
                     metrics.succeeded(delivery, now - flight.holding().since());
                     parking.processed(delivery.events());
-                    completed.add(ids.get(0));
+                    if (states != null) {
+                        DeliveryContext.Effects effects = lane.effects;
+                        lane.effects = null;
+                        // Seen by the key's next delivery, which this lane may start right below.
+                        long completion = effects.writes().isEmpty() ? 0 : states.completed(effects.writes());
+                        completed.add(ids.get(0), effects, completion);
+                    } else {
+                        completed.add(ids.get(0));
+                    }
                     firstSuccess = !flowing;
                     flowing = true;
                     if (functionCallsFailing) {

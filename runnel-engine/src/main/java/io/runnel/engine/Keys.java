@@ -84,6 +84,22 @@ final class Keys {
         return "__park:" + app + "." + stream + "." + processor + "." + partition;
     }
 
+    /**
+     * A processor's keyed state {@code state} on a partition (a hash: key → encoded value),
+     * written by the commits of a processor with a context. Not in Python runnel.
+     */
+    static String state(String app, String stream, String processor, String state, int partition) {
+        return "__state:" + app + "." + stream + "." + processor + "." + state + "." + partition;
+    }
+
+    /**
+     * The marker of a partition's last commit (the committing lease's token and the commit's
+     * number), so a commit sent again after a lost reply is not applied twice. Not in Python runnel.
+     */
+    static String commitMarker(String app, String stream, String processor, int partition) {
+        return "__cmt:" + app + "." + stream + "." + processor + "." + partition;
+    }
+
     /** The parked stream of a stream's partition: {@code parked.<stream>}, partitioned alike. */
     static String parked(String app, String stream, int partition) {
         return partition(app, "parked." + stream, partition);

@@ -12,25 +12,44 @@ import java.util.Objects;
  * {@code max_in_flight} lets a {@link KeyedConsumer} run events of different keys at once.
  */
 final class PerRecord<T> implements ProcessorFunction<T> {
-    /** The handler of decoded records, or null when {@link #events} handles raw events. */
+    /** The handler of decoded records, or null when {@link #events} or {@link #withContext} handles them. */
     private final RecordHandler<? super T> records;
     private final RecordHandler<? super Event> events;
+    private final ProcessingContext.Handler<? super T> withContext;
 
-    private PerRecord(RecordHandler<? super T> records, RecordHandler<? super Event> events) {
+    private PerRecord(RecordHandler<? super T> records, RecordHandler<? super Event> events,
+                      ProcessingContext.Handler<? super T> withContext) {
         this.records = records;
         this.events = events;
+        this.withContext = withContext;
     }
 
     static <T> PerRecord<T> ofRecords(RecordHandler<? super T> handler) {
-        return new PerRecord<>(Objects.requireNonNull(handler, "handler"), null);
+        return new PerRecord<>(Objects.requireNonNull(handler, "handler"), null, null);
     }
 
     static <T> PerRecord<T> ofEvents(RecordHandler<? super Event> handler) {
-        return new PerRecord<>(null, Objects.requireNonNull(handler, "handler"));
+        return new PerRecord<>(null, Objects.requireNonNull(handler, "handler"), null);
+    }
+
+    static <T> PerRecord<T> ofContext(ProcessingContext.Handler<? super T> handler) {
+        return new PerRecord<>(null, null, Objects.requireNonNull(handler, "handler"));
+    }
+
+    /**
+     * Whether the handler takes a {@link ProcessingContext}: its deliveries then commit what
+     * they did with their acks, so a {@link KeyedConsumer} runs it whatever its max_in_flight.
+     */
+    boolean usesContext() {
+        return withContext != null;
     }
 
     @Override
     public void process(Events<T> partition) throws Exception {
+        if (withContext != null) {
+            // Never run so by a worker (a KeyedConsumer runs it, see usesContext).
+            throw new IllegalStateException("a processor with a context runs one delivery at a time, not as a loop");
+        }
         if (records != null) {
             for (T record : partition.records()) {
                 records.handle(record);
@@ -42,9 +61,14 @@ final class PerRecord<T> implements ProcessorFunction<T> {
         }
     }
 
-    /** Handles one event, whose record was decoded already (to find its key). */
-    void handle(Event event, T record) throws Exception {
-        if (records != null) {
+    /**
+     * Handles one event, whose record was decoded already (to find its key); {@code context}
+     * is null unless {@link #usesContext()}.
+     */
+    void handle(Event event, T record, ProcessingContext context) throws Exception {
+        if (withContext != null) {
+            withContext.handle(record, context);
+        } else if (records != null) {
             records.handle(record);
         } else {
             events.handle(event);

@@ -5,6 +5,7 @@ package io.runnel.engine;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
 import io.runnel.api.Misconfigured;
+import io.runnel.api.ProcessingGuarantee;
 import io.runnel.api.SerializationException;
 import io.runnel.api.transport.ParkingKeys;
 
@@ -35,6 +36,8 @@ record Processor<T>(
         Duration readTimeout,
         int prefetchCount,
         int maxInFlight,
+        ProcessingGuarantee guarantee,
+        Duration commitInterval,
         int assignmentAttempts,
         Duration assignmentSleep,
         Duration gracePeriod,
@@ -92,6 +95,8 @@ record Processor<T>(
                 o.get(Settings.DEFAULT_READ_TIMEOUT, s),
                 o.get(Settings.DEFAULT_PREFETCH_COUNT, s),
                 maxInFlight(stream, name, function, o, s),
+                guarantee(name, function, o, s),
+                o.get(Settings.DEFAULT_COMMIT_INTERVAL, s),
                 o.get(Settings.DEFAULT_ASSIGNMENT_ATTEMPTS, s),
                 o.get(Settings.DEFAULT_ASSIGNMENT_SLEEP, s),
                 o.get(Settings.DEFAULT_GRACE_PERIOD, s),
@@ -130,6 +135,31 @@ record Processor<T>(
             throw new Misconfigured("processor " + name + ": max_in_flight " + n + " cannot apply: " + why);
         }
         return 1;
+    }
+
+    /**
+     * The processor's processing guarantee. {@code exactly_once} needs a function with a
+     * context (what it sends and writes is what commits); asked for explicitly on another, it
+     * fails the definition, and the app-wide default applies only where it can.
+     */
+    private static ProcessingGuarantee guarantee(String name, ProcessorFunction<?> function, Overrides o, Settings s) {
+        Optional<ProcessingGuarantee> explicit = o.explicit(Settings.DEFAULT_PROCESSING_GUARANTEE);
+        ProcessingGuarantee g = explicit.orElseGet(() -> s.value(Settings.DEFAULT_PROCESSING_GUARANTEE));
+        if (g == ProcessingGuarantee.AT_LEAST_ONCE || (function instanceof PerRecord<?> p && p.usesContext())) {
+            return g;
+        }
+        if (explicit.isPresent()) {
+            throw new Misconfigured("processor " + name + ": processing_guarantee exactly_once cannot apply: its function "
+                    + "does not send or keep state through a context, so there is nothing to commit with its acks; "
+                    + "register ProcessorFunction.eachRecordWithContext((record, context) -> ...) and send with "
+                    + "context.send(...)");
+        }
+        return ProcessingGuarantee.AT_LEAST_ONCE;
+    }
+
+    /** Whether the function takes a {@link ProcessingContext}: a {@link KeyedConsumer} runs it, committing its effects. */
+    boolean usesContext() {
+        return function instanceof PerRecord<?> p && p.usesContext();
     }
 
     String app() {
@@ -177,6 +207,16 @@ record Processor<T>(
         String tag = stream.keyTag(partition);
         return new ParkingKeys(stream.partitionKey(partition), Keys.parked(app(), stream.name(), partition) + tag,
                 Keys.parking(app(), stream.name(), name, partition) + tag);
+    }
+
+    /** The hash of the partition's keyed state {@code state}, in the partition's hash slot. */
+    String stateKey(String state, int partition) {
+        return Keys.state(app(), stream.name(), name, state, partition) + stream.keyTag(partition);
+    }
+
+    /** The marker of the partition's last commit, in the partition's hash slot. */
+    String commitMarkerKey(int partition) {
+        return Keys.commitMarker(app(), stream.name(), name, partition) + stream.keyTag(partition);
     }
 
     String stuckKey(int partition) {

@@ -51,4 +51,21 @@ public interface ProcessorFunction<T> {
     static <T> ProcessorFunction<T> eachEvent(RecordHandler<? super Event> handler) {
         return PerRecord.ofEvents(handler);
     }
+
+    /**
+     * The per-record form with a context: {@code handler} is called once per record with a
+     * {@link ProcessingContext} through which it sends to streams and reads and changes keyed
+     * state. What it does through the context commits with the event's acknowledgement, and
+     * under {@code processing_guarantee} {@code exactly_once} (see
+     * {@link ProcessorOptions#processingGuarantee}) its sends do too: each event's effects on
+     * Runnel streams and state then happen exactly once. {@code max_in_flight} applies as to
+     * {@link #eachRecord(RecordHandler)}.
+     *
+     * @param <T>     the record type
+     * @param handler what processes one record
+     * @return a processor function to register with {@link App#processor}
+     */
+    static <T> ProcessorFunction<T> eachRecordWithContext(ProcessingContext.Handler<? super T> handler) {
+        return PerRecord.ofContext(handler);
+    }
 }

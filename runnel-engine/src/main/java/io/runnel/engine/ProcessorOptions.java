@@ -4,6 +4,7 @@ package io.runnel.engine;
 
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
+import io.runnel.api.ProcessingGuarantee;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,6 +132,36 @@ public final class ProcessorOptions {
      */
     public ProcessorOptions maxInFlight(int n) {
         return set(Settings.DEFAULT_MAX_IN_FLIGHT, n);
+    }
+
+    /**
+     * What a processor with a context ({@link ProcessorFunction#eachRecordWithContext})
+     * promises of its sends (default: setting {@code default_processing_guarantee},
+     * {@code at_least_once}). Under {@link ProcessingGuarantee#EXACTLY_ONCE} a delivery's
+     * sends and state changes commit atomically with its event's acknowledgement, fenced by
+     * the partition's lease. Asking for it on a processor without a context fails the
+     * definition.
+     *
+     * @param guarantee the guarantee
+     * @return these options
+     */
+    public ProcessorOptions processingGuarantee(ProcessingGuarantee guarantee) {
+        return set(Settings.DEFAULT_PROCESSING_GUARANTEE, guarantee);
+    }
+
+    /**
+     * The longest a completed delivery of a processor with a context waits for its commit
+     * (default: setting {@code default_commit_interval}, 100 ms); a commit also goes once 128
+     * deliveries have gathered, when the partition has nothing more to do, and before its
+     * lock is released. Longer: fewer, larger commits; shorter: the ack, and under
+     * {@code exactly_once} the sends, sooner.
+     *
+     * @param d the longest wait (positive)
+     * @return these options
+     * @throws InvalidSetting if {@code d} is not positive
+     */
+    public ProcessorOptions commitInterval(Duration d) {
+        return set(Settings.DEFAULT_COMMIT_INTERVAL, d);
     }
 
     /**

@@ -3,6 +3,7 @@
 package io.runnel.engine;
 
 import io.runnel.api.ExceptionPolicy;
+import io.runnel.api.ProcessingGuarantee;
 import io.runnel.api.Misconfigured;
 import io.runnel.api.transport.ConnectionUrl;
 import org.slf4j.Logger;
@@ -124,6 +125,15 @@ public final class Settings {
     static final Setting<Integer> DEFAULT_MAX_IN_FLIGHT = declare("default_max_in_flight", SettingType.positiveInt(),
             "1", PROCESSOR, "deliveries of different keys a per-record processor runs at once per owned partition, each on "
                     + "its own virtual thread; a key's events still run one after another, in order. 1: one at a time");
+    static final Setting<ProcessingGuarantee> DEFAULT_PROCESSING_GUARANTEE = declare("default_processing_guarantee",
+            SettingType.constant(ProcessingGuarantee.class), "at_least_once", PROCESSOR,
+            "what a processor with a context (`eachRecordWithContext`) promises of its sends and state: "
+                    + "`at_least_once` (sends go out at once, and again if the event is processed again) or "
+                    + "`exactly_once` (sends and state changes commit atomically with the ack, fenced by the lease)");
+    static final Setting<Duration> DEFAULT_COMMIT_INTERVAL = declare("default_commit_interval",
+            SettingType.positiveDuration("ms"), "100", PROCESSOR,
+            "longest time a completed delivery of a processor with a context waits before its ack, state changes "
+                    + "and (under `exactly_once`) sends commit; a commit also goes once 128 deliveries have gathered");
     static final Setting<String> DEFAULT_ASSIGNMENT = declare("default_assignment",
             SettingType.oneOf(List.of("sticky", "ranges")), "sticky", APP,
             "how partitions are spread over a processor's executors: `sticky` (balanced, moves only what must move) or "

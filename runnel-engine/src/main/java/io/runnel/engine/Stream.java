@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.function.Function;
 
@@ -221,12 +222,31 @@ public final class Stream<T> {
         if (records.isEmpty()) {
             return List.of();
         }
-        List<Map<String, byte[]>> entries = new ArrayList<>(records.size());
         int[] partitions = new int[records.size()];
         for (int i = 0; i < partitions.length; i++) {
-            T record = records.get(i);
+            partitions[i] = partitionOf(records.get(i));
+        }
+        return send(records, ids, partitions);
+    }
+
+    /** Sends one record to the partition of {@code key} rather than of its own key. */
+    String sendByKey(Object key, T record) {
+        return send(List.of(record), null, new int[] {partitionFor(Objects.requireNonNull(key, "key"))}).get(0);
+    }
+
+    /**
+     * The append that would send {@code record}, to the partition of {@code key} (null: of its
+     * own key), with a server-assigned id: what a processor's exactly-once commit appends.
+     */
+    Append stagedAppend(Object key, T record) {
+        int partition = key == null ? partitionOf(record) : partitionFor(key);
+        return new Append(keys.get(partition), null, codec().encode(record), retention.sendMaxLength());
+    }
+
+    private List<String> send(List<? extends T> records, List<String> ids, int[] partitions) {
+        List<Map<String, byte[]>> entries = new ArrayList<>(records.size());
+        for (T record : records) {
             entries.add(codec().encode(record));
-            partitions[i] = partitionOf(record);
         }
         List<Instrumentation.SendCompletion> completions = instrumentation(entries, partitions);
         List<Append> appends = new ArrayList<>(records.size());

@@ -45,17 +45,7 @@ class ProcessCrashTest extends ChildProcessTest {
     private static final int PER_KEY = 100;
     /** Slow enough that a kill lands mid-stream, with work left on both sides. */
     private static final long WORK_MILLIS = 20;
-    private static final Map<String, String> SETTINGS = new LinkedHashMap<>();
-
-    static {
-        SETTINGS.put("RUNNEL_DEFAULT_PARTITION_COUNT", "8");
-        SETTINGS.put("RUNNEL_DEFAULT_JOIN_DELAY", "0");
-        SETTINGS.put("RUNNEL_DEFAULT_ASSIGNMENT_SLEEP", "100ms");
-        SETTINGS.put("RUNNEL_DEFAULT_READ_TIMEOUT", "200");
-        SETTINGS.put("RUNNEL_DEFAULT_LOCK_EXPIRY", "3");
-        SETTINGS.put("RUNNEL_DEFAULT_GRACE_PERIOD", "1");
-        SETTINGS.put("RUNNEL_LEADERSHIP_POLL_INTERVAL", "200");
-    }
+    private static final Map<String, String> SETTINGS = fastFailover();
 
     private Path logOf(String appName, String label) {
         return ChildWorkers.logOf(appName, label);

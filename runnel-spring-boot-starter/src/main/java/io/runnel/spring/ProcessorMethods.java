@@ -5,6 +5,7 @@ package io.runnel.spring;
 import io.runnel.api.Misconfigured;
 import io.runnel.engine.App;
 import io.runnel.engine.Events;
+import io.runnel.engine.ProcessingContext;
 import io.runnel.engine.ProcessorFunction;
 import io.runnel.engine.ProcessorOptions;
 import io.runnel.engine.Stream;
@@ -79,20 +80,23 @@ final class ProcessorMethods implements BeanPostProcessor, SmartInitializingSing
 
     private void register(App app, Found f) {
         Method method = f.method();
-        if (method.getParameterCount() != 1) {
-            throw new Misconfigured("the method must take one parameter: Events<T> or a record of the stream's type");
+        boolean withContext = method.getParameterCount() == 2
+                && method.getParameterTypes()[1] == ProcessingContext.class;
+        if (method.getParameterCount() != 1 && !withContext) {
+            throw new Misconfigured("the method must take one parameter (Events<T> or a record of the stream's type), "
+                    + "or a record and a ProcessingContext");
         }
         Stream<?> stream = app.streamNamed(text(f.annotation().stream()));
         String name = f.annotation().name().isEmpty() ? method.getName() : text(f.annotation().name());
         method.setAccessible(true);
         Class<?> parameter = method.getParameterTypes()[0];
-        boolean wholeLoop = Events.class.isAssignableFrom(parameter);
+        boolean wholeLoop = !withContext && Events.class.isAssignableFrom(parameter);
         if (!wholeLoop && !parameter.isAssignableFrom(stream.recordType().type())) {
             throw new Misconfigured("it takes " + parameter.getName() + " but stream " + stream.name() + " carries "
                     + stream.recordType().type().getName());
         }
         Stream<?> sendTo = sendTo(app, f, wholeLoop);
-        register(app, stream, name, f, wholeLoop, sendTo);
+        register(app, stream, name, f, wholeLoop, withContext, sendTo);
     }
 
     /** The stream {@code sendTo} names, checked against the method; null for none. */
@@ -117,15 +121,26 @@ final class ProcessorMethods implements BeanPostProcessor, SmartInitializingSing
         return target;
     }
 
-    private <T> void register(App app, Stream<T> stream, String name, Found f, boolean wholeLoop, Stream<?> sendTo) {
-        ProcessorFunction<T> function = wholeLoop
-                ? events -> invoke(f, events)
-                : ProcessorFunction.<T>eachRecord(record -> {
-                    Object result = invoke(f, record);
-                    if (result != null && sendTo != null) {
-                        send(sendTo, result); // before the record completes, which acknowledges it
-                    }
-                });
+    private <T> void register(App app, Stream<T> stream, String name, Found f, boolean wholeLoop, boolean withContext,
+                              Stream<?> sendTo) {
+        ProcessorFunction<T> function;
+        if (wholeLoop) {
+            function = events -> invoke(f, events);
+        } else if (withContext) {
+            function = ProcessorFunction.<T>eachRecordWithContext((record, context) -> {
+                Object result = invoke(f, record, context);
+                if (result != null && sendTo != null) {
+                    send(context, sendTo, result); // staged with the delivery: under exactly_once it commits with it
+                }
+            });
+        } else {
+            function = ProcessorFunction.<T>eachRecord(record -> {
+                Object result = invoke(f, record);
+                if (result != null && sendTo != null) {
+                    send(sendTo, result); // before the record completes, which acknowledges it
+                }
+            });
+        }
         app.processor(stream, name, o -> options(f.annotation(), o), function);
     }
 
@@ -152,6 +167,9 @@ final class ProcessorMethods implements BeanPostProcessor, SmartInitializingSing
         if (a.maxInFlight() != 0) {
             o.maxInFlight(a.maxInFlight());
         }
+        if (!a.processingGuarantee().isEmpty()) {
+            o.setting("processing_guarantee", text(a.processingGuarantee()));
+        }
         if (a.poolSize() != 0) {
             o.setting("pool_size", a.poolSize());
         }
@@ -170,10 +188,14 @@ final class ProcessorMethods implements BeanPostProcessor, SmartInitializingSing
         target.send(target.recordType().type().cast(value));
     }
 
+    private static <R> void send(ProcessingContext context, Stream<R> target, Object value) {
+        context.send(target, target.recordType().type().cast(value));
+    }
+
     /** Calls the method; what it throws is the processor's failure, as if thrown by the function. */
-    private static Object invoke(Found f, Object argument) throws Exception {
+    private static Object invoke(Found f, Object... arguments) throws Exception {
         try {
-            return f.method().invoke(f.bean(), argument);
+            return f.method().invoke(f.bean(), arguments);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof Exception cause) {
                 throw cause;

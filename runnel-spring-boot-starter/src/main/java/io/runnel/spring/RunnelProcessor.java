@@ -14,9 +14,11 @@ import java.lang.annotation.Target;
  * Makes a bean method a Runnel processor of a stream defined as a bean
  * ({@code @Bean Stream<Order> orders(App app)}). The method takes either the stream's
  * {@link io.runnel.engine.Events} (the processor's whole loop, as in
- * {@code app.processor(...)}) or one record of the stream's type (called once per event, in
- * order; the event is acknowledged when it returns). Registered once every singleton exists;
- * the worker starts with the application context.
+ * {@code app.processor(...)}), one record of the stream's type (called once per event, in
+ * order; the event is acknowledged when it returns), or a record and a
+ * {@link io.runnel.engine.ProcessingContext} (to send and keep keyed state, committed with the
+ * event's acknowledgement; see {@link #processingGuarantee()}). Registered once every
+ * singleton exists; the worker starts with the application context.
  *
  * <pre>{@code
  * @RunnelProcessor(stream = "orders", name = "billing", retryAttempts = 3, maxProcessingTime = "30s",
@@ -100,6 +102,17 @@ public @interface RunnelProcessor {
      * @return the most deliveries at once per partition, or 0
      */
     int maxInFlight() default 0;
+
+    /**
+     * For a method that takes a record and a {@code ProcessingContext}: {@code "exactly_once"}
+     * to commit what it sends (through the context, or by returning it with {@link #sendTo()})
+     * and writes to state atomically with the event's acknowledgement; empty for
+     * {@code default_processing_guarantee} (which is {@code at_least_once}). On another method,
+     * {@code exactly_once} fails at start.
+     *
+     * @return {@code at_least_once}, {@code exactly_once}, or empty
+     */
+    String processingGuarantee() default "";
 
     /**
      * Concurrent reads (connections) of this processor per worker; 0 for {@code default_pool_size}.

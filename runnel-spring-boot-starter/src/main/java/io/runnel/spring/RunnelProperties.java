@@ -61,6 +61,8 @@ record RunnelProperties(
         String defaultReadTimeout,
         String defaultPrefetchCount,
         String defaultMaxInFlight,
+        String defaultProcessingGuarantee,
+        String defaultCommitInterval,
         String defaultAssignment,
         String defaultAssignmentAttempts,
         String memberId,

@@ -14,12 +14,13 @@ public final class ProcessorView {
 
     /** What a processor resolved its options to. */
     public record Options(RetryPolicy retry, int prefetchCount, int poolSize, Duration maxProcessingTime,
-                          io.runnel.api.ExceptionPolicy exceptionPolicy, int maxInFlight) {
+                          io.runnel.api.ExceptionPolicy exceptionPolicy, int maxInFlight,
+                          io.runnel.api.ProcessingGuarantee guarantee) {
     }
 
     public static Options of(App app, String processor) {
         Processor<?> p = app.processor(processor);
         return new Options(p.retry(), p.prefetchCount(), p.poolSize(), p.maxProcessingTime(), p.exceptionPolicy(),
-                p.maxInFlight());
+                p.maxInFlight(), p.guarantee());
     }
 }

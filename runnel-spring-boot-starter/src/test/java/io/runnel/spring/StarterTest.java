@@ -14,6 +14,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.runnel.api.transport.ConnectionUrl;
 import io.runnel.engine.App;
+import io.runnel.engine.ProcessingContext;
 import io.runnel.engine.ProcessorView;
 import io.runnel.engine.RetryPolicy;
 import io.runnel.engine.Stream;
@@ -196,9 +197,8 @@ class StarterTest {
         }
     }
 
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    static class InvoiceService {
+    /** The streams of orders and invoices, and the ledger of invoices: what the services below share. */
+    abstract static class OrdersToLedger {
         @Bean
         Stream<Order> orders(App app) {
             return app.stream("orders", Order.class, Order::customer, o -> o.partitionCount(2));
@@ -210,13 +210,17 @@ class StarterTest {
         }
 
         @Bean
-        Invoicer invoicer() {
-            return new Invoicer();
-        }
-
-        @Bean
         Ledger ledger() {
             return new Ledger();
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class InvoiceService extends OrdersToLedger {
+        @Bean
+        Invoicer invoicer() {
+            return new Invoicer();
         }
     }
 
@@ -240,6 +244,59 @@ class StarterTest {
         }
     }
 
+    /** Counts each customer's orders in keyed state, and sends the running count as an invoice. */
+    static class Counter {
+        @RunnelProcessor(stream = "orders", name = "counter", sendTo = "invoices",
+                processingGuarantee = "${counter.guarantee:exactly_once}", maxInFlight = 4)
+        Invoice count(Order order, ProcessingContext context) {
+            long n = context.state("orders-per-customer", Long.class).merge(order.customer(), 1L, Long::sum);
+            return new Invoice(order.customer(), (int) n);
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class CountingService extends OrdersToLedger {
+        @Bean
+        Counter counter() {
+            return new Counter();
+        }
+    }
+
+    /** Orders 1 to 12, of customers 0, 1 and 2 in turn. */
+    private static List<Order> twelveOrdersOfThreeCustomers() {
+        List<Order> sent = new ArrayList<>();
+        for (int i = 1; i <= 12; i++) {
+            sent.add(new Order("customer-" + (i % 3), i));
+        }
+        return sent;
+    }
+
+    @Test
+    void a_method_taking_a_context_keeps_state_and_sends_what_it_returns_exactly_once() {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(CountingService.class)
+                .web(WebApplicationType.NONE).properties("runnel.app=" + appName(), "runnel.redis-url=" + redis.url(),
+                        "runnel.default-join-delay=0", "runnel.metrics-reporters=none").run()) {
+            App app = context.getBean(App.class);
+            assertThat(ProcessorView.of(app, "counter").guarantee())
+                    .isEqualTo(io.runnel.api.ProcessingGuarantee.EXACTLY_ONCE);
+            assertThat(ProcessorView.of(app, "counter").maxInFlight()).isEqualTo(4);
+            @SuppressWarnings("unchecked")
+            Stream<Order> orders = (Stream<Order>) app.streamNamed("orders");
+            List<Order> sent = twelveOrdersOfThreeCustomers();
+            orders.sendAll(sent);
+            Ledger ledger = context.getBean(Ledger.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ledger.seen.size() >= 12);
+            List<Invoice> expected = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                for (int n = 1; n <= 4; n++) {
+                    expected.add(new Invoice("customer-" + c, n));
+                }
+            }
+            assertThat(ledger.seen).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
     @Test
     void send_to_forwards_what_the_method_returns_before_the_event_is_acknowledged() {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(InvoiceService.class)
@@ -247,10 +304,7 @@ class StarterTest {
                         "runnel.default-join-delay=0", "runnel.metrics-reporters=none").run()) {
             @SuppressWarnings("unchecked")
             Stream<Order> orders = (Stream<Order>) context.getBean(App.class).streamNamed("orders");
-            List<Order> sent = new ArrayList<>();
-            for (int i = 1; i <= 12; i++) {
-                sent.add(new Order("customer-" + (i % 3), i));
-            }
+            List<Order> sent = twelveOrdersOfThreeCustomers();
             orders.sendAll(sent);
             List<Invoice> expected = sent.stream().filter(o -> o.seq() % 5 != 0)
                     .map(o -> new Invoice(o.customer(), o.seq() * 10)).toList();

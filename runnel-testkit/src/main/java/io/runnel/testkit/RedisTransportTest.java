@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
@@ -271,6 +272,10 @@ public abstract class RedisTransportTest extends TransportTestBase {
             assertThatThrownBy(() -> full.parkFenced(fence, "g", new ParkingKeys("s", "parked", "marks"),
                     List.of(new ParkStep(ParkStep.Mode.FAIL, "k", ids.get(2), false, fields("n", "2")))))
                     .isInstanceOf(ServerOutOfMemory.class);
+            assertThatThrownBy(() -> full.commitFenced(fence, "g", Commit.builder("s", "commit-marker", "tok:1")
+                    .ack(List.of(ids.get(2))).write(List.of(new Commit.StateWrite("state", "k", new byte[] {1})))
+                    .build())).as("a commit, refused as a whole").isInstanceOf(ServerOutOfMemory.class);
+            assertThat(full.get("commit-marker")).isEmpty();
             assertThat(full.groupInfo("s", "g").orElseThrow().pending()).as("nothing parked, nothing acked").isEqualTo(6);
             assertThatThrownBy(() -> full.releaseParked(parking, "g", "a", true)).as("a replay re-sends")
                     .isInstanceOf(ServerOutOfMemory.class);

@@ -3,6 +3,7 @@
 package io.runnel.testkit;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
@@ -255,6 +256,21 @@ public final class SameSlotTransport implements Transport {
     @Override
     public long deleteEntries(String key, List<String> ids) {
         return delegate.deleteEntries(onServer(key), ids);
+    }
+
+    @Override
+    public boolean commitFenced(Fence fence, String group, Commit commit) {
+        Commit.Builder tagged = Commit.builder(onServer(commit.streamKey()), onServer(commit.markerKey()), commit.marker())
+                .ack(commit.ids())
+                .append(commit.appends().stream().map(this::tagged).toList())
+                .write(commit.writes().stream()
+                        .map(w -> new Commit.StateWrite(onServer(w.key()), w.field(), w.value())).toList());
+        return delegate.commitFenced(fence(fence), group, tagged.build());
+    }
+
+    @Override
+    public List<Optional<byte[]>> hashValues(String key, List<String> fields) {
+        return delegate.hashValues(onServer(key), fields);
     }
 
     private ParkingKeys parking(ParkingKeys keys) {

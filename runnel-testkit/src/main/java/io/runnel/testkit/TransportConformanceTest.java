@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.CommandRejected;
+import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
@@ -24,6 +25,7 @@ import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -1020,6 +1022,64 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         assertThat(stored).extracting(StreamEntry::id).containsExactlyElementsOf(ids.get());
         assertThat(stored.get(0).fields().keySet()).containsExactly("a", "b");
         assertThat(text(stored.get(1).fields().get("a"))).isEqualTo("3");
+    }
+
+    // ------------------------------------------------------------------ commits
+
+    @Test
+    void aCommitIsFencedAndWritesItsAppendsStateAndAcksTogether() {
+        List<String> ids = appendNumbered("s", 3);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.readGroup("g", "c", Map.of("s", ">"), 10, null);
+        transport.set("lock", "t", Duration.ofSeconds(60));
+        byte[] binary = {0, (byte) 0xff, (byte) 0xc3, 10};
+        Commit commit = Commit.builder("s", "marker", "t:1")
+                .ack(ids.subList(0, 2))
+                .append(List.of(new Append("out", null, fields("n", "1"), 0), new Append("out", null, fields("n", "2"), 100)))
+                .write(List.of(new Commit.StateWrite("state", "a", "1".getBytes(StandardCharsets.UTF_8)),
+                        new Commit.StateWrite("state", "b", binary),
+                        new Commit.StateWrite("state", "a", "2".getBytes(StandardCharsets.UTF_8))))
+                .build();
+
+        assertThat(transport.commitFenced(new Fence("lock", "other"), "g", commit)).isFalse();
+        assertThat(transport.length("out")).isZero();
+        assertThat(transport.hashValues("state", List.of("a", "b"))).containsExactly(Optional.empty(), Optional.empty());
+        assertThat(transport.pendingCount("s", "g")).isEqualTo(3);
+
+        assertThat(transport.commitFenced(new Fence("lock", "t"), "g", commit)).isTrue();
+        assertThat(transport.range("out", "-", "+", 10)).extracting(e -> text(e.fields().get("n"))).containsExactly("1", "2");
+        List<Optional<byte[]>> values = transport.hashValues("state", List.of("a", "b", "c"));
+        assertThat(text(values.get(0).orElseThrow())).as("the later write of a field wins").isEqualTo("2");
+        assertThat(values.get(1)).hasValueSatisfying(v -> assertThat(v).isEqualTo(binary));
+        assertThat(values.get(2)).isEmpty();
+        assertThat(transport.pendingCount("s", "g")).isEqualTo(1);
+
+        // Sent again (its reply lost): the marker is there, nothing is written twice.
+        assertThat(transport.commitFenced(new Fence("lock", "t"), "g", commit)).isTrue();
+        assertThat(transport.length("out")).isEqualTo(2);
+
+        Commit removal = Commit.builder("s", "marker", "t:2").ack(ids.subList(2, 3))
+                .write(List.of(new Commit.StateWrite("state", "a", null))).build();
+        assertThat(transport.commitFenced(new Fence("lock", "t"), "g", removal)).isTrue();
+        assertThat(transport.hashValues("state", List.of("a", "b")).get(0)).isEmpty();
+        assertThat(transport.pendingCount("s", "g")).isZero();
+    }
+
+    @Test
+    void aCommitRefusedForAKeyOfTheWrongTypeWritesNothing() {
+        appendNumbered("s", 1);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.set("lock", "t", Duration.ofSeconds(60));
+        transport.set("not-a-hash", "x", null);
+        Commit commit = Commit.builder("s", "marker", "t:1")
+                .append(List.of(new Append("out", null, fields("n", "1"), 0)))
+                .write(List.of(new Commit.StateWrite("not-a-hash", "a", "1".getBytes(StandardCharsets.UTF_8))))
+                .build();
+
+        assertThatThrownBy(() -> transport.commitFenced(new Fence("lock", "t"), "g", commit))
+                .isInstanceOf(CommandRejected.class);
+        assertThat(transport.length("out")).as("checked before the first write").isZero();
+        assertThat(transport.get("marker")).isEmpty();
     }
 
     // ------------------------------------------------------------------ parking

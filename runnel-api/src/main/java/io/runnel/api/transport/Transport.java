@@ -57,8 +57,8 @@ import java.util.Optional;
  *       {@code allow-oom}, so it needs Redis 7.0 or later.
  *   <li>Refused with {@link ServerOutOfMemory}: whatever adds entries or groups, that is
  *       {@link #append}, {@link #appendDurably}, {@link #appendFenced}, {@link #appendOnce},
- *       {@link #parkFenced}, {@link #releaseParked} (when it re-sends) and
- *       {@link #createGroup}. Callers retry them once memory is freed.
+ *       {@link #parkFenced}, {@link #releaseParked} (when it re-sends),
+ *       {@link #commitFenced} and {@link #createGroup}. Callers retry them once memory is freed.
  * </ul>
  * {@link #serverMemory()} tells how full the server is.
  */
@@ -449,6 +449,32 @@ public interface Transport extends AutoCloseable {
      * @return how many existed
      */
     long deleteEntries(String key, List<String> ids);
+
+    /**
+     * Commits a partition's completed deliveries in one atomic step, only while the fence
+     * holds: appends the commit's entries, applies its state changes (HSET, HDEL), acknowledges
+     * its ids in {@code group} and records its marker. If the fence's lock no longer holds the
+     * token, nothing is written. If the marker key already holds the commit's marker, the commit
+     * was done before (its reply was lost) and nothing is written again. On a Redis Cluster
+     * every key of the commit ({@link Commit#keys()}) and the lock share one hash slot.
+     * Appends take server-assigned ids only. Refused as a whole with {@link ServerOutOfMemory}
+     * when the server is at maxmemory.
+     *
+     * @param fence  the partition's lock and the token it must hold
+     * @param group  the consumer group the ids are acknowledged in
+     * @param commit what to write
+     * @return false when the fence did not hold (nothing written); true when the commit is done
+     */
+    boolean commitFenced(Fence fence, String group, Commit commit);
+
+    /**
+     * The values of fields of a hash (HMGET), as stored.
+     *
+     * @param key    the hash
+     * @param fields the fields
+     * @return per field, in order, its value, or empty when the field or the hash does not exist
+     */
+    List<Optional<byte[]>> hashValues(String key, List<String> fields);
 
     /**
      * The key's hash slot when the server is a Redis Cluster, where one command may only name

@@ -4,6 +4,7 @@ package io.runnel.engine.memory;
 
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.CommandRejected;
+import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
@@ -17,10 +18,12 @@ import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -644,6 +647,73 @@ class MemoryTransport implements Transport {
                 }
             }
             return deleted;
+        });
+    }
+
+    /**
+     * As the Redis script does: the fence, then the marker, then every key's type (so a refusal
+     * leaves nothing half-written), then the appends, the state writes, the acks and the marker.
+     * State values are kept as ISO-8859-1 text, which gives back any bytes unchanged.
+     */
+    @Override
+    public boolean commitFenced(Fence fence, String group, Commit commit) {
+        for (Append a : commit.appends()) {
+            if (a.id() != null) {
+                throw new IllegalArgumentException("a commit appends with server-assigned ids only, not " + a.id());
+            }
+        }
+        return run("commit", space -> {
+            if (!holds(space, fence)) {
+                return false;
+            }
+            if (commit.marker().equals(space.string(commit.markerKey()))) {
+                return true;
+            }
+            commit.appends().forEach(a -> space.stream(a.key()));
+            Map<String, Map<String, String>> hashes = new HashMap<>();
+            for (Commit.StateWrite w : commit.writes()) {
+                hashes.computeIfAbsent(w.key(), space::hash);
+            }
+            for (Append a : commit.appends()) {
+                appendOne(space, a);
+            }
+            for (Commit.StateWrite w : commit.writes()) {
+                Map<String, String> hash = hashes.get(w.key());
+                if (w.value() != null) {
+                    if (hash == null) {
+                        hash = new HashMap<>();
+                        hashes.put(w.key(), hash);
+                        space.put(w.key(), hash, 0);
+                    }
+                    hash.put(w.field(), new String(w.value(), StandardCharsets.ISO_8859_1));
+                } else if (hash != null) {
+                    hash.remove(w.field());
+                    if (hash.isEmpty()) {
+                        space.remove(w.key());
+                        hashes.put(w.key(), null);
+                    }
+                }
+            }
+            MemoryStream stream = space.stream(commit.streamKey());
+            ConsumerGroup consumers = stream == null ? null : stream.group(group);
+            if (consumers != null && !commit.ids().isEmpty()) {
+                consumers.ack(commit.ids().stream().map(id -> StreamId.parse(id, 0)).toList());
+            }
+            space.put(commit.markerKey(), commit.marker(), 0);
+            return true;
+        });
+    }
+
+    @Override
+    public List<Optional<byte[]>> hashValues(String key, List<String> fields) {
+        return run("HMGET", space -> {
+            Map<String, String> hash = space.hash(key);
+            List<Optional<byte[]>> values = new ArrayList<>(fields.size());
+            for (String field : fields) {
+                String value = hash == null ? null : hash.get(field);
+                values.add(value == null ? Optional.empty() : Optional.of(value.getBytes(StandardCharsets.ISO_8859_1)));
+            }
+            return Collections.unmodifiableList(values);
         });
     }
 

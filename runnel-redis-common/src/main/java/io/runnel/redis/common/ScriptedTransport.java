@@ -3,6 +3,7 @@
 package io.runnel.redis.common;
 
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
@@ -20,7 +21,8 @@ import java.util.function.Function;
 /**
  * The half of a Redis {@link Transport} that is Lua scripts, the same whatever client sends
  * them: the lock and coordination-key writes and the group check ({@link LuaScript}), the
- * fenced commands ({@link FencedCommands}) and the parking commands ({@link ParkingCommands});
+ * fenced commands ({@link FencedCommands}), the parking commands ({@link ParkingCommands}) and
+ * the commit commands ({@link CommitCommands});
  * also the key's hash slot, closing and {@code toString}. A client's transport extends it and
  * supplies the connection the scripts run on ({@link Client}) and the one fenced step that is
  * not a script, the reads before a fenced check; it implements the rest of {@link Transport}
@@ -235,6 +237,20 @@ public abstract class ScriptedTransport implements Transport {
         return parking("XDEL").deleteEntries(key, ids);
     }
 
+    // ---------------------------------------------------------- commit commands
+
+    @Override
+    public final boolean commitFenced(Fence fence, String group, Commit commit) {
+        ensureOpen();
+        return commits("commit").commit(fence, group, commit);
+    }
+
+    @Override
+    public final List<Optional<byte[]>> hashValues(String key, List<String> fields) {
+        ensureOpen();
+        return commits("HMGET").hashValues(key, fields);
+    }
+
     /** The key's hash slot on a Redis Cluster; 0 for every key on a single server. */
     @Override
     public final int hashSlot(String key) {
@@ -270,6 +286,11 @@ public abstract class ScriptedTransport implements Transport {
     /** The parking commands; {@code operation} names them in errors. Each call stays in one hash slot. */
     private ParkingCommands parking(String operation) {
         return new ParkingCommands(client().scripts(operation), failure(operation));
+    }
+
+    /** The commit commands; {@code operation} names them in errors. Each call stays in one hash slot. */
+    private CommitCommands commits(String operation) {
+        return new CommitCommands(client().scripts(operation), failure(operation));
     }
 
     /** The fenced commands; {@code operation} names them in errors. On a cluster they group their runs by master. */

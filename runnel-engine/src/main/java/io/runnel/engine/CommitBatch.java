@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.engine;
+
+import io.runnel.api.transport.Append;
+import io.runnel.api.transport.Commit;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What completed deliveries of one partition of a processor with a context leave to commit
+ * together: the ids to acknowledge, the staged sends and the state changes, in completion
+ * order. Gathered by the partition's {@link CompletedIds}, committed by the {@link Acker}.
+ * Not thread-safe: whoever holds it uses it from one thread at a time.
+ */
+final class CommitBatch {
+    final PartitionStates states;
+    final String markerKey;
+    final List<String> ids = new ArrayList<>();
+    final List<Append> appends = new ArrayList<>();
+    final List<Commit.StateWrite> writes = new ArrayList<>();
+    /** The last completion ({@link PartitionStates#completed}) it carries; 0 for none. */
+    long lastCompletion;
+
+    CommitBatch(PartitionStates states, String markerKey) {
+        this.states = states;
+        this.markerKey = markerKey;
+    }
+
+    /** Adds one completed delivery's effects. */
+    void add(String id, DeliveryContext.Effects effects, long completion) {
+        ids.add(id);
+        appends.addAll(effects.appends());
+        writes.addAll(states.asWrites(effects.writes()));
+        lastCompletion = Math.max(lastCompletion, completion);
+    }
+
+    /** Adds {@code later}, which completed after this. */
+    void addAll(CommitBatch later) {
+        ids.addAll(later.ids);
+        appends.addAll(later.appends);
+        writes.addAll(later.writes);
+        lastCompletion = Math.max(lastCompletion, later.lastCompletion);
+    }
+
+    boolean isEmpty() {
+        return ids.isEmpty() && appends.isEmpty() && writes.isEmpty();
+    }
+
+    /** As one commit of {@code streamKey} with marker {@code marker}. */
+    Commit toCommit(String streamKey, String marker) {
+        return Commit.builder(streamKey, markerKey, marker).ack(ids).append(appends).write(writes).build();
+    }
+}

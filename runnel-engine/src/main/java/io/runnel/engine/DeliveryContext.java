@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.engine;
+
+import io.runnel.api.Event;
+import io.runnel.api.Misconfigured;
+import io.runnel.api.ProcessingGuarantee;
+import io.runnel.api.RecordType;
+import io.runnel.api.transport.Append;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The {@link ProcessingContext} of one try of a delivery: what the handler sends and writes
+ * to state, staged until the try ends. {@link #effects()} closes it: a context used after its
+ * handler returned fails, so nothing done through it can slip past the commit.
+ *
+ * <p>Used by the handler's thread only.
+ */
+final class DeliveryContext implements ProcessingContext {
+    private final Processor<?> processor;
+    private final Event event;
+    private final PartitionStates states;
+    private final boolean exactlyOnce;
+    private final List<Append> appends = new ArrayList<>();
+    private final Map<String, StagedState<?>> views = new LinkedHashMap<>();
+    private boolean closed;
+
+    DeliveryContext(Processor<?> processor, Event event, PartitionStates states) {
+        this.processor = processor;
+        this.event = event;
+        this.states = states;
+        this.exactlyOnce = processor.guarantee() == ProcessingGuarantee.EXACTLY_ONCE;
+    }
+
+    /** What a completed try leaves to commit: its sends (under exactly_once) and its state changes. */
+    record Effects(List<Append> appends, Map<PartitionStates.Field, byte[]> writes) {
+        static final Effects NONE = new Effects(List.of(), Map.of());
+    }
+
+    @Override
+    public Event event() {
+        return event;
+    }
+
+    @Override
+    public <R> void send(Stream<R> stream, R record) {
+        stage(stream, null, record);
+    }
+
+    @Override
+    public <R> void send(Stream<R> stream, Object key, R record) {
+        stage(stream, Objects.requireNonNull(key, "key"), record);
+    }
+
+    private <R> void stage(Stream<R> stream, Object key, R record) {
+        ensureOpen();
+        Objects.requireNonNull(record, "record");
+        if (stream.host() != processor.stream().host()) {
+            throw new IllegalArgumentException("stream " + stream.name() + " belongs to another app: a processor's "
+                    + "context sends to streams of its own app only");
+        }
+        if (!exactlyOnce) {
+            if (key == null) {
+                stream.send(record);
+            } else {
+                stream.sendByKey(key, record);
+            }
+            return;
+        }
+        Append append = stream.stagedAppend(key, record);
+        int home = stream.host().transport().hashSlot(processor.lockKey(event.partition()));
+        if (stream.host().transport().hashSlot(append.key()) != home) {
+            throw new Misconfigured("processor " + processor.name() + ": under exactly_once on a Redis Cluster, a send "
+                    + "must go to a partition in the hash slot of the input partition, and " + append.key()
+                    + " is in another (sends across slots are not supported yet)");
+        }
+        appends.add(append);
+    }
+
+    @Override
+    public <V> KeyedState<V> state(String name, Class<V> valueType) {
+        ensureOpen();
+        Objects.requireNonNull(valueType, "valueType");
+        StagedState<?> view = views.get(name);
+        if (view == null) {
+            Keys.checkName("state", name);
+            StagedState<V> created = new StagedState<>(name, RecordType.of(valueType), states, this::ensureOpen);
+            views.put(name, created);
+            return created;
+        }
+        if (view.type().type() != valueType) {
+            throw new IllegalArgumentException("state " + name + " is used with values of " + view.type().type().getName()
+                    + " already, not " + valueType.getName());
+        }
+        @SuppressWarnings("unchecked") // checked just above
+        KeyedState<V> same = (KeyedState<V>) view;
+        return same;
+    }
+
+    /** Closes the context; what the try staged. */
+    Effects effects() {
+        closed = true;
+        if (appends.isEmpty() && views.isEmpty()) {
+            return Effects.NONE;
+        }
+        Map<PartitionStates.Field, byte[]> writes = new LinkedHashMap<>();
+        views.values().forEach(v -> v.stagedInto(writes));
+        return new Effects(List.copyOf(appends), writes);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this delivery's context was used after its handler returned: what is done "
+                    + "through it must be done while the handler runs");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.engine;
+
+import io.runnel.api.Misconfigured;
+import io.runnel.api.Serializer;
+import io.runnel.api.transport.Commit;
+import io.runnel.api.transport.Transport;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The keyed state of one owned partition of a processor with a context, as its deliveries
+ * read it: a write-back cache over the partition's state hashes in Redis.
+ *
+ * <p>An entry is <em>dirty</em> from the moment a delivery that wrote it completes until the
+ * commit that carries the write is done; reads see it, so a key's second event sees its first
+ * event's change before the commit. Dirty entries are never evicted. A read that misses loads
+ * the committed value from Redis (one HMGET) and keeps it, clean; clean entries beyond
+ * {@link #CACHE_ENTRIES} are evicted, least recently used first. A new owner starts with an
+ * empty cache: it is warmed by the reads, and nothing is replayed.
+ *
+ * <p>Thread-safe: the partition's lanes read and complete deliveries concurrently, and the
+ * acker tells of commits from its own thread; every access to the cache holds this object's
+ * monitor, and the Redis read of a miss is made outside it.
+ */
+final class PartitionStates {
+    /** The most clean entries kept per owned partition. */
+    static final int CACHE_ENTRIES = 10_000;
+
+    private final Processor<?> processor;
+    private final int partition;
+    private final Transport transport;
+    private final Serializer serializer;
+    /** By state and key, in access order; guarded by this. */
+    private final LinkedHashMap<Field, Cached> cache = new LinkedHashMap<>(64, 0.75f, true);
+    /** Deliveries completed with state changes, numbered from 1; guarded by this. */
+    private long completions;
+
+    /** A key of a state. */
+    record Field(String state, String key) {
+    }
+
+    /** A value as the cache keeps it: encoded, null when deleted; dirty until commit {@code dirtyUntil}. */
+    private record Cached(byte[] value, long dirtyUntil) {
+    }
+
+    PartitionStates(Processor<?> processor, int partition, Transport transport) {
+        this.processor = processor;
+        this.partition = partition;
+        this.transport = transport;
+        this.serializer = serializerOf(processor);
+    }
+
+    /**
+     * The serializer of state values: the processor's stream's, or the app's default one for a
+     * stream of primitive records.
+     */
+    private static Serializer serializerOf(Processor<?> processor) {
+        if (processor.stream().codec() instanceof RecordCodec.Structured<?> structured) {
+            return structured.serializer();
+        }
+        String name = processor.stream().host().settings().value(Settings.DEFAULT_SERIALIZER);
+        return Plugins.serializer(name).orElse(null);
+    }
+
+    /** The serializer of values; fails when there is none. */
+    Serializer serializer() {
+        if (serializer == null) {
+            throw new Misconfigured("processor " + processor.name() + " keeps state, and no serializer is on the "
+                    + "classpath to encode its values: add io.runnel:runnel-serde-json");
+        }
+        return serializer;
+    }
+
+    /** The Redis hash of a state. */
+    String hashKey(String state) {
+        return processor.stateKey(state, partition);
+    }
+
+    /**
+     * The value of a key as the partition's earlier deliveries left it: encoded, or null.
+     *
+     * @throws io.runnel.api.transport.TransportException when a miss cannot be read from Redis
+     */
+    byte[] read(String state, String key) {
+        Field field = new Field(state, key);
+        synchronized (this) {
+            Cached cached = cache.get(field);
+            if (cached != null) {
+                return cached.value();
+            }
+        }
+        Optional<byte[]> stored = transport.hashValues(hashKey(state), List.of(key)).get(0);
+        synchronized (this) {
+            // A write completed meanwhile (another key's delivery writing this one) is newer.
+            Cached cached = cache.computeIfAbsent(field, f -> new Cached(stored.orElse(null), 0));
+            evict();
+            return cached.value();
+        }
+    }
+
+    /**
+     * A delivery completed with these changes (key → encoded value, null to delete): they are
+     * what later reads see, dirty until the commit carrying them is done.
+     *
+     * @return the completion's number, to give {@link #committed} once its commit is done
+     */
+    synchronized long completed(Map<Field, byte[]> writes) {
+        long number = ++completions;
+        writes.forEach((field, value) -> cache.put(field, new Cached(value, number)));
+        return number;
+    }
+
+    /** The commit carrying every completion up to {@code number} is done: their entries are clean. */
+    synchronized void committed(long number) {
+        cache.replaceAll((field, cached) -> cached.dirtyUntil() != 0 && cached.dirtyUntil() <= number
+                ? new Cached(cached.value(), 0) : cached);
+        evict();
+    }
+
+    /** The changes as a commit writes them. */
+    List<Commit.StateWrite> asWrites(Map<Field, byte[]> writes) {
+        List<Commit.StateWrite> out = new ArrayList<>(writes.size());
+        writes.forEach((field, value) -> out.add(new Commit.StateWrite(hashKey(field.state()), field.key(), value)));
+        return out;
+    }
+
+    /** Entries in the cache, dirty or not. */
+    synchronized int size() {
+        return cache.size();
+    }
+
+    /** Evicts clean entries, least recently used first, beyond the bound; holding this. */
+    private void evict() {
+        int over = cache.size() - CACHE_ENTRIES;
+        for (Iterator<Cached> it = cache.values().iterator(); over > 0 && it.hasNext(); ) {
+            if (it.next().dirtyUntil() == 0) {
+                it.remove();
+                over--;
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.engine;
+
+import io.runnel.api.ProcessingGuarantee;
+import io.runnel.api.transport.StreamEntry;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static io.runnel.engine.CommittedEffects.committed;
+import static io.runnel.engine.CommittedEffects.pending;
+import static io.runnel.engine.CountingWorkerMain.Count;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A counting pipeline (count per key in state, send the running count; a second processor keeps
+ * the last count) run by worker processes that are killed with SIGKILL, one after another,
+ * while this JVM's worker shares the processors. Under {@code exactly_once} every key's counts
+ * stream is exactly 1..N in order, and both processors' committed state agrees; under
+ * {@code at_least_once} the same run sends duplicates, which is what shows the check can fail.
+ */
+@Tag("redis")
+@Tag("process")
+class ExactlyOnceCrashTest extends ChildProcessTest {
+    private static final int KEYS = 32;
+    private static final int PER_KEY = 150;
+    private static final long WORK_MILLIS = 10;
+    private static final int KILLS = 3;
+    private static final Map<String, String> SETTINGS = fastFailover();
+
+    static {
+        // Commits far apart: a kill almost surely lands with completed deliveries uncommitted.
+        SETTINGS.put("RUNNEL_DEFAULT_COMMIT_INTERVAL", "300ms");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lettuce", "jedis"})
+    void exactly_once_repeated_sigkills_leave_one_count_per_order_in_order_and_state_that_agrees(String transport)
+            throws Exception {
+        Map<String, List<Count>> counts = runWithKills(transport, ProcessingGuarantee.EXACTLY_ONCE);
+        List<Long> oneToN = new ArrayList<>();
+        for (long n = 1; n <= PER_KEY; n++) {
+            oneToN.add(n);
+        }
+        assertThat(counts).hasSize(KEYS).allSatisfy((key, list) -> {
+            assertThat(list).extracting(Count::n).as("counts of %s", key).isEqualTo(oneToN);
+            assertThat(list).extracting(Count::seq).as("orders of %s", key).isSorted().doesNotHaveDuplicates();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lettuce"})
+    void at_least_once_the_same_kills_send_duplicates(String transport) throws Exception {
+        Map<String, List<Count>> counts = runWithKills(transport, ProcessingGuarantee.AT_LEAST_ONCE);
+        int sent = counts.values().stream().mapToInt(List::size).sum();
+        assertThat(sent).as("counts sent for %s orders", KEYS * PER_KEY).isGreaterThan(KEYS * PER_KEY);
+    }
+
+    /**
+     * Runs the pipeline with this JVM's worker and a child worker, SIGKILLs the child mid-stream
+     * {@link #KILLS} times (starting a new one each time), lets everything finish, checks both
+     * processors' committed state, and returns the counts sent per key, in stream order.
+     */
+    private Map<String, List<Count>> runWithKills(String transport, ProcessingGuarantee guarantee) throws Exception {
+        String name = TestApps.uniqueName("eoscrash");
+        Map<String, String> env = new LinkedHashMap<>(SETTINGS);
+        env.put("RUNNEL_REDIS_URL", redis.url());
+        env.put("RUNNEL_TRANSPORT", transport);
+        children = new ChildWorkers(env);
+        App local = CountingWorkerMain.define(App.builder(name).environment(env), guarantee, WORK_MILLIS, 2);
+        apps.add(local);
+        @SuppressWarnings("unchecked")
+        Stream<TestApps.Order> orders = (Stream<TestApps.Order>) local.streamNamed("orders");
+        @SuppressWarnings("unchecked")
+        Stream<Count> countStream = (Stream<Count>) local.streamNamed("counts");
+
+        Worker worker = local.worker().start();
+        Process child = start(name, guarantee, 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("counter").size() == 4);
+        orders.sendAll(TestApps.orders(KEYS, PER_KEY));
+        for (int kill = 1; kill <= KILLS; kill++) {
+            long before = sent(local, countStream);
+            await().atMost(Duration.ofSeconds(60)).until(() -> sent(local, countStream) >= before + 300);
+            child.destroyForcibly(); // SIGKILL: no release, no last commit
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            if (kill < KILLS) {
+                child = start(name, guarantee, kill);
+            }
+        }
+        assertThat(committed(local, "counter", "counts").values().stream().mapToLong(Long::longValue).sum())
+                .as("killed mid-stream").isLessThan(KEYS * PER_KEY);
+
+        await().atMost(Duration.ofSeconds(120)).until(() -> pending(local, "counter") == 0 && pending(local, "last") == 0
+                && committed(local, "counter", "counts").values().stream().mapToLong(Long::longValue).sum()
+                == (long) KEYS * PER_KEY);
+        await().atMost(Duration.ofSeconds(60)).until(() -> committed(local, "last", "last").size() == KEYS
+                && committed(local, "last", "last").values().stream().allMatch(n -> n == PER_KEY));
+        worker.stop();
+
+        assertThat(committed(local, "counter", "counts")).hasSize(KEYS)
+                .allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(PER_KEY));
+        Map<String, List<Count>> perKey = new TreeMap<>();
+        for (int p = 0; p < countStream.partitionCount(); p++) {
+            for (StreamEntry e : local.transport().range(countStream.partitionKey(p), "-", "+", 0)) {
+                Count c = countStream.codec().decode(e.fields());
+                perKey.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c);
+            }
+        }
+        return perKey;
+    }
+
+    private Process start(String name, ProcessingGuarantee guarantee, int n) throws IOException {
+        return children.start(CountingWorkerMain.class, name, "child-" + n, name,
+                guarantee.name().toLowerCase(java.util.Locale.ROOT), Long.toString(WORK_MILLIS), "2");
+    }
+
+    private static long sent(App app, Stream<Count> counts) {
+        long n = 0;
+        for (int p = 0; p < counts.partitionCount(); p++) {
+            n += app.transport().length(counts.partitionKey(p));
+        }
+        return n;
+    }
+
+
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.redis.common;
+
+import io.runnel.api.transport.Append;
+import io.runnel.api.transport.Commit;
+import io.runnel.api.transport.Fence;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The commit of a partition's completed deliveries ({@code Transport.commitFenced}) and the
+ * reads of keyed state ({@code Transport.hashValues}) as Lua scripts, the same for every Redis
+ * client. A commit names keys of one partition's slot only, so it is one script run wherever
+ * the partition lives.
+ */
+public final class CommitCommands {
+
+    /**
+     * KEYS: lock, marker, stream, then the other keys the commit writes. ARGV: token, marker,
+     * group, the number of ids and the ids, the number of appends and per append the index of
+     * its key in KEYS, MAXLEN (0: none), the number of fields and the fields; the number of
+     * state writes and per write the index of its key, the field, {@code s} and the value or
+     * {@code d}. Answers 0 when the fence did not hold, 2 when the marker was there already,
+     * 1 when it committed.
+     *
+     * <p>Flagged (a shebang with no {@code allow-oom}) so that a server at maxmemory refuses it
+     * before it runs, rather than at its first append with some of it done. Every key's type is
+     * checked (once per key) before the first write for the same reason: Redis does not undo a
+     * script's writes when a later command in it fails.
+     */
+    static final LuaScript COMMIT = new LuaScript("#!lua\n" + """
+            if redis.call('get', KEYS[1]) ~= ARGV[1] then
+              return 0
+            end
+            if redis.call('get', KEYS[2]) == ARGV[2] then
+              return 2
+            end
+            local group, n = ARGV[3], tonumber(ARGV[4])
+            local ids_from = 5
+            local a = ids_from + n
+            local appends_at = a
+            local checked = {}
+            local function check(k, wanted)
+              if not checked[k] then
+                local t = redis.call('type', KEYS[k])['ok']
+                if t ~= wanted and t ~= 'none' then
+                  return 'WRONGTYPE ' .. KEYS[k] .. ' holds a ' .. t .. ', not a ' .. wanted
+                end
+                checked[k] = true
+              end
+            end
+            local na = tonumber(ARGV[a])
+            a = a + 1
+            for i = 1, na do
+              local wrong = check(tonumber(ARGV[a]), 'stream')
+              if wrong then return redis.error_reply(wrong) end
+              a = a + 3 + 2 * tonumber(ARGV[a + 2])
+            end
+            local nw = tonumber(ARGV[a])
+            a = a + 1
+            for i = 1, nw do
+              local wrong = check(tonumber(ARGV[a]), 'hash')
+              if wrong then return redis.error_reply(wrong) end
+              if ARGV[a + 2] == 's' then a = a + 4 else a = a + 3 end
+            end
+            a = appends_at + 1
+            for i = 1, na do
+              local key, maxlen, nf = KEYS[tonumber(ARGV[a])], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+              local first, last = a + 3, a + 2 + 2 * nf
+              if maxlen > 0 then
+                redis.call('xadd', key, 'MAXLEN', '~', maxlen, '*', unpack(ARGV, first, last))
+              else
+                redis.call('xadd', key, '*', unpack(ARGV, first, last))
+              end
+              a = last + 1
+            end
+            a = a + 1
+            for i = 1, nw do
+              local key, field = KEYS[tonumber(ARGV[a])], ARGV[a + 1]
+              if ARGV[a + 2] == 's' then
+                redis.call('hset', key, field, ARGV[a + 3])
+                a = a + 4
+              else
+                redis.call('hdel', key, field)
+                a = a + 3
+              end
+            end
+            for from = ids_from, ids_from + n - 1, 1000 do
+              redis.call('xack', KEYS[3], group, unpack(ARGV, from, math.min(ids_from + n - 1, from + 999)))
+            end
+            redis.call('set', KEYS[2], ARGV[2])
+            return 1
+            """, false);
+
+    /** KEYS: hash. ARGV: fields. Answers their values, nil for the missing ones. */
+    static final LuaScript HASH_VALUES = new LuaScript("""
+            return redis.call('hmget', KEYS[1], unpack(ARGV))
+            """, true);
+
+    private final LuaScript.Runner runner;
+    private final Function<Throwable, ? extends RuntimeException> failure;
+
+    /**
+     * The commit commands over one client.
+     *
+     * @param runner  sends script runs on the client's connection
+     * @param failure turns an error reply into the exception to throw
+     */
+    public CommitCommands(LuaScript.Runner runner, Function<Throwable, ? extends RuntimeException> failure) {
+        this.runner = runner;
+        this.failure = failure;
+    }
+
+    /**
+     * {@code Transport.commitFenced}.
+     *
+     * @param fence  the partition's lock and token
+     * @param group  the group to acknowledge in
+     * @param commit what to write
+     * @return false when the fence did not hold
+     */
+    public boolean commit(Fence fence, String group, Commit commit) {
+        List<String> keys = new ArrayList<>();
+        keys.add(fence.lockKey());
+        keys.add(commit.markerKey());
+        keys.add(commit.streamKey());
+        List<byte[]> args = new ArrayList<>();
+        args.add(utf8(fence.token()));
+        args.add(utf8(commit.marker()));
+        args.add(utf8(group));
+        args.add(utf8(Integer.toString(commit.ids().size())));
+        commit.ids().forEach(id -> args.add(utf8(id)));
+        args.add(utf8(Integer.toString(commit.appends().size())));
+        for (Append a : commit.appends()) {
+            if (a.id() != null) {
+                throw new IllegalArgumentException("a commit appends with server-assigned ids only, not " + a.id());
+            }
+            args.add(utf8(Integer.toString(indexOf(keys, a.key()))));
+            args.add(utf8(Long.toString(a.maxLen())));
+            args.add(utf8(Integer.toString(a.fields().size())));
+            a.fields().forEach((field, value) -> {
+                args.add(utf8(field));
+                args.add(value);
+            });
+        }
+        args.add(utf8(Integer.toString(commit.writes().size())));
+        for (Commit.StateWrite w : commit.writes()) {
+            args.add(utf8(Integer.toString(indexOf(keys, w.key()))));
+            args.add(utf8(w.field()));
+            if (w.value() != null) {
+                args.add(utf8("s"));
+                args.add(w.value());
+            } else {
+                args.add(utf8("d"));
+            }
+        }
+        long reply = (Long) COMMIT.runAll(List.of(new LuaScript.Run(keys, args)), runner, failure).get(0);
+        return reply != 0;
+    }
+
+    /**
+     * {@code Transport.hashValues}.
+     *
+     * @param key    the hash
+     * @param fields the fields
+     * @return per field its value, or empty
+     */
+    public List<Optional<byte[]>> hashValues(String key, List<String> fields) {
+        if (fields.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> args = fields.stream().map(CommitCommands::utf8).toList();
+        List<?> reply = (List<?>) HASH_VALUES.runAll(List.of(new LuaScript.Run(List.of(key), args)), runner, failure)
+                .get(0);
+        List<Optional<byte[]>> values = new ArrayList<>(reply.size());
+        for (Object value : reply) {
+            values.add(value == null ? Optional.empty() : Optional.of(value instanceof byte[] bytes ? bytes
+                    : String.valueOf(value).getBytes(StandardCharsets.UTF_8)));
+        }
+        return values;
+    }
+
+    /** The 1-based index of {@code key} in KEYS, added at the end when it is not there yet. */
+    private static int indexOf(List<String> keys, String key) {
+        int i = keys.indexOf(key);
+        if (i < 0) {
+            keys.add(key);
+            return keys.size();
+        }
+        return i + 1;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
