@@ -58,6 +58,11 @@ class ExactlyOnceSnippets {
 
             assertThat(seen).hasSize(3).allSatisfy((customer, ns) ->
                     assertThat(ns).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L));
+
+            // tag::query[]
+            Long ordersOfCustomer1 = app.state("counter", "orders-per-customer", Long.class).get("customer-1");
+            // end::query[]
+            assertThat(ordersOfCustomer1).isEqualTo(10L);
         }
     }
 }

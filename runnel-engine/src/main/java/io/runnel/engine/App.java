@@ -395,6 +395,23 @@ public final class App implements AutoCloseable {
     }
 
     /**
+     * The keyed state {@code name} of processor {@code processor} as its partitions last
+     * committed it: an interactive query, from any process with the app's definition (see
+     * {@link CommittedState}).
+     *
+     * @param processor the name of a processor with a context
+     *                  ({@link ProcessorFunction#eachRecordWithContext})
+     * @param name      the state's name
+     * @param valueType the type of its values
+     * @param <V>       the value type
+     * @return a reader of the committed state
+     * @throws Misconfigured if the app has no such processor, or it has no context
+     */
+    public <V> CommittedState<V> state(String processor, String name, Class<V> valueType) {
+        return new CommittedState<>(processor(processor), name, valueType, transport());
+    }
+
+    /**
      * The dead letters of stream {@code stream}: list, replay or purge them (see {@link DeadLetters}).
      *
      * @param stream the stream's name

@@ -54,28 +54,34 @@ final class PartitionStates {
         this.processor = processor;
         this.partition = partition;
         this.transport = transport;
-        this.serializer = serializerOf(processor);
+        Serializer found;
+        try {
+            found = serializerOf(processor);
+        } catch (Misconfigured none) {
+            found = null; // fails the first use of state, not a processor that only sends
+        }
+        this.serializer = found;
     }
 
     /**
      * The serializer of state values: the processor's stream's, or the app's default one for a
      * stream of primitive records.
+     *
+     * @throws Misconfigured when there is none
      */
-    private static Serializer serializerOf(Processor<?> processor) {
+    static Serializer serializerOf(Processor<?> processor) {
         if (processor.stream().codec() instanceof RecordCodec.Structured<?> structured) {
             return structured.serializer();
         }
         String name = processor.stream().host().settings().value(Settings.DEFAULT_SERIALIZER);
-        return Plugins.serializer(name).orElse(null);
+        return Plugins.serializer(name).orElseThrow(() -> new Misconfigured("processor " + processor.name()
+                + " keeps state, and no serializer is on the classpath to encode its values: add "
+                + "io.runnel:runnel-serde-json"));
     }
 
     /** The serializer of values; fails when there is none. */
     Serializer serializer() {
-        if (serializer == null) {
-            throw new Misconfigured("processor " + processor.name() + " keeps state, and no serializer is on the "
-                    + "classpath to encode its values: add io.runnel:runnel-serde-json");
-        }
-        return serializer;
+        return serializer != null ? serializer : serializerOf(processor);
     }
 
     /** The Redis hash of a state. */

@@ -9,6 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,8 +27,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A counting pipeline (count per key in state, send the running count; a second processor keeps
- * the last count) run by worker processes that are killed with SIGKILL, one after another,
- * while this JVM's worker shares the processors. Under {@code exactly_once} every key's counts
+ * the last count) run by worker processes that are killed with SIGKILL, one after another, or
+ * frozen with SIGSTOP past lock_expiry and resumed, while this JVM's worker shares the processors. Under {@code exactly_once} every key's counts
  * stream is exactly 1..N in order, and both processors' committed state agrees; under
  * {@code at_least_once} the same run sends duplicates, which is what shows the check can fail.
  */
@@ -44,11 +46,35 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
         SETTINGS.put("RUNNEL_DEFAULT_COMMIT_INTERVAL", "300ms");
     }
 
+    /** What happens to the child worker mid-stream. */
+    private enum Fault {
+        /** SIGKILL, {@link #KILLS} times, a new child started after each. */
+        KILLS,
+        /**
+         * SIGSTOP until this JVM's worker owns every partition (the child's locks expired), then
+         * SIGCONT: the resumed child must commit nothing of what it completed before the freeze.
+         */
+        FREEZE
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"lettuce", "jedis"})
     void exactly_once_repeated_sigkills_leave_one_count_per_order_in_order_and_state_that_agrees(String transport)
             throws Exception {
-        Map<String, List<Count>> counts = runWithKills(transport, ProcessingGuarantee.EXACTLY_ONCE);
+        assertOneCountPerOrderInOrder(run(transport, ProcessingGuarantee.EXACTLY_ONCE, Fault.KILLS).counts());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lettuce", "jedis"})
+    void exactly_once_a_worker_frozen_past_lock_expiry_commits_nothing_when_it_resumes(String transport)
+            throws Exception {
+        Outcome outcome = run(transport, ProcessingGuarantee.EXACTLY_ONCE, Fault.FREEZE);
+        assertOneCountPerOrderInOrder(outcome.counts());
+        assertThat(outcome.childLog()).as("the resumed worker dropped, or had refused, what it had not committed")
+                .containsAnyOf("not committing", "refused a commit");
+    }
+
+    private static void assertOneCountPerOrderInOrder(Map<String, List<Count>> counts) {
         List<Long> oneToN = new ArrayList<>();
         for (long n = 1; n <= PER_KEY; n++) {
             oneToN.add(n);
@@ -62,17 +88,20 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
     @ParameterizedTest
     @ValueSource(strings = {"lettuce"})
     void at_least_once_the_same_kills_send_duplicates(String transport) throws Exception {
-        Map<String, List<Count>> counts = runWithKills(transport, ProcessingGuarantee.AT_LEAST_ONCE);
+        Map<String, List<Count>> counts = run(transport, ProcessingGuarantee.AT_LEAST_ONCE, Fault.KILLS).counts();
         int sent = counts.values().stream().mapToInt(List::size).sum();
         assertThat(sent).as("counts sent for %s orders", KEYS * PER_KEY).isGreaterThan(KEYS * PER_KEY);
     }
 
+    /** The counts sent per key, in stream order, and what the (last) child worker logged. */
+    private record Outcome(Map<String, List<Count>> counts, String childLog) {
+    }
+
     /**
-     * Runs the pipeline with this JVM's worker and a child worker, SIGKILLs the child mid-stream
-     * {@link #KILLS} times (starting a new one each time), lets everything finish, checks both
-     * processors' committed state, and returns the counts sent per key, in stream order.
+     * Runs the pipeline with this JVM's worker and a child worker, puts the child through the
+     * fault mid-stream, lets everything finish, and checks both processors' committed state.
      */
-    private Map<String, List<Count>> runWithKills(String transport, ProcessingGuarantee guarantee) throws Exception {
+    private Outcome run(String transport, ProcessingGuarantee guarantee, Fault fault) throws Exception {
         String name = TestApps.uniqueName("eoscrash");
         Map<String, String> env = new LinkedHashMap<>(SETTINGS);
         env.put("RUNNEL_REDIS_URL", redis.url());
@@ -89,17 +118,25 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
         Process child = start(name, guarantee, 0);
         await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("counter").size() == 4);
         orders.sendAll(TestApps.orders(KEYS, PER_KEY));
-        for (int kill = 1; kill <= KILLS; kill++) {
-            long before = sent(local, countStream);
-            await().atMost(Duration.ofSeconds(60)).until(() -> sent(local, countStream) >= before + 300);
-            child.destroyForcibly(); // SIGKILL: no release, no last commit
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            if (kill < KILLS) {
-                child = start(name, guarantee, kill);
+        int label = 0;
+        if (fault == Fault.KILLS) {
+            for (int kill = 1; kill <= KILLS; kill++) {
+                long before = sent(local, countStream);
+                await().atMost(Duration.ofSeconds(60)).until(() -> sent(local, countStream) >= before + 300);
+                child.destroyForcibly(); // SIGKILL: no release, no last commit
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                if (kill < KILLS) {
+                    child = start(name, guarantee, ++label);
+                }
             }
+        } else {
+            await().atMost(Duration.ofSeconds(60)).until(() -> sent(local, countStream) >= 300);
+            ChildWorkers.signal(child, "STOP");
+            await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("counter").size() == 8);
+            ChildWorkers.signal(child, "CONT");
         }
         assertThat(committed(local, "counter", "counts").values().stream().mapToLong(Long::longValue).sum())
-                .as("killed mid-stream").isLessThan(KEYS * PER_KEY);
+                .as("the fault came mid-stream").isLessThan(KEYS * PER_KEY);
 
         await().atMost(Duration.ofSeconds(120)).until(() -> pending(local, "counter") == 0 && pending(local, "last") == 0
                 && committed(local, "counter", "counts").values().stream().mapToLong(Long::longValue).sum()
@@ -107,6 +144,8 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> committed(local, "last", "last").size() == KEYS
                 && committed(local, "last", "last").values().stream().allMatch(n -> n == PER_KEY));
         worker.stop();
+        child.destroy();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
         assertThat(committed(local, "counter", "counts")).hasSize(KEYS)
                 .allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(PER_KEY));
@@ -117,7 +156,7 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
                 perKey.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c);
             }
         }
-        return perKey;
+        return new Outcome(perKey, Files.readString(ChildWorkers.logOf(name, "child-" + label), StandardCharsets.UTF_8));
     }
 
     private Process start(String name, ProcessingGuarantee guarantee, int n) throws IOException {

@@ -114,6 +114,14 @@ class ExactlyOnceTest extends RedisBackedTest {
         assertThat(counts).hasSize(keys).allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(perKey));
         Map<String, List<Long>> sent = sentPerKey(app);
         assertThat(sent).hasSize(keys).allSatisfy((key, ns) -> assertThat(ns).as(key).isEqualTo(oneTo(perKey)));
+
+        // An interactive query reads the committed state from each key's partition.
+        CommittedState<Long> query = app.state("counter", "counts", Long.class);
+        for (int k = 0; k < keys; k += 17) {
+            assertThat(query.get("key-" + k)).as("key-%s", k).isEqualTo(perKey);
+        }
+        assertThat(query.get("no-such-key")).isNull();
+        assertThat(app.state("last", "last", Long.class).get("key-3")).isEqualTo(perKey);
     }
 
     @ParameterizedTest
@@ -259,6 +267,17 @@ class ExactlyOnceTest extends RedisBackedTest {
         assertThat(defaulted.processor("loop").guarantee()).isEqualTo(ProcessingGuarantee.AT_LEAST_ONCE);
         defaulted.processor(more, "ctx", ProcessorFunction.<Order>eachRecordWithContext((order, context) -> { }));
         assertThat(defaulted.processor("ctx").guarantee()).isEqualTo(ProcessingGuarantee.EXACTLY_ONCE);
+    }
+
+    @Test
+    void the_state_of_a_processor_without_a_context_cannot_be_queried() {
+        App app = TestApps.app(TestApps.uniqueName("eos"), "memory://" + TestApps.uniqueName("eos"));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        app.processor(orders, "plain", ProcessorFunction.<Order>eachRecord(order -> { }));
+        assertThatThrownBy(() -> app.state("plain", "counts", Long.class))
+                .isInstanceOf(Misconfigured.class).hasMessageContaining("keeps no keyed state");
+        assertThatThrownBy(() -> app.state("nobody", "counts", Long.class))
+                .isInstanceOf(Misconfigured.class).hasMessageContaining("has no processor 'nobody'");
     }
 
     @Test

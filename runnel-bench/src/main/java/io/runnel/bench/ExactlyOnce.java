@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.bench;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.runnel.api.ProcessingGuarantee;
+import io.runnel.engine.App;
+import io.runnel.engine.ProcessorFunction;
+import io.runnel.engine.Stream;
+import io.runnel.engine.Worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The counting processor of issue 33 draining a preloaded backlog: per order, it adds 1 to the
+ * customer's count in keyed state and sends the running count to a second stream; under
+ * {@code exactly_once} (both staged, committed with the ack) and {@code at_least_once} (the
+ * send goes out at once, the state change commits with the ack), alternating, on one Redis.
+ * Rows report events/s, the JVM's and redis-server's CPU per event, and the Redis commands
+ * per event ({@code INFO stats} {@code total_commands_processed}; a script counts with the
+ * commands it runs).
+ *
+ * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.ExactlyOnce [--events N] [--customers K]
+ *     [--in-flight 1,8] [--repeats R] [--transport lettuce|jedis] [--redis-url URL] [--out FILE]</pre>
+ */
+public final class ExactlyOnce {
+    static final String USAGE = "usage: ExactlyOnce [--events N] [--customers K] [--in-flight 1,8] [--repeats R] "
+            + "[--transport lettuce|jedis] [--redis-url URL] [--out FILE]";
+    private static final int PARTITIONS = 16;
+
+    /** What the counting processor sends. */
+    public record CustomerCount(String customer, long count) {
+    }
+
+    /** One row: which guarantee, how many deliveries at once per partition. */
+    record Row(String name, ProcessingGuarantee guarantee, int inFlight) {
+    }
+
+    /** What a row measured. */
+    record Result(String row, String guarantee, int inFlight, long events, double seconds, double rate,
+                  double cpuMicrosPerEvent, double redisCpuMicrosPerEvent, double redisCommandsPerEvent) {
+    }
+
+    private ExactlyOnce() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Cli cli = Cli.parse(args, USAGE);
+        int events = cli.integer("events", 200_000);
+        int customers = cli.integer("customers", 1000);
+        List<Integer> inFlights = cli.list("in-flight", "1,8").stream().map(Integer::parseInt).toList();
+        int repeats = cli.integer("repeats", 3);
+        String transport = cli.string("transport", "lettuce");
+        String url = cli.string("redis-url", null);
+        Path out = Path.of(cli.string("out", Bench.defaultOut("exactly-once-" + transport).toString()));
+        cli.rejectUnknown();
+
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("warmup-eos", ProcessingGuarantee.EXACTLY_ONCE, inFlights.get(0)));
+        rows.add(new Row("warmup-alos", ProcessingGuarantee.AT_LEAST_ONCE, inFlights.get(0)));
+        for (int r = 1; r <= repeats; r++) {
+            for (int n : inFlights) {
+                // Alternating, so that the machine's drift falls on both alike.
+                rows.add(new Row("alos-" + n + "-r" + r, ProcessingGuarantee.AT_LEAST_ONCE, n));
+                rows.add(new Row("eos-" + n + "-r" + r, ProcessingGuarantee.EXACTLY_ONCE, n));
+            }
+        }
+
+        List<Result> results = new ArrayList<>();
+        try (Bench.Redis redis = Bench.Redis.startOrUse(url);
+             RedisClient client = RedisClient.create(redis.url());
+             StatefulRedisConnection<String, String> info = client.connect()) {
+            for (Row row : rows) {
+                // An app of its own per row: fresh state, fresh output stream, the same backlog.
+                App app = Bench.app("eos-" + row.name() + "-" + System.nanoTime() % 100_000, redis.url(), transport,
+                        PARTITIONS).build();
+                Stream<Order> orders = app.stream("orders", Order.class, Order::customer,
+                        o -> o.partitionSize(10_000_000).retentionInterval(Duration.ofDays(1)));
+                Stream<CustomerCount> counts = app.stream("counts", CustomerCount.class, CustomerCount::customer,
+                        o -> o.partitionSize(10_000_000).retentionInterval(Duration.ofDays(1)));
+                AtomicLong done = new AtomicLong();
+                app.processor(orders, "counter", o -> o.processingGuarantee(row.guarantee()).maxInFlight(row.inFlight()),
+                        ProcessorFunction.<Order>eachRecordWithContext((order, context) -> {
+                            long n = context.state("counts", Long.class).merge(order.customer(), 1L, Long::sum);
+                            context.send(counts, new CustomerCount(order.customer(), n));
+                            done.incrementAndGet();
+                        }));
+                List<Order> batch = new ArrayList<>(1000);
+                for (long i = 0; i < events; i++) {
+                    Order sample = Order.sample(i);
+                    batch.add(new Order(sample.id(), "customer-" + (i % customers), sample.amount(), sample.at()));
+                    if (batch.size() == 1000) {
+                        orders.sendAll(batch);
+                        batch.clear();
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    orders.sendAll(batch);
+                }
+                Result r = run(app, row, events, done, counts, info);
+                app.close();
+                if (row.name().startsWith("warmup-")) {
+                    System.out.printf("%-14s %,10.0f events/s (warm-up)%n", row.name(), r.rate());
+                    continue;
+                }
+                results.add(r);
+                System.out.printf("%-14s %-13s in-flight %2d  %,9.0f events/s  %6.2f µs CPU/event (+ redis %5.2f)  "
+                                + "%5.2f Redis commands/event  (%,d events in %.1f s)%n", r.row(), r.guarantee(),
+                        r.inFlight(), r.rate(), r.cpuMicrosPerEvent(), r.redisCpuMicrosPerEvent(),
+                        r.redisCommandsPerEvent(), r.events(), r.seconds());
+            }
+        }
+        Map<String, Object> doc = new LinkedHashMap<>(Bench.machine());
+        doc.put("transport", transport);
+        doc.put("partitions", PARTITIONS);
+        doc.put("customers", customers);
+        doc.put("rows", results);
+        Bench.writeJson(out, doc);
+    }
+
+    /** Runs the row's worker until every event was processed and its commit done (the sends all there). */
+    private static Result run(App app, Row row, long events, AtomicLong done, Stream<CustomerCount> counts,
+                              StatefulRedisConnection<String, String> info) throws Exception {
+        System.gc();
+        long cpu0 = Bench.processCpuNanos();
+        double redis0 = redisCpuSeconds(info);
+        long commands0 = redisCommands(info);
+        long start = System.nanoTime();
+        Worker worker = app.worker("counter").start();
+        long deadline = start + Duration.ofMinutes(5).toNanos();
+        // Done when the last count is out: under exactly_once that is when its commit is done.
+        while (outputs(info, counts) < events) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(row.name() + ": only " + done.get() + " events in 5 minutes");
+            }
+            Thread.sleep(20);
+        }
+        long end = System.nanoTime();
+        long cpu = Bench.processCpuNanos() - cpu0;
+        double redisCpu = redisCpuSeconds(info) - redis0;
+        long commands = redisCommands(info) - commands0;
+        worker.stop();
+        double seconds = (end - start) / 1e9;
+        return new Result(row.name(), row.guarantee().name().toLowerCase(java.util.Locale.ROOT), row.inFlight(), events,
+                seconds, events / seconds, cpu / 1e3 / events, redisCpu * 1e6 / events, (double) commands / events);
+    }
+
+    private static long outputs(StatefulRedisConnection<String, String> redis, Stream<CustomerCount> counts) {
+        long n = 0;
+        for (int p = 0; p < counts.partitionCount(); p++) {
+            n += redis.sync().xlen(counts.partitionKey(p));
+        }
+        return n;
+    }
+
+    private static double redisCpuSeconds(StatefulRedisConnection<String, String> info) {
+        double seconds = 0;
+        for (String line : info.sync().info("cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return seconds;
+    }
+
+    private static long redisCommands(StatefulRedisConnection<String, String> info) {
+        for (String line : info.sync().info("stats").split("\r?\n")) {
+            if (line.startsWith("total_commands_processed:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return 0;
+    }
+}
