@@ -54,17 +54,43 @@ final class CompletedIds {
         this.batch = states == null ? null : new CommitBatch(states, markerKey);
     }
 
+    /**
+     * The completed ids of a consumer of {@code processor}'s partition: committed with their
+     * deliveries' effects when {@code states} is given (a processor with a context), else
+     * acknowledged.
+     */
+    static CompletedIds of(Processor<?> processor, Acker acker, Lease lease, DeliveryMetrics metrics,
+                           PartitionStates states) {
+        long now = processor.ticker().nanos();
+        return states == null ? new CompletedIds(acker, lease, metrics, now)
+                : new CompletedIds(acker, lease, metrics, now, states, processor.commitMarkerKey(lease.partition),
+                        processor.commitInterval().toNanos());
+    }
+
+    /** The keyed state of the partition of a processor with a context, or null for another processor. */
+    static PartitionStates statesOf(Processor<?> processor, int partition) {
+        return processor.usesContext()
+                ? new PartitionStates(processor, partition, processor.stream().host().transport()) : null;
+    }
+
+    /** Adds a completed delivery's id, with the effects its {@code context} staged (null: none). */
+    void add(String id, DeliveryContext context) {
+        if (states == null) {
+            ids.add(id);
+            return;
+        }
+        DeliveryContext.Effects effects = context == null ? DeliveryContext.Effects.NONE : context.effects();
+        // Seen at once by the partition's later deliveries, committed or not.
+        long completion = effects.writes().isEmpty() ? 0 : states.completed(effects.writes());
+        batch.add(id, effects, completion);
+    }
+
     void add(String id) {
         if (batch != null) {
             batch.add(id, DeliveryContext.Effects.NONE, 0);
         } else {
             ids.add(id);
         }
-    }
-
-    /** A delivery completed with effects to commit, its {@link PartitionStates#completed} number {@code completion}. */
-    void add(String id, DeliveryContext.Effects effects, long completion) {
-        batch.add(id, effects, completion);
     }
 
     void addAll(List<String> more) {
@@ -77,7 +103,12 @@ final class CompletedIds {
 
     /** Whether a group has gathered, or the delay passed since the last hand-over. */
     boolean due(long now) {
-        return size() >= GROUP || sinceHandOver(now) >= delayNanos;
+        return size() >= GROUP || delayPassed(now);
+    }
+
+    /** Whether the delay ({@link #DELAY_NANOS}, or the processor's {@code commit_interval}) passed since the last hand-over. */
+    boolean delayPassed(long now) {
+        return sinceHandOver(now) >= delayNanos;
     }
 
     long sinceHandOver(long now) {

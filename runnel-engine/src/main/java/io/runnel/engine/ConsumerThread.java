@@ -26,7 +26,7 @@ final class ConsumerThread implements RunningPartition {
                                     CoordinatorInbox inbox, Map<String, String> mdc) {
         PartitionBuffer buffer = new PartitionBuffer(processor.stream().name(), lease, processor.prefetchCount(),
                 fetcher::schedule, () -> inbox.settled(lease));
-        PartitionWork consumer = processor.maxInFlight() > 1 || processor.usesContext()
+        PartitionWork consumer = processor.maxInFlight() > 1
                 ? new KeyedConsumer<>(processor, buffer, acker, inbox, mdc)
                 : new PartitionConsumer<>(processor, buffer, acker, inbox, mdc);
         Runnable uncount = processor.metrics().countInFlight(lease.partition, consumer::inFlight);

@@ -53,11 +53,6 @@ final class DriverSession<T> implements DrivenProcessor<T> {
     private Throwable stop;
 
     private DriverSession(App app, Processor<T> processor, Instant start) {
-        if (processor.usesContext()) {
-            throw new UnsupportedOperationException("processor " + processor.name() + " has a context "
-                    + "(eachRecordWithContext), which ProcessorTestDriver does not run yet; test it with a worker of an "
-                    + "app on a memory:// URL");
-        }
         this.processor = processor;
         this.transport = app.transport();
         String id = "test-driver-" + Ids.random();

@@ -61,6 +61,19 @@ final class EventsView<T> implements Events<T> {
         };
     }
 
+    /**
+     * Runs {@code handler} on each record with the context of its delivery: the per-record form
+     * with a context ({@link PerRecord}) run one delivery at a time.
+     */
+    void eachWithContext(ProcessingContext.Handler<? super T> handler) throws Exception {
+        RecordCodec<T> codec = consumer.processor().stream().codec();
+        for (Event event : events()) {
+            // Decoded while the delivery is current, so a corrupt event goes to the exception policy.
+            T record = codec.decode(event.fields());
+            handler.handle(record, consumer.contextFor(event));
+        }
+    }
+
     @Override
     public int partition() {
         return consumer.partition();

@@ -75,4 +75,23 @@ final class FinalFailure {
     static void logMisconfigured(Processor<?> processor, Throwable error) {
         log.error("processor {} is misconfigured; halting", processor.name(), error);
     }
+
+    /**
+     * Sends the partition's completed deliveries' commits before a failure is handled (a
+     * processor with a context): a key's earlier event that succeeded must not be processed
+     * again after its later one was parked or dead-lettered, behind it.
+     *
+     * @return false when the server did not answer: the failed event then stays pending, and
+     *         the partition stops
+     */
+    static boolean commitBefore(Acker acker, int partition) {
+        try {
+            acker.flush();
+            return true;
+        } catch (io.runnel.api.transport.TransportException e) {
+            log.warn("could not commit partition {}'s completed deliveries before handling a failure ({}); the failed "
+                    + "event stays pending for the partition's next owner", partition, e.getMessage());
+            return false;
+        }
+    }
 }

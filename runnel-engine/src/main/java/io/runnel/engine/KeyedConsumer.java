@@ -135,12 +135,8 @@ final class KeyedConsumer<T> implements PartitionWork {
         this.metrics = processor.metrics().deliveries(feed.partition());
         this.maxInFlight = processor.maxInFlight();
         this.queueLimit = processor.prefetchCount();
-        this.states = processor.usesContext()
-                ? new PartitionStates(processor, feed.partition(), processor.stream().host().transport()) : null;
-        this.completed = states == null
-                ? new CompletedIds(acker, feed.lease(), metrics, processor.ticker().nanos())
-                : new CompletedIds(acker, feed.lease(), metrics, processor.ticker().nanos(), states,
-                        processor.commitMarkerKey(feed.partition()), processor.commitInterval().toNanos());
+        this.states = CompletedIds.statesOf(processor, feed.partition());
+        this.completed = CompletedIds.of(processor, acker, feed.lease(), metrics, states);
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name()
                 + "'s function on partition " + feed.partition());
         this.laneThreads = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + feed.partition() + "-key");
@@ -189,8 +185,8 @@ final class KeyedConsumer<T> implements PartitionWork {
         boolean woken;
         /** The delivery in flight, or null; read by the coordinator. */
         volatile DeliveryInFlight<Job<T>> flight;
-        /** What the lane's last delivery left to commit, from its success to its settling; lane's thread only. */
-        DeliveryContext.Effects effects;
+        /** The context of the lane's last delivery, from its success to its settling; lane's thread only. */
+        DeliveryContext context;
 
         Lane() {
             this.thread = laneThreads.unstarted(() -> runLane(this));
@@ -626,7 +622,6 @@ final class KeyedConsumer<T> implements PartitionWork {
                 // A fresh context per try: a retry starts from what the partition committed and completed.
                 DeliveryContext context = states == null ? null : new DeliveryContext(processor, job.event(), states);
                 handler.handle(job.event(), job.record(), context);
-                DeliveryContext.Effects effects = context == null ? null : context.effects();
                 ProcessingTimeout late = flight.finish();
                 if (late != null) {
                     throw late; // it came back after the coordinator gave up on it: a failure
@@ -634,7 +629,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                 for (int i = middleware.size() - 1; i >= 0; i--) {
                     middleware.get(i).afterSuccess(delivery);
                 }
-                lane.effects = effects;
+                lane.context = context;
                 return Outcome.SUCCEEDED;
             } catch (Throwable thrown) {
                 if (stopped() && PartitionConsumer.isInterruption(thrown)) {
@@ -681,14 +676,7 @@ final class KeyedConsumer<T> implements PartitionWork {
         } finally {
             lock.unlock();
         }
-        try {
-            acker.flush();
-            return true;
-        } catch (TransportException e) {
-            log.warn("could not commit partition {}'s completed deliveries before handling a failure ({}); the failed "
-                    + "event stays pending for the partition's next owner", feed.partition(), e.getMessage());
-            return false;
-        }
+        return FinalFailure.commitBefore(acker, feed.partition());
     }
 
     /**
@@ -709,15 +697,8 @@ final class KeyedConsumer<T> implements PartitionWork {
                 case SUCCEEDED -> {
                     metrics.succeeded(delivery, now - flight.holding().since());
                     parking.processed(delivery.events());
-                    if (states != null) {
-                        DeliveryContext.Effects effects = lane.effects;
-                        lane.effects = null;
-                        // Seen by the key's next delivery, which this lane may start right below.
-                        long completion = effects.writes().isEmpty() ? 0 : states.completed(effects.writes());
-                        completed.add(ids.get(0), effects, completion);
-                    } else {
-                        completed.add(ids.get(0));
-                    }
+                    completed.add(ids.get(0), lane.context); // its state changes seen by the key's next delivery
+                    lane.context = null;
                     firstSuccess = !flowing;
                     flowing = true;
                     if (functionCallsFailing) {

@@ -55,6 +55,14 @@ final class PartitionConsumer<T> implements PartitionWork {
      * delivery that took that long, so a slow function's deliveries show while it holds them.
      */
     private final CompletedIds completed;
+    /**
+     * The partition's keyed state when the processor has a context (a per-record function
+     * with a context, run one delivery at a time): completed deliveries then commit their
+     * effects with their acks. Null otherwise.
+     */
+    private final PartitionStates states;
+    /** The context of the delivery handed out, while the function holds it; consumer thread only. */
+    private DeliveryContext context;
     /** Whether a delivery completed since this consumer started. */
     private boolean flowing;
     /** A failed delivery put back for another try, or null; consumer thread only. */
@@ -93,7 +101,8 @@ final class PartitionConsumer<T> implements PartitionWork {
 
         this.parking = new Parking(processor, feed.lease());
         this.metrics = processor.metrics().deliveries(feed.partition());
-        this.completed = new CompletedIds(acker, feed.lease(), metrics, processor.ticker().nanos());
+        this.states = CompletedIds.statesOf(processor, feed.partition());
+        this.completed = CompletedIds.of(processor, acker, feed.lease(), metrics, states);
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name() + "'s function on partition "
                 + feed.partition());
     }
@@ -222,7 +231,7 @@ final class PartitionConsumer<T> implements PartitionWork {
         long now = processor.ticker().nanos();
         metrics.delivered(delivery);
         holding = new Holding(delivery, now);
-        if (slow || completed.sinceHandOver(now) >= CompletedIds.DELAY_NANOS) {
+        if (slow || completed.delayPassed(now)) {
             // A slow function's deliveries show in the metrics as they are handed out, not
             // only when it asks for the next one; at its pace that costs nothing.
             completed.handOver(now);
@@ -315,8 +324,13 @@ final class PartitionConsumer<T> implements PartitionWork {
         }
         List<Event> events = done.events();
         parking.processed(events);
-        for (int i = 0; i < events.size(); i++) {
-            completed.add(events.get(i).id());
+        if (states != null) {
+            completed.add(events.get(0).id(), context); // one event per delivery: the per-record form
+            context = null;
+        } else {
+            for (int i = 0; i < events.size(); i++) {
+                completed.add(events.get(i).id());
+            }
         }
         if (!flowing) {
             flowing = true;
@@ -331,12 +345,22 @@ final class PartitionConsumer<T> implements PartitionWork {
         }
     }
 
+    /**
+     * A context for the delivery just handed out ({@code event}), whose effects commit with its
+     * ack when it completes; for {@link EventsView#eachWithContext}.
+     */
+    DeliveryContext contextFor(Event event) {
+        context = new DeliveryContext(processor, event, states);
+        return context;
+    }
+
     private void handOverAcks() {
         completed.handOver(processor.ticker().nanos());
     }
 
     /** @return whether to restart the function on this partition */
     private boolean handleFailure(Throwable thrown) {
+        context = null; // what the failed try staged is dropped; a retry starts afresh
         Throwable error = asTimeout(thrown);
         Holding held = holding;
         Delivery failed = held != null ? held.delivery() : new Delivery(processor.name(), feed.partition(), List.of());
@@ -350,6 +374,12 @@ final class PartitionConsumer<T> implements PartitionWork {
             return retry(failed, error);
         }
         List<String> ids = ids(failed);
+        if (states != null) {
+            handOverAcks();
+            if (!FinalFailure.commitBefore(acker, feed.partition())) {
+                return false;
+            }
+        }
         if (!FinalFailure.record(processor, failed, error, feed)) {
             return false;
         }

@@ -38,7 +38,7 @@ final class PerRecord<T> implements ProcessorFunction<T> {
 
     /**
      * Whether the handler takes a {@link ProcessingContext}: its deliveries then commit what
-     * they did with their acks, so a {@link KeyedConsumer} runs it whatever its max_in_flight.
+     * they did with their acks.
      */
     boolean usesContext() {
         return withContext != null;
@@ -47,8 +47,8 @@ final class PerRecord<T> implements ProcessorFunction<T> {
     @Override
     public void process(Events<T> partition) throws Exception {
         if (withContext != null) {
-            // Never run so by a worker (a KeyedConsumer runs it, see usesContext).
-            throw new IllegalStateException("a processor with a context runs one delivery at a time, not as a loop");
+            ((EventsView<T>) partition).eachWithContext(withContext); // only a consumer's own view is ever passed
+            return;
         }
         if (records != null) {
             for (T record : partition.records()) {

@@ -9,6 +9,7 @@ import io.runnel.api.transport.StreamEntry;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -219,6 +221,119 @@ class ExactlyOnceTest extends RedisBackedTest {
         worker.stop();
 
         assertThat(sentPerKey(app)).as("seq 1's count was dropped with it").isEqualTo(Map.of("k", List.of(1L, 2L)));
+    }
+
+    /**
+     * A key's first event succeeds, its second is parked; the partition is kept busy (150 events
+     * of other keys that block, more than its prefetch: its consumer never waits for events,
+     * when it would commit), and commits are a minute apart. The first event's effects must be
+     * committed before the second is parked: else a crash now would have the next owner process
+     * the first again, behind the second, in the parked stream.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4})
+    void a_failure_is_parked_only_after_what_its_partition_completed_before_is_committed(int maxInFlight)
+            throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(1);
+        App app = apps.app(TransportKind.MEMORY, TestApps.uniqueName("eos"), b -> b.setting("default_partition_count", 1));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        Stream<Count> counts = app.stream("counts", Count.class, Count::key,
+                o -> o.partitionSize(10_000_000).retentionInterval(Duration.ofDays(1)));
+        app.processor(orders, "counter", o -> o.processingGuarantee(ProcessingGuarantee.EXACTLY_ONCE)
+                        .exceptionPolicy(ExceptionPolicy.PARK).commitInterval(Duration.ofMinutes(1)).maxInFlight(maxInFlight),
+                ProcessorFunction.<Order>eachRecordWithContext((order, context) -> {
+                    if (order.key().startsWith("busy-")) {
+                        blocking.countDown();
+                        release.await();
+                        return;
+                    }
+                    long n = context.state("counts", Long.class).merge(order.key(), 1L, Long::sum);
+                    context.send(counts, new Count(order.key(), n));
+                    if (order.seq() == 1) {
+                        throw new IllegalStateException("poison");
+                    }
+                }));
+        Worker worker = app.worker("counter").start();
+        try {
+            // A first event, committed, so that k's first is not a slow first delivery (which hands over at once).
+            orders.send(new Order("warm", 0));
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed(app, "counter", "counts").containsKey("warm"));
+            List<Order> sent = new ArrayList<>(List.of(new Order("k", 0), new Order("k", 1)));
+            for (int i = 0; i < 150; i++) {
+                sent.add(new Order("busy-" + i, 0));
+            }
+            orders.sendAll(sent);
+            await().atMost(Duration.ofSeconds(30)).until(() -> blocking.getCount() == 0
+                    && app.parkedKeys("counter").list().size() == 1);
+            assertThat(committed(app, "counter", "counts")).as("k's first event committed, the partition still busy")
+                    .isEqualTo(Map.of("warm", 1L, "k", 1L));
+            assertThat(sentPerKey(app)).isEqualTo(Map.of("warm", List.of(1L), "k", List.of(1L)));
+        } finally {
+            release.countDown();
+            worker.stop();
+        }
+    }
+
+    /** An exception policy, with or without dead letters, as a test parameter. */
+    enum Handling {
+        IGNORE, IGNORE_TO_DEAD_LETTERS, PARK, QUARANTINE, HALT;
+
+        void apply(ProcessorOptions o) {
+            switch (this) {
+                case IGNORE -> o.exceptionPolicy(ExceptionPolicy.IGNORE);
+                case IGNORE_TO_DEAD_LETTERS -> o.exceptionPolicy(ExceptionPolicy.IGNORE).deadLetters();
+                case PARK -> o.exceptionPolicy(ExceptionPolicy.PARK);
+                case QUARANTINE -> o.exceptionPolicy(ExceptionPolicy.QUARANTINE);
+                case HALT -> o.exceptionPolicy(ExceptionPolicy.HALT);
+            }
+        }
+    }
+
+    /**
+     * Under every policy, a delivery that fails for good after staging a send and a state change
+     * leaves neither behind, while what the key's earlier event did is committed.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Handling.class)
+    void a_failure_under_each_policy_leaves_nothing_it_staged(Handling handling) {
+        App app = apps.app(TransportKind.MEMORY, TestApps.uniqueName("eos"), b -> b.setting("default_partition_count", 1));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        Stream<Count> counts = app.stream("counts", Count.class, Count::key,
+                o -> o.partitionSize(10_000_000).retentionInterval(Duration.ofDays(1)));
+        AtomicInteger failures = new AtomicInteger();
+        app.processor(orders, "counter", o -> {
+            o.processingGuarantee(ProcessingGuarantee.EXACTLY_ONCE);
+            handling.apply(o);
+        }, ProcessorFunction.<Order>eachRecordWithContext((order, context) -> {
+            long n = context.state("counts", Long.class).merge(order.key(), 1L, Long::sum);
+            context.send(counts, new Count(order.key(), n));
+            if (order.seq() == 1) {
+                failures.incrementAndGet();
+                throw new IllegalStateException("poison, after staging");
+            }
+        }));
+        orders.sendAll(List.of(new Order("k", 0), new Order("k", 1)));
+
+        Worker worker = app.worker("counter").start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> failures.get() == 1 && switch (handling) {
+                case IGNORE, IGNORE_TO_DEAD_LETTERS -> pending(app, "counter") == 0;
+                case PARK -> app.parkedKeys("counter").list().size() == 1;
+                case QUARANTINE -> worker.poisonedPartitions("counter").contains(0);
+                case HALT -> worker.awaitStopped(Duration.ZERO);
+            });
+            // What k's first event did is committed before the failure is handled; the second's is not.
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed(app, "counter", "counts").equals(Map.of("k", 1L)));
+            assertThat(sentPerKey(app)).isEqualTo(Map.of("k", List.of(1L)));
+            if (handling == Handling.IGNORE_TO_DEAD_LETTERS) {
+                assertThat(app.deadLetters("orders").list(10)).hasSize(1);
+            }
+        } finally {
+            worker.stop();
+        }
+        assertThat(committed(app, "counter", "counts")).isEqualTo(Map.of("k", 1L));
+        assertThat(sentPerKey(app)).isEqualTo(Map.of("k", List.of(1L)));
     }
 
     @ParameterizedTest

@@ -3,6 +3,7 @@
 package io.runnel.test;
 
 import io.runnel.engine.App;
+import io.runnel.engine.CommittedState;
 import io.runnel.engine.DeadLetters;
 import io.runnel.engine.ParkedKeys;
 import io.runnel.engine.Stream;
@@ -51,7 +52,9 @@ import java.util.Set;
  * that hangs hangs the test. The HALT policy throws from {@link #runUntilIdle} what a
  * worker's {@link io.runnel.engine.Worker#await()} would throw. A per-record processor with
  * {@code max_in_flight} above 1 runs one delivery at a time, in stream order (an order a
- * worker may take too; {@link #runInKeyOrder} forces another).
+ * worker may take too; {@link #runInKeyOrder} forces another). A processor with a context
+ * commits its sends and state changes with its acks, as a worker does, and each run commits
+ * what it completed before it returns: {@link #state} and {@link #sentTo} show it.
  *
  * <p>Not thread-safe: use it from the test's thread. Close it to release the locks.
  *
@@ -260,6 +263,23 @@ public final class ProcessorTestDriver<T> implements AutoCloseable {
      */
     public <U> List<U> sentTo(Stream<U> stream) {
         return engine.records(stream);
+    }
+
+    /**
+     * The processor's keyed state {@code name} as committed (a processor with a context,
+     * {@link io.runnel.engine.ProcessorFunction#eachRecordWithContext}). A run commits what it
+     * completed before it returns, as a worker does before it releases a partition, so this is
+     * what the processed events left; what the failed ones staged is not in it. What the
+     * processor sent is in {@link #sentTo}.
+     *
+     * @param name      the state's name
+     * @param valueType the type of its values
+     * @param <V>       the value type
+     * @return the committed state, read from the app's transport
+     * @throws io.runnel.api.Misconfigured if the processor has no context
+     */
+    public <V> CommittedState<V> state(String name, Class<V> valueType) {
+        return app.state(processor, name, valueType);
     }
 
     // ---------------------------------------------------------------- closing

@@ -5,6 +5,7 @@ package io.runnel.test;
 import io.runnel.api.Delivery;
 import io.runnel.api.ExceptionPolicy;
 import io.runnel.api.Middleware;
+import io.runnel.api.ProcessingGuarantee;
 import io.runnel.engine.App;
 import io.runnel.engine.ProcessorFunction;
 import io.runnel.engine.Stream;
@@ -64,6 +65,45 @@ class ProcessorTestDriverTest {
             all.add(new Order(customer, i));
         }
         return all;
+    }
+
+    /** What the counting processor sends: the customer's count after this order. */
+    record Count(String customer, long n) {
+    }
+
+    @Test
+    void a_processor_with_a_context_commits_its_state_and_sends_and_a_failure_leaves_nothing_of_its_own() {
+        App app = app(2);
+        Stream<Order> orders = app.stream("orders", Order.class, Order::customer);
+        Stream<Count> counts = app.stream("counts", Count.class, Count::customer);
+        List<Thread> threads = new ArrayList<>();
+        app.processor(orders, "counter", o -> o.processingGuarantee(ProcessingGuarantee.EXACTLY_ONCE)
+                        .exceptionPolicy(ExceptionPolicy.IGNORE),
+                ProcessorFunction.<Order>eachRecordWithContext((order, context) -> {
+                    threads.add(Thread.currentThread());
+                    long n = context.state("orders", Long.class).merge(order.customer(), 1L, Long::sum);
+                    context.send(counts, new Count(order.customer(), n));
+                    if (order.seq() == 2) {
+                        throw new Declined("after staging its count");
+                    }
+                }));
+        ProcessorTestDriver<Order> driver = driver(app, "counter");
+
+        driver.pipe(orders("ada", 4));
+        driver.pipe(orders("bob", 1));
+        driver.runUntilIdle();
+
+        assertThat(threads).containsOnly(Thread.currentThread());
+        assertThat(driver.sentTo(counts)).as("ada's third order failed: its count is not sent")
+                .containsExactlyInAnyOrder(new Count("ada", 1), new Count("ada", 2), new Count("ada", 3),
+                        new Count("bob", 1));
+        assertThat(driver.state("orders", Long.class).get("ada")).isEqualTo(3L);
+        assertThat(driver.state("orders", Long.class).get("bob")).isEqualTo(1L);
+        assertThat(driver.pending()).isEmpty();
+
+        driver.pipe(new Order("bob", 7));
+        driver.runUntilIdle();
+        assertThat(driver.state("orders", Long.class).get("bob")).as("a later run reads the committed state").isEqualTo(2L);
     }
 
     @Test
