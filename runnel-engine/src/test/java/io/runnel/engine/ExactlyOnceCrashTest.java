@@ -4,6 +4,9 @@ package io.runnel.engine;
 
 import io.runnel.api.ProcessingGuarantee;
 import io.runnel.api.transport.StreamEntry;
+import io.runnel.testkit.LoopbackProxy;
+import io.runnel.testkit.RedisServer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,14 +30,26 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A counting pipeline (count per key in state, send the running count; a second processor keeps
- * the last count) run by worker processes that are killed with SIGKILL, one after another, or
- * frozen with SIGSTOP past lock_expiry and resumed, while this JVM's worker shares the processors. Under {@code exactly_once} every key's counts
+ * the last count) run by worker processes that are killed with SIGKILL, one after another,
+ * frozen with SIGSTOP past lock_expiry and resumed, or cut off from Redis through a loopback
+ * proxy past lock_expiry; or Redis (AOF {@code always}) restarts mid-stream; while this JVM's
+ * worker shares the processors. Under {@code exactly_once} every key's counts
  * stream is exactly 1..N in order, and both processors' committed state agrees; under
  * {@code at_least_once} the same run sends duplicates, which is what shows the check can fail.
  */
 @Tag("redis")
 @Tag("process")
 class ExactlyOnceCrashTest extends ChildProcessTest {
+    /** What a test started besides the children and apps, closed after them, in order. */
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void closeServers() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+    }
+
     private static final int KEYS = 32;
     private static final int PER_KEY = 150;
     private static final long WORK_MILLIS = 10;
@@ -54,7 +69,14 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
          * SIGSTOP until this JVM's worker owns every partition (the child's locks expired), then
          * SIGCONT: the resumed child must commit nothing of what it completed before the freeze.
          */
-        FREEZE
+        FREEZE,
+        /**
+         * The child reaches Redis through a loopback proxy, cut until this JVM's worker owns every
+         * partition, then resumed: the child's held commands reach Redis late. Twice.
+         */
+        CUT_OFF,
+        /** Redis (AOF {@code always}) restarts mid-stream, twice: commits whose replies were lost are sent again. */
+        RESTART
     }
 
     @ParameterizedTest
@@ -72,6 +94,19 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
         assertOneCountPerOrderInOrder(outcome.counts());
         assertThat(outcome.childLog()).as("the resumed worker dropped, or had refused, what it had not committed")
                 .containsAnyOf("not committing", "refused a commit");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lettuce", "jedis"})
+    void exactly_once_a_worker_cut_off_past_lock_expiry_twice_leaves_one_count_per_order(String transport)
+            throws Exception {
+        assertOneCountPerOrderInOrder(run(transport, ProcessingGuarantee.EXACTLY_ONCE, Fault.CUT_OFF).counts());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lettuce", "jedis"})
+    void exactly_once_redis_restarting_with_aof_always_leaves_one_count_per_order(String transport) throws Exception {
+        assertOneCountPerOrderInOrder(run(transport, ProcessingGuarantee.EXACTLY_ONCE, Fault.RESTART).counts());
     }
 
     private static void assertOneCountPerOrderInOrder(Map<String, List<Count>> counts) {
@@ -103,10 +138,28 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
      */
     private Outcome run(String transport, ProcessingGuarantee guarantee, Fault fault) throws Exception {
         String name = TestApps.uniqueName("eoscrash");
+        // The cut-off and restart faults get a server of their own: the shared one must not restart.
+        RedisServer server = switch (fault) {
+            case CUT_OFF -> RedisServer.start();
+            case RESTART -> RedisServer.start("--appendonly", "yes", "--appendfsync", "always");
+            default -> null;
+        };
+        if (server != null) {
+            closing.add(server);
+        }
+        String url = server != null ? server.url() : redis.url();
+        LoopbackProxy proxy = fault == Fault.CUT_OFF ? new LoopbackProxy(server.port()) : null;
+        if (proxy != null) {
+            closing.add(0, proxy);
+        }
         Map<String, String> env = new LinkedHashMap<>(SETTINGS);
-        env.put("RUNNEL_REDIS_URL", redis.url());
+        env.put("RUNNEL_REDIS_URL", url);
         env.put("RUNNEL_TRANSPORT", transport);
-        children = new ChildWorkers(env);
+        Map<String, String> childEnv = new LinkedHashMap<>(env);
+        if (proxy != null) {
+            childEnv.put("RUNNEL_REDIS_URL", "redis://127.0.0.1:" + proxy.port());
+        }
+        children = new ChildWorkers(childEnv);
         App local = CountingWorkerMain.define(App.builder(name).environment(env), guarantee, WORK_MILLIS, 2);
         apps.add(local);
         @SuppressWarnings("unchecked")
@@ -129,19 +182,38 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
                     child = start(name, guarantee, ++label);
                 }
             }
-        } else {
+        } else if (fault == Fault.FREEZE) {
             await().atMost(Duration.ofSeconds(60)).until(() -> sent(local, countStream) >= 300);
             ChildWorkers.signal(child, "STOP");
             await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("counter").size() == 8);
             ChildWorkers.signal(child, "CONT");
+        } else if (fault == Fault.CUT_OFF) {
+            for (int cut = 0; cut < 2; cut++) {
+                long before = sent(local, countStream);
+                await().atMost(Duration.ofSeconds(60)).until(() -> sent(local, countStream) >= before + 300
+                        && worker.ownedPartitions("counter").size() == 4);
+                proxy.cut();
+                await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("counter").size() == 8);
+                proxy.resume();
+            }
+        } else {
+            for (int restart = 0; restart < 2; restart++) {
+                // Read while the clients reconnect after the previous restart.
+                long before = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                        .until(() -> sent(local, countStream), n -> true);
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                        .until(() -> sent(local, countStream) >= before + 300);
+                server.restart();
+            }
         }
-        assertThat(committed(local, "counter", "counts").values().stream().mapToLong(Long::longValue).sum())
-                .as("the fault came mid-stream").isLessThan(KEYS * PER_KEY);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(committed(local, "counter", "counts").values().stream().mapToLong(Long::longValue).sum())
+                        .as("the fault came mid-stream").isLessThan(KEYS * PER_KEY));
 
-        await().atMost(Duration.ofSeconds(120)).until(() -> pending(local, "counter") == 0 && pending(local, "last") == 0
+        await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> pending(local, "counter") == 0 && pending(local, "last") == 0
                 && committed(local, "counter", "counts").values().stream().mapToLong(Long::longValue).sum()
                 == (long) KEYS * PER_KEY);
-        await().atMost(Duration.ofSeconds(60)).until(() -> committed(local, "last", "last").size() == KEYS
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> committed(local, "last", "last").size() == KEYS
                 && committed(local, "last", "last").values().stream().allMatch(n -> n == PER_KEY));
         worker.stop();
         child.destroy();
