@@ -69,6 +69,11 @@ final class Acker {
     private final Map<Lease, LeaseCommits> commits = new HashMap<>();
     /** Numbers the commits, for their markers (with the lease's token); guarded by {@link #sending}. */
     private long commitNumber;
+    /** Outboxes with entries to forward (see {@link Outbox}), by the acker's own thread; guarded by {@link #lock}. */
+    private final Set<Outbox> unforwarded = new java.util.LinkedHashSet<>();
+    private final Outage forwarding;
+    /** When the outboxes may be tried again after a failure ({@link System#nanoTime()}); the acker's thread only. */
+    private long forwardNotBefore;
     /** Ids in {@link #pending}; guarded by {@link #lock}. */
     private int pendingIds;
     private volatile boolean stopped;
@@ -86,6 +91,8 @@ final class Acker {
         this.metrics = metrics;
         this.leaseLost = leaseLost;
         this.outage = new Outage(log, "acknowledging events of group " + group);
+        this.forwarding = new Outage(log, "forwarding the outboxes of group " + group);
+        this.forwardNotBefore = System.nanoTime();
         this.mdc = mdc;
     }
 
@@ -196,7 +203,10 @@ final class Acker {
                     leaseLost.accept(lease);
                     break;
                 }
-                next.batch().states.committed(next.batch().lastCompletion);
+                next.batch().partition.states().committed(next.batch().lastCompletion);
+                if (next.batch().fillsOutbox()) {
+                    forwardLater(next.batch().partition.outbox());
+                }
                 metrics.acked(Map.of(lease.streamKey, next.commit().ids()));
                 ackedPartitions.add(lease.partition);
             }
@@ -208,6 +218,77 @@ final class Acker {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Has the acker's thread forward what {@code outbox} holds: after a commit that appended to
+     * it, and when its partition is acquired (what a previous owner left).
+     */
+    void forwardLater(Outbox outbox) {
+        lock.lock();
+        try {
+            if (unforwarded.add(outbox)) {
+                added.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forwards the outboxes waiting; on the acker's thread only, so that a target that cannot
+     * be reached delays no ack and no release.
+     *
+     * @throws TransportException when an outbox could not be forwarded (it is tried again)
+     */
+    private void forwardOutboxes() {
+        List<Outbox> due;
+        lock.lock();
+        try {
+            if (unforwarded.isEmpty()) {
+                return;
+            }
+            due = new ArrayList<>(unforwarded);
+            unforwarded.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < due.size(); i++) {
+            try {
+                due.get(i).forward();
+            } catch (TransportException e) {
+                lock.lock();
+                try {
+                    unforwarded.addAll(due.subList(i, due.size()));
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Whether outboxes wait to be forwarded, and their last failure's backoff is over; holding {@link #lock}. */
+    private boolean forwardDue() {
+        return !unforwarded.isEmpty() && System.nanoTime() - forwardNotBefore >= 0;
+    }
+
+    /** {@link #forwardOutboxes()} when due; a failure backs off the forwarding only, not the acks. */
+    private void forward() {
+        lock.lock();
+        try {
+            if (!forwardDue()) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        try {
+            forwardOutboxes();
+            forwarding.succeeded();
+        } catch (TransportException e) {
+            forwardNotBefore = System.nanoTime() + forwarding.failed(e).toNanos();
         }
     }
 
@@ -381,8 +462,9 @@ final class Acker {
             try {
                 lock.lock();
                 try {
-                    while (pending.isEmpty() && commits.isEmpty() && !stopped) {
-                        added.await(1, TimeUnit.SECONDS);
+                    while (pending.isEmpty() && commits.isEmpty() && !forwardDue() && !stopped) {
+                        added.await(unforwarded.isEmpty() ? TimeUnit.SECONDS.toNanos(1)
+                                : Math.max(1, forwardNotBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
                     }
                     long lingerEnd = System.nanoTime() + LINGER_NANOS;
                     long left;
@@ -394,6 +476,7 @@ final class Acker {
                 }
                 flush();
                 outage.succeeded();
+                forward();
             } catch (InterruptedException e) {
                 return;
             } catch (TransportException e) {

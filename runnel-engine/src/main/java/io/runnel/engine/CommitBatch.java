@@ -15,24 +15,22 @@ import java.util.List;
  * Not thread-safe: whoever holds it uses it from one thread at a time.
  */
 final class CommitBatch {
-    final PartitionStates states;
-    final String markerKey;
+    final PartitionCommit partition;
     final List<String> ids = new ArrayList<>();
     final List<Append> appends = new ArrayList<>();
     final List<Commit.StateWrite> writes = new ArrayList<>();
     /** The last completion ({@link PartitionStates#completed}) it carries; 0 for none. */
     long lastCompletion;
 
-    CommitBatch(PartitionStates states, String markerKey) {
-        this.states = states;
-        this.markerKey = markerKey;
+    CommitBatch(PartitionCommit partition) {
+        this.partition = partition;
     }
 
     /** Adds one completed delivery's effects. */
     void add(String id, DeliveryContext.Effects effects, long completion) {
         ids.add(id);
         appends.addAll(effects.appends());
-        writes.addAll(states.asWrites(effects.writes()));
+        writes.addAll(partition.states().asWrites(effects.writes()));
         lastCompletion = Math.max(lastCompletion, completion);
     }
 
@@ -50,6 +48,20 @@ final class CommitBatch {
 
     /** As one commit of {@code streamKey} with marker {@code marker}. */
     Commit toCommit(String streamKey, String marker) {
-        return Commit.builder(streamKey, markerKey, marker).ack(ids).append(appends).write(writes).build();
+        return Commit.builder(streamKey, partition.markerKey(), marker).ack(ids).append(appends).write(writes).build();
+    }
+
+    /** Whether it appends to the partition's outbox, which is then to be forwarded. */
+    boolean fillsOutbox() {
+        Outbox outbox = partition.outbox();
+        if (outbox == null) {
+            return false;
+        }
+        for (Append a : appends) {
+            if (a.key().equals(outbox.key())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -29,59 +29,49 @@ final class CompletedIds {
     private final Lease lease;
     private final DeliveryMetrics metrics;
     private final List<String> ids = new ArrayList<>();
-    /** The keyed state the commits go with; null unless the processor has a context. */
-    private final PartitionStates states;
-    private final String markerKey;
+    /** Where the commits go; null unless the processor has a context. */
+    private final PartitionCommit commit;
     private final long delayNanos;
     /** What the next commit carries; null unless the processor has a context. */
     private CommitBatch batch;
     private long lastHandOver;
 
     CompletedIds(Acker acker, Lease lease, DeliveryMetrics metrics, long now) {
-        this(acker, lease, metrics, now, null, null, DELAY_NANOS);
+        this(acker, lease, metrics, now, null, DELAY_NANOS);
     }
 
     /** For a processor with a context: the ids commit with their deliveries' effects, at least every {@code delayNanos}. */
-    CompletedIds(Acker acker, Lease lease, DeliveryMetrics metrics, long now, PartitionStates states, String markerKey,
-                 long delayNanos) {
+    CompletedIds(Acker acker, Lease lease, DeliveryMetrics metrics, long now, PartitionCommit commit, long delayNanos) {
         this.acker = acker;
         this.lease = lease;
         this.metrics = metrics;
         this.lastHandOver = now;
-        this.states = states;
-        this.markerKey = markerKey;
+        this.commit = commit;
         this.delayNanos = delayNanos;
-        this.batch = states == null ? null : new CommitBatch(states, markerKey);
+        this.batch = commit == null ? null : new CommitBatch(commit);
     }
 
     /**
      * The completed ids of a consumer of {@code processor}'s partition: committed with their
-     * deliveries' effects when {@code states} is given (a processor with a context), else
+     * deliveries' effects when {@code commit} is given (a processor with a context), else
      * acknowledged.
      */
     static CompletedIds of(Processor<?> processor, Acker acker, Lease lease, DeliveryMetrics metrics,
-                           PartitionStates states) {
+                           PartitionCommit commit) {
         long now = processor.ticker().nanos();
-        return states == null ? new CompletedIds(acker, lease, metrics, now)
-                : new CompletedIds(acker, lease, metrics, now, states, processor.commitMarkerKey(lease.partition),
-                        processor.commitInterval().toNanos());
-    }
-
-    /** The keyed state of the partition of a processor with a context, or null for another processor. */
-    static PartitionStates statesOf(Processor<?> processor, int partition) {
-        return processor.usesContext()
-                ? new PartitionStates(processor, partition, processor.stream().host().transport()) : null;
+        return commit == null ? new CompletedIds(acker, lease, metrics, now)
+                : new CompletedIds(acker, lease, metrics, now, commit, processor.commitInterval().toNanos());
     }
 
     /** Adds a completed delivery's id, with the effects its {@code context} staged (null: none). */
     void add(String id, DeliveryContext context) {
-        if (states == null) {
+        if (commit == null) {
             ids.add(id);
             return;
         }
         DeliveryContext.Effects effects = context == null ? DeliveryContext.Effects.NONE : context.effects();
         // Seen at once by the partition's later deliveries, committed or not.
-        long completion = effects.writes().isEmpty() ? 0 : states.completed(effects.writes());
+        long completion = effects.writes().isEmpty() ? 0 : commit.states().completed(effects.writes());
         batch.add(id, effects, completion);
     }
 
@@ -120,7 +110,7 @@ final class CompletedIds {
         metrics.flush();
         if (batch != null && !batch.isEmpty()) {
             acker.commit(lease, batch);
-            batch = new CommitBatch(states, markerKey);
+            batch = new CommitBatch(commit);
         } else if (!ids.isEmpty()) {
             acker.add(lease, List.copyOf(ids));
             ids.clear();

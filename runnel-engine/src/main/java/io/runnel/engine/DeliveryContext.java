@@ -3,7 +3,6 @@
 package io.runnel.engine;
 
 import io.runnel.api.Event;
-import io.runnel.api.Misconfigured;
 import io.runnel.api.ProcessingGuarantee;
 import io.runnel.api.RecordType;
 import io.runnel.api.transport.Append;
@@ -24,16 +23,16 @@ import java.util.Objects;
 final class DeliveryContext implements ProcessingContext {
     private final Processor<?> processor;
     private final Event event;
-    private final PartitionStates states;
+    private final PartitionCommit commit;
     private final boolean exactlyOnce;
     private final List<Append> appends = new ArrayList<>();
     private final Map<String, StagedState<?>> views = new LinkedHashMap<>();
     private boolean closed;
 
-    DeliveryContext(Processor<?> processor, Event event, PartitionStates states) {
+    DeliveryContext(Processor<?> processor, Event event, PartitionCommit commit) {
         this.processor = processor;
         this.event = event;
-        this.states = states;
+        this.commit = commit;
         this.exactlyOnce = processor.guarantee() == ProcessingGuarantee.EXACTLY_ONCE;
     }
 
@@ -74,12 +73,8 @@ final class DeliveryContext implements ProcessingContext {
         }
         Append append = stream.stagedAppend(key, record);
         int home = stream.host().transport().hashSlot(processor.lockKey(event.partition()));
-        if (stream.host().transport().hashSlot(append.key()) != home) {
-            throw new Misconfigured("processor " + processor.name() + ": under exactly_once on a Redis Cluster, a send "
-                    + "must go to a partition in the hash slot of the input partition, and " + append.key()
-                    + " is in another (sends across slots are not supported yet)");
-        }
-        appends.add(append);
+        // A commit writes one slot only: a send to another goes through the partition's outbox.
+        appends.add(stream.host().transport().hashSlot(append.key()) == home ? append : commit.outbox().carrying(append));
     }
 
     @Override
@@ -89,7 +84,7 @@ final class DeliveryContext implements ProcessingContext {
         StagedState<?> view = views.get(name);
         if (view == null) {
             Keys.checkName("state", name);
-            StagedState<V> created = new StagedState<>(name, RecordType.of(valueType), states, this::ensureOpen);
+            StagedState<V> created = new StagedState<>(name, RecordType.of(valueType), commit.states(), this::ensureOpen);
             views.put(name, created);
             return created;
         }

@@ -121,7 +121,7 @@ final class KeyedConsumer<T> implements PartitionWork {
      * The partition's keyed state when the processor has a context (its deliveries' effects
      * then commit with their acks, see {@link CompletedIds}); null otherwise.
      */
-    private final PartitionStates states;
+    private final PartitionCommit commit;
 
     KeyedConsumer(Processor<T> processor, EventFeed feed, Acker acker, CoordinatorInbox inbox,
                   Map<String, String> mdc) {
@@ -135,8 +135,8 @@ final class KeyedConsumer<T> implements PartitionWork {
         this.metrics = processor.metrics().deliveries(feed.partition());
         this.maxInFlight = processor.maxInFlight();
         this.queueLimit = processor.prefetchCount();
-        this.states = CompletedIds.statesOf(processor, feed.partition());
-        this.completed = CompletedIds.of(processor, acker, feed.lease(), metrics, states);
+        this.commit = PartitionCommit.of(processor, feed.partition());
+        this.completed = CompletedIds.of(processor, acker, feed.lease(), metrics, commit);
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name()
                 + "'s function on partition " + feed.partition());
         this.laneThreads = Thread.ofVirtual().name("runnel-" + processor.name() + "-" + feed.partition() + "-key");
@@ -217,6 +217,9 @@ final class KeyedConsumer<T> implements PartitionWork {
         try {
             if (!parking.load(feed::pauseUnlessClosed)) {
                 return;
+            }
+            if (commit != null && commit.outbox() != null) {
+                acker.forwardLater(commit.outbox()); // what a previous owner committed and did not forward
             }
             List<Job<T>> jobs = new ArrayList<>(DISPATCH_GROUP);
             while (true) {
@@ -620,7 +623,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                     throw job.undecodable();
                 }
                 // A fresh context per try: a retry starts from what the partition committed and completed.
-                DeliveryContext context = states == null ? null : new DeliveryContext(processor, job.event(), states);
+                DeliveryContext context = commit == null ? null : new DeliveryContext(processor, job.event(), commit);
                 handler.handle(job.event(), job.record(), context);
                 ProcessingTimeout late = flight.finish();
                 if (late != null) {
@@ -647,7 +650,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                     pause = PartitionConsumer.retryPause(processor, delivery, serverRetries, error);
                 } else {
                     flight.failedWith(error);
-                    if (states != null && !commitCompleted()) {
+                    if (commit != null && !commitCompleted()) {
                         return Outcome.UNRECORDED;
                     }
                     return FinalFailure.record(processor, delivery, error, feed) ? Outcome.FAILED : Outcome.UNRECORDED;

@@ -93,6 +93,23 @@ final class Keys {
     }
 
     /**
+     * A partition's outbox under exactly_once on a Redis Cluster: what its commits sent to
+     * partitions in other hash slots, appended in the commit (in the partition's slot) and then
+     * forwarded to the targets once each. Not in Python runnel.
+     */
+    static String outbox(String app, String stream, String processor, int partition) {
+        return "__obox:" + app + "." + stream + "." + processor + "." + partition;
+    }
+
+    /**
+     * The last outbox entry forwarded to {@code target} from each outbox (a hash: outbox key →
+     * entry id), in the target's hash slot (the target key, with its hash tag, is part of it).
+     */
+    static String forwarded(String target) {
+        return "__ofwd:" + target;
+    }
+
+    /**
      * The marker of a partition's last commit (the committing lease's token and the commit's
      * number), so a commit sent again after a lost reply is not applied twice. Not in Python runnel.
      */

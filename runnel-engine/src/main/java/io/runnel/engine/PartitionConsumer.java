@@ -60,7 +60,7 @@ final class PartitionConsumer<T> implements PartitionWork {
      * with a context, run one delivery at a time): completed deliveries then commit their
      * effects with their acks. Null otherwise.
      */
-    private final PartitionStates states;
+    private final PartitionCommit commit;
     /** The context of the delivery handed out, while the function holds it; consumer thread only. */
     private DeliveryContext context;
     /** Whether a delivery completed since this consumer started. */
@@ -101,8 +101,8 @@ final class PartitionConsumer<T> implements PartitionWork {
 
         this.parking = new Parking(processor, feed.lease());
         this.metrics = processor.metrics().deliveries(feed.partition());
-        this.states = CompletedIds.statesOf(processor, feed.partition());
-        this.completed = CompletedIds.of(processor, acker, feed.lease(), metrics, states);
+        this.commit = PartitionCommit.of(processor, feed.partition());
+        this.completed = CompletedIds.of(processor, acker, feed.lease(), metrics, commit);
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name() + "'s function on partition "
                 + feed.partition());
     }
@@ -113,6 +113,9 @@ final class PartitionConsumer<T> implements PartitionWork {
         try {
             if (!parking.load(feed::pauseUnlessClosed)) {
                 return;
+            }
+            if (commit != null && commit.outbox() != null) {
+                acker.forwardLater(commit.outbox()); // what a previous owner committed and did not forward
             }
             while (true) {
                 long before = delivered;
@@ -324,7 +327,7 @@ final class PartitionConsumer<T> implements PartitionWork {
         }
         List<Event> events = done.events();
         parking.processed(events);
-        if (states != null) {
+        if (commit != null) {
             completed.add(events.get(0).id(), context); // one event per delivery: the per-record form
             context = null;
         } else {
@@ -350,7 +353,7 @@ final class PartitionConsumer<T> implements PartitionWork {
      * ack when it completes; for {@link EventsView#eachWithContext}.
      */
     DeliveryContext contextFor(Event event) {
-        context = new DeliveryContext(processor, event, states);
+        context = new DeliveryContext(processor, event, commit);
         return context;
     }
 
@@ -374,7 +377,7 @@ final class PartitionConsumer<T> implements PartitionWork {
             return retry(failed, error);
         }
         List<String> ids = ids(failed);
-        if (states != null) {
+        if (commit != null) {
             handOverAcks();
             if (!FinalFailure.commitBefore(acker, feed.partition())) {
                 return false;

@@ -214,6 +214,11 @@ record Processor<T>(
         return Keys.state(app(), stream.name(), name, state, partition) + stream.keyTag(partition);
     }
 
+    /** The partition's outbox of sends to other hash slots (exactly_once on a cluster), in the partition's hash slot. */
+    String outboxKey(int partition) {
+        return Keys.outbox(app(), stream.name(), name, partition) + stream.keyTag(partition);
+    }
+
     /** The marker of the partition's last commit, in the partition's hash slot. */
     String commitMarkerKey(int partition) {
         return Keys.commitMarker(app(), stream.name(), name, partition) + stream.keyTag(partition);

@@ -22,7 +22,11 @@ public final class CountingWorkerMain {
 
     /** The app every process of the test defines the same way. */
     static App define(App.Builder builder, ProcessingGuarantee guarantee, long workMillis, int maxInFlight) {
-        App app = builder.build();
+        return define(builder.build(), guarantee, workMillis, maxInFlight);
+    }
+
+    /** Defines the pipeline's streams and processors in {@code app}. */
+    static App define(App app, ProcessingGuarantee guarantee, long workMillis, int maxInFlight) {
         Stream<TestApps.Order> orders = app.stream("orders", TestApps.Order.class, TestApps.Order::key);
         // Kept whole (no retention pass trims what "last" acknowledged): the test reads all of it.
         Stream<Count> counts = app.stream("counts", Count.class, Count::key,

@@ -5,9 +5,11 @@ package io.runnel.engine;
 import io.runnel.api.ProcessingGuarantee;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.LoopbackProxy;
+import io.runnel.testkit.RedisClusterExtension;
 import io.runnel.testkit.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,6 +42,9 @@ import static org.awaitility.Awaitility.await;
 @Tag("redis")
 @Tag("process")
 class ExactlyOnceCrashTest extends ChildProcessTest {
+    @RegisterExtension
+    static final RedisClusterExtension clusterExtension = new RedisClusterExtension();
+
     /** What a test started besides the children and apps, closed after them, in order. */
     private final List<AutoCloseable> closing = new ArrayList<>();
 
@@ -96,6 +101,19 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
                 .containsAnyOf("not committing", "refused a commit");
     }
 
+    /**
+     * On a 3-master Redis Cluster the counts go to partitions in other slots through each
+     * partition's outbox: a kill may land between a commit and its forward, or mid-forward,
+     * and the next owner forwards what is left, once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lettuce", "jedis"})
+    void exactly_once_on_a_redis_cluster_repeated_sigkills_leave_one_count_per_order_in_order(String transport)
+            throws Exception {
+        assertOneCountPerOrderInOrder(run(transport, ProcessingGuarantee.EXACTLY_ONCE, Fault.KILLS,
+                clusterExtension.url()).counts());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"lettuce", "jedis"})
     void exactly_once_a_worker_cut_off_past_lock_expiry_twice_leaves_one_count_per_order(String transport)
@@ -137,6 +155,11 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
      * fault mid-stream, lets everything finish, and checks both processors' committed state.
      */
     private Outcome run(String transport, ProcessingGuarantee guarantee, Fault fault) throws Exception {
+        return run(transport, guarantee, fault, null);
+    }
+
+    /** {@link #run(String, ProcessingGuarantee, Fault)} on the Redis at {@code redisUrl} (null: the test's own). */
+    private Outcome run(String transport, ProcessingGuarantee guarantee, Fault fault, String redisUrl) throws Exception {
         String name = TestApps.uniqueName("eoscrash");
         // The cut-off and restart faults get a server of their own: the shared one must not restart.
         RedisServer server = switch (fault) {
@@ -147,7 +170,7 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
         if (server != null) {
             closing.add(server);
         }
-        String url = server != null ? server.url() : redis.url();
+        String url = server != null ? server.url() : redisUrl != null ? redisUrl : redis.url();
         LoopbackProxy proxy = fault == Fault.CUT_OFF ? new LoopbackProxy(server.port()) : null;
         if (proxy != null) {
             closing.add(0, proxy);

@@ -269,6 +269,11 @@ public final class SameSlotTransport implements Transport {
     }
 
     @Override
+    public long forwardOnce(String marks, String source, String target, long maxLen, List<StreamEntry> entries) {
+        return delegate.forwardOnce(onServer(marks), source, onServer(target), maxLen, entries);
+    }
+
+    @Override
     public List<Optional<byte[]>> hashValues(String key, List<String> fields) {
         return delegate.hashValues(onServer(key), fields);
     }

@@ -1066,6 +1066,23 @@ public abstract class TransportConformanceTest extends TransportTestBase {
     }
 
     @Test
+    void forwardingAppendsEachEntryOfASourceOnceWhoeverForwardsItAndHowOften() {
+        List<StreamEntry> outbox = List.of(new StreamEntry("5-0", fields("n", "1")), new StreamEntry("5-1", fields("n", "2")),
+                new StreamEntry("10-0", fields("n", "3")));
+
+        assertThat(transport.forwardOnce("marks", "outbox-a", "target", 0, outbox.subList(0, 2))).isEqualTo(2);
+        // A forwarder that read the outbox before, forwarding late; then one with the whole of it.
+        assertThat(transport.forwardOnce("marks", "outbox-a", "target", 0, outbox.subList(0, 1))).isZero();
+        assertThat(transport.forwardOnce("marks", "outbox-a", "target", 0, outbox)).isEqualTo(1);
+        assertThat(transport.forwardOnce("marks", "outbox-a", "target", 0, outbox)).isZero();
+        // Another source's entries are its own, whatever their ids.
+        assertThat(transport.forwardOnce("marks", "outbox-b", "target", 0, outbox.subList(0, 1))).isEqualTo(1);
+        assertThat(transport.range("target", "-", "+", 10)).extracting(e -> text(e.fields().get("n")))
+                .containsExactly("1", "2", "3", "1");
+        assertThat(transport.forwardOnce("marks", "outbox-a", "target", 0, List.of())).isZero();
+    }
+
+    @Test
     void aCommitRefusedForAKeyOfTheWrongTypeWritesNothing() {
         appendNumbered("s", 1);
         transport.createGroup(List.of("s"), "g", "0");

@@ -58,7 +58,7 @@ import java.util.Optional;
  *   <li>Refused with {@link ServerOutOfMemory}: whatever adds entries or groups, that is
  *       {@link #append}, {@link #appendDurably}, {@link #appendFenced}, {@link #appendOnce},
  *       {@link #parkFenced}, {@link #releaseParked} (when it re-sends),
- *       {@link #commitFenced} and {@link #createGroup}. Callers retry them once memory is freed.
+ *       {@link #commitFenced}, {@link #forwardOnce} and {@link #createGroup}. Callers retry them once memory is freed.
  * </ul>
  * {@link #serverMemory()} tells how full the server is.
  */
@@ -466,6 +466,23 @@ public interface Transport extends AutoCloseable {
      * @return false when the fence did not hold (nothing written); true when the commit is done
      */
     boolean commitFenced(Fence fence, String group, Commit commit);
+
+    /**
+     * Appends entries of a source stream (a partition's outbox) to one target stream, each at
+     * most once however often it is forwarded: a hash in the target's hash slot records, per
+     * source, the id of the last entry forwarded, and only entries with a greater id are
+     * appended (in the order given), then recorded. A forwarder that dies mid-way, or a former
+     * owner forwarding the same entries late, appends nothing twice. Refused with
+     * {@link ServerOutOfMemory} at maxmemory.
+     *
+     * @param marks   the hash of last forwarded ids, in the target's hash slot
+     * @param source  the source's name in {@code marks} (its stream key)
+     * @param target  the target stream
+     * @param maxLen  {@code MAXLEN ~} for the appends; 0 for none
+     * @param entries the source's entries, in id order: their ids and the fields to append
+     * @return how many were appended now
+     */
+    long forwardOnce(String marks, String source, String target, long maxLen, List<StreamEntry> entries);
 
     /**
      * The values of fields of a hash (HMGET), as stored.

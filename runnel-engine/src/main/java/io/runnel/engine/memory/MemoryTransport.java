@@ -704,6 +704,34 @@ class MemoryTransport implements Transport {
         });
     }
 
+    /** As the Redis script does; ids compared as stream ids. */
+    @Override
+    public long forwardOnce(String marks, String source, String target, long maxLen, List<StreamEntry> entries) {
+        return run("forwarding XADD", space -> {
+            Map<String, String> recorded = space.hash(marks);
+            space.stream(target); // WRONGTYPE before anything is written
+            String lastText = recorded == null ? null : recorded.get(source);
+            StreamId last = lastText == null ? null : StreamId.parse(lastText, 0);
+            long appended = 0;
+            for (StreamEntry e : entries) {
+                StreamId id = StreamId.parse(e.id(), 0);
+                if (last == null || id.compareTo(last) > 0) {
+                    appendOne(space, new Append(target, null, e.fields(), maxLen));
+                    last = id;
+                    appended++;
+                }
+            }
+            if (appended > 0) {
+                if (recorded == null) {
+                    recorded = new HashMap<>();
+                    space.put(marks, recorded, 0);
+                }
+                recorded.put(source, last.toString());
+            }
+            return appended;
+        });
+    }
+
     @Override
     public List<Optional<byte[]>> hashValues(String key, List<String> fields) {
         return run("HMGET", space -> {

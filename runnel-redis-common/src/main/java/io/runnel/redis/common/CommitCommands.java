@@ -5,6 +5,7 @@ package io.runnel.redis.common;
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.Fence;
+import io.runnel.api.transport.StreamEntry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -97,6 +98,35 @@ public final class CommitCommands {
             return 1
             """, false);
 
+    /**
+     * KEYS: marks, target. ARGV: source, MAXLEN (0: none), then per entry its id, the number of
+     * fields and the fields. Answers how many were appended. Flagged like {@link #COMMIT}: at
+     * maxmemory refused before it runs.
+     */
+    static final LuaScript FORWARD_ONCE = new LuaScript("#!lua\n" + StreamLua.FUNCTIONS + """
+            local last = redis.call('hget', KEYS[1], ARGV[1])
+            local maxlen = tonumber(ARGV[2])
+            local appended, a = 0, 3
+            while a <= #ARGV do
+              local id, n = ARGV[a], tonumber(ARGV[a + 1])
+              local first, upto = a + 2, a + 1 + 2 * n
+              a = upto + 1
+              if not last or cmp(id, last) > 0 then
+                if maxlen > 0 then
+                  redis.call('xadd', KEYS[2], 'MAXLEN', '~', maxlen, '*', unpack(ARGV, first, upto))
+                else
+                  redis.call('xadd', KEYS[2], '*', unpack(ARGV, first, upto))
+                end
+                last = id
+                appended = appended + 1
+              end
+            end
+            if appended > 0 then
+              redis.call('hset', KEYS[1], ARGV[1], last)
+            end
+            return appended
+            """, false);
+
     /** KEYS: hash. ARGV: fields. Answers their values, nil for the missing ones. */
     static final LuaScript HASH_VALUES = new LuaScript("""
             return redis.call('hmget', KEYS[1], unpack(ARGV))
@@ -161,6 +191,35 @@ public final class CommitCommands {
         }
         long reply = (Long) COMMIT.runAll(List.of(new LuaScript.Run(keys, args)), runner, failure).get(0);
         return reply != 0;
+    }
+
+    /**
+     * {@code Transport.forwardOnce}.
+     *
+     * @param marks   the hash of last forwarded ids
+     * @param source  the source's name in it
+     * @param target  the target stream
+     * @param maxLen  MAXLEN for the appends, 0 for none
+     * @param entries the entries, in id order
+     * @return how many were appended
+     */
+    public long forwardOnce(String marks, String source, String target, long maxLen, List<StreamEntry> entries) {
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        List<byte[]> args = new ArrayList<>();
+        args.add(utf8(source));
+        args.add(utf8(Long.toString(maxLen)));
+        for (StreamEntry e : entries) {
+            args.add(utf8(e.id()));
+            args.add(utf8(Integer.toString(e.fields().size())));
+            e.fields().forEach((field, value) -> {
+                args.add(utf8(field));
+                args.add(value);
+            });
+        }
+        return (Long) FORWARD_ONCE.runAll(List.of(new LuaScript.Run(List.of(marks, target), args)), runner, failure)
+                .get(0);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.ParkStep;
 import io.runnel.api.transport.ParkingKeys;
+import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
@@ -243,6 +244,12 @@ public abstract class ScriptedTransport implements Transport {
     public final boolean commitFenced(Fence fence, String group, Commit commit) {
         ensureOpen();
         return commits("commit").commit(fence, group, commit);
+    }
+
+    @Override
+    public final long forwardOnce(String marks, String source, String target, long maxLen, List<StreamEntry> entries) {
+        ensureOpen();
+        return commits("forwarding XADD").forwardOnce(marks, source, target, maxLen, entries);
     }
 
     @Override

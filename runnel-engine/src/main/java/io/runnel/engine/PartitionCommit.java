@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.engine;
+
+import io.runnel.api.ProcessingGuarantee;
+
+/**
+ * Where the commits of one owned partition of a processor with a context go: its keyed state
+ * ({@link PartitionStates}), the key of its commit marker, and its {@link Outbox} (under
+ * exactly_once; null otherwise). Made by the partition's consumer when it starts.
+ *
+ * @param states    the partition's keyed state
+ * @param markerKey the key of its commit marker
+ * @param outbox    its outbox of sends to other hash slots; null under at_least_once
+ */
+record PartitionCommit(PartitionStates states, String markerKey, Outbox outbox) {
+
+    /** The commits of {@code processor}'s {@code partition}; null for a processor without a context. */
+    static PartitionCommit of(Processor<?> processor, int partition) {
+        if (!processor.usesContext()) {
+            return null;
+        }
+        var transport = processor.stream().host().transport();
+        return new PartitionCommit(new PartitionStates(processor, partition, transport),
+                processor.commitMarkerKey(partition),
+                processor.guarantee() == ProcessingGuarantee.EXACTLY_ONCE ? new Outbox(processor, partition, transport) : null);
+    }
+}
