@@ -45,12 +45,15 @@ public final class Latency {
             usage: Latency [--rate EVENTS_PER_S] [--seconds S] [--cold-seconds S] [--mode both|cold] [--runs N]
                            [--transport lettuce,jedis,memory] [--jvm-opts "OPTIONS[;OPTIONS...]"]
                            [--warmup-seconds S] [--warmup-max-seconds S] [--tick 1ms] [--redis-url URL] [--out FILE]
+                           [--hop none|exactly_once|at_least_once]
+              --hop: before the measuring processor, a processor with a context forwards each event to the
+                     stream it reads, under that guarantee: the latency then spans the hop and its commit
               --jvm-opts: the child JVMs' options, split at spaces; ';' separates sets that are each measured
                           (an empty set or 'default': no options); '{transport}' is replaced by the transport""";
 
     /** What every child measures, from the options it shares with the parent. */
     record Plan(int rate, Duration measure, Duration cold, Duration warmup, Duration warmupMax, Duration tick,
-                boolean steady) {
+                boolean steady, String hop) {
         static Plan from(Cli cli) {
             String mode = cli.string("mode", "both");
             if (!mode.equals("both") && !mode.equals("cold")) {
@@ -59,7 +62,14 @@ public final class Latency {
             return new Plan(cli.integer("rate", 20_000), Duration.ofSeconds(cli.integer("seconds", 30)),
                     Duration.ofSeconds(cli.integer("cold-seconds", 30)), Duration.ofSeconds(cli.integer("warmup-seconds", 5)),
                     Duration.ofSeconds(cli.integer("warmup-max-seconds", 120)), cli.duration("tick", Duration.ofMillis(1)),
-                    mode.equals("both"));
+                    mode.equals("both"), hop(cli.string("hop", "none")));
+        }
+
+        private static String hop(String hop) {
+            if (!List.of("none", "exactly_once", "at_least_once").contains(hop)) {
+                throw new IllegalArgumentException("--hop is none, exactly_once or at_least_once, not " + hop + "\n" + USAGE);
+            }
+            return hop;
         }
 
         /** The options that make a child follow this plan. */
@@ -67,7 +77,7 @@ public final class Latency {
             return List.of("--rate", Integer.toString(rate), "--seconds", Long.toString(measure.toSeconds()),
                     "--cold-seconds", Long.toString(cold.toSeconds()), "--warmup-seconds", Long.toString(warmup.toSeconds()),
                     "--warmup-max-seconds", Long.toString(warmupMax.toSeconds()), "--tick", tick.toMillis() + "ms",
-                    "--mode", steady ? "both" : "cold");
+                    "--mode", steady ? "both" : "cold", "--hop", hop);
         }
 
         /** How long a child may take before it counts as hung: its windows, plus start, drain and cache writing. */
@@ -150,6 +160,7 @@ public final class Latency {
         doc.put("maxHeapMiB", heapRange(results)); // the children's heap, not this JVM's
         doc.put("offeredRate", plan.rate());
         doc.put("mode", plan.steady() ? "both" : "cold");
+        doc.put("hop", plan.hop());
         doc.put("runs", runs);
         doc.put("jvmOptionSets", optionSets);
         doc.put("seconds", plan.measure().toSeconds());

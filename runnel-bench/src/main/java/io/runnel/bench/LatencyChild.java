@@ -3,8 +3,10 @@
 package io.runnel.bench;
 
 import io.runnel.api.Event;
+import io.runnel.api.ProcessingGuarantee;
 import io.runnel.api.RecordType;
 import io.runnel.engine.App;
+import io.runnel.engine.ProcessorFunction;
 import io.runnel.engine.Stream;
 import io.runnel.engine.Worker;
 import io.runnel.serde.json.JsonSerializer;
@@ -31,6 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LatencyChild {
     private static final String PROCESSOR = "latency";
+    /** The processor of the optional hop (see {@code --hop}). */
+    private static final String HOP = "hop";
 
     static volatile long sink;
 
@@ -94,7 +98,17 @@ public final class LatencyChild {
                 .setting("default_join_delay", 0)
                 .build()) {
             Stream<Order> ticks = app.stream("ticks", Order.class, Order::id);
-            app.processor(ticks, PROCESSOR, events -> {
+            Stream<Order> measured = ticks;
+            if (!plan.hop().equals("none")) {
+                // A hop before the measuring processor: each event forwarded through a context, committed with its ack.
+                measured = app.stream("ticks-hopped", Order.class, Order::id);
+                Stream<Order> out = measured;
+                app.processor(ticks, HOP, o -> o.processingGuarantee(ProcessingGuarantee.valueOf(
+                                plan.hop().toUpperCase(java.util.Locale.ROOT))),
+                        ProcessorFunction.<Order>eachRecordWithContext((order, context) -> context.send(out, order)));
+                app.resetProcessor(HOP, "$");
+            }
+            app.processor(measured, PROCESSOR, events -> {
                 long s = 0;
                 for (Event e : events.events()) {
                     long now = Latency.wallMicros(Instant.now());
@@ -111,9 +125,10 @@ public final class LatencyChild {
             });
             // Start after whatever an external Redis already holds: old events would read as huge latencies.
             app.resetProcessor(PROCESSOR, "$");
-            Worker worker = app.worker(PROCESSOR).start();
+            Worker worker = plan.hop().equals("none") ? app.worker(PROCESSOR).start() : app.worker(HOP, PROCESSOR).start();
             Bench.await("the worker to own all partitions", Duration.ofSeconds(60),
-                    () -> worker.ownedPartitions(PROCESSOR).size() == ticks.partitionCount());
+                    () -> worker.ownedPartitions(PROCESSOR).size() == ticks.partitionCount()
+                            && (plan.hop().equals("none") || worker.ownedPartitions(HOP).size() == ticks.partitionCount()));
             long ownedAt = System.currentTimeMillis();
             System.out.printf("%s: worker owns %d partitions %d ms after launch; producing %,d events/s: first %d s "
                             + "recorded%s%n", transport, ticks.partitionCount(), ownedAt - launchedAt, plan.rate(),
