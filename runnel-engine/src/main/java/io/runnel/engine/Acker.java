@@ -69,11 +69,8 @@ final class Acker {
     private final Map<Lease, LeaseCommits> commits = new HashMap<>();
     /** Numbers the commits, for their markers (with the lease's token); guarded by {@link #sending}. */
     private long commitNumber;
-    /** Outboxes with entries to forward (see {@link Outbox}), by the acker's own thread; guarded by {@link #lock}. */
-    private final Set<Outbox> unforwarded = new java.util.LinkedHashSet<>();
-    private final Outage forwarding;
-    /** When the outboxes may be tried again after a failure ({@link System#nanoTime()}); the acker's thread only. */
-    private long forwardNotBefore;
+    /** Outboxes to forward, by the acker's own thread between flushes. */
+    private final OutboxForwarding forwarding;
     /** Ids in {@link #pending}; guarded by {@link #lock}. */
     private int pendingIds;
     private volatile boolean stopped;
@@ -91,8 +88,7 @@ final class Acker {
         this.metrics = metrics;
         this.leaseLost = leaseLost;
         this.outage = new Outage(log, "acknowledging events of group " + group);
-        this.forwarding = new Outage(log, "forwarding the outboxes of group " + group);
-        this.forwardNotBefore = System.nanoTime();
+        this.forwarding = new OutboxForwarding(group);
         this.mdc = mdc;
     }
 
@@ -204,6 +200,7 @@ final class Acker {
                     break;
                 }
                 next.batch().partition.states().committed(next.batch().lastCompletion);
+                metrics.committed();
                 if (next.batch().fillsOutbox()) {
                     forwardLater(next.batch().partition.outbox());
                 }
@@ -226,69 +223,13 @@ final class Acker {
      * it, and when its partition is acquired (what a previous owner left).
      */
     void forwardLater(Outbox outbox) {
-        lock.lock();
-        try {
-            if (unforwarded.add(outbox)) {
-                added.signal();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Forwards the outboxes waiting; on the acker's thread only, so that a target that cannot
-     * be reached delays no ack and no release.
-     *
-     * @throws TransportException when an outbox could not be forwarded (it is tried again)
-     */
-    private void forwardOutboxes() {
-        List<Outbox> due;
-        lock.lock();
-        try {
-            if (unforwarded.isEmpty()) {
-                return;
-            }
-            due = new ArrayList<>(unforwarded);
-            unforwarded.clear();
-        } finally {
-            lock.unlock();
-        }
-        for (int i = 0; i < due.size(); i++) {
+        if (forwarding.add(outbox)) {
+            lock.lock();
             try {
-                due.get(i).forward();
-            } catch (TransportException e) {
-                lock.lock();
-                try {
-                    unforwarded.addAll(due.subList(i, due.size()));
-                } finally {
-                    lock.unlock();
-                }
-                throw e;
+                added.signal();
+            } finally {
+                lock.unlock();
             }
-        }
-    }
-
-    /** Whether outboxes wait to be forwarded, and their last failure's backoff is over; holding {@link #lock}. */
-    private boolean forwardDue() {
-        return !unforwarded.isEmpty() && System.nanoTime() - forwardNotBefore >= 0;
-    }
-
-    /** {@link #forwardOutboxes()} when due; a failure backs off the forwarding only, not the acks. */
-    private void forward() {
-        lock.lock();
-        try {
-            if (!forwardDue()) {
-                return;
-            }
-        } finally {
-            lock.unlock();
-        }
-        try {
-            forwardOutboxes();
-            forwarding.succeeded();
-        } catch (TransportException e) {
-            forwardNotBefore = System.nanoTime() + forwarding.failed(e).toNanos();
         }
     }
 
@@ -462,9 +403,8 @@ final class Acker {
             try {
                 lock.lock();
                 try {
-                    while (pending.isEmpty() && commits.isEmpty() && !forwardDue() && !stopped) {
-                        added.await(unforwarded.isEmpty() ? TimeUnit.SECONDS.toNanos(1)
-                                : Math.max(1, forwardNotBefore - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    while (pending.isEmpty() && commits.isEmpty() && !forwarding.due() && !stopped) {
+                        added.await(forwarding.nanosUntilDue(TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
                     }
                     long lingerEnd = System.nanoTime() + LINGER_NANOS;
                     long left;
@@ -476,7 +416,7 @@ final class Acker {
                 }
                 flush();
                 outage.succeeded();
-                forward();
+                forwarding.forwardDue();
             } catch (InterruptedException e) {
                 return;
             } catch (TransportException e) {

@@ -36,10 +36,12 @@ final class Outbox {
 
     private final String key;
     private final Transport transport;
+    private final ProcessorMetrics metrics;
 
     Outbox(Processor<?> processor, int partition, Transport transport) {
         this.key = processor.outboxKey(partition);
         this.transport = transport;
+        this.metrics = processor.metrics();
     }
 
     String key() {
@@ -87,8 +89,10 @@ final class Outbox {
                 fields.remove(MAX_LEN);
                 byTarget.computeIfAbsent(to, t -> new ArrayList<>()).add(new StreamEntry(e.id(), fields));
             }
-            byTarget.forEach((target, forwarded) ->
-                    transport.forwardOnce(Keys.forwarded(target), key, target, maxLens.get(target), forwarded));
+            for (Map.Entry<String, List<StreamEntry>> t : byTarget.entrySet()) {
+                metrics.forwarded(transport.forwardOnce(Keys.forwarded(t.getKey()), key, t.getKey(),
+                        maxLens.get(t.getKey()), t.getValue()));
+            }
             transport.deleteEntries(key, done);
             if (entries.size() < PAGE) {
                 return;

@@ -81,6 +81,8 @@ final class ProcessorMetrics {
     private final Meter fetched;
     private final Timer rebalances;
     private final Meter partitionsLost;
+    private final Meter commits;
+    private final Meter outboxForwarded;
     private final Meter trimmedUnprocessed;
     private final Meter retentionTrimmed;
     /** The app's, shared by its processors and sends (see {@link MemoryRefusals}). */
@@ -111,6 +113,8 @@ final class ProcessorMetrics {
         this.fetched = registry.meter(prefix + name(RunnelMetric.FETCHED));
         this.rebalances = registry.timer(prefix + name(RunnelMetric.REBALANCES), () -> new WindowTimer(WINDOW));
         this.partitionsLost = registry.meter(prefix + name(RunnelMetric.PARTITIONS_LOST));
+        this.commits = registry.meter(prefix + name(RunnelMetric.COMMITS));
+        this.outboxForwarded = registry.meter(prefix + name(RunnelMetric.OUTBOX_FORWARDED));
         this.trimmedUnprocessed = registry.meter(prefix + name(RunnelMetric.TRIMMED_UNPROCESSED));
         this.retentionTrimmed = registry.meter(prefix + name(RunnelMetric.RETENTION_TRIMMED));
         this.redisOom = MemoryRefusals.meter(registry, app);
@@ -203,6 +207,16 @@ final class ProcessorMetrics {
     void fetched(int events) {
         fetchCalls.mark();
         fetched.mark(events);
+    }
+
+    /** A commit of a processor with a context was done. */
+    void committed() {
+        commits.mark();
+    }
+
+    /** Outbox entries appended to their targets. */
+    void forwarded(long n) {
+        outboxForwarded.mark(n);
     }
 
     /** An executor lost partitions it had not released: lease ran out, or the lock was taken over. */

@@ -82,6 +82,14 @@ public enum RunnelMetric {
     KEY_WAIT("key-wait", TIMER, TimeUnit.NANOSECONDS, PROCESSOR,
             "Time an event of a per-record processor with max_in_flight above 1 waited, read, behind an earlier "
                     + "event of its key before its own delivery began"),
+    /** Commits of a processor with a context. */
+    COMMITS("commits", COUNTER, null, PROCESSOR,
+            "Commits of a processor with a context: a partition's completed deliveries' acks with their state changes "
+                    + "and, under exactly_once, their sends, in one fenced script"),
+    /** Outbox entries forwarded. */
+    OUTBOX_FORWARDED("outbox-forwarded", COUNTER, null, PROCESSOR,
+            "Sends of an exactly_once processor to another hash slot of a Redis Cluster, appended to their targets "
+                    + "from the partitions' outboxes"),
     /** Ownership changes. */
     REBALANCES("rebalances", TIMER, TimeUnit.NANOSECONDS, PROCESSOR,
             "Ownership changes and how long each took (release and acquire)"),

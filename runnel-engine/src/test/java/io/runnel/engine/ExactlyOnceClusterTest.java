@@ -71,6 +71,18 @@ class ExactlyOnceClusterTest extends RedisBackedTest {
             forwardedTo += app.transport().getHash(Keys.forwarded(counts.partitionKey(p))).isEmpty() ? 0 : 1;
         }
         assertThat(forwardedTo).as("partitions of counts that outboxes forwarded to").isPositive();
+        long acrossSlots = 0;
+        for (int k = 0; k < KEYS; k++) {
+            int from = orders.partitionOf(new TestApps.Order("key-" + k, 0));
+            int to = counts.partitionOf(new Count("key-" + k, 0, 0));
+            if (app.transport().hashSlot(counter.lockKey(from)) != app.transport().hashSlot(counts.partitionKey(to))) {
+                acrossSlots += PER_KEY;
+            }
+        }
+        assertThat(acrossSlots).isPositive();
+        assertThat(app.metrics().meter("runnel." + app.name() + ".counter.outbox-forwarded").getCount())
+                .as("sends across slots, forwarded once each").isEqualTo(acrossSlots);
+        assertThat(app.metrics().meter("runnel." + app.name() + ".counter.commits").getCount()).isPositive();
 
         Map<String, List<Long>> perKey = new TreeMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
