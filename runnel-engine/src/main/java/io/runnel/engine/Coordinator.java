@@ -3,6 +3,8 @@
 package io.runnel.engine;
 
 import com.codahale.metrics.Timer;
+import io.runnel.api.Misconfigured;
+import io.runnel.api.ProcessingGuarantee;
 import io.runnel.api.transport.TransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -71,6 +74,8 @@ final class Coordinator implements CoordinatorInbox {
     private volatile Set<Integer> assigned = Set.of();
     private long nextCheck;
     private boolean warnedIdle;
+    /** Set once a Python runnel worker was found holding a partition of this exactly_once processor. */
+    private boolean refusedPython;
 
     /**
      * @param starter starts the consumer of an acquired partition
@@ -217,6 +222,9 @@ final class Coordinator implements CoordinatorInbox {
     // ------------------------------------------------------------ membership
 
     private void checkMembership(long now) {
+        if (refusePythonWorkers()) {
+            return;
+        }
         Map<String, Membership.Member> members = membership.read();
         Membership.Member me = members.get(id);
         if (me == null) {
@@ -252,6 +260,38 @@ final class Coordinator implements CoordinatorInbox {
                 timing.stop();
             }
         }
+    }
+
+    /**
+     * Under exactly_once, stops the worker if a Python runnel worker holds a partition of the
+     * processor: it runs its own function there and acknowledges plainly, without staging,
+     * commit markers or keyed state, so the guarantee would not hold. Checked with each
+     * membership check (one MGET of the processor's locks), for exactly_once processors only.
+     *
+     * @return true when the worker is being stopped
+     */
+    private boolean refusePythonWorkers() {
+        if (refusedPython || processor.guarantee() != ProcessingGuarantee.EXACTLY_ONCE) {
+            return refusedPython;
+        }
+        int partitions = processor.stream().partitionCount();
+        List<String> keys = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            keys.add(processor.lockKey(p));
+        }
+        List<Optional<String>> holders = processor.stream().host().transport().getAll(keys);
+        for (int p = 0; p < partitions; p++) {
+            Optional<String> holder = holders.get(p);
+            if (holder.isPresent() && PartitionLocks.heldByPython(holder.get())) {
+                refusedPython = true;
+                failures.accept(new Misconfigured("processor " + processor.name() + " is exactly_once, and a Python "
+                        + "runnel worker (executor " + holder.get() + ") holds its partition " + p + ": Python workers do "
+                        + "not stage, commit or keep keyed state, so the guarantee cannot hold; stop the Python workers "
+                        + "of this processor, or run it at_least_once"));
+                return true;
+            }
+        }
+        return false;
     }
 
     // --------------------------------------------------- the inbox (any thread)

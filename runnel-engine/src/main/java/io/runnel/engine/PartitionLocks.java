@@ -117,6 +117,11 @@ final class PartitionLocks {
         }
     }
 
+    /** Whether a lock's value is a Python runnel worker's: a bare executor id, with no fencing epoch. */
+    static boolean heldByPython(String lockValue) {
+        return lockValue.lastIndexOf(':') < 0;
+    }
+
     /** The executor id in a lock's value: before the fencing epoch, or all of it (Python runnel). */
     static String ownerOf(String lockValue) {
         int colon = lockValue.lastIndexOf(':');

@@ -165,7 +165,8 @@ class ExactlyOnceTest extends RedisBackedTest {
     private static Before stealLockOnFirstRun(AtomicInteger runs) {
         return (order, app) -> {
             if (runs.incrementAndGet() == 1) {
-                app.transport().set(app.processor("counter").lockKey(0), "thief", Duration.ofSeconds(1));
+                // A Java owner's token (executor:epoch); a bare id would be a Python worker's.
+                app.transport().set(app.processor("counter").lockKey(0), "thief:1", Duration.ofSeconds(1));
             }
         };
     }
@@ -363,6 +364,38 @@ class ExactlyOnceTest extends RedisBackedTest {
         assertThat(stored).isPresent();
         assertThat(new String(stored.get(), StandardCharsets.UTF_8)).contains("\"seq\":2");
         assertThat(pending(app, "history")).isZero();
+    }
+
+    /**
+     * A Python runnel worker (its lock value a bare executor id, with no fencing epoch) holding a
+     * partition of an exactly_once processor stops the Java worker with the reason; under
+     * at_least_once it is let be.
+     */
+    @ParameterizedTest
+    @TransportKind.Every
+    void an_exactly_once_worker_refuses_to_run_beside_a_python_worker(TransportKind transport) throws Exception {
+        for (ProcessingGuarantee guarantee : ProcessingGuarantee.values()) {
+            App app = apps.app(transport, TestApps.uniqueName("eospy"), b -> b.setting("default_partition_count", 2));
+            Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+            app.processor(orders, "counter", o -> o.processingGuarantee(guarantee),
+                    ProcessorFunction.<Order>eachRecordWithContext((order, context) -> { }));
+            app.transport().set(app.processor("counter").lockKey(1), "python-executor-7", Duration.ofMinutes(1));
+
+            Worker worker = app.worker("counter").start();
+            try {
+                if (guarantee == ProcessingGuarantee.EXACTLY_ONCE) {
+                    assertThat(worker.awaitStopped(Duration.ofSeconds(30))).isTrue();
+                    assertThat(worker.failure()).hasValueSatisfying(e -> assertThat(e).isInstanceOf(Misconfigured.class)
+                            .hasMessageContaining("a Python runnel worker (executor python-executor-7) holds its partition 1")
+                            .hasMessageContaining("run it at_least_once"));
+                } else {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> worker.ownedPartitions("counter").contains(0));
+                    assertThat(worker.failure()).isEmpty();
+                }
+            } finally {
+                worker.stop();
+            }
+        }
     }
 
     @Test
