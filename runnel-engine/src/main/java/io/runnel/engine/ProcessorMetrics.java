@@ -69,7 +69,7 @@ final class ProcessorMetrics {
     }
 
     /** Pending count and lag of every partition, read together and cached. */
-    record GroupReading(long[] pending, long[] lag) {
+    record GroupReading(long[] pending, long[] lag, double[] oldestPendingAgeSeconds) {
     }
 
     private final String prefix;
@@ -129,7 +129,7 @@ final class ProcessorMetrics {
         CachedGauge<GroupReading> reading = new CachedGauge<>(GAUGE_REFRESH_SECONDS, TimeUnit.SECONDS) {
             @Override
             protected GroupReading loadValue() {
-                return read(transport.get(), keys, processor);
+                return read(transport.get(), keys, processor, clock.millis());
             }
         };
         gauge(registry, prefix + name(RunnelMetric.IN_FLIGHT), () -> inFlight.stream().mapToInt(ProcessorMetrics::sum).sum());
@@ -139,11 +139,14 @@ final class ProcessorMetrics {
         }
         gauge(registry, prefix + name(RunnelMetric.PENDING), () -> sum(reading.getValue().pending()));
         gauge(registry, prefix + name(RunnelMetric.LAG), () -> sum(reading.getValue().lag()));
+        gauge(registry, prefix + name(RunnelMetric.OLDEST_PENDING_AGE), () -> oldest(reading.getValue().oldestPendingAgeSeconds()));
         for (int p = 0; p < partitions.length; p++) {
             int partition = p;
             gauge(registry, partitionPrefix(p) + name(RunnelMetric.PENDING),
                     () -> reading.getValue().pending()[partition]);
             gauge(registry, partitionPrefix(p) + name(RunnelMetric.LAG), () -> reading.getValue().lag()[partition]);
+            gauge(registry, partitionPrefix(p) + name(RunnelMetric.OLDEST_PENDING_AGE),
+                    () -> reading.getValue().oldestPendingAgeSeconds()[partition]);
         }
     }
 
@@ -316,22 +319,35 @@ final class ProcessorMetrics {
     }
 
     /** -1 marks a value that could not be read (Redis unreachable, no group yet, lag unknown to the server). */
-    private static GroupReading read(Transport transport, List<String> keys, String group) {
+    private static GroupReading read(Transport transport, List<String> keys, String group, long nowMillis) {
         long[] pending = new long[keys.size()];
         long[] lag = new long[keys.size()];
+        double[] oldestAge = new double[keys.size()];
         for (int p = 0; p < keys.size(); p++) {
             pending[p] = -1;
             lag[p] = -1;
+            oldestAge[p] = -1;
             try {
                 Optional<GroupInfo> info = transport.groupInfo(keys.get(p), group);
                 if (info.isPresent()) {
                     pending[p] = info.get().pending();
                     lag[p] = info.get().lag().orElse(-1);
+                    oldestAge[p] = info.get().oldestPendingId()
+                            .map(id -> Math.max(0, nowMillis - Ids.millis(id)) / 1000.0).orElse(0.0);
                 }
             } catch (TransportException | UnsupportedOperationException e) {
                 // stays -1: unknown
             }
         }
-        return new GroupReading(pending, lag);
+        return new GroupReading(pending, lag, oldestAge);
+    }
+
+    /** The oldest of the partitions' ages; -1 when none could be read. */
+    private static double oldest(double[] ages) {
+        double oldest = -1;
+        for (double age : ages) {
+            oldest = Math.max(oldest, age);
+        }
+        return oldest;
     }
 }

@@ -69,6 +69,11 @@ public enum RunnelMetric {
     /** Not yet delivered. */
     LAG("lag", GAUGE, null, PARTITION,
             "Entries not yet delivered to the group (read from Redis, cached 5 s; -1 if unreadable)"),
+    /** Age of the oldest pending entry. */
+    OLDEST_PENDING_AGE("oldest-pending-age", GAUGE, null, PARTITION,
+            "Seconds since the oldest entry delivered to the group and not yet acknowledged was sent (from its stream "
+                    + "id; read from Redis, cached 5 s; 0 when none is pending, -1 if unreadable); per processor, the "
+                    + "oldest over its partitions: with lag, a signal to scale workers on"),
     /** Partitions owned in this process. */
     OWNED_PARTITIONS("owned-partitions", GAUGE, null, PROCESSOR, "Partitions this process's workers own"),
     /** Keys parked on owned partitions. */

@@ -128,6 +128,38 @@ class MetricsTest extends RedisBackedTest {
         worker.stop();
     }
 
+    /** The autoscaling signal besides lag: how long the oldest unacknowledged entry has waited since it was sent. */
+    @Test
+    void the_oldest_pending_age_gauge_is_the_age_of_the_oldest_unacknowledged_entry() throws Exception {
+        App app = apps.app(TestApps.uniqueName("met"), b -> b.setting("default_partition_count", 1));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        app.processor(orders, "holder", events -> {
+            for (Order o : events.records()) {
+                holding.countDown();
+                release.await();
+            }
+        });
+        // Sent "an hour ago": its id carries its send time.
+        long sentAt = System.currentTimeMillis() - 3_600_000;
+        orders.send(new Order("k", 0), sentAt + "-0");
+        Worker worker = app.worker().start();
+        MetricRegistry m = app.metrics();
+        String proc = "runnel." + app.name() + ".holder";
+        assertThat(holding.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            double age = (Double) gauge(m, proc + ".oldest-pending-age");
+            double expected = (System.currentTimeMillis() - sentAt) / 1000.0;
+            assertThat(age).isBetween(expected - 10, expected + 1);
+            assertThat((Double) gauge(m, proc + ".partition.0.oldest-pending-age")).isEqualTo(age);
+        });
+        release.countDown();
+        // Acknowledged: nothing pending, the gauge reads 0 once its 5 s cache is refreshed.
+        await().atMost(Duration.ofSeconds(15)).until(() -> (Double) gauge(m, proc + ".oldest-pending-age") == 0.0);
+        worker.stop();
+    }
+
     @Test
     void a_slow_functions_delivery_shows_in_the_metrics_while_the_function_holds_it() throws Exception {
         App app = apps.app(TestApps.uniqueName("met"), b -> b.setting("default_partition_count", 1));
