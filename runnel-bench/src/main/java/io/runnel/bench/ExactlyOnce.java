@@ -75,8 +75,7 @@ public final class ExactlyOnce {
 
         List<Result> results = new ArrayList<>();
         try (Bench.Redis redis = Bench.Redis.startOrUse(url);
-             RedisClient client = RedisClient.create(redis.url());
-             StatefulRedisConnection<String, String> info = client.connect()) {
+             Servers info = Servers.of(redis.url())) {
             for (Row row : rows) {
                 // An app of its own per row: fresh state, fresh output stream, the same backlog.
                 App app = Bench.app("eos-" + row.name() + "-" + System.nanoTime() % 100_000, redis.url(), transport,
@@ -127,55 +126,109 @@ public final class ExactlyOnce {
 
     /** Runs the row's worker until every event was processed and its commit done (the sends all there). */
     private static Result run(App app, Row row, long events, AtomicLong done, Stream<CustomerCount> counts,
-                              StatefulRedisConnection<String, String> info) throws Exception {
+                              Servers info) throws Exception {
         System.gc();
         long cpu0 = Bench.processCpuNanos();
-        double redis0 = redisCpuSeconds(info);
-        long commands0 = redisCommands(info);
+        double redis0 = info.cpuSeconds();
+        long commands0 = info.commands();
         long start = System.nanoTime();
         Worker worker = app.worker("counter").start();
         long deadline = start + Duration.ofMinutes(5).toNanos();
         // Done when the last count is out: under exactly_once that is when its commit is done.
-        while (outputs(info, counts) < events) {
+        while (info.length(counts) < events) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(row.name() + ": only " + done.get() + " events in 5 minutes");
             }
-            Thread.sleep(20);
+            Thread.sleep(20); // polling the output streams' length: a measurement's end, not a synchronisation
         }
         long end = System.nanoTime();
         long cpu = Bench.processCpuNanos() - cpu0;
-        double redisCpu = redisCpuSeconds(info) - redis0;
-        long commands = redisCommands(info) - commands0;
+        double redisCpu = info.cpuSeconds() - redis0;
+        long commands = info.commands() - commands0;
         worker.stop();
         double seconds = (end - start) / 1e9;
         return new Result(row.name(), row.guarantee().name().toLowerCase(java.util.Locale.ROOT), row.inFlight(), events,
                 seconds, events / seconds, cpu / 1e3 / events, redisCpu * 1e6 / events, (double) commands / events);
     }
 
-    private static long outputs(StatefulRedisConnection<String, String> redis, Stream<CustomerCount> counts) {
-        long n = 0;
-        for (int p = 0; p < counts.partitionCount(); p++) {
-            n += redis.sync().xlen(counts.partitionKey(p));
-        }
-        return n;
-    }
+    /**
+     * The Redis server, or every master of a Redis Cluster ({@code redis-cluster://} URL): a
+     * stream's length, and the servers' CPU and commands summed.
+     */
+    private static final class Servers implements AutoCloseable {
+        private final List<AutoCloseable> closing = new ArrayList<>();
+        private final List<StatefulRedisConnection<String, String>> nodes = new ArrayList<>();
+        private final java.util.function.ToLongFunction<String> xlen;
 
-    private static double redisCpuSeconds(StatefulRedisConnection<String, String> info) {
-        double seconds = 0;
-        for (String line : info.sync().info("cpu").split("\r?\n")) {
-            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+        private Servers(java.util.function.ToLongFunction<String> xlen) {
+            this.xlen = xlen;
+        }
+
+        static Servers of(String url) {
+            if (!url.startsWith("redis-cluster://")) {
+                RedisClient client = RedisClient.create(url);
+                StatefulRedisConnection<String, String> c = client.connect();
+                Servers s = new Servers(key -> c.sync().xlen(key));
+                s.nodes.add(c);
+                s.closing.add(c);
+                s.closing.add(client::shutdown);
+                return s;
+            }
+            io.lettuce.core.cluster.RedisClusterClient cluster = io.lettuce.core.cluster.RedisClusterClient.create(
+                    "redis://" + url.substring("redis-cluster://".length()));
+            var routed = cluster.connect();
+            Servers s = new Servers(key -> routed.sync().xlen(key));
+            s.closing.add(routed);
+            s.closing.add(cluster::shutdown);
+            for (var node : cluster.getPartitions()) {
+                if (node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)) {
+                    RedisClient client = RedisClient.create(node.getUri());
+                    StatefulRedisConnection<String, String> c = client.connect();
+                    s.nodes.add(c);
+                    s.closing.add(c);
+                    s.closing.add(client::shutdown);
+                }
+            }
+            return s;
+        }
+
+        long length(Stream<?> stream) {
+            long n = 0;
+            for (int p = 0; p < stream.partitionCount(); p++) {
+                n += xlen.applyAsLong(stream.partitionKey(p));
+            }
+            return n;
+        }
+
+        double cpuSeconds() {
+            double seconds = 0;
+            for (StatefulRedisConnection<String, String> node : nodes) {
+                for (String line : node.sync().info("cpu").split("\r?\n")) {
+                    if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                        seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+            }
+            return seconds;
+        }
+
+        long commands() {
+            long n = 0;
+            for (StatefulRedisConnection<String, String> node : nodes) {
+                for (String line : node.sync().info("stats").split("\r?\n")) {
+                    if (line.startsWith("total_commands_processed:")) {
+                        n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (AutoCloseable c : closing) {
+                c.close();
             }
         }
-        return seconds;
-    }
-
-    private static long redisCommands(StatefulRedisConnection<String, String> info) {
-        for (String line : info.sync().info("stats").split("\r?\n")) {
-            if (line.startsWith("total_commands_processed:")) {
-                return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-            }
-        }
-        return 0;
     }
 }
