@@ -66,7 +66,7 @@ final class Acker {
 
     private Map<Lease, List<String>> pending = new HashMap<>();
     /** Commits waiting, per lease; guarded by {@link #lock}, their sealed queues by {@link #sending} too. */
-    private final Map<Lease, LeaseCommits> commits = new HashMap<>();
+    private final Map<Lease, LeaseCommits> commits = new java.util.LinkedHashMap<>();
     /** Numbers the commits, for their markers (with the lease's token); guarded by {@link #sending}. */
     private long commitNumber;
     /** Outboxes to forward, by the acker's own thread between flushes. */
@@ -179,6 +179,7 @@ final class Acker {
         } finally {
             lock.unlock();
         }
+        TransportException unanswered = null;
         for (Map.Entry<Lease, LeaseCommits> e : leases) {
             Lease lease = e.getKey();
             ArrayDeque<Sealed> sealed = e.getValue().sealed;
@@ -187,25 +188,13 @@ final class Acker {
                         + "their events again, from the state last committed", sealed.size(), lease.partition);
                 sealed.clear();
             }
-            while (!sealed.isEmpty()) {
-                Sealed next = sealed.peek();
-                boolean held = transport.commitFenced(lease.fence, group, next.commit()); // unanswered: stays, marker kept
-                sealed.poll();
-                if (!held) {
-                    log.error("the server refused a commit of {} event(s) of partition {}: its lock no longer holds this "
-                                    + "executor's token; nothing of it was written, and its next owner processes them again",
-                            next.commit().ids().size(), lease.partition);
-                    sealed.clear();
-                    leaseLost.accept(lease);
-                    break;
+            try {
+                sendInOrder(lease, sealed);
+            } catch (TransportException failed) {
+                // This partition's commits wait (a Redis Cluster master down); the others' go on.
+                if (unanswered == null) {
+                    unanswered = failed;
                 }
-                next.batch().partition.states().committed(next.batch().lastCompletion);
-                metrics.committed();
-                if (next.batch().fillsOutbox()) {
-                    forwardLater(next.batch().partition.outbox());
-                }
-                metrics.acked(Map.of(lease.streamKey, next.commit().ids()));
-                ackedPartitions.add(lease.partition);
             }
             lock.lock();
             try {
@@ -215,6 +204,37 @@ final class Acker {
             } finally {
                 lock.unlock();
             }
+        }
+        if (unanswered != null) {
+            throw unanswered;
+        }
+    }
+
+    /**
+     * Sends a lease's sealed commits, oldest first, until they are done, one is refused (the
+     * rest are dropped, the lease is lost) or one gets no answer (it and the rest stay, markers
+     * kept, and the failure is thrown).
+     */
+    private void sendInOrder(Lease lease, ArrayDeque<Sealed> sealed) {
+        while (!sealed.isEmpty()) {
+            Sealed next = sealed.peek();
+            boolean held = transport.commitFenced(lease.fence, group, next.commit()); // unanswered: stays, marker kept
+            sealed.poll();
+            if (!held) {
+                log.error("the server refused a commit of {} event(s) of partition {}: its lock no longer holds this "
+                                + "executor's token; nothing of it was written, and its next owner processes them again",
+                        next.commit().ids().size(), lease.partition);
+                sealed.clear();
+                leaseLost.accept(lease);
+                break;
+            }
+            next.batch().partition.states().committed(next.batch().lastCompletion);
+            metrics.committed();
+            if (next.batch().fillsOutbox()) {
+                forwardLater(next.batch().partition.outbox());
+            }
+            metrics.acked(Map.of(lease.streamKey, next.commit().ids()));
+            ackedPartitions.add(lease.partition);
         }
     }
 

@@ -5,22 +5,28 @@ package io.runnel.engine;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import io.runnel.api.transport.Append;
+import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
+import io.runnel.api.transport.TransportException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.runnel.engine.TestApps.Order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The acknowledger against a real server: what it keeps for a retry and what it gives up on. */
 @Tag("redis")
@@ -94,6 +100,51 @@ class AckerTest extends RedisBackedTest {
         acker.flush();
 
         assertThat(transport.pendingCount(key, "proc")).isEqualTo(2);
+    }
+
+    /**
+     * A partition whose commit gets no answer (its Redis Cluster master is down) keeps it for a
+     * retry, under its marker; the other partitions' commits go through meanwhile.
+     */
+    @ParameterizedTest
+    @TransportKind.Every
+    void a_commit_without_an_answer_waits_and_holds_back_no_other_partitions(TransportKind kind) {
+        App app = apps.app(kind, TestApps.uniqueName("acker"), b -> { });
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        app.processor(orders, "proc", ProcessorFunction.<Order>eachRecordWithContext((order, context) -> { }));
+        Processor<?> proc = app.processor("proc");
+        Transport real = app.transport();
+        String healthy = orders.partitionKey(0);
+        String unreachable = orders.partitionKey(1);
+        AtomicBoolean down = new AtomicBoolean(true);
+        Transport transport = (Transport) Proxy.newProxyInstance(Transport.class.getClassLoader(),
+                new Class<?>[] {Transport.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("commitFenced") && down.get()
+                            && ((Commit) args[2]).streamKey().equals(unreachable)) {
+                        throw new TransportException("commit failed on redis://127.0.0.1:1: connection refused");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Acker acker = new Acker(transport, "proc", metrics(app, orders), Map.of(), lost::add);
+        for (int p : new int[] {1, 0}) { // the unreachable one first: the acker sends in the order they came
+            String key = orders.partitionKey(p);
+            CommitBatch batch = new CommitBatch(PartitionCommit.of(proc, p));
+            deliveredIds(real, key, 2).forEach(id -> batch.add(id, DeliveryContext.Effects.NONE, 0));
+            acker.commit(lease(real, p, key, "t:1", LONG), batch);
+        }
+
+        assertThatThrownBy(acker::flush).isInstanceOf(TransportException.class);
+        assertThat(real.pendingCount(healthy, "proc")).as("committed although the other got no answer").isZero();
+        assertThat(real.pendingCount(unreachable, "proc")).isEqualTo(2);
+
+        down.set(false);
+        acker.flush();
+        assertThat(real.pendingCount(unreachable, "proc")).as("kept, and sent again").isZero();
+        assertThat(lost).isEmpty();
     }
 
     private final List<Lease> lost = new CopyOnWriteArrayList<>();
