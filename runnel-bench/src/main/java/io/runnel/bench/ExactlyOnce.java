@@ -27,24 +27,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * per event ({@code INFO stats} {@code total_commands_processed}; a script counts with the
  * commands it runs).
  *
+ * <p>With {@code --commit-replicas N} (and a {@code --redis-url} whose server has replicas), an
+ * {@code exactly_once} row whose commits wait for N replicas ({@code default_commit_replicas})
+ * alternates with the others.
+ *
  * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.ExactlyOnce [--events N] [--customers K]
- *     [--in-flight 1,8] [--repeats R] [--transport lettuce|jedis] [--redis-url URL] [--out FILE]</pre>
+ *     [--in-flight 1,8] [--repeats R] [--transport lettuce|jedis] [--redis-url URL] [--commit-replicas N]
+ *     [--out FILE]</pre>
  */
 public final class ExactlyOnce {
     static final String USAGE = "usage: ExactlyOnce [--events N] [--customers K] [--in-flight 1,8] [--repeats R] "
-            + "[--transport lettuce|jedis] [--redis-url URL] [--out FILE]";
+            + "[--transport lettuce|jedis] [--redis-url URL] [--commit-replicas N] [--out FILE]";
     private static final int PARTITIONS = 16;
 
     /** What the counting processor sends. */
     public record CustomerCount(String customer, long count) {
     }
 
-    /** One row: which guarantee, how many deliveries at once per partition. */
-    record Row(String name, ProcessingGuarantee guarantee, int inFlight) {
+    /** One row: which guarantee, how many deliveries at once per partition, how many replicas a commit waits for. */
+    record Row(String name, ProcessingGuarantee guarantee, int inFlight, int commitReplicas) {
+        Row(String name, ProcessingGuarantee guarantee, int inFlight) {
+            this(name, guarantee, inFlight, 0);
+        }
     }
 
     /** What a row measured. */
-    record Result(String row, String guarantee, int inFlight, long events, double seconds, double rate,
+    record Result(String row, String guarantee, int inFlight, int commitReplicas, long events, double seconds, double rate,
                   double cpuMicrosPerEvent, double redisCpuMicrosPerEvent, double redisCommandsPerEvent) {
     }
 
@@ -59,6 +67,7 @@ public final class ExactlyOnce {
         int repeats = cli.integer("repeats", 3);
         String transport = cli.string("transport", "lettuce");
         String url = cli.string("redis-url", null);
+        int commitReplicas = cli.integer("commit-replicas", 0);
         Path out = Path.of(cli.string("out", Bench.defaultOut("exactly-once-" + transport).toString()));
         cli.rejectUnknown();
 
@@ -70,6 +79,9 @@ public final class ExactlyOnce {
                 // Alternating, so that the machine's drift falls on both alike.
                 rows.add(new Row("alos-" + n + "-r" + r, ProcessingGuarantee.AT_LEAST_ONCE, n));
                 rows.add(new Row("eos-" + n + "-r" + r, ProcessingGuarantee.EXACTLY_ONCE, n));
+                if (commitReplicas > 0) {
+                    rows.add(new Row("eoswait-" + n + "-r" + r, ProcessingGuarantee.EXACTLY_ONCE, n, commitReplicas));
+                }
             }
         }
 
@@ -85,7 +97,8 @@ public final class ExactlyOnce {
                 Stream<CustomerCount> counts = app.stream("counts", CustomerCount.class, CustomerCount::customer,
                         o -> o.partitionSize(10_000_000).retentionInterval(Duration.ofDays(1)));
                 AtomicLong done = new AtomicLong();
-                app.processor(orders, "counter", o -> o.processingGuarantee(row.guarantee()).maxInFlight(row.inFlight()),
+                app.processor(orders, "counter", o -> o.processingGuarantee(row.guarantee()).maxInFlight(row.inFlight())
+                                .commitReplicas(row.commitReplicas()),
                         ProcessorFunction.<Order>eachRecordWithContext((order, context) -> {
                             long n = context.state("counts", Long.class).merge(order.customer(), 1L, Long::sum);
                             context.send(counts, new CustomerCount(order.customer(), n));
@@ -147,7 +160,8 @@ public final class ExactlyOnce {
         long commands = info.commands() - commands0;
         worker.stop();
         double seconds = (end - start) / 1e9;
-        return new Result(row.name(), row.guarantee().name().toLowerCase(java.util.Locale.ROOT), row.inFlight(), events,
+        return new Result(row.name(), row.guarantee().name().toLowerCase(java.util.Locale.ROOT), row.inFlight(),
+                row.commitReplicas(), events,
                 seconds, events / seconds, cpu / 1e3 / events, redisCpu * 1e6 / events, (double) commands / events);
     }
 

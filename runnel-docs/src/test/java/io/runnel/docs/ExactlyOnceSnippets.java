@@ -6,9 +6,13 @@ import io.runnel.api.ProcessingGuarantee;
 import io.runnel.engine.App;
 import io.runnel.engine.ProcessorFunction;
 import io.runnel.engine.Stream;
+import io.runnel.engine.Windows;
 import io.runnel.engine.Worker;
+import io.runnel.test.ProcessorTestDriver;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +29,9 @@ class ExactlyOnceSnippets {
     }
 
     record OrderCount(String customer, long count) {
+    }
+
+    record CustomerMinute(String customer, Instant minute, long orders) {
     }
 
     @Test
@@ -63,6 +70,41 @@ class ExactlyOnceSnippets {
             Long ordersOfCustomer1 = app.state("counter", "orders-per-customer", Long.class).get("customer-1");
             // end::query[]
             assertThat(ordersOfCustomer1).isEqualTo(10L);
+        }
+    }
+
+    @Test
+    void orders_per_customer_per_minute_are_sent_once_each_when_their_minute_closes() {
+        try (App app = App.builder("docs-windows").setting("default_partition_count", 2).build()) {
+            Stream<Order> orders = app.stream("orders", Order.class, Order::customer);
+            // tag::windows[]
+            Stream<CustomerMinute> perMinute = app.stream("orders-per-minute", CustomerMinute.class,
+                    CustomerMinute::customer);
+            app.processor(orders, "per-minute", o -> o.processingGuarantee(ProcessingGuarantee.EXACTLY_ONCE),
+                    ProcessorFunction.<Order, Long>aggregateWindows(
+                            Windows.tumbling(Duration.ofMinutes(1)).withGrace(Duration.ofSeconds(5)), Long.class,
+                            (count, order) -> count == null ? 1L : count + 1,        // per customer and minute
+                            (window, context) -> context.send(perMinute,             // once the minute closed
+                                    new CustomerMinute(window.key(), window.start(), window.value()))));
+            // end::windows[]
+            List<Order> sent = new ArrayList<>();
+            for (long id = 0; id < 30; id++) {
+                sent.add(new Order("customer-" + id % 3, id));
+            }
+            // The test driver's clock closes the minute: the worker's clock would, 5 s after its end.
+            try (ProcessorTestDriver<Order> driver = ProcessorTestDriver.of(app, "per-minute")) {
+                driver.pipe(sent);
+                driver.runUntilIdle();
+                assertThat(driver.sentTo(perMinute)).as("nothing is sent while the minute is open").isEmpty();
+                driver.advanceTime(Duration.ofMinutes(2));
+                driver.runUntilIdle();
+                Map<String, Long> perCustomer = new java.util.TreeMap<>();
+                driver.sentTo(perMinute).forEach(m -> perCustomer.merge(m.customer(), m.orders(), Long::sum));
+                assertThat(perCustomer).containsOnly(Map.entry("customer-0", 10L), Map.entry("customer-1", 10L),
+                        Map.entry("customer-2", 10L));
+                assertThat(driver.sentTo(perMinute)).extracting(m -> m.customer() + "@" + m.minute())
+                        .doesNotHaveDuplicates();
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ package io.runnel.engine;
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.FencedAck;
+import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.PartlyAnswered;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -211,6 +212,27 @@ final class Acker {
     }
 
     /**
+     * One commit; with {@code default_commit_replicas}, waiting for the replicas. A commit they do not
+     * confirm in time is done all the same (nothing can undo it): logged, and counted as done.
+     */
+    private boolean send(Lease lease, Sealed next) {
+        PartitionCommit partition = next.batch().partition;
+        if (partition.replicas() == 0) {
+            return transport.commitFenced(lease.fence, group, next.commit());
+        }
+        try {
+            return transport.commitFencedDurably(lease.fence, group, next.commit(), partition.replicas(),
+                    partition.replicasTimeout());
+        } catch (NotReplicated e) {
+            log.warn("a commit of {} event(s) of partition {} is done, but fewer replicas than default_commit_replicas "
+                            + "({}) confirmed it: a failover now could lose it, and its events would be processed again "
+                            + "from the state before it. Check the replicas' link to the master (INFO replication). {}",
+                    next.commit().ids().size(), lease.partition, partition.replicas(), e.getMessage());
+            return true;
+        }
+    }
+
+    /**
      * Sends a lease's sealed commits, oldest first, until they are done, one is refused (the
      * rest are dropped, the lease is lost) or one gets no answer (it and the rest stay, markers
      * kept, and the failure is thrown).
@@ -218,7 +240,7 @@ final class Acker {
     private void sendInOrder(Lease lease, ArrayDeque<Sealed> sealed) {
         while (!sealed.isEmpty()) {
             Sealed next = sealed.peek();
-            boolean held = transport.commitFenced(lease.fence, group, next.commit()); // unanswered: stays, marker kept
+            boolean held = send(lease, next); // unanswered: stays, marker kept
             sealed.poll();
             if (!held) {
                 log.error("the server refused a commit of {} event(s) of partition {}: its lock no longer holds this "

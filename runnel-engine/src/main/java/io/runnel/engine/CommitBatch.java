@@ -26,9 +26,11 @@ final class CommitBatch {
         this.partition = partition;
     }
 
-    /** Adds one completed delivery's effects. */
+    /** Adds one completed delivery's effects; a null id for effects without an event (an idle clock tick). */
     void add(String id, DeliveryContext.Effects effects, long completion) {
-        ids.add(id);
+        if (id != null) {
+            ids.add(id);
+        }
         appends.addAll(effects.appends());
         writes.addAll(partition.states().asWrites(effects.writes()));
         lastCompletion = Math.max(lastCompletion, completion);

@@ -63,7 +63,10 @@ final class CompletedIds {
                 : new CompletedIds(acker, lease, metrics, now, commit, processor.commitInterval().toNanos());
     }
 
-    /** Adds a completed delivery's id, with the effects its {@code context} staged (null: none). */
+    /**
+     * Adds a completed delivery's id, with the effects its {@code context} staged (null: none);
+     * a null id for what a windowed aggregation's idle clock tick staged, with no event.
+     */
     void add(String id, DeliveryContext context) {
         if (commit == null) {
             ids.add(id);

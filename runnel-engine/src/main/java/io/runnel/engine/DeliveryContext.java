@@ -22,15 +22,22 @@ import java.util.Objects;
  */
 final class DeliveryContext implements ProcessingContext {
     private final Processor<?> processor;
+    private final int partition;
     private final Event event;
     private final PartitionCommit commit;
     private final boolean exactlyOnce;
     private final List<Append> appends = new ArrayList<>();
     private final Map<String, StagedState<?>> views = new LinkedHashMap<>();
+    /** What to do once the try completes: engine bookkeeping that a failed try must not do. */
+    private final List<Runnable> onCompletion = new ArrayList<>();
     private boolean closed;
 
-    DeliveryContext(Processor<?> processor, Event event, PartitionCommit commit) {
+    /**
+     * @param event the delivery's event; null for a windowed aggregation's idle clock tick
+     */
+    DeliveryContext(Processor<?> processor, int partition, Event event, PartitionCommit commit) {
         this.processor = processor;
+        this.partition = partition;
         this.event = event;
         this.commit = commit;
         this.exactlyOnce = processor.guarantee() == ProcessingGuarantee.EXACTLY_ONCE;
@@ -72,34 +79,48 @@ final class DeliveryContext implements ProcessingContext {
             return;
         }
         Append append = stream.stagedAppend(key, record);
-        int home = stream.host().transport().hashSlot(processor.lockKey(event.partition()));
+        int home = stream.host().transport().hashSlot(processor.lockKey(partition));
         // A commit writes one slot only: a send to another goes through the partition's outbox.
         appends.add(stream.host().transport().hashSlot(append.key()) == home ? append : commit.outbox().carrying(append));
     }
 
     @Override
     public <V> KeyedState<V> state(String name, Class<V> valueType) {
+        if (name != null && name.startsWith("_")) {
+            throw new IllegalArgumentException("state name " + name + " is not allowed: names starting with '_' are "
+                    + "the engine's own (a windowed aggregation keeps its windows in " + WindowedAggregation.STATE + ")");
+        }
+        return internalState(name, RecordType.of(Objects.requireNonNull(valueType, "valueType")));
+    }
+
+    /** A state of the engine's own, whose name may start with {@code _}. */
+    <V> KeyedState<V> internalState(String name, RecordType<V> valueType) {
         ensureOpen();
-        Objects.requireNonNull(valueType, "valueType");
         StagedState<?> view = views.get(name);
         if (view == null) {
             Keys.checkName("state", name);
-            StagedState<V> created = new StagedState<>(name, RecordType.of(valueType), commit.states(), this::ensureOpen);
+            StagedState<V> created = new StagedState<>(name, valueType, commit.states(), this::ensureOpen);
             views.put(name, created);
             return created;
         }
-        if (view.type().type() != valueType) {
-            throw new IllegalArgumentException("state " + name + " is used with values of " + view.type().type().getName()
-                    + " already, not " + valueType.getName());
+        if (!view.type().type().equals(valueType.type())) {
+            throw new IllegalArgumentException("state " + name + " is used with values of " + view.type()
+                    + " already, not " + valueType);
         }
         @SuppressWarnings("unchecked") // checked just above
         KeyedState<V> same = (KeyedState<V>) view;
         return same;
     }
 
-    /** Closes the context; what the try staged. */
+    /** Runs {@code action} when the try completes, before its effects are handed on; never if it fails. */
+    void afterCompletion(Runnable action) {
+        onCompletion.add(action);
+    }
+
+    /** Closes the context, the try having completed; what it staged. */
     Effects effects() {
         closed = true;
+        onCompletion.forEach(Runnable::run);
         if (appends.isEmpty() && views.isEmpty()) {
             return Effects.NONE;
         }

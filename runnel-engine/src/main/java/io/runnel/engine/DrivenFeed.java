@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * The events of one partition for a {@link PartitionConsumer} run by the test driver: read
@@ -42,10 +43,8 @@ final class DrivenFeed implements EventFeed {
     private long handedOut;
     /** The only key this feed hands out an event of (its earliest), then closes; null for every event in order. */
     private final String onlyKey;
-
-    DrivenFeed(Processor<?> processor, Transport transport, Lease lease, PartitionLocks locks, Acker acker) {
-        this(processor, transport, lease, locks, acker, null);
-    }
+    /** The driver's clock, epoch millis. */
+    private final LongSupplier clock;
 
     /**
      * A feed that hands out only the earliest event of key {@code onlyKey} (as parking keys
@@ -53,8 +52,9 @@ final class DrivenFeed implements EventFeed {
      * partition's next run. Null: every event, in order.
      */
     DrivenFeed(Processor<?> processor, Transport transport, Lease lease, PartitionLocks locks, Acker acker,
-               String onlyKey) {
+               String onlyKey, LongSupplier clock) {
         this.onlyKey = onlyKey;
+        this.clock = clock;
         this.processor = processor;
         this.transport = transport;
         this.lease = lease;
@@ -131,6 +131,33 @@ final class DrivenFeed implements EventFeed {
             return null;
         }
         return poll();
+    }
+
+    /**
+     * As {@link #next()}, except that with nothing left and {@code timeout} zero (a window of
+     * an idle partition is due by the driver's clock) it returns null without closing, so the
+     * window closes before the run ends. A longer wait would never end: the clock stands still.
+     */
+    @Override
+    public Event next(Duration timeout) {
+        if (onlyKey == null && !closed && events.isEmpty() && timeout.isZero()) {
+            read();
+            if (events.isEmpty()) {
+                return null;
+            }
+        }
+        return next();
+    }
+
+    @Override
+    public long wallMillis() {
+        return clock.getAsLong();
+    }
+
+    /** The driver reads everything there is before its feed runs dry: caught up as of its clock. */
+    @Override
+    public long caughtUpAt() {
+        return clock.getAsLong();
     }
 
     @Override

@@ -157,7 +157,8 @@ final class DriverSession<T> implements DrivenProcessor<T> {
 
     /** One run of the partition's consumer over the earliest event of {@code onlyKey} only (null: over everything). */
     private boolean run(Lease lease, String onlyKey) {
-        DrivenFeed feed = new DrivenFeed(processor, transport, lease, locks, acker, onlyKey);
+        DrivenFeed feed = new DrivenFeed(processor, transport, lease, locks, acker, onlyKey,
+                () -> clock.now().toEpochMilli());
         stop = null;
         new PartitionConsumer<>(processor, feed, acker, new Callbacks(feed), mdc).run();
         acker.flush();

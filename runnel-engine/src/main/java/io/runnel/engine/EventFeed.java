@@ -29,6 +29,25 @@ interface EventFeed {
     Event next() throws InterruptedException;
 
     /**
+     * The next event, waiting for one up to {@code timeout}; null once the feed is closed or
+     * when the time passed (tell them apart by {@link #isClosed()}).
+     */
+    Event next(Duration timeout) throws InterruptedException;
+
+    /** The worker's clock, epoch milliseconds: what closes the windows of an idle partition. */
+    default long wallMillis() {
+        return System.currentTimeMillis();
+    }
+
+    /**
+     * The worker's clock (as {@link #wallMillis()}) when the feed last had every entry appended
+     * to the partition before then: an entry not yet handed out was appended later, so its
+     * stream id's time is later too (give or take the clocks' difference). Long.MIN_VALUE until
+     * then.
+     */
+    long caughtUpAt();
+
+    /**
      * Up to {@code n} events: waits for the first, then collects until {@code n} are there or
      * {@code within} has passed since the first arrived; empty once the feed is closed.
      */

@@ -74,6 +74,53 @@ final class EventsView<T> implements Events<T> {
         }
     }
 
+    /**
+     * Runs a windowed aggregation over the partition's events, one delivery at a time; while
+     * none comes, closes the windows the worker's clock closes.
+     */
+    void eachWindowed(WindowedAggregation<T, ?> aggregation) throws Exception {
+        if (opened) {
+            throw new IllegalStateException("a windowed aggregation reads its partition's events once per call");
+        }
+        opened = true;
+        Processor<T> processor = consumer.processor();
+        RecordCodec<T> codec = processor.stream().codec();
+        WindowedAggregation.Open open = consumer.windows(aggregation);
+        long backOff = 0;
+        while (true) {
+            long wait = aggregation.millisUntilNextClose(open, consumer.wallMillis());
+            if (wait >= 0) {
+                wait = Math.max(wait, backOff);
+            }
+            Delivery delivery = wait < 0 ? consumer.next(0, null) : consumer.nextWithin(Duration.ofMillis(wait));
+            if (delivery == null) {
+                if (consumer.closed()) {
+                    return;
+                }
+                // Only up to what the feed has caught up to: entries appended before then and not
+                // read yet could still fall in the windows that the clock says are due.
+                long caughtUp = Math.min(consumer.wallMillis(), consumer.caughtUpAt());
+                int before = open.windows();
+                if (!consumer.tick(context -> aggregation.tick(context, open, caughtUp))) {
+                    backOff = FAILED_TICK_RETRY_MILLIS;
+                } else {
+                    backOff = open.windows() == before ? CATCH_UP_RETRY_MILLIS : 0;
+                }
+                continue;
+            }
+            backOff = 0;
+            Event event = delivery.events().get(0);
+            // Decoded while the delivery is current, so a corrupt event goes to the exception policy.
+            T record = codec.decode(event.fields());
+            aggregation.handle(processor, record, consumer.contextFor(event), open);
+        }
+    }
+
+    /** How long an idle partition waits after a clock tick that failed before the next. */
+    private static final long FAILED_TICK_RETRY_MILLIS = 1_000;
+    /** How long it waits after a tick that closed nothing, its feed not caught up yet. */
+    private static final long CATCH_UP_RETRY_MILLIS = 100;
+
     @Override
     public int partition() {
         return consumer.partition();

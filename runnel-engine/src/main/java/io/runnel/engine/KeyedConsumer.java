@@ -623,7 +623,7 @@ final class KeyedConsumer<T> implements PartitionWork {
                     throw job.undecodable();
                 }
                 // A fresh context per try: a retry starts from what the partition committed and completed.
-                DeliveryContext context = commit == null ? null : new DeliveryContext(processor, job.event(), commit);
+                DeliveryContext context = commit == null ? null : new DeliveryContext(processor, feed.partition(), job.event(), commit);
                 handler.handle(job.event(), job.record(), context);
                 ProcessingTimeout late = flight.finish();
                 if (late != null) {

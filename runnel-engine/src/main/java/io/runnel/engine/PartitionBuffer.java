@@ -60,6 +60,13 @@ final class PartitionBuffer implements EventFeed {
     private volatile String pointer = "0-0";
     /** Whether the last read succeeded and filled its count, so more is likely waiting. */
     private volatile boolean backlogged;
+    /** The worker's clock when the read in flight began; fetcher side, guarded by {@link #lock}. */
+    private long fetchBegan;
+    /**
+     * The worker's clock at the start of the last read of new entries that returned all there
+     * were (fewer than it asked for): every entry appended before then was received.
+     */
+    private volatile long caughtUpAt = Long.MIN_VALUE;
     /** Id of the newest entry any read handed us; guarded by {@link #lock}. */
     private String lastReceived;
 
@@ -100,6 +107,7 @@ final class PartitionBuffer implements EventFeed {
                 return false;
             }
             fetching = true;
+            fetchBegan = System.currentTimeMillis();
             return true;
         } finally {
             lock.unlock();
@@ -133,6 +141,9 @@ final class PartitionBuffer implements EventFeed {
             // of its own slot, so a dead master does not hold back partitions on others (a read of
             // backlogged partitions spans masters).
             backlogged = ok && entries.size() >= capacity;
+            if (ok && !backlogged && NEW_ENTRIES.equals(pointer)) {
+                caughtUpAt = fetchBegan;
+            }
             if (!closed && ok) {
                 if (!entries.isEmpty()) {
                     lastReceived = entries.get(entries.size() - 1).id();
@@ -201,6 +212,26 @@ final class PartitionBuffer implements EventFeed {
             scheduleIfRoom();
         }
         return e;
+    }
+
+    @Override
+    public Event next(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long left;
+            while (!closed && leaseHolds() && events.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                changed.awaitNanos(Math.min(left, lease.remainingNanos()));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return poll(); // the consumer's thread alone takes events: what the wait found is still there
+    }
+
+    @Override
+    public long caughtUpAt() {
+        return caughtUpAt;
     }
 
     /** The next event if one is buffered, without waiting; null if none is or the buffer is closed. */

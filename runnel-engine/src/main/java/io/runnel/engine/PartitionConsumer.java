@@ -63,6 +63,8 @@ final class PartitionConsumer<T> implements PartitionWork {
     private final PartitionCommit commit;
     /** The context of the delivery handed out, while the function holds it; consumer thread only. */
     private DeliveryContext context;
+    /** A windowed aggregation's open windows, loaded at its first call; consumer thread only. */
+    private WindowedAggregation.Open windows;
     /** Whether a delivery completed since this consumer started. */
     private boolean flowing;
     /** A failed delivery put back for another try, or null; consumer thread only. */
@@ -197,10 +199,24 @@ final class PartitionConsumer<T> implements PartitionWork {
      * @return null when the partition is revoked or the worker stops
      */
     Delivery next(int n, Duration within) {
+        return next(n, within, null);
+    }
+
+    /**
+     * As {@link #next(int, Duration)} for a single event, waiting at most {@code idle} for it.
+     *
+     * @return null when the partition is revoked, the worker stops, or {@code idle} passed (tell
+     *         them apart by {@link #closed()})
+     */
+    Delivery nextWithin(Duration idle) {
+        return next(0, null, idle);
+    }
+
+    private Delivery next(int n, Duration within, Duration idle) {
         completeCurrent();
         List<Event> events;
         do {
-            events = take(n, within);
+            events = take(n, within, idle);
             if (events.isEmpty()) {
                 return null;
             }
@@ -250,14 +266,17 @@ final class PartitionConsumer<T> implements PartitionWork {
         return delivery;
     }
 
-    /** The next events from the feed: one when {@code n == 0}, else a batch; none when it closed. */
-    private List<Event> take(int n, Duration within) {
+    /**
+     * The next events from the feed: one when {@code n == 0}, else a batch; none when it closed
+     * or {@code idle} (when given, for one event) passed.
+     */
+    private List<Event> take(int n, Duration within, Duration idle) {
         try {
             if (n == 0) {
                 Event e = feed.poll();
                 if (e == null) {
                     handOverAcks(); // nothing buffered: don't sit on acks while waiting
-                    e = feed.next();
+                    e = idle == null ? feed.next() : feed.next(idle);
                 }
                 return e == null ? List.of() : List.of(e);
             }
@@ -353,8 +372,57 @@ final class PartitionConsumer<T> implements PartitionWork {
      * ack when it completes; for {@link EventsView#eachWithContext}.
      */
     DeliveryContext contextFor(Event event) {
-        context = new DeliveryContext(processor, event, commit);
+        context = new DeliveryContext(processor, feed.partition(), event, commit);
         return context;
+    }
+
+    /** Whether the partition was revoked or the worker stops. */
+    boolean closed() {
+        return feed.isClosed();
+    }
+
+    /** The worker's clock (the driver's under the test driver), epoch millis. */
+    long wallMillis() {
+        return feed.wallMillis();
+    }
+
+    /** See {@link EventFeed#caughtUpAt()}. */
+    long caughtUpAt() {
+        return feed.caughtUpAt();
+    }
+
+    /** The open windows of {@code aggregation} on this partition, loaded from Redis at the first call. */
+    WindowedAggregation.Open windows(WindowedAggregation<T, ?> aggregation) {
+        if (windows == null) {
+            windows = aggregation.load(commit.states());
+        }
+        return windows;
+    }
+
+    /**
+     * Runs {@code tick} with a context of no event, between deliveries, and commits what it
+     * staged as it would a delivery's, without an ack.
+     *
+     * @return whether it succeeded; a failure is logged, and its staged effects dropped
+     */
+    boolean tick(WindowTick tick) {
+        DeliveryContext ticking = new DeliveryContext(processor, feed.partition(), null, commit);
+        try {
+            tick.run(ticking);
+        } catch (Exception | LinkageError e) {
+            log.warn("processor {} failed to close the windows of idle partition {} by the clock; trying again in a "
+                    + "second, or at its next event", processor.name(), feed.partition(), e);
+            return false;
+        }
+        completed.add(null, ticking);
+        handOverAcks();
+        return true;
+    }
+
+    /** What {@link #tick} runs. */
+    @FunctionalInterface
+    interface WindowTick {
+        void run(DeliveryContext context) throws Exception;
     }
 
     private void handOverAcks() {

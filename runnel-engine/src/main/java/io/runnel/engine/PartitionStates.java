@@ -112,6 +112,32 @@ final class PartitionStates {
     }
 
     /**
+     * Every entry of a state, as the partition's deliveries see it: what Redis holds (read with
+     * HSCAN), overlaid with the cache's changes not yet committed. The entries read are cached,
+     * clean, up to the bound.
+     *
+     * @throws io.runnel.api.transport.TransportException when Redis cannot be read
+     */
+    Map<String, byte[]> loadAll(String state) {
+        Map<String, byte[]> stored = transport.hashEntries(hashKey(state));
+        Map<String, byte[]> entries = new LinkedHashMap<>(stored);
+        synchronized (this) {
+            stored.forEach((key, value) -> cache.putIfAbsent(new Field(state, key), new Cached(value, 0)));
+            cache.forEach((field, cached) -> {
+                if (field.state().equals(state) && cached.dirtyUntil() != 0) {
+                    if (cached.value() == null) {
+                        entries.remove(field.key());
+                    } else {
+                        entries.put(field.key(), cached.value());
+                    }
+                }
+            });
+            evict();
+        }
+        return entries;
+    }
+
+    /**
      * A delivery completed with these changes (key → encoded value, null to delete): they are
      * what later reads see, dirty until the commit carrying them is done.
      *

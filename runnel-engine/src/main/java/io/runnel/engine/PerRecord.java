@@ -16,24 +16,36 @@ final class PerRecord<T> implements ProcessorFunction<T> {
     private final RecordHandler<? super T> records;
     private final RecordHandler<? super Event> events;
     private final ProcessingContext.Handler<? super T> withContext;
+    /** The windowed aggregation run instead of a handler; null for the other forms. */
+    private final WindowedAggregation<T, ?> windowed;
 
     private PerRecord(RecordHandler<? super T> records, RecordHandler<? super Event> events,
-                      ProcessingContext.Handler<? super T> withContext) {
+                      ProcessingContext.Handler<? super T> withContext, WindowedAggregation<T, ?> windowed) {
         this.records = records;
         this.events = events;
         this.withContext = withContext;
+        this.windowed = windowed;
     }
 
     static <T> PerRecord<T> ofRecords(RecordHandler<? super T> handler) {
-        return new PerRecord<>(Objects.requireNonNull(handler, "handler"), null, null);
+        return new PerRecord<>(Objects.requireNonNull(handler, "handler"), null, null, null);
     }
 
     static <T> PerRecord<T> ofEvents(RecordHandler<? super Event> handler) {
-        return new PerRecord<>(null, Objects.requireNonNull(handler, "handler"), null);
+        return new PerRecord<>(null, Objects.requireNonNull(handler, "handler"), null, null);
     }
 
     static <T> PerRecord<T> ofContext(ProcessingContext.Handler<? super T> handler) {
-        return new PerRecord<>(null, null, Objects.requireNonNull(handler, "handler"));
+        return new PerRecord<>(null, null, Objects.requireNonNull(handler, "handler"), null);
+    }
+
+    static <T> PerRecord<T> ofWindows(WindowedAggregation<T, ?> aggregation) {
+        return new PerRecord<>(null, null, null, aggregation);
+    }
+
+    /** Whether it is a windowed aggregation, which handles a partition's events one at a time. */
+    boolean windowed() {
+        return windowed != null;
     }
 
     /**
@@ -41,11 +53,15 @@ final class PerRecord<T> implements ProcessorFunction<T> {
      * they did with their acks.
      */
     boolean usesContext() {
-        return withContext != null;
+        return withContext != null || windowed != null;
     }
 
     @Override
     public void process(Events<T> partition) throws Exception {
+        if (windowed != null) {
+            ((EventsView<T>) partition).eachWindowed(windowed);
+            return;
+        }
         if (withContext != null) {
             ((EventsView<T>) partition).eachWithContext(withContext); // only a consumer's own view is ever passed
             return;

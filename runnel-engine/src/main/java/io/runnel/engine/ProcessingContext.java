@@ -28,17 +28,19 @@ public interface ProcessingContext {
      * The event being processed. Its {@link Event#id()} is unique in its partition and the
      * same on every delivery of the event: the idempotency key for effects outside Runnel.
      *
-     * @return the raw event
+     * @return the raw event; null only in a windowed aggregation's {@link Windows.Emitter}
+     *         called when the worker's clock closed a window of an idle partition
      */
     Event event();
 
     /**
      * The event's stream id, {@code event().id()}.
      *
-     * @return the id, {@code <millis>-<seq>}
+     * @return the id, {@code <millis>-<seq>}; null when {@link #event()} is
      */
     default String eventId() {
-        return event().id();
+        Event event = event();
+        return event == null ? null : event.id();
     }
 
     /**

@@ -38,6 +38,7 @@ record Processor<T>(
         int maxInFlight,
         ProcessingGuarantee guarantee,
         Duration commitInterval,
+        int commitReplicas,
         int assignmentAttempts,
         Duration assignmentSleep,
         Duration gracePeriod,
@@ -97,6 +98,7 @@ record Processor<T>(
                 maxInFlight(stream, name, function, o, s),
                 guarantee(name, function, o, s),
                 o.get(Settings.DEFAULT_COMMIT_INTERVAL, s),
+                o.get(Settings.DEFAULT_COMMIT_REPLICAS, s),
                 o.get(Settings.DEFAULT_ASSIGNMENT_ATTEMPTS, s),
                 o.get(Settings.DEFAULT_ASSIGNMENT_SLEEP, s),
                 o.get(Settings.DEFAULT_GRACE_PERIOD, s),
@@ -125,6 +127,9 @@ record Processor<T>(
         if (!(function instanceof PerRecord<?>)) {
             why = "its function loops over the events itself, so only it could run them apart; register "
                     + "ProcessorFunction.eachRecord(record -> ...) for the engine to run the records of different keys at once";
+        } else if (((PerRecord<?>) function).windowed()) {
+            why = "a windowed aggregation handles a partition's events one at a time, so that its windows close in "
+                    + "the order of their events; use more partitions";
         } else if (!stream.keyed()) {
             why = "stream " + stream.name() + " has no partition key function, so its events have no keys to run "
                     + "apart by; give the stream a key function, or use more partitions";

@@ -68,4 +68,35 @@ public interface ProcessorFunction<T> {
     static <T> ProcessorFunction<T> eachRecordWithContext(ProcessingContext.Handler<? super T> handler) {
         return PerRecord.ofContext(handler);
     }
+
+    /**
+     * A windowed aggregation: per partition key and window, {@code aggregator} folds the key's
+     * records into an aggregate kept in the partition's keyed state; when the window closes
+     * (see {@link Windows}), {@code onClose} gets each key's result with a context to send it
+     * through. The aggregates, the results sent and the acknowledgements commit together, so
+     * under {@code processing_guarantee} {@code exactly_once} each window's result is sent
+     * exactly once. A partition's events are handled one at a time ({@code max_in_flight} 1).
+     *
+     * <pre>{@code
+     * app.processor(orders, "orders-per-minute", o -> o.processingGuarantee(ProcessingGuarantee.EXACTLY_ONCE),
+     *         ProcessorFunction.<Order, Long>aggregateWindows(
+     *                 Windows.tumbling(Duration.ofMinutes(1)).withGrace(Duration.ofSeconds(5)), Long.class,
+     *                 (count, order) -> count == null ? 1L : count + 1,
+     *                 (window, context) -> context.send(counts,
+     *                         new CustomerCount(window.key(), window.start(), window.value()))));
+     * }</pre>
+     *
+     * @param <T>           the record type
+     * @param <A>           the aggregate's type, encoded by the stream's serializer
+     * @param windows       the windows
+     * @param aggregateType the aggregate's class
+     * @param aggregator    adds a record to its key's aggregate in a window
+     * @param onClose       what to do with each key's result of a closed window
+     * @return a processor function to register with {@link App#processor}
+     */
+    static <T, A> ProcessorFunction<T> aggregateWindows(Windows windows, Class<A> aggregateType,
+                                                       Windows.Aggregator<? super T, A> aggregator,
+                                                       Windows.Emitter<A> onClose) {
+        return PerRecord.ofWindows(new WindowedAggregation<>(windows, aggregateType, aggregator, onClose));
+    }
 }

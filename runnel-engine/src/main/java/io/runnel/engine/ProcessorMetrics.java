@@ -83,6 +83,7 @@ final class ProcessorMetrics {
     private final Meter partitionsLost;
     private final Meter commits;
     private final Meter outboxForwarded;
+    private final Meter lateEvents;
     private final Meter trimmedUnprocessed;
     private final Meter retentionTrimmed;
     /** The app's, shared by its processors and sends (see {@link MemoryRefusals}). */
@@ -115,6 +116,7 @@ final class ProcessorMetrics {
         this.partitionsLost = registry.meter(prefix + name(RunnelMetric.PARTITIONS_LOST));
         this.commits = registry.meter(prefix + name(RunnelMetric.COMMITS));
         this.outboxForwarded = registry.meter(prefix + name(RunnelMetric.OUTBOX_FORWARDED));
+        this.lateEvents = registry.meter(prefix + name(RunnelMetric.LATE_EVENTS));
         this.trimmedUnprocessed = registry.meter(prefix + name(RunnelMetric.TRIMMED_UNPROCESSED));
         this.retentionTrimmed = registry.meter(prefix + name(RunnelMetric.RETENTION_TRIMMED));
         this.redisOom = MemoryRefusals.meter(registry, app);
@@ -215,6 +217,11 @@ final class ProcessorMetrics {
     /** A commit of a processor with a context was done. */
     void committed() {
         commits.mark();
+    }
+
+    /** A windowed aggregation processed an event too late for a window. */
+    void late() {
+        lateEvents.mark();
     }
 
     /** Outbox entries appended to their targets. */

@@ -165,6 +165,21 @@ public final class ProcessorOptions {
     }
 
     /**
+     * How many replicas must confirm each commit of a processor with a context (Redis
+     * {@code WAIT}, up to setting {@code send_replicas_timeout}) before the partition's next
+     * commit goes (default: setting {@code default_commit_replicas}, 0). A commit confirmed by
+     * them survives a failover that promotes one of them; one they do not confirm in time stays
+     * done, and is logged at WARN. Each commit then waits a round trip to the replicas.
+     *
+     * @param n the number of replicas, 0 to 100
+     * @return these options
+     * @throws InvalidSetting if {@code n} is out of range
+     */
+    public ProcessorOptions commitReplicas(int n) {
+        return set(Settings.DEFAULT_COMMIT_REPLICAS, n);
+    }
+
+    /**
      * Tries to acquire assigned partitions before giving up with {@code RebalanceFailed}.
      *
      * @param n the number of tries (positive)

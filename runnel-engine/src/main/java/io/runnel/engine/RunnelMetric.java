@@ -95,6 +95,10 @@ public enum RunnelMetric {
     OUTBOX_FORWARDED("outbox-forwarded", COUNTER, null, PROCESSOR,
             "Sends of an exactly_once processor to another hash slot of a Redis Cluster, appended to their targets "
                     + "from the partitions' outboxes"),
+    /** Events a windowed aggregation found too late for a window. */
+    LATE_EVENTS("late-events", COUNTER, null, PROCESSOR,
+            "Events of a windowed aggregation whose time fell in a window already closed (its end plus grace had "
+                    + "passed): left out of that window's result"),
     /** Ownership changes. */
     REBALANCES("rebalances", TIMER, TimeUnit.NANOSECONDS, PROCESSOR,
             "Ownership changes and how long each took (release and acquire)"),

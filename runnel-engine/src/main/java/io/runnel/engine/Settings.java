@@ -134,6 +134,11 @@ public final class Settings {
             SettingType.positiveDuration("ms"), "100", PROCESSOR,
             "longest time a completed delivery of a processor with a context waits before its ack, state changes "
                     + "and (under `exactly_once`) sends commit; a commit also goes once 128 deliveries have gathered");
+    static final Setting<Integer> DEFAULT_COMMIT_REPLICAS = declare("default_commit_replicas",
+            SettingType.intFrom(0, 100, "the number of replicas a commit waits for, 0 to 100"), "0", PROCESSOR,
+            "replicas that must confirm a commit of a processor with a context before its partition's next commit "
+                    + "goes (Redis `WAIT`, up to `send_replicas_timeout`; a commit they do not confirm in time stays "
+                    + "done and is logged at WARN); 0: once the master has it");
     static final Setting<String> DEFAULT_ASSIGNMENT = declare("default_assignment",
             SettingType.oneOf(List.of("sticky", "ranges")), "sticky", APP,
             "how partitions are spread over a processor's executors: `sticky` (balanced, moves only what must move) or "

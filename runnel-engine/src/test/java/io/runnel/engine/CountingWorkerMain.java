@@ -7,7 +7,8 @@ import io.runnel.api.ProcessingGuarantee;
 /**
  * A worker of a counting pipeline run as its own JVM by {@link ExactlyOnceCrashTest}: processor
  * "counter" counts each key's orders in keyed state and sends the running count to stream
- * "counts"; processor "last" keeps each key's last count in its own state. Settings come from
+ * "counts"; processor "last" keeps each key's last count in its own state; processor
+ * "per-second" counts each key's orders per second ({@link WindowCounts}). Settings come from
  * RUNNEL_* environment variables; args: app name, the processing guarantee
  * ({@code exactly_once} or {@code at_least_once}), milliseconds of work per event, max_in_flight.
  */
@@ -27,7 +28,9 @@ public final class CountingWorkerMain {
 
     /** Defines the pipeline's streams and processors in {@code app}. */
     static App define(App app, ProcessingGuarantee guarantee, long workMillis, int maxInFlight) {
-        Stream<TestApps.Order> orders = app.stream("orders", TestApps.Order.class, TestApps.Order::key);
+        // Kept whole too: the windows' expected counts are read from it at the end.
+        Stream<TestApps.Order> orders = app.stream("orders", TestApps.Order.class, TestApps.Order::key,
+                o -> o.partitionSize(10_000_000).retentionInterval(java.time.Duration.ofDays(1)));
         // Kept whole (no retention pass trims what "last" acknowledged): the test reads all of it.
         Stream<Count> counts = app.stream("counts", Count.class, Count::key,
                 o -> o.partitionSize(10_000_000).retentionInterval(java.time.Duration.ofDays(1)));
@@ -42,6 +45,7 @@ public final class CountingWorkerMain {
         app.processor(counts, "last", o -> o.processingGuarantee(guarantee).maxInFlight(maxInFlight),
                 ProcessorFunction.<Count>eachRecordWithContext((count, context) ->
                         context.state("last", Long.class).put(count.key(), count.n())));
+        WindowCounts.define(app, guarantee, WindowCounts.WINDOWS, workMillis);
         return app;
     }
 

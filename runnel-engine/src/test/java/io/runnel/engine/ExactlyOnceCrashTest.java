@@ -127,6 +127,19 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
         assertOneCountPerOrderInOrder(run(transport, ProcessingGuarantee.EXACTLY_ONCE, Fault.RESTART).counts());
     }
 
+    /** Every window closed, and each key's count per window was sent once and is right. */
+    static void assertOneResultPerWindow(App app) {
+        Map<String, Long> expected = WindowCounts.expected(app);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(CommittedEffects.pending(app, "per-second")).as("pending orders of per-second").isZero();
+            assertThat(WindowCounts.open(app)).as("open windows").isEmpty();
+            assertThat(WindowCounts.sent(app).size()).isGreaterThanOrEqualTo(expected.size());
+        });
+        Map<String, List<Long>> sent = WindowCounts.sent(app);
+        assertThat(sent.keySet()).isEqualTo(expected.keySet());
+        sent.forEach((window, counts) -> assertThat(counts).as(window).containsExactly(expected.get(window)));
+    }
+
     private static void assertOneCountPerOrderInOrder(Map<String, List<Count>> counts) {
         List<Long> oneToN = new ArrayList<>();
         for (long n = 1; n <= PER_KEY; n++) {
@@ -238,6 +251,9 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
                 == (long) KEYS * PER_KEY);
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> committed(local, "last", "last").size() == KEYS
                 && committed(local, "last", "last").values().stream().allMatch(n -> n == PER_KEY));
+        if (guarantee == ProcessingGuarantee.EXACTLY_ONCE) {
+            assertOneResultPerWindow(local);
+        }
         worker.stop();
         child.destroy();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -63,6 +63,7 @@ record RunnelProperties(
         String defaultMaxInFlight,
         String defaultProcessingGuarantee,
         String defaultCommitInterval,
+        String defaultCommitReplicas,
         String defaultAssignment,
         String defaultAssignmentAttempts,
         String memberId,

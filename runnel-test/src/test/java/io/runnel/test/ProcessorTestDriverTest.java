@@ -9,6 +9,7 @@ import io.runnel.api.ProcessingGuarantee;
 import io.runnel.engine.App;
 import io.runnel.engine.ProcessorFunction;
 import io.runnel.engine.Stream;
+import io.runnel.engine.Windows;
 import io.runnel.engine.Worker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The driver on its own, on the memory transport: views, policies, retries, middleware, parking, sends, time. */
 class ProcessorTestDriverTest {
@@ -69,6 +71,78 @@ class ProcessorTestDriverTest {
 
     /** What the counting processor sends: the customer's count after this order. */
     record Count(String customer, long n) {
+    }
+
+    /** What the windowed processor sends: a customer's orders in a window. */
+    record PerWindow(String customer, Instant start, long n) {
+    }
+
+    private static long timeOf(String id) {
+        return Long.parseLong(id.substring(0, id.indexOf('-')));
+    }
+
+    /** A processor counting orders per customer in tumbling windows of {@code size}, sending to "per-window". */
+    private static Stream<PerWindow> windowed(App app, Stream<Order> orders, Duration size) {
+        Stream<PerWindow> out = app.stream("per-window", PerWindow.class, PerWindow::customer);
+        app.processor(orders, "windowed", o -> o.processingGuarantee(ProcessingGuarantee.EXACTLY_ONCE),
+                ProcessorFunction.<Order, Long>aggregateWindows(Windows.tumbling(size), Long.class,
+                        (n, order) -> n == null ? 1L : n + 1,
+                        (window, context) -> context.send(out,
+                                new PerWindow(window.key(), window.start(), window.value()))));
+        return out;
+    }
+
+    @Test
+    void a_window_closes_at_the_first_event_past_its_end() {
+        App app = app(1);
+        Stream<Order> orders = app.stream("orders", Order.class, Order::customer);
+        Stream<PerWindow> out = windowed(app, orders, Duration.ofMillis(100));
+        // The driver's clock far behind the events' times: only events close windows.
+        ProcessorTestDriver<Order> driver = ProcessorTestDriver.of(app, "windowed", Instant.parse("2020-01-01T00:00:00Z"));
+        open.add(0, driver);
+
+        String first = driver.pipe(new Order("ada", 0)).get(0);
+        driver.runUntilIdle();
+        assertThat(driver.sentTo(out)).as("its window is open").isEmpty();
+        long start = timeOf(first) / 100 * 100;
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .until(() -> System.currentTimeMillis() >= start + 100);
+        String second = driver.pipe(new Order("ada", 1)).get(0);
+        assertThat(timeOf(second)).isGreaterThanOrEqualTo(start + 100);
+        driver.runUntilIdle();
+
+        assertThat(driver.sentTo(out)).containsExactly(new PerWindow("ada", Instant.ofEpochMilli(start), 1));
+        assertThat(driver.state("_windows", Long.class).get(timeOf(second) / 100 * 100 + ":ada"))
+                .as("the second order's window, open").isEqualTo(1L);
+        assertThat(driver.pending()).isEmpty();
+    }
+
+    @Test
+    void an_idle_window_closes_by_the_drivers_clock_and_a_late_event_is_left_out() {
+        App app = app(1);
+        Stream<Order> orders = app.stream("orders", Order.class, Order::customer);
+        Stream<PerWindow> out = windowed(app, orders, Duration.ofMinutes(1));
+        ProcessorTestDriver<Order> driver = driver(app, "windowed");
+
+        List<String> ids = driver.pipe(new Order("ada", 0), new Order("ada", 1));
+        driver.runUntilIdle();
+        assertThat(driver.sentTo(out)).isEmpty();
+
+        driver.advanceTime(Duration.ofMinutes(2));
+        driver.runUntilIdle();
+        Map<Long, Long> perMinute = new java.util.TreeMap<>();
+        ids.forEach(id -> perMinute.merge(timeOf(id) / 60_000 * 60_000, 1L, Long::sum));
+        assertThat(driver.sentTo(out)).containsExactlyElementsOf(perMinute.entrySet().stream()
+                .map(e -> new PerWindow("ada", Instant.ofEpochMilli(e.getKey()), e.getValue())).toList());
+
+        // Its time is before the clock the window closed by: late.
+        driver.pipe(new Order("ada", 2));
+        driver.runUntilIdle();
+        driver.advanceTime(Duration.ofMinutes(2));
+        driver.runUntilIdle();
+        assertThat(driver.sentTo(out)).hasSize(perMinute.size());
+        assertThat(driver.pending()).isEmpty();
+        assertThat(app.metrics().meter("runnel." + app.name() + ".windowed.late-events").getCount()).isEqualTo(1);
     }
 
     @Test

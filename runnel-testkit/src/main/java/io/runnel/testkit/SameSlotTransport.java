@@ -260,12 +260,21 @@ public final class SameSlotTransport implements Transport {
 
     @Override
     public boolean commitFenced(Fence fence, String group, Commit commit) {
-        Commit.Builder tagged = Commit.builder(onServer(commit.streamKey()), onServer(commit.markerKey()), commit.marker())
+        return delegate.commitFenced(fence(fence), group, tagged(commit));
+    }
+
+    private Commit tagged(Commit commit) {
+        return Commit.builder(onServer(commit.streamKey()), onServer(commit.markerKey()), commit.marker())
                 .ack(commit.ids())
                 .append(commit.appends().stream().map(this::tagged).toList())
                 .write(commit.writes().stream()
-                        .map(w -> new Commit.StateWrite(onServer(w.key()), w.field(), w.value())).toList());
-        return delegate.commitFenced(fence(fence), group, tagged.build());
+                        .map(w -> new Commit.StateWrite(onServer(w.key()), w.field(), w.value())).toList())
+                .build();
+    }
+
+    @Override
+    public boolean commitFencedDurably(Fence fence, String group, Commit commit, int replicas, Duration timeout) {
+        return delegate.commitFencedDurably(fence(fence), group, tagged(commit), replicas, timeout);
     }
 
     @Override
@@ -276,6 +285,11 @@ public final class SameSlotTransport implements Transport {
     @Override
     public List<Optional<byte[]>> hashValues(String key, List<String> fields) {
         return delegate.hashValues(onServer(key), fields);
+    }
+
+    @Override
+    public Map<String, byte[]> hashEntries(String key) {
+        return delegate.hashEntries(onServer(key));
     }
 
     private ParkingKeys parking(ParkingKeys keys) {

@@ -1066,6 +1066,56 @@ public abstract class TransportConformanceTest extends TransportTestBase {
     }
 
     @Test
+    void hashEntriesReadsEveryFieldOfAHashPageByPage() {
+        appendNumbered("s", 1);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.set("lock", "t", Duration.ofSeconds(60));
+        byte[] binary = {0, (byte) 0xff, (byte) 0xc3, 10};
+        List<Commit.StateWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            writes.add(new Commit.StateWrite("state", "f" + i, Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
+        }
+        writes.add(new Commit.StateWrite("state", "binary", binary));
+        assertThat(transport.commitFenced(new Fence("lock", "t"), "g",
+                Commit.builder("s", "marker", "t:1").write(writes).build())).isTrue();
+
+        Map<String, byte[]> entries = transport.hashEntries("state");
+        assertThat(entries).hasSize(2501);
+        assertThat(text(entries.get("f1234"))).isEqualTo("1234");
+        assertThat(entries.get("binary")).isEqualTo(binary);
+        assertThat(transport.hashEntries("no-such-hash")).isEmpty();
+    }
+
+    @Test
+    void aDurableCommitThatTooFewReplicasConfirmIsDoneAndSaysSo() {
+        List<String> ids = appendNumbered("s", 2);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.readGroup("g", "c", Map.of("s", ">"), 10, null);
+        transport.set("lock", "t", Duration.ofSeconds(60));
+        Commit commit = Commit.builder("s", "marker", "t:1").ack(ids)
+                .append(List.of(new Append("out", null, fields("n", "1"), 0)))
+                .write(List.of(new Commit.StateWrite("state", "a", "1".getBytes(StandardCharsets.UTF_8))))
+                .build();
+
+        assertThat(transport.commitFencedDurably(new Fence("lock", "other"), "g", commit, 5, Duration.ofMillis(100)))
+                .as("not fenced: nothing written, nothing waited for").isFalse();
+        assertThat(transport.length("out")).isZero();
+        // No fixture has 5 replicas per master.
+        assertThatThrownBy(() -> transport.commitFencedDurably(new Fence("lock", "t"), "g", commit, 5,
+                Duration.ofMillis(100)))
+                .isInstanceOfSatisfying(NotReplicated.class, e -> {
+                    assertThat(e.confirmed()).isLessThan(5);
+                    assertThat(e.ids()).isEmpty();
+                })
+                .hasMessageContaining("a commit was done, but only").hasMessageContaining("of 5 replicas");
+        assertThat(transport.length("out")).isEqualTo(1);
+        assertThat(text(transport.hashValues("state", List.of("a")).get(0).orElseThrow())).isEqualTo("1");
+        assertThat(transport.pendingCount("s", "g")).isZero();
+        assertThatThrownBy(() -> transport.commitFencedDurably(new Fence("lock", "t"), "g", commit, 0,
+                Duration.ofMillis(100))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void forwardingAppendsEachEntryOfASourceOnceWhoeverForwardsItAndHowOften() {
         List<StreamEntry> outbox = List.of(new StreamEntry("5-0", fields("n", "1")), new StreamEntry("5-1", fields("n", "2")),
                 new StreamEntry("10-0", fields("n", "3")));

@@ -468,6 +468,23 @@ public interface Transport extends AutoCloseable {
     boolean commitFenced(Fence fence, String group, Commit commit);
 
     /**
+     * As {@link #commitFenced}, then waits until at least {@code replicas} replicas of the
+     * master hold the commit (Redis {@code WAIT}), so a failover that promotes such a replica
+     * keeps it. Runs on a connection of its own, as {@link #appendDurably} does.
+     *
+     * @param fence    the partition's lock and the token it must hold
+     * @param group    the consumer group the ids are acknowledged in
+     * @param commit   what to write
+     * @param replicas how many replicas must hold it; at least 1
+     * @param timeout  how long to wait for them (positive)
+     * @return false when the fence did not hold (nothing written); true when the commit is done
+     *         and replicated
+     * @throws NotReplicated if the commit is done but fewer replicas confirmed it in time (its
+     *                       {@link NotReplicated#ids()} are empty)
+     */
+    boolean commitFencedDurably(Fence fence, String group, Commit commit, int replicas, Duration timeout);
+
+    /**
      * Appends entries of a source stream (a partition's outbox) to one target stream, each at
      * most once however often it is forwarded: a hash in the target's hash slot records, per
      * source, the id of the last entry forwarded, and only entries with a greater id are
@@ -492,6 +509,16 @@ public interface Transport extends AutoCloseable {
      * @return per field, in order, its value, or empty when the field or the hash does not exist
      */
     List<Optional<byte[]>> hashValues(String key, List<String> fields);
+
+    /**
+     * Every field of a hash with its value, as stored, read in pages (HSCAN) so that a large
+     * hash does not block the server for long. A field changed while the pages are read may
+     * show its old or its new value.
+     *
+     * @param key the hash
+     * @return its fields and values, empty when the hash does not exist
+     */
+    Map<String, byte[]> hashEntries(String key);
 
     /**
      * The key's hash slot when the server is a Redis Cluster, where one command may only name

@@ -122,6 +122,19 @@ public final class TransportArgs {
                 + timeout.toMillis() + " ms: they may be lost if their master fails before a replica has them";
     }
 
+    /**
+     * The message of a {@link NotReplicated} durable commit.
+     *
+     * @param confirmed the fewest replicas that confirmed it
+     * @param replicas  how many were asked for
+     * @param timeout   how long the wait was
+     * @return the message
+     */
+    public static String commitNotReplicated(int confirmed, int replicas, Duration timeout) {
+        return "a commit was done, but only " + confirmed + " of " + replicas + " replicas confirmed it within "
+                + timeout.toMillis() + " ms: it may be lost if its master fails before a replica has it";
+    }
+
     private static long roundUpToMillis(Duration duration) {
         long millis = duration.toMillis();
         return duration.equals(Duration.ofMillis(millis)) ? millis : millis + 1;

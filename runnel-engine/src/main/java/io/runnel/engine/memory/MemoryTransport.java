@@ -745,6 +745,29 @@ class MemoryTransport implements Transport {
         });
     }
 
+    @Override
+    public Map<String, byte[]> hashEntries(String key) {
+        return run("HSCAN", space -> {
+            Map<String, String> hash = space.hash(key);
+            Map<String, byte[]> entries = new LinkedHashMap<>();
+            if (hash != null) {
+                hash.forEach((field, value) -> entries.put(field, value.getBytes(StandardCharsets.ISO_8859_1)));
+            }
+            return Collections.unmodifiableMap(entries);
+        });
+    }
+
+    /** Commits, then fails with {@link NotReplicated}: the in-memory transport has no replicas. */
+    @Override
+    public boolean commitFencedDurably(Fence fence, String group, Commit commit, int replicas, Duration timeout) {
+        TransportArgs.requireReplicas(replicas, timeout);
+        if (!commitFenced(fence, group, commit)) {
+            return false;
+        }
+        throw new NotReplicated(TransportArgs.commitNotReplicated(0, replicas, timeout)
+                + " (the in-memory transport has no replicas)", 0, List.of());
+    }
+
     /** GET on the lock, compared with the token, as the Redis scripts do. */
     private static boolean holds(Keyspace space, Fence fence) {
         return fence.token().equals(space.string(fence.lockKey()));

@@ -9,7 +9,9 @@ import io.runnel.api.transport.StreamEntry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -132,6 +134,14 @@ public final class CommitCommands {
             return redis.call('hmget', KEYS[1], unpack(ARGV))
             """, true);
 
+    /** KEYS: the hash. ARGV: the cursor and the page size. One page of HSCAN. */
+    static final LuaScript HASH_SCAN = new LuaScript("""
+            return redis.call('hscan', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+            """, true);
+
+    /** Fields HSCAN is asked for per page. */
+    private static final String SCAN_PAGE = "1000";
+
     private final LuaScript.Runner runner;
     private final Function<Throwable, ? extends RuntimeException> failure;
 
@@ -238,10 +248,38 @@ public final class CommitCommands {
                 .get(0);
         List<Optional<byte[]>> values = new ArrayList<>(reply.size());
         for (Object value : reply) {
-            values.add(value == null ? Optional.empty() : Optional.of(value instanceof byte[] bytes ? bytes
-                    : String.valueOf(value).getBytes(StandardCharsets.UTF_8)));
+            values.add(value == null ? Optional.empty() : Optional.of(bytes(value)));
         }
         return values;
+    }
+
+    /**
+     * {@code Transport.hashEntries}: HSCAN, a page per script run.
+     *
+     * @param key the hash
+     * @return its fields and values
+     */
+    public Map<String, byte[]> hashEntries(String key) {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        String cursor = "0";
+        do {
+            List<?> reply = (List<?>) HASH_SCAN.runAll(List.of(new LuaScript.Run(List.of(key),
+                    List.of(utf8(cursor), utf8(SCAN_PAGE)))), runner, failure).get(0);
+            cursor = text(reply.get(0));
+            List<?> page = (List<?>) reply.get(1);
+            for (int i = 0; i + 1 < page.size(); i += 2) {
+                entries.put(text(page.get(i)), bytes(page.get(i + 1)));
+            }
+        } while (!cursor.equals("0"));
+        return entries;
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
+    }
+
+    private static byte[] bytes(Object reply) {
+        return reply instanceof byte[] b ? b : String.valueOf(reply).getBytes(StandardCharsets.UTF_8);
     }
 
     /** The 1-based index of {@code key} in KEYS, added at the end when it is not there yet. */

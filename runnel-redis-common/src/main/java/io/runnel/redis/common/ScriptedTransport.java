@@ -7,6 +7,7 @@ import io.runnel.api.transport.Commit;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.FencedAck;
 import io.runnel.api.transport.FencedRead;
+import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.ParkStep;
 import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.StreamEntry;
@@ -16,8 +17,11 @@ import io.runnel.api.transport.TransportException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /**
  * The half of a Redis {@link Transport} that is Lua scripts, the same whatever client sends
@@ -97,6 +101,20 @@ public abstract class ScriptedTransport implements Transport {
          * @return the runner
          */
         public abstract LuaScript.Runner scripts(String operation);
+
+        /**
+         * Runs of a script on a connection of its own (on a cluster, to the master of the runs'
+         * slot), each call followed there by {@code WAIT replicas timeout}, whose answer goes to
+         * {@code confirmed}: WAIT answers for the writes of its own connection, and holds it.
+         *
+         * @param operation what the runs do, for errors
+         * @param replicas  the replicas WAIT asks for
+         * @param timeout   how long WAIT waits
+         * @param confirmed gets the number of replicas that confirmed, after each call
+         * @return the runner
+         */
+        public abstract LuaScript.Runner scriptsThenWait(String operation, int replicas, Duration timeout,
+                                                         IntConsumer confirmed);
 
         /** Closes the connection, once; blocked calls end with a {@link TransportException}. */
         public abstract void close();
@@ -247,6 +265,21 @@ public abstract class ScriptedTransport implements Transport {
     }
 
     @Override
+    public final boolean commitFencedDurably(Fence fence, String group, Commit commit, int replicas, Duration timeout) {
+        ensureOpen();
+        TransportArgs.requireReplicas(replicas, timeout);
+        String operation = "commit and WAIT";
+        AtomicInteger confirmed = new AtomicInteger(Integer.MAX_VALUE);
+        boolean held = new CommitCommands(client().scriptsThenWait(operation, replicas, timeout, confirmed::set),
+                failure(operation)).commit(fence, group, commit);
+        if (held && confirmed.get() < replicas) {
+            throw new NotReplicated(TransportArgs.commitNotReplicated(confirmed.get(), replicas, timeout)
+                    + " (" + client().failures().where() + ")", confirmed.get(), List.of());
+        }
+        return held;
+    }
+
+    @Override
     public final long forwardOnce(String marks, String source, String target, long maxLen, List<StreamEntry> entries) {
         ensureOpen();
         return commits("forwarding XADD").forwardOnce(marks, source, target, maxLen, entries);
@@ -256,6 +289,12 @@ public abstract class ScriptedTransport implements Transport {
     public final List<Optional<byte[]>> hashValues(String key, List<String> fields) {
         ensureOpen();
         return commits("HMGET").hashValues(key, fields);
+    }
+
+    @Override
+    public final Map<String, byte[]> hashEntries(String key) {
+        ensureOpen();
+        return commits("HSCAN").hashEntries(key);
     }
 
     /** The key's hash slot on a Redis Cluster; 0 for every key on a single server. */

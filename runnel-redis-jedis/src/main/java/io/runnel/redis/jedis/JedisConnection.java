@@ -12,7 +12,9 @@ import io.runnel.redis.common.RedisReplies;
 import io.runnel.redis.common.ScriptedTransport;
 import io.runnel.redis.common.ServerMode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
@@ -77,6 +79,40 @@ final class JedisConnection extends ScriptedTransport.Client {
         return (command, scriptOrSha, array, runs) -> pipeline(operation, runs.stream()
                 .map(run -> Commands.script(Command.valueOf(command), scriptOrSha, run.keys(), run.args()))
                 .toList());
+    }
+
+    /** Runs of a script on a blocking connection, each call followed there by WAIT. */
+    @Override
+    public LuaScript.Runner scriptsThenWait(String operation, int replicas, Duration timeout, IntConsumer confirmed) {
+        CommandArguments wait = Commands.waitForReplicas(replicas, timeout);
+        return (command, scriptOrSha, array, runs) -> {
+            List<CommandArguments> scripts = new ArrayList<>(runs.size() + 1);
+            for (LuaScript.Run run : runs) {
+                scripts.add(Commands.script(Command.valueOf(command), scriptOrSha, run.keys(), run.args()));
+            }
+            List<Object> waits;
+            List<Object> replies;
+            if (cluster != null) {
+                ClusterPipeline.Written written = cluster.writeThenWait(operation, scripts, wait,
+                        CommandTimeout.forBlockingRead(this.timeout, timeout));
+                replies = written.replies();
+                waits = written.waits();
+            } else {
+                scripts.add(wait);
+                List<Object> all = onBlockingConnection(operation, timeout, scripts);
+                replies = all.subList(0, runs.size());
+                waits = all.subList(runs.size(), all.size());
+            }
+            int fewest = Integer.MAX_VALUE;
+            for (Object reply : waits) {
+                if (reply instanceof JedisDataException error) {
+                    throw failures().translate("WAIT", error);
+                }
+                fewest = Math.min(fewest, (int) (long) (Long) reply);
+            }
+            confirmed.accept(fewest);
+            return replies;
+        };
     }
 
     /** The URL's command timeout. */

@@ -17,6 +17,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.runnel.api.transport.CommandRejected;
 import io.runnel.api.transport.ConnectionUrl;
+import io.runnel.api.transport.TransportArgs;
 import io.runnel.api.transport.TransportException;
 import io.runnel.redis.common.CommandTimeout;
 import io.runnel.redis.common.KeyPlacement;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -113,6 +115,32 @@ final class LettuceConnection extends ScriptedTransport.Client {
             }
             return replies.settleAll(operation, sent, timeout).stream().map(Replies.Settled::valueOrError).toList();
         };
+    }
+
+    /**
+     * Runs of a script on a connection of its own, to the master of the first run's first key,
+     * each call followed there by WAIT.
+     */
+    @Override
+    public LuaScript.Runner scriptsThenWait(String operation, int replicas, Duration waitFor, IntConsumer confirmed) {
+        long millis = TransportArgs.ttlMillis(waitFor);
+        return (command, scriptOrSha, array, runs) -> onBlockingConnection(runs.get(0).keys().get(0), waitFor,
+                (own, wait) -> {
+                    ScriptOutputType output = array ? ScriptOutputType.MULTI : ScriptOutputType.INTEGER;
+                    RedisClusterAsyncCommands<String, byte[]> on = async(own);
+                    List<RedisFuture<Object>> sent = new ArrayList<>(runs.size());
+                    for (LuaScript.Run run : runs) {
+                        String[] keys = run.keys().toArray(String[]::new);
+                        byte[][] args = run.args().toArray(byte[][]::new);
+                        sent.add(command.equals("EVALSHA")
+                                ? on.evalsha(scriptOrSha, output, keys, args)
+                                : on.eval(scriptOrSha, output, keys, args));
+                    }
+                    List<Object> out = replies.settleAll(operation, sent, wait).stream()
+                            .map(Replies.Settled::valueOrError).toList();
+                    confirmed.accept(replies.await("WAIT", on.waitForReplication(replicas, millis), wait).intValue());
+                    return out;
+                });
     }
 
     /** Waits for replies, each wait bounded by our own deadline. */
