@@ -408,7 +408,7 @@ public final class App implements AutoCloseable {
      * @throws Misconfigured if the app has no such processor, or it has no context
      */
     public <V> CommittedState<V> state(String processor, String name, Class<V> valueType) {
-        return new CommittedState<>(processor(processor), name, valueType, transport());
+        return new CommittedState<>(processor(processor), name, valueType, transport(), System::currentTimeMillis);
     }
 
     /**

@@ -19,6 +19,7 @@ final class CommitBatch {
     final List<String> ids = new ArrayList<>();
     final List<Append> appends = new ArrayList<>();
     final List<Commit.StateWrite> writes = new ArrayList<>();
+    final List<Commit.Expiry> expiries = new ArrayList<>();
     /** The last completion ({@link PartitionStates#completed}) it carries; 0 for none. */
     long lastCompletion;
 
@@ -33,6 +34,7 @@ final class CommitBatch {
         }
         appends.addAll(effects.appends());
         writes.addAll(partition.states().asWrites(effects.writes()));
+        expiries.addAll(partition.states().expiries(effects.writes(), effects.atMillis()));
         lastCompletion = Math.max(lastCompletion, completion);
     }
 
@@ -41,6 +43,7 @@ final class CommitBatch {
         ids.addAll(later.ids);
         appends.addAll(later.appends);
         writes.addAll(later.writes);
+        expiries.addAll(later.expiries);
         lastCompletion = Math.max(lastCompletion, later.lastCompletion);
     }
 
@@ -48,9 +51,10 @@ final class CommitBatch {
         return ids.isEmpty() && appends.isEmpty() && writes.isEmpty();
     }
 
-    /** As one commit of {@code streamKey} with marker {@code marker}. */
+    /** As one commit of {@code streamKey} with marker {@code marker}, sweeping expired state as it goes. */
     Commit toCommit(String streamKey, String marker) {
-        return Commit.builder(streamKey, partition.markerKey(), marker).ack(ids).append(appends).write(writes).build();
+        return Commit.builder(streamKey, partition.markerKey(), marker).ack(ids).append(appends).write(writes)
+                .expire(expiries).sweep(partition.states().sweeps()).build();
     }
 
     /** Whether it appends to the partition's outbox, which is then to be forwarded. */

@@ -74,7 +74,7 @@ final class CompletedIds {
         }
         DeliveryContext.Effects effects = context == null ? DeliveryContext.Effects.NONE : context.effects();
         // Seen at once by the partition's later deliveries, committed or not.
-        long completion = effects.writes().isEmpty() ? 0 : commit.states().completed(effects.writes());
+        long completion = effects.writes().isEmpty() ? 0 : commit.states().completed(effects.writes(), effects.atMillis());
         batch.add(id, effects, completion);
     }
 

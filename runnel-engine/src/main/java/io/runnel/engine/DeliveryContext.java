@@ -7,6 +7,7 @@ import io.runnel.api.ProcessingGuarantee;
 import io.runnel.api.RecordType;
 import io.runnel.api.transport.Append;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,9 +44,12 @@ final class DeliveryContext implements ProcessingContext {
         this.exactlyOnce = processor.guarantee() == ProcessingGuarantee.EXACTLY_ONCE;
     }
 
-    /** What a completed try leaves to commit: its sends (under exactly_once) and its state changes. */
-    record Effects(List<Append> appends, Map<PartitionStates.Field, byte[]> writes) {
-        static final Effects NONE = new Effects(List.of(), Map.of());
+    /**
+     * What a completed try leaves to commit: its sends (under exactly_once) and its state
+     * changes, done at {@code atMillis} by the partition's clock (what times to live start from).
+     */
+    record Effects(List<Append> appends, Map<PartitionStates.Field, byte[]> writes, long atMillis) {
+        static final Effects NONE = new Effects(List.of(), Map.of(), 0);
     }
 
     @Override
@@ -90,15 +94,35 @@ final class DeliveryContext implements ProcessingContext {
             throw new IllegalArgumentException("state name " + name + " is not allowed: names starting with '_' are "
                     + "the engine's own (a windowed aggregation keeps its windows in " + WindowedAggregation.STATE + ")");
         }
-        return internalState(name, RecordType.of(Objects.requireNonNull(valueType, "valueType")));
+        return internalState(name, RecordType.of(Objects.requireNonNull(valueType, "valueType")), null);
     }
 
-    /** A state of the engine's own, whose name may start with {@code _}. */
+    @Override
+    public <V> KeyedState<V> state(String name, Class<V> valueType, Duration timeToLive) {
+        Objects.requireNonNull(timeToLive, "timeToLive");
+        if (timeToLive.toMillis() < 1) {
+            throw new IllegalArgumentException("a state's time to live is at least 1 ms, not " + timeToLive);
+        }
+        if (name != null && name.startsWith("_")) {
+            throw new IllegalArgumentException("state name " + name + " is not allowed: names starting with '_' are "
+                    + "the engine's own");
+        }
+        return internalState(name, RecordType.of(Objects.requireNonNull(valueType, "valueType")), timeToLive);
+    }
+
+    /** A state of the engine's own, whose name may start with {@code _}, without a time to live. */
     <V> KeyedState<V> internalState(String name, RecordType<V> valueType) {
+        return internalState(name, valueType, null);
+    }
+
+    private <V> KeyedState<V> internalState(String name, RecordType<V> valueType, Duration timeToLive) {
         ensureOpen();
         StagedState<?> view = views.get(name);
         if (view == null) {
             Keys.checkName("state", name);
+        }
+        commit.states().timeToLive(name, timeToLive);
+        if (view == null) {
             StagedState<V> created = new StagedState<>(name, valueType, commit.states(), this::ensureOpen);
             views.put(name, created);
             return created;
@@ -126,7 +150,7 @@ final class DeliveryContext implements ProcessingContext {
         }
         Map<PartitionStates.Field, byte[]> writes = new LinkedHashMap<>();
         views.values().forEach(v -> v.stagedInto(writes));
-        return new Effects(List.copyOf(appends), writes);
+        return new Effects(List.copyOf(appends), writes, commit.states().nowMillis());
     }
 
     private void ensureOpen() {

@@ -250,6 +250,11 @@ final class DriverSession<T> implements DrivenProcessor<T> {
     }
 
     @Override
+    public <V> CommittedState<V> state(String name, Class<V> valueType) {
+        return new CommittedState<>(processor, name, valueType, transport, () -> clock.now().toEpochMilli());
+    }
+
+    @Override
     public <U> List<U> records(Stream<U> stream) {
         List<U> records = new ArrayList<>();
         for (String key : stream.keys()) {

@@ -135,7 +135,7 @@ final class KeyedConsumer<T> implements PartitionWork {
         this.metrics = processor.metrics().deliveries(feed.partition());
         this.maxInFlight = processor.maxInFlight();
         this.queueLimit = processor.prefetchCount();
-        this.commit = PartitionCommit.of(processor, feed.partition());
+        this.commit = PartitionCommit.of(processor, feed.partition(), feed::wallMillis);
         this.completed = CompletedIds.of(processor, acker, feed.lease(), metrics, commit);
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name()
                 + "'s function on partition " + feed.partition());

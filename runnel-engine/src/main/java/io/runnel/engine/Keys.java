@@ -92,6 +92,11 @@ final class Keys {
         return "__state:" + app + "." + stream + "." + processor + "." + state + "." + partition;
     }
 
+    /** The sorted set of when the fields of a state with a time to live expire. */
+    static String stateExpiries(String app, String stream, String processor, String state, int partition) {
+        return "__sttl:" + app + "." + stream + "." + processor + "." + state + "." + partition;
+    }
+
     /**
      * A partition's outbox under exactly_once on a Redis Cluster: what its commits sent to
      * partitions in other hash slots, appended in the commit (in the partition's slot) and then

@@ -5,6 +5,7 @@ package io.runnel.engine;
 import io.runnel.api.ProcessingGuarantee;
 
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * Where the commits of one owned partition of a processor with a context go: its keyed state
@@ -19,13 +20,16 @@ import java.time.Duration;
  */
 record PartitionCommit(PartitionStates states, String markerKey, Outbox outbox, int replicas, Duration replicasTimeout) {
 
-    /** The commits of {@code processor}'s {@code partition}; null for a processor without a context. */
-    static PartitionCommit of(Processor<?> processor, int partition) {
+    /**
+     * The commits of {@code processor}'s {@code partition}, whose state's times to live go by
+     * {@code clock} (epoch millis); null for a processor without a context.
+     */
+    static PartitionCommit of(Processor<?> processor, int partition, LongSupplier clock) {
         if (!processor.usesContext()) {
             return null;
         }
         var transport = processor.stream().host().transport();
-        return new PartitionCommit(new PartitionStates(processor, partition, transport),
+        return new PartitionCommit(new PartitionStates(processor, partition, transport, clock),
                 processor.commitMarkerKey(partition),
                 processor.guarantee() == ProcessingGuarantee.EXACTLY_ONCE ? new Outbox(processor, partition, transport) : null,
                 processor.commitReplicas(), processor.stream().host().settings().sendReplicasTimeout());

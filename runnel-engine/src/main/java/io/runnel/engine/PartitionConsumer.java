@@ -103,7 +103,7 @@ final class PartitionConsumer<T> implements PartitionWork {
 
         this.parking = new Parking(processor, feed.lease());
         this.metrics = processor.metrics().deliveries(feed.partition());
-        this.commit = PartitionCommit.of(processor, feed.partition());
+        this.commit = PartitionCommit.of(processor, feed.partition(), feed::wallMillis);
         this.completed = CompletedIds.of(processor, acker, feed.lease(), metrics, commit);
         this.functionCalls = new Outage(log, "the Redis calls of processor " + processor.name() + "'s function on partition "
                 + feed.partition());

@@ -76,6 +76,21 @@ public interface ProcessingContext {
     <V> KeyedState<V> state(String name, Class<V> valueType);
 
     /**
+     * As {@link #state(String, Class)}, for a state whose entries expire: each entry
+     * {@code timeToLive} after the delivery that last wrote it (put, compute, merge) completed,
+     * by the worker's clock. An expired entry reads as absent, here and through
+     * {@link App#state}, and the partition's commits delete expired entries as they go. Every
+     * use of a state must give it the same time to live.
+     *
+     * @param name       the state's name (letters, digits, {@code _}, {@code -}, {@code .})
+     * @param valueType  the type of its values
+     * @param timeToLive how long an entry lives after its last write, at least 1 ms
+     * @param <V>        the value type
+     * @return the state
+     */
+    <V> KeyedState<V> state(String name, Class<V> valueType, java.time.Duration timeToLive);
+
+    /**
      * A processor's code for one record, with the delivery's context.
      *
      * @param <T> the stream's record type

@@ -219,6 +219,11 @@ record Processor<T>(
         return Keys.state(app(), stream.name(), name, state, partition) + stream.keyTag(partition);
     }
 
+    /** The sorted set of the expiries of the partition's keyed state {@code state}, in the partition's hash slot. */
+    String stateExpiryKey(String state, int partition) {
+        return Keys.stateExpiries(app(), stream.name(), name, state, partition) + stream.keyTag(partition);
+    }
+
     /** The partition's outbox of sends to other hash slots (exactly_once on a cluster), in the partition's hash slot. */
     String outboxKey(int partition) {
         return Keys.outbox(app(), stream.name(), name, partition) + stream.keyTag(partition);

@@ -132,7 +132,7 @@ class AckerTest extends RedisBackedTest {
         Acker acker = new Acker(transport, "proc", metrics(app, orders), Map.of(), lost::add);
         for (int p : new int[] {1, 0}) { // the unreachable one first: the acker sends in the order they came
             String key = orders.partitionKey(p);
-            CommitBatch batch = new CommitBatch(PartitionCommit.of(proc, p));
+            CommitBatch batch = new CommitBatch(PartitionCommit.of(proc, p, System::currentTimeMillis));
             deliveredIds(real, key, 2).forEach(id -> batch.add(id, DeliveryContext.Effects.NONE, 0));
             acker.commit(lease(real, p, key, "t:1", LONG), batch);
         }

@@ -398,6 +398,58 @@ class ExactlyOnceTest extends RedisBackedTest {
         }
     }
 
+    /**
+     * A state with a time to live: an entry rewritten within it lives on, one left alone reads as
+     * absent once it passed (in the processor and to a query), and a later commit deletes it.
+     */
+    @ParameterizedTest
+    @TransportKind.Every
+    void a_state_with_a_time_to_live_forgets_an_entry_left_alone_past_it(TransportKind transport) {
+        App app = apps.app(transport, TestApps.uniqueName("eos"), b -> b.setting("default_partition_count", 1));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        Stream<Count> counts = app.stream("counts", Count.class, Count::key,
+                o -> o.partitionSize(10_000_000).retentionInterval(Duration.ofDays(1)));
+        Duration ttl = Duration.ofMillis(400);
+        app.processor(orders, "counter", o -> o.processingGuarantee(ProcessingGuarantee.EXACTLY_ONCE),
+                ProcessorFunction.<Order>eachRecordWithContext((order, context) -> {
+                    long n = context.state("recent", Long.class, ttl).merge(order.key(), 1L, Long::sum);
+                    context.send(counts, new Count(order.key(), n));
+                }));
+        CommittedState<Long> recent = app.state("counter", "recent", Long.class);
+        Worker worker = app.worker("counter").start();
+
+        orders.sendAll(List.of(new Order("gone", 0), new Order("k", 0), new Order("k", 1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> pending(app, "counter") == 0
+                && Long.valueOf(2).equals(recent.get("k")));
+        assertThat(recent.get("gone")).as("within its time to live").isEqualTo(1L);
+        Processor<?> counter = app.processor("counter");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> recent.get("gone") == null && recent.get("k") == null);
+        assertThat(app.transport().hashValues(counter.stateKey("recent", 0), List.of("gone")).get(0))
+                .as("expired, not swept yet").isPresent();
+
+        orders.send(new Order("k", 2));
+        await().atMost(Duration.ofSeconds(30)).until(() -> pending(app, "counter") == 0
+                && sentPerKey(app).get("k").size() == 3);
+        worker.stop();
+
+        assertThat(sentPerKey(app)).as("k's entry had expired too: counting starts again")
+                .isEqualTo(Map.of("gone", List.of(1L), "k", List.of(1L, 2L, 1L)));
+        assertThat(app.transport().hashEntries(counter.stateKey("recent", 0)).keySet())
+                .as("the later commit swept the expired entry").containsExactly("k");
+        assertThat(recent.get("k")).isEqualTo(1L);
+    }
+
+    @Test
+    void a_state_keeps_one_time_to_live() {
+        App app = apps.app(TransportKind.MEMORY, TestApps.uniqueName("eos"), b -> b.setting("default_partition_count", 1));
+        assertThat(ContextRefusals.refusal(app, context -> {
+            context.state("s", Long.class, Duration.ofMinutes(1));
+            context.state("s2", Long.class);
+            context.state("s2", Long.class, Duration.ofMinutes(1));
+        })).hasMessageContaining("state s2 is used with no time to live already, not time to live PT1M");
+    }
+
     @Test
     void exactly_once_on_a_function_without_a_context_fails_at_definition() {
         App app = TestApps.app(TestApps.uniqueName("eos"), "memory://" + TestApps.uniqueName("eos"));

@@ -157,19 +157,7 @@ class WindowedAggregationTest extends RedisBackedTest {
     @Test
     void a_state_name_starting_with_an_underscore_is_the_engines() {
         App app = apps.app(TransportKind.MEMORY, TestApps.uniqueName("win"), b -> b.setting("default_partition_count", 1));
-        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
-        java.util.concurrent.atomic.AtomicReference<Throwable> refused = new java.util.concurrent.atomic.AtomicReference<>();
-        app.processor(orders, "p", ProcessorFunction.<Order>eachRecordWithContext((order, context) -> {
-            try {
-                context.state("_windows", Long.class);
-            } catch (IllegalArgumentException e) {
-                refused.set(e);
-            }
-        }));
-        orders.send(new Order("k", 0));
-        Worker worker = app.worker().start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> refused.get() != null);
-        worker.stop();
-        assertThat(refused.get()).hasMessageContaining("names starting with '_' are the engine's");
+        assertThat(ContextRefusals.refusal(app, context -> context.state("_windows", Long.class)))
+                .hasMessageContaining("names starting with '_' are the engine's");
     }
 }

@@ -275,11 +275,12 @@ public final class ProcessorTestDriver<T> implements AutoCloseable {
      * @param name      the state's name
      * @param valueType the type of its values
      * @param <V>       the value type
-     * @return the committed state, read from the app's transport
+     * @return the committed state, read from the app's transport; entries with a time to live
+     *         expire by the driver's clock
      * @throws io.runnel.api.Misconfigured if the processor has no context
      */
     public <V> CommittedState<V> state(String name, Class<V> valueType) {
-        return app.state(processor, name, valueType);
+        return engine.state(name, valueType);
     }
 
     // ---------------------------------------------------------------- closing

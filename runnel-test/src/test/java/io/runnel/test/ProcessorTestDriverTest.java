@@ -93,6 +93,32 @@ class ProcessorTestDriverTest {
     }
 
     @Test
+    void state_with_a_time_to_live_expires_by_the_drivers_clock() {
+        App app = app(1);
+        Stream<Order> orders = app.stream("orders", Order.class, Order::customer);
+        Stream<Count> counts = app.stream("counts", Count.class, Count::customer);
+        app.processor(orders, "counter", o -> o.processingGuarantee(ProcessingGuarantee.EXACTLY_ONCE),
+                ProcessorFunction.<Order>eachRecordWithContext((order, context) -> {
+                    long n = context.state("today", Long.class, Duration.ofHours(1))
+                            .merge(order.customer(), 1L, Long::sum);
+                    context.send(counts, new Count(order.customer(), n));
+                }));
+        ProcessorTestDriver<Order> driver = driver(app, "counter");
+
+        driver.pipe(orders("ada", 2));
+        driver.runUntilIdle();
+        assertThat(driver.state("today", Long.class).get("ada")).isEqualTo(2L);
+        driver.advanceTime(Duration.ofMinutes(59));
+        assertThat(driver.state("today", Long.class).get("ada")).isEqualTo(2L);
+        driver.advanceTime(Duration.ofMinutes(2));
+        assertThat(driver.state("today", Long.class).get("ada")).as("an hour after its last write").isNull();
+
+        driver.pipe(new Order("ada", 9));
+        driver.runUntilIdle();
+        assertThat(driver.sentTo(counts)).containsExactly(new Count("ada", 1), new Count("ada", 2), new Count("ada", 1));
+    }
+
+    @Test
     void a_window_closes_at_the_first_event_past_its_end() {
         App app = app(1);
         Stream<Order> orders = app.stream("orders", Order.class, Order::customer);

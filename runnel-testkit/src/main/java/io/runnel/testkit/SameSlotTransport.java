@@ -13,6 +13,7 @@ import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.ServerMemory;
+import io.runnel.api.transport.StateValue;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import java.time.Duration;
@@ -269,6 +270,11 @@ public final class SameSlotTransport implements Transport {
                 .append(commit.appends().stream().map(this::tagged).toList())
                 .write(commit.writes().stream()
                         .map(w -> new Commit.StateWrite(onServer(w.key()), w.field(), w.value())).toList())
+                .expire(commit.expiries().stream()
+                        .map(e -> new Commit.Expiry(onServer(e.key()), e.field(), e.expiresAt())).toList())
+                .sweep(commit.sweeps().stream()
+                        .map(w -> new Commit.Sweep(onServer(w.key()), onServer(w.expiryKey()), w.nowMillis(), w.limit()))
+                        .toList())
                 .build();
     }
 
@@ -285,6 +291,11 @@ public final class SameSlotTransport implements Transport {
     @Override
     public List<Optional<byte[]>> hashValues(String key, List<String> fields) {
         return delegate.hashValues(onServer(key), fields);
+    }
+
+    @Override
+    public List<Optional<StateValue>> stateValues(String key, String expiryKey, List<String> fields, long nowMillis) {
+        return delegate.stateValues(onServer(key), onServer(expiryKey), fields, nowMillis);
     }
 
     @Override

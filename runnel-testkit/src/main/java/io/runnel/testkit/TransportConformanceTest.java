@@ -20,6 +20,7 @@ import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
 import io.runnel.api.transport.ServerMemory;
+import io.runnel.api.transport.StateValue;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportException;
@@ -1063,6 +1064,55 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         assertThat(transport.commitFenced(new Fence("lock", "t"), "g", removal)).isTrue();
         assertThat(transport.hashValues("state", List.of("a", "b")).get(0)).isEmpty();
         assertThat(transport.pendingCount("s", "g")).isZero();
+    }
+
+    @Test
+    void stateFieldsExpireBySortedSetReadAsAbsentOnceExpiredAndAreSweptByCommits() {
+        appendNumbered("s", 1);
+        transport.createGroup(List.of("s"), "g", "0");
+        transport.set("lock", "t", Duration.ofSeconds(60));
+        Commit first = Commit.builder("s", "marker", "t:1")
+                .write(List.of(new Commit.StateWrite("state", "a", "1".getBytes(StandardCharsets.UTF_8)),
+                        new Commit.StateWrite("state", "b", "2".getBytes(StandardCharsets.UTF_8)),
+                        new Commit.StateWrite("state", "c", "3".getBytes(StandardCharsets.UTF_8)),
+                        new Commit.StateWrite("state", "d", "4".getBytes(StandardCharsets.UTF_8))))
+                .expire(List.of(new Commit.Expiry("ttl", "a", 1_000), new Commit.Expiry("ttl", "b", 2_000),
+                        new Commit.Expiry("ttl", "c", 3_000)))
+                .build();
+        assertThat(transport.commitFenced(new Fence("lock", "t"), "g", first)).isTrue();
+
+        List<Optional<StateValue>> at1500 = transport.stateValues("state", "ttl", List.of("a", "b", "d", "none"), 1_500);
+        assertThat(at1500.get(0)).as("expired at 1000").isEmpty();
+        assertThat(at1500.get(1)).hasValueSatisfying(v -> {
+            assertThat(text(v.value())).isEqualTo("2");
+            assertThat(v.expiresAt()).isEqualTo(2_000);
+        });
+        assertThat(at1500.get(2)).hasValueSatisfying(v -> assertThat(v.expiresAt()).as("no expiry").isZero());
+        assertThat(at1500.get(3)).isEmpty();
+        assertThat(transport.stateValues("state", "ttl", List.of(), 0)).isEmpty();
+
+        // c no longer expires; a sweep at 2500 deletes a and b (due), with their expiries.
+        Commit second = Commit.builder("s", "marker", "t:2")
+                .expire(List.of(new Commit.Expiry("ttl", "c", 0)))
+                .sweep(List.of(new Commit.Sweep("state", "ttl", 2_500, 100)))
+                .build();
+        assertThat(transport.commitFenced(new Fence("lock", "t"), "g", second)).isTrue();
+        assertThat(transport.hashEntries("state").keySet()).containsExactlyInAnyOrder("c", "d");
+        assertThat(transport.stateValues("state", "ttl", List.of("c"), Long.MAX_VALUE).get(0))
+                .hasValueSatisfying(v -> assertThat(v.expiresAt()).isZero());
+
+        // A sweep deletes at most its limit.
+        List<Commit.StateWrite> many = new ArrayList<>();
+        List<Commit.Expiry> soon = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            many.add(new Commit.StateWrite("state", "m" + i, "x".getBytes(StandardCharsets.UTF_8)));
+            soon.add(new Commit.Expiry("ttl", "m" + i, 10));
+        }
+        assertThat(transport.commitFenced(new Fence("lock", "t"), "g",
+                Commit.builder("s", "marker", "t:3").write(many).expire(soon).build())).isTrue();
+        assertThat(transport.commitFenced(new Fence("lock", "t"), "g", Commit.builder("s", "marker", "t:4")
+                .sweep(List.of(new Commit.Sweep("state", "ttl", 20, 3))).build())).isTrue();
+        assertThat(transport.hashEntries("state")).hasSize(2 + 2);
     }
 
     @Test

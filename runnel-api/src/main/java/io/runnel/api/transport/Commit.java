@@ -20,6 +20,8 @@ public final class Commit {
     private final List<String> ids;
     private final List<Append> appends;
     private final List<StateWrite> writes;
+    private final List<Expiry> expiries;
+    private final List<Sweep> sweeps;
 
     private Commit(Builder b) {
         this.streamKey = b.streamKey;
@@ -28,6 +30,8 @@ public final class Commit {
         this.ids = List.copyOf(b.ids);
         this.appends = List.copyOf(b.appends);
         this.writes = List.copyOf(b.writes);
+        this.expiries = List.copyOf(b.expiries);
+        this.sweeps = List.copyOf(b.sweeps);
     }
 
     /**
@@ -98,6 +102,24 @@ public final class Commit {
     }
 
     /**
+     * When fields of state hashes expire, applied after the {@link #writes()}.
+     *
+     * @return the expiries, in order
+     */
+    public List<Expiry> expiries() {
+        return expiries;
+    }
+
+    /**
+     * Deletions of expired fields, done after the {@link #expiries()}.
+     *
+     * @return the sweeps
+     */
+    public List<Sweep> sweeps() {
+        return sweeps;
+    }
+
+    /**
      * Every key the commit writes: the marker's, the appends' streams, the state hashes and
      * the partition's stream; on a Redis Cluster they must share one hash slot.
      *
@@ -114,6 +136,18 @@ public final class Commit {
         for (StateWrite w : writes) {
             if (!keys.contains(w.key())) {
                 keys.add(w.key());
+            }
+        }
+        for (Expiry e : expiries) {
+            if (!keys.contains(e.key())) {
+                keys.add(e.key());
+            }
+        }
+        for (Sweep s : sweeps) {
+            for (String k : List.of(s.key(), s.expiryKey())) {
+                if (!keys.contains(k)) {
+                    keys.add(k);
+                }
             }
         }
         if (!keys.contains(streamKey)) {
@@ -141,6 +175,55 @@ public final class Commit {
         }
     }
 
+    /**
+     * When a field of a state hash expires: kept in a sorted set beside the hash (member: the
+     * field, score: the time), which {@link Sweep}s and {@code Transport.stateValues} read.
+     *
+     * @param key       the sorted set of the hash's expiries
+     * @param field     the field
+     * @param expiresAt when it expires, epoch millis; 0 when it no longer expires
+     */
+    public record Expiry(String key, String field, long expiresAt) {
+        /**
+         * Checks the names and the time.
+         *
+         * @throws NullPointerException     if {@code key} or {@code field} is null
+         * @throws IllegalArgumentException if {@code expiresAt} is negative
+         */
+        public Expiry {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(field, "field");
+            if (expiresAt < 0) {
+                throw new IllegalArgumentException("expiresAt must not be negative, got " + expiresAt);
+            }
+        }
+    }
+
+    /**
+     * Deletes up to {@code limit} fields of a state hash that expired at {@code nowMillis} or
+     * before, with their expiries.
+     *
+     * @param key       the hash
+     * @param expiryKey the sorted set of its expiries
+     * @param nowMillis the time to compare with, epoch millis
+     * @param limit     the most fields deleted, at least 1
+     */
+    public record Sweep(String key, String expiryKey, long nowMillis, int limit) {
+        /**
+         * Checks the names and the limit.
+         *
+         * @throws NullPointerException     if a key is null
+         * @throws IllegalArgumentException if {@code limit} is below 1
+         */
+        public Sweep {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(expiryKey, "expiryKey");
+            if (limit < 1) {
+                throw new IllegalArgumentException("a sweep deletes at least 1 field, not " + limit);
+            }
+        }
+    }
+
     /** Gathers a commit's parts. Not thread-safe. */
     public static final class Builder {
         private final String streamKey;
@@ -149,6 +232,8 @@ public final class Commit {
         private final List<String> ids = new ArrayList<>();
         private final List<Append> appends = new ArrayList<>();
         private final List<StateWrite> writes = new ArrayList<>();
+        private final List<Expiry> expiries = new ArrayList<>();
+        private final List<Sweep> sweeps = new ArrayList<>();
 
         private Builder(String streamKey, String markerKey, String marker) {
             this.streamKey = Objects.requireNonNull(streamKey, "streamKey");
@@ -186,6 +271,28 @@ public final class Commit {
          */
         public Builder write(List<StateWrite> more) {
             writes.addAll(more);
+            return this;
+        }
+
+        /**
+         * Adds expiries of state fields.
+         *
+         * @param more the expiries, in order
+         * @return this builder
+         */
+        public Builder expire(List<Expiry> more) {
+            expiries.addAll(more);
+            return this;
+        }
+
+        /**
+         * Adds sweeps of expired state fields.
+         *
+         * @param more the sweeps
+         * @return this builder
+         */
+        public Builder sweep(List<Sweep> more) {
+            sweeps.addAll(more);
             return this;
         }
 

@@ -452,8 +452,9 @@ public interface Transport extends AutoCloseable {
 
     /**
      * Commits a partition's completed deliveries in one atomic step, only while the fence
-     * holds: appends the commit's entries, applies its state changes (HSET, HDEL), acknowledges
-     * its ids in {@code group} and records its marker. If the fence's lock no longer holds the
+     * holds: appends the commit's entries, applies its state changes (HSET, HDEL) and expiries
+     * (ZADD, ZREM), deletes what its sweeps find expired, acknowledges its ids in {@code group}
+     * and records its marker. If the fence's lock no longer holds the
      * token, nothing is written. If the marker key already holds the commit's marker, the commit
      * was done before (its reply was lost) and nothing is written again. On a Redis Cluster
      * every key of the commit ({@link Commit#keys()}) and the lock share one hash slot.
@@ -509,6 +510,19 @@ public interface Transport extends AutoCloseable {
      * @return per field, in order, its value, or empty when the field or the hash does not exist
      */
     List<Optional<byte[]>> hashValues(String key, List<String> fields);
+
+    /**
+     * Fields of a state hash whose fields may expire ({@link Commit#expiries()}): each value
+     * with its expiry, read together in one step. A field that expired at {@code nowMillis} or
+     * before reads as absent, swept or not.
+     *
+     * @param key       the hash
+     * @param expiryKey the sorted set of its expiries (member: field, score: epoch millis)
+     * @param fields    the fields
+     * @param nowMillis the time to compare the expiries with, epoch millis
+     * @return per field, in order, its value, or empty when it is absent or expired
+     */
+    List<Optional<StateValue>> stateValues(String key, String expiryKey, List<String> fields, long nowMillis);
 
     /**
      * Every field of a hash with its value, as stored, read in pages (HSCAN) so that a large

@@ -2,6 +2,7 @@
 
 package io.runnel.engine.internal;
 
+import io.runnel.engine.CommittedState;
 import io.runnel.engine.Stream;
 
 import java.time.Duration;
@@ -92,6 +93,16 @@ public interface DrivenProcessor<T> extends AutoCloseable {
      * @return their numbers
      */
     Set<Integer> poisoned();
+
+    /**
+     * The processor's committed keyed state {@code name}, entries expiring by the driver's clock.
+     *
+     * @param name      the state's name
+     * @param valueType the type of its values
+     * @param <V>       the value type
+     * @return the committed state
+     */
+    <V> CommittedState<V> state(String name, Class<V> valueType);
 
     /**
      * Every record in a stream of the app, per partition in id order.

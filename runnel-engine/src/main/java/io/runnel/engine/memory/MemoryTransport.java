@@ -14,6 +14,7 @@ import io.runnel.api.transport.ParkStep;
 import io.runnel.api.transport.ParkingKeys;
 import io.runnel.api.transport.RetentionPass;
 import io.runnel.api.transport.RetentionResult;
+import io.runnel.api.transport.StateValue;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
@@ -670,28 +671,37 @@ class MemoryTransport implements Transport {
                 return true;
             }
             commit.appends().forEach(a -> space.stream(a.key()));
+            // Every key's type checked (space.hash throws WRONGTYPE) before the first write.
+            // Expiries are kept as a hash of field -> epoch millis: a sorted set's part here.
             Map<String, Map<String, String>> hashes = new HashMap<>();
             for (Commit.StateWrite w : commit.writes()) {
                 hashes.computeIfAbsent(w.key(), space::hash);
+            }
+            for (Commit.Expiry e : commit.expiries()) {
+                hashes.computeIfAbsent(e.key(), space::hash);
+            }
+            for (Commit.Sweep w : commit.sweeps()) {
+                hashes.computeIfAbsent(w.key(), space::hash);
+                hashes.computeIfAbsent(w.expiryKey(), space::hash);
             }
             for (Append a : commit.appends()) {
                 appendOne(space, a);
             }
             for (Commit.StateWrite w : commit.writes()) {
-                Map<String, String> hash = hashes.get(w.key());
-                if (w.value() != null) {
-                    if (hash == null) {
-                        hash = new HashMap<>();
-                        hashes.put(w.key(), hash);
-                        space.put(w.key(), hash, 0);
-                    }
-                    hash.put(w.field(), new String(w.value(), StandardCharsets.ISO_8859_1));
-                } else if (hash != null) {
-                    hash.remove(w.field());
-                    if (hash.isEmpty()) {
-                        space.remove(w.key());
-                        hashes.put(w.key(), null);
-                    }
+                setField(space, hashes, w.key(), w.field(),
+                        w.value() == null ? null : new String(w.value(), StandardCharsets.ISO_8859_1));
+            }
+            for (Commit.Expiry e : commit.expiries()) {
+                setField(space, hashes, e.key(), e.field(), e.expiresAt() == 0 ? null : Long.toString(e.expiresAt()));
+            }
+            for (Commit.Sweep w : commit.sweeps()) {
+                Map<String, String> expiries = hashes.get(w.expiryKey());
+                List<String> due = expiries == null ? List.of() : expiries.entrySet().stream()
+                        .filter(e -> Long.parseLong(e.getValue()) <= w.nowMillis()).map(Map.Entry::getKey)
+                        .limit(w.limit()).toList();
+                for (String field : due) {
+                    setField(space, hashes, w.key(), field, null);
+                    setField(space, hashes, w.expiryKey(), field, null);
                 }
             }
             MemoryStream stream = space.stream(commit.streamKey());
@@ -701,6 +711,44 @@ class MemoryTransport implements Transport {
             }
             space.put(commit.markerKey(), commit.marker(), 0);
             return true;
+        });
+    }
+
+    /** Sets a field of a hash of a commit (null: deletes it), creating or removing the hash as Redis would. */
+    private static void setField(Keyspace space, Map<String, Map<String, String>> hashes, String key, String field,
+                                 String value) {
+        Map<String, String> hash = hashes.get(key);
+        if (value != null) {
+            if (hash == null) {
+                hash = new HashMap<>();
+                hashes.put(key, hash);
+                space.put(key, hash, 0);
+            }
+            hash.put(field, value);
+        } else if (hash != null) {
+            hash.remove(field);
+            if (hash.isEmpty()) {
+                space.remove(key);
+                hashes.put(key, null);
+            }
+        }
+    }
+
+    @Override
+    public List<Optional<StateValue>> stateValues(String key, String expiryKey, List<String> fields, long nowMillis) {
+        return run("HMGET", space -> {
+            Map<String, String> hash = space.hash(key);
+            Map<String, String> expiries = space.hash(expiryKey);
+            List<Optional<StateValue>> values = new ArrayList<>(fields.size());
+            for (String field : fields) {
+                String value = hash == null ? null : hash.get(field);
+                String at = expiries == null ? null : expiries.get(field);
+                long expiresAt = at == null ? 0 : Long.parseLong(at);
+                boolean expired = expiresAt != 0 && expiresAt <= nowMillis;
+                values.add(value == null || expired ? Optional.empty()
+                        : Optional.of(new StateValue(value.getBytes(StandardCharsets.ISO_8859_1), expiresAt)));
+            }
+            return Collections.unmodifiableList(values);
         });
     }
 

@@ -4,6 +4,7 @@ package io.runnel.redis.common;
 
 import io.runnel.api.transport.Append;
 import io.runnel.api.transport.Commit;
+import io.runnel.api.transport.StateValue;
 import io.runnel.api.transport.Fence;
 import io.runnel.api.transport.StreamEntry;
 
@@ -28,8 +29,10 @@ public final class CommitCommands {
      * group, the number of ids and the ids, the number of appends and per append the index of
      * its key in KEYS, MAXLEN (0: none), the number of fields and the fields; the number of
      * state writes and per write the index of its key, the field, {@code s} and the value or
-     * {@code d}. Answers 0 when the fence did not hold, 2 when the marker was there already,
-     * 1 when it committed.
+     * {@code d}; the number of expiries and per expiry the index of its sorted set, the field
+     * and the time (0: remove); the number of sweeps and per sweep the indexes of the hash and
+     * of its sorted set, the time and the limit. Answers 0 when the fence did not hold, 2 when
+     * the marker was there already, 1 when it committed.
      *
      * <p>Flagged (a shebang with no {@code allow-oom}) so that a server at maxmemory refuses it
      * before it runs, rather than at its first append with some of it done. Every key's type is
@@ -71,6 +74,22 @@ public final class CommitCommands {
               if wrong then return redis.error_reply(wrong) end
               if ARGV[a + 2] == 's' then a = a + 4 else a = a + 3 end
             end
+            local expiries_at = a
+            local ne = tonumber(ARGV[a])
+            a = a + 1
+            for i = 1, ne do
+              local wrong = check(tonumber(ARGV[a]), 'zset')
+              if wrong then return redis.error_reply(wrong) end
+              a = a + 3
+            end
+            local sweeps_at = a
+            local ns = tonumber(ARGV[a])
+            a = a + 1
+            for i = 1, ns do
+              local wrong = check(tonumber(ARGV[a]), 'hash') or check(tonumber(ARGV[a + 1]), 'zset')
+              if wrong then return redis.error_reply(wrong) end
+              a = a + 4
+            end
             a = appends_at + 1
             for i = 1, na do
               local key, maxlen, nf = KEYS[tonumber(ARGV[a])], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
@@ -92,6 +111,26 @@ public final class CommitCommands {
                 redis.call('hdel', key, field)
                 a = a + 3
               end
+            end
+            a = expiries_at + 1
+            for i = 1, ne do
+              local key, field, at = KEYS[tonumber(ARGV[a])], ARGV[a + 1], ARGV[a + 2]
+              if at == '0' then
+                redis.call('zrem', key, field)
+              else
+                redis.call('zadd', key, at, field)
+              end
+              a = a + 3
+            end
+            a = sweeps_at + 1
+            for i = 1, ns do
+              local hash, expiries = KEYS[tonumber(ARGV[a])], KEYS[tonumber(ARGV[a + 1])]
+              local due = redis.call('zrangebyscore', expiries, '-inf', ARGV[a + 2], 'LIMIT', 0, tonumber(ARGV[a + 3]))
+              if #due > 0 then
+                redis.call('hdel', hash, unpack(due))
+                redis.call('zrem', expiries, unpack(due))
+              end
+              a = a + 4
             end
             for from = ids_from, ids_from + n - 1, 1000 do
               redis.call('xack', KEYS[3], group, unpack(ARGV, from, math.min(ids_from + n - 1, from + 999)))
@@ -128,6 +167,26 @@ public final class CommitCommands {
             end
             return appended
             """, false);
+
+    /**
+     * KEYS: hash, its expiries' sorted set. ARGV: the time, then fields. Answers per field its
+     * value (nil when missing, or expired at the time or before) and its expiry (0: none).
+     */
+    static final LuaScript STATE_VALUES = new LuaScript("""
+            local now = tonumber(ARGV[1])
+            local values = redis.call('hmget', KEYS[1], unpack(ARGV, 2))
+            local out = {}
+            for i = 2, #ARGV do
+              local value = values[i - 1]
+              local at = redis.call('zscore', KEYS[2], ARGV[i])
+              if value and at and tonumber(at) <= now then
+                value = false
+              end
+              out[#out + 1] = value
+              out[#out + 1] = at or '0'
+            end
+            return out
+            """, true);
 
     /** KEYS: hash. ARGV: fields. Answers their values, nil for the missing ones. */
     static final LuaScript HASH_VALUES = new LuaScript("""
@@ -188,6 +247,20 @@ public final class CommitCommands {
                 args.add(value);
             });
         }
+        List<byte[]> rest = new ArrayList<>();
+        rest.add(utf8(Integer.toString(commit.expiries().size())));
+        for (Commit.Expiry e : commit.expiries()) {
+            rest.add(utf8(Integer.toString(indexOf(keys, e.key()))));
+            rest.add(utf8(e.field()));
+            rest.add(utf8(Long.toString(e.expiresAt())));
+        }
+        rest.add(utf8(Integer.toString(commit.sweeps().size())));
+        for (Commit.Sweep s : commit.sweeps()) {
+            rest.add(utf8(Integer.toString(indexOf(keys, s.key()))));
+            rest.add(utf8(Integer.toString(indexOf(keys, s.expiryKey()))));
+            rest.add(utf8(Long.toString(s.nowMillis())));
+            rest.add(utf8(Integer.toString(s.limit())));
+        }
         args.add(utf8(Integer.toString(commit.writes().size())));
         for (Commit.StateWrite w : commit.writes()) {
             args.add(utf8(Integer.toString(indexOf(keys, w.key()))));
@@ -199,6 +272,7 @@ public final class CommitCommands {
                 args.add(utf8("d"));
             }
         }
+        args.addAll(rest);
         long reply = (Long) COMMIT.runAll(List.of(new LuaScript.Run(keys, args)), runner, failure).get(0);
         return reply != 0;
     }
@@ -249,6 +323,33 @@ public final class CommitCommands {
         List<Optional<byte[]>> values = new ArrayList<>(reply.size());
         for (Object value : reply) {
             values.add(value == null ? Optional.empty() : Optional.of(bytes(value)));
+        }
+        return values;
+    }
+
+    /**
+     * {@code Transport.stateValues}.
+     *
+     * @param key       the hash
+     * @param expiryKey its expiries' sorted set
+     * @param fields    the fields
+     * @param nowMillis the time expiries are compared with
+     * @return per field its value and expiry, or empty
+     */
+    public List<Optional<StateValue>> stateValues(String key, String expiryKey, List<String> fields, long nowMillis) {
+        if (fields.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> args = new ArrayList<>(fields.size() + 1);
+        args.add(utf8(Long.toString(nowMillis)));
+        fields.forEach(f -> args.add(utf8(f)));
+        List<?> reply = (List<?>) STATE_VALUES.runAll(List.of(new LuaScript.Run(List.of(key, expiryKey), args)), runner,
+                failure).get(0);
+        List<Optional<StateValue>> values = new ArrayList<>(fields.size());
+        for (int i = 0; i + 1 < reply.size(); i += 2) {
+            Object value = reply.get(i);
+            values.add(value == null ? Optional.empty()
+                    : Optional.of(new StateValue(bytes(value), Long.parseLong(text(reply.get(i + 1))))));
         }
         return values;
     }

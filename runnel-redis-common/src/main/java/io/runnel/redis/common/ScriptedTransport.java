@@ -10,6 +10,7 @@ import io.runnel.api.transport.FencedRead;
 import io.runnel.api.transport.NotReplicated;
 import io.runnel.api.transport.ParkStep;
 import io.runnel.api.transport.ParkingKeys;
+import io.runnel.api.transport.StateValue;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.api.transport.Transport;
 import io.runnel.api.transport.TransportArgs;
@@ -289,6 +290,13 @@ public abstract class ScriptedTransport implements Transport {
     public final List<Optional<byte[]>> hashValues(String key, List<String> fields) {
         ensureOpen();
         return commits("HMGET").hashValues(key, fields);
+    }
+
+    @Override
+    public final List<Optional<StateValue>> stateValues(String key, String expiryKey, List<String> fields,
+                                                        long nowMillis) {
+        ensureOpen();
+        return commits("HMGET").stateValues(key, expiryKey, fields, nowMillis);
     }
 
     @Override
