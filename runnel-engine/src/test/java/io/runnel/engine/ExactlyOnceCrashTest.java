@@ -5,6 +5,7 @@ package io.runnel.engine;
 import io.runnel.api.ProcessingGuarantee;
 import io.runnel.api.transport.StreamEntry;
 import io.runnel.testkit.LoopbackProxy;
+import io.runnel.testkit.RedisCluster;
 import io.runnel.testkit.RedisClusterExtension;
 import io.runnel.testkit.RedisServer;
 import org.junit.jupiter.api.AfterEach;
@@ -81,7 +82,14 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
          */
         CUT_OFF,
         /** Redis (AOF {@code always}) restarts mid-stream, twice: commits whose replies were lost are sent again. */
-        RESTART
+        RESTART,
+        /**
+         * On a Redis Cluster with a replica per master, with {@code default_commit_replicas} 1 and
+         * {@code send_replicas} 1: a master dies for good (SIGKILL, not restarted) and its replica
+         * is promoted. A commit confirmed by the replica survives; one whose reply was lost is sent
+         * again to the promoted replica, which has it or not, and its marker tells.
+         */
+        MASTER_KILL
     }
 
     @ParameterizedTest
@@ -119,6 +127,13 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
     void exactly_once_a_worker_cut_off_past_lock_expiry_twice_leaves_one_count_per_order(String transport)
             throws Exception {
         assertOneCountPerOrderInOrder(run(transport, ProcessingGuarantee.EXACTLY_ONCE, Fault.CUT_OFF).counts());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lettuce", "jedis"})
+    void exactly_once_a_cluster_master_killed_for_good_with_commit_replicas_leaves_one_count_per_order(String transport)
+            throws Exception {
+        assertOneCountPerOrderInOrder(run(transport, ProcessingGuarantee.EXACTLY_ONCE, Fault.MASTER_KILL).counts());
     }
 
     @ParameterizedTest
@@ -183,6 +198,11 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
         if (server != null) {
             closing.add(server);
         }
+        RedisCluster cluster = fault == Fault.MASTER_KILL ? RedisCluster.start(3, 1) : null;
+        if (cluster != null) {
+            closing.add(cluster);
+            redisUrl = cluster.url();
+        }
         String url = server != null ? server.url() : redisUrl != null ? redisUrl : redis.url();
         LoopbackProxy proxy = fault == Fault.CUT_OFF ? new LoopbackProxy(server.port()) : null;
         if (proxy != null) {
@@ -191,6 +211,11 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
         Map<String, String> env = new LinkedHashMap<>(SETTINGS);
         env.put("RUNNEL_REDIS_URL", url);
         env.put("RUNNEL_TRANSPORT", transport);
+        if (cluster != null) {
+            env.put("RUNNEL_DEFAULT_COMMIT_REPLICAS", "1");
+            env.put("RUNNEL_SEND_REPLICAS", "1");
+            env.put("RUNNEL_SEND_REPLICAS_TIMEOUT", "5000");
+        }
         Map<String, String> childEnv = new LinkedHashMap<>(env);
         if (proxy != null) {
             childEnv.put("RUNNEL_REDIS_URL", "redis://127.0.0.1:" + proxy.port());
@@ -232,6 +257,11 @@ class ExactlyOnceCrashTest extends ChildProcessTest {
                 await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions("counter").size() == 8);
                 proxy.resume();
             }
+        } else if (fault == Fault.MASTER_KILL) {
+            long before = sent(local, countStream);
+            await().atMost(Duration.ofSeconds(60)).until(() -> sent(local, countStream) >= before + 300);
+            cluster.kill(cluster.masterOfSlot(local.transport().hashSlot(local.processor("counter").lockKey(0))));
+            cluster.awaitHealthy();
         } else {
             for (int restart = 0; restart < 2; restart++) {
                 // Read while the clients reconnect after the previous restart.
