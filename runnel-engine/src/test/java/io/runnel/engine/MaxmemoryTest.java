@@ -374,6 +374,81 @@ class MaxmemoryTest extends RedisBackedTest {
      * is freed (here the operator deletes what filled it) the dead letter is written and the
      * event acknowledged.
      */
+    /** What the exactly_once counter sends: a key's count after this record. */
+    record Count(String key, long n) {
+    }
+
+    /**
+     * An exactly_once processor on a full Redis: its commits (flagged scripts) are refused
+     * before they write anything and are retried, with a warning; when the operator frees
+     * memory they go, and every key's state and counts are exact, each count sent once.
+     */
+    @ParameterizedTest
+    @TransportKind.Redis
+    void exactly_once_commits_wait_for_memory_and_lose_nor_repeat_anything(TransportKind transport) {
+        App app = app(transport, TestApps.uniqueName("oomeos"), b -> { });
+        // The events are processed only once the memory is full, so their commits meet it.
+        CountDownLatch full = new CountDownLatch(1);
+        Stream<Bulky> stream = app.stream("bulky", Bulky.class, Bulky::key);
+        Stream<Count> counts = app.stream("counts", Count.class, Count::key,
+                o -> o.partitionSize(10_000_000).retentionInterval(Duration.ofDays(1)));
+        app.processor(stream, "counter", o -> o.processingGuarantee(io.runnel.api.ProcessingGuarantee.EXACTLY_ONCE),
+                ProcessorFunction.<Bulky>eachRecordWithContext((b, context) -> {
+                    full.await();
+                    long n = context.state("counts", Long.class).merge(b.key(), 1L, Long::sum);
+                    context.send(counts, new Count(b.key(), n));
+                }));
+        Logger ackerLog = (Logger) LoggerFactory.getLogger(Acker.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ackerLog.addAppender(logs);
+        try {
+            Worker worker = app.worker("counter").start();
+            await().atMost(PATIENCE).until(() -> worker.ownedPartitions("counter").size() == PARTITIONS);
+            int perKey = 5;
+            List<Bulky> events = new ArrayList<>();
+            for (int seq = 0; seq < perKey; seq++) {
+                for (int k = 0; k < KEYS; k++) {
+                    events.add(new Bulky("key-" + k, seq, "x"));
+                }
+            }
+            stream.sendAll(events);
+            server.call("CONFIG", "SET", "maxmemory", "1"); // whatever it uses is over the limit now
+            full.countDown();
+            await().atMost(PATIENCE).until(() -> logs.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
+                    && e.getFormattedMessage().contains("memory is full")));
+            assertThat(app.transport().getHash(app.processor("counter").stateKey("counts", 0)))
+                    .as("nothing of a refused commit written").isEmpty();
+            assertThat(length(app, counts)).isZero();
+
+            server.call("CONFIG", "SET", "maxmemory", "0"); // the operator's remedy
+            await().atMost(PATIENCE).until(() -> CommittedEffects.pending(app, "counter") == 0
+                    && CommittedEffects.committed(app, "counter", "counts").values().stream()
+                    .mapToLong(Long::longValue).sum() == (long) KEYS * perKey);
+            worker.stop();
+
+            Map<String, List<Long>> perKeyCounts = new LinkedHashMap<>();
+            for (int p = 0; p < counts.partitionCount(); p++) {
+                for (var e : app.transport().range(counts.partitionKey(p), "-", "+", 0)) {
+                    Count c = counts.codec().decode(e.fields());
+                    perKeyCounts.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c.n());
+                }
+            }
+            assertThat(perKeyCounts).hasSize(KEYS).allSatisfy((key, ns) ->
+                    assertThat(ns).as(key).containsExactly(1L, 2L, 3L, 4L, 5L));
+        } finally {
+            ackerLog.detachAppender(logs);
+        }
+    }
+
+    private static long length(App app, Stream<?> stream) {
+        long total = 0;
+        for (int p = 0; p < stream.partitionCount(); p++) {
+            total += app.transport().length(stream.partitionKey(p));
+        }
+        return total;
+    }
+
     @Test
     void a_failed_event_waits_for_its_dead_letter_while_the_redis_is_full() {
         String name = TestApps.uniqueName("oomdead");
