@@ -65,7 +65,7 @@ class ExactlyOnceClusterTest extends RedisBackedTest {
                 assertThat(app.transport().length(counter.outboxKey(p))).as("outbox of %s", p).isZero();
             }
         });
-        ExactlyOnceCrashTest.assertOneResultPerWindow(app);
+        CountingPipelineFaults.assertOneResultPerWindow(app);
         worker.stop();
         int forwardedTo = 0;
         for (int p = 0; p < PARTITIONS; p++) {
