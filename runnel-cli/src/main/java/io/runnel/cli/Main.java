@@ -54,6 +54,7 @@ public final class Main {
         cli.addSubcommand(new SendManyCommand(root));
         cli.addSubcommand(new CommandLine(new ProcessorCommand()).addSubcommand(new ProcessorCommand.Reset(root)));
         cli.addSubcommand(new StatusCommand(root));
+        cli.addSubcommand(new ConsoleCommand(root));
         cli.addSubcommand(new CommandLine(new DeadCommand()).addSubcommand(new DeadCommand.ListDead(root))
                 .addSubcommand(new DeadCommand.Replay(root)).addSubcommand(new DeadCommand.Purge(root)));
         cli.addSubcommand(new CommandLine(new ParkedCommand()).addSubcommand(new ParkedCommand.ListParked(root))

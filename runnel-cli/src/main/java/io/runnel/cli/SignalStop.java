@@ -34,7 +34,7 @@ final class SignalStop {
                 // of its own, which the build's zero-warning javadoc check would refuse.
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
                     if (stopping.compareAndSet(false, true)) {
-                        log.info("received SIG{}; stopping the worker gracefully", signal.getName());
+                        log.info("received SIG{}; stopping gracefully", signal.getName());
                         Thread.ofPlatform().name("runnel-signal-stop").start(stop);
                     } else {
                         log.info("received SIG{} again; already stopping", signal.getName());

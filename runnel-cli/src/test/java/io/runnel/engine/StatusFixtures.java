@@ -35,7 +35,7 @@ public final class StatusFixtures {
     /** A {@link MemberStatus} of the given parts. */
     public static MemberStatus member(String executor, Instant joinedAt, Optional<Duration> heartbeatAge,
                                       List<Integer> partitions) {
-        return new MemberStatus(executor, joinedAt, heartbeatAge, partitions);
+        return new MemberStatus(executor, joinedAt, heartbeatAge, partitions, false);
     }
 
     /** A {@link Halted} of the given parts. */
@@ -61,6 +61,7 @@ public final class StatusFixtures {
                                             Optional<Halted> halted, List<String> parkedKeys, OptionalInt inFlight,
                                             Optional<Duration> oldestInFlightAge) {
         return new PartitionStatus(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge,
-                trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys, inFlight, oldestInFlightAge);
+                trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys, inFlight, oldestInFlightAge,
+                OptionalLong.empty(), owner.map(o -> o + ":1"));
     }
 }

@@ -115,6 +115,15 @@ public final class DeadLetters {
     }
 
     /**
+     * How many dead letters the stream holds.
+     *
+     * @return the dead-letter stream's length
+     */
+    public long count() {
+        return transport.length(key());
+    }
+
+    /**
      * Up to {@code limit} dead letters, oldest first.
      *
      * @param limit the most dead letters to return, at least 1

@@ -20,16 +20,19 @@ public final class MemberStatus {
     private final Instant joinedAt;
     private final Optional<Duration> heartbeatAge;
     private final List<Integer> partitions;
+    private final boolean staticMember;
 
     /**
      * Checks the parts and copies the partitions.
      *
      * @throws NullPointerException if a part is null
      */
-    MemberStatus(String executor, Instant joinedAt, Optional<Duration> heartbeatAge, List<Integer> partitions) {
+    MemberStatus(String executor, Instant joinedAt, Optional<Duration> heartbeatAge, List<Integer> partitions,
+                 boolean staticMember) {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.joinedAt = Objects.requireNonNull(joinedAt, "joinedAt");
         this.heartbeatAge = Objects.requireNonNull(heartbeatAge, "heartbeatAge");
+        this.staticMember = staticMember;
         this.partitions = List.copyOf(partitions);
     }
 
@@ -40,6 +43,16 @@ public final class MemberStatus {
      */
     public String executor() {
         return executor;
+    }
+
+    /**
+     * Whether the member is static ({@code member_id} set): it keeps its place, and its
+     * partitions, for {@code session_timeout} while no process beats for it.
+     *
+     * @return true for a static member
+     */
+    public boolean staticMember() {
+        return staticMember;
     }
 
     /**
@@ -76,17 +89,18 @@ public final class MemberStatus {
     @Override
     public boolean equals(Object o) {
         return o instanceof MemberStatus m && executor.equals(m.executor) && joinedAt.equals(m.joinedAt)
-                && heartbeatAge.equals(m.heartbeatAge) && partitions.equals(m.partitions);
+                && heartbeatAge.equals(m.heartbeatAge) && partitions.equals(m.partitions)
+                && staticMember == m.staticMember;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(executor, joinedAt, heartbeatAge, partitions);
+        return Objects.hash(executor, joinedAt, heartbeatAge, partitions, staticMember);
     }
 
     @Override
     public String toString() {
         return "MemberStatus[executor=" + executor + ", joinedAt=" + joinedAt + ", heartbeatAge=" + heartbeatAge
-                + ", partitions=" + partitions + "]";
+                + ", partitions=" + partitions + ", staticMember=" + staticMember + "]";
     }
 }

@@ -32,6 +32,8 @@ public final class PartitionStatus {
     private final List<String> parkedKeys;
     private final OptionalInt inFlight;
     private final Optional<Duration> oldestInFlightAge;
+    private final OptionalLong entriesRead;
+    private final Optional<String> leaseToken;
 
     /**
      * Checks the optional parts and copies the parked keys.
@@ -42,7 +44,7 @@ public final class PartitionStatus {
                     Optional<Duration> oldestPendingAge, OptionalLong lag, Optional<Duration> oldestEntryAge,
                     long trimmedUnprocessed, boolean poisoned, Optional<Instant> stuckSince,
                     Optional<Halted> halted, List<String> parkedKeys, OptionalInt inFlight,
-                    Optional<Duration> oldestInFlightAge) {
+                    Optional<Duration> oldestInFlightAge, OptionalLong entriesRead, Optional<String> leaseToken) {
         this.partition = partition;
         this.owner = Objects.requireNonNull(owner, "owner");
         this.length = length;
@@ -57,6 +59,28 @@ public final class PartitionStatus {
         this.parkedKeys = List.copyOf(parkedKeys);
         this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
         this.oldestInFlightAge = Objects.requireNonNull(oldestInFlightAge, "oldestInFlightAge");
+        this.entriesRead = Objects.requireNonNull(entriesRead, "entriesRead");
+        this.leaseToken = Objects.requireNonNull(leaseToken, "leaseToken");
+    }
+
+    /**
+     * The value of the partition's lock: its owner's token for this lease ({@code <executor>:<epoch>}),
+     * which every ack and commit of the owner is fenced by.
+     *
+     * @return the token, or empty when no one holds the lock
+     */
+    public Optional<String> leaseToken() {
+        return leaseToken;
+    }
+
+    /**
+     * How many entries the processor's group has read from the partition since it was
+     * created: a counter whose growth over time is the partition's delivery rate.
+     *
+     * @return the count, or empty when Redis does not know it
+     */
+    public OptionalLong entriesRead() {
+        return entriesRead;
     }
 
     /**
@@ -200,13 +224,15 @@ public final class PartitionStatus {
                 && lag.equals(p.lag) && oldestEntryAge.equals(p.oldestEntryAge)
                 && trimmedUnprocessed == p.trimmedUnprocessed && poisoned == p.poisoned
                 && stuckSince.equals(p.stuckSince) && halted.equals(p.halted) && parkedKeys.equals(p.parkedKeys)
-                && inFlight.equals(p.inFlight) && oldestInFlightAge.equals(p.oldestInFlightAge);
+                && inFlight.equals(p.inFlight) && oldestInFlightAge.equals(p.oldestInFlightAge)
+                && entriesRead.equals(p.entriesRead) && leaseToken.equals(p.leaseToken);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge,
-                trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys, inFlight, oldestInFlightAge);
+                trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys, inFlight, oldestInFlightAge, entriesRead,
+                leaseToken);
     }
 
     @Override
@@ -216,6 +242,6 @@ public final class PartitionStatus {
                 + ", oldestEntryAge=" + oldestEntryAge + ", trimmedUnprocessed=" + trimmedUnprocessed
                 + ", poisoned=" + poisoned + ", stuckSince=" + stuckSince + ", halted=" + halted
                 + ", parkedKeys=" + parkedKeys + ", inFlight=" + inFlight + ", oldestInFlightAge=" + oldestInFlightAge
-                + "]";
+                + ", entriesRead=" + entriesRead + ", leaseToken=" + leaseToken + "]";
     }
 }

@@ -63,6 +63,11 @@ record SettingType<T>(String unit, List<String> allowed, Parser<T> parser) {
         return new SettingType<>("", List.of(known), text -> text.isEmpty() ? null : text.toLowerCase(Locale.ROOT));
     }
 
+    /** A secret, kept as written and never shown; empty for none (null). */
+    static SettingType<String> secret() {
+        return of(text -> text.isEmpty() ? null : text);
+    }
+
     /** Non-empty text, kept as written. */
     static SettingType<String> nonBlank() {
         return of(text -> {

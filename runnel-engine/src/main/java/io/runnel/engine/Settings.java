@@ -177,6 +177,18 @@ public final class Settings {
     static final Setting<String> METRICS_HOST = declare("metrics_host", SettingType.host(), "127.0.0.1", APP,
             "the address the `prometheus` reporter listens on: `127.0.0.1` for this machine only, `0.0.0.0` (or `::`) "
                     + "for every interface, or one interface's address or host name");
+    static final Setting<Integer> CONSOLE_PORT = declare("console_port",
+            SettingType.intFrom(0, 65535, "a TCP port, 0 to 65535 (0: any free port)"), "8090", APP,
+            "the port `runnel console` serves the web console on (0: any free port)");
+    static final Setting<String> CONSOLE_HOST = declare("console_host", SettingType.host(), "127.0.0.1", APP,
+            "the address the web console listens on: `127.0.0.1` for this machine only; another address lets other "
+                    + "machines reach it, so keep `console_actions` off or the token secret");
+    static final Setting<String> CONSOLE_ACTIONS = declare("console_actions", SettingType.oneOf(List.of("off", "on")),
+            "off", APP, "`on` lets the web console replay and purge dead letters and replay or drop parked keys, "
+                    + "for whoever signs in with `console_token`; `off`: read-only");
+    static final Setting<String> CONSOLE_TOKEN = declare("console_token", SettingType.secret(), "", "(generated)",
+            APP, "the token that signs in to the web console's actions; when not set, one is generated at each start "
+                    + "and printed once. Never shown in the console or the logs");
 
     private static final Map<String, Setting<?>> BY_NAME = new LinkedHashMap<>();
 
@@ -585,6 +597,42 @@ public final class Settings {
      */
     public String metricsHost() {
         return value(METRICS_HOST);
+    }
+
+    /**
+     * The port {@code runnel console} serves the web console on.
+     *
+     * @return the TCP port, 0 to 65535 (0: any free port)
+     */
+    public int consolePort() {
+        return value(CONSOLE_PORT);
+    }
+
+    /**
+     * The address the web console listens on; {@code 127.0.0.1} by default.
+     *
+     * @return a host name or IP address
+     */
+    public String consoleHost() {
+        return value(CONSOLE_HOST);
+    }
+
+    /**
+     * Whether the web console offers its actions (replays, purges, drops) to a signed-in user.
+     *
+     * @return true when {@code console_actions} is {@code on}
+     */
+    public boolean consoleActions() {
+        return "on".equals(value(CONSOLE_ACTIONS));
+    }
+
+    /**
+     * The token that signs in to the web console's actions, when set; keep it out of logs.
+     *
+     * @return the token, or empty to have the console generate one
+     */
+    public Optional<String> consoleToken() {
+        return Optional.ofNullable(value(CONSOLE_TOKEN));
     }
 
     /** The settings by name, the Redis URL without its credentials. */

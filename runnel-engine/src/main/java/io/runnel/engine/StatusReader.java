@@ -80,7 +80,7 @@ final class StatusReader {
             Optional<Duration> ttl = transport.timeToLive(p.heartbeatKey(m.getKey()));
             Optional<Duration> age = ttl.map(left -> max(Duration.ZERO, p.lockExpiry().minus(left)));
             members.add(new MemberStatus(m.getKey(), joinedAt(m.getValue().joinedAt()), age,
-                    m.getValue().partitions()));
+                    m.getValue().partitions(), transport.get(p.reservationKey(m.getKey())).isPresent()));
         }
         int count = p.stream().partitionCount();
         List<Integer> numbers = new ArrayList<>(count);
@@ -112,7 +112,8 @@ final class StatusReader {
                     halts.get(i).flatMap(StatusReader::halted),
                     transport.getHash(p.parkingKeys(i).marks()).keySet().stream().sorted().toList(),
                     line.map(l -> OptionalInt.of(l.inFlight())).orElse(OptionalInt.empty()),
-                    line.flatMap(InFlightReport.Line::oldestSince).map(since -> InFlightReport.age(since, at))));
+                    line.flatMap(InFlightReport.Line::oldestSince).map(since -> InFlightReport.age(since, at)),
+                    group.map(GroupInfo::entriesRead).orElse(OptionalLong.empty()), owners.get(i)));
         }
         long generation = transport.get(p.assignmentGenerationKey()).map(Long::parseLong).orElse(0L);
         return new ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), generation,

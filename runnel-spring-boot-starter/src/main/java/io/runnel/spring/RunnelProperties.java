@@ -77,7 +77,11 @@ record RunnelProperties(
         String metricsInterval,
         String metricsCsvDirectory,
         String metricsPort,
-        String metricsHost) {
+        String metricsHost,
+        String consolePort,
+        String consoleHost,
+        String consoleActions,
+        String consoleToken) {
 
     static final String PREFIX = "runnel";
 

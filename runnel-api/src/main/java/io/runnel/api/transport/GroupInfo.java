@@ -21,8 +21,12 @@ import java.util.OptionalLong;
  *                        delivered one (Redis's own lag goes wrong or unknown after XDEL, or
  *                        after trimming, inside the undelivered range). Beyond that, Redis's
  *                        lag capped at the stream's length. Empty only before Redis 6.2.
+ * @param entriesRead     how many entries the group has read since it was created (Redis's
+ *                        {@code entries-read}): a counter whose growth is the group's delivery
+ *                        rate. Empty when Redis does not know it (before 7.0, or after XSETID)
  */
-public record GroupInfo(long pending, Optional<String> oldestPendingId, String lastDeliveredId, OptionalLong lag) {
+public record GroupInfo(long pending, Optional<String> oldestPendingId, String lastDeliveredId, OptionalLong lag,
+                        OptionalLong entriesRead) {
     /**
      * Checks the state.
      *
@@ -36,5 +40,18 @@ public record GroupInfo(long pending, Optional<String> oldestPendingId, String l
         Objects.requireNonNull(oldestPendingId, "oldestPendingId");
         Objects.requireNonNull(lastDeliveredId, "lastDeliveredId");
         Objects.requireNonNull(lag, "lag");
+        Objects.requireNonNull(entriesRead, "entriesRead");
+    }
+
+    /**
+     * A group's state whose entries read are not known.
+     *
+     * @param pending         see {@link #pending()}
+     * @param oldestPendingId see {@link #oldestPendingId()}
+     * @param lastDeliveredId see {@link #lastDeliveredId()}
+     * @param lag             see {@link #lag()}
+     */
+    public GroupInfo(long pending, Optional<String> oldestPendingId, String lastDeliveredId, OptionalLong lag) {
+        this(pending, oldestPendingId, lastDeliveredId, lag, OptionalLong.empty());
     }
 }

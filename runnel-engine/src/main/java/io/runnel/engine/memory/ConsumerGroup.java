@@ -22,14 +22,17 @@ import java.util.TreeSet;
  */
 final class ConsumerGroup {
     private StreamId lastDelivered;
+    /** Entries delivered as new since the group was created: Redis's entries-read. */
+    private long entriesRead;
     /** Pending id to the consumer it was last delivered to. */
     private final TreeMap<StreamId, String> pending = new TreeMap<>();
     private final Map<String, NavigableSet<StreamId>> pendingByConsumer = new HashMap<>();
     /** Entries removed before this group read them, not yet taken by a retention pass. */
     private long unreportedLoss;
 
-    ConsumerGroup(StreamId lastDelivered) {
+    ConsumerGroup(StreamId lastDelivered, long entriesRead) {
         this.lastDelivered = lastDelivered;
+        this.entriesRead = entriesRead;
     }
 
     /**
@@ -50,9 +53,15 @@ final class ConsumerGroup {
             }
             pendingOf(consumer).add(id);
             lastDelivered = id;
+            entriesRead++;
             delivered.add(MemoryStream.entry(id, entry.getValue()));
         }
         return Collections.unmodifiableList(delivered);
+    }
+
+    /** Entries delivered as new since the group was created (Redis's entries-read). */
+    long entriesRead() {
+        return entriesRead;
     }
 
     /**

@@ -144,7 +144,9 @@ final class MemoryStream {
 
     /** @return false, leaving the group as it is, when it already exists */
     boolean createGroup(String name, StreamId lastDelivered) {
-        return groups.putIfAbsent(name, new ConsumerGroup(lastDelivered)) == null;
+        // As Redis counts them: the entries up to the group's start were read already.
+        long read = entries.size() - entriesAfter(lastDelivered).size();
+        return groups.putIfAbsent(name, new ConsumerGroup(lastDelivered, read)) == null;
     }
 
     boolean destroyGroup(String name) {

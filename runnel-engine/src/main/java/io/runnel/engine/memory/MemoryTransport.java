@@ -344,7 +344,8 @@ class MemoryTransport implements Transport {
             return Optional.of(new GroupInfo(consumers.pendingCount(),
                     oldest == null ? Optional.empty() : Optional.of(oldest.toString()),
                     consumers.lastDelivered().toString(),
-                    OptionalLong.of(stream.entriesAfter(consumers.lastDelivered()).size())));
+                    OptionalLong.of(stream.entriesAfter(consumers.lastDelivered()).size()),
+                    OptionalLong.of(consumers.entriesRead())));
         });
     }
 

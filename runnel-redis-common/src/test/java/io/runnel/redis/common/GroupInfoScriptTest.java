@@ -32,6 +32,14 @@ class GroupInfoScriptTest {
     }
 
     @Test
+    void readsTheEntriesReadWhenKnown() {
+        assertThat(GroupInfoScript.parse(List.of(2L, "5-0", "7-1", 3L, 12L)))
+                .contains(new GroupInfo(2, Optional.of("5-0"), "7-1", OptionalLong.of(3), OptionalLong.of(12)));
+        assertThat(GroupInfoScript.parse(List.of(2L, "5-0", "7-1", 3L, -1L)))
+                .contains(new GroupInfo(2, Optional.of("5-0"), "7-1", OptionalLong.of(3), OptionalLong.empty()));
+    }
+
+    @Test
     void anEmptyOldestIdMeansNothingPendingAndMinusOneMeansUnknownLag() {
         assertThat(GroupInfoScript.parse(List.of(0L, bytes(""), bytes("0-0"), -1L)))
                 .contains(new GroupInfo(0, Optional.empty(), "0-0", OptionalLong.empty()));
