@@ -63,6 +63,20 @@ record SettingType<T>(String unit, List<String> allowed, Parser<T> parser) {
         return new SettingType<>("", List.of(known), text -> text.isEmpty() ? null : text.toLowerCase(Locale.ROOT));
     }
 
+    /** A URL path such as {@code /runnel}: a slash, then letters, digits, '-', '_', '.' and more slashes; empty for none (null). */
+    static SettingType<String> pathOrNone() {
+        return of(text -> {
+            if (text.isEmpty()) {
+                return null;
+            }
+            if (!text.matches("(/[A-Za-z0-9._-]+)+")) {
+                throw new Rejected("a path such as /runnel (a slash, then letters, digits, '-', '_' or '.'; no slash at "
+                        + "the end)");
+            }
+            return text;
+        });
+    }
+
     /** A secret, kept as written and never shown; empty for none (null). */
     static SettingType<String> secret() {
         return of(text -> text.isEmpty() ? null : text);

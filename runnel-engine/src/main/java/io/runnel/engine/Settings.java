@@ -190,6 +190,10 @@ public final class Settings {
             APP, "the token that signs in to the web console's actions; when not set, one is generated at each start "
                     + "and printed once. Never shown in the console or the logs");
 
+    static final Setting<String> CONSOLE_PATH = declare("console_path", SettingType.pathOrNone(), "", "(not mounted)",
+            APP, "where the Spring Boot starter mounts the web console in a servlet web application, such as "
+                    + "`/runnel`; not set: not mounted");
+
     private static final Map<String, Setting<?>> BY_NAME = new LinkedHashMap<>();
 
     static {
@@ -633,6 +637,15 @@ public final class Settings {
      */
     public Optional<String> consoleToken() {
         return Optional.ofNullable(value(CONSOLE_TOKEN));
+    }
+
+    /**
+     * Where the Spring Boot starter mounts the web console, when it does.
+     *
+     * @return a path such as {@code /runnel}, or empty when the console is not mounted
+     */
+    public Optional<String> consolePath() {
+        return Optional.ofNullable(value(CONSOLE_PATH));
     }
 
     /** The settings by name, the Redis URL without its credentials. */

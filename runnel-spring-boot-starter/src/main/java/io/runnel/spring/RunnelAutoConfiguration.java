@@ -10,8 +10,11 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -51,6 +54,26 @@ public class RunnelAutoConfiguration {
     @ConditionalOnBooleanProperty(name = "runnel.worker.enabled", matchIfMissing = true)
     WorkerLifecycle runnelWorker(App app, RunnelProperties properties) {
         return new WorkerLifecycle(app, properties.worker().processors());
+    }
+
+    /**
+     * The web console, mounted at {@code console_path} ({@code runnel.console-path}, e.g.
+     * {@code /runnel}) in a servlet web application that has {@code runnel-console}; not mounted
+     * unless the path is set.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"io.runnel.console.ConsoleServlet", "jakarta.servlet.http.HttpServlet"})
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnProperty(name = "runnel.console-path")
+    static class ConsoleMount {
+        @Bean
+        ServletRegistrationBean<io.runnel.console.ConsoleServlet> runnelConsole(App app) {
+            String path = app.settings().consolePath().orElseThrow();
+            ServletRegistrationBean<io.runnel.console.ConsoleServlet> registration =
+                    new ServletRegistrationBean<>(new io.runnel.console.ConsoleServlet(app), path + "/*");
+            registration.setName("runnelConsole");
+            return registration;
+        }
     }
 
     /** The Actuator health indicator {@code runnel}. */

@@ -81,7 +81,8 @@ record RunnelProperties(
         String consolePort,
         String consoleHost,
         String consoleActions,
-        String consoleToken) {
+        String consoleToken,
+        String consolePath) {
 
     static final String PREFIX = "runnel";
 

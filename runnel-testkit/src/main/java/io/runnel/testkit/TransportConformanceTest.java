@@ -513,7 +513,7 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         transport.createGroup(List.of("s"), "g", "$");
 
         assertThat(transport.groupInfo("s", "g")).contains(
-                new GroupInfo(0, Optional.empty(), ids.get(1), OptionalLong.of(0), OptionalLong.of(2)));
+                new GroupInfo(0, Optional.empty(), ids.get(1), OptionalLong.of(0), OptionalLong.empty()));
         assertThat(transport.pendingCount("s", "g")).isZero();
     }
 

@@ -22,15 +22,18 @@ import java.util.TreeSet;
  */
 final class ConsumerGroup {
     private StreamId lastDelivered;
-    /** Entries delivered as new since the group was created: Redis's entries-read. */
-    private long entriesRead;
+    /**
+     * Entries delivered as new since the group was created: Redis's entries-read. Null when
+     * unknown, as Redis has it for a group created at an id other than 0.
+     */
+    private Long entriesRead;
     /** Pending id to the consumer it was last delivered to. */
     private final TreeMap<StreamId, String> pending = new TreeMap<>();
     private final Map<String, NavigableSet<StreamId>> pendingByConsumer = new HashMap<>();
     /** Entries removed before this group read them, not yet taken by a retention pass. */
     private long unreportedLoss;
 
-    ConsumerGroup(StreamId lastDelivered, long entriesRead) {
+    ConsumerGroup(StreamId lastDelivered, Long entriesRead) {
         this.lastDelivered = lastDelivered;
         this.entriesRead = entriesRead;
     }
@@ -53,14 +56,16 @@ final class ConsumerGroup {
             }
             pendingOf(consumer).add(id);
             lastDelivered = id;
-            entriesRead++;
+            if (entriesRead != null) {
+                entriesRead++;
+            }
             delivered.add(MemoryStream.entry(id, entry.getValue()));
         }
         return Collections.unmodifiableList(delivered);
     }
 
-    /** Entries delivered as new since the group was created (Redis's entries-read). */
-    long entriesRead() {
+    /** Entries delivered as new since the group was created (Redis's entries-read), or null when unknown. */
+    Long entriesRead() {
         return entriesRead;
     }
 

@@ -144,8 +144,8 @@ final class MemoryStream {
 
     /** @return false, leaving the group as it is, when it already exists */
     boolean createGroup(String name, StreamId lastDelivered) {
-        // As Redis counts them: the entries up to the group's start were read already.
-        long read = entries.size() - entriesAfter(lastDelivered).size();
+        // As Redis 7.0 has it: known (0) for a group that starts at the beginning, else unknown.
+        Long read = lastDelivered.equals(StreamId.MIN) ? 0L : null;
         return groups.putIfAbsent(name, new ConsumerGroup(lastDelivered, read)) == null;
     }
 
