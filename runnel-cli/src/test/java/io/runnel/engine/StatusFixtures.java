@@ -62,6 +62,6 @@ public final class StatusFixtures {
                                             Optional<Duration> oldestInFlightAge) {
         return new PartitionStatus(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge,
                 trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys, inFlight, oldestInFlightAge,
-                OptionalLong.empty(), owner.map(o -> o + ":1"));
+                OptionalLong.empty(), owner.map(o -> o + ":1"), pending > 0 ? 1 : 0);
     }
 }

@@ -38,6 +38,15 @@ final class ConsoleFixture implements AutoCloseable {
 
     /** With {@code workMillis} of work per order in "billing", so that its lag shows for a while. */
     ConsoleFixture(String redisUrl, long workMillis) {
+        this(redisUrl, workMillis, null);
+    }
+
+    /**
+     * As {@link #ConsoleFixture(String, long)}, with, when {@code release} is given, processor
+     * "packing", whose handler holds an order of customer "blocker" until {@code release},
+     * ignoring its interrupt: past its 1 s max_processing_time, its partition is stuck.
+     */
+    ConsoleFixture(String redisUrl, long workMillis, java.util.concurrent.CountDownLatch release) {
         String name = "console" + NEXT.incrementAndGet() + "x" + Long.toString(System.nanoTime() % 100000, 36);
         app = App.builder(name).environment(java.util.Map.of()).redisUrl(redisUrl)
                 .setting("default_partition_count", 4)
@@ -58,6 +67,18 @@ final class ConsoleFixture implements AutoCloseable {
                         throw new IllegalStateException("card declined for order " + order.seq());
                     }
                 }));
+        if (release != null) {
+            app.processor(orders, "packing", o -> o.maxProcessingTime(Duration.ofSeconds(1)),
+                    ProcessorFunction.<Order>eachRecord(order -> {
+                        while (order.customer().equals("blocker") && release.getCount() > 0) {
+                            try {
+                                release.await();
+                            } catch (InterruptedException ignored) {
+                                // a handler stuck in a call that ignores interrupts
+                            }
+                        }
+                    }));
+        }
         app.processor(orders, "shipping", o -> o.exceptionPolicy(ExceptionPolicy.PARK),
                 ProcessorFunction.<Order>eachRecord(order -> {
                     if (order.customer().startsWith("stuck")) {

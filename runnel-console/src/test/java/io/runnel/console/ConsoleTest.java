@@ -190,6 +190,36 @@ class ConsoleTest {
         assertThat(get(client, console, "processors/nobody").statusCode()).isEqualTo(404);
     }
 
+    /**
+     * A handler that will not return (it ignores its interrupt): its partition is stuck, and
+     * the processor page lists it first, marked, with its owner; the overview counts it.
+     */
+    @Test
+    void a_stuck_partition_comes_first_marked_with_its_owner() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ConsoleFixture fixture = new ConsoleFixture(redis.url(), 0, release);
+        closing.add(fixture);
+        closing.add(release::countDown);
+        fixture.run();
+        fixture.orders.send(new ConsoleFixture.Order("blocker", 0));
+        int partition = fixture.orders.partitionOf(new ConsoleFixture.Order("blocker", 0));
+        await().atMost(ConsoleFixture.patience()).until(() ->
+                fixture.app.status().processor("packing").partition(partition).stuckSince().isPresent());
+        Console console = console(Console.builder(fixture.app));
+        HttpClient client = browser();
+
+        String page = get(client, console, "processors/packing").body();
+        Matcher firstRow = Pattern.compile("<tbody>\\s*<tr class=\"([^\"]*)\" data-partition=\"(\\d+)\">")
+                .matcher(page);
+        assertThat(firstRow.find()).isTrue();
+        assertThat(firstRow.group(1)).isEqualTo("trouble");
+        assertThat(Integer.parseInt(firstRow.group(2))).as("the stuck partition, first").isEqualTo(partition);
+        assertThat(cell(page, partition, "marks")).contains("stuck");
+        assertThat(cell(page, partition, "owner"))
+                .isEqualTo(fixture.app.status().processor("packing").members().get(0).executor());
+        assertThat(get(client, console, "").body()).contains("<b>1</b> stuck partition(s)");
+    }
+
     @Test
     void a_replay_needs_its_dry_run_and_resends_exactly_the_selected_dead_letters_once() throws Exception {
         ConsoleFixture fixture = settled(redis.url());

@@ -34,6 +34,7 @@ public final class PartitionStatus {
     private final Optional<Duration> oldestInFlightAge;
     private final OptionalLong entriesRead;
     private final Optional<String> leaseToken;
+    private final long oldestPendingDeliveries;
 
     /**
      * Checks the optional parts and copies the parked keys.
@@ -44,7 +45,8 @@ public final class PartitionStatus {
                     Optional<Duration> oldestPendingAge, OptionalLong lag, Optional<Duration> oldestEntryAge,
                     long trimmedUnprocessed, boolean poisoned, Optional<Instant> stuckSince,
                     Optional<Halted> halted, List<String> parkedKeys, OptionalInt inFlight,
-                    Optional<Duration> oldestInFlightAge, OptionalLong entriesRead, Optional<String> leaseToken) {
+                    Optional<Duration> oldestInFlightAge, OptionalLong entriesRead, Optional<String> leaseToken,
+                    long oldestPendingDeliveries) {
         this.partition = partition;
         this.owner = Objects.requireNonNull(owner, "owner");
         this.length = length;
@@ -61,6 +63,17 @@ public final class PartitionStatus {
         this.oldestInFlightAge = Objects.requireNonNull(oldestInFlightAge, "oldestInFlightAge");
         this.entriesRead = Objects.requireNonNull(entriesRead, "entriesRead");
         this.leaseToken = Objects.requireNonNull(leaseToken, "leaseToken");
+        this.oldestPendingDeliveries = oldestPendingDeliveries;
+    }
+
+    /**
+     * How many times the partition's oldest pending entry was delivered: more than 1 when it
+     * was retried, or handed to a new owner, without being acknowledged.
+     *
+     * @return the delivery count; 0 when nothing is pending
+     */
+    public long oldestPendingDeliveries() {
+        return oldestPendingDeliveries;
     }
 
     /**
@@ -225,14 +238,15 @@ public final class PartitionStatus {
                 && trimmedUnprocessed == p.trimmedUnprocessed && poisoned == p.poisoned
                 && stuckSince.equals(p.stuckSince) && halted.equals(p.halted) && parkedKeys.equals(p.parkedKeys)
                 && inFlight.equals(p.inFlight) && oldestInFlightAge.equals(p.oldestInFlightAge)
-                && entriesRead.equals(p.entriesRead) && leaseToken.equals(p.leaseToken);
+                && entriesRead.equals(p.entriesRead) && leaseToken.equals(p.leaseToken)
+                && oldestPendingDeliveries == p.oldestPendingDeliveries;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(partition, owner, length, pending, oldestPendingAge, lag, oldestEntryAge,
                 trimmedUnprocessed, poisoned, stuckSince, halted, parkedKeys, inFlight, oldestInFlightAge, entriesRead,
-                leaseToken);
+                leaseToken, oldestPendingDeliveries);
     }
 
     @Override
@@ -242,6 +256,7 @@ public final class PartitionStatus {
                 + ", oldestEntryAge=" + oldestEntryAge + ", trimmedUnprocessed=" + trimmedUnprocessed
                 + ", poisoned=" + poisoned + ", stuckSince=" + stuckSince + ", halted=" + halted
                 + ", parkedKeys=" + parkedKeys + ", inFlight=" + inFlight + ", oldestInFlightAge=" + oldestInFlightAge
-                + ", entriesRead=" + entriesRead + ", leaseToken=" + leaseToken + "]";
+                + ", entriesRead=" + entriesRead + ", leaseToken=" + leaseToken
+                + ", oldestPendingDeliveries=" + oldestPendingDeliveries + "]";
     }
 }

@@ -113,7 +113,8 @@ final class StatusReader {
                     transport.getHash(p.parkingKeys(i).marks()).keySet().stream().sorted().toList(),
                     line.map(l -> OptionalInt.of(l.inFlight())).orElse(OptionalInt.empty()),
                     line.flatMap(InFlightReport.Line::oldestSince).map(since -> InFlightReport.age(since, at)),
-                    group.map(GroupInfo::entriesRead).orElse(OptionalLong.empty()), owners.get(i)));
+                    group.map(GroupInfo::entriesRead).orElse(OptionalLong.empty()), owners.get(i),
+                    group.map(GroupInfo::oldestPendingDeliveries).orElse(0L)));
         }
         long generation = transport.get(p.assignmentGenerationKey()).map(Long::parseLong).orElse(0L);
         return new ProcessorStatus(p.name(), p.stream().name(), p.stream().retention().describe(), generation,

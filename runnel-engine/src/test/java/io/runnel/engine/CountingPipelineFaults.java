@@ -37,8 +37,9 @@ import static org.awaitility.Awaitility.await;
  * worker shares the processors. Under {@code exactly_once} every key's counts
  * stream is exactly 1..N in order, and both processors' committed state agrees; under
  * {@code at_least_once} the same run sends duplicates, which is what shows the check can fail.
- * The runs and their checks are here; the tests are in {@link ExactlyOnceCrashTest} and
- * {@link ExactlyOnceServerFaultTest}, two classes that test JVMs run side by side.
+ * The runs and their checks are here; the tests are in {@link ExactlyOnceCrashTest},
+ * {@link ExactlyOnceServerFaultTest} and {@link ExactlyOnceClusterFaultTest}, classes that test
+ * JVMs run side by side.
  */
 @Tag("redis")
 @Tag("process")

@@ -480,7 +480,7 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         assertThat(transport.groupInfo("string", "g")).isEmpty();
         assertThat(transport.groupInfo("s", "other")).isEmpty();
         assertThat(transport.groupInfo("s", "g")).contains(
-                new GroupInfo(0, Optional.empty(), "0-0", OptionalLong.of(0), OptionalLong.of(0)));
+                new GroupInfo(0, Optional.empty(), "0-0", OptionalLong.of(0), OptionalLong.of(0), 0));
     }
 
     @Test
@@ -488,23 +488,27 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         List<String> ids = appendNumbered("s", 5);
         transport.createGroup(List.of("s"), "g", "0");
         assertThat(transport.groupInfo("s", "g")).contains(
-                new GroupInfo(0, Optional.empty(), "0-0", OptionalLong.of(5), OptionalLong.of(0)));
+                new GroupInfo(0, Optional.empty(), "0-0", OptionalLong.of(5), OptionalLong.of(0), 0));
 
         transport.readGroup("g", "c", Map.of("s", ">"), 3, null);
         assertThat(transport.groupInfo("s", "g")).contains(
-                new GroupInfo(3, Optional.of(ids.get(0)), ids.get(2), OptionalLong.of(2), OptionalLong.of(3)));
+                new GroupInfo(3, Optional.of(ids.get(0)), ids.get(2), OptionalLong.of(2), OptionalLong.of(3), 1));
+
+        // Reading the history again (what a new owner's first read does) is a second delivery.
+        transport.readGroup("g", "c", Map.of("s", "0"), 10, null);
+        assertThat(transport.groupInfo("s", "g").orElseThrow().oldestPendingDeliveries()).isEqualTo(2);
 
         transport.ack("g", Map.of("s", List.of(ids.get(0))));
         String appended = appendNumbered("s", 1).get(0);
         assertThat(transport.groupInfo("s", "g")).contains(
-                new GroupInfo(2, Optional.of(ids.get(1)), ids.get(2), OptionalLong.of(3), OptionalLong.of(3)));
+                new GroupInfo(2, Optional.of(ids.get(1)), ids.get(2), OptionalLong.of(3), OptionalLong.of(3), 2));
 
         List<String> rest = transport.readGroup("g", "c", Map.of("s", ">"), 10, null).get("s").stream()
                 .map(StreamEntry::id).toList();
         transport.ack("g", Map.of("s", List.of(ids.get(1), ids.get(2), ids.get(3), ids.get(4), appended)));
         assertThat(rest).containsExactly(ids.get(3), ids.get(4), appended);
         assertThat(transport.groupInfo("s", "g")).contains(
-                new GroupInfo(0, Optional.empty(), appended, OptionalLong.of(0), OptionalLong.of(6)));
+                new GroupInfo(0, Optional.empty(), appended, OptionalLong.of(0), OptionalLong.of(6), 0));
     }
 
     @Test
@@ -513,7 +517,7 @@ public abstract class TransportConformanceTest extends TransportTestBase {
         transport.createGroup(List.of("s"), "g", "$");
 
         assertThat(transport.groupInfo("s", "g")).contains(
-                new GroupInfo(0, Optional.empty(), ids.get(1), OptionalLong.of(0), OptionalLong.empty()));
+                new GroupInfo(0, Optional.empty(), ids.get(1), OptionalLong.of(0), OptionalLong.empty(), 0));
         assertThat(transport.pendingCount("s", "g")).isZero();
     }
 

@@ -24,9 +24,11 @@ import java.util.OptionalLong;
  * @param entriesRead     how many entries the group has read since it was created (Redis's
  *                        {@code entries-read}): a counter whose growth is the group's delivery
  *                        rate. Empty when Redis does not know it (before 7.0, or after XSETID)
+ * @param oldestPendingDeliveries how many times the oldest pending entry was delivered (XPENDING's
+ *                        delivery count); 0 when nothing is pending
  */
 public record GroupInfo(long pending, Optional<String> oldestPendingId, String lastDeliveredId, OptionalLong lag,
-                        OptionalLong entriesRead) {
+                        OptionalLong entriesRead, long oldestPendingDeliveries) {
     /**
      * Checks the state.
      *
@@ -41,10 +43,13 @@ public record GroupInfo(long pending, Optional<String> oldestPendingId, String l
         Objects.requireNonNull(lastDeliveredId, "lastDeliveredId");
         Objects.requireNonNull(lag, "lag");
         Objects.requireNonNull(entriesRead, "entriesRead");
+        if (oldestPendingDeliveries < 0) {
+            throw new IllegalArgumentException("oldestPendingDeliveries must not be negative: " + oldestPendingDeliveries);
+        }
     }
 
     /**
-     * A group's state whose entries read are not known.
+     * A group's state whose entries read and delivery counts are not known.
      *
      * @param pending         see {@link #pending()}
      * @param oldestPendingId see {@link #oldestPendingId()}
@@ -52,6 +57,6 @@ public record GroupInfo(long pending, Optional<String> oldestPendingId, String l
      * @param lag             see {@link #lag()}
      */
     public GroupInfo(long pending, Optional<String> oldestPendingId, String lastDeliveredId, OptionalLong lag) {
-        this(pending, oldestPendingId, lastDeliveredId, lag, OptionalLong.empty());
+        this(pending, oldestPendingId, lastDeliveredId, lag, OptionalLong.empty(), 0);
     }
 }

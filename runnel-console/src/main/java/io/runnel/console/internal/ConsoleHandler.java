@@ -242,7 +242,7 @@ public final class ConsoleHandler implements AutoCloseable {
         List<Pages.PartitionRow> rows = partitions.stream().map(s -> new Pages.PartitionRow(s.partition(),
                 s.owner().orElse(""), s.leaseToken().orElse(""), heartbeatOf.getOrDefault(s.partition(), ""),
                 s.lag().isPresent() ? Long.toString(s.lag().getAsLong()) : "?", s.pending(),
-                Format.duration(s.oldestPendingAge()), s.stuckSince().map(Format::time).orElse(""),
+                oldestPending(s), s.stuckSince().map(Format::time).orElse(""),
                 s.inFlight().isPresent() ? Integer.toString(s.inFlight().getAsInt()) : "",
                 s.parkedKeys().size(), mark(s), trouble(s))).toList();
         List<Pages.SortLink> sorts = new ArrayList<>();
@@ -256,6 +256,12 @@ public final class ConsoleHandler implements AutoCloseable {
         return render("processor.jte", new Pages.ProcessorPage(shell(r, status, "Processor " + name, "processors"),
                 name, p.stream(), p.assignmentGeneration(), p.retention(), sorts, rows, memberRows(p),
                 charts.lagChart(), charts.rateChart(), base + "parked/" + name, historyNote(points)));
+    }
+
+    /** The oldest pending entry's age, and how often it was delivered when more than once. */
+    private static String oldestPending(PartitionStatus s) {
+        String age = Format.duration(s.oldestPendingAge());
+        return s.oldestPendingDeliveries() > 1 ? age + " (delivered " + s.oldestPendingDeliveries() + "×)" : age;
     }
 
     private static Comparator<PartitionStatus> worstFirst() {

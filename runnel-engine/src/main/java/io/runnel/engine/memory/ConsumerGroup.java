@@ -29,6 +29,8 @@ final class ConsumerGroup {
     private Long entriesRead;
     /** Pending id to the consumer it was last delivered to. */
     private final TreeMap<StreamId, String> pending = new TreeMap<>();
+    /** How many times each pending entry was delivered (XPENDING's delivery count). */
+    private final Map<StreamId, Long> deliveries = new HashMap<>();
     private final Map<String, NavigableSet<StreamId>> pendingByConsumer = new HashMap<>();
     /** Entries removed before this group read them, not yet taken by a retention pass. */
     private long unreportedLoss;
@@ -55,6 +57,7 @@ final class ConsumerGroup {
                 pendingOf(previousOwner).remove(id);
             }
             pendingOf(consumer).add(id);
+            deliveries.put(id, 1L);
             lastDelivered = id;
             if (entriesRead != null) {
                 entriesRead++;
@@ -82,6 +85,7 @@ final class ConsumerGroup {
         for (Iterator<StreamId> ids = own.tailSet(after, false).iterator(); ids.hasNext()
                 && (!TransportArgs.hasLimit(count) || delivered.size() < count); ) {
             StreamId id = ids.next();
+            deliveries.merge(id, 1L, Long::sum);
             delivered.add(MemoryStream.entry(id, stream.fieldsOf(id)));
         }
         return Collections.unmodifiableList(delivered);
@@ -92,6 +96,7 @@ final class ConsumerGroup {
         int acked = 0;
         for (StreamId id : ids) {
             String owner = pending.remove(id);
+            deliveries.remove(id);
             if (owner != null) {
                 NavigableSet<StreamId> own = pendingByConsumer.get(owner);
                 own.remove(id);
@@ -129,8 +134,10 @@ final class ConsumerGroup {
                 Map<String, byte[]> fields = stream.fieldsOf(id);
                 if (fields.isEmpty()) {
                     pending.remove(id);
+                    deliveries.remove(id);
                 } else {
                     pending.put(id, consumer);
+                    deliveries.merge(id, 1L, Long::sum); // XCLAIM, not JUSTID: a delivery
                     claimed.add(MemoryStream.entry(id, fields));
                 }
             }
@@ -160,6 +167,11 @@ final class ConsumerGroup {
 
     long pendingCount() {
         return pending.size();
+    }
+
+    /** How many times the oldest pending entry was delivered; 0 when nothing is pending. */
+    long oldestPendingDeliveries() {
+        return pending.isEmpty() ? 0 : deliveries.getOrDefault(pending.firstKey(), 1L);
     }
 
     /** The smallest pending id, null when nothing is pending. */

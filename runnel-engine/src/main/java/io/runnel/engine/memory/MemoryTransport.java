@@ -345,7 +345,8 @@ class MemoryTransport implements Transport {
                     oldest == null ? Optional.empty() : Optional.of(oldest.toString()),
                     consumers.lastDelivered().toString(),
                     OptionalLong.of(stream.entriesAfter(consumers.lastDelivered()).size()),
-                    consumers.entriesRead() == null ? OptionalLong.empty() : OptionalLong.of(consumers.entriesRead())));
+                    consumers.entriesRead() == null ? OptionalLong.empty() : OptionalLong.of(consumers.entriesRead()),
+                    consumers.oldestPendingDeliveries()));
         });
     }
 

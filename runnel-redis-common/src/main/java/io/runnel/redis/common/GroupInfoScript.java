@@ -16,7 +16,7 @@ import java.util.OptionalLong;
  * <p>Lua sees XINFO GROUPS in its RESP2 form whatever protocol the client speaks: a flat
  * list of names and values per group, nil as {@code false}. The script answers an empty
  * list when there is no such stream or group, else {@code [pending, oldest pending id or
- * "", last delivered id, lag, entries read or -1]}; the lag is {@link io.runnel.api.transport.GroupInfo#lag()}'s,
+ * "", last delivered id, lag, entries read or -1, the oldest pending entry's delivery count]}; the lag is {@link io.runnel.api.transport.GroupInfo#lag()}'s,
  * which Redis's own lag is not after trimming or XDEL inside the undelivered range.
  */
 public final class GroupInfoScript {
@@ -42,7 +42,12 @@ public final class GroupInfoScript {
                   local last = redis.call('xrevrange', KEYS[1], '+', '-', 'COUNT', 1)[1][1]
                   n = lag(KEYS[1], info['last-delivered-id'], length, first, last, info['lag'])
                 end
-                return {pending[1], pending[2] or '', info['last-delivered-id'], n, info['entries-read'] or -1}
+                local deliveries = 0
+                if pending[1] > 0 then
+                  deliveries = redis.call('xpending', KEYS[1], ARGV[1], '-', '+', 1)[1][4]
+                end
+                return {pending[1], pending[2] or '', info['last-delivered-id'], n, info['entries-read'] or -1,
+                        deliveries}
               end
             end
             return {}
@@ -62,17 +67,18 @@ public final class GroupInfoScript {
         if (reply == null || reply.isEmpty()) {
             return Optional.empty();
         }
-        if (reply.size() != 4 && reply.size() != 5) {
+        if (reply.size() < 4 || reply.size() > 6) {
             throw new IllegalArgumentException("unexpected group info reply of " + reply.size() + " elements");
         }
         String oldest = RedisReplies.text(reply.get(1));
         long lag = ((Number) reply.get(3)).longValue();
-        long read = reply.size() == 5 ? ((Number) reply.get(4)).longValue() : -1;
+        long read = reply.size() >= 5 ? ((Number) reply.get(4)).longValue() : -1;
         return Optional.of(new GroupInfo(((Number) reply.get(0)).longValue(),
                 oldest.isEmpty() ? Optional.empty() : Optional.of(oldest),
                 RedisReplies.text(reply.get(2)),
                 lag < 0 ? OptionalLong.empty() : OptionalLong.of(lag),
-                read < 0 ? OptionalLong.empty() : OptionalLong.of(read)));
+                read < 0 ? OptionalLong.empty() : OptionalLong.of(read),
+                reply.size() == 6 ? ((Number) reply.get(5)).longValue() : 0));
     }
 
 }

@@ -33,10 +33,10 @@ class GroupInfoScriptTest {
 
     @Test
     void readsTheEntriesReadWhenKnown() {
-        assertThat(GroupInfoScript.parse(List.of(2L, "5-0", "7-1", 3L, 12L)))
-                .contains(new GroupInfo(2, Optional.of("5-0"), "7-1", OptionalLong.of(3), OptionalLong.of(12)));
-        assertThat(GroupInfoScript.parse(List.of(2L, "5-0", "7-1", 3L, -1L)))
-                .contains(new GroupInfo(2, Optional.of("5-0"), "7-1", OptionalLong.of(3), OptionalLong.empty()));
+        assertThat(GroupInfoScript.parse(List.of(2L, "5-0", "7-1", 3L, 12L, 4L)))
+                .contains(new GroupInfo(2, Optional.of("5-0"), "7-1", OptionalLong.of(3), OptionalLong.of(12), 4));
+        assertThat(GroupInfoScript.parse(List.of(2L, "5-0", "7-1", 3L, -1L, 1L)))
+                .contains(new GroupInfo(2, Optional.of("5-0"), "7-1", OptionalLong.of(3), OptionalLong.empty(), 1));
     }
 
     @Test
