@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package io.runnel.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.runnel.engine.App;
+import io.runnel.engine.ProcessorFunction;
+import io.runnel.engine.Stream;
+import io.runnel.engine.Worker;
+import io.runnel.testkit.RedisServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runnel and a Kafka consumer group on the same machine, the same workload, alternating rows
+ * (issue 35, first rows): a backlog of JSON orders keyed by customer over 16 partitions, sent
+ * as each producer batches best ({@code sendAll}; {@code linger.ms}, {@code batch.size}), then
+ * drained by one consumer that decodes every record and acknowledges (Runnel's acks; Kafka's
+ * offset commits, one per poll). Each row reports the drain's events/s, and CPU per event of
+ * the client JVM and of the server process (redis-server, from {@code INFO cpu}; the Kafka
+ * broker JVM, from /proc), and the send's events/s.
+ *
+ * <p>Durability as each is usually run on one node: Redis with AOF, {@code appendfsync
+ * everysec}; Kafka with its defaults (no fsync per message: the OS flushes the page cache),
+ * {@code acks=all} on a replication factor of 1. The producer runs with idempotence off: with
+ * it on, this single broker answered some batches {@code OutOfOrderSequenceException} and they
+ * expired (see RESULTS.md).
+ *
+ * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.VsKafka [--events 1000000] [--repeats 3]
+ *     [--transport lettuce|jedis] [--kafka-classpath runnel-bench/target/kafka-broker.classpath] [--out FILE]</pre>
+ */
+public final class VsKafka {
+    static final String USAGE = "usage: VsKafka [--events N] [--repeats R] [--transport lettuce|jedis] "
+            + "[--kafka-classpath FILE] [--out FILE]";
+    static final int PARTITIONS = 16;
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+
+    /** What a row measured. */
+    record Result(String system, int round, long events, double sendPerSecond, double drainSeconds,
+                  double drainPerSecond, double clientCpuMicrosPerEvent, double serverCpuMicrosPerEvent) {
+        double totalCpuMicrosPerEvent() {
+            return clientCpuMicrosPerEvent + serverCpuMicrosPerEvent;
+        }
+    }
+
+    private VsKafka() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Cli cli = Cli.parse(args, USAGE);
+        int events = cli.integer("events", 1_000_000);
+        int repeats = cli.integer("repeats", 3);
+        String transport = cli.string("transport", "lettuce");
+        Path classpath = Path.of(cli.string("kafka-classpath", "runnel-bench/target/kafka-broker.classpath"));
+        Path out = Path.of(cli.string("out", Bench.defaultOut("vs-kafka").toString()));
+        cli.rejectUnknown();
+
+        List<Result> results = new ArrayList<>();
+        try (RedisServer redis = RedisServer.start("--appendonly", "yes", "--appendfsync", "everysec");
+             KafkaBroker kafka = KafkaBroker.start(classpath, PARTITIONS, "1g")) {
+            // A warm-up round of each, not reported: both JVMs' JIT, Kafka's page cache and files.
+            runnel(redis.url(), transport, Math.min(events, 200_000), 0);
+            kafka(kafka, Math.min(events, 200_000), 0);
+            for (int round = 1; round <= repeats; round++) {
+                for (Result r : List.of(runnel(redis.url(), transport, events, round), kafka(kafka, events, round))) {
+                    results.add(r);
+                    System.out.printf("%-8s round %d  send %,9.0f events/s  drain %,9.0f events/s (%.1f s)  "
+                                    + "CPU/event %5.2f µs client + %5.2f µs server = %5.2f µs%n", r.system(), r.round(),
+                            r.sendPerSecond(), r.drainPerSecond(), r.drainSeconds(), r.clientCpuMicrosPerEvent(),
+                            r.serverCpuMicrosPerEvent(), r.totalCpuMicrosPerEvent());
+                }
+            }
+        }
+        Map<String, Object> doc = new LinkedHashMap<>(Bench.machine());
+        doc.put("events", events);
+        doc.put("partitions", PARTITIONS);
+        doc.put("transport", transport);
+        doc.put("redis", "AOF, appendfsync everysec");
+        doc.put("kafka", "4.4.0 KRaft, one broker-controller, replication factor 1, acks=all, defaults otherwise");
+        doc.put("rows", results);
+        Bench.writeJson(out, doc);
+    }
+
+    /** Runnel: send the backlog with sendAll, then drain it with one worker's per-record processor. */
+    static Result runnel(String url, String transport, int events, int round) throws Exception {
+        App app = Bench.app("vsk" + System.nanoTime() % 1_000_000, url, transport, PARTITIONS).build();
+        try (RedisClient client = RedisClient.create(url);
+             StatefulRedisConnection<String, String> info = client.connect()) {
+            Stream<Order> orders = app.stream("orders", Order.class, Order::customer,
+                    o -> o.partitionSize(10_000_000).retentionInterval(Duration.ofDays(1)));
+            AtomicLong done = new AtomicLong();
+            app.processor(orders, "drain", ProcessorFunction.<Order>eachRecord(order -> {
+                if (order.id() >= 0) {
+                    done.incrementAndGet();
+                }
+            }));
+            long sendStart = System.nanoTime();
+            Bench.sendSamples(orders, events, 1000);
+            double sendSeconds = (System.nanoTime() - sendStart) / 1e9;
+
+            System.gc();
+            long cpu0 = Bench.processCpuNanos();
+            double redis0 = redisCpu(info);
+            long start = System.nanoTime();
+            Worker worker = app.worker("drain").start();
+            Bench.await("runnel drains " + events, Duration.ofMinutes(5), () -> done.get() >= events);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long cpu = Bench.processCpuNanos() - cpu0;
+            double redisCpu = redisCpu(info) - redis0;
+            worker.stop();
+            return new Result("runnel-" + transport, round, events, events / sendSeconds, seconds, events / seconds,
+                    cpu / 1e3 / events, redisCpu * 1e6 / events);
+        } finally {
+            app.close();
+        }
+    }
+
+    private static double redisCpu(StatefulRedisConnection<String, String> info) {
+        double seconds = 0;
+        for (String line : info.sync().info("cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return seconds;
+    }
+
+    /** Kafka: produce the backlog batched, then drain it with one consumer of a new group. */
+    static Result kafka(KafkaBroker broker, int events, int round) throws Exception {
+        String topic = "orders-" + System.nanoTime() % 1_000_000;
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        try (Admin a = Admin.create(admin)) {
+            a.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
+        }
+        Properties producer = new Properties();
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        producer.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        producer.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        long sendStart = System.nanoTime();
+        AtomicLong failed = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Exception> why = new java.util.concurrent.atomic.AtomicReference<>();
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producer)) {
+            for (long i = 0; i < events; i++) {
+                Order order = Order.sample(i);
+                p.send(new ProducerRecord<>(topic, order.customer(), JSON.writeValueAsBytes(order)), (meta, error) -> {
+                    if (error != null) {
+                        failed.incrementAndGet();
+                        why.compareAndSet(null, error);
+                    }
+                });
+            }
+            p.flush();
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " of " + events + " Kafka sends failed", why.get());
+        }
+        double sendSeconds = (System.nanoTime() - sendStart) / 1e9;
+
+        Properties consumer = new Properties();
+        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, "drain-" + topic);
+        consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        System.gc();
+        long cpu0 = Bench.processCpuNanos();
+        double broker0 = broker.cpuSeconds();
+        long start = System.nanoTime();
+        long done = 0;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumer)) {
+            c.subscribe(List.of(topic));
+            long deadline = start + Duration.ofMinutes(5).toNanos();
+            while (done < events) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("kafka drained only " + done + " of " + events + " in 5 minutes");
+                }
+                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    Order order = JSON.readValue(r.value(), Order.class); // decoded, as Runnel's processor gets it
+                    if (order.id() >= 0) {
+                        done++;
+                    }
+                }
+                if (!records.isEmpty()) {
+                    c.commitAsync();
+                }
+            }
+            c.commitSync();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long cpu = Bench.processCpuNanos() - cpu0;
+        double brokerCpu = broker.cpuSeconds() - broker0;
+        return new Result("kafka", round, events, events / sendSeconds, seconds, events / seconds, cpu / 1e3 / events,
+                brokerCpu * 1e6 / events);
+    }
+}
