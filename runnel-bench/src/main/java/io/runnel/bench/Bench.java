@@ -165,6 +165,17 @@ final class Bench {
         }
     }
 
+    /** A Redis server's CPU time so far (INFO cpu: used_cpu_user + used_cpu_sys), in seconds. */
+    static double redisCpuSeconds(io.lettuce.core.api.StatefulRedisConnection<String, String> server) {
+        double seconds = 0;
+        for (String line : server.sync().info("cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return seconds;
+    }
+
     static double millis(long nanos) {
         return Math.round(nanos / 10_000.0) / 100.0;
     }

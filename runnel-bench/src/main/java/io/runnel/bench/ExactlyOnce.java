@@ -215,15 +215,7 @@ public final class ExactlyOnce {
         }
 
         double cpuSeconds() {
-            double seconds = 0;
-            for (StatefulRedisConnection<String, String> node : nodes) {
-                for (String line : node.sync().info("cpu").split("\r?\n")) {
-                    if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-                        seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-                    }
-                }
-            }
-            return seconds;
+            return nodes.stream().mapToDouble(Bench::redisCpuSeconds).sum();
         }
 
         long commands() {

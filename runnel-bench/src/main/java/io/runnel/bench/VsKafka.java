@@ -123,29 +123,19 @@ public final class VsKafka {
 
             System.gc();
             long cpu0 = Bench.processCpuNanos();
-            double redis0 = redisCpu(info);
+            double redis0 = Bench.redisCpuSeconds(info);
             long start = System.nanoTime();
             Worker worker = app.worker("drain").start();
             Bench.await("runnel drains " + events, Duration.ofMinutes(5), () -> done.get() >= events);
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = Bench.processCpuNanos() - cpu0;
-            double redisCpu = redisCpu(info) - redis0;
+            double redisCpu = Bench.redisCpuSeconds(info) - redis0;
             worker.stop();
             return new Result("runnel-" + transport, round, events, events / sendSeconds, seconds, events / seconds,
                     cpu / 1e3 / events, redisCpu * 1e6 / events);
         } finally {
             app.close();
         }
-    }
-
-    private static double redisCpu(StatefulRedisConnection<String, String> info) {
-        double seconds = 0;
-        for (String line : info.sync().info("cpu").split("\r?\n")) {
-            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-            }
-        }
-        return seconds;
     }
 
     /** Kafka: produce the backlog batched, then drain it with one consumer of a new group. */

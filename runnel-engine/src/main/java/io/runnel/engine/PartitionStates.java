@@ -55,6 +55,8 @@ final class PartitionStates {
     private final LongSupplier clock;
     /** The states with a time to live, by name; guarded by this. */
     private final Map<String, Duration> timesToLive = new LinkedHashMap<>();
+    /** Whether any state has a time to live: read without the lock on the completion path. */
+    private volatile boolean anyTimeToLive;
     /** The states used without one; guarded by this. */
     private final Set<String> withoutTimeToLive = new HashSet<>();
     /** By state and key, in access order; guarded by this. */
@@ -141,6 +143,7 @@ final class PartitionStates {
         }
         if (ttl != null) {
             timesToLive.put(state, ttl);
+            anyTimeToLive = true;
         } else {
             withoutTimeToLive.add(state);
         }
@@ -233,7 +236,16 @@ final class PartitionStates {
     }
 
     /** The expiries of changes done at {@code atMillis}, of the states with a time to live. */
-    synchronized List<Commit.Expiry> expiries(Map<Field, byte[]> writes, long atMillis) {
+    List<Commit.Expiry> expiries(Map<Field, byte[]> writes, long atMillis) {
+        if (!anyTimeToLive) {
+            return List.of(); // the common case: no lock taken per completed delivery
+        }
+        synchronized (this) {
+            return expiriesLocked(writes, atMillis);
+        }
+    }
+
+    private List<Commit.Expiry> expiriesLocked(Map<Field, byte[]> writes, long atMillis) {
         List<Commit.Expiry> out = new ArrayList<>();
         writes.forEach((field, value) -> {
             if (timesToLive.containsKey(field.state())) {
@@ -244,7 +256,16 @@ final class PartitionStates {
     }
 
     /** A sweep of each state with a time to live, for a commit going now. */
-    synchronized List<Commit.Sweep> sweeps() {
+    List<Commit.Sweep> sweeps() {
+        if (!anyTimeToLive) {
+            return List.of();
+        }
+        synchronized (this) {
+            return sweepsLocked();
+        }
+    }
+
+    private List<Commit.Sweep> sweepsLocked() {
         long now = nowMillis();
         List<Commit.Sweep> out = new ArrayList<>(timesToLive.size());
         for (String state : timesToLive.keySet()) {

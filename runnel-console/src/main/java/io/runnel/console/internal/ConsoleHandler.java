@@ -213,7 +213,7 @@ public final class ConsoleHandler implements AutoCloseable {
         return p.partitions().stream().mapToLong(PartitionStatus::pending).sum();
     }
 
-    /** A member whose heartbeat is gone, or older than its processor's lock expiry would allow. */
+    /** A member whose heartbeat key has expired: its process stopped beating; its locks go next. */
     private boolean gone(MemberStatus m) {
         return m.heartbeatAge().isEmpty();
     }
