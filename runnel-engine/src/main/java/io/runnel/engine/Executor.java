@@ -150,6 +150,12 @@ final class Executor {
         MDC.setContextMap(mdc);
         processor.metrics().addOwner(ownedView, stuckView);
         try {
+            // The delay comes before the join, not after it: the members keep their partitions
+            // while a newcomer waits, so the partitions it is given pause only for the hand-over
+            // (tens of ms), not for the whole delay.
+            if (!processor.joinDelay().isZero() && stopSignal.await(processor.joinDelay())) {
+                return;
+            }
             String controlFrom = transport.lastId(processor.controlKey());
             if (staticMember) {
                 staticIdentity.claim(stopSignal::await);
@@ -159,9 +165,6 @@ final class Executor {
             joined = true;
             membership.join(id);
             log.info("executor joined processor {} of stream {}", processor.name(), processor.stream().name());
-            if (!processor.joinDelay().isZero() && stopSignal.await(processor.joinDelay())) {
-                return;
-            }
             acker.start();
             fetcher.start();
             helper("heartbeat", heartbeat);

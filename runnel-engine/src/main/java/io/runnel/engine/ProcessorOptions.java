@@ -281,7 +281,8 @@ public final class ProcessorOptions {
     }
 
     /**
-     * Wait after joining before acquiring partitions (lets simultaneous starters settle).
+     * Wait before joining the processor, while its members keep their partitions (a process that
+     * fails during its first seconds never moves a partition).
      *
      * @param d the wait (zero or more)
      * @return these options

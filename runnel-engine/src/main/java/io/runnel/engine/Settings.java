@@ -111,7 +111,8 @@ public final class Settings {
             SettingType.decimal(0, 1, "a fraction from 0 to 1"), "0.2", PROCESSOR,
             "fraction of a pause it is lengthened or shortened by at random, 0 to 1");
     static final Setting<Duration> DEFAULT_LOCK_EXPIRY = declare("default_lock_expiry", SettingType.positiveDuration("s"),
-            "120", PROCESSOR, "partition lock and heartbeat time to live; at least twice `default_grace_period`");
+            "30", PROCESSOR, "partition lock and heartbeat time to live: how soon a crashed worker's partitions move; "
+                    + "at least twice `default_grace_period`");
     static final Setting<Duration> DEFAULT_LEASE_MARGIN = declare("default_lease_margin",
             SettingType.positiveDuration("ms"), "500", PROCESSOR,
             "how much sooner than its lock's expiry an executor stops acting for a partition it could not renew: "
@@ -163,7 +164,7 @@ public final class Settings {
     static final Setting<Integer> DEFAULT_POOL_SIZE = declare("default_pool_size", SettingType.positiveInt(), "16",
             PROCESSOR, "concurrent reads (connections) per processor per worker");
     static final Setting<Duration> DEFAULT_JOIN_DELAY = declare("default_join_delay", SettingType.duration("s"), "2",
-            PROCESSOR, "wait after joining before acquiring partitions");
+            PROCESSOR, "wait before joining a processor, while the members keep their partitions");
     static final Setting<Set<String>> METRICS_REPORTERS = declare("metrics_reporters",
             SettingType.reporters(Set.of("jmx", "slf4j", "csv")), "jmx", APP,
             "comma-separated: `jmx`, `slf4j`, `csv`, `prometheus` (with `runnel-prometheus`); `none` for none");

@@ -170,4 +170,49 @@ class RebalanceTest extends RedisBackedTest {
             assertThat(sharing).isEqualTo(Math.min(workers.size(), partitions));
         });
     }
+
+    /**
+     * A newcomer waits its {@code join_delay} before it joins, while the members keep
+     * processing every partition; the partitions it is then given pause only for the hand-over.
+     * (They used to wait the whole delay unowned: the newcomer joined, the members released at
+     * once, and the newcomer acquired only after its delay.)
+     */
+    @ParameterizedTest
+    @TransportKind.Memory
+    void a_newcomer_waits_its_join_delay_before_joining_while_the_members_keep_their_partitions(TransportKind transport) {
+        String name = TestApps.uniqueName("joindelay");
+        Worker first = startIdleWorker(transport, name, Duration.ZERO);
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.ownedPartitions("proc").size() == 8);
+
+        Duration joinDelay = Duration.ofSeconds(2);
+        long start = System.nanoTime();
+        Worker newcomer = startIdleWorker(transport, name, joinDelay);
+        long[] unownedSince = {-1};
+        long[] longestUnowned = {0};
+        // Sampled every millisecond until the newcomer holds its share: how long at most were
+        // fewer than all 8 partitions owned?
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(30)).until(() -> {
+            long now = System.nanoTime();
+            int owned = first.ownedPartitions("proc").size() + newcomer.ownedPartitions("proc").size();
+            if (owned < 8 && unownedSince[0] < 0) {
+                unownedSince[0] = now;
+            } else if (owned == 8 && unownedSince[0] >= 0) {
+                longestUnowned[0] = Math.max(longestUnowned[0], now - unownedSince[0]);
+                unownedSince[0] = -1;
+            }
+            return newcomer.ownedPartitions("proc").size() == 4 && first.ownedPartitions("proc").size() == 4;
+        });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the newcomer waited its join delay")
+                .isGreaterThanOrEqualTo(joinDelay);
+        assertThat(Duration.ofNanos(longestUnowned[0])).as("longest time some partition had no owner")
+                .isLessThan(joinDelay.dividedBy(2));
+    }
+
+    private Worker startIdleWorker(TransportKind transport, String name, Duration joinDelay) {
+        App app = apps.app(transport, name, b -> b.setting("default_partition_count", 8)
+                .setting("default_join_delay", joinDelay.toMillis() + "ms"));
+        Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+        app.processor(orders, "proc", events -> events.records().forEach(o -> { }));
+        return app.worker().start();
+    }
 }

@@ -29,7 +29,7 @@ class SettingsTest {
         assertThat(s.defaultRetentionInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.defaultExceptionPolicy()).isEqualTo(ExceptionPolicy.HALT);
         assertThat(s.defaultRetry()).isEqualTo(new RetryPolicy(1, Duration.ofMillis(100), Duration.ofSeconds(10), 2, 0.2));
-        assertThat(s.defaultLockExpiry()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(s.defaultLockExpiry()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.defaultReadTimeout()).isEqualTo(Duration.ofMillis(2000));
         assertThat(s.defaultPrefetchCount()).isEqualTo(100); // the original reads 8: too few per round trip
         assertThat(s.defaultAssignmentAttempts()).isEqualTo(32);

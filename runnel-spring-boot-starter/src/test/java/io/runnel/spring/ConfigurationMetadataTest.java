@@ -126,7 +126,7 @@ class ConfigurationMetadataTest {
         }
         assertThat(properties.get("runnel.default-join-delay").path("defaultValue").asText()).isEqualTo("2s");
         assertThat(properties.get("runnel.default-join-delay").path("description").asText())
-                .startsWith("Wait after joining before acquiring partitions. A bare number is in seconds");
+                .startsWith("Wait before joining a processor, while the members keep their partitions. A bare number is in seconds");
         assertThat(properties.get("runnel.app").path("description").asText()).contains("spring.application.name");
         assertThat(properties.get("runnel.worker.enabled").path("defaultValue").asBoolean()).isTrue();
         assertThat(properties.get("runnel.worker.processors").path("description").asText()).isNotBlank();
