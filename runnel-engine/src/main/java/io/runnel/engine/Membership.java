@@ -108,6 +108,31 @@ final class Membership {
      *
      * @return the executors found dead
      */
+    /** The ids of the processor's members, read without the admin lock. */
+    List<String> memberIds() {
+        return new ArrayList<>(read().keySet());
+    }
+
+    /**
+     * Whether one of {@code ids} looks dead, read without the admin lock: its heartbeat is gone
+     * and it holds no static member's reservation. Cheap enough to ask every second, so that
+     * {@link #reap()}, which takes the lock, runs soon after a death and seldom otherwise.
+     */
+    boolean anyGone(List<String> ids) {
+        if (ids.isEmpty()) {
+            return false;
+        }
+        List<Optional<String>> beats = transport.getAll(ids.stream().map(processor::heartbeatKey).toList());
+        List<String> silent = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (beats.get(i).isEmpty()) {
+                silent.add(ids.get(i));
+            }
+        }
+        return !silent.isEmpty() && transport.getAll(silent.stream().map(processor::reservationKey).toList()).stream()
+                .anyMatch(Optional::isEmpty);
+    }
+
     List<String> reap() {
         List<String> dead = withAdminLock(() -> {
             Map<String, Member> members = read();

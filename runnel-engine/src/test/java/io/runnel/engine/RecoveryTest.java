@@ -67,4 +67,47 @@ class RecoveryTest extends RedisBackedTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> producer.transport().pendingCount(orders.partitionKey(partition), "proc") == 0);
         }
     }
+
+    /**
+     * A dead worker's partitions are taken within {@code lock_expiry} and a second of its
+     * death: its heartbeat expires at most {@code lock_expiry} after its last beat, and the
+     * survivor looks at the heartbeats every 0.25–0.5 s. The worker dies just after a beat,
+     * the worst case. (The survivor used to reap only at random intervals of up to half of
+     * {@code lock_expiry} plus a second, so it often took longer.)
+     */
+    @ParameterizedTest
+    @TransportKind.Memory
+    void a_dead_workers_partitions_are_taken_within_lock_expiry_and_a_second(TransportKind transport) {
+        Duration lockExpiry = Duration.ofSeconds(8);
+        String name = TestApps.uniqueName("reap");
+        List<Worker> workers = new java.util.ArrayList<>();
+        App observer = null;
+        for (int i = 0; i < 2; i++) {
+            App app = apps.app(transport, name, b -> b.setting("default_lock_expiry", lockExpiry.toMillis() + "ms")
+                    .setting("default_grace_period", "1s"));
+            Stream<Order> orders = app.stream("orders", Order.class, Order::key);
+            app.processor(orders, "proc", events -> events.records().forEach(o -> { }));
+            workers.add(app.worker().start());
+            observer = app;
+        }
+        Worker doomed = workers.get(0);
+        Worker survivor = workers.get(1);
+        RebalanceTest.awaitBalanced(workers, 4);
+        App status = observer;
+        List<Integer> doomedPartitions = doomed.ownedPartitions("proc").stream().sorted().toList();
+        // Just after one of its heartbeats: its heartbeat then lives the longest.
+        await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(30)).until(() ->
+                status.status().processor("proc").members().stream()
+                        .filter(m -> m.partitions().stream().sorted().toList().equals(doomedPartitions))
+                        .anyMatch(m -> m.heartbeatAge().map(age -> age.toMillis() < 50).orElse(false)));
+        long died = System.nanoTime();
+        doomed.abandon();
+
+        await().pollInterval(Duration.ofMillis(10)).atMost(lockExpiry.multipliedBy(3))
+                .until(() -> survivor.ownedPartitions("proc").size() == 4);
+        Duration recovery = Duration.ofNanos(System.nanoTime() - died);
+        assertThat(recovery).as("death to every partition owned by the survivor")
+                .isGreaterThan(lockExpiry.minusSeconds(1))
+                .isLessThanOrEqualTo(lockExpiry.plusSeconds(1));
+    }
 }
