@@ -55,7 +55,8 @@ public final class EndToEnd {
     /** The JVM-wide in-memory store of the {@code runnel-memory} row. */
     static final String MEMORY_URL = "memory://bench";
     static final List<String> ROWS = List.of("raw-lettuce", "runnel-lettuce", "runnel-lettuce-take100", "raw-jedis",
-            "runnel-jedis", "raw-send-lettuce", "send-lettuce", "send-lettuce-maxlen", "runnel-memory",
+            "runnel-jedis", "raw-send-lettuce", "raw-send-lettuce-encoding", "raw-send-lettuce-encoding-sync",
+            "send-lettuce", "send-lettuce-maxlen", "runnel-memory",
             "runnel-lettuce-cluster", "runnel-jedis-cluster");
     /**
      * Preload after a warm-up round: the fastest rate on the stream × a measured round's minimum
@@ -396,6 +397,8 @@ public final class EndToEnd {
                 new Row("raw-jedis", null, child("raw-jedis"), orders, true),
                 new Row("runnel-jedis", "raw-jedis", (n, t) -> runnel(jedisApp, "e2e-jedis", orders, n, t), orders, false),
                 new Row("raw-send-lettuce", null, child("raw-send-lettuce"), null, true),
+                new Row("raw-send-lettuce-encoding", null, child("raw-send-lettuce-encoding"), null, true),
+                new Row("raw-send-lettuce-encoding-sync", null, child("raw-send-lettuce-encoding-sync"), null, true),
                 new Row("send-lettuce", "raw-send-lettuce", (n, t) -> runnelSend(sendStream, sendKeys, n, t), null, false),
                 new Row("send-lettuce-maxlen", "raw-send-lettuce",
                         (n, t) -> runnelSend(sendMaxlenStream, sendMaxlenKeys, n, t), null, false),

@@ -2,6 +2,10 @@
 
 package io.runnel.bench;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -13,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * writes ({@code target/kafka-broker.classpath}).
  *
  * <p>Settings are Kafka's defaults except what one broker needs (replication factor 1 for its
- * internal topics, no initial rebalance delay): in particular no fsync per message
+ * internal topics) and, when asked, no initial rebalance delay: in particular no fsync per message
  * ({@code log.flush.interval.messages} unset), the OS flushing the page cache, as Kafka
  * recommends with replication.
  */
@@ -44,6 +49,16 @@ final class KafkaBroker implements AutoCloseable {
      * @param heap      the broker JVM's -Xmx, such as {@code 1g}
      */
     static KafkaBroker start(Path classpath, int partitions, String heap) throws IOException, InterruptedException {
+        return start(classpath, partitions, heap, 0);
+    }
+
+    /**
+     * Formats and starts a broker whose topics get {@code partitions} partitions by default, and
+     * whose new consumer groups wait {@code initialRebalanceDelayMs} for more members before
+     * their first assignment (Kafka's default is 3,000; a drain of one consumer does not want it).
+     */
+    static KafkaBroker start(Path classpath, int partitions, String heap, int initialRebalanceDelayMs)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(classpath)) {
             throw new IllegalStateException("no Kafka broker classpath at " + classpath.toAbsolutePath()
                     + ": build runnel-bench with `mvn -pl runnel-bench -am package -DskipTests`, or give --kafka-classpath");
@@ -67,7 +82,7 @@ final class KafkaBroker implements AutoCloseable {
                 "transaction.state.log.replication.factor=1",
                 "transaction.state.log.min.isr=1",
                 "share.coordinator.state.topic.replication.factor=1",
-                "group.initial.rebalance.delay.ms=0",
+                "group.initial.rebalance.delay.ms=" + initialRebalanceDelayMs,
                 "") );
         // The bench's own classes share the classpath: quiet their Logback, as a broker logs at INFO and less.
         Path logback = dir.resolve("logback.xml");
@@ -123,6 +138,27 @@ final class KafkaBroker implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Creates a topic of {@code partitions} partitions, replication factor 1, and returns once
+     * every partition has its leader, so that no send meets a partition without one
+     * ({@code NOT_LEADER_OR_FOLLOWER}, and retries) in a measured time.
+     */
+    void createTopic(String topic, int partitions) throws Exception {
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        try (Admin a = Admin.create(admin)) {
+            a.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            Bench.await("leaders of " + topic, Duration.ofSeconds(30), () -> {
+                try {
+                    return a.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                } catch (Exception e) {
+                    return false;
+                }
+            });
         }
     }
 

@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
  * Sends records at a fixed offered rate on its own platform thread: every {@code tick} it
- * sends, with one {@code Stream.sendAll}, what the schedule says is due by now. A late
+ * sends, with one {@code Stream.sendAll} (or another sink), what the schedule says is due by now. A late
  * wake-up (a loaded machine) is made up in the next batch instead of lowering the rate, so
  * the achieved rate only falls short when sending itself cannot keep up.
  *
@@ -23,7 +24,7 @@ import java.util.function.LongFunction;
 final class PacedProducer<T> implements AutoCloseable {
     private static final int MAX_BATCH = 1000;
 
-    private final Stream<T> stream;
+    private final Consumer<List<T>> sink;
     private final double rate;
     private final long tickNanos;
     private final LongFunction<T> make;
@@ -40,11 +41,19 @@ final class PacedProducer<T> implements AutoCloseable {
      * @param make builds the record with the given sequence number (0, 1, 2, …), at send time
      */
     PacedProducer(Stream<T> stream, double eventsPerSecond, Duration tick, LongFunction<T> make) {
-        this.stream = stream;
+        this(stream.name(), stream::sendAll, eventsPerSecond, tick, make);
+    }
+
+    /**
+     * Starts sending at once, each batch to {@code sink}, which returns once the batch is sent
+     * (another client's producer, for instance).
+     */
+    PacedProducer(String name, Consumer<List<T>> sink, double eventsPerSecond, Duration tick, LongFunction<T> make) {
+        this.sink = sink;
         this.rate = eventsPerSecond;
         this.tickNanos = tick.toNanos();
         this.make = make;
-        this.thread = Thread.ofPlatform().name("paced-producer-" + stream.name()).start(this::loop);
+        this.thread = Thread.ofPlatform().name("paced-producer-" + name).start(this::loop);
     }
 
     /** Records sent so far (acknowledged by the server). */
@@ -86,7 +95,7 @@ final class PacedProducer<T> implements AutoCloseable {
                         batch.add(make.apply(n + i));
                     }
                     long t = System.nanoTime();
-                    stream.sendAll(batch);
+                    sink.accept(batch);
                     longestSendNanos.accumulateAndGet(System.nanoTime() - t, Math::max);
                     n += size;
                     sent = n;

@@ -68,7 +68,8 @@ import java.util.concurrent.TimeUnit;
  * outlives a parent that finished or died.
  */
 public final class RawRowChild {
-    static final List<String> ROWS = List.of("raw-lettuce", "raw-jedis", "raw-send-lettuce");
+    static final List<String> ROWS = List.of("raw-lettuce", "raw-jedis", "raw-send-lettuce", "raw-send-lettuce-encoding",
+            "raw-send-lettuce-encoding-sync");
     static final String READY = "READY";
     static final String ROUND = "ROUND";
     static final String ERROR = "ERROR";
@@ -112,7 +113,12 @@ public final class RawRowChild {
         return switch (row) {
             case "raw-lettuce" -> new LettuceConsumer(url);
             case "raw-jedis" -> new JedisConsumer(url);
-            case "raw-send-lettuce" -> new LettuceSender(url, partitionSize, records);
+            case "raw-send-lettuce" -> new LettuceSender(url, partitionSize, records, false, SEND_DEPTH);
+            // The send path's decomposition (issue 35): encoding each record inside the timed loop,
+            // as Stream.sendAll must, and then also waiting for each batch before the next, as a
+            // synchronous sendAll does.
+            case "raw-send-lettuce-encoding" -> new LettuceSender(url, partitionSize, records, true, SEND_DEPTH);
+            case "raw-send-lettuce-encoding-sync" -> new LettuceSender(url, partitionSize, records, true, 0);
             case null, default -> throw new IllegalArgumentException("--row must be one of " + ROWS + ", got " + row);
         };
     }
@@ -304,8 +310,16 @@ public final class RawRowChild {
         /** Record i's key and fields ({@code data} = its JSON), ready to write. */
         private final byte[][] recordKeys;
         private final List<Map<byte[], byte[]>> bodies;
+        /** Non-null: encode record i from {@code orders.get(i)} in the loop, not before it. */
+        private final List<Order> orders;
+        private final JsonSerializer json = new JsonSerializer();
+        private final RecordType<Order> type = RecordType.of(Order.class);
+        private final byte[] field = "data".getBytes(StandardCharsets.UTF_8);
+        /** Batches written before the oldest is awaited: 0 awaits each batch before the next. */
+        private final int depth;
 
-        LettuceSender(String url, long partitionSize, int records) {
+        LettuceSender(String url, long partitionSize, int records, boolean encodeInLoop, int depth) {
+            this.depth = depth;
             client = RedisClient.create(url);
             pipe = client.connect(ByteArrayCodec.INSTANCE);
             pipe.setAutoFlushCommands(false);
@@ -315,13 +329,15 @@ public final class RawRowChild {
                     .map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
             recordKeys = new byte[records][];
             bodies = new ArrayList<>(records);
-            JsonSerializer json = new JsonSerializer();
-            RecordType<Order> type = RecordType.of(Order.class);
-            byte[] field = "data".getBytes(StandardCharsets.UTF_8);
+            orders = encodeInLoop ? new ArrayList<>(records) : null;
             for (int i = 0; i < records; i++) {
                 Order o = Order.sample(i);
                 recordKeys[i] = keys[(int) (o.id() % keys.length)];
-                bodies.add(Map.of(field, json.serialize(type, o)));
+                if (encodeInLoop) {
+                    orders.add(o);
+                } else {
+                    bodies.add(Map.of(field, json.serialize(type, o)));
+                }
             }
         }
 
@@ -330,19 +346,20 @@ public final class RawRowChild {
             admin.sync().del(keys);
             RedisAsyncCommands<byte[], byte[]> async = pipe.async();
             Deque<RedisFuture<?>[]> inFlight = new ArrayDeque<>();
-            int n = bodies.size();
+            int n = recordKeys.length;
             Clock clock = Clock.start();
             long sent = 0;
             while (clock.more(sent, minEvents, minNanos)) {
                 RedisFuture<?>[] batch = new RedisFuture<?>[EndToEnd.BATCH];
                 for (int j = 0; j < batch.length; j++) {
                     int i = (int) ((sent + j) % n); // past N (a round kept going for time) the records repeat
-                    batch[j] = async.xadd(recordKeys[i], args, bodies.get(i));
+                    Map<byte[], byte[]> body = orders == null ? bodies.get(i) : Map.of(field, json.serialize(type, orders.get(i)));
+                    batch[j] = async.xadd(recordKeys[i], args, body);
                 }
                 pipe.flushCommands();
                 sent += batch.length;
                 inFlight.add(batch);
-                if (inFlight.size() > SEND_DEPTH) {
+                if (inFlight.size() > depth) {
                     await(inFlight.remove());
                 }
             }
@@ -354,7 +371,7 @@ public final class RawRowChild {
 
         private static void await(RedisFuture<?>[] batch) {
             if (!LettuceFutures.awaitAll(Duration.ofSeconds(10), batch)) {
-                throw new IllegalStateException("raw-send-lettuce: a batch of XADDs not answered in 10 s");
+                throw new IllegalStateException("raw send: a batch of XADDs not answered in 10 s");
             }
         }
 
