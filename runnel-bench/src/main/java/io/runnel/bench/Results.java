@@ -18,7 +18,8 @@ import java.util.Map;
  * Merges the JSON files the harnesses wrote ({@code throughput}, {@code latency}, {@code latency-cold},
  * {@code backlog}, {@code failover}, {@code retention}, {@code rolling}, {@code scale} and optionally {@code jmh}{@code -results.json}) into one
  * Markdown summary, {@code runnel-bench/RESULTS.md}, with the machine it ran on. Sections
- * whose file is missing are left out.
+ * whose file is missing are left out; the Kafka comparison's section, which
+ * {@code run-e2e vs-kafka} maintains itself, is kept from the existing file.
  *
  * <pre>java -cp benchmarks.jar io.runnel.bench.Results [--dir runnel-bench/target/results] [--out runnel-bench/RESULTS.md] [--note TEXT]</pre>
  */
@@ -37,7 +38,7 @@ public final class Results {
         String note = cli.string("note", null);
         cli.rejectUnknown();
         Results r = new Results(dir);
-        r.write(note);
+        r.write(note, Files.exists(out) ? vsKafkaSection(Files.readString(out)) : null);
         Files.writeString(out, r.md);
         System.out.println("wrote " + out.toAbsolutePath());
     }
@@ -52,7 +53,23 @@ public final class Results {
         return this;
     }
 
-    private void write(String note) throws IOException {
+    /**
+     * The Kafka comparison's section of an existing RESULTS.md, from its heading to the next
+     * section: {@code run-e2e vs-kafka} writes only its tables into it ({@link VsKafkaReport}),
+     * so a regeneration from the other results files keeps it as it is. Null when absent.
+     */
+    static String vsKafkaSection(String existing) {
+        int marker = existing.indexOf(VsKafkaReport.START);
+        int end = existing.indexOf(VsKafkaReport.END);
+        if (marker < 0 || end < marker) {
+            return null;
+        }
+        int start = existing.lastIndexOf("\n## ", marker);
+        int next = existing.indexOf("\n## ", end);
+        return existing.substring(start < 0 ? 0 : start + 1, next < 0 ? existing.length() : next + 1);
+    }
+
+    private void write(String note, String vsKafka) throws IOException {
         JsonNode throughput = read("throughput");
         JsonNode latency = read("latency");
         JsonNode backlog = read("backlog");
@@ -71,6 +88,9 @@ public final class Results {
             line("- Note: %s", note);
         }
         line("");
+        if (vsKafka != null) {
+            md.append(vsKafka);
+        }
         targets(throughput, latency, backlog);
         if (throughput != null) {
             throughput(throughput);

@@ -47,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runnel and a Kafka consumer group on the same machine, the same workload, alternating rows
@@ -149,25 +150,35 @@ public final class VsKafka {
                     done.incrementAndGet();
                 }
             }));
-            long sendStart = System.nanoTime();
-            Bench.sendSamples(orders, events, 1000);
-            double sendSeconds = (System.nanoTime() - sendStart) / 1e9;
-
-            System.gc();
-            long cpu0 = Bench.processCpuNanos();
-            double redis0 = Bench.redisCpuSeconds(info);
-            long start = System.nanoTime();
-            Worker worker = app.worker("drain").start();
-            Bench.await("runnel drains " + events, Duration.ofMinutes(5), () -> done.get() >= events);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long cpu = Bench.processCpuNanos() - cpu0;
-            double redisCpu = Bench.redisCpuSeconds(info) - redis0;
-            worker.stop();
-            return new Result("runnel-" + transport, round, events, events / sendSeconds, seconds, events / seconds,
-                    cpu / 1e3 / events, redisCpu * 1e6 / events);
+            return runnelRow("runnel-" + transport, app, "drain", orders, events, round, info, () -> done.get() >= events);
         } finally {
             app.close();
         }
+    }
+
+    /**
+     * Sends {@code events} sample orders with sendAll, then starts a worker of {@code processor}
+     * and measures until {@code finished}: the drain's time, and this JVM's and redis-server's CPU.
+     */
+    private static Result runnelRow(String system, App app, String processor, Stream<Order> orders, int events, int round,
+                                    StatefulRedisConnection<String, String> info, BooleanSupplier finished)
+            throws InterruptedException {
+        long sendStart = System.nanoTime();
+        Bench.sendSamples(orders, events, 1000);
+        double sendSeconds = (System.nanoTime() - sendStart) / 1e9;
+
+        System.gc();
+        long cpu0 = Bench.processCpuNanos();
+        double redis0 = Bench.redisCpuSeconds(info);
+        long start = System.nanoTime();
+        Worker worker = app.worker(processor).start();
+        Bench.await(system + " processes " + events, Duration.ofMinutes(5), finished);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long cpu = Bench.processCpuNanos() - cpu0;
+        double redisCpu = Bench.redisCpuSeconds(info) - redis0;
+        worker.stop();
+        return new Result(system, round, events, events / sendSeconds, seconds, events / seconds, cpu / 1e3 / events,
+                redisCpu * 1e6 / events);
     }
 
     /** Kafka: produce the backlog batched, then drain it with one consumer of a new group. */
@@ -262,29 +273,14 @@ public final class VsKafka {
                 long n = context.state("counts", Long.class).merge(order.customer(), 1L, Long::sum);
                 context.send(counts, new ExactlyOnce.CustomerCount(order.customer(), n));
             }));
-            long sendStart = System.nanoTime();
-            Bench.sendSamples(orders, events, 1000);
-            double sendSeconds = (System.nanoTime() - sendStart) / 1e9;
-
-            System.gc();
-            long cpu0 = Bench.processCpuNanos();
-            double redis0 = Bench.redisCpuSeconds(info);
-            long start = System.nanoTime();
-            Worker worker = app.worker("count").start();
             // Done when the last count is out: under exactly_once, when its commit is done.
-            Bench.await("runnel counts " + events, Duration.ofMinutes(5), () -> {
+            return runnelRow("runnel-" + transport + "-eos", app, "count", orders, events, round, info, () -> {
                 long n = 0;
                 for (int p = 0; p < PARTITIONS; p++) {
                     n += info.sync().xlen(counts.partitionKey(p));
                 }
                 return n >= events;
             });
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long cpu = Bench.processCpuNanos() - cpu0;
-            double redisCpu = Bench.redisCpuSeconds(info) - redis0;
-            worker.stop();
-            return new Result("runnel-" + transport + "-eos", round, events, events / sendSeconds, seconds,
-                    events / seconds, cpu / 1e3 / events, redisCpu * 1e6 / events);
         } finally {
             app.close();
         }

@@ -149,6 +149,10 @@ public final class VsKafkaOps {
     Map<String, Object> latency(String system, int rate, int run, int warmupSeconds, int seconds) throws Exception {
         try (Side side = side(system); Feed feed = side.feed(rate); Child child = side.launch("a", Map.of())) {
             Bench.await(system + " consumer's first event", Duration.ofSeconds(60), () -> child.processed() > 0);
+            // Caught up with what was sent while it started (within 100 ms of events), so that the
+            // window measures the steady rate and not the drain of a start-up backlog.
+            Bench.await(system + " consumer catching up", Duration.ofSeconds(60),
+                    () -> child.processed() >= feed.sent() - rate / 10);
             Thread.sleep(warmupSeconds * 1000L); // a measured window, not a synchronisation
             child.ask("R");
             long sent0 = feed.sent();
@@ -309,12 +313,23 @@ public final class VsKafkaOps {
         return new Order(seq, "customer-%05d".formatted(seq % 10_000), (seq % 100_000) / 100.0 + 0.99, Instant.now());
     }
 
-    /** A steady flow of orders into one system. */
-    interface Feed extends AutoCloseable {
-        long sent();
+    /**
+     * A steady flow of orders into one system: its paced producer, and what to close after it
+     * (the client, and the check that every send succeeded).
+     */
+    record Feed(PacedProducer<Order> paced, AutoCloseable after) implements AutoCloseable {
+        long sent() {
+            return paced.sent();
+        }
 
         @Override
-        void close() throws Exception;
+        public void close() throws Exception {
+            try {
+                paced.close();
+            } finally {
+                after.close();
+            }
+        }
     }
 
     /** One system's fresh topic or app for a row, and how its consumers are launched. */
@@ -393,21 +408,12 @@ public final class VsKafkaOps {
                     }
                 }
             }, rate, Duration.ofMillis(1), VsKafkaOps::liveOrder);
-            return new Feed() {
-                @Override
-                public long sent() {
-                    return paced.sent();
+            return new Feed(paced, () -> {
+                producer.close();
+                if (failure.get() != null) {
+                    throw new IllegalStateException("a Kafka send failed", failure.get());
                 }
-
-                @Override
-                public void close() throws Exception {
-                    paced.close();
-                    producer.close();
-                    if (failure.get() != null) {
-                        throw new IllegalStateException("a Kafka send failed", failure.get());
-                    }
-                }
-            };
+            });
         }
     }
 
@@ -441,21 +447,7 @@ public final class VsKafkaOps {
             App producerApp = Bench.app(app, url, transport, PARTITIONS).build();
             Stream<Order> orders = producerApp.stream("orders", Order.class, Order::customer);
             PacedProducer<Order> paced = new PacedProducer<>(orders, rate, Duration.ofMillis(1), VsKafkaOps::liveOrder);
-            return new Feed() {
-                @Override
-                public long sent() {
-                    return paced.sent();
-                }
-
-                @Override
-                public void close() throws Exception {
-                    try {
-                        paced.close();
-                    } finally {
-                        producerApp.close();
-                    }
-                }
-            };
+            return new Feed(paced, producerApp);
         }
     }
 
