@@ -65,11 +65,12 @@ import java.util.function.BooleanSupplier;
  * expired (see RESULTS.md).
  *
  * <pre>java -cp runnel-bench/target/benchmarks.jar io.runnel.bench.VsKafka [--events 1000000] [--repeats 3]
- *     [--transport lettuce|jedis] [--kafka-classpath runnel-bench/target/kafka-broker.classpath] [--out FILE]</pre>
+ *     [--transport lettuce|jedis] [--rows drain,eos] [--redis-aof everysec|no]
+ *     [--kafka-classpath runnel-bench/target/kafka-broker.classpath] [--out FILE]</pre>
  */
 public final class VsKafka {
     static final String USAGE = "usage: VsKafka [--events N] [--repeats R] [--transport lettuce|jedis] "
-            + "[--rows drain,eos] [--kafka-classpath FILE] [--out FILE]";
+            + "[--rows drain,eos] [--redis-aof everysec|no] [--kafka-classpath FILE] [--out FILE]";
     static final int PARTITIONS = 16;
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
 
@@ -90,12 +91,17 @@ public final class VsKafka {
         int repeats = cli.integer("repeats", 3);
         String transport = cli.string("transport", "lettuce");
         List<String> kinds = cli.list("rows", "drain,eos");
+        String aof = cli.string("redis-aof", "everysec");
+        if (!aof.equals("everysec") && !aof.equals("no")) {
+            throw new IllegalArgumentException("--redis-aof is everysec or no, not " + aof + "\n" + USAGE);
+        }
         Path classpath = Path.of(cli.string("kafka-classpath", "runnel-bench/target/kafka-broker.classpath"));
         Path out = Path.of(cli.string("out", Bench.defaultOut("vs-kafka-" + transport).toString()));
         cli.rejectUnknown();
 
         List<Result> results = new ArrayList<>();
-        try (RedisServer redis = RedisServer.start("--appendonly", "yes", "--appendfsync", "everysec");
+        try (RedisServer redis = aof.equals("no") ? RedisServer.start("--appendonly", "no")
+                : RedisServer.start("--appendonly", "yes", "--appendfsync", "everysec");
              KafkaBroker kafka = KafkaBroker.start(classpath, PARTITIONS, "1g")) {
             int warmup = Math.min(events, 200_000);
             if (kinds.contains("drain")) {
@@ -121,7 +127,7 @@ public final class VsKafka {
         doc.put("events", events);
         doc.put("partitions", PARTITIONS);
         doc.put("transport", transport);
-        doc.put("redis", "AOF, appendfsync everysec");
+        doc.put("redis", aof.equals("no") ? "no AOF" : "AOF, appendfsync everysec");
         doc.put("kafka", "4.4.0 KRaft, one broker-controller, replication factor 1, acks=all, defaults otherwise");
         doc.put("eos", "Runnel default_processing_guarantee exactly_once (commit interval 100 ms); Kafka Streams "
                 + "processing.guarantee exactly_once_v2 (commit.interval.ms 100), one stream thread, a RocksDB store");
