@@ -177,12 +177,7 @@ public final class VsKafkaReport {
                         runnel <= kafka ? "yes" : "no");
             }
         }
-        long kafkaKill = -1;
-        for (JsonNode r : ops.path("kill")) {
-            if (r.path("system").asText().equals("kafka")) {
-                kafkaKill = r.path("killToRecoveredMs").asLong();
-            }
-        }
+        long kafkaKill = (long) kafkaValue(ops.path("kill"), "killToRecoveredMs");
         for (JsonNode r : ops.path("kill")) {
             if (r.path("system").asText().startsWith("runnel") && r.path("variant").asText().equals("defaults")) {
                 long ms = r.path("killToRecoveredMs").asLong();
@@ -192,12 +187,7 @@ public final class VsKafkaReport {
                         ms <= bound && (kafkaKill < 0 || ms < kafkaKill) ? "yes" : "no");
             }
         }
-        double kafkaPause = -1;
-        for (JsonNode r : ops.path("rebalance")) {
-            if (r.path("system").asText().equals("kafka")) {
-                kafkaPause = r.path("pauseMs").asDouble();
-            }
-        }
+        double kafkaPause = kafkaValue(ops.path("rebalance"), "pauseMs");
         for (JsonNode r : ops.path("rebalance")) {
             if (r.path("system").asText().startsWith("runnel") && r.path("variant").asText().equals("sticky")) {
                 double ms = r.path("pauseMs").asDouble();
@@ -206,6 +196,17 @@ public final class VsKafkaReport {
             }
         }
         line("");
+    }
+
+    /** {@code field} of the Kafka row among {@code rows} (the last, if several); -1 when there is none. */
+    private static double kafkaValue(JsonNode rows, String field) {
+        double value = -1;
+        for (JsonNode r : rows) {
+            if (r.path("system").asText().equals("kafka")) {
+                value = r.path(field).asDouble();
+            }
+        }
+        return value;
     }
 
     private static Map<String, List<JsonNode>> group(JsonNode rows, String field) {
